@@ -1,0 +1,56 @@
+# One image, two roles: the Temporal worker (default CMD) and the webhook
+# ingress (`node dist/ingress-main.js`, see docker-compose.yml).
+#
+# Debian (glibc) slim rather than Alpine: @temporalio/worker ships a prebuilt
+# native core-bridge for linux-gnu, which does not load on musl.
+
+############################
+# build: install, compile, prune
+############################
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+
+# The postinstall hook (scripts/install-temporal.mjs) fetches the Temporal CLI
+# for local dev. In the image the server comes from the temporal container, so
+# skip it: no python/pip/CLI download needed at build time.
+ENV KYC_SKIP_TEMPORAL_INSTALL=1
+
+# Manifests (and what the postinstall script needs: it reads the version pins
+# before it looks at the skip flag) first, so the dependency layer is reused
+# when only application source changes.
+COPY package.json package-lock.json temporal-versions.json ./
+COPY scripts/ ./scripts/
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+
+COPY tsconfig*.json ./
+COPY src/ ./src/
+COPY bin/ ./bin/
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund
+
+############################
+# runtime
+############################
+FROM node:20-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production
+
+# Files stay root-owned (read-only for the app); only the process runs as the
+# unprivileged `node` user that the base image provides.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/bin ./bin
+
+USER node
+
+# Informational: the ingress listens on PORT (3000). The worker opens no port.
+EXPOSE 3000
+
+# No image-level HEALTHCHECK on purpose: the same image runs the worker, which
+# serves no HTTP, so a baked-in /readyz probe would mark it unhealthy. The
+# ingress gets its probe in docker-compose.yml, using node itself (no curl in
+# the slim image):
+#   node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+
+CMD ["node", "dist/worker-main.js"]

@@ -1,0 +1,68 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { RetrievalClient } from '../providers/types';
+import { ProviderFailure, PERMANENT_PROVIDER_FAILURES } from '../providers/failure-types';
+import { ProviderCallError } from '../providers/http';
+import type { ProviderId, VerificationEvent } from '../verification/model';
+import type { PollRequest } from './types';
+
+export type { PollRequest } from './types';
+
+export interface ActivityDeps {
+  retrieval: Partial<Record<ProviderId, RetrievalClient>>;
+}
+
+/**
+ * The activities, built from injected provider clients so tests pass real clients pointed at
+ * simulators (or fakes) without mocking modules. Activities are thin: they call the provider's
+ * retrieval client and classify its errors, once, into `ApplicationFailure` types.
+ */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    /** Asks the provider for the verification's current state, as a canonical event. */
+    async pollProvider(request: PollRequest): Promise<VerificationEvent> {
+      const client = deps.retrieval[request.provider];
+      if (!client) {
+        throw ApplicationFailure.create({
+          type: ProviderFailure.NotConfigured,
+          message: `no retrieval client for ${request.provider}`,
+          nonRetryable: true,
+        });
+      }
+      let event: VerificationEvent;
+      try {
+        event = await client.retrieve(request.reference, request.context);
+      } catch (err) {
+        throw toApplicationFailure(err);
+      }
+      if (request.expectResult && !event.meaning.decision && !isFinal(event)) {
+        throw ApplicationFailure.create({
+          type: ProviderFailure.NotReady,
+          message: `${request.provider} has not published the announced result yet (status ${event.providerStatus})`,
+        });
+      }
+      return event;
+    },
+  };
+}
+
+export type KycActivities = ReturnType<typeof createActivities>;
+
+function isFinal(event: VerificationEvent): boolean {
+  const status = event.meaning.status;
+  return status !== undefined && ['COMPLETED', 'EXPIRED', 'FAILED', 'ABANDONED', 'CANCELLED'].includes(status);
+}
+
+/** Classifies a provider error once; message texts never carry response bodies (they may hold personal data). */
+export function toApplicationFailure(err: unknown): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof ProviderCallError) {
+    return ApplicationFailure.create({
+      type: err.failureType,
+      message: err.message,
+      nonRetryable: PERMANENT_PROVIDER_FAILURES.includes(err.failureType),
+      nextRetryDelay: err.retryAfterMs,
+    });
+  }
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error';
+  return ApplicationFailure.create({ type: ProviderFailure.Unavailable, message });
+}

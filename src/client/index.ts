@@ -1,0 +1,124 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { AppConfig } from '../config';
+import { signalRegistration } from '../temporal/verification-start';
+import type { ProviderId, Status, VerificationState } from '../verification/model';
+import { isTerminal } from '../verification/model';
+import { cancelSignal, kycWorkflowId, parseKycWorkflowId, stateQuery } from '../workflows/messages';
+
+export interface StartVerificationRequest {
+  provider: ProviderId;
+  /** The provider's own ID of the transaction (Jumio workflowExecution.id, Socure DocV transaction ID, …). */
+  reference: string;
+  /** The app's opaque customer reference (an ID, not personal data). */
+  customerReference?: string;
+  /** When the verification should expire; default: now + the provider's P_EXPIRES_AFTER. */
+  expiresAt?: Date;
+  /** Non-personal IDs the provider's retrieval API needs (Jumio: accountId). */
+  context?: Record<string, string>;
+}
+
+export class VerificationNotFoundError extends Error {
+  override name = 'VerificationNotFoundError';
+}
+
+export class WaitTimeoutError extends Error {
+  override name = 'WaitTimeoutError';
+}
+
+export interface VerificationSummary {
+  workflowId: string;
+  provider: ProviderId;
+  reference: string;
+  status?: string;
+  decision?: string;
+  startTime: Date;
+  closeTime?: Date;
+}
+
+/**
+ * The typed client app code uses: start verifications and read their state. Starting is
+ * idempotent and safe after a callback already started the verification.
+ */
+export class KycClient {
+  constructor(
+    readonly client: Client,
+    private readonly config: AppConfig,
+  ) {}
+
+  async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string }> {
+    const provider = this.config.providers[request.provider];
+    if (!provider || !this.config.enabledProviders.includes(request.provider)) {
+      throw new Error(`provider ${request.provider} is not enabled`);
+    }
+    await signalRegistration(this.client, provider, this.config.temporal.taskQueue, request.reference, {
+      ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
+      ...(request.customerReference ? { customerReference: request.customerReference } : {}),
+      ...(request.context ? { context: request.context } : {}),
+    });
+    return { workflowId: kycWorkflowId(request.provider, request.reference) };
+  }
+
+  /** The verification's current state (also after it closed, within the namespace's retention). */
+  async getVerification(provider: ProviderId, reference: string): Promise<VerificationState> {
+    try {
+      return await this.client.workflow.getHandle(kycWorkflowId(provider, reference)).query(stateQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new VerificationNotFoundError(`no verification ${kycWorkflowId(provider, reference)}`);
+      throw err;
+    }
+  }
+
+  /** Resolves with the final state once the verification reaches a terminal status. */
+  async waitForVerification(provider: ProviderId, reference: string, options: { timeoutMs?: number } = {}): Promise<VerificationState> {
+    const handle = this.client.workflow.getHandle(kycWorkflowId(provider, reference));
+    const result = handle.result() as Promise<VerificationState>;
+    if (!options.timeoutMs) return this.mapNotFound(provider, reference, result);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new WaitTimeoutError(`verification ${kycWorkflowId(provider, reference)} is not finished yet`)), options.timeoutMs);
+    });
+    try {
+      return await Promise.race([this.mapNotFound(provider, reference, result), timeout]);
+    } finally {
+      clearTimeout(timer);
+      result.catch(() => undefined);
+    }
+  }
+
+  async cancelVerification(provider: ProviderId, reference: string, reason?: string): Promise<void> {
+    const state = await this.getVerification(provider, reference);
+    if (isTerminal(state.status)) return;
+    await this.client.workflow.getHandle(kycWorkflowId(provider, reference)).signal(cancelSignal, reason ? { reason } : {});
+  }
+
+  async listVerifications(filter: { provider?: ProviderId; status?: Status; limit?: number } = {}): Promise<VerificationSummary[]> {
+    const clauses = ["WorkflowType = 'verificationWorkflow'"];
+    if (filter.provider) clauses.push(`KycProvider = '${filter.provider}'`);
+    if (filter.status) clauses.push(`KycStatus = '${filter.status}'`);
+    const summaries: VerificationSummary[] = [];
+    for await (const execution of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      const ids = parseKycWorkflowId(execution.workflowId);
+      if (!ids) continue;
+      const attributes = execution.searchAttributes as Record<string, unknown[] | undefined>;
+      summaries.push({
+        workflowId: execution.workflowId,
+        ...ids,
+        status: attributes.KycStatus?.[0] as string | undefined,
+        decision: attributes.KycDecision?.[0] as string | undefined,
+        startTime: execution.startTime,
+        ...(execution.closeTime ? { closeTime: execution.closeTime } : {}),
+      });
+      if (summaries.length >= (filter.limit ?? 100)) break;
+    }
+    return summaries;
+  }
+
+  private async mapNotFound<T>(provider: ProviderId, reference: string, promise: Promise<T>): Promise<T> {
+    try {
+      return await promise;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new VerificationNotFoundError(`no verification ${kycWorkflowId(provider, reference)}`);
+      throw err;
+    }
+  }
+}

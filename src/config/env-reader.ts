@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/** A configuration value that is wrong: start-up stops with one line naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+  }
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses `40`, `40s`, `15m`, `2h`, `7d`, `500ms` (a bare number is seconds) into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  const ms = Number(match[1]) * UNIT_MS[match[2] ?? 's']!;
+  return Number.isFinite(ms) ? Math.round(ms) : undefined;
+}
+
+/**
+ * Reads typed values from an environment, each validated with zod, remembering which ones fell
+ * back to a development default so start-up can say so (and refuse them in production).
+ */
+export class EnvReader {
+  readonly devDefaults: string[] = [];
+
+  constructor(readonly env: NodeJS.ProcessEnv) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  has(name: string): boolean {
+    return this.raw(name) !== undefined;
+  }
+
+  string(name: string, fallback: string): string;
+  string(name: string): string | undefined;
+  string(name: string, fallback?: string): string | undefined {
+    return this.raw(name) ?? fallback;
+  }
+
+  /** A value that only has a development default: recorded, and refused when NODE_ENV=production. */
+  devString(name: string, devFallback: string): string {
+    const value = this.raw(name);
+    if (value !== undefined) return value;
+    this.devDefaults.push(name);
+    return devFallback;
+  }
+
+  enumOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const value = this.raw(name) ?? fallback;
+    if (!(values as readonly string[]).includes(value)) {
+      throw new ConfigError(name, `'${value}' is not one of ${values.join(', ')}`);
+    }
+    return value as T;
+  }
+
+  url(name: string, fallback: string): string {
+    const value = this.raw(name) ?? fallback;
+    const result = z.url({ protocol: /^https?$/ }).safeParse(value);
+    if (!result.success) throw new ConfigError(name, `'${value}' is not an http(s) URL`);
+    return value.replace(/\/+$/, '');
+  }
+
+  port(name: string, fallback: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const result = z.coerce.number().int().min(0).max(65535).safeParse(value);
+    if (!result.success) throw new ConfigError(name, `'${value}' is not a port number (0-65535)`);
+    return result.data;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    throw new ConfigError(name, `'${value}' is not a boolean (true/false)`);
+  }
+
+  duration(name: string, fallback: string): number {
+    const value = this.raw(name) ?? fallback;
+    const ms = parseDuration(value);
+    if (ms === undefined || ms <= 0) throw new ConfigError(name, `'${value}' is not a duration (e.g. 40, 30s, 15m, 2h, 7d)`);
+    return ms;
+  }
+
+  durations(name: string, fallback: string): number[] {
+    const value = this.raw(name) ?? fallback;
+    const parts = value.split(',').map((part) => part.trim());
+    const values = parts.map(parseDuration);
+    if (parts.length === 0 || values.some((ms) => ms === undefined || ms <= 0)) {
+      throw new ConfigError(name, `'${value}' is not a comma-separated list of durations (e.g. 40,60,100 or 30s,2m)`);
+    }
+    return values as number[];
+  }
+
+  list(name: string, fallback: string): string[] {
+    return (this.raw(name) ?? fallback)
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  }
+}

@@ -1,0 +1,141 @@
+import type { VerificationPolicy } from '../workflows/messages';
+import { DEFAULT_TASK_QUEUE } from '../workflows/messages';
+import { providerModules } from '../providers/registry';
+import type { ProviderModule } from '../providers/module';
+import type { ProviderId } from '../verification/model';
+import { ConfigError, EnvReader } from './env-reader';
+import { parseWebhookAuth, type WebhookAuthRule } from './webhook-auth';
+
+export { ConfigError } from './env-reader';
+
+export interface ProviderConfig {
+  id: ProviderId;
+  apiBaseUrl: string;
+  webhookAuth: WebhookAuthRule[];
+  policy: VerificationPolicy;
+  /** The provider's own settings (credentials, API flavour), read by its module. */
+  settings: unknown;
+  module: ProviderModule;
+}
+
+export interface AppConfig {
+  production: boolean;
+  temporal: {
+    /** Unset: `npm start` runs an embedded dev server. */
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    /** Key for the AES-GCM payload codec; unset: payloads are not encrypted. */
+    payloadKey?: Buffer;
+    devServer: { port: number; uiPort: number; dbFile: string };
+  };
+  ingress: {
+    port: number;
+    trustProxy: boolean | number | string;
+    bodyLimitBytes: number;
+  };
+  providers: Record<ProviderId, ProviderConfig>;
+  enabledProviders: ProviderId[];
+  /** Variables that fell back to a development default (printed at start-up). */
+  devDefaults: string[];
+}
+
+/** Dev-only callback auth for providers with no production default: loopback only. */
+const DEV_WEBHOOK_AUTH = 'ip:127.0.0.1,::1';
+const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
+
+/**
+ * Parses the whole environment once, at start-up. A wrong value throws {@link ConfigError},
+ * whose message is one line naming the variable. The result is frozen and never logged.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const production = read.string('NODE_ENV') === 'production';
+
+  const known = providerModules.map((module) => module.id);
+  const enabledProviders = read.list('KYC_PROVIDERS', known.join(',')).map((name) => {
+    if (!(known as string[]).includes(name)) {
+      throw new ConfigError('KYC_PROVIDERS', `'${name}' is not a provider (${known.join(', ')})`);
+    }
+    return name as ProviderId;
+  });
+
+  const providers = {} as Record<ProviderId, ProviderConfig>;
+  for (const module of providerModules) {
+    providers[module.id] = readProvider(read, module as ProviderModule);
+  }
+
+  const payloadKeyText = read.string('KYC_PAYLOAD_KEY');
+  let payloadKey: Buffer | undefined;
+  if (payloadKeyText) {
+    payloadKey = Buffer.from(payloadKeyText, 'base64');
+    if (payloadKey.length !== 32) throw new ConfigError('KYC_PAYLOAD_KEY', 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+  }
+
+  const config: AppConfig = {
+    production,
+    temporal: {
+      address: read.string('TEMPORAL_ADDRESS'),
+      namespace: read.string('TEMPORAL_NAMESPACE', 'default'),
+      taskQueue: read.string('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE),
+      payloadKey,
+      devServer: {
+        port: read.port('TEMPORAL_DEV_PORT', 7233),
+        uiPort: read.port('TEMPORAL_UI_PORT', 8233),
+        dbFile: read.string('TEMPORAL_DEV_DB', '.data/temporal.sqlite'),
+      },
+    },
+    ingress: {
+      port: read.port('PORT', 3000),
+      trustProxy: parseTrustProxy(read.string('TRUST_PROXY')),
+      bodyLimitBytes: 1024 * 1024,
+    },
+    providers,
+    enabledProviders,
+    devDefaults: read.devDefaults.filter((name) => enabledProviders.some((p) => name.startsWith(`${p.toUpperCase()}_`))),
+  };
+
+  if (production) {
+    if (!config.temporal.address) {
+      throw new ConfigError('TEMPORAL_ADDRESS', 'must be set when NODE_ENV=production (the embedded dev server is for development)');
+    }
+    const [first] = config.devDefaults;
+    if (first) throw new ConfigError(first, 'must be set when NODE_ENV=production (its default is for development only)');
+    for (const id of enabledProviders) {
+      if (providers[id].webhookAuth.some((rule) => rule.kind === 'none')) {
+        throw new ConfigError(`${id.toUpperCase()}_WEBHOOK_AUTH`, "'none' is refused when NODE_ENV=production");
+      }
+    }
+  }
+  return Object.freeze(config);
+}
+
+function readProvider(read: EnvReader, module: ProviderModule): ProviderConfig {
+  const prefix = module.id.toUpperCase();
+  const apiBaseUrl = read.url(`${prefix}_API_BASE_URL`, module.defaults.apiBaseUrl);
+  const authVariable = `${prefix}_WEBHOOK_AUTH`;
+  const authSpec = module.defaults.webhookAuth
+    ? read.string(authVariable, module.defaults.webhookAuth)
+    : read.devString(authVariable, DEV_WEBHOOK_AUTH);
+  return {
+    id: module.id,
+    apiBaseUrl,
+    webhookAuth: parseWebhookAuth(authVariable, authSpec),
+    policy: {
+      callbackGraceMs: read.duration(`${prefix}_CALLBACK_GRACE`, module.defaults.callbackGrace),
+      pollScheduleMs: read.durations(`${prefix}_POLL_SCHEDULE`, module.defaults.pollSchedule),
+      expiresAfterMs: read.duration(`${prefix}_EXPIRES_AFTER`, module.defaults.expiresAfter),
+      maxHistoryEvents: DEFAULT_MAX_HISTORY_EVENTS,
+    },
+    settings: module.readSettings(read, apiBaseUrl),
+    module,
+  };
+}
+
+/** Express's `trust proxy`: unset/false, true, a hop count, or a list of addresses/subnets. */
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}

@@ -1,0 +1,169 @@
+import express, { type Express, type Request, type Response } from 'express';
+import { isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { AppConfig, ProviderConfig } from '../config';
+import type { Logger } from '../logger';
+import { CallbackAuthenticationError, CallbackValidationError, type CallbackParser } from '../providers/types';
+import { signalProviderEvent } from '../temporal/verification-start';
+import { isProviderId, type ProviderId, type VerificationEvent } from '../verification/model';
+import { kycWorkflowId } from '../workflows/messages';
+import { authenticate } from './auth';
+import { errorHandler, HttpError, notFound } from './http-error';
+import { IngressMetrics } from './metrics';
+
+export interface IngressDeps {
+  client: Client;
+  config: AppConfig;
+  logger: Logger;
+  /** How long a hand-over to Temporal may take before we answer 503 (providers time out at ~5 s). */
+  handoverTimeoutMs?: number;
+  metrics?: IngressMetrics;
+}
+
+/** Seconds a provider should wait before retrying when Temporal cannot take the callback. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The webhook ingress: for each provider route, authenticate (on the raw request, before any
+ * parsing), parse and validate, normalise into canonical events, and hand each to its
+ * verification's workflow with signal-with-start. It answers 2xx only once every accepted
+ * event is durably with Temporal, so a provider that retries never loses one.
+ */
+export function createIngressApp(deps: IngressDeps): Express {
+  const { client, config, logger } = deps;
+  const metrics = deps.metrics ?? new IngressMetrics();
+  const handoverTimeoutMs = deps.handoverTimeoutMs ?? 4000;
+  const parsers = new Map<ProviderId, CallbackParser>(
+    config.enabledProviders.map((id) => [id, config.providers[id].module.createCallbackParser(config.providers[id].settings)]),
+  );
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.ingress.trustProxy);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await client.connection.withDeadline(Date.now() + 2000, () =>
+        client.workflowService.getSystemInfo({}),
+      );
+      res.json({ status: 'ready' });
+    } catch {
+      res.set('Retry-After', String(RETRY_AFTER_SECONDS)).status(503).json({ status: 'unavailable', error: 'temporal_unavailable' });
+    }
+  });
+
+  app.get('/metrics', (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(metrics.render());
+  });
+
+  // The raw bytes are kept (no global JSON parser): authentication and signature checks need them.
+  const rawBody = express.raw({ type: () => true, limit: config.ingress.bodyLimitBytes });
+
+  app.post('/webhooks/:provider', (req, _res, next) => {
+    const id = String(req.params.provider);
+    next(isProviderId(id) && parsers.has(id) ? undefined : 'route');
+  }, rawBody, async (req: Request, res: Response) => {
+    const started = process.hrtime.bigint();
+    const provider = config.providers[req.params.provider as ProviderId];
+    try {
+      const result = await receive(req, provider);
+      metrics.callbacks.inc({ provider: provider.id, code: String(result.status) });
+      res.status(result.status).json(result.body);
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : 500;
+      metrics.callbacks.inc({ provider: provider.id, code: String(status) });
+      throw err;
+    } finally {
+      metrics.observeLatency(provider.id, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  });
+
+  app.use(notFound);
+  app.use(
+    errorHandler((err) => {
+      logger.error('unhandled ingress error', { error: err instanceof Error ? err.name : typeof err });
+    }),
+  );
+  return app;
+
+  async function receive(req: Request, provider: ProviderConfig) {
+    authenticate(req, provider.webhookAuth);
+    if (!req.is(['application/json', 'application/*+json', 'text/json'])) {
+      throw new HttpError(415, 'unsupported_media_type', 'callbacks must be JSON (Content-Type: application/json)');
+    }
+    const body = parseJson(req.body);
+    const parser = parsers.get(provider.id)!;
+    let parsed;
+    try {
+      parsed = parser.parse(body, new Date().toISOString());
+    } catch (err) {
+      if (err instanceof CallbackAuthenticationError) {
+        throw new HttpError(401, 'unauthorized', 'callback signature does not verify');
+      }
+      if (err instanceof CallbackValidationError) {
+        throw new HttpError(400, 'invalid_callback', 'callback does not match the provider schema', { issues: err.issues });
+      }
+      throw err;
+    }
+    if (parsed.events.length === 0 && parsed.rejected.length > 0) {
+      throw new HttpError(400, 'invalid_callback', 'no record of the callback could be used', { issues: parsed.rejected });
+    }
+
+    let accepted = 0;
+    let late = 0;
+    // Sequentially, so one provider's callback keeps its internal order on the way to Temporal.
+    for (const event of parsed.events) {
+      const outcome = await handOver(provider, event);
+      if (outcome === 'late') late += 1;
+      else accepted += 1;
+    }
+    const body200: Record<string, unknown> = { accepted };
+    if (late) body200.late = late;
+    if (parsed.rejected.length) body200.rejected = parsed.rejected;
+    return { status: 200, body: body200 };
+  }
+
+  async function handOver(provider: ProviderConfig, event: VerificationEvent): Promise<'accepted' | 'late'> {
+    const workflowId = kycWorkflowId(provider.id, event.reference);
+    try {
+      await client.connection.withDeadline(Date.now() + handoverTimeoutMs, () =>
+        signalProviderEvent(client, provider, config.temporal.taskQueue, event),
+      );
+      metrics.events.inc({ provider: provider.id, result: 'accepted' });
+      logger.info('callback handed over', { workflowId, providerStatus: event.providerStatus });
+      return 'accepted';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // The verification has already closed; by the ID reuse policy a late callback starts nothing.
+        metrics.events.inc({ provider: provider.id, result: 'late' });
+        logger.warn('callback for a closed verification ignored', { workflowId, providerStatus: event.providerStatus });
+        return 'late';
+      }
+      metrics.events.inc({ provider: provider.id, result: 'temporal_unavailable' });
+      logger.warn('temporal unavailable for callback', { workflowId, error: errorKind(err) });
+      throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+      });
+    }
+  }
+}
+
+function parseJson(raw: unknown): unknown {
+  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
+  if (!text.trim()) throw new HttpError(400, 'invalid_json', 'request body is empty');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'request body is not valid JSON');
+  }
+}
+
+function errorKind(err: unknown): string {
+  if (isGrpcServiceError(err)) return `grpc:${err.code}`;
+  if (err instanceof ServiceError) return 'ServiceError';
+  return err instanceof Error ? err.name : typeof err;
+}

@@ -1,0 +1,39 @@
+import { ConfigError, loadConfig, type AppConfig } from './config';
+
+/** Loads the configuration or stops the process with one line naming the bad variable. */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`kyc-orchestrator: configuration error: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** Runs `stop` once on the first SIGINT/SIGTERM; a second signal exits at once. */
+export function onShutdownSignal(stop: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      stop(signal).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`kyc-orchestrator: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+export function printDevDefaults(config: AppConfig): void {
+  if (config.devDefaults.length === 0) return;
+  process.stdout.write(
+    `development defaults in use (refused with NODE_ENV=production): ${config.devDefaults.join(', ')}\n`,
+  );
+}

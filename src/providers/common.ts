@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { CallbackValidationError, type FieldIssue } from './types';
+import { ProviderCallError } from './http';
+import { ProviderFailure } from './failure-types';
+
+/**
+ * A provider's transaction ID as it may appear in a workflow ID: IDs are opaque to us, but they
+ * must stay IDs (no spaces, no control characters, bounded), never free text that could carry
+ * personal data into workflow IDs and logs.
+ */
+export const referenceSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/, 'must be an ID: letters, digits and . _ : @ -, at most 200 characters');
+
+/** A provider status word: kept as-is in the timeline, so bounded and printable. */
+export const providerStatusSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII');
+
+export function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    message: issue.message,
+  }));
+}
+
+/** Validates a callback body, or throws the 400-worthy error listing every failing path. */
+export function parseCallbackBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new CallbackValidationError(issuesOf(result.error));
+  return result.data;
+}
+
+/** Validates a provider API response; a mismatch is a permanent BadResponse, never a verdict. */
+export function parseResponse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const paths = result.error.issues.map((issue) => issue.path.join('.') || '(body)').join(', ');
+    throw new ProviderCallError(ProviderFailure.BadResponse, `${what}: unexpected response shape at ${paths}`);
+  }
+  return result.data;
+}
+
+export function requireSetting(value: string | undefined, variable: string, what: string): string {
+  if (!value) throw new ProviderCallError(ProviderFailure.NotConfigured, `${what}: ${variable} is not set`);
+  return value;
+}
+
+/** Normalises a provider timestamp to ISO 8601 UTC; undefined when absent or unreadable. */
+export function isoTimestamp(value: string | number | undefined | null): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const ms = typeof value === 'number' ? value : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}

@@ -1,0 +1,36 @@
+import { defineProvider } from '../module';
+import { createJumioCallbackParser } from './callback';
+import { createJumioRetrievalClient, type JumioSettings } from './retrieval';
+
+/** Jumio's published callback source addresses, all regions (documentation.jumio.ai, "Callback"). */
+export const JUMIO_CALLBACK_IPS = [
+  // US (callback.amer-1.jumio.ai)
+  '34.202.241.227', '34.226.103.119', '34.226.254.127', '52.8.136.236', '54.177.61.57', '54.183.15.212',
+  // EU (callback.emea-1.jumio.ai)
+  '34.253.41.236', '35.157.27.193', '52.48.0.25', '52.57.194.92', '52.58.113.86', '52.209.180.134',
+  // SGP (callback.apac-1.jumio.ai)
+  '3.0.109.121', '52.76.184.73', '52.77.102.92', '13.238.100.17', '13.238.203.238', '52.64.132.26',
+];
+
+export const jumio = defineProvider<JumioSettings>({
+  id: 'jumio',
+  displayName: 'Jumio',
+  defaults: {
+    apiBaseUrl: 'https://retrieval.amer-1.jumio.ai',
+    // Jumio sends no result in its callbacks and may drop one; its session times out after 15 minutes of inactivity.
+    callbackGrace: '15m',
+    // Jumio's documented retrieval retry timings.
+    pollSchedule: '40,60,100,160,240,340,460,600,760,940',
+    expiresAfter: '1d',
+    webhookAuth: `ip:${JUMIO_CALLBACK_IPS.join(',')}`,
+  },
+  readSettings: (env, apiBaseUrl) => ({
+    apiBaseUrl,
+    authUrl: env.url('JUMIO_AUTH_URL', 'https://auth.amer-1.jumio.ai/oauth2/token'),
+    clientId: env.devString('JUMIO_CLIENT_ID', ''),
+    clientSecret: env.devString('JUMIO_CLIENT_SECRET', ''),
+    userAgent: env.string('JUMIO_USER_AGENT', 'kyc-orchestrator/0.1'),
+  }),
+  createCallbackParser: () => createJumioCallbackParser(),
+  createRetrievalClient: (settings) => createJumioRetrievalClient(settings),
+});

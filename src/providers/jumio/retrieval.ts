@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import type { VerificationEvent } from '../../verification/model';
+import { isoTimestamp, parseResponse, requireSetting } from '../common';
+import { ProviderFailure } from '../failure-types';
+import { isSameOrigin, joinUrl, ProviderCallError, requestJson } from '../http';
+import { TokenCache, withFreshTokenOn401 } from '../token-cache';
+import type { RetrievalClient } from '../types';
+import { jumioDecisionMeaning, jumioStatusMeaning } from './vocabulary';
+
+export interface JumioSettings {
+  apiBaseUrl: string;
+  /** OAuth2 token endpoint (client credentials). */
+  authUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Jumio refuses calls without a User-Agent naming the integrator. */
+  userAgent: string;
+}
+
+const tokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: z.coerce.number().positive() });
+const statusSchema = z.looseObject({
+  workflowExecution: z.looseObject({ id: z.string().optional(), status: z.string().min(1) }),
+});
+const decisionSchema = z.looseObject({
+  type: z.string().min(1),
+  details: z.looseObject({ label: z.string().optional() }).optional(),
+});
+// Current docs put `decision` at the top level; the older guide had it under `workflow`.
+const detailsSchema = z.looseObject({
+  completedAt: z.string().optional(),
+  decision: decisionSchema.optional(),
+  workflow: z.looseObject({ status: z.string().optional(), decision: decisionSchema.optional() }).optional(),
+});
+
+/**
+ * Jumio's retrieval API: an OAuth2 client-credentials token (cached), the workflow-execution
+ * `/status`, and, once PROCESSED, the details that carry the decision.
+ */
+export function createJumioRetrievalClient(settings: JumioSettings): RetrievalClient {
+  const headers = { 'User-Agent': settings.userAgent };
+  const tokens = new TokenCache(async () => {
+    const clientId = requireSetting(settings.clientId, 'JUMIO_CLIENT_ID', 'jumio token');
+    const secret = requireSetting(settings.clientSecret, 'JUMIO_CLIENT_SECRET', 'jumio token');
+    const response = await requestJson({
+      what: 'jumio token',
+      url: settings.authUrl,
+      headers: { ...headers, Authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+      form: { grant_type: 'client_credentials' },
+    });
+    const token = parseResponse(tokenSchema, response.body, 'jumio token');
+    return { token: token.access_token, expiresInSeconds: token.expires_in };
+  });
+
+  const get = (url: string, what: string) =>
+    withFreshTokenOn401(
+      tokens,
+      async (token) => (await requestJson({ what, url, headers: { ...headers, Authorization: `Bearer ${token}` } })).body,
+      (err) => err instanceof ProviderCallError && err.httpStatus === 401,
+    );
+
+  return {
+    async retrieve(reference, context): Promise<VerificationEvent> {
+      const detailsUrl = executionUrl(settings.apiBaseUrl, reference, context);
+      const status = parseResponse(statusSchema, await get(`${detailsUrl}/status`, 'jumio status'), 'jumio status');
+      const workflowStatus = status.workflowExecution.status;
+      if (workflowStatus !== 'PROCESSED') {
+        return pollEvent(reference, workflowStatus, jumioStatusMeaning(workflowStatus));
+      }
+      const details = parseResponse(detailsSchema, await get(detailsUrl, 'jumio details'), 'jumio details');
+      const decision = details.decision ?? details.workflow?.decision;
+      if (!decision) {
+        throw new ProviderCallError(ProviderFailure.NotReady, 'jumio details: PROCESSED but no decision yet');
+      }
+      const label = decision.details?.label;
+      const event = pollEvent(reference, `PROCESSED/${decision.type}`, jumioDecisionMeaning(decision.type, label));
+      if (label) event.detail = label.slice(0, 100);
+      const completedAt = isoTimestamp(details.completedAt);
+      if (completedAt) event.occurredAt = completedAt;
+      return event;
+    },
+  };
+}
+
+/**
+ * The details URL of a workflow execution. A callback's `href` is used only when it points at
+ * the configured API origin: a forged callback must not steer our authenticated requests.
+ */
+export function executionUrl(apiBaseUrl: string, reference: string, context: Record<string, string>): string {
+  const href = context.href;
+  if (href && isSameOrigin(href, apiBaseUrl) && href.endsWith(`/workflow-executions/${reference}`)) return href;
+  const accountId = context.accountId;
+  if (!accountId) {
+    throw new ProviderCallError(
+      ProviderFailure.RequestRejected,
+      'jumio retrieval needs the account ID (from a callback, or the app\'s start context "accountId")',
+    );
+  }
+  return joinUrl(
+    apiBaseUrl,
+    `/api/v1/accounts/${encodeURIComponent(accountId)}/workflow-executions/${encodeURIComponent(reference)}`,
+  );
+}
+
+function pollEvent(reference: string, providerStatus: string, meaning: VerificationEvent['meaning']): VerificationEvent {
+  return {
+    provider: 'jumio',
+    reference,
+    providerStatus,
+    source: 'poll',
+    dedupKey: `poll:${providerStatus}`,
+    meaning,
+  };
+}

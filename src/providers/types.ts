@@ -1,0 +1,46 @@
+import type { ProviderId, VerificationEvent } from '../verification/model';
+
+/** A field of a callback body that failed validation: where, and why. Never the value itself. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** The canonical events one callback body carries (Concedus may carry many), and what was rejected. */
+export interface ParsedCallback {
+  events: VerificationEvent[];
+  /** Records of the body that could not be used; the rest are still accepted. */
+  rejected: FieldIssue[];
+}
+
+/** Reads one provider's callbacks: validation (zod) and the mapping to canonical meaning. */
+export interface CallbackParser {
+  /**
+   * Validates and normalises a callback body. Throws {@link CallbackValidationError} when
+   * nothing in the body is usable.
+   */
+  parse(body: unknown, receivedAt: string): ParsedCallback;
+}
+
+/** Asks a provider's retrieval API for the current state of one verification. */
+export interface RetrievalClient {
+  /**
+   * Returns the provider's answer as a canonical event with source `poll`. Throws
+   * `ProviderCallError` (classified) when the provider cannot answer.
+   */
+  retrieve(reference: string, context: Record<string, string>): Promise<VerificationEvent>;
+}
+
+export class CallbackValidationError extends Error {
+  override name = 'CallbackValidationError';
+  constructor(readonly issues: FieldIssue[]) {
+    super(`invalid callback: ${issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; ')}`);
+  }
+}
+
+export type { ProviderId };
+
+/** A callback whose own integrity proof (e.g. Attestr's resultSignature) does not verify: answered 401. */
+export class CallbackAuthenticationError extends Error {
+  override name = 'CallbackAuthenticationError';
+}

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { resolveTemporalCli } from './binaries';
+import { KYC_SEARCH_ATTRIBUTES } from './search-attributes';
+
+export interface DevServerOptions {
+  ip?: string;
+  port: number;
+  uiPort: number;
+  /** SQLite file, so verifications survive a restart. */
+  dbFile: string;
+  namespace: string;
+  /** How long to wait for the server to answer before giving up. */
+  readyTimeoutMs?: number;
+}
+
+export interface RunningDevServer {
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the Temporal CLI's dev server (SQLite persistence and the Web UI) as a child process
+ * with our search attributes registered, and waits until it answers.
+ */
+export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  const cli = resolveTemporalCli();
+  const ip = options.ip ?? '127.0.0.1';
+  mkdirSync(dirname(options.dbFile), { recursive: true });
+  const args = [
+    'server',
+    'start-dev',
+    '--ip', ip,
+    '--port', String(options.port),
+    '--ui-port', String(options.uiPort),
+    '--db-filename', options.dbFile,
+    '--namespace', options.namespace,
+    '--log-level', 'warn',
+    '--ui-disable-news-fetch',
+    ...KYC_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+  ];
+  const child = spawn(cli, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const address = `${ip}:${options.port}`;
+
+  try {
+    await Promise.race([
+      waitUntilServing(address, options.readyTimeoutMs ?? 60_000),
+      exited.then((code) => {
+        throw new Error(`temporal dev server exited with code ${code} before it was ready (is port ${options.port} free?)`);
+      }),
+    ]);
+  } catch (err) {
+    await stopChild(child, exited);
+    throw err;
+  }
+  return { address, uiUrl: `http://${ip}:${options.uiPort}`, stop: () => stopChild(child, exited) };
+}
+
+async function waitUntilServing(address: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`temporal dev server did not answer on ${address} within ${timeoutMs} ms`, { cause: err });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

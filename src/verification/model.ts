@@ -1,0 +1,149 @@
+/**
+ * The provider-neutral verification model. Pure TypeScript with no Temporal imports, so the
+ * workflow, the ingress, the client and the tests all share one vocabulary.
+ */
+
+export const PROVIDERS = ['jumio', 'socure', 'attestr', 'unico', 'concedus'] as const;
+export type ProviderId = (typeof PROVIDERS)[number];
+
+export function isProviderId(value: string): value is ProviderId {
+  return (PROVIDERS as readonly string[]).includes(value);
+}
+
+export const STATUSES = [
+  'PENDING',
+  'IN_PROGRESS',
+  'SUBMITTED',
+  'ACTION_REQUIRED',
+  'COMPLETED',
+  'EXPIRED',
+  'FAILED',
+  'ABANDONED',
+  'CANCELLED',
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const TERMINAL_STATUSES = ['COMPLETED', 'EXPIRED', 'FAILED', 'ABANDONED', 'CANCELLED'] as const;
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+export const DECISIONS = ['APPROVED', 'REJECTED', 'REVIEW', 'RESUBMIT'] as const;
+export type Decision = (typeof DECISIONS)[number];
+
+export function isTerminal(status: Status): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
+
+/** Progress order: a status never moves to a lower rank; every terminal shares the top rank. */
+export function statusRank(status: Status): number {
+  switch (status) {
+    case 'PENDING':
+      return 0;
+    case 'IN_PROGRESS':
+      return 1;
+    case 'SUBMITTED':
+      return 2;
+    case 'ACTION_REQUIRED':
+      return 3;
+    default:
+      return 4;
+  }
+}
+
+/**
+ * Where an event came from: a provider callback, our own poll of the provider's API, a workflow
+ * timer (expiry), or the app (cancellation).
+ */
+export type EventSource = 'callback' | 'poll' | 'timer' | 'app';
+
+/**
+ * What a provider status means in canonical terms. The provider adapter decides this, in one
+ * place per provider; the reducer only ever sees canonical meanings.
+ */
+export interface CanonicalMeaning {
+  /** Undefined when the provider's status is not in our vocabulary (recorded, never fatal). */
+  status?: Status;
+  /** Only together with COMPLETED. */
+  decision?: Decision;
+  /** The event only announces that a result is ready; the verdict must be fetched from the provider's API. */
+  retrieve?: boolean;
+}
+
+export interface VerificationEvent {
+  provider: ProviderId;
+  /** The provider's own ID of the transaction. */
+  reference: string;
+  /** The provider's raw status word, kept for the timeline. */
+  providerStatus: string;
+  /** The provider's timestamp of the event, ISO 8601, when it sends one. */
+  occurredAt?: string;
+  source: EventSource;
+  /** Two events with the same key are the same event delivered twice. */
+  dedupKey: string;
+  meaning: CanonicalMeaning;
+  /** A short machine label with no personal data (e.g. Jumio's decision label), for the timeline. */
+  detail?: string;
+  /** Non-personal identifiers the retrieval API needs later (e.g. Jumio's account ID). */
+  context?: Record<string, string>;
+}
+
+export type ReduceOutcome = 'applied' | 'duplicate' | 'stale' | 'ignored-unknown';
+/** A timeline entry is an event the reducer saw, or a poll of the provider that failed (and changed nothing). */
+export type TimelineOutcome = ReduceOutcome | 'poll-failed';
+
+export interface TimelineEntry {
+  /** When the workflow applied or ignored the event. */
+  at: string;
+  source: EventSource;
+  providerStatus: string;
+  occurredAt?: string;
+  outcome: TimelineOutcome;
+  /** The canonical status after the event. */
+  status: Status;
+  decision?: Decision;
+  detail?: string;
+}
+
+export interface VerificationState {
+  provider: ProviderId;
+  reference: string;
+  status: Status;
+  decision?: Decision;
+  /** The provider status that set the current status. */
+  providerStatus?: string;
+  providerStatusAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  expiresAt?: string;
+  /** The app's own opaque reference for the customer, if it gave one. */
+  customerReference?: string;
+  /** Whether the app has registered this verification (false while only callbacks have arrived). */
+  registeredByApp: boolean;
+  context: Record<string, string>;
+  timeline: TimelineEntry[];
+  /** How many of the oldest timeline entries were dropped to keep the state bounded. */
+  timelineDropped: number;
+  /** Dedup keys already applied (bounded, newest last). */
+  seen: string[];
+  lastCallbackAt?: string;
+  polls: number;
+}
+
+export const TIMELINE_LIMIT = 200;
+export const SEEN_LIMIT = 2000;
+
+export function initialState(provider: ProviderId, reference: string, now: string): VerificationState {
+  return {
+    provider,
+    reference,
+    status: 'PENDING',
+    createdAt: now,
+    updatedAt: now,
+    registeredByApp: false,
+    context: {},
+    timeline: [],
+    timelineDropped: 0,
+    seen: [],
+    polls: 0,
+  };
+}

@@ -1,0 +1,24 @@
+/** The worker alone (containers, scaled-out deployments): needs TEMPORAL_ADDRESS. */
+import { createLogger } from './logger';
+import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
+import { createWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  printDevDefaults(config);
+  const logger = createLogger('worker');
+  const { worker, connection } = await createWorker(config);
+  const run = worker.run();
+  logger.info('worker polling', { taskQueue: config.temporal.taskQueue });
+  onShutdownSignal(async () => {
+    worker.shutdown();
+    await run;
+    await connection.close();
+  });
+  await run;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`kyc-worker: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { AppConfig } from './config';
+import { createActivities, type ActivityDeps } from './activities';
+import { dataConverter, temporalAddress } from './temporal/connection';
+import type { RetrievalClient } from './providers/types';
+import type { ProviderId } from './verification/model';
+
+/** The workflow code: a prebuilt bundle when given (production, tests), else bundled from source at start. */
+export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
+
+export function defaultWorkflowSource(): WorkflowSource {
+  return { workflowsPath: require.resolve('./workflows') };
+}
+
+/** Retrieval clients for every enabled provider, built from configuration. */
+export function retrievalClients(config: AppConfig): ActivityDeps['retrieval'] {
+  const clients: Partial<Record<ProviderId, RetrievalClient>> = {};
+  for (const id of config.enabledProviders) {
+    const provider = config.providers[id];
+    clients[id] = provider.module.createRetrievalClient(provider.settings);
+  }
+  return clients;
+}
+
+/** Composes a worker: connection, workflow code, activities from their dependencies. Nothing else. */
+export async function createWorker(
+  config: AppConfig,
+  options: {
+    connection?: NativeConnection;
+    workflows?: WorkflowSource;
+    activityDeps?: ActivityDeps;
+    overrides?: Partial<WorkerOptions>;
+  } = {},
+): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
+  const ownsConnection = !options.connection;
+  const connection = options.connection ?? (await NativeConnection.connect({ address: temporalAddress(config) }));
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    ...(options.workflows ?? defaultWorkflowSource()),
+    activities: createActivities(options.activityDeps ?? { retrieval: retrievalClients(config) }),
+    dataConverter: dataConverter(config),
+    ...options.overrides,
+  });
+  return { worker, connection, ownsConnection };
+}

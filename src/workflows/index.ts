@@ -1,0 +1,2 @@
+// The workflow bundle's entry: workflows only (the worker bundles everything this imports).
+export { verificationWorkflow } from './verification';

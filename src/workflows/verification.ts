@@ -1,0 +1,300 @@
+/**
+ * One durable workflow per verification: it applies callbacks and polls through the reducer,
+ * asks the provider for announced results, polls when callbacks go missing, and expires the
+ * verification when its time is up, until a terminal status is reached.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  allHandlersFinished,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { KycActivities } from '../activities';
+import type { PollRequest } from '../activities/types';
+import { PERMANENT_PROVIDER_FAILURES, ProviderFailure } from '../providers/failure-types';
+import { KycDecision, KycProvider, KycStatus } from '../temporal/search-attributes';
+import { initialState, isTerminal, type VerificationEvent, type VerificationState } from '../verification/model';
+import { reduce, withTimeline } from '../verification/reducer';
+import {
+  cancelSignal,
+  providerEventSignal,
+  registerSignal,
+  stateQuery,
+  type AppRegistration,
+  type VerificationInput,
+  type WaitProgress,
+} from './messages';
+
+// A scheduled poll is one look: a short retry for a blip, then the schedule's next slot is the retry.
+const { pollProvider: pollOnce } = proxyActivities<KycActivities>({
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '2s',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [...PERMANENT_PROVIDER_FAILURES, ProviderFailure.NotReady],
+  },
+});
+
+// A result a callback announced is retried until the provider answers: an outage or a slow
+// provider delays the verdict, it never produces one. Retry-After is honoured by the activity.
+const { pollProvider: retrieveAnnounced } = proxyActivities<KycActivities>({
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '5s',
+    backoffCoefficient: 2,
+    maximumInterval: '5m',
+    nonRetryableErrorTypes: PERMANENT_PROVIDER_FAILURES,
+  },
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+
+export async function verificationWorkflow(input: VerificationInput): Promise<VerificationState> {
+  const { provider, reference, policy } = input;
+  let state: VerificationState = input.carried ?? initialState(provider, reference, nowIso());
+  state.expiresAt ??= isoAt(Date.parse(state.createdAt) + policy.expiresAfterMs);
+  const progress: WaitProgress = input.carriedProgress ?? {
+    quietSince: state.createdAt,
+    pollAttempt: 0,
+    resultAnnounced: false,
+  };
+  const inbox: VerificationEvent[] = [];
+  const registrations: AppRegistration[] = [];
+  let cancellation: { reason?: string } | undefined;
+  let retrieval: CancellationScope | undefined;
+  let nextPollAt = schedulePoll();
+
+  setHandler(stateQuery, () => state);
+  setHandler(providerEventSignal, (event) => void inbox.push(event));
+  setHandler(registerSignal, (registration) => void registrations.push(registration));
+  setHandler(cancelSignal, (request) => void (cancellation ??= request));
+
+  mirrorToSearchAttributes();
+  if (progress.resultAnnounced && !isTerminal(state.status)) startRetrieval();
+
+  while (!isTerminal(state.status)) {
+    const wake = Math.min(nextPollAt, expiryCheckAt());
+    await condition(() => inbox.length > 0 || registrations.length > 0 || cancellation !== undefined, msUntil(wake));
+
+    applyRegistrations();
+    if (cancellation) applyCancellation(cancellation);
+    applyInbox();
+    if (isTerminal(state.status)) break;
+
+    if (Date.now() >= nextPollAt && !retrieval) await pollOnSchedule();
+    if (Date.now() >= expiryCheckAt() && !isTerminal(state.status)) await checkExpiry();
+    applyInbox();
+
+    if (!isTerminal(state.status) && historyIsLong()) await carryOnAsNew();
+  }
+
+  retrieval?.cancel();
+  mirrorToSearchAttributes();
+  log.info('verification finished', { status: state.status, decision: state.decision });
+  return state;
+
+  /** The app registered the verification (possibly after callbacks already started it). */
+  function applyRegistrations(): void {
+    for (const registration of registrations.splice(0)) {
+      state = { ...state, registeredByApp: true, updatedAt: nowIso() };
+      if (registration.customerReference) state.customerReference = registration.customerReference;
+      if (registration.context) state.context = { ...registration.context, ...state.context };
+      if (registration.expiresAt && !isTerminal(state.status)) state.expiresAt = registration.expiresAt;
+    }
+  }
+
+  function applyCancellation(request: { reason?: string }): void {
+    apply({
+      provider,
+      reference,
+      providerStatus: 'CANCELLED_BY_APP',
+      source: 'app',
+      dedupKey: 'app:cancel',
+      meaning: { status: 'CANCELLED' },
+      detail: request.reason?.slice(0, 200),
+    });
+  }
+
+  /** Every callback and poll answer goes through the one reducer, in arrival order. */
+  function applyInbox(): void {
+    for (const event of inbox.splice(0)) {
+      apply(event);
+      if (event.source === 'callback') {
+        // A callback shows the provider is talking to us: the fallback polling waits for the next silence.
+        progress.quietSince = nowIso();
+        progress.pollAttempt = 0;
+        nextPollAt = schedulePoll();
+      }
+      if (event.meaning.retrieve && !isTerminal(state.status)) {
+        progress.resultAnnounced = true;
+        startRetrieval();
+      }
+    }
+  }
+
+  function apply(event: VerificationEvent): void {
+    const before = state.status;
+    const reduction = reduce(state, event, nowIso());
+    state = reduction.state;
+    if (event.source === 'callback') state.lastCallbackAt = state.updatedAt;
+    if (state.status !== before) mirrorToSearchAttributes();
+    log.info('event', { source: event.source, providerStatus: event.providerStatus, outcome: reduction.outcome });
+  }
+
+  /** Fetches an announced result in the background, so signals and timers keep being served meanwhile. */
+  function startRetrieval(): void {
+    if (retrieval) return;
+    const scope = new CancellationScope();
+    retrieval = scope;
+    scope
+      .run(() => retrieveAnnounced(pollRequest(true)))
+      .then(
+        (event) => void inbox.push(event),
+        (err: unknown) => {
+          if (isCancellation(err)) return;
+          // Permanent: configuration or a broken answer. Recorded; polling and expiry go on.
+          recordPollFailure(err);
+          progress.resultAnnounced = false;
+        },
+      )
+      .finally(() => {
+        if (retrieval === scope) retrieval = undefined;
+      });
+  }
+
+  async function pollOnSchedule(): Promise<void> {
+    progress.pollAttempt += 1;
+    state = { ...state, polls: state.polls + 1 };
+    try {
+      inbox.push(await pollOnce(pollRequest(false)));
+    } catch (err) {
+      recordPollFailure(err);
+    }
+    nextPollAt = schedulePoll();
+  }
+
+  /**
+   * The deadline passed without a terminal event: ask the provider once more before declaring
+   * EXPIRED, since a callback may simply have been lost. An outage postpones the check; it never
+   * turns into a verdict.
+   */
+  async function checkExpiry(): Promise<void> {
+    if (retrieval) return;
+    if (progress.resultAnnounced) {
+      // The provider said a result exists; expiring now would be a wrong verdict. Keep fetching.
+      startRetrieval();
+      progress.nextExpiryCheckAt = isoAt(Date.now() + HOUR_MS);
+      return;
+    }
+    state = { ...state, polls: state.polls + 1 };
+    try {
+      apply(await pollOnce(pollRequest(false)));
+    } catch (err) {
+      const type = recordPollFailure(err);
+      const providerCannotTell = type === ProviderFailure.NotReady || PERMANENT_PROVIDER_FAILURES.includes(type as never);
+      if (!providerCannotTell) {
+        const delay = Math.min(5 * 60_000 * 2 ** Math.min(state.polls, 4), HOUR_MS);
+        progress.nextExpiryCheckAt = isoAt(Date.now() + delay);
+        return;
+      }
+    }
+    applyInbox();
+    if (isTerminal(state.status) || progress.resultAnnounced) return;
+    apply({
+      provider,
+      reference,
+      providerStatus: 'EXPIRY_REACHED',
+      source: 'timer',
+      dedupKey: 'timer:expired',
+      meaning: { status: 'EXPIRED' },
+    });
+  }
+
+  function recordPollFailure(err: unknown): string {
+    const type = failureType(err);
+    state = withTimeline(
+      { ...state, updatedAt: nowIso() },
+      { at: nowIso(), source: 'poll', providerStatus: type, outcome: 'poll-failed', status: state.status },
+    );
+    log.warn('provider poll failed', { type });
+    return type;
+  }
+
+  function pollRequest(expectResult: boolean): PollRequest {
+    return { provider, reference, context: state.context, expectResult };
+  }
+
+  /** Next fallback poll: grace after the last silence began, then the schedule, then daily; with ±10% jitter. */
+  function schedulePoll(): number {
+    const attempt = progress.pollAttempt;
+    const base =
+      attempt === 0
+        ? Date.parse(progress.quietSince) + policy.callbackGraceMs
+        : Date.now() + (policy.pollScheduleMs[attempt - 1] ?? DAY_MS);
+    const spread = attempt === 0 ? 0 : (policy.pollScheduleMs[attempt - 1] ?? DAY_MS) * 0.1;
+    return base + (Math.random() * 2 - 1) * spread;
+  }
+
+  function expiryCheckAt(): number {
+    const expiresAt = Date.parse(state.expiresAt ?? state.createdAt);
+    const later = progress.nextExpiryCheckAt ? Date.parse(progress.nextExpiryCheckAt) : 0;
+    return Math.max(expiresAt, later);
+  }
+
+  function historyIsLong(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= policy.maxHistoryEvents;
+  }
+
+  /** Keeps history bounded: hand the state, the dedup set and the wait's progress to a fresh run. */
+  async function carryOnAsNew(): Promise<void> {
+    retrieval?.cancel();
+    await condition(allHandlersFinished);
+    applyRegistrations();
+    applyInbox();
+    retrieval?.cancel();
+    if (isTerminal(state.status)) return;
+    return continueAsNew<typeof verificationWorkflow>({ ...input, carried: state, carriedProgress: progress });
+  }
+
+  function mirrorToSearchAttributes(): void {
+    upsertSearchAttributes([
+      { key: KycProvider, value: provider },
+      { key: KycStatus, value: state.status },
+      { key: KycDecision, value: state.decision ?? null },
+    ]);
+    setCurrentDetails(
+      `**${provider}** · ${state.status}${state.decision ? ` / ${state.decision}` : ''}` +
+        (state.providerStatus ? ` · provider status ${state.providerStatus}` : '') +
+        ` · ${state.timeline.length} events, ${state.polls} polls`,
+    );
+  }
+}
+
+function failureType(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.type) return cause.type;
+  return ProviderFailure.Unavailable;
+}
+
+function nowIso(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+function isoAt(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function msUntil(at: number): number {
+  return Math.max(1, Math.ceil(at - Date.now()));
+}

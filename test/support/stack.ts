@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { loadConfig, type AppConfig } from '../../src/config';
+import type { ActivityDeps } from '../../src/activities';
+import { createIngressApp } from '../../src/ingress/app';
+import { listen } from '../../src/ingress/server';
+import { silentLogger } from '../../src/logger';
+import { dataConverter } from '../../src/temporal/connection';
+import { resolveTemporalCli } from '../../src/temporal/binaries';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { createWorker, defaultWorkflowSource, type WorkflowSource } from '../../src/worker';
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by another helper in this process.
+  }
+}
+
+/** A real Temporal dev server (the pinned CLI from .tools/), with our search attributes. */
+export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: resolveTemporalCli() },
+      ip: '127.0.0.1',
+      searchAttributes: KYC_SEARCH_ATTRIBUTES,
+      extraArgs: ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true'],
+    },
+  });
+}
+
+export function testWorkflowSource(): WorkflowSource {
+  const codePath = process.env.KYC_TEST_WORKFLOW_BUNDLE;
+  return codePath ? { workflowBundle: { codePath } } : defaultWorkflowSource();
+}
+
+/** Configuration as production parses it, from test-specific variables; each call gets its own task queue. */
+export function testConfig(env: Record<string, string>, temporalAddress: string): AppConfig {
+  return loadConfig({
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    ...env,
+  });
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export async function runWorker(env: TestWorkflowEnvironment, config: AppConfig, activityDeps?: ActivityDeps): Promise<RunningWorker> {
+  const { worker } = await createWorker(config, {
+    connection: env.nativeConnection,
+    workflows: testWorkflowSource(),
+    ...(activityDeps ? { activityDeps } : {}),
+  });
+  const running = worker.run();
+  return {
+    worker,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
+
+export function testClient(env: TestWorkflowEnvironment, config: AppConfig): Client {
+  return new Client({ connection: env.connection, namespace: config.temporal.namespace, dataConverter: dataConverter(config) });
+}
+
+export interface Stack {
+  env: TestWorkflowEnvironment;
+  config: AppConfig;
+  client: Client;
+  worker: RunningWorker;
+  ingressUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Temporal, our worker and our ingress (on a free loopback port), all real. */
+export async function startStack(env: TestWorkflowEnvironment, variables: Record<string, string>): Promise<Stack> {
+  const config = testConfig(variables, env.address);
+  const client = testClient(env, config);
+  const worker = await runWorker(env, config);
+  const ingress = await listen(createIngressApp({ client, config, logger: silentLogger }), 0, '127.0.0.1');
+  return {
+    env,
+    config,
+    client,
+    worker,
+    ingressUrl: `http://127.0.0.1:${ingress.port}`,
+    stop: async () => {
+      await ingress.close();
+      await worker.stop();
+    },
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined) or the time is up. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: lastError });
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
