@@ -14,12 +14,18 @@ export interface Logger {
 
 const ORDER: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-export function createLogger(component: string, level: LogLevel = 'info', write = (line: string) => process.stderr.write(line)): Logger {
+export function createLogger(
+  component: string,
+  level: LogLevel = 'info',
+  write = (line: string) => process.stderr.write(line),
+): Logger {
   const threshold = ORDER.indexOf(level);
-  const emit = (at: LogLevel) => (message: string, fields: LogFields = {}) => {
-    if (ORDER.indexOf(at) < threshold) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, component, message, ...fields })}\n`);
-  };
+  const emit =
+    (at: LogLevel) =>
+    (message: string, fields: LogFields = {}) => {
+      if (ORDER.indexOf(at) < threshold) return;
+      write(`${JSON.stringify({ time: new Date().toISOString(), level: at, component, message, ...fields })}\n`);
+    };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 

@@ -23,7 +23,9 @@ export function onShutdownSignal(stop: (signal: string) => Promise<void>): void 
       stop(signal).then(
         () => process.exit(0),
         (err: unknown) => {
-          process.stderr.write(`kyc-orchestrator: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+          process.stderr.write(
+            `kyc-orchestrator: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`,
+          );
           process.exit(1);
         },
       );

@@ -32,17 +32,24 @@ async function main(): Promise<void> {
   process.stdout.write(`worker: polling task queue ${config.temporal.taskQueue}\n`);
 
   const client = createTemporalClient(config, address);
-  const ingress = await listen(createIngressApp({ client, config, logger: createLogger('ingress') }), config.ingress.port);
+  const ingress = await listen(
+    createIngressApp({ client, config, logger: createLogger('ingress') }),
+    config.ingress.port,
+  );
   process.stdout.write(`ingress: listening on http://localhost:${ingress.port} (POST /webhooks/<provider>)\n`);
 
   onShutdownSignal(async (signal) => {
     logger.info('shutting down', { signal });
-    await ingress.close();
-    worker.shutdown();
-    await workerRun;
-    await connection.close();
-    await client.connection.close();
-    await devServer?.stop();
+    try {
+      await ingress.close();
+      // The SDK also reacts to SIGINT/SIGTERM and may already be draining the worker.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun;
+      await connection.close();
+      await client.connection.close();
+    } finally {
+      await devServer?.stop();
+    }
     process.stdout.write('stopped\n');
   });
 

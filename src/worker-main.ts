@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   const run = worker.run();
   logger.info('worker polling', { taskQueue: config.temporal.taskQueue });
   onShutdownSignal(async () => {
-    worker.shutdown();
+    // The SDK also reacts to SIGINT/SIGTERM and may already be draining the worker.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
     await run;
     await connection.close();
   });

@@ -1,5 +1,5 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { AppConfig } from './config';
+import { enabledProvider, type AppConfig } from './config';
 import { createActivities, type ActivityDeps } from './activities';
 import { dataConverter, temporalAddress } from './temporal/connection';
 import type { RetrievalClient } from './providers/types';
@@ -16,7 +16,7 @@ export function defaultWorkflowSource(): WorkflowSource {
 export function retrievalClients(config: AppConfig): ActivityDeps['retrieval'] {
   const clients: Partial<Record<ProviderId, RetrievalClient>> = {};
   for (const id of config.enabledProviders) {
-    const provider = config.providers[id];
+    const provider = enabledProvider(config, id);
     clients[id] = provider.module.createRetrievalClient(provider.settings);
   }
   return clients;

@@ -10,7 +10,14 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 export default async function globalSetup(): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: console.warn,
+      error: console.error,
+    },
   });
   const dir = mkdtempSync(join(tmpdir(), 'kyc-test-bundle-'));
   const codePath = join(dir, 'workflow-bundle.js');

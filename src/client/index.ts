@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { AppConfig } from '../config';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { enabledProvider, type AppConfig } from '../config';
 import { signalRegistration } from '../temporal/verification-start';
 import type { ProviderId, Status, VerificationState } from '../verification/model';
 import { isTerminal } from '../verification/model';
@@ -46,16 +47,20 @@ export class KycClient {
   ) {}
 
   async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string }> {
-    const provider = this.config.providers[request.provider];
-    if (!provider || !this.config.enabledProviders.includes(request.provider)) {
-      throw new Error(`provider ${request.provider} is not enabled`);
+    const provider = enabledProvider(this.config, request.provider);
+    const workflowId = kycWorkflowId(request.provider, request.reference);
+    try {
+      await signalRegistration(this.client, provider, this.config.temporal.taskQueue, request.reference, {
+        ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
+        ...(request.customerReference ? { customerReference: request.customerReference } : {}),
+        ...(request.context ? { context: request.context } : {}),
+      });
+    } catch (err) {
+      // Callbacks already took the verification to its end before the app got here: starting it
+      // again is still idempotent, and the app reads the outcome with getVerification.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    await signalRegistration(this.client, provider, this.config.temporal.taskQueue, request.reference, {
-      ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
-      ...(request.customerReference ? { customerReference: request.customerReference } : {}),
-      ...(request.context ? { context: request.context } : {}),
-    });
-    return { workflowId: kycWorkflowId(request.provider, request.reference) };
+    return { workflowId };
   }
 
   /** The verification's current state (also after it closed, within the namespace's retention). */
@@ -63,19 +68,27 @@ export class KycClient {
     try {
       return await this.client.workflow.getHandle(kycWorkflowId(provider, reference)).query(stateQuery);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new VerificationNotFoundError(`no verification ${kycWorkflowId(provider, reference)}`);
+      if (err instanceof WorkflowNotFoundError)
+        throw new VerificationNotFoundError(`no verification ${kycWorkflowId(provider, reference)}`);
       throw err;
     }
   }
 
   /** Resolves with the final state once the verification reaches a terminal status. */
-  async waitForVerification(provider: ProviderId, reference: string, options: { timeoutMs?: number } = {}): Promise<VerificationState> {
+  async waitForVerification(
+    provider: ProviderId,
+    reference: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<VerificationState> {
     const handle = this.client.workflow.getHandle(kycWorkflowId(provider, reference));
     const result = handle.result() as Promise<VerificationState>;
     if (!options.timeoutMs) return this.mapNotFound(provider, reference, result);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new WaitTimeoutError(`verification ${kycWorkflowId(provider, reference)} is not finished yet`)), options.timeoutMs);
+      timer = setTimeout(
+        () => reject(new WaitTimeoutError(`verification ${kycWorkflowId(provider, reference)} is not finished yet`)),
+        options.timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.mapNotFound(provider, reference, result), timeout]);
@@ -88,10 +101,14 @@ export class KycClient {
   async cancelVerification(provider: ProviderId, reference: string, reason?: string): Promise<void> {
     const state = await this.getVerification(provider, reference);
     if (isTerminal(state.status)) return;
-    await this.client.workflow.getHandle(kycWorkflowId(provider, reference)).signal(cancelSignal, reason ? { reason } : {});
+    await this.client.workflow
+      .getHandle(kycWorkflowId(provider, reference))
+      .signal(cancelSignal, reason ? { reason } : {});
   }
 
-  async listVerifications(filter: { provider?: ProviderId; status?: Status; limit?: number } = {}): Promise<VerificationSummary[]> {
+  async listVerifications(
+    filter: { provider?: ProviderId; status?: Status; limit?: number } = {},
+  ): Promise<VerificationSummary[]> {
     const clauses = ["WorkflowType = 'verificationWorkflow'"];
     if (filter.provider) clauses.push(`KycProvider = '${filter.provider}'`);
     if (filter.status) clauses.push(`KycStatus = '${filter.status}'`);
@@ -117,7 +134,8 @@ export class KycClient {
     try {
       return await promise;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new VerificationNotFoundError(`no verification ${kycWorkflowId(provider, reference)}`);
+      if (err instanceof WorkflowNotFoundError)
+        throw new VerificationNotFoundError(`no verification ${kycWorkflowId(provider, reference)}`);
       throw err;
     }
   }

@@ -77,6 +77,14 @@ export class EnvReader {
     return result.data;
   }
 
+  integer(name: string, fallback: number, min = 0): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const result = z.coerce.number().int().min(min).safeParse(value);
+    if (!result.success) throw new ConfigError(name, `'${value}' is not a whole number >= ${min}`);
+    return result.data;
+  }
+
   boolean(name: string, fallback: boolean): boolean {
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
@@ -88,7 +96,8 @@ export class EnvReader {
   duration(name: string, fallback: string): number {
     const value = this.raw(name) ?? fallback;
     const ms = parseDuration(value);
-    if (ms === undefined || ms <= 0) throw new ConfigError(name, `'${value}' is not a duration (e.g. 40, 30s, 15m, 2h, 7d)`);
+    if (ms === undefined || ms <= 0)
+      throw new ConfigError(name, `'${value}' is not a duration (e.g. 40, 30s, 15m, 2h, 7d)`);
     return ms;
   }
 

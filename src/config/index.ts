@@ -34,7 +34,8 @@ export interface AppConfig {
     trustProxy: boolean | number | string;
     bodyLimitBytes: number;
   };
-  providers: Record<ProviderId, ProviderConfig>;
+  /** Only the enabled providers: a disabled provider's variables are not even read. */
+  providers: Partial<Record<ProviderId, ProviderConfig>>;
   enabledProviders: ProviderId[];
   /** Variables that fell back to a development default (printed at start-up). */
   devDefaults: string[];
@@ -60,16 +61,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return name as ProviderId;
   });
 
-  const providers = {} as Record<ProviderId, ProviderConfig>;
+  const shared: SharedPolicy = {
+    maxHistoryEvents: read.integer('KYC_MAX_HISTORY_EVENTS', DEFAULT_MAX_HISTORY_EVENTS, 20),
+    retrievalRetryInitialMs: read.duration('KYC_PROVIDER_RETRY_INITIAL', '5s'),
+    retrievalRetryMaximumMs: read.duration('KYC_PROVIDER_RETRY_MAX', '5m'),
+  };
+  const providers: Partial<Record<ProviderId, ProviderConfig>> = {};
   for (const module of providerModules) {
-    providers[module.id] = readProvider(read, module as ProviderModule);
+    if (enabledProviders.includes(module.id)) providers[module.id] = readProvider(read, module, shared);
   }
 
   const payloadKeyText = read.string('KYC_PAYLOAD_KEY');
   let payloadKey: Buffer | undefined;
   if (payloadKeyText) {
     payloadKey = Buffer.from(payloadKeyText, 'base64');
-    if (payloadKey.length !== 32) throw new ConfigError('KYC_PAYLOAD_KEY', 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+    if (payloadKey.length !== 32)
+      throw new ConfigError('KYC_PAYLOAD_KEY', 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
   }
 
   const config: AppConfig = {
@@ -92,17 +99,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     providers,
     enabledProviders,
-    devDefaults: read.devDefaults.filter((name) => enabledProviders.some((p) => name.startsWith(`${p.toUpperCase()}_`))),
+    devDefaults: read.devDefaults,
   };
 
   if (production) {
     if (!config.temporal.address) {
-      throw new ConfigError('TEMPORAL_ADDRESS', 'must be set when NODE_ENV=production (the embedded dev server is for development)');
+      throw new ConfigError(
+        'TEMPORAL_ADDRESS',
+        'must be set when NODE_ENV=production (the embedded dev server is for development)',
+      );
     }
     const [first] = config.devDefaults;
-    if (first) throw new ConfigError(first, 'must be set when NODE_ENV=production (its default is for development only)');
+    if (first)
+      throw new ConfigError(first, 'must be set when NODE_ENV=production (its default is for development only)');
     for (const id of enabledProviders) {
-      if (providers[id].webhookAuth.some((rule) => rule.kind === 'none')) {
+      if (providers[id]!.webhookAuth.some((rule) => rule.kind === 'none')) {
         throw new ConfigError(`${id.toUpperCase()}_WEBHOOK_AUTH`, "'none' is refused when NODE_ENV=production");
       }
     }
@@ -110,7 +121,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return Object.freeze(config);
 }
 
-function readProvider(read: EnvReader, module: ProviderModule): ProviderConfig {
+type SharedPolicy = Pick<
+  VerificationPolicy,
+  'maxHistoryEvents' | 'retrievalRetryInitialMs' | 'retrievalRetryMaximumMs'
+>;
+
+function readProvider(read: EnvReader, module: ProviderModule, shared: SharedPolicy): ProviderConfig {
   const prefix = module.id.toUpperCase();
   const apiBaseUrl = read.url(`${prefix}_API_BASE_URL`, module.defaults.apiBaseUrl);
   const authVariable = `${prefix}_WEBHOOK_AUTH`;
@@ -125,7 +141,7 @@ function readProvider(read: EnvReader, module: ProviderModule): ProviderConfig {
       callbackGraceMs: read.duration(`${prefix}_CALLBACK_GRACE`, module.defaults.callbackGrace),
       pollScheduleMs: read.durations(`${prefix}_POLL_SCHEDULE`, module.defaults.pollSchedule),
       expiresAfterMs: read.duration(`${prefix}_EXPIRES_AFTER`, module.defaults.expiresAfter),
-      maxHistoryEvents: DEFAULT_MAX_HISTORY_EVENTS,
+      ...shared,
     },
     settings: module.readSettings(read, apiBaseUrl),
     module,
@@ -138,4 +154,11 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
   return value;
+}
+
+/** The configuration of an enabled provider; throws for a disabled one. */
+export function enabledProvider(config: AppConfig, id: ProviderId): ProviderConfig {
+  const provider = config.providers[id];
+  if (!provider) throw new Error(`provider ${id} is not enabled (KYC_PROVIDERS)`);
+  return provider;
 }

@@ -40,7 +40,10 @@ function parseRule(variable: string, part: string): WebhookAuthRule {
   };
   switch (kind) {
     case 'ip': {
-      const ranges = value.split(',').map((item) => item.trim()).filter(Boolean);
+      const ranges = value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
       if (ranges.length === 0) fail('ip: needs at least one address or CIDR range');
       return {
         kind: 'ip',

@@ -1,7 +1,7 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { AppConfig, ProviderConfig } from '../config';
+import { enabledProvider, type AppConfig, type ProviderConfig } from '../config';
 import type { Logger } from '../logger';
 import { CallbackAuthenticationError, CallbackValidationError, type CallbackParser } from '../providers/types';
 import { signalProviderEvent } from '../temporal/verification-start';
@@ -34,7 +34,10 @@ export function createIngressApp(deps: IngressDeps): Express {
   const metrics = deps.metrics ?? new IngressMetrics();
   const handoverTimeoutMs = deps.handoverTimeoutMs ?? 4000;
   const parsers = new Map<ProviderId, CallbackParser>(
-    config.enabledProviders.map((id) => [id, config.providers[id].module.createCallbackParser(config.providers[id].settings)]),
+    config.enabledProviders.map((id) => {
+      const provider = enabledProvider(config, id);
+      return [id, provider.module.createCallbackParser(provider.settings)];
+    }),
   );
 
   const app = express();
@@ -47,12 +50,13 @@ export function createIngressApp(deps: IngressDeps): Express {
 
   app.get('/readyz', async (_req, res) => {
     try {
-      await client.connection.withDeadline(Date.now() + 2000, () =>
-        client.workflowService.getSystemInfo({}),
-      );
+      await client.connection.withDeadline(Date.now() + 2000, () => client.workflowService.getSystemInfo({}));
       res.json({ status: 'ready' });
     } catch {
-      res.set('Retry-After', String(RETRY_AFTER_SECONDS)).status(503).json({ status: 'unavailable', error: 'temporal_unavailable' });
+      res
+        .set('Retry-After', String(RETRY_AFTER_SECONDS))
+        .status(503)
+        .json({ status: 'unavailable', error: 'temporal_unavailable' });
     }
   });
 
@@ -63,24 +67,29 @@ export function createIngressApp(deps: IngressDeps): Express {
   // The raw bytes are kept (no global JSON parser): authentication and signature checks need them.
   const rawBody = express.raw({ type: () => true, limit: config.ingress.bodyLimitBytes });
 
-  app.post('/webhooks/:provider', (req, _res, next) => {
-    const id = String(req.params.provider);
-    next(isProviderId(id) && parsers.has(id) ? undefined : 'route');
-  }, rawBody, async (req: Request, res: Response) => {
-    const started = process.hrtime.bigint();
-    const provider = config.providers[req.params.provider as ProviderId];
-    try {
-      const result = await receive(req, provider);
-      metrics.callbacks.inc({ provider: provider.id, code: String(result.status) });
-      res.status(result.status).json(result.body);
-    } catch (err) {
-      const status = err instanceof HttpError ? err.status : 500;
-      metrics.callbacks.inc({ provider: provider.id, code: String(status) });
-      throw err;
-    } finally {
-      metrics.observeLatency(provider.id, Number(process.hrtime.bigint() - started) / 1e9);
-    }
-  });
+  app.post(
+    '/webhooks/:provider',
+    (req, _res, next) => {
+      const id = String(req.params.provider);
+      next(isProviderId(id) && parsers.has(id) ? undefined : 'route');
+    },
+    rawBody,
+    async (req: Request, res: Response) => {
+      const started = process.hrtime.bigint();
+      const provider = enabledProvider(config, req.params.provider as ProviderId);
+      try {
+        const result = await receive(req, provider);
+        metrics.callbacks.inc({ provider: provider.id, code: String(result.status) });
+        res.status(result.status).json(result.body);
+      } catch (err) {
+        const status = err instanceof HttpError ? err.status : 500;
+        metrics.callbacks.inc({ provider: provider.id, code: String(status) });
+        throw err;
+      } finally {
+        metrics.observeLatency(provider.id, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    },
+  );
 
   app.use(notFound);
   app.use(
@@ -105,12 +114,16 @@ export function createIngressApp(deps: IngressDeps): Express {
         throw new HttpError(401, 'unauthorized', 'callback signature does not verify');
       }
       if (err instanceof CallbackValidationError) {
-        throw new HttpError(400, 'invalid_callback', 'callback does not match the provider schema', { issues: err.issues });
+        throw new HttpError(400, 'invalid_callback', 'callback does not match the provider schema', {
+          issues: err.issues,
+        });
       }
       throw err;
     }
     if (parsed.events.length === 0 && parsed.rejected.length > 0) {
-      throw new HttpError(400, 'invalid_callback', 'no record of the callback could be used', { issues: parsed.rejected });
+      throw new HttpError(400, 'invalid_callback', 'no record of the callback could be used', {
+        issues: parsed.rejected,
+      });
     }
 
     let accepted = 0;

@@ -26,7 +26,8 @@ export function errorHandler(onInternalError: (err: unknown) => void): ErrorRequ
   return (err: unknown, _req, res, _next) => {
     const httpError = toHttpError(err);
     if (httpError.status >= 500 && httpError.code === 'internal_error') onInternalError(err);
-    if (httpError.extra.retryAfterSeconds !== undefined) res.set('Retry-After', String(httpError.extra.retryAfterSeconds));
+    if (httpError.extra.retryAfterSeconds !== undefined)
+      res.set('Retry-After', String(httpError.extra.retryAfterSeconds));
     res.status(httpError.status).json({
       error: httpError.code,
       message: httpError.message,
@@ -43,6 +44,7 @@ function toHttpError(err: unknown): HttpError {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new HttpError(415, 'unsupported_media_type', 'unsupported body encoding');
   }
-  if (type === 'request.aborted' || type === 'request.size.invalid') return new HttpError(400, 'bad_request', 'request body was incomplete');
+  if (type === 'request.aborted' || type === 'request.size.invalid')
+    return new HttpError(400, 'bad_request', 'request body was incomplete');
   return new HttpError(500, 'internal_error', 'internal error');
 }

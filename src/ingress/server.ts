@@ -2,7 +2,11 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 
 /** Listens on a port and resolves once bound; `close` stops new connections and ends idle ones. */
-export async function listen(app: Express, port: number, host?: string): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function listen(
+  app: Express,
+  port: number,
+  host?: string,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = host ? app.listen(port, host) : app.listen(port);
     s.once('listening', () => resolve(s));

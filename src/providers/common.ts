@@ -10,14 +10,15 @@ import { ProviderFailure } from './failure-types';
  */
 export const referenceSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/, 'must be an ID: letters, digits and . _ : @ -, at most 200 characters');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/,
+    'must be an ID: letters, digits and . _ : @ -, at most 200 characters',
+  );
 
 /** A provider status word: kept as-is in the timeline, so bounded and printable. */
 export const providerStatusSchema = z
   .string()
-  .min(1)
-  .max(100)
-  .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII');
+  .regex(/^[\x20-\x7e]{1,100}$/, 'must be 1 to 100 printable ASCII characters');
 
 export function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
   return error.issues.map((issue) => ({

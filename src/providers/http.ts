@@ -66,7 +66,11 @@ export async function requestJson(request: JsonRequest): Promise<JsonResponse> {
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new ProviderCallError(ProviderFailure.BadResponse, `${request.what}: response is not JSON`, response.status);
+      throw new ProviderCallError(
+        ProviderFailure.BadResponse,
+        `${request.what}: response is not JSON`,
+        response.status,
+      );
     }
     return { status: response.status, body: parsed };
   }

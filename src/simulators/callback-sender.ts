@@ -24,7 +24,11 @@ export interface DeliveryResult {
   body: unknown;
 }
 
-export async function sendCallbacks(url: string, deliveries: CallbackDelivery[], plan: DeliveryPlan = {}): Promise<DeliveryResult[]> {
+export async function sendCallbacks(
+  url: string,
+  deliveries: CallbackDelivery[],
+  plan: DeliveryPlan = {},
+): Promise<DeliveryResult[]> {
   const order = plan.order ?? deliveries.map((_, i) => i);
   const results: DeliveryResult[] = [];
   for (const index of order) {
@@ -38,7 +42,11 @@ export async function sendCallbacks(url: string, deliveries: CallbackDelivery[],
   return results;
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },

@@ -10,7 +10,7 @@ export interface RunningSimulator {
 /** Serves a simulator app on a free loopback port. */
 export async function serveOnLoopback(app: Express): Promise<RunningSimulator> {
   const running = await listen(app, 0, '127.0.0.1');
-  return { url: `http://127.0.0.1:${running.port}`, close: running.close };
+  return { url: `http://127.0.0.1:${running.port}`, close: () => running.close() };
 }
 
 /** A scripted fault: answer the next `times` requests with `status` before the real answer. */

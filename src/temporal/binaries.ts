@@ -48,7 +48,9 @@ function resolve(spec: BinarySpec, env: NodeJS.ProcessEnv): string {
   const explicit = env[spec.envVar];
   if (explicit) {
     if (existsSync(explicit)) return explicit;
-    throw new TemporalBinaryNotFoundError(`${spec.envVar}=${explicit} does not exist; unset it or point it at a ${spec.binary} binary.`);
+    throw new TemporalBinaryNotFoundError(
+      `${spec.envVar}=${explicit} does not exist; unset it or point it at a ${spec.binary} binary.`,
+    );
   }
   const version = pinnedVersion(spec.pkg);
   const local = join(projectRoot, '.tools', `${spec.pkg}-${version}`, 'bin', spec.binary);

@@ -33,24 +33,36 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const args = [
     'server',
     'start-dev',
-    '--ip', ip,
-    '--port', String(options.port),
-    '--ui-port', String(options.uiPort),
-    '--db-filename', options.dbFile,
-    '--namespace', options.namespace,
-    '--log-level', 'warn',
+    '--ip',
+    ip,
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--db-filename',
+    options.dbFile,
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    'warn',
     '--ui-disable-news-fetch',
     ...KYC_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
   ];
   const child = spawn(cli, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Last line of defence against an orphaned server if this process exits without a clean stop.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   const address = `${ip}:${options.port}`;
 
   try {
     await Promise.race([
       waitUntilServing(address, options.readyTimeoutMs ?? 60_000),
       exited.then((code) => {
-        throw new Error(`temporal dev server exited with code ${code} before it was ready (is port ${options.port} free?)`);
+        throw new Error(
+          `temporal dev server exited with code ${code} before it was ready (is port ${options.port} free?)`,
+        );
       }),
     ]);
   } catch (err) {
@@ -72,7 +84,8 @@ async function waitUntilServing(address: string, timeoutMs: number): Promise<voi
         await connection.close();
       }
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`temporal dev server did not answer on ${address} within ${timeoutMs} ms`, { cause: err });
+      if (Date.now() > deadline)
+        throw new Error(`temporal dev server did not answer on ${address} within ${timeoutMs} ms`, { cause: err });
       await new Promise((r) => setTimeout(r, 250));
     }
   }

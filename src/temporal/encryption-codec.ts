@@ -21,8 +21,9 @@ export class EncryptionCodec implements PayloadCodec {
     this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 16);
   }
 
+  // Deferred with .then, so a failure is a rejected promise rather than a synchronous throw.
   encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(
+    return Promise.resolve().then(() =>
       payloads.map((payload) => {
         const iv = randomBytes(12);
         const cipher = createCipheriv('aes-256-gcm', this.key, iv);
@@ -40,7 +41,7 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(
+    return Promise.resolve().then(() =>
       payloads.map((payload) => {
         const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
         if (!encoding || Buffer.from(encoding).toString() !== ENCODING) return payload;

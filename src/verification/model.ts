@@ -66,6 +66,8 @@ export interface CanonicalMeaning {
   decision?: Decision;
   /** The event only announces that a result is ready; the verdict must be fetched from the provider's API. */
   retrieve?: boolean;
+  /** A known provider word that deliberately changes no status (e.g. Socure SESSION_COMPLETE): recorded as such. */
+  informational?: boolean;
 }
 
 export interface VerificationEvent {
@@ -86,7 +88,11 @@ export interface VerificationEvent {
   context?: Record<string, string>;
 }
 
-export type ReduceOutcome = 'applied' | 'duplicate' | 'stale' | 'ignored-unknown';
+/**
+ * applied: moved the verification; duplicate: already seen; stale: older than what we hold, or
+ * after the end; recorded: a known word that carries no status; ignored-unknown: a word we do not know.
+ */
+export type ReduceOutcome = 'applied' | 'duplicate' | 'stale' | 'recorded' | 'ignored-unknown';
 /** A timeline entry is an event the reducer saw, or a poll of the provider that failed (and changed nothing). */
 export type TimelineOutcome = ReduceOutcome | 'poll-failed';
 

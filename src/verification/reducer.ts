@@ -23,7 +23,8 @@ export interface Reduction {
  * - a terminal status never changes, and a status never moves to a lower rank (stale);
  * - among events of the same rank, the provider's later timestamp wins, so the end state does
  *   not depend on the order in which callbacks and polls arrived;
- * - an unknown provider status is recorded and changes nothing.
+ * - a known word without a status is recorded; an unknown provider status is recorded as
+ *   unknown; neither changes anything.
  */
 export function reduce(state: VerificationState, event: VerificationEvent, now: string): Reduction {
   const outcome = classify(state, event);
@@ -40,7 +41,7 @@ export function reduce(state: VerificationState, event: VerificationEvent, now: 
 function classify(state: VerificationState, event: VerificationEvent): ReduceOutcome {
   if (state.seen.includes(event.dedupKey)) return 'duplicate';
   const status = event.meaning.status;
-  if (!status) return 'ignored-unknown';
+  if (!status) return event.meaning.retrieve || event.meaning.informational ? 'recorded' : 'ignored-unknown';
   if (isTerminal(state.status)) return 'stale';
   const order = compareProgress(
     { status, at: event.occurredAt, providerStatus: event.providerStatus },

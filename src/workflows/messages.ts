@@ -30,6 +30,9 @@ export interface VerificationPolicy {
   expiresAfterMs: number;
   /** Continue-as-new once history passes this many events (the server's own suggestion also counts). */
   maxHistoryEvents: number;
+  /** Backoff for fetching an announced result: first retry after this long, doubling up to the maximum. */
+  retrievalRetryInitialMs: number;
+  retrievalRetryMaximumMs: number;
 }
 
 /** What the app says when it starts (or registers) a verification. */

@@ -44,23 +44,29 @@ const { pollProvider: pollOnce } = proxyActivities<KycActivities>({
   },
 });
 
-// A result a callback announced is retried until the provider answers: an outage or a slow
-// provider delays the verdict, it never produces one. Retry-After is honoured by the activity.
-const { pollProvider: retrieveAnnounced } = proxyActivities<KycActivities>({
-  startToCloseTimeout: '30s',
-  retry: {
-    initialInterval: '5s',
-    backoffCoefficient: 2,
-    maximumInterval: '5m',
-    nonRetryableErrorTypes: PERMANENT_PROVIDER_FAILURES,
-  },
-});
+/**
+ * A result a callback announced is retried until the provider answers: an outage or a slow
+ * provider delays the verdict, it never produces one. Retry-After is honoured by the activity
+ * (nextRetryDelay); the backoff comes from configuration, fixed when the verification starts.
+ */
+function announcedResultFetcher(policy: VerificationInput['policy']) {
+  return proxyActivities<KycActivities>({
+    startToCloseTimeout: '30s',
+    retry: {
+      initialInterval: policy.retrievalRetryInitialMs,
+      backoffCoefficient: 2,
+      maximumInterval: policy.retrievalRetryMaximumMs,
+      nonRetryableErrorTypes: PERMANENT_PROVIDER_FAILURES,
+    },
+  }).pollProvider;
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
 
 export async function verificationWorkflow(input: VerificationInput): Promise<VerificationState> {
   const { provider, reference, policy } = input;
+  const retrieveAnnounced = announcedResultFetcher(policy);
   let state: VerificationState = input.carried ?? initialState(provider, reference, nowIso());
   state.expiresAt ??= isoAt(Date.parse(state.createdAt) + policy.expiresAfterMs);
   const progress: WaitProgress = input.carriedProgress ?? {
@@ -83,8 +89,18 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   if (progress.resultAnnounced && !isTerminal(state.status)) startRetrieval();
 
   while (!isTerminal(state.status)) {
-    const wake = Math.min(nextPollAt, expiryCheckAt());
-    await condition(() => inbox.length > 0 || registrations.length > 0 || cancellation !== undefined, msUntil(wake));
+    // While an announced result is being fetched, fallback polls wait for that fetch to settle;
+    // the expiry deadline does not.
+    const fetching = retrieval;
+    const wake = fetching ? expiryCheckAt() : Math.min(nextPollAt, expiryCheckAt());
+    await condition(
+      () =>
+        inbox.length > 0 ||
+        registrations.length > 0 ||
+        cancellation !== undefined ||
+        (fetching !== undefined && !retrieval),
+      msUntil(wake),
+    );
 
     applyRegistrations();
     if (cancellation) applyCancellation(cancellation);
@@ -108,7 +124,8 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     for (const registration of registrations.splice(0)) {
       state = { ...state, registeredByApp: true, updatedAt: nowIso() };
       if (registration.customerReference) state.customerReference = registration.customerReference;
-      if (registration.context) state.context = { ...registration.context, ...state.context };
+      // The app knows its own verification best: its context wins over what callbacks inferred.
+      if (registration.context) state.context = { ...state.context, ...registration.context };
       if (registration.expiresAt && !isTerminal(state.status)) state.expiresAt = registration.expiresAt;
     }
   }
@@ -186,30 +203,27 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   /**
    * The deadline passed without a terminal event: ask the provider once more before declaring
    * EXPIRED, since a callback may simply have been lost. An outage postpones the check; it never
-   * turns into a verdict.
+   * turns into a verdict. Nor does our own misconfiguration once the provider announced a result.
    */
   async function checkExpiry(): Promise<void> {
-    if (retrieval) return;
-    if (progress.resultAnnounced) {
-      // The provider said a result exists; expiring now would be a wrong verdict. Keep fetching.
-      startRetrieval();
-      progress.nextExpiryCheckAt = isoAt(Date.now() + HOUR_MS);
-      return;
-    }
+    // A fetch still "not ready" at the deadline is bounded here: the confirming poll decides.
+    retrieval?.cancel();
+    retrieval = undefined;
     state = { ...state, polls: state.polls + 1 };
     try {
       apply(await pollOnce(pollRequest(false)));
     } catch (err) {
       const type = recordPollFailure(err);
-      const providerCannotTell = type === ProviderFailure.NotReady || PERMANENT_PROVIDER_FAILURES.includes(type as never);
-      if (!providerCannotTell) {
+      const outage = !PERMANENT_PROVIDER_FAILURES.includes(type as never) && type !== ProviderFailure.NotReady;
+      if (outage || (progress.resultAnnounced && type !== ProviderFailure.NotReady)) {
         const delay = Math.min(5 * 60_000 * 2 ** Math.min(state.polls, 4), HOUR_MS);
         progress.nextExpiryCheckAt = isoAt(Date.now() + delay);
+        if (progress.resultAnnounced) startRetrieval();
         return;
       }
     }
     applyInbox();
-    if (isTerminal(state.status) || progress.resultAnnounced) return;
+    if (isTerminal(state.status)) return;
     apply({
       provider,
       reference,

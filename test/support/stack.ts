@@ -17,7 +17,7 @@ function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
     // Already installed by another helper in this process.
   }
@@ -55,7 +55,11 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function runWorker(env: TestWorkflowEnvironment, config: AppConfig, activityDeps?: ActivityDeps): Promise<RunningWorker> {
+export async function runWorker(
+  env: TestWorkflowEnvironment,
+  config: AppConfig,
+  activityDeps?: ActivityDeps,
+): Promise<RunningWorker> {
   const { worker } = await createWorker(config, {
     connection: env.nativeConnection,
     workflows: testWorkflowSource(),
@@ -72,7 +76,11 @@ export async function runWorker(env: TestWorkflowEnvironment, config: AppConfig,
 }
 
 export function testClient(env: TestWorkflowEnvironment, config: AppConfig): Client {
-  return new Client({ connection: env.connection, namespace: config.temporal.namespace, dataConverter: dataConverter(config) });
+  return new Client({
+    connection: env.connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverter(config),
+  });
 }
 
 export interface Stack {
@@ -104,7 +112,11 @@ export async function startStack(env: TestWorkflowEnvironment, variables: Record
 }
 
 /** Polls `check` until it returns a value (not undefined) or the time is up. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

@@ -1,15 +1,39 @@
-// Work in progress: replaced by the full Attestr module (callbacks, retrieval, simulator).
+import { ConfigError } from '../../config/env-reader';
 import { defineProvider } from '../module';
+import { createAttestrCallbackParser } from './callback';
+import { createAttestrRetrievalClient, type AttestrSettings } from './retrieval';
+import { DEFAULT_ASYNC_STATUSES, parseAsyncStatuses } from './vocabulary';
 
-export const attestr = defineProvider<Record<string, never>>({
+export const attestr = defineProvider<AttestrSettings>({
   id: 'attestr',
   displayName: 'Attestr',
-  defaults: { apiBaseUrl: 'https://example.invalid', callbackGrace: '15m', pollSchedule: '60,300,900', expiresAfter: '1d' },
-  readSettings: () => ({}),
-  createCallbackParser: () => {
-    throw new Error('attestr callbacks are not implemented yet');
+  defaults: {
+    // Attestr's API carries its version in the path (v1/v2); v2 is the current one.
+    apiBaseUrl: 'https://api.attestr.com/api/v2',
+    // Attestr sends each event once, with a 5 s timeout, possibly out of order, and never
+    // retries: polling is the normal safety net, so it starts soon.
+    callbackGrace: '5m',
+    // No interval is published: quick looks while a user is likely still in the flow, then
+    // spreading out over the handshake's default 24 h lifetime (then daily, until expiry).
+    pollSchedule: '60,120,300,600,900,1800,3600,7200,14400,28800',
+    // A handshake expires 24 h after creation unless created with another `expiry`.
+    expiresAfter: '24h',
   },
-  createRetrievalClient: () => {
-    throw new Error('attestr retrieval is not implemented yet');
-  },
+  readSettings: (env, apiBaseUrl) => ({
+    apiBaseUrl,
+    authToken: env.devString('ATTESTR_AUTH_TOKEN', ''),
+    // Optional: only flow results are signed, and only apps using flows have a use for it.
+    clientSecret: env.string('ATTESTR_CLIENT_SECRET'),
+    asyncStatuses: readAsyncStatuses(env.string('ATTESTR_ASYNC_STATUSES', DEFAULT_ASYNC_STATUSES)),
+  }),
+  createCallbackParser: (settings) => createAttestrCallbackParser({ clientSecret: settings.clientSecret }),
+  createRetrievalClient: (settings) => createAttestrRetrievalClient(settings),
 });
+
+function readAsyncStatuses(text: string): AttestrSettings['asyncStatuses'] {
+  try {
+    return parseAsyncStatuses(text);
+  } catch (err) {
+    throw new ConfigError('ATTESTR_ASYNC_STATUSES', err instanceof Error ? err.message : 'is not WORD=STATUS,…');
+  }
+}

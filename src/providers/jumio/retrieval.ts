@@ -54,7 +54,8 @@ export function createJumioRetrievalClient(settings: JumioSettings): RetrievalCl
   const get = (url: string, what: string) =>
     withFreshTokenOn401(
       tokens,
-      async (token) => (await requestJson({ what, url, headers: { ...headers, Authorization: `Bearer ${token}` } })).body,
+      async (token) =>
+        (await requestJson({ what, url, headers: { ...headers, Authorization: `Bearer ${token}` } })).body,
       (err) => err instanceof ProviderCallError && err.httpStatus === 401,
     );
 
@@ -101,7 +102,11 @@ export function executionUrl(apiBaseUrl: string, reference: string, context: Rec
   );
 }
 
-function pollEvent(reference: string, providerStatus: string, meaning: VerificationEvent['meaning']): VerificationEvent {
+function pollEvent(
+  reference: string,
+  providerStatus: string,
+  meaning: VerificationEvent['meaning'],
+): VerificationEvent {
   return {
     provider: 'jumio',
     reference,

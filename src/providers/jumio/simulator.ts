@@ -1,7 +1,13 @@
 import express from 'express';
 import { serveOnLoopback, takeFault, type Faults, type RunningSimulator } from '../../simulators/http';
 
-export type JumioWorkflowStatus = 'INITIATED' | 'ACQUISITION_STARTED' | 'ACQUIRED' | 'PROCESSED' | 'SESSION_EXPIRED' | 'TOKEN_EXPIRED';
+export type JumioWorkflowStatus =
+  | 'INITIATED'
+  | 'ACQUISITION_STARTED'
+  | 'ACQUIRED'
+  | 'PROCESSED'
+  | 'SESSION_EXPIRED'
+  | 'TOKEN_EXPIRED';
 export type JumioDecisionType = 'PASSED' | 'WARNING' | 'REJECTED' | 'NOT_EXECUTED';
 
 export interface JumioExecutionScript {
@@ -95,9 +101,14 @@ export async function startJumioSimulator(options: { tokenLifetimeSeconds?: numb
       account: { id: script.accountId },
       createdAt: '2025-01-21T14:50:00.000Z',
       completedAt: script.status === 'PROCESSED' ? '2025-01-21T14:55:00.000Z' : undefined,
-      decision: script.status === 'PROCESSED' && script.decision
-        ? { type: script.decision.type, details: { label: script.decision.label ?? script.decision.type }, risk: { score: 10 } }
-        : undefined,
+      decision:
+        script.status === 'PROCESSED' && script.decision
+          ? {
+              type: script.decision.type,
+              details: { label: script.decision.label ?? script.decision.type },
+              risk: { score: 10 },
+            }
+          : undefined,
       capabilities: {},
     });
   });

@@ -1,0 +1,256 @@
+/**
+ * `npx kyc …`: drive verifications from scripts and terminals with the same environment as the
+ * worker. Every command takes --json; errors are one line on stderr and a non-zero exit.
+ */
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError, loadConfig, type AppConfig } from '../config';
+import { parseDuration } from '../config/env-reader';
+import { dataConverter, temporalAddress } from '../temporal/connection';
+import { isProviderId, STATUSES, type ProviderId, type Status, type VerificationState } from '../verification/model';
+import { KycClient, VerificationNotFoundError, WaitTimeoutError } from './index';
+
+export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;
+
+const USAGE = `usage: kyc <command> [options]
+
+commands:
+  start --provider P --reference R [--customer REF] [--expires-in 30m] [--context key=value ...]
+  status P R
+  wait P R [--timeout 60s]
+  list [--provider P] [--status S] [--limit N]
+  cancel P R [--reason TEXT]
+
+every command takes --json. Temporal and providers are configured by the same environment as the
+worker (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, …). Exit codes: 0 ok, 1 error, 2 usage, 3 wait timed out.`;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+class UsageError extends Error {}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  let config: AppConfig;
+  try {
+    config = loadConfig(io.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr(`kyc: configuration error: ${err.message}\n`);
+      return EXIT.error;
+    }
+    throw err;
+  }
+
+  let connection: Connection | undefined;
+  try {
+    const handler = COMMANDS[command];
+    if (!handler) throw new UsageError(`unknown command '${command}' (try kyc --help)`);
+    const address = temporalAddress(config);
+    const run = handler(rest, io);
+    try {
+      connection = await Connection.connect({ address, connectTimeout: 5000 });
+    } catch {
+      throw new Error(`cannot reach Temporal at ${address} (is \`npm start\` running, or TEMPORAL_ADDRESS set?)`);
+    }
+    const kyc = new KycClient(
+      new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter(config) }),
+      config,
+    );
+    return await run(kyc);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`kyc: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof WaitTimeoutError) {
+      io.stderr(`kyc: ${err.message}\n`);
+      return EXIT.waitTimeout;
+    }
+    const message = err instanceof VerificationNotFoundError || err instanceof Error ? err.message : String(err);
+    io.stderr(`kyc: ${message.split('\n')[0]}\n`);
+    return EXIT.error;
+  } finally {
+    await connection?.close();
+  }
+}
+
+/** Parses a command's arguments (usage errors come before any connection) and returns what runs it. */
+type Command = (args: string[], io: CliIo) => (kyc: KycClient) => Promise<number>;
+
+type ParseArgsOptionsConfig = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+
+interface Parsed {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+}
+
+function parse(args: string[], options: ParseArgsOptionsConfig, positionals: number): Parsed {
+  let result: Parsed;
+  try {
+    const { values, positionals: rest } = parseArgs({
+      args,
+      options: { ...options, json: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    result = { values: values as Parsed['values'], positionals: rest };
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (result.positionals.length !== positionals) {
+    throw new UsageError(`expected ${positionals} argument(s), got ${result.positionals.length} (try kyc --help)`);
+  }
+  return result;
+}
+
+function provider(value: unknown, what = 'provider'): ProviderId {
+  if (typeof value !== 'string' || !isProviderId(value))
+    throw new UsageError(`${what} must be one of jumio, socure, attestr, unico, concedus`);
+  return value;
+}
+
+function duration(value: string, option: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new UsageError(`${option} '${value}' is not a duration (e.g. 30s, 15m, 2h, 7d)`);
+  return ms;
+}
+
+function print(io: CliIo, json: boolean, value: unknown, human: string): number {
+  io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : `${human}\n`);
+  return EXIT.ok;
+}
+
+function describeState(state: VerificationState): string {
+  const lines = [
+    `${state.provider} ${state.reference}: ${state.status}${state.decision ? ` / ${state.decision}` : ''}` +
+      (state.providerStatus ? ` (provider status ${state.providerStatus})` : ''),
+    `  expires ${state.expiresAt ?? 'never'} · updated ${state.updatedAt} · ${state.polls} polls`,
+  ];
+  for (const entry of state.timeline) {
+    lines.push(
+      `  ${entry.at}  ${entry.source.padEnd(8)} ${entry.providerStatus.padEnd(24)} ${entry.outcome.padEnd(15)} → ${entry.status}` +
+        (entry.decision ? `/${entry.decision}` : ''),
+    );
+  }
+  return lines.join('\n');
+}
+
+const COMMANDS: Record<string, Command> = {
+  start(args, io) {
+    const { values } = parse(
+      args,
+      {
+        provider: { type: 'string' },
+        reference: { type: 'string' },
+        customer: { type: 'string' },
+        'expires-in': { type: 'string' },
+        context: { type: 'string', multiple: true },
+      },
+      0,
+    );
+    if (typeof values.reference !== 'string') throw new UsageError('--reference is required');
+    const context: Record<string, string> = {};
+    for (const pair of (values.context as string[] | undefined) ?? []) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--context '${pair}' must be key=value`);
+      context[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    const expiresIn = values['expires-in'];
+    const request = {
+      provider: provider(values.provider, '--provider'),
+      reference: values.reference,
+      ...(typeof values.customer === 'string' ? { customerReference: values.customer } : {}),
+      ...(typeof expiresIn === 'string'
+        ? { expiresAt: new Date(Date.now() + duration(expiresIn, '--expires-in')) }
+        : {}),
+      ...(Object.keys(context).length ? { context } : {}),
+    };
+    return async (kyc) => {
+      const { workflowId } = await kyc.startVerification(request);
+      return print(io, values.json === true, { workflowId }, `started ${workflowId}`);
+    };
+  },
+
+  status(args, io) {
+    const { values, positionals } = parse(args, {}, 2);
+    const [name, reference] = [provider(positionals[0]), positionals[1]!];
+    return async (kyc) => {
+      const state = await kyc.getVerification(name, reference);
+      return print(io, values.json === true, state, describeState(state));
+    };
+  },
+
+  wait(args, io) {
+    const { values, positionals } = parse(args, { timeout: { type: 'string' } }, 2);
+    const [name, reference] = [provider(positionals[0]), positionals[1]!];
+    const timeoutMs = typeof values.timeout === 'string' ? duration(values.timeout, '--timeout') : undefined;
+    return async (kyc) => {
+      // Fail fast on an unknown verification instead of waiting for it to appear.
+      await kyc.getVerification(name, reference);
+      const state = await kyc.waitForVerification(name, reference, timeoutMs ? { timeoutMs } : {});
+      return print(io, values.json === true, state, describeState(state));
+    };
+  },
+
+  list(args, io) {
+    const { values } = parse(
+      args,
+      { provider: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } },
+      0,
+    );
+    const status = values.status;
+    if (typeof status === 'string' && !(STATUSES as readonly string[]).includes(status)) {
+      throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
+    }
+    const limit = values.limit === undefined ? 100 : Number(values.limit);
+    if (!Number.isInteger(limit) || limit <= 0) throw new UsageError('--limit must be a positive whole number');
+    const filter = {
+      ...(values.provider !== undefined ? { provider: provider(values.provider, '--provider') } : {}),
+      ...(typeof status === 'string' ? { status: status as Status } : {}),
+      limit,
+    };
+    return async (kyc) => {
+      const rows = await kyc.listVerifications(filter);
+      const human = rows.length
+        ? rows.map((r) => `${r.workflowId.padEnd(60)} ${(r.status ?? '?').padEnd(16)} ${r.decision ?? ''}`).join('\n')
+        : 'no verifications';
+      return print(io, values.json === true, rows, human);
+    };
+  },
+
+  cancel(args, io) {
+    const { values, positionals } = parse(args, { reason: { type: 'string' } }, 2);
+    const [name, reference] = [provider(positionals[0]), positionals[1]!];
+    const reason = typeof values.reason === 'string' ? values.reason : undefined;
+    return async (kyc) => {
+      await kyc.cancelVerification(name, reference, reason);
+      return print(io, values.json === true, { cancelRequested: true }, `cancel requested for ${name} ${reference}`);
+    };
+  },
+};
+
+/** Entry point for bin/kyc.js. */
+export function main(): void {
+  runCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`kyc: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = EXIT.error;
+    },
+  );
+}

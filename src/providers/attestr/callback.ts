@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { VerificationEvent } from '../../verification/model';
+import { isoTimestamp, parseCallbackBody, providerStatusSchema, referenceSchema } from '../common';
+import { CallbackAuthenticationError, type CallbackParser, type ParsedCallback } from '../types';
+import { resultSignatureMatches } from './signature';
+import { attestrEventMeaning } from './vocabulary';
+
+/** Which retrieval endpoint answers for a verification; kept in the verification's context. */
+export type AttestrKind = 'flowx' | 'async' | 'factx';
+
+/** Epoch milliseconds as documented; an ISO string is tolerated, anything unreadable just has no time. */
+const timestampSchema = z.union([z.number(), z.string().max(64)]).nullish();
+
+/**
+ * Only the fields we use are validated: an event is sent once, so refusing it over a field we
+ * ignore (tag, number, requestId, flowId, snapshot, …) would lose it. `result` holds the
+ * customer's personal data; it is read for the signature check and never kept.
+ */
+const flowxPayloadSchema = z.looseObject({
+  /** The handshake ID: the verification's reference. */
+  _id: referenceSchema,
+  result: z.record(z.string(), z.unknown()).nullish(),
+  resultSignature: z.string().max(1024).nullish(),
+  updated: timestampSchema,
+});
+
+/** async.* payloads are not published; inferred to be keyed by the async request `_id`. */
+const asyncPayloadSchema = z.looseObject({
+  _id: referenceSchema,
+  result: z.unknown().optional(),
+  resultSignature: z.string().max(1024).nullish(),
+  updated: timestampSchema,
+});
+
+/**
+ * factx.query (docs.attestr.com, "Collect Additional Data API"): `_id` is the query's own ID,
+ * new for every follow-up, so the reference is the background-check `profile` the query is
+ * posted on. Query texts may quote personal data and are never read.
+ */
+const factxQueryPayloadSchema = z.looseObject({
+  _id: referenceSchema,
+  profile: referenceSchema,
+  queries: z
+    .array(z.looseObject({ created: timestampSchema }))
+    .max(1000)
+    .nullish(),
+});
+
+/** Any other event: only an ID is needed to record it. */
+const otherPayloadSchema = z.looseObject({
+  _id: referenceSchema,
+  profile: referenceSchema.optional(),
+  updated: timestampSchema,
+});
+
+const envelope = <P extends z.ZodType>(payload: P) => z.looseObject({ event: providerStatusSchema, payload });
+const envelopeSchema = envelope(z.looseObject({}));
+
+export interface AttestrCallbackOptions {
+  /** The app's client secret; when set, a callback's `resultSignature` must verify. */
+  clientSecret?: string;
+}
+
+/**
+ * Attestr's webhook: `{event, payload}` for flow (flowx.*), async API (async.*) and background
+ * check (factx.*) events. Unknown event names are accepted and recorded.
+ */
+export function createAttestrCallbackParser(options: AttestrCallbackOptions = {}): CallbackParser {
+  return {
+    parse(body: unknown): ParsedCallback {
+      const { event } = parseCallbackBody(envelopeSchema, body);
+      const family = event.split('.')[0];
+      if (family === 'flowx' || family === 'async') {
+        const { payload } = parseCallbackBody(
+          envelope(family === 'flowx' ? flowxPayloadSchema : asyncPayloadSchema),
+          body,
+        );
+        verifySignature(event, payload, options.clientSecret);
+        return single({
+          ...base(event, payload._id, family),
+          // Each flowx/async event happens once per handshake or request: a redelivery has the same key.
+          dedupKey: `callback:${event}`,
+          ...timed(payload.updated),
+        });
+      }
+      if (event === 'factx.query') {
+        const { payload } = parseCallbackBody(envelope(factxQueryPayloadSchema), body);
+        return single({
+          ...base(event, payload.profile, 'factx'),
+          // A profile can receive many queries; each query ID is one event.
+          dedupKey: `callback:${event}:${payload._id}`,
+          // The app answers with PUT /public/factx/{profile}/query/{queryId}; the ID is not personal.
+          detail: `query:${payload._id}`,
+          ...timed(latest((payload.queries ?? []).map((query) => query.created))),
+        });
+      }
+      const { payload } = parseCallbackBody(envelope(otherPayloadSchema), body);
+      const kind = family === 'factx' ? 'factx' : undefined;
+      return single({
+        ...base(event, (kind && payload.profile) || payload._id, kind),
+        dedupKey: `callback:${event}:${payload._id}`,
+        ...timed(payload.updated),
+      });
+    },
+  };
+}
+
+function base(event: string, reference: string, kind: AttestrKind | undefined) {
+  return {
+    provider: 'attestr' as const,
+    reference,
+    providerStatus: event,
+    source: 'callback' as const,
+    meaning: attestrEventMeaning(event),
+    ...(kind ? { context: { kind } } : {}),
+  };
+}
+
+function timed(value: string | number | null | undefined): { occurredAt?: string } {
+  const occurredAt = isoTimestamp(value);
+  return occurredAt ? { occurredAt } : {};
+}
+
+function latest(values: (string | number | null | undefined)[]): string | undefined {
+  const times = values.map((value) => isoTimestamp(value)).filter((at): at is string => at !== undefined);
+  return times.sort().at(-1);
+}
+
+function single(event: VerificationEvent): ParsedCallback {
+  return { events: [event], rejected: [] };
+}
+
+/**
+ * The signature is checked only when the client secret is configured (without it there is
+ * nothing to check against; the webhook token still authenticates the call). With it, a
+ * signature that is present must verify, and a flowx.completed must carry a signed result:
+ * a forged completion could otherwise simply leave both out. Other events are not documented
+ * to be signed, so an unsigned one is accepted.
+ */
+function verifySignature(
+  event: string,
+  payload: { result?: unknown; resultSignature?: string | null },
+  clientSecret: string | undefined,
+): void {
+  if (!clientSecret) return;
+  if (!payload.resultSignature && event !== 'flowx.completed') return;
+  if (payload.result === undefined || payload.result === null || !payload.resultSignature) {
+    throw new CallbackAuthenticationError(`attestr ${event}: signed result missing`);
+  }
+  if (!resultSignatureMatches(payload.result, payload.resultSignature, clientSecret)) {
+    throw new CallbackAuthenticationError(`attestr ${event}: resultSignature does not verify`);
+  }
+}

@@ -1,0 +1,93 @@
+import { STATUSES, type CanonicalMeaning, type Status } from '../../verification/model';
+
+/**
+ * Attestr's vocabulary in canonical terms: the one place it is mapped (the README's table says
+ * the same). Attestr reports the data a flow or check collected, never a verdict, so no mapping
+ * here sets a `decision`: judging the data is the app's business.
+ */
+
+/** Webhook event names (docs.attestr.com, "Webhooks"). Each one but factx.query is a final outcome. */
+export const ATTESTR_EVENTS: Record<string, CanonicalMeaning> = {
+  'async.completed': { status: 'COMPLETED' },
+  'async.errored': { status: 'FAILED' },
+  'flowx.completed': { status: 'COMPLETED' },
+  'flowx.errored': { status: 'FAILED' },
+  'flowx.skipped': { status: 'ABANDONED' },
+  // The back office needs more information from the customer: the app has to answer the query.
+  'factx.query': { status: 'ACTION_REQUIRED' },
+};
+
+export function attestrEventMeaning(event: string): CanonicalMeaning {
+  return ATTESTR_EVENTS[event] ?? {};
+}
+
+/**
+ * The Execution Result API has no status word, only `consumed`, `archived` and `result`; these
+ * words are ours, named so the timeline says which of those states the poll saw.
+ */
+export const HANDSHAKE_STATES = {
+  /** Nobody has opened the flow with this handshake yet. */
+  unconsumed: 'handshake.unconsumed',
+  /** The flow was opened on a device; no result yet. */
+  consumed: 'handshake.consumed',
+  /** The flow finished and its result can be read. */
+  result: 'handshake.result',
+  /** Archived: the result is gone, so the outcome can no longer be told from the API. */
+  archived: 'handshake.archived',
+} as const;
+
+export const HANDSHAKE_MEANINGS: Record<string, CanonicalMeaning> = {
+  [HANDSHAKE_STATES.unconsumed]: { status: 'PENDING' },
+  [HANDSHAKE_STATES.consumed]: { status: 'IN_PROGRESS' },
+  // The API does not tell a completed flow from an errored or skipped one that left a result:
+  // the callbacks do. A poll only rescues a lost flowx.completed.
+  [HANDSHAKE_STATES.result]: { status: 'COMPLETED' },
+  [HANDSHAKE_STATES.archived]: {},
+};
+
+/** Get Profile API (background checks): whether a follow-up query still waits for an answer. */
+export const PROFILE_STATES = {
+  queryOpen: 'profile.query-open',
+  queriesAnswered: 'profile.queries-answered',
+} as const;
+
+export const PROFILE_MEANINGS: Record<string, CanonicalMeaning> = {
+  [PROFILE_STATES.queryOpen]: { status: 'ACTION_REQUIRED' },
+  // Answering a query does not finish the check; the profile API has no documented outcome.
+  [PROFILE_STATES.queriesAnswered]: {},
+};
+
+/**
+ * The async request outcome's status words are not in Attestr's published pages, so they are
+ * configuration (`ATTESTR_ASYNC_STATUSES`); this default is inferred from the event names.
+ * Words not listed are recorded and change nothing.
+ */
+export const DEFAULT_ASYNC_STATUSES = 'PENDING=SUBMITTED,COMPLETED=COMPLETED,ERRORED=FAILED';
+
+/** Parses `WORD=STATUS,…` (words compared case-insensitively); throws a one-line reason when malformed. */
+export function parseAsyncStatuses(text: string): Record<string, Status> {
+  const map: Record<string, Status> = {};
+  for (const pair of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const word = pair.slice(0, eq).trim().toUpperCase();
+    const status = pair
+      .slice(eq + 1)
+      .trim()
+      .toUpperCase();
+    if (eq <= 0 || !word) throw new Error(`'${pair}' must look like WORD=STATUS`);
+    if (!(STATUSES as readonly string[]).includes(status)) {
+      throw new Error(`'${status}' is not a status (${STATUSES.join(', ')})`);
+    }
+    map[word] = status as Status;
+  }
+  if (Object.keys(map).length === 0) throw new Error('is empty');
+  return map;
+}
+
+export function asyncStatusMeaning(statuses: Record<string, Status>, word: string): CanonicalMeaning {
+  const status = statuses[word.toUpperCase()];
+  return status ? { status } : {};
+}

@@ -1,0 +1,275 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { CanonicalMeaning, VerificationEvent } from '../../verification/model';
+import { isoTimestamp, providerStatusSchema } from '../common';
+import { CallbackValidationError, type CallbackParser, type FieldIssue, type ParsedCallback } from '../types';
+import {
+  complianceRecordSchema,
+  documentedFields,
+  isObject,
+  optionalKeySchema,
+  statusCodeSchema,
+  timestampSchema,
+  type KeyKind,
+} from './records';
+import {
+  CONCEDUS_VOCABULARY,
+  concedusMeaning,
+  IDENT_REQUEST_CREATED,
+  MISMATCHES,
+  type ConcedusVocabulary,
+} from './vocabulary';
+
+const KEY_FIELDS = ['customerKey', 'contractKey', 'personKey', 'identId'] as const;
+
+/** `identResult`, `identResultKYC` and `identRequestCreated`: a person's ident, named by person key or ident ID. */
+const identTopicSchema = z.preprocess(
+  documentedFields([...KEY_FIELDS, 'status', 'created', 'modified']),
+  z.looseObject({
+    customerKey: optionalKeySchema,
+    contractKey: optionalKeySchema,
+    personKey: optionalKeySchema,
+    identId: optionalKeySchema,
+    status: statusCodeSchema.optional(),
+    created: timestampSchema.optional(),
+    modified: timestampSchema.optional(),
+  }),
+);
+
+/** One entry of the `mismatches` topic (PascalCase). `Value` and `KycValue` are personal data and never read. */
+const mismatchEntrySchema = z.preprocess(
+  documentedFields(['IdentId', 'PersonKey', 'Created', 'Mismatches']),
+  z.looseObject({
+    IdentId: optionalKeySchema,
+    PersonKey: optionalKeySchema,
+    Created: timestampSchema.optional(),
+    Mismatches: z
+      .array(
+        z.preprocess(documentedFields(['FieldName']), z.looseObject({ FieldName: z.string().max(200).optional() })),
+      )
+      .max(500)
+      .optional(),
+  }),
+);
+
+/** A field name is kept for the timeline only when it looks like one; anything else could be a value. */
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_.]{0,63}$/;
+
+interface Subject {
+  reference: string;
+  keyKind: KeyKind;
+}
+
+/**
+ * Concedus's callbacks: a JSON array mixing legacy compliance records
+ * (`{status, key, modified, customerKey | contractKey}`) and topic messages (`complianceRecord`,
+ * `identResult`, `identResultKYC`, `identRequestCreated`, `mismatches`, and topics yet unknown,
+ * which are recorded). Every record becomes an event for the verification it names; records that
+ * cannot be used are reported by path while the rest are accepted.
+ *
+ * References: compliance records name the contract (preferred, the more specific) or the
+ * customer; ident topics name the person key, which outlives a retried ident, or else the KYC
+ * provider's ident ID.
+ */
+export function createConcedusCallbackParser(vocabulary: ConcedusVocabulary = CONCEDUS_VOCABULARY): CallbackParser {
+  return {
+    parse(body: unknown): ParsedCallback {
+      if (!Array.isArray(body)) {
+        throw new CallbackValidationError([{ path: '', message: 'must be a JSON array of records' }]);
+      }
+      const reader = new RecordReader(vocabulary);
+      body.forEach((item, index) => reader.item(item, `[${index}]`));
+      if (reader.events.length === 0) {
+        throw new CallbackValidationError(
+          reader.rejected.length > 0 ? reader.rejected : [{ path: '', message: 'contains no records' }],
+        );
+      }
+      return { events: reader.events, rejected: reader.rejected };
+    },
+  };
+}
+
+class RecordReader {
+  readonly events: VerificationEvent[] = [];
+  readonly rejected: FieldIssue[] = [];
+
+  constructor(private readonly vocabulary: ConcedusVocabulary) {}
+
+  item(item: unknown, at: string): void {
+    if (!isObject(item)) return this.reject(at, 'must be an object');
+    const topicField = documentedFields(['topic'])(item) as { topic?: unknown };
+    if (topicField.topic === undefined) return this.complianceRecord(item, at);
+    const topic = providerStatusSchema.safeParse(topicField.topic);
+    if (!topic.success) return this.issues(`${at}.topic`, topic.error);
+    switch (topic.data) {
+      case 'complianceRecord':
+        return this.each(item, 'complianceRecord', at, (record, path) => this.complianceRecord(record, path));
+      case 'mismatches':
+        return this.each(item, 'mismatches', at, (entry, path) => this.mismatches(entry, path));
+      case 'identResult':
+      case 'identResultKYC':
+        return this.identResult(item, at, topic.data);
+      case 'identRequestCreated':
+        return this.otherTopic(item, at, topic.data, IDENT_REQUEST_CREATED, 'person');
+      default:
+        return this.otherTopic(item, at, topic.data, {}, 'compliance');
+    }
+  }
+
+  /** A topic's array of records, each read on its own so one bad record does not cost its siblings. */
+  private each(
+    item: Record<string, unknown>,
+    field: string,
+    at: string,
+    read: (entry: unknown, path: string) => void,
+  ): void {
+    const entries = (documentedFields([field])(item) as Record<string, unknown>)[field];
+    if (!Array.isArray(entries)) return this.reject(`${at}.${field}`, 'must be an array');
+    if (entries.length === 0) return this.reject(`${at}.${field}`, 'contains no records');
+    entries.forEach((entry, index) => read(entry, `${at}.${field}[${index}]`));
+  }
+
+  private complianceRecord(value: unknown, at: string): void {
+    const parsed = complianceRecordSchema.safeParse(value);
+    if (!parsed.success) return this.issues(at, parsed.error);
+    const record = parsed.data;
+    const subject = complianceSubject(record.contractKey, record.customerKey);
+    if (!subject) return this.reject(at, 'names neither a customerKey nor a contractKey');
+    this.add(subject, {
+      providerStatus: `complianceRecord:${record.status}`,
+      // One state of one record: a redelivery (in either format) repeats key, status and time.
+      dedupKey: `complianceRecord:${record.key ?? '-'}:${record.status}:${record.modified ?? '-'}`,
+      meaning: concedusMeaning(this.vocabulary, 'complianceRecord', record.status),
+      occurredAt: isoTimestamp(record.modified),
+    });
+  }
+
+  private identResult(item: Record<string, unknown>, at: string, topic: string): void {
+    const parsed = identTopicSchema.safeParse(item);
+    if (!parsed.success) return this.issues(at, parsed.error);
+    const ident = parsed.data;
+    if (ident.status === undefined) return this.reject(`${at}.status`, 'is required');
+    const subject = personSubject(ident.personKey, ident.identId);
+    if (!subject) return this.reject(at, 'names neither a personKey nor an identId');
+    this.add(
+      subject,
+      {
+        providerStatus: `${topic}:${ident.status}`,
+        // identResultKYC repeats identResult with attachments: the same result, so the same key.
+        dedupKey: `identResult:${ident.identId ?? '-'}:${ident.status}`,
+        meaning: concedusMeaning(this.vocabulary, 'identResult', ident.status),
+        occurredAt: isoTimestamp(ident.created ?? ident.modified),
+      },
+      ident.identId,
+    );
+  }
+
+  private mismatches(value: unknown, at: string): void {
+    const parsed = mismatchEntrySchema.safeParse(value);
+    if (!parsed.success) return this.issues(at, parsed.error);
+    const entry = parsed.data;
+    const subject = personSubject(entry.PersonKey, entry.IdentId);
+    if (!subject) return this.reject(at, 'names neither a PersonKey nor an IdentId');
+    const fields = (entry.Mismatches ?? []).map((m) => m.FieldName).filter((name) => name && FIELD_NAME.test(name));
+    this.add(
+      subject,
+      {
+        providerStatus: 'mismatches',
+        dedupKey: `mismatches:${entry.IdentId ?? '-'}:${entry.Created ?? '-'}`,
+        meaning: { ...MISMATCHES },
+        occurredAt: isoTimestamp(entry.Created),
+        detail: fields.length > 0 ? `fields: ${fields.join(',')}`.slice(0, 200) : undefined,
+      },
+      entry.IdentId,
+    );
+  }
+
+  /** identRequestCreated and topics Concedus may add: recorded for whichever verification they name. */
+  private otherTopic(
+    item: Record<string, unknown>,
+    at: string,
+    topic: string,
+    meaning: CanonicalMeaning,
+    prefer: 'person' | 'compliance',
+  ): void {
+    const parsed = identTopicSchema.safeParse(item);
+    if (!parsed.success) return this.issues(at, parsed.error);
+    const fields = parsed.data;
+    const person = personSubject(fields.personKey, fields.identId);
+    const compliance = complianceSubject(fields.contractKey, fields.customerKey);
+    const subject = prefer === 'person' ? (person ?? compliance) : (compliance ?? person);
+    if (!subject) return this.reject(at, 'names no customerKey, contractKey, personKey or identId');
+    this.add(
+      subject,
+      {
+        providerStatus: fields.status === undefined ? topic : `${topic}:${fields.status}`,
+        // The shape is not documented, so the whole message identifies it (hashed: it may hold an ident link).
+        dedupKey: `${topic}:${contentHash(item)}`,
+        meaning: { ...meaning },
+        occurredAt: isoTimestamp(fields.created ?? fields.modified),
+      },
+      fields.identId,
+    );
+  }
+
+  private add(
+    subject: Subject,
+    event: Pick<VerificationEvent, 'providerStatus' | 'dedupKey' | 'meaning' | 'occurredAt' | 'detail'>,
+    identId?: string,
+  ): void {
+    const context: Record<string, string> = { keyKind: subject.keyKind };
+    if (identId && subject.keyKind === 'person') context.identId = identId;
+    const { occurredAt, detail, ...rest } = event;
+    this.events.push({
+      provider: 'concedus',
+      reference: subject.reference,
+      source: 'callback',
+      ...rest,
+      ...(occurredAt ? { occurredAt } : {}),
+      ...(detail ? { detail } : {}),
+      context,
+    });
+  }
+
+  private reject(path: string, message: string): void {
+    this.rejected.push({ path, message });
+  }
+
+  private issues(at: string, error: z.ZodError): void {
+    for (const issue of error.issues) this.reject(pathOf(at, issue.path), issue.message);
+  }
+}
+
+function personSubject(personKey: string | undefined, identId: string | undefined): Subject | undefined {
+  if (personKey) return { reference: personKey, keyKind: 'person' };
+  if (identId) return { reference: identId, keyKind: 'ident' };
+  return undefined;
+}
+
+function complianceSubject(contractKey: string | undefined, customerKey: string | undefined): Subject | undefined {
+  if (contractKey) return { reference: contractKey, keyKind: 'contract' };
+  if (customerKey) return { reference: customerKey, keyKind: 'customer' };
+  return undefined;
+}
+
+/** `[2]` + `['complianceRecord', 0, 'status']` → `[2].complianceRecord[0].status`. */
+function pathOf(at: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : `${acc}.${String(part)}`),
+    at,
+  );
+}
+
+/** A digest of a message independent of its key order, so a redelivery hashes the same. */
+function contentHash(value: unknown): string {
+  return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 24);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (isObject(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${stableJson(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ProviderFailure } from '../failure-types';
+import { ProviderCallError } from '../http';
+import { providerStatusSchema, referenceSchema } from '../common';
+
+/**
+ * Which of Concedus's keys a verification's reference is; it decides which status endpoint a
+ * poll asks. Compliance records name customers or contracts; ident topics name a person (or, failing
+ * that, the KYC provider's ident ID). Kept in the verification's context as `keyKind`.
+ */
+export const KEY_KINDS = ['customer', 'contract', 'person', 'ident'] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];
+export const DEFAULT_KEY_KIND: KeyKind = 'customer';
+
+/** The key kind in a verification's context: the app's choice at start, or what the first callback named. */
+export function keyKindOf(context: Record<string, string>): KeyKind {
+  const kind = context.keyKind ?? DEFAULT_KEY_KIND;
+  if (!(KEY_KINDS as readonly string[]).includes(kind)) {
+    throw new ProviderCallError(
+      ProviderFailure.RequestRejected,
+      `concedus retrieval: context keyKind must be one of ${KEY_KINDS.join(', ')}`,
+    );
+  }
+  return kind as KeyKind;
+}
+
+/**
+ * Reads only the documented fields of an object, matching their names case-insensitively:
+ * Concedus writes `customerKey` in one answer and `customerkey` in another, and PascalCase in
+ * `mismatches`. Every other field (ident links, attachments, mismatch values) is left behind,
+ * so personal data never travels further than this function.
+ */
+export function documentedFields(names: readonly string[]): (value: unknown) => unknown {
+  const byLowerCase = new Map(names.map((name) => [name.toLowerCase(), name]));
+  return (value) => {
+    if (!isObject(value)) return value;
+    const fields: Record<string, unknown> = {};
+    for (const [sent, fieldValue] of Object.entries(value)) {
+      const name = byLowerCase.get(sent.toLowerCase());
+      // The documented spelling wins when a body carries both spellings.
+      if (name && (!(name in fields) || sent === name)) fields[name] = fieldValue;
+    }
+    return fields;
+  };
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A status code: documented as a number; a status word is kept (and recorded as unknown). */
+export const statusCodeSchema = z
+  .union([z.number().int(), providerStatusSchema], { error: 'must be a status code (a number or a status word)' })
+  .transform(String);
+
+/**
+ * A key that may be a verification's reference. Absent, null and "" (the export answer sends
+ * `"customerkey": ""`) all mean "not named"; the KYC provider's numeric ident IDs become strings.
+ */
+export const optionalKeySchema = z.preprocess(
+  (value) =>
+    value === '' || value === null
+      ? undefined
+      : typeof value === 'number' && Number.isSafeInteger(value)
+        ? String(value)
+        : value,
+  referenceSchema.optional(),
+);
+
+/** Concedus's own record key, e.g. `Concedus+Q0000048D+14`: an identifier, though not one our IDs allow. */
+export const recordKeySchema = z
+  .string()
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+export const timestampSchema = z.string().max(64);
+
+/** A compliance record, as callbacks (legacy and `complianceRecord` topic) and the status API send it. */
+export const complianceRecordSchema = z.preprocess(
+  documentedFields(['status', 'key', 'modified', 'customerKey', 'contractKey']),
+  z.looseObject({
+    status: statusCodeSchema,
+    key: recordKeySchema.optional(),
+    modified: timestampSchema.optional(),
+    customerKey: optionalKeySchema,
+    contractKey: optionalKeySchema,
+  }),
+);

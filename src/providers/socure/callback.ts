@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import type { VerificationEvent } from '../../verification/model';
+import { isoTimestamp, parseCallbackBody, providerStatusSchema, referenceSchema } from '../common';
+import type { CallbackParser, ParsedCallback } from '../types';
+import { isVerdictEvent, socureEventMeaning, socureProviderStatus } from './vocabulary';
+
+/** An event ID: becomes part of a dedup key kept in workflow state, so bounded and printable. */
+const eventIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+const timestampSchema = z.string().max(64);
+/** A decision word: unknown words are kept (and confirmed through the API), garbage is refused. */
+const decisionSchema = z
+  .string()
+  .max(64)
+  .regex(/^[\x20-\x7e]*$/, 'must be printable ASCII');
+/** A short machine label (decision model name, RiskOS sub-status) for the timeline. */
+const labelSchema = z.string().max(100);
+
+/**
+ * The seed's AsyncAPI shape ("Socure DocV Webhooks", apis.io). `customerUserId` is the app's
+ * own user ID: tolerated, never read.
+ */
+export const socureDocvEventSchema = z.looseObject({
+  eventType: providerStatusSchema,
+  docvTransactionId: referenceSchema,
+  eventTime: timestampSchema,
+  decision: decisionSchema.nullish(),
+});
+
+/**
+ * The legacy DocV webhook as Socure really sends it (login.gov's production integration): an
+ * envelope around `event`. The token is spelled `docvTransactionToken` or `docVTransactionToken`;
+ * `event.data` carries the document's personal data next to the decision, and only the decision
+ * is read. login.gov's own mocks send just `{event:{eventType, docvTransactionToken}}`, so
+ * everything else is optional.
+ */
+export const socureLegacyEventSchema = z.looseObject({
+  id: eventIdSchema.nullish(),
+  event: z
+    .looseObject({
+      eventType: providerStatusSchema,
+      created: timestampSchema.nullish(),
+      docvTransactionToken: referenceSchema.nullish(),
+      docVTransactionToken: referenceSchema.nullish(),
+      data: z
+        .looseObject({
+          documentVerification: z
+            .looseObject({
+              decision: z.looseObject({ name: labelSchema.nullish(), value: decisionSchema.nullish() }).nullish(),
+            })
+            .nullish(),
+        })
+        .nullish(),
+    })
+    .refine((event) => event.docvTransactionToken ?? event.docVTransactionToken, {
+      message: 'the DocV transaction token is required (docvTransactionToken or docVTransactionToken)',
+      path: ['docvTransactionToken'],
+    }),
+});
+
+/**
+ * RiskOS webhooks (help.socure.com, "DocV webhook payload reference"). `data.id` is the app's own
+ * ID of the evaluation and is not kept; the reference is RiskOS's `eval_id`, which is what the
+ * app gets back when it starts the evaluation and what the Evaluation API is asked about.
+ */
+export const socureRiskosEventSchema = z.looseObject({
+  event_id: eventIdSchema.nullish(),
+  event_at: timestampSchema.nullish(),
+  event_type: providerStatusSchema,
+  data: z.looseObject({
+    eval_id: referenceSchema.nullish(),
+    decision: decisionSchema.nullish(),
+    sub_status: labelSchema.nullish(),
+  }),
+});
+
+/** RiskOS sends every event type to the same endpoint; only evaluation events must name one. */
+const evaluationEventSchema = socureRiskosEventSchema.refine(
+  (event) => !event.event_type.startsWith('evaluation_') || event.data.eval_id,
+  { message: 'evaluation events must carry data.eval_id', path: ['data', 'eval_id'] },
+);
+
+export type SocureCallbackShape = 'docv' | 'legacy' | 'riskos';
+
+/** Which of Socure's three shapes a body claims to be, by its distinguishing top-level key. */
+export function socureCallbackShape(body: unknown): SocureCallbackShape {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'docv';
+  if ('event' in body) return 'legacy';
+  if ('event_type' in body || 'event_id' in body) return 'riskos';
+  return 'docv';
+}
+
+export function createSocureCallbackParser(): CallbackParser {
+  return {
+    parse(body: unknown): ParsedCallback {
+      switch (socureCallbackShape(body)) {
+        case 'legacy':
+          return { events: [fromLegacy(parseCallbackBody(socureLegacyEventSchema, body))], rejected: [] };
+        case 'riskos': {
+          const event = fromRiskos(parseCallbackBody(evaluationEventSchema, body));
+          // An event about no evaluation (a watchlist or case event) has nothing to route to:
+          // answered 200 with nothing accepted, so RiskOS neither retries nor disables the webhook.
+          return { events: event ? [event] : [], rejected: [] };
+        }
+        case 'docv':
+          return { events: [fromDocv(parseCallbackBody(socureDocvEventSchema, body))], rejected: [] };
+      }
+    },
+  };
+}
+
+function fromDocv(callback: z.infer<typeof socureDocvEventSchema>): VerificationEvent {
+  // The seed's events carry no ID; the type and the time identify one, and stay the same on redelivery.
+  return socureEvent(callback.docvTransactionId, callback.eventType, callback.decision, {
+    dedupKey: `callback:${callback.eventType}:${callback.eventTime}`,
+    at: callback.eventTime,
+  });
+}
+
+function fromLegacy(callback: z.infer<typeof socureLegacyEventSchema>): VerificationEvent {
+  const event = callback.event;
+  const reference = (event.docvTransactionToken ?? event.docVTransactionToken)!;
+  const decision = event.data?.documentVerification?.decision;
+  return socureEvent(reference, event.eventType, decision?.value, {
+    dedupKey: callback.id
+      ? `callback:${event.eventType}:${callback.id}`
+      : `callback:${event.eventType}:${event.created ?? ''}`,
+    at: event.created,
+    detail: decision?.name,
+  });
+}
+
+function fromRiskos(callback: z.infer<typeof socureRiskosEventSchema>): VerificationEvent | undefined {
+  const reference = callback.data.eval_id;
+  if (!reference) return undefined;
+  return socureEvent(reference, callback.event_type, callback.data.decision, {
+    dedupKey: callback.event_id
+      ? `callback:${callback.event_type}:${callback.event_id}`
+      : `callback:${callback.event_type}:${callback.event_at ?? ''}`,
+    at: callback.event_at,
+    detail: callback.data.sub_status,
+  });
+}
+
+function socureEvent(
+  reference: string,
+  eventType: string,
+  decision: string | null | undefined,
+  extra: { dedupKey: string; at: string | null | undefined; detail?: string | null },
+): VerificationEvent {
+  // RiskOS puts a decision on every evaluation event (REVIEW while paused): only a verdict event's counts.
+  const verdict = isVerdictEvent(eventType) ? decision : undefined;
+  const event: VerificationEvent = {
+    provider: 'socure',
+    reference,
+    providerStatus: socureProviderStatus(eventType, verdict),
+    source: 'callback',
+    dedupKey: extra.dedupKey,
+    meaning: socureEventMeaning(eventType, verdict),
+  };
+  const occurredAt = isoTimestamp(extra.at);
+  if (occurredAt) event.occurredAt = occurredAt;
+  if (extra.detail && /^[\x20-\x7e]+$/.test(extra.detail)) event.detail = extra.detail;
+  return event;
+}

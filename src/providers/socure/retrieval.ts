@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { VerificationEvent } from '../../verification/model';
+import { parseResponse, providerStatusSchema, requireSetting } from '../common';
+import { ProviderFailure } from '../failure-types';
+import { joinUrl, ProviderCallError, requestJson } from '../http';
+import type { RetrievalClient } from '../types';
+import { socureProviderStatus, socureResultMeaning } from './vocabulary';
+
+/** Which Socure API answers "what became of this verification" (`SOCURE_RESULT_API`). */
+export const SOCURE_RESULT_APIS = ['idplus', 'riskos', 'docv'] as const;
+export type SocureResultApi = (typeof SOCURE_RESULT_APIS)[number];
+
+export interface SocureSettings {
+  apiBaseUrl: string;
+  resultApi: SocureResultApi;
+  /** The account's API key: `SocureApiKey <key>` on ID+ (legacy), `Bearer <key>` on RiskOS. */
+  apiKey: string;
+}
+
+const decisionWordSchema = z.string().max(64).nullish();
+
+/** ID+ `EmailAuthScore` with the documentverification module (login.gov's DocvResultResponse paths). */
+const idplusResultSchema = z.looseObject({
+  documentVerification: z
+    .looseObject({
+      decision: z.looseObject({ name: z.string().max(100).nullish(), value: decisionWordSchema }).nullish(),
+    })
+    .nullish(),
+});
+
+/** RiskOS Evaluation API: the same object as a webhook's `data`. */
+const riskosEvaluationSchema = z.looseObject({
+  eval_id: z.string().max(200).nullish(),
+  decision: decisionWordSchema,
+  status: providerStatusSchema.nullish(),
+  sub_status: z.string().max(100).nullish(),
+  evaluation_status: providerStatusSchema.nullish(),
+});
+
+/** The seed's "Get A DocV Transaction": its response is not documented anywhere we found (inferred). */
+const docvTransactionSchema = z.looseObject({
+  docvTransactionId: z.string().max(200).nullish(),
+  status: providerStatusSchema.nullish(),
+  eventType: providerStatusSchema.nullish(),
+  decision: decisionWordSchema,
+  documentVerification: idplusResultSchema.shape.documentVerification,
+});
+
+/**
+ * Socure's retrieval API in the configured flavour. Socure authenticates with a static API key,
+ * not issued tokens: there is nothing to cache or refresh, so a 401 is a wrong or revoked key and
+ * stays a permanent AuthRejected instead of being retried.
+ */
+export function createSocureRetrievalClient(settings: SocureSettings): RetrievalClient {
+  const fetchers: Record<SocureResultApi, (reference: string, apiKey: string) => Promise<VerificationEvent>> = {
+    idplus: (reference, apiKey) => fetchIdPlus(settings.apiBaseUrl, reference, apiKey),
+    riskos: (reference, apiKey) => fetchRiskos(settings.apiBaseUrl, reference, apiKey),
+    docv: (reference, apiKey) => fetchDocv(settings.apiBaseUrl, reference, apiKey),
+  };
+  return {
+    async retrieve(reference): Promise<VerificationEvent> {
+      const apiKey = requireSetting(settings.apiKey, 'SOCURE_API_KEY', `socure ${settings.resultApi}`);
+      return fetchers[settings.resultApi](reference, apiKey);
+    },
+  };
+}
+
+/**
+ * Legacy ID+: the DocV result is a `documentverification` module call for the transaction token.
+ * It has no progress stages; before the verdict it answers without a decision.
+ */
+async function fetchIdPlus(base: string, token: string, apiKey: string): Promise<VerificationEvent> {
+  const what = 'socure idplus result';
+  const response = await requestJson({
+    what,
+    method: 'POST',
+    url: joinUrl(base, '/api/3.0/EmailAuthScore'),
+    headers: { Authorization: `SocureApiKey ${apiKey}` },
+    json: { modules: ['documentverification'], docvTransactionToken: token },
+  });
+  const result = parseResponse(idplusResultSchema, response.body, what);
+  const decision = result.documentVerification?.decision;
+  if (!decision?.value) return pollEvent(token, 'NO_DECISION', {});
+  const event = pollEvent(
+    token,
+    socureProviderStatus('VERIFICATION_COMPLETED', decision.value),
+    socureResultMeaning(undefined, decision.value),
+  );
+  return withDetail(event, decision.name);
+}
+
+/** RiskOS: the evaluation, by `eval_id`. Only a completed evaluation's decision is a verdict. */
+async function fetchRiskos(base: string, evalId: string, apiKey: string): Promise<VerificationEvent> {
+  const what = 'socure riskos evaluation';
+  const response = await requestJson({
+    what,
+    url: joinUrl(base, `/api/evaluation/${encodeURIComponent(evalId)}`),
+    headers: { Authorization: `Bearer ${apiKey}` },
+  });
+  const evaluation = parseResponse(riskosEvaluationSchema, response.body, what);
+  sameReference(evaluation.eval_id, evalId, what);
+  // evaluation_status names the stage; when absent, a CLOSED evaluation is a completed one.
+  const stage =
+    evaluation.evaluation_status ?? (evaluation.status === 'CLOSED' ? 'evaluation_completed' : evaluation.status);
+  if (!stage) throw new ProviderCallError(ProviderFailure.BadResponse, `${what}: no evaluation_status or status`);
+  const decision = stage === 'evaluation_completed' ? evaluation.decision : undefined;
+  const event = pollEvent(evalId, socureProviderStatus(stage, decision), socureResultMeaning(stage, decision));
+  return withDetail(event, evaluation.sub_status);
+}
+
+/** The seed's DocV transaction, by `docvTransactionId`: a stage word and, once done, the decision. */
+async function fetchDocv(base: string, transactionId: string, apiKey: string): Promise<VerificationEvent> {
+  const what = 'socure docv transaction';
+  const response = await requestJson({
+    what,
+    url: joinUrl(base, `/api/3.0/documents/${encodeURIComponent(transactionId)}`),
+    headers: { Authorization: `SocureApiKey ${apiKey}` },
+  });
+  const transaction = parseResponse(docvTransactionSchema, response.body, what);
+  sameReference(transaction.docvTransactionId, transactionId, what);
+  const decision = transaction.decision ?? transaction.documentVerification?.decision?.value;
+  const stage = transaction.status ?? transaction.eventType ?? (decision ? 'VERIFICATION_COMPLETED' : undefined);
+  if (!stage) return pollEvent(transactionId, 'NO_DECISION', {});
+  const verdict = stage === 'VERIFICATION_COMPLETED' ? decision : undefined;
+  return pollEvent(transactionId, socureProviderStatus(stage, verdict), socureResultMeaning(stage, verdict));
+}
+
+/** An answer about another transaction must never decide this one. */
+function sameReference(answered: string | null | undefined, asked: string, what: string): void {
+  if (answered && answered !== asked) {
+    throw new ProviderCallError(ProviderFailure.BadResponse, `${what}: the answer is about another transaction`);
+  }
+}
+
+function pollEvent(
+  reference: string,
+  providerStatus: string,
+  meaning: VerificationEvent['meaning'],
+): VerificationEvent {
+  return {
+    provider: 'socure',
+    reference,
+    providerStatus,
+    source: 'poll',
+    dedupKey: `poll:${providerStatus}`,
+    meaning,
+  };
+}
+
+function withDetail(event: VerificationEvent, label: string | null | undefined): VerificationEvent {
+  if (label && /^[\x20-\x7e]+$/.test(label)) event.detail = label;
+  return event;
+}

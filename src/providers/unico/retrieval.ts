@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import type { VerificationEvent } from '../../verification/model';
+import { isoTimestamp, parseResponse, providerStatusSchema, requireSetting } from '../common';
+import { ProviderFailure } from '../failure-types';
+import { joinUrl, ProviderCallError, requestJson } from '../http';
+import { TokenCache, withFreshTokenOn401 } from '../token-cache';
+import type { RetrievalClient } from '../types';
+import { assertionClaims, JWT_BEARER_GRANT, signAssertion } from './assertion';
+import type { UnicoSettings } from './settings';
+import { PROCESS_STATE, unicoProcessMeaning } from './vocabulary';
+
+// Coerced: OAuth2 servers differ on whether expires_in is a number or a numeric string.
+const tokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: z.coerce.number().positive() });
+
+/** Only what the verdict needs; the rest of the answer (person, documents, scores) is never read. */
+const processSchema = z.looseObject({
+  process: z.looseObject({
+    id: z.string().min(1),
+    state: providerStatusSchema.max(60),
+    result: providerStatusSchema.max(60).nullish(),
+    finishedAt: z.string().max(64).nullish(),
+  }),
+});
+
+/** Unico advises renewing when about ten minutes remain: minting a token per call exhausts the tenant's budget. */
+const TOKEN_REFRESH_MARGIN_MS = 10 * 60_000;
+
+/** A refusal by the token endpoint itself: a fresh token cannot cure it, so it is not retried with one. */
+class UnicoTokenError extends ProviderCallError {}
+
+/**
+ * Unico's GetProcess (Web & SDK contract): an access token from the OAuth2 JWT-bearer grant
+ * (an RS256 assertion signed with the service account's key), cached, then
+ * `GET /client/v1/process/{processId}`, read state first, then result.
+ */
+export function createUnicoRetrievalClient(settings: UnicoSettings): RetrievalClient {
+  const tokens = new TokenCache(async () => {
+    const serviceAccount = requireSetting(settings.serviceAccount, 'UNICO_SERVICE_ACCOUNT', 'unico token');
+    const key = settings.privateKey;
+    if (!key) {
+      throw new ProviderCallError(
+        ProviderFailure.NotConfigured,
+        'unico token: UNICO_PRIVATE_KEY (or UNICO_PRIVATE_KEY_FILE) is not set',
+      );
+    }
+    const assertion = signAssertion(assertionClaims(serviceAccount, settings.authAudience, Date.now()), key);
+    let response;
+    try {
+      response = await requestJson({
+        what: 'unico token',
+        url: settings.authUrl,
+        form: { grant_type: JWT_BEARER_GRANT, assertion },
+      });
+    } catch (err) {
+      if (err instanceof ProviderCallError) {
+        throw new UnicoTokenError(err.failureType, err.message, err.httpStatus, err.retryAfterMs);
+      }
+      throw err;
+    }
+    const token = parseResponse(tokenSchema, response.body, 'unico token');
+    return { token: token.access_token, expiresInSeconds: token.expires_in };
+  }, TOKEN_REFRESH_MARGIN_MS);
+
+  return {
+    async retrieve(reference): Promise<VerificationEvent> {
+      const url = joinUrl(settings.apiBaseUrl, `/client/v1/process/${encodeURIComponent(reference)}`);
+      const body = await withFreshTokenOn401(
+        tokens,
+        async (token) =>
+          (await requestJson({ what: 'unico process', url, headers: { Authorization: `Bearer ${token}` } })).body,
+        (err) => err instanceof ProviderCallError && !(err instanceof UnicoTokenError) && err.httpStatus === 401,
+      );
+      const { process } = parseResponse(processSchema, body, 'unico process');
+      if (process.id.toLowerCase() !== reference.toLowerCase()) {
+        throw new ProviderCallError(ProviderFailure.BadResponse, 'unico process: the answer is about another process');
+      }
+      const result = process.result ?? undefined;
+      const meaning = unicoProcessMeaning(process.state, result);
+      if (!meaning) {
+        throw new ProviderCallError(ProviderFailure.NotReady, `unico process: ${process.state} but no result yet`);
+      }
+      // CREATED carries PROCESS_RESULT_UNSPECIFIED, which says nothing; a finished process's result is the point.
+      const providerStatus =
+        result && process.state !== PROCESS_STATE.CREATED ? `${process.state}/${result}` : process.state;
+      const event: VerificationEvent = {
+        provider: 'unico',
+        reference,
+        providerStatus,
+        source: 'poll',
+        dedupKey: `poll:${providerStatus}`,
+        meaning,
+      };
+      const finishedAt = isoTimestamp(process.finishedAt);
+      if (finishedAt && process.state !== PROCESS_STATE.CREATED) event.occurredAt = finishedAt;
+      return event;
+    },
+  };
+}

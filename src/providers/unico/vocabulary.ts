@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { STATUSES, type CanonicalMeaning } from '../../verification/model';
+import { providerStatusSchema } from '../common';
+
+/**
+ * Unico IDCloud's vocabulary in canonical terms: the one place it is mapped (the README's table
+ * says the same). Unico speaks three vocabularies that must not be mixed up:
+ *
+ * - the webhook's `state` (`PROCESS_STATE_*`) and its lowercase `result` (`ok`, `expired`,
+ *   `invalid_identity`): an announcement that a process finished, never a verdict;
+ * - GetProcess's `state` and `result` (`PROCESS_RESULT_*`): the verdict, read state first;
+ * - the webhook's `lastEvent` (`EVENT_TYPE_*`): a set Unico says will grow, so its meaning is
+ *   configuration (`UNICO_EVENTS`, `UNICO_EVENTS_FILE`) over {@link DEFAULT_UNICO_EVENTS}.
+ */
+
+export const PROCESS_STATE = {
+  CREATED: 'PROCESS_STATE_CREATED',
+  FINISHED: 'PROCESS_STATE_FINISHED',
+  FAILED: 'PROCESS_STATE_FAILED',
+} as const;
+
+export const PROCESS_RESULT = {
+  OK: 'PROCESS_RESULT_OK',
+  INVALID_IDENTITY: 'PROCESS_RESULT_INVALID_IDENTITY',
+  EXPIRED: 'PROCESS_RESULT_EXPIRED',
+  ERROR: 'PROCESS_RESULT_ERROR',
+  UNSPECIFIED: 'PROCESS_RESULT_UNSPECIFIED',
+} as const;
+
+/**
+ * The webhook's `state`. Unico notifies only PROCESS_STATE_FINISHED today, and its coarse
+ * `result` must be confirmed with GetProcess, so a finished (or failed) process is an
+ * announcement. CREATED is listed for the day Unico lets more states be notified.
+ */
+export const UNICO_WEBHOOK_STATE: Readonly<Record<string, CanonicalMeaning>> = Object.freeze({
+  [PROCESS_STATE.CREATED]: { status: 'PENDING' },
+  [PROCESS_STATE.FINISHED]: { status: 'SUBMITTED', retrieve: true },
+  [PROCESS_STATE.FAILED]: { status: 'SUBMITTED', retrieve: true },
+});
+
+export function unicoWebhookStateMeaning(state: string): CanonicalMeaning {
+  const meaning = Object.hasOwn(UNICO_WEBHOOK_STATE, state) ? UNICO_WEBHOOK_STATE[state] : undefined;
+  return meaning ? { ...meaning } : {};
+}
+
+/**
+ * What GetProcess says, in canonical terms; `undefined` while Unico has finished the process but
+ * not yet published its result (UNSPECIFIED), which the retrieval treats as "not ready".
+ */
+export function unicoProcessMeaning(state: string, result: string | undefined): CanonicalMeaning | undefined {
+  switch (state) {
+    case PROCESS_STATE.CREATED:
+      return { status: 'PENDING' };
+    case PROCESS_STATE.FAILED:
+      return { status: 'FAILED' };
+    case PROCESS_STATE.FINISHED:
+      switch (result) {
+        case PROCESS_RESULT.OK:
+          return { status: 'COMPLETED', decision: 'APPROVED' };
+        case PROCESS_RESULT.INVALID_IDENTITY:
+          return { status: 'COMPLETED', decision: 'REJECTED' };
+        case PROCESS_RESULT.EXPIRED:
+          return { status: 'EXPIRED' };
+        case PROCESS_RESULT.ERROR:
+          return { status: 'FAILED' };
+        case PROCESS_RESULT.UNSPECIFIED:
+        case undefined:
+          return undefined;
+        default:
+          // A result word Unico added after this table: recorded, never guessed.
+          return {};
+      }
+    default:
+      return {};
+  }
+}
+
+/** How the workflow reacts to one `lastEvent`: a status to move to and/or "fetch the result now". */
+export type UnicoEventMeaning = Pick<CanonicalMeaning, 'status' | 'retrieve'>;
+export type UnicoEventTable = Record<string, UnicoEventMeaning>;
+
+/**
+ * The shipped reaction to each documented `lastEvent`. Unico sends `lastEvent` with an expired
+ * process; a session that ended may also mean the user started a new one, so it is confirmed
+ * with GetProcess rather than read as a verdict.
+ */
+export const DEFAULT_UNICO_EVENTS: Readonly<UnicoEventTable> = Object.freeze({
+  EVENT_TYPE_PROCESS_CREATED: { status: 'PENDING' },
+  EVENT_TYPE_QR_CODE_READ: { status: 'IN_PROGRESS' },
+  EVENT_TYPE_PROCESS_STARTED_BY_USER: { status: 'IN_PROGRESS' },
+  EVENT_TYPE_IDENTITY_VALIDATION_STEP_FINISHED: { status: 'IN_PROGRESS' },
+  EVENT_TYPE_DOCUMENT_STEP_STARTED: { status: 'IN_PROGRESS' },
+  EVENT_TYPE_DOCUMENT_PHOTO_CAPTURED: { status: 'IN_PROGRESS' },
+  EVENT_TYPE_DOCUMENT_UPLOADED_FROM_GALLERY: { status: 'IN_PROGRESS' },
+  EVENT_TYPE_DOCUMENT_STEP_FINISHED: { status: 'IN_PROGRESS' },
+  EVENT_TYPE_SESSION_ENDED: { status: 'IN_PROGRESS', retrieve: true },
+  // The user can retry the document step; the process is not over.
+  EVENT_TYPE_ERROR_ON_DOCUMENT_STEP: { status: 'IN_PROGRESS' },
+});
+
+/**
+ * One entry of `UNICO_EVENTS` / `UNICO_EVENTS_FILE`. Strict, so a typo (`"staus"`) stops start-up
+ * instead of silently meaning nothing. COMPLETED is refused: only GetProcess gives a verdict, so an
+ * event that means "done" says `"retrieve": true`.
+ */
+const eventMeaningSchema = z
+  .strictObject({
+    status: z.enum(STATUSES).optional(),
+    retrieve: z.boolean().optional(),
+  })
+  .refine((meaning) => meaning.status !== 'COMPLETED', {
+    message: 'COMPLETED needs a decision only GetProcess gives; use "retrieve": true',
+    path: ['status'],
+  });
+
+export const unicoEventTableSchema = z.record(providerStatusSchema, eventMeaningSchema);
+
+export function unicoEventMeaning(table: UnicoEventTable, lastEvent: string): CanonicalMeaning {
+  const meaning = Object.hasOwn(table, lastEvent) ? table[lastEvent] : undefined;
+  return meaning ? { ...meaning } : {};
+}

@@ -1,0 +1,137 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { runCli } from '../../src/client/cli';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { postJson } from '../../src/simulators/callback-sender';
+import { startStack, startTemporal, type Stack } from '../support/stack';
+
+let env: TestWorkflowEnvironment;
+let sim: JumioSimulator;
+let stack: Stack;
+let cliEnv: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  env = await startTemporal();
+  sim = await startJumioSimulator();
+  const variables = {
+    KYC_PROVIDERS: 'jumio',
+    JUMIO_API_BASE_URL: sim.url,
+    JUMIO_AUTH_URL: sim.authUrl,
+    JUMIO_CLIENT_ID: sim.clientId,
+    JUMIO_CLIENT_SECRET: sim.clientSecret,
+    JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1',
+    JUMIO_CALLBACK_GRACE: '1h',
+  };
+  stack = await startStack(env, variables);
+  cliEnv = { ...variables, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue };
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await sim?.close();
+  await env?.teardown();
+});
+
+async function kyc(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: cliEnv });
+  return { code, stdout, stderr };
+}
+
+describe('kyc CLI', () => {
+  it('starts, shows, waits for and lists a verification', async () => {
+    const id = randomUUID();
+    const accountId = randomUUID();
+    sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
+
+    const started = await kyc(
+      'start',
+      '--provider',
+      'jumio',
+      '--reference',
+      id,
+      '--customer',
+      'c-1',
+      '--expires-in',
+      '2h',
+      '--context',
+      `accountId=${accountId}`,
+      '--json',
+    );
+    expect(started).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(started.stdout)).toEqual({ workflowId: `kyc:jumio:${id}` });
+
+    const status = await kyc('status', 'jumio', id, '--json');
+    expect(status.code).toBe(0);
+    const state = JSON.parse(status.stdout);
+    expect(state).toMatchObject({
+      provider: 'jumio',
+      reference: id,
+      status: 'PENDING',
+      customerReference: 'c-1',
+      registeredByApp: true,
+    });
+    expect(Date.parse(state.expiresAt) - Date.now()).toBeGreaterThan(100 * 60_000);
+
+    const timedOut = await kyc('wait', 'jumio', id, '--timeout', '1s');
+    expect(timedOut.code).toBe(3);
+    expect(timedOut.stderr).toBe(`kyc: verification kyc:jumio:${id} is not finished yet\n`);
+
+    await postJson(`${stack.ingressUrl}/webhooks/jumio`, sim.callback(id, 'PROCESSED'));
+    const waited = await kyc('wait', 'jumio', id, '--timeout', '30s');
+    expect(waited.code).toBe(0);
+    expect(waited.stdout.split('\n')[0]).toBe(`jumio ${id}: COMPLETED / APPROVED (provider status PROCESSED/PASSED)`);
+
+    const listed = await kyc('list', '--provider', 'jumio', '--status', 'COMPLETED', '--json');
+    expect(listed.code).toBe(0);
+    // Visibility is eventually consistent; the verification shows up once indexed.
+    expect(Array.isArray(JSON.parse(listed.stdout))).toBe(true);
+  });
+
+  it('cancels a verification', async () => {
+    const id = randomUUID();
+    expect((await kyc('start', '--provider', 'jumio', '--reference', id)).stdout).toBe(`started kyc:jumio:${id}\n`);
+    expect((await kyc('cancel', 'jumio', id, '--reason', 'user left')).code).toBe(0);
+    const waited = await kyc('wait', 'jumio', id, '--timeout', '20s', '--json');
+    expect(JSON.parse(waited.stdout)).toMatchObject({ status: 'CANCELLED', providerStatus: 'CANCELLED_BY_APP' });
+  });
+
+  it('fails with one clear line and a non-zero exit', async () => {
+    expect(await kyc('frobnicate')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "kyc: unknown command 'frobnicate' (try kyc --help)\n",
+    });
+    expect(await kyc('status', 'jumio')).toMatchObject({
+      code: 2,
+      stderr: 'kyc: expected 2 argument(s), got 1 (try kyc --help)\n',
+    });
+    expect(await kyc('status', 'onfido', 'x')).toMatchObject({
+      code: 2,
+      stderr: 'kyc: provider must be one of jumio, socure, attestr, unico, concedus\n',
+    });
+    expect(await kyc('status', 'jumio', 'no-such-ref')).toMatchObject({
+      code: 1,
+      stderr: 'kyc: no verification kyc:jumio:no-such-ref\n',
+    });
+    expect(await kyc('start', '--provider', 'jumio')).toMatchObject({
+      code: 2,
+      stderr: 'kyc: --reference is required\n',
+    });
+    const badEnv = await runCli(['status', 'jumio', 'x'], {
+      stdout: () => undefined,
+      stderr: (t) => void expect(t).toBe("kyc: configuration error: PORT: 'x' is not a port number (0-65535)\n"),
+      env: { PORT: 'x' },
+    });
+    expect(badEnv).toBe(1);
+  });
+
+  it('is installed as the package bin', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '../../bin/kyc.js'), '--help']);
+    expect(stdout).toContain('usage: kyc <command>');
+  });
+});

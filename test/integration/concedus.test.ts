@@ -1,0 +1,357 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { KycClient, VerificationNotFoundError } from '../../src/client';
+import { createIngressApp } from '../../src/ingress/app';
+import { listen } from '../../src/ingress/server';
+import { silentLogger } from '../../src/logger';
+import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
+import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
+import type { TimelineEntry, VerificationState } from '../../src/verification/model';
+import seeds from '../fixtures/concedus/seed-examples.json';
+import { eventually, startStack, startTemporal, testConfig, type Stack } from '../support/stack';
+
+describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
+  let env: TestWorkflowEnvironment;
+  let sim: ConcedusSimulator;
+  let stack: Stack;
+  let kyc: KycClient;
+
+  beforeAll(async () => {
+    env = await startTemporal();
+    sim = await startConcedusSimulator();
+    stack = await startStack(env, {
+      // The other providers' modules are not this file's concern.
+      KYC_PROVIDERS: 'concedus',
+      CONCEDUS_API_BASE_URL: sim.url,
+      CONCEDUS_USERNAME: sim.username,
+      CONCEDUS_PASSWORD: sim.password,
+      CONCEDUS_WEBHOOK_AUTH: sim.webhookAuth,
+      CONCEDUS_CALLBACK_GRACE: '2s',
+      CONCEDUS_POLL_SCHEDULE: '1,1,1,1',
+      CONCEDUS_EXPIRES_AFTER: '1h',
+      // A rejection code as an operator would add it once Concedus names one.
+      CONCEDUS_STATUS_MAP: 'complianceRecord:200=COMPLETED/REJECTED',
+    });
+    kyc = new KycClient(stack.client, stack.config);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await sim?.close();
+    await env?.teardown();
+  });
+
+  const acceptedOne = { status: 200, body: { accepted: 1 } };
+  const webhook = () => `${stack.ingressUrl}/webhooks/concedus`;
+  const send = (body: unknown) => postJson(webhook(), body, sim.callbackHeaders);
+  const finalState = (reference: string) => kyc.waitForVerification('concedus', reference, { timeoutMs: 25_000 });
+  const person = () => `PERS_${randomUUID()}`;
+  const identId = () => String(randomInt(100_000_000, 999_999_999));
+  const entries = (state: VerificationState, source: TimelineEntry['source']) =>
+    state.timeline.filter((entry) => entry.source === source).map((entry) => [entry.providerStatus, entry.outcome]);
+  const stateWhen = (reference: string, ready: (state: VerificationState) => boolean) =>
+    eventually(async () => {
+      const state = await kyc.getVerification('concedus', reference);
+      return ready(state) ? state : undefined;
+    }, 20_000);
+
+  it('happy path: an accepted customer is COMPLETED/APPROVED by its compliance record', async () => {
+    const customer = randomUUID();
+    await kyc.startVerification({ provider: 'concedus', reference: customer, context: { keyKind: 'customer' } });
+    expect(await send([sim.complianceRecord({ customerKey: customer })])).toEqual(acceptedOne);
+    const final = await finalState(customer);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', providerStatus: 'complianceRecord:100' });
+    expect(final.timeline.at(-1)).toMatchObject({ source: 'callback', outcome: 'applied', status: 'COMPLETED' });
+  });
+
+  it("happy path: a person's successful ident is confirmed by the status API before it is APPROVED", async () => {
+    const key = person();
+    const ident = identId();
+    sim.script('person', key, { status: 100 });
+    expect(await send([sim.identRequestCreated(key, ident)])).toEqual(acceptedOne);
+    expect(await send([sim.identResult(key, ident)])).toEqual(acceptedOne);
+    const final = await finalState(key);
+    expect(final).toMatchObject({
+      status: 'COMPLETED',
+      decision: 'APPROVED',
+      context: { keyKind: 'person', identId: ident },
+    });
+    expect(entries(final, 'callback')).toEqual([
+      ['identRequestCreated', 'applied'],
+      ['identResult:success', 'applied'],
+    ]);
+    expect(final.timeline.at(-1)).toMatchObject({ source: 'poll', providerStatus: 'ident:100', outcome: 'applied' });
+    expect(sim.requests).toContain(`GET /v2/status/person/${key}`);
+  });
+
+  it.each([
+    {
+      outcome: 'contract accepted (topic format) → COMPLETED/APPROVED',
+      begin: async (ref: string) => {
+        expect(await send([sim.complianceTopic(sim.complianceRecord({ contractKey: ref }))])).toEqual(acceptedOne);
+      },
+      expected: { status: 'COMPLETED', decision: 'APPROVED', providerStatus: 'complianceRecord:100' },
+      callbacks: [['complianceRecord:100', 'applied']],
+    },
+    {
+      outcome: 'configured rejection code → COMPLETED/REJECTED',
+      begin: async (ref: string) => {
+        expect(await send([sim.complianceRecord({ customerKey: ref }, 200)])).toEqual(acceptedOne);
+      },
+      expected: { status: 'COMPLETED', decision: 'REJECTED', providerStatus: 'complianceRecord:200' },
+      callbacks: [['complianceRecord:200', 'applied']],
+    },
+    {
+      outcome: "ident failure (identResult 'failed' recorded, status API 0) → FAILED",
+      begin: async (ref: string) => {
+        sim.script('person', ref, { status: 0 });
+        expect(await send([sim.identResult(ref, identId(), 'failed')])).toEqual(acceptedOne);
+      },
+      expected: { status: 'FAILED', decision: undefined, providerStatus: 'ident:0' },
+      callbacks: [['identResult:failed', 'ignored-unknown']],
+    },
+    {
+      outcome: 'ident aborted (status API 102) → ABANDONED',
+      begin: async (ref: string) => {
+        sim.script('person', ref, { status: 102 });
+        await kyc.startVerification({ provider: 'concedus', reference: ref, context: { keyKind: 'person' } });
+      },
+      expected: { status: 'ABANDONED', decision: undefined, providerStatus: 'ident:102' },
+      callbacks: [],
+    },
+  ])('terminal outcome: $outcome', async ({ begin, expected, callbacks }) => {
+    const ref = person();
+    await begin(ref);
+    const final = await finalState(ref);
+    expect({ status: final.status, decision: final.decision, providerStatus: final.providerStatus }).toEqual(expected);
+    expect(entries(final, 'callback')).toEqual(callbacks);
+  });
+
+  it('duplicate and out-of-order callbacks change nothing; mismatch values never reach the state', async () => {
+    const key = person();
+    const ident = identId();
+    const headers = sim.callbackHeaders;
+    const results = await sendCallbacks(
+      webhook(),
+      [
+        { body: [sim.identRequestCreated(key, ident)], headers },
+        { body: [sim.mismatches(key, ident, ['BirthPlace', 'Nationality'])], headers },
+      ],
+      { order: [1, 0], duplicate: [1] },
+    );
+    expect(results.map((r) => [r.index, r.status])).toEqual([
+      [1, 200],
+      [1, 200],
+      [0, 200],
+    ]);
+    const state = await stateWhen(key, (s) => s.timeline.filter((e) => e.source === 'callback').length === 3);
+    expect(state.status).toBe('ACTION_REQUIRED');
+    expect(entries(state, 'callback')).toEqual([
+      ['mismatches', 'applied'],
+      ['mismatches', 'duplicate'],
+      ['identRequestCreated', 'stale'],
+    ]);
+    expect(state.timeline.find((e) => e.providerStatus === 'mismatches')?.detail).toBe(
+      'fields: BirthPlace,Nationality',
+    );
+    expect(JSON.stringify(state)).not.toMatch(/Frankfurt|Beirut|webid-solutions/);
+
+    sim.script('person', key, { status: 100 });
+    expect(await send([sim.identResult(key, ident)])).toEqual(acceptedOne);
+    expect(await finalState(key)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    // A redelivery after the end is acknowledged and starts nothing.
+    expect(await send([sim.identResult(key, ident)])).toEqual({ status: 200, body: { accepted: 0, late: 1 } });
+  });
+
+  it('a missed final callback is rescued by polling the endpoint the first callback implied', async () => {
+    const key = person();
+    const ident = identId();
+    sim.script('person', key, { status: 100 });
+    const results = await sendCallbacks(
+      webhook(),
+      [
+        { body: [sim.identRequestCreated(key, ident)], headers: sim.callbackHeaders },
+        { body: [sim.identResult(key, ident)], headers: sim.callbackHeaders },
+      ],
+      { drop: [1] },
+    );
+    expect(results.map((r) => r.status)).toEqual([200]);
+    const final = await finalState(key);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect(entries(final, 'callback')).toEqual([['identRequestCreated', 'applied']]);
+    expect(final.timeline.at(-1)).toMatchObject({ source: 'poll', providerStatus: 'ident:100', outcome: 'applied' });
+  });
+
+  it('expiry: confirmed by a poll, then EXPIRED', async () => {
+    const key = person();
+    sim.script('person', key, { status: 101 });
+    await kyc.startVerification({
+      provider: 'concedus',
+      reference: key,
+      context: { keyKind: 'person' },
+      expiresAt: new Date(Date.now() + 4000),
+    });
+    const final = await finalState(key);
+    expect(final.status).toBe('EXPIRED');
+    expect(final.decision).toBeUndefined();
+    expect(
+      final.timeline.some((e) => e.source === 'poll' && e.providerStatus === 'ident:101' && e.outcome === 'applied'),
+    ).toBe(true);
+    expect(final.timeline.at(-2)?.source).toBe('poll');
+    expect(final.timeline.at(-1)).toMatchObject({
+      source: 'timer',
+      providerStatus: 'EXPIRY_REACHED',
+      outcome: 'applied',
+      status: 'EXPIRED',
+    });
+  });
+
+  it('retrieval errors (5xx and 429 bursts) are retried until Concedus answers', async () => {
+    // An announced result (identResult success) is fetched through a 503 and a 429.
+    const announced = person();
+    sim.script('person', announced, { status: 100, faults: { serverError: 1, rateLimited: 1 } });
+    // A fallback poll gives up after three 503s (recorded), the next slot gets a 429, then the answer.
+    const polled = randomUUID();
+    sim.script('customer', polled, { status: 100, faults: { serverError: 3, rateLimited: 1 } });
+    await kyc.startVerification({ provider: 'concedus', reference: polled });
+    expect(await send([sim.identResult(announced, identId())])).toEqual(acceptedOne);
+
+    const [viaRetrieval, viaPolling] = await Promise.all([finalState(announced), finalState(polled)]);
+    expect(viaRetrieval).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', providerStatus: 'ident:100' });
+    expect(sim.requests.filter((r) => r === `GET /v2/status/person/${announced}`).length).toBeGreaterThanOrEqual(3);
+    expect(viaPolling).toMatchObject({
+      status: 'COMPLETED',
+      decision: 'APPROVED',
+      providerStatus: 'complianceRecord:100',
+    });
+    expect(viaPolling.timeline).toContainEqual(
+      expect.objectContaining({ source: 'poll', outcome: 'poll-failed', providerStatus: 'ProviderUnavailable' }),
+    );
+    expect(viaPolling.timeline.at(-1)).toMatchObject({ source: 'poll', outcome: 'applied' });
+  });
+
+  it('bad auth is refused (401/403) and nothing reaches Temporal', async () => {
+    const customer = randomUUID();
+    const body = [sim.complianceRecord({ customerKey: customer })];
+    const wrong = `Basic ${Buffer.from('concedus-callbacks:wrong').toString('base64')}`;
+    expect(await postJson(webhook(), body)).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
+    expect(await postJson(webhook(), body, { Authorization: wrong })).toMatchObject({ status: 401 });
+    expect(await postJson(webhook(), body, { Authorization: 'Bearer concedus-callbacks:sim-secret' })).toMatchObject({
+      status: 401,
+    });
+
+    // An operator who allowlists Concedus's addresses instead: a caller from elsewhere is 403.
+    const ipOnly = testConfig({ KYC_PROVIDERS: 'concedus', CONCEDUS_WEBHOOK_AUTH: 'ip:192.0.2.10' }, env.address);
+    const ingress = await listen(
+      createIngressApp({ client: stack.client, config: ipOnly, logger: silentLogger }),
+      0,
+      '127.0.0.1',
+    );
+    try {
+      const response = await postJson(`http://127.0.0.1:${ingress.port}/webhooks/concedus`, body, sim.callbackHeaders);
+      expect(response).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    } finally {
+      await ingress.close();
+    }
+    await expect(kyc.getVerification('concedus', customer)).rejects.toBeInstanceOf(VerificationNotFoundError);
+  });
+
+  it("the seed's example payloads are accepted as they stand", async () => {
+    const seedPerson = seeds.topicIdentResult[0]!.personKey;
+    sim.script('person', seedPerson, { status: 100 });
+    for (const body of [seeds.legacyCustomer, seeds.topicComplianceRecord, seeds.topicIdentResult]) {
+      expect(await send(body)).toEqual(acceptedOne);
+    }
+    const [customer, topicCustomer, identPerson] = await Promise.all([
+      finalState(seeds.legacyCustomer[0]!.customerKey),
+      finalState(seeds.topicComplianceRecord[0]!.complianceRecord[0]!.customerKey),
+      finalState(seedPerson),
+    ]);
+    expect(customer).toMatchObject({
+      status: 'COMPLETED',
+      decision: 'APPROVED',
+      providerStatusAt: '2025-09-03T06:38:08.000Z',
+    });
+    expect(topicCustomer).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect(identPerson).toMatchObject({
+      status: 'COMPLETED',
+      decision: 'APPROVED',
+      context: { keyKind: 'person', identId: '315065706' },
+    });
+    // The contract example repeats the customer example's key (and record): that verification has
+    // closed, so it is acknowledged as late rather than starting a second one.
+    expect(await send(seeds.legacyContract)).toEqual({ status: 200, body: { accepted: 0, late: 1 } });
+  });
+
+  it('one array fans out to every verification it names, legacy and topic records mixed', async () => {
+    const [customer, rejectedCustomer, contract] = [randomUUID(), randomUUID(), randomUUID()];
+    const [verified, mismatched] = [person(), person()];
+    sim.script('person', verified, { status: 100 });
+    const response = await send([
+      sim.complianceRecord({ customerKey: customer }),
+      sim.complianceTopic(
+        sim.complianceRecord({ contractKey: contract }),
+        sim.complianceRecord({ customerKey: rejectedCustomer }, 200),
+      ),
+      sim.identResult(verified, identId()),
+      sim.mismatches(mismatched, identId(), ['Nationality']),
+    ]);
+    expect(response).toEqual({ status: 200, body: { accepted: 5 } });
+    const [a, b, c, d] = await Promise.all([
+      finalState(customer),
+      finalState(contract),
+      finalState(rejectedCustomer),
+      finalState(verified),
+    ]);
+    expect([a, b, c, d].map((s) => [s.status, s.decision, s.context.keyKind])).toEqual([
+      ['COMPLETED', 'APPROVED', 'customer'],
+      ['COMPLETED', 'APPROVED', 'contract'],
+      ['COMPLETED', 'REJECTED', 'customer'],
+      ['COMPLETED', 'APPROVED', 'person'],
+    ]);
+    const open = await stateWhen(mismatched, (s) => s.status === 'ACTION_REQUIRED');
+    expect(open.timeline[0]).toMatchObject({
+      source: 'callback',
+      providerStatus: 'mismatches',
+      detail: 'fields: Nationality',
+    });
+  });
+
+  it('a partly bad array: 200 with the accepted count and the rejected records; nothing usable: 400', async () => {
+    const customer = randomUUID();
+    const response = await send([
+      sim.complianceRecord({ customerKey: customer }),
+      { status: 100, key: 'f283d8c84766484892cf097db8c5e2b5', modified: '2025-09-03T06:38:08' },
+      'not a record',
+      { topic: 'identResult', kyc: 'WEBID', personKey: person(), reason: null },
+    ]);
+    expect(response).toEqual({
+      status: 200,
+      body: {
+        accepted: 1,
+        rejected: [
+          { path: '[1]', message: 'names neither a customerKey nor a contractKey' },
+          { path: '[2]', message: 'must be an object' },
+          { path: '[3].status', message: 'is required' },
+        ],
+      },
+    });
+    expect(await finalState(customer)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+
+    expect(await send([{ status: 100 }, { topic: 'mismatches' }])).toEqual({
+      status: 400,
+      body: {
+        error: 'invalid_callback',
+        message: 'callback does not match the provider schema',
+        issues: [
+          { path: '[0]', message: 'names neither a customerKey nor a contractKey' },
+          { path: '[1].mismatches', message: 'must be an array' },
+        ],
+      },
+    });
+    expect(await send({ status: 100, customerKey: customer })).toMatchObject({
+      status: 400,
+      body: { issues: [{ path: '', message: 'must be a JSON array of records' }] },
+    });
+  });
+});

@@ -1,0 +1,373 @@
+/**
+ * Jumio end to end: the real Temporal dev server, our worker and ingress, and the Jumio
+ * simulator on loopback. Callbacks go through HTTP exactly as Jumio would send them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { KycClient } from '../../src/client';
+import { createIngressApp } from '../../src/ingress/app';
+import { listen } from '../../src/ingress/server';
+import { silentLogger } from '../../src/logger';
+import {
+  startJumioSimulator,
+  type JumioExecutionScript,
+  type JumioSimulator,
+} from '../../src/providers/jumio/simulator';
+import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
+import type { VerificationState } from '../../src/verification/model';
+import { kycWorkflowId } from '../../src/workflows/messages';
+import { eventually, runWorker, startStack, startTemporal, testConfig, type Stack } from '../support/stack';
+
+let env: TestWorkflowEnvironment;
+let sim: JumioSimulator;
+/** Fallback polling starts 2 s after the last callback. */
+let polling: Stack;
+/** Polling only after an hour: every outcome here comes from callbacks (and announced-result retrieval). */
+let callbacksOnly: Stack;
+
+function jumioEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    KYC_PROVIDERS: 'jumio',
+    JUMIO_API_BASE_URL: sim.url,
+    JUMIO_AUTH_URL: sim.authUrl,
+    JUMIO_CLIENT_ID: sim.clientId,
+    JUMIO_CLIENT_SECRET: sim.clientSecret,
+    JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1',
+    JUMIO_CALLBACK_GRACE: '2s',
+    JUMIO_POLL_SCHEDULE: '1,1,1,1,1',
+    JUMIO_EXPIRES_AFTER: '1h',
+    KYC_PROVIDER_RETRY_INITIAL: '200ms',
+    KYC_PROVIDER_RETRY_MAX: '1s',
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  env = await startTemporal();
+  sim = await startJumioSimulator();
+  polling = await startStack(env, jumioEnv());
+  callbacksOnly = await startStack(env, jumioEnv({ JUMIO_CALLBACK_GRACE: '1h' }));
+});
+
+afterAll(async () => {
+  await polling?.stop();
+  await callbacksOnly?.stop();
+  await sim?.close();
+  await env?.teardown();
+});
+
+/** A new execution on the simulator with a fresh ID, as Jumio would create on account creation. */
+function newExecution(script: Omit<JumioExecutionScript, 'accountId'>): { id: string; accountId: string } {
+  const id = randomUUID();
+  const accountId = randomUUID();
+  sim.script(id, { accountId, ...script });
+  return { id, accountId };
+}
+
+function webhook(stack: Stack): string {
+  return `${stack.ingressUrl}/webhooks/jumio`;
+}
+
+async function finalState(stack: Stack, id: string): Promise<VerificationState> {
+  return new KycClient(stack.client, stack.config).waitForVerification('jumio', id, { timeoutMs: 40_000 });
+}
+
+describe('happy path', () => {
+  it('walks INITIATED → ACQUIRED → PROCESSED to COMPLETED/APPROVED, with timeline and search attributes', async () => {
+    const { id, accountId } = newExecution({ status: 'PROCESSED', decision: { type: 'PASSED' } });
+    const kyc = new KycClient(callbacksOnly.client, callbacksOnly.config);
+    await kyc.startVerification({
+      provider: 'jumio',
+      reference: id,
+      context: { accountId },
+      customerReference: 'cust-42',
+    });
+
+    const t0 = Date.now();
+    const results = await sendCallbacks(webhook(callbacksOnly), [
+      { body: sim.callback(id, 'INITIATED', new Date(t0)) },
+      { body: sim.callback(id, 'ACQUIRED', new Date(t0 + 1000)) },
+      { body: sim.callback(id, 'PROCESSED', new Date(t0 + 2000)) },
+    ]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(results[0]!.body).toEqual({ accepted: 1 });
+
+    const state = await finalState(callbacksOnly, id);
+    expect(state).toMatchObject({
+      provider: 'jumio',
+      reference: id,
+      status: 'COMPLETED',
+      decision: 'APPROVED',
+      providerStatus: 'PROCESSED/PASSED',
+      customerReference: 'cust-42',
+      registeredByApp: true,
+    });
+    expect(state.expiresAt).toBeDefined();
+    expect(state.timeline.map((e) => [e.source, e.providerStatus, e.outcome, e.status])).toEqual([
+      ['callback', 'INITIATED', 'applied', 'PENDING'],
+      ['callback', 'ACQUIRED', 'applied', 'SUBMITTED'],
+      ['callback', 'PROCESSED', 'applied', 'SUBMITTED'],
+      ['poll', 'PROCESSED/PASSED', 'applied', 'COMPLETED'],
+    ]);
+
+    const description = await callbacksOnly.client.workflow.getHandle(kycWorkflowId('jumio', id)).describe();
+    expect(description.searchAttributes).toMatchObject({
+      KycProvider: ['jumio'],
+      KycStatus: ['COMPLETED'],
+      KycDecision: ['APPROVED'],
+    });
+    // The query still answers after the workflow closed.
+    expect((await kyc.getVerification('jumio', id)).status).toBe('COMPLETED');
+  });
+});
+
+describe('decisions', () => {
+  it.each([
+    ['PASSED', undefined, 'COMPLETED', 'APPROVED'],
+    ['WARNING', undefined, 'COMPLETED', 'REVIEW'],
+    ['REJECTED', undefined, 'COMPLETED', 'REJECTED'],
+    ['NOT_EXECUTED', 'TECHNICAL_ERROR', 'FAILED', undefined],
+    ['NOT_EXECUTED', 'TOKEN_EXPIRED', 'EXPIRED', undefined],
+  ] as const)('decision %s (label %s) → %s/%s', async (type, label, status, decision) => {
+    const { id } = newExecution({ status: 'PROCESSED', decision: { type, ...(label ? { label } : {}) } });
+    const reply = await postJson(webhook(callbacksOnly), sim.callback(id, 'PROCESSED'));
+    expect(reply.status).toBe(200);
+    const state = await finalState(callbacksOnly, id);
+    expect(state.status).toBe(status);
+    expect(state.decision).toBe(decision);
+  });
+});
+
+describe('ordering and duplicates', () => {
+  it('starts from a callback that arrives before the app, and the app start joins the same execution', async () => {
+    const { id, accountId } = newExecution({ status: 'ACQUIRED' });
+    expect((await postJson(webhook(callbacksOnly), sim.callback(id, 'ACQUIRED'))).status).toBe(200);
+    const kyc = new KycClient(callbacksOnly.client, callbacksOnly.config);
+    const handle = callbacksOnly.client.workflow.getHandle(kycWorkflowId('jumio', id));
+    const firstRun = (await handle.describe()).runId;
+
+    await kyc.startVerification({
+      provider: 'jumio',
+      reference: id,
+      context: { accountId },
+      customerReference: 'late-app',
+    });
+    await kyc.startVerification({ provider: 'jumio', reference: id, context: { accountId } });
+    const state = await eventually(async () => {
+      const s = await kyc.getVerification('jumio', id);
+      return s.registeredByApp ? s : undefined;
+    });
+    expect(state).toMatchObject({ status: 'SUBMITTED', customerReference: 'late-app' });
+    expect((await handle.describe()).runId).toBe(firstRun);
+    const executions = [];
+    for await (const e of callbacksOnly.client.workflow.list({ query: `WorkflowId = '${kycWorkflowId('jumio', id)}'` }))
+      executions.push(e);
+    expect(executions).toHaveLength(1);
+
+    sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'REJECTED' } });
+    await postJson(webhook(callbacksOnly), sim.callback(id, 'PROCESSED'));
+    expect(await finalState(callbacksOnly, id)).toMatchObject({ status: 'COMPLETED', decision: 'REJECTED' });
+  });
+
+  it('ignores duplicates and callbacks that arrive out of order', async () => {
+    const { id } = newExecution({ status: 'PROCESSED', decision: { type: 'WARNING' } });
+    const t0 = Date.now();
+    const deliveries = [
+      { body: sim.callback(id, 'INITIATED', new Date(t0)) },
+      { body: sim.callback(id, 'ACQUIRED', new Date(t0 + 1000)) },
+      { body: sim.callback(id, 'PROCESSED', new Date(t0 + 2000)) },
+    ];
+    // PROCESSED twice, then ACQUIRED and INITIATED late, after it.
+    const results = await sendCallbacks(webhook(callbacksOnly), deliveries, { order: [2, 1, 0], duplicate: [2] });
+    expect(results.every((r) => r.status === 200)).toBe(true);
+
+    const state = await finalState(callbacksOnly, id);
+    expect(state).toMatchObject({ status: 'COMPLETED', decision: 'REVIEW' });
+    const callbacks = state.timeline.filter((e) => e.source === 'callback').map((e) => [e.providerStatus, e.outcome]);
+    expect(callbacks).toEqual(
+      expect.arrayContaining([
+        ['PROCESSED', 'applied'],
+        ['PROCESSED', 'duplicate'],
+      ]),
+    );
+    for (const late of ['ACQUIRED', 'INITIATED']) {
+      const entry = state.timeline.find((e) => e.providerStatus === late);
+      // Late callbacks may land before or after the verdict; either way they change nothing.
+      if (entry) expect(['stale', 'duplicate']).toContain(entry.outcome);
+    }
+    expect(state.timeline.filter((e) => e.source === 'poll' && e.outcome === 'applied')).toHaveLength(1);
+  });
+
+  it('answers a callback for an already finished verification without starting a new one', async () => {
+    const { id } = newExecution({ status: 'PROCESSED', decision: { type: 'PASSED' } });
+    await postJson(webhook(callbacksOnly), sim.callback(id, 'PROCESSED'));
+    await finalState(callbacksOnly, id);
+    const late = await postJson(webhook(callbacksOnly), sim.callback(id, 'PROCESSED'));
+    expect(late).toEqual({ status: 200, body: { accepted: 0, late: 1 } });
+    const runs = [];
+    for await (const e of callbacksOnly.client.workflow.list({ query: `WorkflowId = '${kycWorkflowId('jumio', id)}'` }))
+      runs.push(e);
+    expect(runs).toHaveLength(1);
+  });
+});
+
+describe('missed callbacks and expiry', () => {
+  it('rescues a dropped PROCESSED callback by polling', async () => {
+    const { id, accountId } = newExecution({ status: 'PROCESSED', decision: { type: 'PASSED' } });
+    const kyc = new KycClient(polling.client, polling.config);
+    await kyc.startVerification({ provider: 'jumio', reference: id, context: { accountId } });
+    const t0 = Date.now();
+    await sendCallbacks(
+      webhook(polling),
+      [{ body: sim.callback(id, 'ACQUIRED', new Date(t0)) }, { body: sim.callback(id, 'PROCESSED', new Date(t0 + 1)) }],
+      { drop: [1] },
+    );
+    const state = await finalState(polling, id);
+    expect(state).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect(state.timeline.find((e) => e.status === 'COMPLETED')?.source).toBe('poll');
+    expect(state.timeline.some((e) => e.providerStatus === 'PROCESSED' && e.source === 'callback')).toBe(false);
+    expect(state.polls).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each(['SESSION_EXPIRED', 'TOKEN_EXPIRED'])('ends EXPIRED on a %s callback', async (status) => {
+    const { id } = newExecution({ status: 'INITIATED' });
+    await postJson(webhook(callbacksOnly), sim.callback(id, 'ACQUISITION_STARTED'));
+    await postJson(webhook(callbacksOnly), sim.callback(id, status));
+    const state = await finalState(callbacksOnly, id);
+    expect(state).toMatchObject({ status: 'EXPIRED', providerStatus: status });
+    expect(state.decision).toBeUndefined();
+  });
+
+  it('expires at the deadline only after a poll confirms the provider has no result', async () => {
+    const { id, accountId } = newExecution({ status: 'ACQUISITION_STARTED' });
+    const kyc = new KycClient(callbacksOnly.client, callbacksOnly.config);
+    await kyc.startVerification({
+      provider: 'jumio',
+      reference: id,
+      context: { accountId },
+      expiresAt: new Date(Date.now() + 2000),
+    });
+    const state = await finalState(callbacksOnly, id);
+    expect(state.status).toBe('EXPIRED');
+    expect(state.timeline.map((e) => [e.source, e.providerStatus])).toEqual([
+      ['poll', 'ACQUISITION_STARTED'],
+      ['timer', 'EXPIRY_REACHED'],
+    ]);
+  });
+
+  it('takes the verdict the expiry poll finds instead of expiring', async () => {
+    const { id, accountId } = newExecution({ status: 'PROCESSED', decision: { type: 'PASSED' } });
+    const kyc = new KycClient(callbacksOnly.client, callbacksOnly.config);
+    await kyc.startVerification({
+      provider: 'jumio',
+      reference: id,
+      context: { accountId },
+      expiresAt: new Date(Date.now() + 1500),
+    });
+    expect(await finalState(callbacksOnly, id)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+  });
+});
+
+describe('provider outages', () => {
+  it('retries a retrieval API that fails for a while (5xx, 429, 404) and then answers', async () => {
+    const { id } = newExecution({
+      status: 'PROCESSED',
+      decision: { type: 'REJECTED' },
+      faults: { serverError: 3, rateLimited: 1, notFound: 2 },
+    });
+    await postJson(webhook(callbacksOnly), sim.callback(id, 'PROCESSED'));
+    const state = await finalState(callbacksOnly, id);
+    expect(state).toMatchObject({ status: 'COMPLETED', decision: 'REJECTED' });
+  });
+
+  it('refreshes a revoked OAuth token and carries on', async () => {
+    const { id } = newExecution({ status: 'PROCESSED', decision: { type: 'PASSED' } });
+    await postJson(webhook(callbacksOnly), sim.callback(id, 'ACQUIRED'));
+    sim.revokeTokens();
+    const before = sim.tokensIssued();
+    await postJson(webhook(callbacksOnly), sim.callback(id, 'PROCESSED'));
+    expect(await finalState(callbacksOnly, id)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect(sim.tokensIssued()).toBeGreaterThan(before);
+  });
+
+  it('finishes a verification after the worker restarts mid-way', async () => {
+    const config = testConfig(jumioEnv({ JUMIO_CALLBACK_GRACE: '1h' }), env.address);
+    const client = callbacksOnly.client;
+    const ingress = await listen(createIngressApp({ client, config, logger: silentLogger }), 0, '127.0.0.1');
+    try {
+      const url = `http://127.0.0.1:${ingress.port}/webhooks/jumio`;
+      const { id } = newExecution({ status: 'PROCESSED', decision: { type: 'PASSED' } });
+      const first = await runWorker(env, config);
+      await postJson(url, sim.callback(id, 'ACQUIRED'));
+      const kyc = new KycClient(client, config);
+      await eventually(async () =>
+        (await kyc.getVerification('jumio', id)).status === 'SUBMITTED' ? true : undefined,
+      );
+      await first.stop();
+
+      // While no worker runs, the callback is still accepted: it waits in Temporal.
+      expect((await postJson(url, sim.callback(id, 'PROCESSED'))).status).toBe(200);
+      const second = await runWorker(env, config);
+      try {
+        expect(await kyc.waitForVerification('jumio', id, { timeoutMs: 30_000 })).toMatchObject({
+          status: 'COMPLETED',
+          decision: 'APPROVED',
+        });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await ingress.close();
+    }
+  });
+});
+
+describe('ingress authentication', () => {
+  it('refuses a callback from an address outside the allowlist with 403 and starts nothing', async () => {
+    const config = testConfig(jumioEnv({ JUMIO_WEBHOOK_AUTH: 'ip:34.202.241.227,52.8.136.0/24' }), env.address);
+    const ingress = await listen(
+      createIngressApp({ client: callbacksOnly.client, config, logger: silentLogger }),
+      0,
+      '127.0.0.1',
+    );
+    try {
+      const id = randomUUID();
+      const reply = await postJson(`http://127.0.0.1:${ingress.port}/webhooks/jumio`, sim.callback(id, 'PROCESSED'));
+      expect(reply).toEqual({
+        status: 403,
+        body: { error: 'forbidden', message: 'callback source address is not allowed' },
+      });
+      await expect(callbacksOnly.client.workflow.getHandle(kycWorkflowId('jumio', id)).describe()).rejects.toThrow(
+        /not found/i,
+      );
+    } finally {
+      await ingress.close();
+    }
+  });
+
+  it('behind a trusted proxy, allows by the forwarded client address', async () => {
+    const config = testConfig(
+      jumioEnv({ JUMIO_WEBHOOK_AUTH: 'ip:52.8.136.236', TRUST_PROXY: 'loopback', JUMIO_CALLBACK_GRACE: '1h' }),
+      env.address,
+    );
+    const worker = await runWorker(env, config);
+    const ingress = await listen(
+      createIngressApp({ client: callbacksOnly.client, config, logger: silentLogger }),
+      0,
+      '127.0.0.1',
+    );
+    try {
+      const url = `http://127.0.0.1:${ingress.port}/webhooks/jumio`;
+      const id = randomUUID();
+      expect((await postJson(url, sim.callback(id, 'ACQUIRED'), { 'X-Forwarded-For': '198.51.100.7' })).status).toBe(
+        403,
+      );
+      expect((await postJson(url, sim.callback(id, 'ACQUIRED'), { 'X-Forwarded-For': '52.8.136.236' })).status).toBe(
+        200,
+      );
+    } finally {
+      await ingress.close();
+      await worker.stop();
+    }
+  });
+});

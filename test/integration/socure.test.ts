@@ -1,0 +1,386 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { KycClient } from '../../src/client';
+import { createIngressApp } from '../../src/ingress/app';
+import { listen } from '../../src/ingress/server';
+import { silentLogger } from '../../src/logger';
+import {
+  socureCallbackHeaders,
+  socureCallbacks,
+  startSocureSimulator,
+  type SocureSimulator,
+} from '../../src/providers/socure/simulator';
+import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
+import type { TimelineEntry, VerificationState } from '../../src/verification/model';
+import { kycWorkflowId } from '../../src/workflows/messages';
+import { eventually, startStack, startTemporal, testConfig, type Stack } from '../support/stack';
+
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'socure', name), 'utf8')) as unknown;
+
+/** RiskOS sends Basic credentials configured in its dashboard. */
+const RISKOS_BASIC = 'riskos-user:riskos-pass';
+
+/** What a test asserts about a timeline entry: where it came from, what it said, what it did. */
+const brief = (entry: TimelineEntry) => [entry.source, entry.providerStatus, entry.outcome];
+const callbacksOf = (state: VerificationState) => state.timeline.filter((e) => e.source === 'callback').map(brief);
+
+describe('socure end to end (ingress → Temporal → simulator)', () => {
+  let env: TestWorkflowEnvironment;
+  let sim: SocureSimulator;
+  /** The default flavour: ID+ retrieval; callbacks authenticated by a bearer token or the raw secret. */
+  let stack: Stack;
+  /** RiskOS retrieval; callbacks authenticated by Basic. */
+  let riskos: Stack;
+  let kyc: KycClient;
+  let kycRiskos: KycClient;
+
+  beforeAll(async () => {
+    env = await startTemporal();
+    sim = await startSocureSimulator();
+    const common = {
+      // Only this provider: the others' modules are other engineers' work in progress.
+      KYC_PROVIDERS: 'socure',
+      SOCURE_API_BASE_URL: sim.url,
+      SOCURE_API_KEY: sim.apiKey,
+      SOCURE_CALLBACK_GRACE: '2s',
+      SOCURE_POLL_SCHEDULE: '1,1,1,1',
+      SOCURE_EXPIRES_AFTER: '1h',
+      // Shortens the announced-result backoff where the shared config offers it; ignored otherwise.
+      KYC_PROVIDER_RETRY_INITIAL: '1s',
+    };
+    [stack, riskos] = await Promise.all([
+      startStack(env, {
+        ...common,
+        // Legacy DocV sends its shared secret in Authorization, as a bearer token or bare (login.gov).
+        SOCURE_WEBHOOK_AUTH: `bearer:${sim.webhookSecret};header:Authorization=${sim.webhookSecret}`,
+      }),
+      startStack(env, { ...common, SOCURE_RESULT_API: 'riskos', SOCURE_WEBHOOK_AUTH: `basic:${RISKOS_BASIC}` }),
+    ]);
+    kyc = new KycClient(stack.client, stack.config);
+    kycRiskos = new KycClient(riskos.client, riskos.config);
+  });
+
+  afterAll(async () => {
+    await Promise.all([stack?.stop(), riskos?.stop()]);
+    await sim?.close();
+    await env?.teardown();
+  });
+
+  const webhook = (s: Stack) => `${s.ingressUrl}/webhooks/socure`;
+  const send = (body: unknown, headers = sim.callbackHeaders()) => postJson(webhook(stack), body, headers);
+  const sendRiskos = (body: unknown) => postJson(webhook(riskos), body, socureCallbackHeaders(RISKOS_BASIC, 'basic'));
+  const finalState = (reference: string, client = kyc) =>
+    client.waitForVerification('socure', reference, { timeoutMs: 30_000 });
+  /** Event times a second apart, so the provider's order is unambiguous. */
+  const times = (count: number) => Array.from({ length: count }, (_, i) => new Date(Date.now() - (count - i) * 1000));
+  const workflowExists = async (s: Stack, reference: string) =>
+    s.client.workflow
+      .getHandle(kycWorkflowId('socure', reference))
+      .describe()
+      .then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return false;
+          throw err;
+        },
+      );
+
+  it('happy path (seed shape): APP_OPENED → DOCUMENTS_UPLOADED → VERIFICATION_COMPLETED/accept ends APPROVED', async () => {
+    const reference = randomUUID();
+    await kyc.startVerification({ provider: 'socure', reference, customerReference: 'cust-1' });
+    const [t0, t1, t2] = times(3);
+    const results = await sendCallbacks(
+      webhook(stack),
+      [
+        socureCallbacks.docv(reference, 'APP_OPENED', { at: t0 }),
+        socureCallbacks.docv(reference, 'DOCUMENTS_UPLOADED', { at: t1 }),
+        socureCallbacks.docv(reference, 'VERIFICATION_COMPLETED', { at: t2, decision: 'accept' }),
+      ].map((body) => ({ body, headers: sim.callbackHeaders() })),
+    );
+    expect(results.map((r) => [r.status, r.body])).toEqual([
+      [200, { accepted: 1 }],
+      [200, { accepted: 1 }],
+      [200, { accepted: 1 }],
+    ]);
+
+    const final = await finalState(reference);
+    expect(final).toMatchObject({
+      status: 'COMPLETED',
+      decision: 'APPROVED',
+      providerStatus: 'VERIFICATION_COMPLETED/accept',
+      providerStatusAt: t2!.toISOString(),
+      registeredByApp: true,
+      customerReference: 'cust-1',
+    });
+    expect(callbacksOf(final)).toEqual([
+      ['callback', 'APP_OPENED', 'applied'],
+      ['callback', 'DOCUMENTS_UPLOADED', 'applied'],
+      ['callback', 'VERIFICATION_COMPLETED/accept', 'applied'],
+    ]);
+    expect(final.timeline.map((e) => e.status)).toContain('SUBMITTED');
+  });
+
+  it('legacy DocV envelope with the document data (bare secret, as login.gov receives it): REJECTED, no PII kept', async () => {
+    const reference = randomUUID();
+    const body = socureCallbacks.legacy(reference, 'VERIFICATION_COMPLETED', { decision: 'reject' });
+    expect(await send(body, socureCallbackHeaders(sim.webhookSecret, 'raw'))).toEqual({
+      status: 200,
+      body: { accepted: 1 },
+    });
+
+    const final = await finalState(reference);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'REJECTED', registeredByApp: false });
+    const stored = JSON.stringify(final);
+    for (const personal of ['Jane', 'Doe', '1980-01-01', 'D1234567', 'app-user-123'])
+      expect(stored).not.toContain(personal);
+  });
+
+  it.each([
+    ['seed', 'VERIFICATION_COMPLETED', 'resubmit', 'COMPLETED', 'RESUBMIT'],
+    ['seed', 'VERIFICATION_COMPLETED', 'review', 'COMPLETED', 'REVIEW'],
+    ['legacy', 'SESSION_EXPIRED', undefined, 'EXPIRED', undefined],
+    ['legacy', 'CONSENT_DECLINED', undefined, 'ABANDONED', undefined],
+  ])('terminal outcome: %s %s %s → %s %s', async (shape, eventType, decision, status, canonical) => {
+    const reference = randomUUID();
+    const build = shape === 'seed' ? socureCallbacks.docv : socureCallbacks.legacy;
+    expect((await send(build(reference, eventType, decision ? { decision } : {}))).status).toBe(200);
+    const final = await finalState(reference);
+    expect(final.status).toBe(status);
+    expect(final.decision).toBe(canonical);
+    expect(final.timeline.at(-1)).toMatchObject({ source: 'callback', outcome: 'applied', status });
+  });
+
+  it('duplicate and out-of-order callbacks: nothing moves backwards, redeliveries change nothing, late ones are told so', async () => {
+    const reference = randomUUID();
+    const ids = ['redirect', 'opened', 'front', 'uploaded', 'completed'].map((name) => `${name}-${randomUUID()}`);
+    const types = ['WAITING_FOR_USER_TO_REDIRECT', 'APP_OPENED', 'DOCUMENT_FRONT_UPLOADED', 'DOCUMENTS_UPLOADED'];
+    const at = times(5);
+    const bodies = [
+      ...types.map((type, i) => socureCallbacks.legacy(reference, type, { id: ids[i], at: at[i] })),
+      socureCallbacks.legacy(reference, 'VERIFICATION_COMPLETED', { id: ids[4], at: at[4], decision: 'accept' }),
+    ];
+    const results = await sendCallbacks(
+      webhook(stack),
+      bodies.map((body) => ({ body, headers: sim.callbackHeaders() })),
+      { order: [3, 1, 0, 2, 4], duplicate: [3, 1] },
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+
+    const final = await finalState(reference);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect(callbacksOf(final)).toEqual([
+      ['callback', 'DOCUMENTS_UPLOADED', 'applied'],
+      ['callback', 'DOCUMENTS_UPLOADED', 'duplicate'],
+      ['callback', 'APP_OPENED', 'stale'],
+      ['callback', 'APP_OPENED', 'duplicate'],
+      ['callback', 'WAITING_FOR_USER_TO_REDIRECT', 'stale'],
+      ['callback', 'DOCUMENT_FRONT_UPLOADED', 'stale'],
+      ['callback', 'VERIFICATION_COMPLETED/accept', 'applied'],
+    ]);
+    // The verification has closed: a redelivery of its last event starts nothing.
+    expect(await send(bodies[4])).toEqual({ status: 200, body: { accepted: 0, late: 1 } });
+  });
+
+  it('a missed VERIFICATION_COMPLETED is rescued by polling ID+ after the grace period', async () => {
+    const reference = randomUUID();
+    sim.script(reference, { decision: 'reject' });
+    const [t0, t1] = times(2);
+    await sendCallbacks(
+      webhook(stack),
+      [
+        socureCallbacks.docv(reference, 'APP_OPENED', { at: t0 }),
+        socureCallbacks.docv(reference, 'DOCUMENTS_UPLOADED', { at: t1 }),
+        socureCallbacks.docv(reference, 'VERIFICATION_COMPLETED', { decision: 'reject' }),
+      ].map((body) => ({ body, headers: sim.callbackHeaders() })),
+      { drop: [2] },
+    );
+
+    const final = await finalState(reference);
+    expect(final).toMatchObject({
+      status: 'COMPLETED',
+      decision: 'REJECTED',
+      providerStatus: 'VERIFICATION_COMPLETED/reject',
+    });
+    expect(brief(final.timeline.at(-1)!)).toEqual(['poll', 'VERIFICATION_COMPLETED/reject', 'applied']);
+    expect(sim.requestsFor(reference)[0]).toEqual({
+      method: 'POST',
+      path: '/api/3.0/EmailAuthScore',
+      reference,
+      scheme: 'SocureApiKey',
+    });
+  });
+
+  it('VERIFICATION_COMPLETED without a decision is fetched from the API, through a 503 and a 429', async () => {
+    const reference = randomUUID();
+    sim.script(reference, { decision: 'accept', faults: { serverError: 1, rateLimited: 1 } });
+    expect((await send(socureCallbacks.docv(reference, 'VERIFICATION_COMPLETED'))).status).toBe(200);
+
+    const final = await finalState(reference);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect(final.timeline.map(brief)).toEqual([
+      ['callback', 'VERIFICATION_COMPLETED', 'applied'],
+      ['poll', 'VERIFICATION_COMPLETED/accept', 'applied'],
+    ]);
+    expect(final.timeline[0]!.status).toBe('SUBMITTED');
+    // 503, then 429 (Retry-After honoured), then the answer: retried inside one activity, never a verdict.
+    expect(sim.requestsFor(reference)).toHaveLength(3);
+  });
+
+  it('a scheduled poll that meets an outage is recorded as failed; the next one answers', async () => {
+    const reference = randomUUID();
+    sim.script(reference, { decision: 'review', faults: { serverError: 2, rateLimited: 1 } });
+    expect((await send(socureCallbacks.docv(reference, 'DOCUMENTS_UPLOADED'))).status).toBe(200);
+
+    const final = await finalState(reference);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'REVIEW' });
+    const polls = final.timeline.filter((e) => e.source === 'poll').map(brief);
+    expect(polls).toEqual([
+      ['poll', 'ProviderRateLimited', 'poll-failed'],
+      ['poll', 'VERIFICATION_COMPLETED/review', 'applied'],
+    ]);
+    expect(sim.requestsFor(reference)).toHaveLength(4);
+  });
+
+  it('expiry: the deadline is confirmed with one more poll, then EXPIRED', async () => {
+    const reference = randomUUID();
+    sim.script(reference, {});
+    await kyc.startVerification({ provider: 'socure', reference, expiresAt: new Date(Date.now() + 3000) });
+    expect((await send(socureCallbacks.docv(reference, 'APP_OPENED'))).status).toBe(200);
+
+    const final = await finalState(reference);
+    expect(final).toMatchObject({ status: 'EXPIRED', providerStatus: 'EXPIRY_REACHED' });
+    expect(final.decision).toBeUndefined();
+    const [confirm, expired] = final.timeline.slice(-2);
+    expect([confirm!.source, confirm!.providerStatus]).toEqual(['poll', 'NO_DECISION']);
+    expect(brief(expired!)).toEqual(['timer', 'EXPIRY_REACHED', 'applied']);
+    expect(sim.requestsFor(reference).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('RiskOS: a paused evaluation is not a verdict; evaluation_completed is', async () => {
+    const evalId = randomUUID();
+    const [t0, t1, t2] = times(3);
+    expect(await sendRiskos(socureCallbacks.riskos(evalId, 'evaluation_paused', { at: t0 }))).toEqual({
+      status: 200,
+      body: { accepted: 1 },
+    });
+    expect((await sendRiskos(socureCallbacks.riskos(evalId, 'case_notes_added', { at: t1 }))).status).toBe(200);
+    const paused = await eventually(async () => {
+      const state = await kycRiskos.getVerification('socure', evalId);
+      return state.timeline.length >= 2 ? state : undefined;
+    });
+    expect(paused).toMatchObject({ status: 'IN_PROGRESS', providerStatus: 'evaluation_paused' });
+    expect(paused.decision).toBeUndefined();
+
+    await sendRiskos(socureCallbacks.riskos(evalId, 'evaluation_completed', { at: t2, decision: 'REJECT' }));
+    const final = await finalState(evalId, kycRiskos);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'REJECTED' });
+    expect(callbacksOf(final)).toEqual([
+      ['callback', 'evaluation_paused', 'applied'],
+      ['callback', 'case_notes_added', 'recorded'],
+      ['callback', 'evaluation_completed/REJECT', 'applied'],
+    ]);
+  });
+
+  it('RiskOS: polls of a paused evaluation change nothing; a missed evaluation_completed is rescued', async () => {
+    const evalId = randomUUID();
+    sim.script(evalId, {});
+    expect((await sendRiskos(socureCallbacks.riskos(evalId, 'evaluation_paused'))).status).toBe(200);
+    await eventually(async () => (sim.requestsFor(evalId).length >= 1 ? true : undefined), 15_000, 'a RiskOS poll');
+    expect((await kycRiskos.getVerification('socure', evalId)).status).toBe('IN_PROGRESS');
+
+    sim.script(evalId, { decision: 'resubmit' });
+    const final = await finalState(evalId, kycRiskos);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'RESUBMIT' });
+    expect(brief(final.timeline.at(-1)!)).toEqual(['poll', 'evaluation_completed/RESUBMIT', 'applied']);
+    expect(new Set(sim.requestsFor(evalId).map((r) => `${r.method} ${r.path} ${r.scheme}`))).toEqual(
+      new Set([`GET /api/evaluation/${evalId} Bearer`]),
+    );
+  });
+
+  it('bad auth is refused (401, 403) and a bad body is 400, before anything reaches Temporal', async () => {
+    const reference = randomUUID();
+    const body = socureCallbacks.docv(reference, 'APP_OPENED');
+    const unauthorized = { status: 401, body: expect.objectContaining({ error: 'unauthorized' }) as unknown };
+    expect(await send(body, {})).toEqual(unauthorized);
+    expect(await send(body, socureCallbackHeaders('wrong-secret', 'bearer'))).toEqual(unauthorized);
+    expect(await send(body, socureCallbackHeaders(sim.webhookSecret, 'basic'))).toEqual(unauthorized);
+    // The RiskOS route expects Basic: the legacy bearer secret is not enough there.
+    expect(await postJson(webhook(riskos), body, sim.callbackHeaders())).toEqual(unauthorized);
+
+    // An IP allowlist that excludes loopback: the caller cannot fix that with credentials.
+    const config = testConfig({ KYC_PROVIDERS: 'socure', SOCURE_WEBHOOK_AUTH: 'ip:192.0.2.10' }, env.address);
+    const ipOnly = await listen(
+      createIngressApp({ client: stack.client, config, logger: silentLogger }),
+      0,
+      '127.0.0.1',
+    );
+    try {
+      expect(await postJson(`http://127.0.0.1:${ipOnly.port}/webhooks/socure`, body, sim.callbackHeaders())).toEqual({
+        status: 403,
+        body: expect.objectContaining({ error: 'forbidden' }) as unknown,
+      });
+    } finally {
+      await ipOnly.close();
+    }
+
+    const invalid = await send({ eventType: 'APP_OPENED', docvTransactionId: reference });
+    expect(invalid).toEqual({
+      status: 400,
+      body: expect.objectContaining({
+        error: 'invalid_callback',
+        issues: [expect.objectContaining({ path: 'eventTime' })],
+      }) as unknown,
+    });
+    expect(await workflowExists(stack, reference)).toBe(false);
+  });
+
+  it("the seed's example payloads, and the documented legacy and RiskOS samples, are accepted through the real ingress", async () => {
+    const seed = fixture('seed-events.json') as Record<string, string>[];
+    // A fresh reference per transaction of the seed (the first three events share one); the rest as it stands.
+    const fresh = new Map(seed.map((event) => [event.docvTransactionId!, randomUUID()]));
+    for (const event of seed) {
+      const body = { ...event, docvTransactionId: fresh.get(event.docvTransactionId!)! };
+      expect(await send(body)).toEqual({ status: 200, body: { accepted: 1 } });
+    }
+    const expected = [
+      ['COMPLETED', 'APPROVED'],
+      ['COMPLETED', 'REJECTED'],
+      ['COMPLETED', 'RESUBMIT'],
+      ['EXPIRED', undefined],
+    ];
+    const finals = await Promise.all([...fresh.values()].map((reference) => finalState(reference)));
+    expect(finals.map((f) => [f.status, f.decision])).toEqual(expected);
+    expect(finals[0]!.timeline.filter((e) => e.source === 'callback').map((e) => e.occurredAt)).toEqual(
+      seed.slice(0, 3).map((e) => new Date(e.eventTime!).toISOString()),
+    );
+
+    const legacy = fixture('legacy-verification-completed.json') as { event: Record<string, unknown> };
+    const token = randomUUID();
+    legacy.event.docvTransactionToken = token;
+    expect(await send(legacy)).toEqual({ status: 200, body: { accepted: 1 } });
+    const riskosSample = fixture('riskos-evaluation-completed.json') as { data: Record<string, unknown> };
+    const evalId = randomUUID();
+    riskosSample.data.eval_id = evalId;
+    expect(await sendRiskos(riskosSample)).toEqual({ status: 200, body: { accepted: 1 } });
+    expect((await finalState(token)).decision).toBe('APPROVED');
+    expect((await finalState(evalId, kycRiskos)).decision).toBe('APPROVED');
+  });
+
+  it('an unknown event type is accepted (200) and recorded, changing nothing', async () => {
+    const reference = randomUUID();
+    expect(await send(socureCallbacks.docv(reference, 'SELFIE_RETAKE_REQUESTED'))).toEqual({
+      status: 200,
+      body: { accepted: 1 },
+    });
+    const state = await eventually(async () => {
+      const current = await kyc.getVerification('socure', reference);
+      return current.timeline.length ? current : undefined;
+    });
+    expect(state.status).toBe('PENDING');
+    expect(brief(state.timeline[0]!)).toEqual(['callback', 'SELFIE_RETAKE_REQUESTED', 'ignored-unknown']);
+  });
+});

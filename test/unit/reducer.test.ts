@@ -1,0 +1,178 @@
+import fc from 'fast-check';
+import {
+  initialState,
+  TIMELINE_LIMIT,
+  type VerificationEvent,
+  type VerificationState,
+} from '../../src/verification/model';
+import { reduce } from '../../src/verification/reducer';
+import { jumioDecisionMeaning, jumioStatusMeaning } from '../../src/providers/jumio/vocabulary';
+
+const NOW = '2026-01-01T00:00:00.000Z';
+
+function event(
+  partial: Partial<VerificationEvent> & Pick<VerificationEvent, 'providerStatus' | 'meaning'>,
+): VerificationEvent {
+  return {
+    provider: 'jumio',
+    reference: 'ref-1',
+    source: 'callback',
+    dedupKey: `callback:${partial.providerStatus}`,
+    ...partial,
+  };
+}
+
+function run(events: VerificationEvent[]): VerificationState {
+  return events.reduce((state, e) => reduce(state, e, NOW).state, initialState('jumio', 'ref-1', NOW));
+}
+
+/** What must not depend on arrival order: everything but the timeline and bookkeeping. */
+function verdict(state: VerificationState) {
+  return { status: state.status, decision: state.decision, providerStatus: state.providerStatus };
+}
+
+describe('reduce', () => {
+  it('moves forward and records what it did', () => {
+    const s1 = reduce(
+      initialState('jumio', 'ref-1', NOW),
+      event({ providerStatus: 'ACQUIRED', meaning: { status: 'SUBMITTED' } }),
+      NOW,
+    );
+    expect(s1.outcome).toBe('applied');
+    expect(s1.state.status).toBe('SUBMITTED');
+    expect(s1.state.timeline).toEqual([
+      { at: NOW, source: 'callback', providerStatus: 'ACQUIRED', outcome: 'applied', status: 'SUBMITTED' },
+    ]);
+  });
+
+  it('never moves backwards', () => {
+    const state = run([event({ providerStatus: 'ACQUIRED', meaning: { status: 'SUBMITTED' } })]);
+    const back = reduce(
+      state,
+      event({ providerStatus: 'ACQUISITION_STARTED', meaning: { status: 'IN_PROGRESS' } }),
+      NOW,
+    );
+    expect(back.outcome).toBe('stale');
+    expect(back.state.status).toBe('SUBMITTED');
+  });
+
+  it('never changes a terminal status', () => {
+    const done = run([
+      event({
+        providerStatus: 'X',
+        source: 'poll',
+        dedupKey: 'p',
+        meaning: { status: 'COMPLETED', decision: 'APPROVED' },
+      }),
+    ]);
+    const after = reduce(done, event({ providerStatus: 'SESSION_EXPIRED', meaning: { status: 'EXPIRED' } }), NOW);
+    expect(after.outcome).toBe('stale');
+    expect(verdict(after.state)).toEqual({ status: 'COMPLETED', decision: 'APPROVED', providerStatus: 'X' });
+  });
+
+  it('treats the same dedup key as a duplicate that changes nothing but the timeline', () => {
+    const e = event({ providerStatus: 'ACQUIRED', meaning: { status: 'SUBMITTED' } });
+    const once = run([e]);
+    const twice = reduce(once, e, NOW);
+    expect(twice.outcome).toBe('duplicate');
+    expect({ ...twice.state, timeline: [], updatedAt: '' }).toEqual({ ...once, timeline: [], updatedAt: '' });
+    expect(twice.state.timeline).toHaveLength(2);
+  });
+
+  it('records an unknown provider status without changing the status', () => {
+    const r = reduce(initialState('jumio', 'ref-1', NOW), event({ providerStatus: 'SOMETHING_NEW', meaning: {} }), NOW);
+    expect(r.outcome).toBe('ignored-unknown');
+    expect(r.state.status).toBe('PENDING');
+    expect(r.state.timeline[0]).toMatchObject({ providerStatus: 'SOMETHING_NEW', outcome: 'ignored-unknown' });
+  });
+
+  it('orders events of the same rank by the provider timestamp', () => {
+    const later = event({
+      providerStatus: 'PROCESSED',
+      occurredAt: '2026-01-01T00:00:02Z',
+      meaning: { status: 'SUBMITTED', retrieve: true },
+    });
+    const earlier = event({
+      providerStatus: 'ACQUIRED',
+      occurredAt: '2026-01-01T00:00:01Z',
+      meaning: { status: 'SUBMITTED' },
+    });
+    const r = reduce(run([later]), earlier, NOW);
+    expect(r.outcome).toBe('stale');
+    expect(r.state.providerStatus).toBe('PROCESSED');
+  });
+
+  it('sets a decision only with COMPLETED', () => {
+    const s = run([
+      event({ providerStatus: 'NOT_EXECUTED', meaning: jumioDecisionMeaning('NOT_EXECUTED', 'TECHNICAL_ERROR') }),
+    ]);
+    expect(s.status).toBe('FAILED');
+    expect(s.decision).toBeUndefined();
+  });
+
+  it('keeps the timeline bounded', () => {
+    let state = initialState('jumio', 'ref-1', NOW);
+    for (let i = 0; i < TIMELINE_LIMIT + 25; i++) {
+      state = reduce(state, event({ providerStatus: `UNKNOWN_${i}`, dedupKey: `k${i}`, meaning: {} }), NOW).state;
+    }
+    expect(state.timeline).toHaveLength(TIMELINE_LIMIT);
+    expect(state.timelineDropped).toBe(25);
+    expect(state.timeline.at(-1)?.providerStatus).toBe(`UNKNOWN_${TIMELINE_LIMIT + 24}`);
+  });
+});
+
+/**
+ * For each provider's realistic sequence (callbacks with their timestamps, plus the poll that
+ * fetches the verdict), every permutation with any duplications ends in the same state.
+ */
+describe('order independence (property)', () => {
+  const jumioCallback = (status: string, second: number): VerificationEvent =>
+    event({
+      providerStatus: status,
+      occurredAt: `2026-01-01T00:00:0${second}.000Z`,
+      meaning: jumioStatusMeaning(status),
+    });
+
+  const sequences: Record<string, VerificationEvent[]> = {
+    'jumio approved': [
+      jumioCallback('INITIATED', 0),
+      jumioCallback('ACQUISITION_STARTED', 1),
+      jumioCallback('ACQUIRED', 2),
+      jumioCallback('PROCESSED', 3),
+      event({
+        providerStatus: 'PROCESSED/PASSED',
+        source: 'poll',
+        dedupKey: 'poll:PROCESSED/PASSED',
+        meaning: jumioDecisionMeaning('PASSED', undefined),
+      }),
+    ],
+    'jumio session expired': [
+      jumioCallback('INITIATED', 0),
+      jumioCallback('ACQUISITION_STARTED', 1),
+      jumioCallback('SESSION_EXPIRED', 5),
+    ],
+    'jumio with an unknown status': [
+      jumioCallback('INITIATED', 0),
+      jumioCallback('BRAND_NEW', 1),
+      jumioCallback('ACQUIRED', 2),
+    ],
+  };
+
+  for (const [name, events] of Object.entries(sequences)) {
+    it(`${name}: any order, any duplicates, same end state`, () => {
+      const expected = verdict(run(events));
+      fc.assert(
+        fc.property(
+          fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
+          fc.array(fc.nat({ max: events.length - 1 }), { maxLength: 6 }),
+          (shuffled, duplicates) => {
+            const withDuplicates = [...shuffled];
+            for (const index of duplicates) withDuplicates.splice(index, 0, events[index]!);
+            expect(verdict(run(withDuplicates))).toEqual(expected);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  }
+});

@@ -1,0 +1,519 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import express from 'express';
+import { ConfigError, EnvReader, parseDuration } from '../../src/config/env-reader';
+import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderCallError } from '../../src/providers/http';
+import { socure } from '../../src/providers/socure';
+import { createSocureCallbackParser, socureCallbackShape } from '../../src/providers/socure/callback';
+import { createSocureRetrievalClient, type SocureResultApi } from '../../src/providers/socure/retrieval';
+import { socureCallbacks, startSocureSimulator, type SocureSimulator } from '../../src/providers/socure/simulator';
+import {
+  SOCURE_DECISIONS,
+  SOCURE_EVENTS,
+  socureEventMeaning,
+  socureResultMeaning,
+} from '../../src/providers/socure/vocabulary';
+import { CallbackValidationError, type FieldIssue } from '../../src/providers/types';
+import { serveOnLoopback } from '../../src/simulators/http';
+import type { CanonicalMeaning, VerificationEvent } from '../../src/verification/model';
+
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'socure', name), 'utf8')) as unknown;
+const seedEvents = fixture('seed-events.json') as Record<string, string>[];
+
+const RECEIVED_AT = '2025-03-14T12:00:00.000Z';
+const parser = createSocureCallbackParser();
+const parseOne = (body: unknown): VerificationEvent => {
+  const parsed = parser.parse(body, RECEIVED_AT);
+  expect(parsed.rejected).toEqual([]);
+  expect(parsed.events).toHaveLength(1);
+  return parsed.events[0]!;
+};
+const issuesOf = (body: unknown): FieldIssue[] => {
+  try {
+    parser.parse(body, RECEIVED_AT);
+  } catch (err) {
+    if (err instanceof CallbackValidationError) return err.issues;
+    throw err;
+  }
+  throw new Error('expected a CallbackValidationError');
+};
+/** Personal data the sample bodies carry; none of it may survive into an event. */
+const PERSONAL = [
+  'Jane',
+  'Doe',
+  '1980-01-01',
+  'D1234567',
+  'my-user-123',
+  'app-user-123',
+  'customer-123',
+  'my-app-1245',
+];
+
+describe('socure callbacks: the seed AsyncAPI shape', () => {
+  it.each([
+    [0, 'APP_OPENED', { status: 'IN_PROGRESS' }],
+    [1, 'DOCUMENTS_UPLOADED', { status: 'SUBMITTED' }],
+    [2, 'VERIFICATION_COMPLETED/accept', { status: 'COMPLETED', decision: 'APPROVED' }],
+    [3, 'VERIFICATION_COMPLETED/reject', { status: 'COMPLETED', decision: 'REJECTED' }],
+    [4, 'VERIFICATION_COMPLETED/resubmit', { status: 'COMPLETED', decision: 'RESUBMIT' }],
+    [5, 'SESSION_EXPIRED', { status: 'EXPIRED' }],
+  ] as [number, string, CanonicalMeaning][])(
+    'accepts seed example %i as it stands (%s)',
+    (index, providerStatus, meaning) => {
+      const body = seedEvents[index]!;
+      const event = parseOne(body);
+      expect(event).toEqual({
+        provider: 'socure',
+        reference: body.docvTransactionId,
+        providerStatus,
+        source: 'callback',
+        dedupKey: `callback:${body.eventType}:${body.eventTime}`,
+        meaning,
+        occurredAt: new Date(body.eventTime!).toISOString(),
+      });
+      for (const word of PERSONAL) expect(JSON.stringify(event)).not.toContain(word);
+    },
+  );
+
+  it('maps the decision review (the brief adds it to the seed enum) to REVIEW, in any case', () => {
+    expect(parseOne(socureCallbacks.docv('t-1', 'VERIFICATION_COMPLETED', { decision: 'review' })).meaning).toEqual({
+      status: 'COMPLETED',
+      decision: 'REVIEW',
+    });
+    expect(parseOne(socureCallbacks.docv('t-1', 'VERIFICATION_COMPLETED', { decision: 'Accept' })).meaning).toEqual({
+      status: 'COMPLETED',
+      decision: 'APPROVED',
+    });
+  });
+
+  it('asks the API for the verdict when VERIFICATION_COMPLETED comes without a usable decision', () => {
+    const announced = { status: 'SUBMITTED', retrieve: true };
+    expect(parseOne(socureCallbacks.docv('t-1', 'VERIFICATION_COMPLETED')).meaning).toEqual(announced);
+    const unknown = parseOne(socureCallbacks.docv('t-1', 'VERIFICATION_COMPLETED', { decision: 'escalate' }));
+    expect(unknown.meaning).toEqual(announced);
+    expect(unknown.providerStatus).toBe('VERIFICATION_COMPLETED/escalate');
+  });
+
+  it('gives a redelivery the same dedup key, and another event another one', () => {
+    const at = new Date('2025-03-14T09:26:53Z');
+    const first = parseOne(socureCallbacks.docv('t-1', 'APP_OPENED', { at }));
+    const again = parseOne(socureCallbacks.docv('t-1', 'APP_OPENED', { at }));
+    const later = parseOne(socureCallbacks.docv('t-1', 'APP_OPENED', { at: new Date(at.getTime() + 1000) }));
+    const other = parseOne(socureCallbacks.docv('t-1', 'DOCUMENTS_UPLOADED', { at }));
+    expect(again.dedupKey).toBe(first.dedupKey);
+    expect(new Set([first.dedupKey, later.dedupKey, other.dedupKey]).size).toBe(3);
+  });
+});
+
+describe('socure callbacks: the legacy DocV envelope', () => {
+  it('accepts the documented VERIFICATION_COMPLETED sample and keeps none of its personal data', () => {
+    const event = parseOne(fixture('legacy-verification-completed.json'));
+    expect(event).toEqual({
+      provider: 'socure',
+      reference: '1aab154e-0000-4c65-baa7-000000000001',
+      providerStatus: 'VERIFICATION_COMPLETED/accept',
+      source: 'callback',
+      dedupKey: 'callback:VERIFICATION_COMPLETED:254b5a5d-0000-4545-80fc-000000000001',
+      meaning: { status: 'COMPLETED', decision: 'APPROVED' },
+      occurredAt: '2024-06-07T14:50:35.967Z',
+      detail: 'standard',
+    });
+    for (const word of PERSONAL) expect(JSON.stringify(event)).not.toContain(word);
+  });
+
+  it('reads the token under either spelling', () => {
+    const body = socureCallbacks.legacy('tok-2', 'APP_OPENED', { tokenField: 'docVTransactionToken', id: 'evt-1' });
+    expect(parseOne(body)).toMatchObject({ reference: 'tok-2', meaning: { status: 'IN_PROGRESS' } });
+  });
+
+  it("accepts login.gov's minimal body (no envelope ID, no time) with a stable dedup key", () => {
+    const body = { event: { eventType: 'DOCUMENTS_UPLOADED', docvTransactionToken: 'tok-3' } };
+    const event = parseOne(body);
+    expect(event).toMatchObject({ reference: 'tok-3', meaning: { status: 'SUBMITTED' } });
+    expect(event.occurredAt).toBeUndefined();
+    expect(parseOne(body).dedupKey).toBe(event.dedupKey);
+  });
+
+  it('asks the API when VERIFICATION_COMPLETED carries no data', () => {
+    const event = parseOne(socureCallbacks.legacy('tok-4', 'VERIFICATION_COMPLETED'));
+    expect(event.meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
+    expect(event.providerStatus).toBe('VERIFICATION_COMPLETED');
+  });
+
+  it('keys a redelivery by the envelope ID', () => {
+    const body = socureCallbacks.legacy('tok-5', 'APP_OPENED', { id: 'evt-42' });
+    expect(parseOne(body).dedupKey).toBe('callback:APP_OPENED:evt-42');
+    expect(parseOne(body).dedupKey).toBe(parseOne(structuredClone(body)).dedupKey);
+  });
+});
+
+describe('socure callbacks: RiskOS', () => {
+  it('accepts the documented evaluation_completed sample; the reference is eval_id, not the app ID', () => {
+    const event = parseOne(fixture('riskos-evaluation-completed.json'));
+    expect(event).toEqual({
+      provider: 'socure',
+      reference: '8770e076-0000-48a9-8201-000000000001',
+      providerStatus: 'evaluation_completed/ACCEPT',
+      source: 'callback',
+      dedupKey: 'callback:evaluation_completed:336ccd2a-0000-49a8-b2cc-000000000001',
+      meaning: { status: 'COMPLETED', decision: 'APPROVED' },
+      occurredAt: '2025-08-27T16:16:23.104Z',
+      detail: 'Approved',
+    });
+    for (const word of PERSONAL) expect(JSON.stringify(event)).not.toContain(word);
+  });
+
+  it.each([
+    ['REJECT', 'REJECTED'],
+    ['REVIEW', 'REVIEW'],
+    ['RESUBMIT', 'RESUBMIT'],
+  ])('maps evaluation_completed %s to COMPLETED/%s', (decision, canonical) => {
+    expect(parseOne(socureCallbacks.riskos('eval-1', 'evaluation_completed', { decision })).meaning).toEqual({
+      status: 'COMPLETED',
+      decision: canonical,
+    });
+  });
+
+  it("does not take a paused evaluation's REVIEW for a verdict", () => {
+    const event = parseOne(socureCallbacks.riskos('eval-1', 'evaluation_paused'));
+    expect(event.meaning).toEqual({ status: 'IN_PROGRESS' });
+    expect(event.providerStatus).toBe('evaluation_paused');
+  });
+
+  it('confirms a workflow-specific decision through the API', () => {
+    const event = parseOne(socureCallbacks.riskos('eval-1', 'evaluation_completed', { decision: 'ESCALATE' }));
+    expect(event.meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
+  });
+
+  it('records case_notes_added without a status', () => {
+    expect(parseOne(socureCallbacks.riskos('eval-1', 'case_notes_added')).meaning).toEqual({ informational: true });
+  });
+
+  it('answers an event about no evaluation with nothing to route, not an error', () => {
+    const body = { event_id: 'e-1', event_at: RECEIVED_AT, event_type: 'watchlist_alert', data: { id: 'x' } };
+    expect(parser.parse(body, RECEIVED_AT)).toEqual({ events: [], rejected: [] });
+  });
+});
+
+describe('socure callbacks: unknown and invalid bodies', () => {
+  it.each([
+    ['seed', socureCallbacks.docv('t-9', 'SELFIE_RETAKE_REQUESTED')],
+    ['legacy', socureCallbacks.legacy('t-9', 'SOMETHING_NEW')],
+    ['riskos', socureCallbacks.riskos('t-9', 'evaluation_escalated')],
+  ])('accepts an unknown %s event type and records it with no meaning', (_shape, body) => {
+    expect(parseOne(body).meaning).toEqual({});
+  });
+
+  it.each([
+    ['an empty object', {}, ['eventType', 'docvTransactionId', 'eventTime']],
+    ['a reference with spaces', { ...seedEvents[0], docvTransactionId: 'not an id' }, ['docvTransactionId']],
+    ['a control character in eventType', { ...seedEvents[0], eventType: 'APP\u0000OPENED' }, ['eventType']],
+    ['a decision that is not a word', { ...seedEvents[2], decision: 42 }, ['decision']],
+    ['legacy without a token', { id: 'e', event: { eventType: 'APP_OPENED' } }, ['event.docvTransactionToken']],
+    ['legacy with a non-object event', { event: 'APP_OPENED' }, ['event']],
+    ['riskos evaluation without eval_id', { event_type: 'evaluation_completed', data: {} }, ['data.eval_id']],
+    ['riskos without type and data', { event_id: 'e-1' }, ['event_type', 'data']],
+    ['a string', 'APP_OPENED', ['']],
+    ['an array', [seedEvents[0]], ['']],
+  ])('refuses %s with the failing paths', (_what, body, paths) => {
+    expect(issuesOf(body).map((issue) => issue.path)).toEqual(paths);
+  });
+
+  it('never echoes the offending value in an issue', () => {
+    const issues = issuesOf({ ...seedEvents[0], docvTransactionId: 'Jane Doe 1980-01-01' });
+    expect(JSON.stringify(issues)).not.toContain('Jane');
+  });
+
+  it('tells the shapes apart by their top-level keys', () => {
+    expect(socureCallbackShape(seedEvents[0])).toBe('docv');
+    expect(socureCallbackShape(fixture('legacy-verification-completed.json'))).toBe('legacy');
+    expect(socureCallbackShape(fixture('riskos-evaluation-completed.json'))).toBe('riskos');
+  });
+});
+
+describe('socure vocabulary', () => {
+  it.each([
+    ['WAITING_FOR_USER_TO_REDIRECT', undefined, { status: 'PENDING' }],
+    ['APP_OPENED', undefined, { status: 'IN_PROGRESS' }],
+    ['WAITING_FOR_UPLOAD', undefined, { status: 'IN_PROGRESS' }],
+    ['DOCUMENT_FRONT_UPLOADED', undefined, { status: 'IN_PROGRESS' }],
+    ['DOCUMENT_BACK_UPLOADED', undefined, { status: 'IN_PROGRESS' }],
+    ['DOCUMENT_SELFIE_UPLOADED', undefined, { status: 'IN_PROGRESS' }],
+    ['DOCUMENTS_UPLOAD_FAILED', undefined, { status: 'IN_PROGRESS' }],
+    ['DOCUMENTS_UPLOADED', undefined, { status: 'SUBMITTED' }],
+    ['VERIFICATION_COMPLETED', 'accept', { status: 'COMPLETED', decision: 'APPROVED' }],
+    ['VERIFICATION_COMPLETED', 'reject', { status: 'COMPLETED', decision: 'REJECTED' }],
+    ['VERIFICATION_COMPLETED', 'resubmit', { status: 'COMPLETED', decision: 'RESUBMIT' }],
+    ['VERIFICATION_COMPLETED', 'review', { status: 'COMPLETED', decision: 'REVIEW' }],
+    ['VERIFICATION_COMPLETED', undefined, { status: 'SUBMITTED', retrieve: true }],
+    ['SESSION_EXPIRED', undefined, { status: 'EXPIRED' }],
+    ['TOKEN_EXPIRED', undefined, { status: 'EXPIRED' }],
+    ['CONSENT_DECLINED', undefined, { status: 'ABANDONED' }],
+    ['SESSION_COMPLETE', undefined, { informational: true }],
+    ['evaluation_completed', 'ACCEPT', { status: 'COMPLETED', decision: 'APPROVED' }],
+    ['evaluation_completed', 'REJECT', { status: 'COMPLETED', decision: 'REJECTED' }],
+    ['evaluation_completed', 'REVIEW', { status: 'COMPLETED', decision: 'REVIEW' }],
+    ['evaluation_completed', 'RESUBMIT', { status: 'COMPLETED', decision: 'RESUBMIT' }],
+    ['evaluation_completed', undefined, { status: 'SUBMITTED', retrieve: true }],
+    ['evaluation_paused', undefined, { status: 'IN_PROGRESS' }],
+    ['evaluation_resumed', undefined, { status: 'SUBMITTED' }],
+    ['case_notes_added', undefined, { informational: true }],
+    ['NOT_A_SOCURE_WORD', undefined, {}],
+  ] as [string, string | undefined, CanonicalMeaning][])('%s %s → %j', (eventType, decision, meaning) => {
+    expect(socureEventMeaning(eventType, decision)).toEqual(meaning);
+  });
+
+  it('never sets retrieve on DOCUMENTS_UPLOADED: the user may still abandon after uploading', () => {
+    expect(SOCURE_EVENTS.DOCUMENTS_UPLOADED).toEqual({ status: 'SUBMITTED' });
+  });
+
+  it('knows exactly the four decisions', () => {
+    expect(SOCURE_DECISIONS).toEqual({
+      accept: 'APPROVED',
+      reject: 'REJECTED',
+      resubmit: 'RESUBMIT',
+      review: 'REVIEW',
+    });
+  });
+
+  it.each([
+    [undefined, 'accept', { status: 'COMPLETED', decision: 'APPROVED' }],
+    [undefined, 'escalate', { status: 'COMPLETED', decision: 'REVIEW' }],
+    ['evaluation_completed', 'ESCALATE', { status: 'COMPLETED', decision: 'REVIEW' }],
+    ['evaluation_completed', undefined, { status: 'SUBMITTED' }],
+    ['evaluation_paused', 'REVIEW', { status: 'IN_PROGRESS' }],
+    ['DOCUMENTS_UPLOADED', 'accept', { status: 'SUBMITTED' }],
+    ['ON_HOLD', 'REVIEW', {}],
+  ] as [string | undefined, string | undefined, CanonicalMeaning][])(
+    'an API answer at stage %s with decision %s means %j (never an announcement)',
+    (stage, decision, meaning) => {
+      expect(socureResultMeaning(stage, decision)).toEqual(meaning);
+    },
+  );
+});
+
+describe('socure retrieval against the simulator', () => {
+  let sim: SocureSimulator;
+  const client = (resultApi: SocureResultApi, apiKey = sim.apiKey) =>
+    createSocureRetrievalClient({ apiBaseUrl: sim.url, resultApi, apiKey });
+
+  beforeAll(async () => {
+    sim = await startSocureSimulator();
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  const expectFailure = async (promise: Promise<unknown>, failureType: string, extra: object = {}) => {
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ProviderCallError);
+    expect(err).toMatchObject({ failureType, ...extra });
+    return err as ProviderCallError;
+  };
+
+  it('ID+: posts the documentverification module with SocureApiKey and reads the decision, not the PII', async () => {
+    sim.script('idp-1', { decision: 'accept' });
+    const event = await client('idplus').retrieve('idp-1', {});
+    expect(event).toEqual({
+      provider: 'socure',
+      reference: 'idp-1',
+      providerStatus: 'VERIFICATION_COMPLETED/accept',
+      source: 'poll',
+      dedupKey: 'poll:VERIFICATION_COMPLETED/accept',
+      meaning: { status: 'COMPLETED', decision: 'APPROVED' },
+      detail: 'standard',
+    });
+    expect(sim.requestsFor('idp-1')).toEqual([
+      { method: 'POST', path: '/api/3.0/EmailAuthScore', reference: 'idp-1', scheme: 'SocureApiKey' },
+    ]);
+    for (const word of PERSONAL) expect(JSON.stringify(event)).not.toContain(word);
+  });
+
+  it('ID+: an answer without a decision is progress we cannot see (recorded, no status)', async () => {
+    sim.script('idp-2', {});
+    expect(await client('idplus').retrieve('idp-2', {})).toMatchObject({
+      providerStatus: 'NO_DECISION',
+      dedupKey: 'poll:NO_DECISION',
+      meaning: {},
+    });
+  });
+
+  it('RiskOS: GET the evaluation with Bearer; a completed one is the verdict', async () => {
+    sim.script('eval-r1', { decision: 'reject' });
+    expect(await client('riskos').retrieve('eval-r1', {})).toEqual({
+      provider: 'socure',
+      reference: 'eval-r1',
+      providerStatus: 'evaluation_completed/REJECT',
+      source: 'poll',
+      dedupKey: 'poll:evaluation_completed/REJECT',
+      meaning: { status: 'COMPLETED', decision: 'REJECTED' },
+      detail: 'Rejected',
+    });
+    expect(sim.requestsFor('eval-r1')).toEqual([
+      { method: 'GET', path: '/api/evaluation/eval-r1', reference: 'eval-r1', scheme: 'Bearer' },
+    ]);
+  });
+
+  it("RiskOS: a paused evaluation's REVIEW is not a verdict", async () => {
+    sim.script('eval-r2', {});
+    const event = await client('riskos').retrieve('eval-r2', {});
+    expect(event).toMatchObject({ providerStatus: 'evaluation_paused', meaning: { status: 'IN_PROGRESS' } });
+    expect(event.meaning.decision).toBeUndefined();
+  });
+
+  it('RiskOS: a workflow-specific decision completes the verification for review instead of looping', async () => {
+    sim.script('eval-r3', { decision: 'escalate' });
+    expect((await client('riskos').retrieve('eval-r3', {})).meaning).toEqual({
+      status: 'COMPLETED',
+      decision: 'REVIEW',
+    });
+  });
+
+  it("DocV (the seed's Get A DocV Transaction): the stage, then the decision", async () => {
+    sim.script('docv-1', { stage: 'DOCUMENTS_UPLOADED' });
+    expect(await client('docv').retrieve('docv-1', {})).toMatchObject({
+      providerStatus: 'DOCUMENTS_UPLOADED',
+      meaning: { status: 'SUBMITTED' },
+    });
+    sim.script('docv-1', { decision: 'resubmit' });
+    expect(await client('docv').retrieve('docv-1', {})).toMatchObject({
+      providerStatus: 'VERIFICATION_COMPLETED/resubmit',
+      meaning: { status: 'COMPLETED', decision: 'RESUBMIT' },
+    });
+    expect(sim.requestsFor('docv-1').map((r) => `${r.method} ${r.path} ${r.scheme}`)).toEqual([
+      'GET /api/3.0/documents/docv-1 SocureApiKey',
+      'GET /api/3.0/documents/docv-1 SocureApiKey',
+    ]);
+  });
+
+  it.each(['idplus', 'riskos', 'docv'] as SocureResultApi[])(
+    '%s: classifies a 5xx, a 429 (with Retry-After) and a 404, then answers',
+    async (api) => {
+      const reference = `faulty-${api}`;
+      sim.script(reference, { decision: 'accept', faults: { serverError: 1, rateLimited: 1, notFound: 1 } });
+      const retrieval = client(api);
+      await expectFailure(retrieval.retrieve(reference, {}), ProviderFailure.Unavailable, { httpStatus: 503 });
+      await expectFailure(retrieval.retrieve(reference, {}), ProviderFailure.RateLimited, {
+        httpStatus: 429,
+        retryAfterMs: 1000,
+      });
+      await expectFailure(retrieval.retrieve(reference, {}), ProviderFailure.NotReady, { httpStatus: 404 });
+      expect((await retrieval.retrieve(reference, {})).meaning).toEqual({ status: 'COMPLETED', decision: 'APPROVED' });
+      expect(sim.requestsFor(reference)).toHaveLength(4);
+    },
+  );
+
+  it('an unknown reference is not ready (404), not a verdict', async () => {
+    await expectFailure(client('riskos').retrieve('never-scripted', {}), ProviderFailure.NotReady);
+  });
+
+  it('a static API key has no token to refresh: a 401 is AuthRejected after one request', async () => {
+    const rotating = await startSocureSimulator({ apiKey: 'old-key' });
+    try {
+      rotating.script('idp-401', { decision: 'accept' });
+      const retrieval = createSocureRetrievalClient({
+        apiBaseUrl: rotating.url,
+        resultApi: 'idplus',
+        apiKey: 'old-key',
+      });
+      expect((await retrieval.retrieve('idp-401', {})).meaning.decision).toBe('APPROVED');
+      rotating.rotateApiKey('new-key');
+      await expectFailure(retrieval.retrieve('idp-401', {}), ProviderFailure.AuthRejected, { httpStatus: 401 });
+      expect(rotating.requestsFor('idp-401')).toHaveLength(2);
+    } finally {
+      await rotating.close();
+    }
+  });
+
+  it('without SOCURE_API_KEY it fails as NotConfigured and sends nothing', async () => {
+    const before = sim.requests.length;
+    const err = await expectFailure(client('idplus', '').retrieve('idp-1', {}), ProviderFailure.NotConfigured);
+    expect(err.message).toContain('SOCURE_API_KEY');
+    expect(sim.requests).toHaveLength(before);
+  });
+
+  it('an unreachable API is Unavailable', async () => {
+    const retrieval = createSocureRetrievalClient({
+      apiBaseUrl: 'http://127.0.0.1:9',
+      resultApi: 'idplus',
+      apiKey: 'k',
+    });
+    await expectFailure(retrieval.retrieve('idp-1', {}), ProviderFailure.Unavailable);
+  });
+
+  describe('answers that do not match the documented shape', () => {
+    let odd: { url: string; close(): Promise<void> };
+    beforeAll(async () => {
+      const app = express();
+      app.post('/api/3.0/EmailAuthScore', (_req, res) => void res.json(['not', 'an', 'object']));
+      app.get(
+        '/api/evaluation/:id',
+        (_req, res) =>
+          void res.json({ eval_id: 'someone-else', decision: 'ACCEPT', evaluation_status: 'evaluation_completed' }),
+      );
+      app.get('/api/3.0/documents/:id', (_req, res) => void res.type('text/plain').send('<html>oops</html>'));
+      odd = await serveOnLoopback(app);
+    });
+    afterAll(async () => {
+      await odd?.close();
+    });
+
+    it.each([
+      ['idplus', 'unexpected response shape'],
+      ['riskos', 'another transaction'],
+      ['docv', 'not JSON'],
+    ] as [SocureResultApi, string][])('%s: BadResponse (%s), never a verdict', async (resultApi, message) => {
+      const retrieval = createSocureRetrievalClient({ apiBaseUrl: odd.url, resultApi, apiKey: 'k' });
+      const err = await expectFailure(retrieval.retrieve('mine', {}), ProviderFailure.BadResponse);
+      expect(err.message).toContain(message);
+    });
+  });
+});
+
+describe('socure settings', () => {
+  const read = (env: Record<string, string>) => {
+    const reader = new EnvReader(env);
+    return { settings: socure.readSettings(reader, 'https://service.socure.com'), reader };
+  };
+
+  it('defaults to the ID+ result API, with the key a development-only default', () => {
+    const { settings, reader } = read({});
+    expect(settings).toEqual({ apiBaseUrl: 'https://service.socure.com', resultApi: 'idplus', apiKey: '' });
+    expect(reader.devDefaults).toEqual(['SOCURE_API_KEY']);
+  });
+
+  it('reads the key and the flavour', () => {
+    const { settings, reader } = read({
+      SOCURE_API_KEY: 'k',
+      SOCURE_RESULT_API: 'riskos',
+      SOCURE_API_BASE_URL: 'https://riskos.socure.com',
+    });
+    expect(settings).toMatchObject({ resultApi: 'riskos', apiKey: 'k' });
+    expect(reader.devDefaults).toEqual([]);
+  });
+
+  it('refuses RiskOS against the ID+ default host, naming the variable', () => {
+    expect(() => read({ SOCURE_RESULT_API: 'riskos' })).toThrow(ConfigError);
+    expect(() => read({ SOCURE_RESULT_API: 'riskos' })).toThrow(/^SOCURE_API_BASE_URL: /);
+  });
+
+  it('refuses an unknown flavour', () => {
+    expect(() => read({ SOCURE_RESULT_API: 'graphql' })).toThrow(
+      /^SOCURE_RESULT_API: 'graphql' is not one of idplus, riskos, docv/,
+    );
+  });
+
+  it('has defaults that parse, and no production default for callback auth', () => {
+    expect(parseDuration(socure.defaults.callbackGrace)).toBe(15 * 60_000);
+    expect(socure.defaults.pollSchedule.split(',').map(parseDuration)).toEqual(
+      [300, 900, 1800, 3600, 7200].map((s) => s * 1000),
+    );
+    expect(parseDuration(socure.defaults.expiresAfter)).toBe(24 * 3_600_000);
+    expect(socure.defaults.webhookAuth).toBeUndefined();
+  });
+});
