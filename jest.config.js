@@ -8,4 +8,5 @@ module.exports = {
   maxWorkers: 2,
   testTimeout: 60_000,
   globalSetup: '<rootDir>/test/global-setup.ts',
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -7,6 +7,16 @@ import {
 } from '../../src/verification/model';
 import { reduce } from '../../src/verification/reducer';
 import { jumioDecisionMeaning, jumioStatusMeaning } from '../../src/providers/jumio/vocabulary';
+import { socureEventMeaning } from '../../src/providers/socure/vocabulary';
+import { attestrEventMeaning } from '../../src/providers/attestr/vocabulary';
+import {
+  DEFAULT_UNICO_EVENTS,
+  unicoEventMeaning,
+  unicoProcessMeaning,
+  unicoWebhookStateMeaning,
+} from '../../src/providers/unico/vocabulary';
+import { CONCEDUS_VOCABULARY, concedusMeaning, MISMATCHES } from '../../src/providers/concedus/vocabulary';
+import type { CanonicalMeaning } from '../../src/verification/model';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 
@@ -157,6 +167,76 @@ describe('order independence (property)', () => {
       jumioCallback('ACQUIRED', 2),
     ],
   };
+
+  /** A callback at second `second`, or (without one) a poll answer. */
+  const at = (providerStatus: string, meaning: CanonicalMeaning | undefined, second?: number): VerificationEvent =>
+    event({
+      providerStatus,
+      meaning: meaning ?? {},
+      ...(second === undefined
+        ? { source: 'poll', dedupKey: `poll:${providerStatus}` }
+        : {
+            occurredAt: `2026-01-01T00:00:${String(second).padStart(2, '0')}.000Z`,
+            dedupKey: `callback:${providerStatus}`,
+          }),
+    });
+
+  Object.assign(sequences, {
+    'socure accepted': [
+      at('WAITING_FOR_USER_TO_REDIRECT', socureEventMeaning('WAITING_FOR_USER_TO_REDIRECT'), 0),
+      at('APP_OPENED', socureEventMeaning('APP_OPENED'), 1),
+      at('DOCUMENT_FRONT_UPLOADED', socureEventMeaning('DOCUMENT_FRONT_UPLOADED'), 2),
+      at('DOCUMENT_BACK_UPLOADED', socureEventMeaning('DOCUMENT_BACK_UPLOADED'), 3),
+      at('DOCUMENTS_UPLOADED', socureEventMeaning('DOCUMENTS_UPLOADED'), 4),
+      at('VERIFICATION_COMPLETED/accept', socureEventMeaning('VERIFICATION_COMPLETED', 'accept'), 5),
+      at('SESSION_COMPLETE', socureEventMeaning('SESSION_COMPLETE'), 6),
+    ],
+    'socure consent declined': [
+      at('APP_OPENED', socureEventMeaning('APP_OPENED'), 1),
+      at('CONSENT_DECLINED', socureEventMeaning('CONSENT_DECLINED'), 2),
+    ],
+    'attestr query then completed': [
+      at('factx.query', attestrEventMeaning('factx.query'), 1),
+      at('flowx.completed', attestrEventMeaning('flowx.completed'), 2),
+    ],
+    'attestr skipped': [at('flowx.skipped', attestrEventMeaning('flowx.skipped'), 1)],
+    'unico approved': [
+      at('EVENT_TYPE_PROCESS_CREATED', unicoEventMeaning(DEFAULT_UNICO_EVENTS, 'EVENT_TYPE_PROCESS_CREATED'), 0),
+      at(
+        'EVENT_TYPE_DOCUMENT_STEP_STARTED',
+        unicoEventMeaning(DEFAULT_UNICO_EVENTS, 'EVENT_TYPE_DOCUMENT_STEP_STARTED'),
+        1,
+      ),
+      at('PROCESS_STATE_FINISHED', unicoWebhookStateMeaning('PROCESS_STATE_FINISHED'), 2),
+      at(
+        'PROCESS_STATE_FINISHED/PROCESS_RESULT_OK',
+        unicoProcessMeaning('PROCESS_STATE_FINISHED', 'PROCESS_RESULT_OK'),
+      ),
+    ],
+    'unico invalid identity': [
+      at('PROCESS_STATE_FINISHED', unicoWebhookStateMeaning('PROCESS_STATE_FINISHED'), 2),
+      at(
+        'PROCESS_STATE_FINISHED/PROCESS_RESULT_INVALID_IDENTITY',
+        unicoProcessMeaning('PROCESS_STATE_FINISHED', 'PROCESS_RESULT_INVALID_IDENTITY'),
+      ),
+    ],
+    'concedus accepted': [
+      at('ident:101', concedusMeaning(CONCEDUS_VOCABULARY, 'ident', '101'), 1),
+      at('ident:110', concedusMeaning(CONCEDUS_VOCABULARY, 'ident', '110'), 2),
+      at('mismatches', MISMATCHES, 3),
+      at('complianceRecord:100', concedusMeaning(CONCEDUS_VOCABULARY, 'complianceRecord', '100'), 4),
+    ],
+    'concedus aborted': [
+      at('ident:101', concedusMeaning(CONCEDUS_VOCABULARY, 'ident', '101'), 1),
+      at('ident:102', concedusMeaning(CONCEDUS_VOCABULARY, 'ident', '102'), 2),
+    ],
+  });
+
+  it('covers every provider', () => {
+    for (const provider of ['jumio', 'socure', 'attestr', 'unico', 'concedus']) {
+      expect(Object.keys(sequences).some((name) => name.startsWith(provider))).toBe(true);
+    }
+  });
 
   for (const [name, events] of Object.entries(sequences)) {
     it(`${name}: any order, any duplicates, same end state`, () => {

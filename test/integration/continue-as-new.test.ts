@@ -1,0 +1,83 @@
+/**
+ * History stays bounded: past KYC_MAX_HISTORY_EVENTS the workflow continues as new, carrying
+ * the state, the dedup set and the registration, on the real dev server.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { KycClient } from '../../src/client';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { postJson } from '../../src/simulators/callback-sender';
+import { kycWorkflowId } from '../../src/workflows/messages';
+import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
+
+let env: TestWorkflowEnvironment;
+let sim: JumioSimulator;
+let stack: Stack;
+
+beforeAll(async () => {
+  env = await startTemporal();
+  sim = await startJumioSimulator();
+  stack = await startStack(env, {
+    KYC_PROVIDERS: 'jumio',
+    KYC_MAX_HISTORY_EVENTS: '40',
+    JUMIO_API_BASE_URL: sim.url,
+    JUMIO_AUTH_URL: sim.authUrl,
+    JUMIO_CLIENT_ID: sim.clientId,
+    JUMIO_CLIENT_SECRET: sim.clientSecret,
+    JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1',
+    JUMIO_CALLBACK_GRACE: '1h',
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await sim?.close();
+  await env?.teardown();
+});
+
+it('continues as new before the history grows past the limit, losing nothing', async () => {
+  const id = randomUUID();
+  const accountId = randomUUID();
+  sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
+  const kyc = new KycClient(stack.client, stack.config);
+  await kyc.startVerification({ provider: 'jumio', reference: id, context: { accountId }, customerReference: 'c-can' });
+  const handle = stack.client.workflow.getHandle(kycWorkflowId('jumio', id));
+  const firstRunId = (await handle.describe()).runId;
+
+  const url = `${stack.ingressUrl}/webhooks/jumio`;
+  await postJson(url, sim.callback(id, 'ACQUISITION_STARTED'));
+  // Each distinct (unknown) status is a signal the workflow must record: enough to pass 40 events.
+  for (let i = 0; i < 30; i++) {
+    expect((await postJson(url, sim.callback(id, `NOISE_${i}`))).status).toBe(200);
+  }
+  await eventually(
+    async () => ((await handle.describe()).runId !== firstRunId ? true : undefined),
+    30_000,
+    'continue-as-new',
+  );
+
+  const carried = await eventually(async () => {
+    const s = await kyc.getVerification('jumio', id);
+    return s.timeline.filter((e) => e.providerStatus.startsWith('NOISE_')).length === 30 ? s : undefined;
+  });
+  expect(carried).toMatchObject({
+    status: 'IN_PROGRESS',
+    customerReference: 'c-can',
+    registeredByApp: true,
+    providerStatus: 'ACQUISITION_STARTED',
+  });
+
+  // The dedup set crossed over too: a redelivery from before is still a duplicate.
+  await postJson(url, sim.callback(id, 'ACQUISITION_STARTED'));
+  await postJson(url, sim.callback(id, 'PROCESSED'));
+  const final = await kyc.waitForVerification('jumio', id, { timeoutMs: 30_000 });
+  expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', customerReference: 'c-can' });
+  const redelivered = final.timeline.filter((e) => e.providerStatus === 'ACQUISITION_STARTED');
+  expect(redelivered.map((e) => e.outcome)).toEqual(['applied', 'duplicate']);
+  // Every run stayed under the limit (plus the few events of the task that decided to continue).
+  const runs = [];
+  for await (const e of stack.client.workflow.list({ query: `WorkflowId = '${kycWorkflowId('jumio', id)}'` }))
+    runs.push(e);
+  expect(runs.length).toBeGreaterThanOrEqual(2);
+  for (const run of runs) expect(run.historyLength).toBeLessThan(60);
+});
