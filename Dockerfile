@@ -10,17 +10,11 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 
-# The postinstall hook (scripts/install-temporal.mjs) fetches the Temporal CLI
-# for local dev. In the image the server comes from the temporal container, so
-# skip it: no python/pip/CLI download needed at build time.
-ENV KYC_SKIP_TEMPORAL_INSTALL=1
-
-# Manifests (and what the postinstall script needs: it reads the version pins
-# before it looks at the skip flag) first, so the dependency layer is reused
-# when only application source changes.
-COPY package.json package-lock.json temporal-versions.json ./
-COPY scripts/ ./scripts/
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+# --ignore-scripts: our postinstall installs the Temporal CLI for local development and builds
+# dist/ (which needs the sources, copied only below). In the image the server is the temporal
+# container, and the build runs as its own step. No dependency needs its install script.
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 
 COPY tsconfig*.json ./
 COPY src/ ./src/

@@ -1,0 +1,167 @@
+import { CallbackValidationError } from '../../src/providers/types';
+import { createJumioCallbackParser } from '../../src/providers/jumio/callback';
+import { createJumioRetrievalClient, executionUrl } from '../../src/providers/jumio/retrieval';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { jumioDecisionMeaning, jumioStatusMeaning } from '../../src/providers/jumio/vocabulary';
+
+const parser = createJumioCallbackParser();
+const BASE = 'https://retrieval.amer-1.jumio.ai';
+
+/** Jumio's documented callback (providers.md), as it stands. */
+const documented = {
+  callbackSentAt: '2025-01-21T14:55:01.917Z',
+  userReference: 'user-123',
+  workflowExecution: {
+    id: '22222222-aaaa-bbbb-cccc-000000000001',
+    href: `${BASE}/api/v1/accounts/11111111-aaaa-bbbb-cccc-000000000001/workflow-executions/22222222-aaaa-bbbb-cccc-000000000001`,
+    definitionKey: '10011',
+    status: 'PROCESSED',
+  },
+  account: {
+    id: '11111111-aaaa-bbbb-cccc-000000000001',
+    href: `${BASE}/api/v1/accounts/11111111-aaaa-bbbb-cccc-000000000001`,
+  },
+};
+
+describe('jumio callbacks', () => {
+  it("reads the documented shape into one canonical event, without the app's userReference", () => {
+    const { events, rejected } = parser.parse(documented, '2026-01-01T00:00:00Z');
+    expect(rejected).toEqual([]);
+    expect(events).toEqual([
+      {
+        provider: 'jumio',
+        reference: '22222222-aaaa-bbbb-cccc-000000000001',
+        providerStatus: 'PROCESSED',
+        occurredAt: '2025-01-21T14:55:01.917Z',
+        source: 'callback',
+        dedupKey: 'callback:PROCESSED',
+        meaning: { status: 'SUBMITTED', retrieve: true },
+        context: { accountId: '11111111-aaaa-bbbb-cccc-000000000001', href: documented.workflowExecution.href },
+      },
+    ]);
+    expect(JSON.stringify(events)).not.toContain('user-123');
+  });
+
+  it.each(['ACQUISITION_STARTED', 'ACQUIRED', 'SESSION_EXPIRED', 'TOKEN_EXPIRED', 'INITIATED'])(
+    "accepts the seed's %s message (numeric definitionKey, no account, extra fields)",
+    (status) => {
+      const { events } = parser.parse(
+        {
+          workflowExecution: { id: 'abc-123', status, definitionKey: 3 },
+          callbackSentAt: '2025-01-21T14:55:01Z',
+          extra: { any: 1 },
+        },
+        '',
+      );
+      expect(events[0]).toMatchObject({
+        reference: 'abc-123',
+        providerStatus: status,
+        meaning: jumioStatusMeaning(status),
+      });
+    },
+  );
+
+  it('rejects a body without an execution ID or status, listing the paths', () => {
+    let error: unknown;
+    try {
+      parser.parse({ workflowExecution: { status: 42 } }, '');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(CallbackValidationError);
+    expect((error as CallbackValidationError).issues.map((i) => i.path)).toEqual([
+      'workflowExecution.id',
+      'workflowExecution.status',
+    ]);
+  });
+
+  it('maps decisions', () => {
+    expect(jumioDecisionMeaning('PASSED', undefined)).toEqual({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect(jumioDecisionMeaning('WARNING', undefined)).toEqual({ status: 'COMPLETED', decision: 'REVIEW' });
+    expect(jumioDecisionMeaning('REJECTED', undefined)).toEqual({ status: 'COMPLETED', decision: 'REJECTED' });
+    expect(jumioDecisionMeaning('NOT_EXECUTED', 'TECHNICAL_ERROR')).toEqual({ status: 'FAILED' });
+    expect(jumioDecisionMeaning('NOT_EXECUTED', 'SESSION_EXPIRED')).toEqual({ status: 'EXPIRED' });
+    expect(jumioDecisionMeaning('SOMETHING', undefined)).toEqual({});
+  });
+});
+
+describe('jumio retrieval URL', () => {
+  it('uses a callback href only on the configured origin', () => {
+    expect(
+      executionUrl(BASE, documented.workflowExecution.id, { href: documented.workflowExecution.href, accountId: 'a' }),
+    ).toBe(documented.workflowExecution.href);
+    const forged =
+      'https://attacker.example/api/v1/accounts/x/workflow-executions/22222222-aaaa-bbbb-cccc-000000000001';
+    expect(executionUrl(BASE, documented.workflowExecution.id, { href: forged, accountId: 'acc' })).toBe(
+      `${BASE}/api/v1/accounts/acc/workflow-executions/22222222-aaaa-bbbb-cccc-000000000001`,
+    );
+    // An href for another execution is not used for this one either.
+    expect(executionUrl(BASE, 'other-id', { href: documented.workflowExecution.href, accountId: 'acc' })).toBe(
+      `${BASE}/api/v1/accounts/acc/workflow-executions/other-id`,
+    );
+    expect(() => executionUrl(BASE, 'x', {})).toThrow(/needs the account ID/);
+  });
+});
+
+describe('jumio retrieval client', () => {
+  let sim: JumioSimulator;
+  beforeAll(async () => {
+    sim = await startJumioSimulator();
+  });
+  afterAll(async () => sim.close());
+
+  const client = () =>
+    createJumioRetrievalClient({
+      apiBaseUrl: sim.url,
+      authUrl: sim.authUrl,
+      clientId: sim.clientId,
+      clientSecret: sim.clientSecret,
+      userAgent: 'kyc-orchestrator-test/1.0',
+    });
+
+  it('reads /status, then the details for the decision, with one cached token', async () => {
+    sim.script('ex-1', { accountId: 'acc-1', status: 'PROCESSED', decision: { type: 'WARNING', label: 'WARNING' } });
+    sim.script('ex-2', { accountId: 'acc-1', status: 'ACQUIRED' });
+    const before = sim.tokensIssued();
+    const jumio = client();
+    await expect(jumio.retrieve('ex-1', { accountId: 'acc-1' })).resolves.toMatchObject({
+      providerStatus: 'PROCESSED/WARNING',
+      source: 'poll',
+      meaning: { status: 'COMPLETED', decision: 'REVIEW' },
+      detail: 'WARNING',
+      occurredAt: '2025-01-21T14:55:00.000Z',
+    });
+    await expect(jumio.retrieve('ex-2', { accountId: 'acc-1' })).resolves.toMatchObject({
+      providerStatus: 'ACQUIRED',
+      meaning: { status: 'SUBMITTED' },
+    });
+    expect(sim.tokensIssued() - before).toBe(1);
+  });
+
+  it('fetches a new token after a 401 and classifies faults', async () => {
+    sim.script('ex-3', { accountId: 'acc-1', status: 'ACQUIRED', faults: { serverError: 1 } });
+    const jumio = client();
+    await expect(jumio.retrieve('ex-3', { accountId: 'acc-1' })).rejects.toMatchObject({
+      failureType: 'ProviderUnavailable',
+    });
+    sim.revokeTokens();
+    await expect(jumio.retrieve('ex-3', { accountId: 'acc-1' })).resolves.toMatchObject({ providerStatus: 'ACQUIRED' });
+    await expect(jumio.retrieve('unknown', { accountId: 'acc-1' })).rejects.toMatchObject({
+      failureType: 'ProviderNotReady',
+    });
+  });
+
+  it('says when credentials are missing', async () => {
+    const jumio = createJumioRetrievalClient({
+      apiBaseUrl: sim.url,
+      authUrl: sim.authUrl,
+      clientId: '',
+      clientSecret: '',
+      userAgent: 'x',
+    });
+    await expect(jumio.retrieve('ex-1', { accountId: 'acc-1' })).rejects.toMatchObject({
+      failureType: 'ProviderNotConfigured',
+      message: 'jumio token: JUMIO_CLIENT_ID is not set',
+    });
+  });
+});
