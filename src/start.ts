@@ -9,10 +9,11 @@ import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
 import { createTemporalClient } from './temporal/connection';
 import { startDevServer, type RunningDevServer } from './temporal/dev-server';
-import { createWorker } from './worker';
+import { createWorker, quietSdkLogs } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  quietSdkLogs();
   const logger = createLogger('start');
   printDevDefaults(config);
 

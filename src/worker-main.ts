@@ -1,10 +1,11 @@
 /** The worker alone (containers, scaled-out deployments): needs TEMPORAL_ADDRESS. */
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
-import { createWorker } from './worker';
+import { createWorker, quietSdkLogs } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  quietSdkLogs();
   printDevDefaults(config);
   const logger = createLogger('worker');
   const { worker, connection } = await createWorker(config);

@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { enabledProvider, type AppConfig } from './config';
 import { createActivities, type ActivityDeps } from './activities';
 import { dataConverter, temporalAddress } from './temporal/connection';
@@ -44,4 +44,9 @@ export async function createWorker(
     ...options.overrides,
   });
   return { worker, connection, ownsConnection };
+}
+
+/** The SDK logs every bundling step at INFO; operators need its warnings and errors only. */
+export function quietSdkLogs(level: 'WARN' | 'ERROR' = 'WARN'): void {
+  Runtime.install({ logger: new DefaultLogger(level) });
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalCli } from './binaries';
 import { KYC_SEARCH_ATTRIBUTES } from './search-attributes';
@@ -14,6 +14,8 @@ export interface DevServerOptions {
   namespace: string;
   /** How long to wait for the server to answer before giving up. */
   readyTimeoutMs?: number;
+  /** Where the server's own output goes (default: beside the SQLite file), keeping the console to our lines. */
+  logFile?: string;
 }
 
 export interface RunningDevServer {
@@ -48,7 +50,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     '--ui-disable-news-fetch',
     ...KYC_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
   ];
-  const child = spawn(cli, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const logFile = options.logFile ?? join(dirname(options.dbFile), 'temporal-server.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn(cli, args, { stdio: ['ignore', log, log] });
+  closeSync(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // Last line of defence against an orphaned server if this process exits without a clean stop.
   const killOnExit = () => child.kill('SIGKILL');

@@ -30,6 +30,7 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
     server: {
       executable: { type: 'existing-path', path: resolveTemporalCli() },
       ip: '127.0.0.1',
+      log: { format: 'pretty', level: 'error' },
       searchAttributes: KYC_SEARCH_ATTRIBUTES,
       extraArgs: ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true'],
     },
