@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CanonicalMeaning, ProviderId, VerificationEvent } from '../verification/model';
 import { CallbackValidationError, type FieldIssue } from './types';
 import { ProviderCallError } from './http';
 import { ProviderFailure } from './failure-types';
@@ -54,4 +55,14 @@ export function isoTimestamp(value: string | number | undefined | null): string 
   if (value === undefined || value === null || value === '') return undefined;
   const ms = typeof value === 'number' ? value : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/** A retrieval API's answer as a canonical event: two polls with the same answer are duplicates. */
+export function pollEvent(
+  provider: ProviderId,
+  reference: string,
+  providerStatus: string,
+  meaning: CanonicalMeaning,
+): VerificationEvent {
+  return { provider, reference, providerStatus, source: 'poll', dedupKey: `poll:${providerStatus}`, meaning };
 }

@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { postJson } from '../../src/simulators/callback-sender';
+import { jumioTestEnv } from '../support/jumio-env';
 import { startStack, startTemporal, type Stack } from '../support/stack';
 
 let env: TestWorkflowEnvironment;
@@ -16,15 +17,7 @@ let cliEnv: NodeJS.ProcessEnv;
 beforeAll(async () => {
   env = await startTemporal();
   sim = await startJumioSimulator();
-  const variables = {
-    KYC_PROVIDERS: 'jumio',
-    JUMIO_API_BASE_URL: sim.url,
-    JUMIO_AUTH_URL: sim.authUrl,
-    JUMIO_CLIENT_ID: sim.clientId,
-    JUMIO_CLIENT_SECRET: sim.clientSecret,
-    JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1',
-    JUMIO_CALLBACK_GRACE: '1h',
-  };
+  const variables = jumioTestEnv(sim, { JUMIO_CALLBACK_GRACE: '1h' });
   stack = await startStack(env, variables);
   cliEnv = { ...variables, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue };
 });

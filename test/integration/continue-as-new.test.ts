@@ -8,6 +8,7 @@ import { KycClient } from '../../src/client';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { postJson } from '../../src/simulators/callback-sender';
 import { kycWorkflowId } from '../../src/workflows/messages';
+import { jumioTestEnv } from '../support/jumio-env';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 
 let env: TestWorkflowEnvironment;
@@ -17,16 +18,7 @@ let stack: Stack;
 beforeAll(async () => {
   env = await startTemporal();
   sim = await startJumioSimulator();
-  stack = await startStack(env, {
-    KYC_PROVIDERS: 'jumio',
-    KYC_MAX_HISTORY_EVENTS: '40',
-    JUMIO_API_BASE_URL: sim.url,
-    JUMIO_AUTH_URL: sim.authUrl,
-    JUMIO_CLIENT_ID: sim.clientId,
-    JUMIO_CLIENT_SECRET: sim.clientSecret,
-    JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1',
-    JUMIO_CALLBACK_GRACE: '1h',
-  });
+  stack = await startStack(env, jumioTestEnv(sim, { KYC_MAX_HISTORY_EVENTS: '40', JUMIO_CALLBACK_GRACE: '1h' }));
 });
 
 afterAll(async () => {

@@ -16,6 +16,7 @@ import {
 import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/workflows/messages';
+import { jumioTestEnv } from '../support/jumio-env';
 import { eventually, runWorker, startStack, startTemporal, testConfig, type Stack } from '../support/stack';
 
 let env: TestWorkflowEnvironment;
@@ -26,20 +27,14 @@ let polling: Stack;
 let callbacksOnly: Stack;
 
 function jumioEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    KYC_PROVIDERS: 'jumio',
-    JUMIO_API_BASE_URL: sim.url,
-    JUMIO_AUTH_URL: sim.authUrl,
-    JUMIO_CLIENT_ID: sim.clientId,
-    JUMIO_CLIENT_SECRET: sim.clientSecret,
-    JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1',
+  return jumioTestEnv(sim, {
     JUMIO_CALLBACK_GRACE: '2s',
     JUMIO_POLL_SCHEDULE: '1,1,1,1,1',
     JUMIO_EXPIRES_AFTER: '1h',
     KYC_PROVIDER_RETRY_INITIAL: '200ms',
     KYC_PROVIDER_RETRY_MAX: '1s',
     ...overrides,
-  };
+  });
 }
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { CanonicalMeaning, Status, VerificationEvent } from '../../verification/model';
-import { parseResponse, providerStatusSchema, requireSetting } from '../common';
+import type { Status, VerificationEvent } from '../../verification/model';
+import { parseResponse, pollEvent, providerStatusSchema, requireSetting } from '../common';
 import { ProviderFailure } from '../failure-types';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import type { RetrievalClient } from '../types';
@@ -61,7 +61,7 @@ export function createAttestrRetrievalClient(settings: AttestrSettings): Retriev
       await get(`/public/flowx/handshake/${encodeURIComponent(reference)}`, what),
       what,
     );
-    const seen = (state: string) => pollEvent(reference, state, HANDSHAKE_MEANINGS[state] ?? {});
+    const seen = (state: string) => pollEvent('attestr', reference, state, HANDSHAKE_MEANINGS[state] ?? {});
     if (answer.archived) return seen(HANDSHAKE_STATES.archived);
     if (!answer.consumed) return seen(HANDSHAKE_STATES.unconsumed);
     if (!answer.result) return seen(HANDSHAKE_STATES.consumed);
@@ -77,7 +77,7 @@ export function createAttestrRetrievalClient(settings: AttestrSettings): Retriev
   const asyncRequest = async (reference: string): Promise<VerificationEvent> => {
     const what = 'attestr async outcome';
     const answer = parseResponse(asyncSchema, await get(`/public/async/${encodeURIComponent(reference)}`, what), what);
-    return pollEvent(reference, answer.status, asyncStatusMeaning(settings.asyncStatuses, answer.status));
+    return pollEvent('attestr', reference, answer.status, asyncStatusMeaning(settings.asyncStatuses, answer.status));
   };
 
   const profile = async (reference: string): Promise<VerificationEvent> => {
@@ -89,7 +89,7 @@ export function createAttestrRetrievalClient(settings: AttestrSettings): Retriev
     );
     const open = (answer.queries ?? []).some((query) => query.response === undefined || query.response === null);
     const state = open ? PROFILE_STATES.queryOpen : PROFILE_STATES.queriesAnswered;
-    return pollEvent(reference, state, PROFILE_MEANINGS[state] ?? {});
+    return pollEvent('attestr', reference, state, PROFILE_MEANINGS[state] ?? {});
   };
 
   return {
@@ -110,16 +110,5 @@ export function createAttestrRetrievalClient(settings: AttestrSettings): Retriev
           );
       }
     },
-  };
-}
-
-function pollEvent(reference: string, providerStatus: string, meaning: CanonicalMeaning): VerificationEvent {
-  return {
-    provider: 'attestr',
-    reference,
-    providerStatus,
-    source: 'poll',
-    dedupKey: `poll:${providerStatus}`,
-    meaning,
   };
 }

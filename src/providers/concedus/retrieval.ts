@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { isoTimestamp, parseResponse, requireSetting } from '../common';
+import { isoTimestamp, parseResponse, pollEvent, requireSetting } from '../common';
 import { ProviderFailure } from '../failure-types';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import { TokenCache, withFreshTokenOn401, type IssuedToken } from '../token-cache';
@@ -96,13 +96,13 @@ export function createConcedusRetrievalClient(
       const body = await get(joinUrl(settings.apiBaseUrl, `${endpoint.path}/${encodeURIComponent(reference)}`), what);
       if (endpoint.vocabulary === 'complianceRecord') {
         const record = parseResponse(complianceRecordSchema, body, what);
-        const event = pollEvent(reference, endpoint.vocabulary, record.status, settings.vocabulary);
+        const event = concedusPollEvent(reference, endpoint.vocabulary, record.status, settings.vocabulary);
         const occurredAt = isoTimestamp(record.modified);
         if (occurredAt) event.occurredAt = occurredAt;
         return event;
       }
       const ident = parseResponse(identStatusSchema, body, what);
-      return pollEvent(reference, endpoint.vocabulary, ident.status, settings.vocabulary);
+      return concedusPollEvent(reference, endpoint.vocabulary, ident.status, settings.vocabulary);
     },
   };
 }
@@ -122,19 +122,11 @@ function isTransient(err: ProviderCallError): boolean {
   return err.failureType === ProviderFailure.Unavailable || err.failureType === ProviderFailure.RateLimited;
 }
 
-function pollEvent(
+function concedusPollEvent(
   reference: string,
   kind: ConcedusStatusKind,
   code: string,
   vocabulary: ConcedusVocabulary,
 ): VerificationEvent {
-  const providerStatus = `${kind}:${code}`;
-  return {
-    provider: 'concedus',
-    reference,
-    providerStatus,
-    source: 'poll',
-    dedupKey: `poll:${providerStatus}`,
-    meaning: concedusMeaning(vocabulary, kind, code),
-  };
+  return pollEvent('concedus', reference, `${kind}:${code}`, concedusMeaning(vocabulary, kind, code));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { isoTimestamp, parseResponse, requireSetting } from '../common';
+import { isoTimestamp, parseResponse, pollEvent, requireSetting } from '../common';
 import { ProviderFailure } from '../failure-types';
 import { isSameOrigin, joinUrl, ProviderCallError, requestJson } from '../http';
 import { TokenCache, withFreshTokenOn401 } from '../token-cache';
@@ -65,7 +65,7 @@ export function createJumioRetrievalClient(settings: JumioSettings): RetrievalCl
       const status = parseResponse(statusSchema, await get(`${detailsUrl}/status`, 'jumio status'), 'jumio status');
       const workflowStatus = status.workflowExecution.status;
       if (workflowStatus !== 'PROCESSED') {
-        return pollEvent(reference, workflowStatus, jumioStatusMeaning(workflowStatus));
+        return pollEvent('jumio', reference, workflowStatus, jumioStatusMeaning(workflowStatus));
       }
       const details = parseResponse(detailsSchema, await get(detailsUrl, 'jumio details'), 'jumio details');
       const decision = details.decision ?? details.workflow?.decision;
@@ -73,7 +73,12 @@ export function createJumioRetrievalClient(settings: JumioSettings): RetrievalCl
         throw new ProviderCallError(ProviderFailure.NotReady, 'jumio details: PROCESSED but no decision yet');
       }
       const label = decision.details?.label;
-      const event = pollEvent(reference, `PROCESSED/${decision.type}`, jumioDecisionMeaning(decision.type, label));
+      const event = pollEvent(
+        'jumio',
+        reference,
+        `PROCESSED/${decision.type}`,
+        jumioDecisionMeaning(decision.type, label),
+      );
       if (label) event.detail = label.slice(0, 100);
       const completedAt = isoTimestamp(details.completedAt);
       if (completedAt) event.occurredAt = completedAt;
@@ -100,19 +105,4 @@ export function executionUrl(apiBaseUrl: string, reference: string, context: Rec
     apiBaseUrl,
     `/api/v1/accounts/${encodeURIComponent(accountId)}/workflow-executions/${encodeURIComponent(reference)}`,
   );
-}
-
-function pollEvent(
-  reference: string,
-  providerStatus: string,
-  meaning: VerificationEvent['meaning'],
-): VerificationEvent {
-  return {
-    provider: 'jumio',
-    reference,
-    providerStatus,
-    source: 'poll',
-    dedupKey: `poll:${providerStatus}`,
-    meaning,
-  };
 }

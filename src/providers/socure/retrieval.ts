@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { parseResponse, providerStatusSchema, requireSetting } from '../common';
+import { parseResponse, pollEvent, providerStatusSchema, requireSetting } from '../common';
 import { ProviderFailure } from '../failure-types';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import type { RetrievalClient } from '../types';
@@ -80,8 +80,9 @@ async function fetchIdPlus(base: string, token: string, apiKey: string): Promise
   });
   const result = parseResponse(idplusResultSchema, response.body, what);
   const decision = result.documentVerification?.decision;
-  if (!decision?.value) return pollEvent(token, 'NO_DECISION', {});
+  if (!decision?.value) return pollEvent('socure', token, 'NO_DECISION', {});
   const event = pollEvent(
+    'socure',
     token,
     socureProviderStatus('VERIFICATION_COMPLETED', decision.value),
     socureResultMeaning(undefined, decision.value),
@@ -104,7 +105,12 @@ async function fetchRiskos(base: string, evalId: string, apiKey: string): Promis
     evaluation.evaluation_status ?? (evaluation.status === 'CLOSED' ? 'evaluation_completed' : evaluation.status);
   if (!stage) throw new ProviderCallError(ProviderFailure.BadResponse, `${what}: no evaluation_status or status`);
   const decision = stage === 'evaluation_completed' ? evaluation.decision : undefined;
-  const event = pollEvent(evalId, socureProviderStatus(stage, decision), socureResultMeaning(stage, decision));
+  const event = pollEvent(
+    'socure',
+    evalId,
+    socureProviderStatus(stage, decision),
+    socureResultMeaning(stage, decision),
+  );
   return withDetail(event, evaluation.sub_status);
 }
 
@@ -120,9 +126,9 @@ async function fetchDocv(base: string, transactionId: string, apiKey: string): P
   sameReference(transaction.docvTransactionId, transactionId, what);
   const decision = transaction.decision ?? transaction.documentVerification?.decision?.value;
   const stage = transaction.status ?? transaction.eventType ?? (decision ? 'VERIFICATION_COMPLETED' : undefined);
-  if (!stage) return pollEvent(transactionId, 'NO_DECISION', {});
+  if (!stage) return pollEvent('socure', transactionId, 'NO_DECISION', {});
   const verdict = stage === 'VERIFICATION_COMPLETED' ? decision : undefined;
-  return pollEvent(transactionId, socureProviderStatus(stage, verdict), socureResultMeaning(stage, verdict));
+  return pollEvent('socure', transactionId, socureProviderStatus(stage, verdict), socureResultMeaning(stage, verdict));
 }
 
 /** An answer about another transaction must never decide this one. */
@@ -130,21 +136,6 @@ function sameReference(answered: string | null | undefined, asked: string, what:
   if (answered && answered !== asked) {
     throw new ProviderCallError(ProviderFailure.BadResponse, `${what}: the answer is about another transaction`);
   }
-}
-
-function pollEvent(
-  reference: string,
-  providerStatus: string,
-  meaning: VerificationEvent['meaning'],
-): VerificationEvent {
-  return {
-    provider: 'socure',
-    reference,
-    providerStatus,
-    source: 'poll',
-    dedupKey: `poll:${providerStatus}`,
-    meaning,
-  };
 }
 
 function withDetail(event: VerificationEvent, label: string | null | undefined): VerificationEvent {

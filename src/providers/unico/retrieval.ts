@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { isoTimestamp, parseResponse, providerStatusSchema, requireSetting } from '../common';
+import { isoTimestamp, parseResponse, pollEvent, providerStatusSchema, requireSetting } from '../common';
 import { ProviderFailure } from '../failure-types';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import { TokenCache, withFreshTokenOn401 } from '../token-cache';
@@ -82,14 +82,7 @@ export function createUnicoRetrievalClient(settings: UnicoSettings): RetrievalCl
       // CREATED carries PROCESS_RESULT_UNSPECIFIED, which says nothing; a finished process's result is the point.
       const providerStatus =
         result && process.state !== PROCESS_STATE.CREATED ? `${process.state}/${result}` : process.state;
-      const event: VerificationEvent = {
-        provider: 'unico',
-        reference,
-        providerStatus,
-        source: 'poll',
-        dedupKey: `poll:${providerStatus}`,
-        meaning,
-      };
+      const event = pollEvent('unico', reference, providerStatus, meaning);
       const finishedAt = isoTimestamp(process.finishedAt);
       if (finishedAt && process.state !== PROCESS_STATE.CREATED) event.occurredAt = finishedAt;
       return event;
