@@ -79,6 +79,7 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   let cancellation: { reason?: string } | undefined;
   let retrieval: CancellationScope | undefined;
   let nextPollAt = schedulePoll();
+  let lastMirrored: string | undefined;
 
   setHandler(stateQuery, () => state);
   setHandler(providerEventSignal, (event) => void inbox.push(event));
@@ -160,11 +161,10 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   }
 
   function apply(event: VerificationEvent): void {
-    const before = state.status;
     const reduction = reduce(state, event, nowIso());
     state = reduction.state;
     if (event.source === 'callback') state.lastCallbackAt = state.updatedAt;
-    if (state.status !== before) mirrorToSearchAttributes();
+    mirrorToSearchAttributes();
     log.info('event', { source: event.source, providerStatus: event.providerStatus, outcome: reduction.outcome });
   }
 
@@ -282,16 +282,21 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   }
 
   function mirrorToSearchAttributes(): void {
-    upsertSearchAttributes([
-      { key: KycProvider, value: provider },
-      { key: KycStatus, value: state.status },
-      { key: KycDecision, value: state.decision ?? null },
-    ]);
+    // The UI's "current details" cost nothing in history; keep them fresh.
     setCurrentDetails(
       `**${provider}** · ${state.status}${state.decision ? ` / ${state.decision}` : ''}` +
         (state.providerStatus ? ` · provider status ${state.providerStatus}` : '') +
         ` · ${state.timeline.length} events, ${state.polls} polls`,
     );
+    // Each upsert is a history event: write only when what operators filter on has changed.
+    const mirrored = `${state.status}/${state.decision ?? ''}`;
+    if (mirrored === lastMirrored) return;
+    lastMirrored = mirrored;
+    upsertSearchAttributes([
+      { key: KycProvider, value: provider },
+      { key: KycStatus, value: state.status },
+      { key: KycDecision, value: state.decision ?? null },
+    ]);
   }
 }
 
