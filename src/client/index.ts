@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { enabledProvider, type AppConfig } from '../config';
+import { KycDecision, KycStatus } from '../temporal/search-attributes';
 import { signalRegistration } from '../temporal/verification-start';
 import type { ProviderId, Status, VerificationState } from '../verification/model';
 import { isTerminal } from '../verification/model';
@@ -116,12 +117,11 @@ export class KycClient {
     for await (const execution of this.client.workflow.list({ query: clauses.join(' AND ') })) {
       const ids = parseKycWorkflowId(execution.workflowId);
       if (!ids) continue;
-      const attributes = execution.searchAttributes as Record<string, unknown[] | undefined>;
       summaries.push({
         workflowId: execution.workflowId,
         ...ids,
-        status: attributes.KycStatus?.[0] as string | undefined,
-        decision: attributes.KycDecision?.[0] as string | undefined,
+        status: execution.typedSearchAttributes.get(KycStatus),
+        decision: execution.typedSearchAttributes.get(KycDecision),
         startTime: execution.startTime,
         ...(execution.closeTime ? { closeTime: execution.closeTime } : {}),
       });
