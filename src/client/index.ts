@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { enabledProvider, type AppConfig } from '../config';
 import { KycDecision, KycStatus } from '../temporal/search-attributes';
+import { referenceSchema } from '../providers/common';
 import { signalRegistration } from '../temporal/verification-start';
 import type { ProviderId, Status, VerificationState } from '../verification/model';
 import { isTerminal } from '../verification/model';
@@ -21,6 +22,16 @@ export interface StartVerificationRequest {
 
 export class VerificationNotFoundError extends Error {
   override name = 'VerificationNotFoundError';
+}
+
+/** The app asked for something malformed: IDs must be IDs, never personal data. */
+export class InvalidRequestError extends Error {
+  override name = 'InvalidRequestError';
+}
+
+function assertId(field: string, value: string): void {
+  const result = referenceSchema.safeParse(value);
+  if (!result.success) throw new InvalidRequestError(`${field} ${result.error.issues[0]?.message ?? 'is invalid'}`);
 }
 
 export class WaitTimeoutError extends Error {
@@ -49,6 +60,8 @@ export class KycClient {
 
   async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string }> {
     const provider = enabledProvider(this.config, request.provider);
+    assertId('reference', request.reference);
+    if (request.customerReference) assertId('customerReference', request.customerReference);
     const workflowId = kycWorkflowId(request.provider, request.reference);
     try {
       await signalRegistration(this.client, provider, this.config.temporal.taskQueue, request.reference, {
@@ -82,24 +95,31 @@ export class KycClient {
     options: { timeoutMs?: number } = {},
   ): Promise<VerificationState> {
     const handle = this.client.workflow.getHandle(kycWorkflowId(provider, reference));
-    const result = handle.result() as Promise<VerificationState>;
-    if (!options.timeoutMs) return this.mapNotFound(provider, reference, result);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new WaitTimeoutError(`verification ${kycWorkflowId(provider, reference)} is not finished yet`)),
-        options.timeoutMs,
-      );
-    });
+    if (!options.timeoutMs) return this.mapNotFound(provider, reference, handle.result() as Promise<VerificationState>);
+    // Abort the long poll itself on timeout, so no call outlives the wait (or the connection).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), options.timeoutMs);
     try {
-      return await Promise.race([this.mapNotFound(provider, reference, result), timeout]);
+      return await this.mapNotFound(
+        provider,
+        reference,
+        this.client.withAbortSignal(controller.signal, () => handle.result() as Promise<VerificationState>),
+      );
+    } catch (err) {
+      if (controller.signal.aborted) {
+        throw new WaitTimeoutError(`verification ${kycWorkflowId(provider, reference)} is not finished yet`);
+      }
+      throw err;
     } finally {
       clearTimeout(timer);
-      result.catch(() => undefined);
     }
   }
 
+  /** `reason` is a short code such as `user_left` (free text could carry personal data). */
   async cancelVerification(provider: ProviderId, reference: string, reason?: string): Promise<void> {
+    if (reason !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(reason)) {
+      throw new InvalidRequestError('reason must be a short code (letters, digits, _ . -), e.g. user_left');
+    }
     const state = await this.getVerification(provider, reference);
     if (isTerminal(state.status)) return;
     await this.client.workflow

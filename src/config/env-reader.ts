@@ -85,6 +85,17 @@ export class EnvReader {
     return result.data;
   }
 
+  /** A size such as `512kb`, `1mb` or a number of bytes. */
+  bytes(name: string, fallback: string): number {
+    const value = (this.raw(name) ?? fallback).toLowerCase();
+    const match = /^(\d+)\s*(b|kb|mb)?$/.exec(value);
+    const unit: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+    const bytes = match ? Number(match[1]) * (unit[match[2] ?? 'b'] ?? NaN) : NaN;
+    if (!Number.isSafeInteger(bytes) || bytes <= 0)
+      throw new ConfigError(name, `'${value}' is not a size (e.g. 512kb, 1mb)`);
+    return bytes;
+  }
+
   boolean(name: string, fallback: boolean): boolean {
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;

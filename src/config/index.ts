@@ -95,7 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ingress: {
       port: read.port('PORT', 3000),
       trustProxy: parseTrustProxy(read.string('TRUST_PROXY')),
-      bodyLimitBytes: 1024 * 1024,
+      bodyLimitBytes: read.bytes('KYC_BODY_LIMIT', '1mb'),
     },
     providers,
     enabledProviders,
@@ -107,6 +107,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       throw new ConfigError(
         'TEMPORAL_ADDRESS',
         'must be set when NODE_ENV=production (the embedded dev server is for development)',
+      );
+    }
+    if (config.ingress.trustProxy === true) {
+      // With `true` the left-most X-Forwarded-For entry, which any caller writes, becomes req.ip:
+      // an IP allowlist (Jumio's only authentication) could then be passed by anyone.
+      throw new ConfigError(
+        'TRUST_PROXY',
+        "'true' is refused when NODE_ENV=production: give the proxy hop count or its addresses",
       );
     }
     const [first] = config.devDefaults;

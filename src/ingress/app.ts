@@ -1,12 +1,12 @@
 import express, { type Express, type Request, type Response } from 'express';
-import { isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { enabledProvider, type AppConfig, type ProviderConfig } from '../config';
 import type { Logger } from '../logger';
 import { CallbackAuthenticationError, CallbackValidationError, type CallbackParser } from '../providers/types';
 import { signalProviderEvent } from '../temporal/verification-start';
 import { isProviderId, type ProviderId, type VerificationEvent } from '../verification/model';
-import { kycWorkflowId } from '../workflows/messages';
+import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
 import { authenticate } from './auth';
 import { errorHandler, HttpError, notFound } from './http-error';
 import { IngressMetrics } from './metrics';
@@ -22,6 +22,10 @@ export interface IngressDeps {
 
 /** Seconds a provider should wait before retrying when Temporal cannot take the callback. */
 const RETRY_AFTER_SECONDS = 5;
+/** Records one callback may carry (Concedus sends arrays); more is refused rather than half-stored. */
+export const MAX_EVENTS_PER_CALLBACK = 500;
+/** Hand-overs to different verifications that run at once, so a large array answers within the provider's timeout. */
+const HANDOVER_CONCURRENCY = 8;
 
 /**
  * The webhook ingress: for each provider route, authenticate (on the raw request, before any
@@ -126,30 +130,41 @@ export function createIngressApp(deps: IngressDeps): Express {
       });
     }
 
-    let accepted = 0;
-    let late = 0;
-    // Sequentially, so one provider's callback keeps its internal order on the way to Temporal.
-    for (const event of parsed.events) {
-      const outcome = await handOver(provider, event);
-      if (outcome === 'late') late += 1;
-      else accepted += 1;
+    const total = parsed.events.length + (parsed.alsoIfExists?.length ?? 0);
+    if (total > MAX_EVENTS_PER_CALLBACK) {
+      throw new HttpError(413, 'too_many_records', `a callback may carry at most ${MAX_EVENTS_PER_CALLBACK} records`);
     }
-    const body200: Record<string, unknown> = { accepted };
+    const outcomes = await inParallelPerVerification(
+      [
+        ...parsed.events.map((event) => ({ event, startIfMissing: true })),
+        ...(parsed.alsoIfExists ?? []).map((event) => ({ event, startIfMissing: false })),
+      ],
+      ({ event, startIfMissing }) => handOver(provider, event, startIfMissing),
+    );
+    const body200: Record<string, unknown> = { accepted: outcomes.filter((o) => o === 'accepted').length };
+    const late = outcomes.filter((o) => o === 'late').length;
     if (late) body200.late = late;
     if (parsed.rejected.length) body200.rejected = parsed.rejected;
     return { status: 200, body: body200 };
   }
 
-  async function handOver(provider: ProviderConfig, event: VerificationEvent): Promise<'accepted' | 'late'> {
+  async function handOver(
+    provider: ProviderConfig,
+    event: VerificationEvent,
+    startIfMissing: boolean,
+  ): Promise<'accepted' | 'late' | 'absent'> {
     const workflowId = kycWorkflowId(provider.id, event.reference);
     try {
       await client.connection.withDeadline(Date.now() + handoverTimeoutMs, () =>
-        signalProviderEvent(client, provider, config.temporal.taskQueue, event),
+        startIfMissing
+          ? signalProviderEvent(client, provider, config.temporal.taskQueue, event)
+          : client.workflow.getHandle(workflowId).signal(providerEventSignal, event),
       );
       metrics.events.inc({ provider: provider.id, result: 'accepted' });
       logger.info('callback handed over', { workflowId, providerStatus: event.providerStatus });
       return 'accepted';
     } catch (err) {
+      if (!startIfMissing && err instanceof WorkflowNotFoundError) return 'absent';
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         // The verification has already closed; by the ID reuse policy a late callback starts nothing.
         metrics.events.inc({ provider: provider.id, result: 'late' });
@@ -163,6 +178,30 @@ export function createIngressApp(deps: IngressDeps): Express {
       });
     }
   }
+}
+
+/**
+ * Runs `work` for every item with bounded concurrency, keeping items of one verification in
+ * their original order (one after the other) so a callback's own sequence is preserved.
+ */
+async function inParallelPerVerification<T extends { event: VerificationEvent }, R>(
+  items: T[],
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  const lanes = new Map<string, number[]>();
+  items.forEach((item, index) => {
+    const lane = `${item.event.provider}:${item.event.reference}`;
+    lanes.set(lane, [...(lanes.get(lane) ?? []), index]);
+  });
+  const queue = [...lanes.values()];
+  const runLane = async (): Promise<void> => {
+    for (let lane = queue.shift(); lane; lane = queue.shift()) {
+      for (const index of lane) results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HANDOVER_CONCURRENCY, queue.length) }, runLane));
+  return results;
 }
 
 function parseJson(raw: unknown): unknown {

@@ -11,10 +11,8 @@ import { ProviderFailure } from './failure-types';
  */
 export const referenceSchema = z
   .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/,
-    'must be an ID: letters, digits and . _ : @ -, at most 200 characters',
-  );
+  // No '@': an email address is not an ID, and must never become part of a workflow ID.
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'must be an ID: letters, digits and . _ : -, at most 200 characters');
 
 /** A provider status word: kept as-is in the timeline, so bounded and printable. */
 export const providerStatusSchema = z

@@ -9,6 +9,12 @@ export interface FieldIssue {
 /** The canonical events one callback body carries (Concedus may carry many), and what was rejected. */
 export interface ParsedCallback {
   events: VerificationEvent[];
+  /**
+   * The same events for the other verifications a record also names (Concedus: a record that
+   * names a contract and a customer, a person and an ident). Delivered only to verifications
+   * that exist, so naming a second key never starts a verification nobody asked for.
+   */
+  alsoIfExists?: VerificationEvent[];
   /** Records of the body that could not be used; the rest are still accepted. */
   rejected: FieldIssue[];
 }

@@ -63,6 +63,8 @@ export interface WaitProgress {
   resultAnnounced: boolean;
   /** A later expiry check, after the provider could not confirm at the deadline. */
   nextExpiryCheckAt?: string;
+  /** How many deadline checks were postponed (drives their backoff). */
+  expiryChecks?: number;
 }
 
 export const providerEventSignal = defineSignal<[VerificationEvent]>('providerEvent');

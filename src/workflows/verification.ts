@@ -76,7 +76,6 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   };
   const inbox: VerificationEvent[] = [];
   const registrations: AppRegistration[] = [];
-  let cancellation: { reason?: string } | undefined;
   let retrieval: CancellationScope | undefined;
   let nextPollAt = schedulePoll();
   let lastMirrored: string | undefined;
@@ -84,7 +83,8 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   setHandler(stateQuery, () => state);
   setHandler(providerEventSignal, (event) => void inbox.push(event));
   setHandler(registerSignal, (registration) => void registrations.push(registration));
-  setHandler(cancelSignal, (request) => void (cancellation ??= request));
+  // A cancellation is an event like any other, so it takes its place in arrival order.
+  setHandler(cancelSignal, (request) => void inbox.push(cancellationEvent(request)));
 
   mirrorToSearchAttributes();
   if (progress.resultAnnounced && !isTerminal(state.status)) startRetrieval();
@@ -95,16 +95,11 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     const fetching = retrieval;
     const wake = fetching ? expiryCheckAt() : Math.min(nextPollAt, expiryCheckAt());
     await condition(
-      () =>
-        inbox.length > 0 ||
-        registrations.length > 0 ||
-        cancellation !== undefined ||
-        (fetching !== undefined && !retrieval),
+      () => inbox.length > 0 || registrations.length > 0 || (fetching !== undefined && !retrieval),
       msUntil(wake),
     );
 
     applyRegistrations();
-    if (cancellation) applyCancellation(cancellation);
     applyInbox();
     if (isTerminal(state.status)) break;
 
@@ -131,16 +126,18 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     }
   }
 
-  function applyCancellation(request: { reason?: string }): void {
-    apply({
+  function cancellationEvent(request: { reason?: string }): VerificationEvent {
+    const event: VerificationEvent = {
       provider,
       reference,
       providerStatus: 'CANCELLED_BY_APP',
       source: 'app',
       dedupKey: 'app:cancel',
       meaning: { status: 'CANCELLED' },
-      detail: request.reason?.slice(0, 200),
-    });
+    };
+    // Only a short code is kept (the client enforces it): free text could carry personal data.
+    if (request.reason && /^[A-Za-z0-9_.-]{1,64}$/.test(request.reason)) event.detail = request.reason;
+    return event;
   }
 
   /** Every callback and poll answer goes through the one reducer, in arrival order. */
@@ -179,9 +176,9 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
         (event) => void inbox.push(event),
         (err: unknown) => {
           if (isCancellation(err)) return;
-          // Permanent: configuration or a broken answer. Recorded; polling and expiry go on.
+          // Permanent: configuration or a broken answer. Recorded; fallback polling goes on, and
+          // the announcement still stands, so the deadline will not expire it.
           recordPollFailure(err);
-          progress.resultAnnounced = false;
         },
       )
       .finally(() => {
@@ -201,29 +198,36 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   }
 
   /**
-   * The deadline passed without a terminal event: ask the provider once more before declaring
-   * EXPIRED, since a callback may simply have been lost. An outage postpones the check; it never
-   * turns into a verdict. Nor does our own misconfiguration once the provider announced a result.
+   * The deadline passed without a terminal event: ask the provider once more, since a callback
+   * may simply have been lost. EXPIRED only when the provider answers with a status we know,
+   * short of a result, and never announced one (or does not know the reference at all). Any
+   * other answer postpones the check: an outage, our own misconfiguration, an announced result
+   * still pending or a word we do not know never turns into a verdict.
    */
   async function checkExpiry(): Promise<void> {
     // A fetch still "not ready" at the deadline is bounded here: the confirming poll decides.
     retrieval?.cancel();
     retrieval = undefined;
     state = { ...state, polls: state.polls + 1 };
+    let providerHasNothing: boolean;
     try {
-      apply(await pollOnce(pollRequest(false)));
+      const answer = await pollOnce(pollRequest(false));
+      inbox.push(answer);
+      // A word we know and that holds no result; an unknown word decides nothing.
+      providerHasNothing =
+        (answer.meaning.status !== undefined || answer.meaning.informational === true) && !answer.meaning.retrieve;
     } catch (err) {
-      const type = recordPollFailure(err);
-      const outage = !PERMANENT_PROVIDER_FAILURES.includes(type as never) && type !== ProviderFailure.NotReady;
-      if (outage || (progress.resultAnnounced && type !== ProviderFailure.NotReady)) {
-        const delay = Math.min(5 * 60_000 * 2 ** Math.min(state.polls, 4), HOUR_MS);
-        progress.nextExpiryCheckAt = isoAt(Date.now() + delay);
-        if (progress.resultAnnounced) startRetrieval();
-        return;
-      }
+      providerHasNothing = recordPollFailure(err) === ProviderFailure.NotReady;
     }
     applyInbox();
     if (isTerminal(state.status)) return;
+    if (!providerHasNothing || progress.resultAnnounced) {
+      const delay = Math.min(5 * 60_000 * 2 ** Math.min(progress.expiryChecks ?? 0, 4), HOUR_MS);
+      progress.expiryChecks = (progress.expiryChecks ?? 0) + 1;
+      progress.nextExpiryCheckAt = isoAt(Date.now() + delay);
+      if (progress.resultAnnounced) startRetrieval();
+      return;
+    }
     apply({
       provider,
       reference,

@@ -88,9 +88,15 @@ describe('kyc CLI', () => {
   it('cancels a verification', async () => {
     const id = randomUUID();
     expect((await kyc('start', '--provider', 'jumio', '--reference', id)).stdout).toBe(`started kyc:jumio:${id}\n`);
-    expect((await kyc('cancel', 'jumio', id, '--reason', 'user left')).code).toBe(0);
+    expect(await kyc('cancel', 'jumio', id, '--reason', 'user left')).toMatchObject({
+      code: 1,
+      stderr: 'kyc: reason must be a short code (letters, digits, _ . -), e.g. user_left\n',
+    });
+    expect((await kyc('cancel', 'jumio', id, '--reason', 'user_left')).code).toBe(0);
     const waited = await kyc('wait', 'jumio', id, '--timeout', '20s', '--json');
-    expect(JSON.parse(waited.stdout)).toMatchObject({ status: 'CANCELLED', providerStatus: 'CANCELLED_BY_APP' });
+    const state = JSON.parse(waited.stdout);
+    expect(state).toMatchObject({ status: 'CANCELLED', providerStatus: 'CANCELLED_BY_APP' });
+    expect(state.timeline.at(-1)).toMatchObject({ source: 'app', detail: 'user_left', status: 'CANCELLED' });
   });
 
   it('fails with one clear line and a non-zero exit', async () => {
@@ -110,6 +116,10 @@ describe('kyc CLI', () => {
     expect(await kyc('status', 'jumio', 'no-such-ref')).toMatchObject({
       code: 1,
       stderr: 'kyc: no verification kyc:jumio:no-such-ref\n',
+    });
+    expect(await kyc('start', '--provider', 'jumio', '--reference', 'jane.doe@example.com')).toMatchObject({
+      code: 1,
+      stderr: 'kyc: reference must be an ID: letters, digits and . _ : -, at most 200 characters\n',
     });
     expect(await kyc('start', '--provider', 'jumio')).toMatchObject({
       code: 2,

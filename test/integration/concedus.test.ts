@@ -354,4 +354,39 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       body: { issues: [{ path: '', message: 'must be a JSON array of records' }] },
     });
   });
+
+  it('a record naming two keys reaches both verifications, but starts only the one it is about', async () => {
+    const [customer, contract] = [randomUUID(), randomUUID()];
+    await kyc.startVerification({ provider: 'concedus', reference: customer, context: { keyKind: 'customer' } });
+    // The contract is the record's subject (started by it); the customer's verification already exists.
+    expect(await send([sim.complianceRecord({ contractKey: contract, customerKey: customer })])).toEqual({
+      status: 200,
+      body: { accepted: 2 },
+    });
+    expect(await finalState(contract)).toMatchObject({
+      status: 'COMPLETED',
+      decision: 'APPROVED',
+      context: { keyKind: 'contract' },
+    });
+    expect(await finalState(customer)).toMatchObject({
+      status: 'COMPLETED',
+      decision: 'APPROVED',
+      context: { keyKind: 'customer' },
+    });
+
+    // An ident result names a person and an ident ID: only the person's verification is started.
+    const [key, ident] = [person(), identId()];
+    sim.script('person', key, { status: 101 });
+    expect(await send([sim.identResult(key, ident)])).toEqual(acceptedOne);
+    await stateWhen(key, (state) => state.timeline.length > 0);
+    await expect(kyc.getVerification('concedus', ident)).rejects.toBeInstanceOf(VerificationNotFoundError);
+  });
+
+  it('refuses an array with more records than one callback may carry, storing none', async () => {
+    const customer = randomUUID();
+    const records = Array.from({ length: 501 }, () => sim.complianceRecord({ customerKey: customer }));
+    const reply = await send(records);
+    expect(reply).toMatchObject({ status: 413, body: { error: 'too_many_records' } });
+    await expect(kyc.getVerification('concedus', customer)).rejects.toBeInstanceOf(VerificationNotFoundError);
+  });
 });

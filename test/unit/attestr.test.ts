@@ -149,11 +149,12 @@ describe('attestr callback parser', () => {
     expect(issuesOf(() => parser.parse({ event: 7, payload: { _id: 'A' } }, RECEIVED)).map((i) => i.path)).toEqual([
       'event',
     ]);
-    expect(
-      issuesOf(() => parser.parse({ event: 'flowx.completed', payload: { _id: 'A', result: 'text' } }, RECEIVED)).map(
-        (i) => i.path,
-      ),
-    ).toEqual(['payload.result']);
+  });
+
+  it('accepts a result of any shape when no signature is checked (the event is sent only once)', () => {
+    for (const result of ['text', [1, 2], 42]) {
+      expect(parser.parse({ event: 'flowx.errored', payload: { _id: 'A', result } }, RECEIVED).events).toHaveLength(1);
+    }
   });
 
   describe('resultSignature, with the client secret configured', () => {
@@ -228,11 +229,11 @@ describe('attestr vocabulary', () => {
       'handshake.unconsumed': { status: 'PENDING' },
       'handshake.consumed': { status: 'IN_PROGRESS' },
       'handshake.result': { status: 'COMPLETED' },
-      'handshake.archived': {},
+      'handshake.archived': { informational: true },
     });
     expect(PROFILE_MEANINGS).toEqual({
       'profile.query-open': { status: 'ACTION_REQUIRED' },
-      'profile.queries-answered': {},
+      'profile.queries-answered': { informational: true },
     });
     const statuses = parseAsyncStatuses(DEFAULT_ASYNC_STATUSES);
     expect(statuses).toEqual({ PENDING: 'SUBMITTED', COMPLETED: 'COMPLETED', ERRORED: 'FAILED' });
@@ -317,7 +318,7 @@ describe('attestr retrieval client against the simulator', () => {
         providerStatus,
         source: 'poll',
         dedupKey: `poll:${providerStatus}`,
-        meaning: status ? { status } : {},
+        meaning: status ? { status } : { informational: true },
       });
     }
     expect(sim.requests).toContain('GET /public/flowx/handshake/hs-result');
@@ -368,7 +369,7 @@ describe('attestr retrieval client against the simulator', () => {
     sim.script('pf-1', { kind: 'factx', queries: [{ id: 'q1', answered: true }] });
     expect(await client.retrieve('pf-1', { kind: 'factx' })).toMatchObject({
       providerStatus: 'profile.queries-answered',
-      meaning: {},
+      meaning: { informational: true },
     });
   });
 

@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       "KYC_PROVIDERS: 'onfido' is not a provider (jumio, socure, attestr, unico, concedus)",
     ],
     [{ KYC_PAYLOAD_KEY: 'c2hvcnQ=' }, 'KYC_PAYLOAD_KEY: must be 32 bytes, base64-encoded (openssl rand -base64 32)'],
+    [{ KYC_BODY_LIMIT: 'huge' }, "KYC_BODY_LIMIT: 'huge' is not a size (e.g. 512kb, 1mb)"],
   ])('stops on a bad value with one line naming it: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError('', '').constructor as typeof ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -58,6 +59,24 @@ describe('loadConfig', () => {
     });
     expect(config.production).toBe(true);
     expect(config.enabledProviders).toEqual(['jumio']);
+  });
+
+  it('refuses TRUST_PROXY=true in production, where it would let anyone pass an IP allowlist', () => {
+    const production = {
+      NODE_ENV: 'production',
+      TEMPORAL_ADDRESS: 't:7233',
+      KYC_PROVIDERS: 'jumio',
+      JUMIO_CLIENT_ID: 'i',
+      JUMIO_CLIENT_SECRET: 's',
+    };
+    expect(() => loadConfig({ ...production, TRUST_PROXY: 'true' })).toThrow(/^TRUST_PROXY: 'true' is refused/);
+    expect(loadConfig({ ...production, TRUST_PROXY: '1' }).ingress.trustProxy).toBe(1);
+  });
+
+  it('reads the callback body limit', () => {
+    expect(loadConfig({}).ingress.bodyLimitBytes).toBe(1024 * 1024);
+    expect(loadConfig({ KYC_BODY_LIMIT: '512kb' }).ingress.bodyLimitBytes).toBe(512 * 1024);
+    expect(loadConfig({ KYC_BODY_LIMIT: '4mb' }).ingress.bodyLimitBytes).toBe(4 * 1024 * 1024);
   });
 
   it('parses durations', () => {

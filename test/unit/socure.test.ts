@@ -339,7 +339,7 @@ describe('socure retrieval against the simulator', () => {
     expect(await client('idplus').retrieve('idp-2', {})).toMatchObject({
       providerStatus: 'NO_DECISION',
       dedupKey: 'poll:NO_DECISION',
-      meaning: {},
+      meaning: { informational: true },
     });
   });
 

@@ -447,9 +447,9 @@ describe('unico retrieval client against the simulator', () => {
     expect(event.occurredAt === undefined).toBe(state === 'PROCESS_STATE_CREATED');
   });
 
-  it('says "not ready" while a finished process has no result yet', async () => {
+  it('says the result is pending while a finished process has no result yet', async () => {
     const id = newProcess({ state: 'PROCESS_STATE_FINISHED', result: 'PROCESS_RESULT_UNSPECIFIED' });
-    expect((await rejection(client().retrieve(id, {}))).failureType).toBe(ProviderFailure.NotReady);
+    expect((await rejection(client().retrieve(id, {}))).failureType).toBe(ProviderFailure.ResultPending);
   });
 
   it('signs an RS256 assertion with exactly the documented claims, and caches the token', async () => {

@@ -19,7 +19,7 @@ const timestampSchema = z.union([z.number(), z.string().max(64)]).nullish();
 const flowxPayloadSchema = z.looseObject({
   /** The handshake ID: the verification's reference. */
   _id: referenceSchema,
-  result: z.record(z.string(), z.unknown()).nullish(),
+  result: z.unknown().nullish(),
   resultSignature: z.string().max(1024).nullish(),
   updated: timestampSchema,
 });

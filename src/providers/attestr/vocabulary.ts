@@ -42,7 +42,7 @@ export const HANDSHAKE_MEANINGS: Record<string, CanonicalMeaning> = {
   // The API does not tell a completed flow from an errored or skipped one that left a result:
   // the callbacks do. A poll only rescues a lost flowx.completed.
   [HANDSHAKE_STATES.result]: { status: 'COMPLETED' },
-  [HANDSHAKE_STATES.archived]: {},
+  [HANDSHAKE_STATES.archived]: { informational: true },
 };
 
 /** Get Profile API (background checks): whether a follow-up query still waits for an answer. */
@@ -54,7 +54,7 @@ export const PROFILE_STATES = {
 export const PROFILE_MEANINGS: Record<string, CanonicalMeaning> = {
   [PROFILE_STATES.queryOpen]: { status: 'ACTION_REQUIRED' },
   // Answering a query does not finish the check; the profile API has no documented outcome.
-  [PROFILE_STATES.queriesAnswered]: {},
+  [PROFILE_STATES.queriesAnswered]: { informational: true },
 };
 
 /**

@@ -64,8 +64,9 @@ interface Subject {
  * Concedus's callbacks: a JSON array mixing legacy compliance records
  * (`{status, key, modified, customerKey | contractKey}`) and topic messages (`complianceRecord`,
  * `identResult`, `identResultKYC`, `identRequestCreated`, `mismatches`, and topics yet unknown,
- * which are recorded). Every record becomes an event for the verification it names; records that
- * cannot be used are reported by path while the rest are accepted.
+ * which are recorded). Every record becomes an event for the verification it is about, and for
+ * any other verification it also names that exists; records that cannot be used are reported by
+ * path while the rest are accepted.
  *
  * References: compliance records name the contract (preferred, the more specific) or the
  * customer; ident topics name the person key, which outlives a retried ident, or else the KYC
@@ -84,13 +85,14 @@ export function createConcedusCallbackParser(vocabulary: ConcedusVocabulary = CO
           reader.rejected.length > 0 ? reader.rejected : [{ path: '', message: 'contains no records' }],
         );
       }
-      return { events: reader.events, rejected: reader.rejected };
+      return { events: reader.events, alsoIfExists: reader.alsoIfExists, rejected: reader.rejected };
     },
   };
 }
 
 class RecordReader {
   readonly events: VerificationEvent[] = [];
+  readonly alsoIfExists: VerificationEvent[] = [];
   readonly rejected: FieldIssue[] = [];
 
   constructor(private readonly vocabulary: ConcedusVocabulary) {}
@@ -133,9 +135,9 @@ class RecordReader {
     const parsed = complianceRecordSchema.safeParse(value);
     if (!parsed.success) return this.issues(at, parsed.error);
     const record = parsed.data;
-    const subject = complianceSubject(record.contractKey, record.customerKey);
-    if (!subject) return this.reject(at, 'names neither a customerKey nor a contractKey');
-    this.add(subject, {
+    const subjects = complianceSubjects(record.contractKey, record.customerKey);
+    if (subjects.length === 0) return this.reject(at, 'names neither a customerKey nor a contractKey');
+    this.add(subjects, {
       providerStatus: `complianceRecord:${record.status}`,
       // One state of one record: a redelivery (in either format) repeats key, status and time.
       dedupKey: `complianceRecord:${record.key ?? '-'}:${record.status}:${record.modified ?? '-'}`,
@@ -149,10 +151,10 @@ class RecordReader {
     if (!parsed.success) return this.issues(at, parsed.error);
     const ident = parsed.data;
     if (ident.status === undefined) return this.reject(`${at}.status`, 'is required');
-    const subject = personSubject(ident.personKey, ident.identId);
-    if (!subject) return this.reject(at, 'names neither a personKey nor an identId');
+    const subjects = personSubjects(ident.personKey, ident.identId);
+    if (subjects.length === 0) return this.reject(at, 'names neither a personKey nor an identId');
     this.add(
-      subject,
+      subjects,
       {
         providerStatus: `${topic}:${ident.status}`,
         // identResultKYC repeats identResult with attachments: the same result, so the same key.
@@ -168,11 +170,11 @@ class RecordReader {
     const parsed = mismatchEntrySchema.safeParse(value);
     if (!parsed.success) return this.issues(at, parsed.error);
     const entry = parsed.data;
-    const subject = personSubject(entry.PersonKey, entry.IdentId);
-    if (!subject) return this.reject(at, 'names neither a PersonKey nor an IdentId');
+    const subjects = personSubjects(entry.PersonKey, entry.IdentId);
+    if (subjects.length === 0) return this.reject(at, 'names neither a PersonKey nor an IdentId');
     const fields = (entry.Mismatches ?? []).map((m) => m.FieldName).filter((name) => name && FIELD_NAME.test(name));
     this.add(
-      subject,
+      subjects,
       {
         providerStatus: 'mismatches',
         dedupKey: `mismatches:${entry.IdentId ?? '-'}:${entry.Created ?? '-'}`,
@@ -195,12 +197,12 @@ class RecordReader {
     const parsed = identTopicSchema.safeParse(item);
     if (!parsed.success) return this.issues(at, parsed.error);
     const fields = parsed.data;
-    const person = personSubject(fields.personKey, fields.identId);
-    const compliance = complianceSubject(fields.contractKey, fields.customerKey);
-    const subject = prefer === 'person' ? (person ?? compliance) : (compliance ?? person);
-    if (!subject) return this.reject(at, 'names no customerKey, contractKey, personKey or identId');
+    const person = personSubjects(fields.personKey, fields.identId);
+    const compliance = complianceSubjects(fields.contractKey, fields.customerKey);
+    const subjects = prefer === 'person' ? [...person, ...compliance] : [...compliance, ...person];
+    if (subjects.length === 0) return this.reject(at, 'names no customerKey, contractKey, personKey or identId');
     this.add(
-      subject,
+      subjects,
       {
         providerStatus: fields.status === undefined ? topic : `${topic}:${fields.status}`,
         // The shape is not documented, so the whole message identifies it (hashed: it may hold an ident link).
@@ -212,23 +214,32 @@ class RecordReader {
     );
   }
 
+  /**
+   * The first subject is the verification the record is about (it may be started by it); the
+   * others it also names receive the same event if they exist.
+   */
   private add(
-    subject: Subject,
+    [primary, ...others]: Subject[],
     event: Pick<VerificationEvent, 'providerStatus' | 'dedupKey' | 'meaning' | 'occurredAt' | 'detail'>,
     identId?: string,
   ): void {
-    const context: Record<string, string> = { keyKind: subject.keyKind };
-    if (identId && subject.keyKind === 'person') context.identId = identId;
     const { occurredAt, detail, ...rest } = event;
-    this.events.push({
-      provider: 'concedus',
-      reference: subject.reference,
-      source: 'callback',
-      ...rest,
-      ...(occurredAt ? { occurredAt } : {}),
-      ...(detail ? { detail } : {}),
-      context,
-    });
+    const eventFor = (subject: Subject): VerificationEvent => {
+      const context: Record<string, string> = { keyKind: subject.keyKind };
+      if (identId && subject.keyKind === 'person') context.identId = identId;
+      return {
+        provider: 'concedus',
+        reference: subject.reference,
+        source: 'callback',
+        ...rest,
+        meaning: { ...rest.meaning },
+        ...(occurredAt ? { occurredAt } : {}),
+        ...(detail ? { detail } : {}),
+        context,
+      };
+    };
+    this.events.push(eventFor(primary!));
+    for (const subject of others) this.alsoIfExists.push(eventFor(subject));
   }
 
   private reject(path: string, message: string): void {
@@ -240,16 +251,20 @@ class RecordReader {
   }
 }
 
-function personSubject(personKey: string | undefined, identId: string | undefined): Subject | undefined {
-  if (personKey) return { reference: personKey, keyKind: 'person' };
-  if (identId) return { reference: identId, keyKind: 'ident' };
-  return undefined;
+/** Every verification an ident record names, the person key (which outlives a retried ident) first. */
+function personSubjects(personKey: string | undefined, identId: string | undefined): Subject[] {
+  const subjects: Subject[] = [];
+  if (personKey) subjects.push({ reference: personKey, keyKind: 'person' });
+  if (identId) subjects.push({ reference: identId, keyKind: 'ident' });
+  return subjects;
 }
 
-function complianceSubject(contractKey: string | undefined, customerKey: string | undefined): Subject | undefined {
-  if (contractKey) return { reference: contractKey, keyKind: 'contract' };
-  if (customerKey) return { reference: customerKey, keyKind: 'customer' };
-  return undefined;
+/** Every verification a compliance record names, the contract (the more specific) first. */
+function complianceSubjects(contractKey: string | undefined, customerKey: string | undefined): Subject[] {
+  const subjects: Subject[] = [];
+  if (contractKey) subjects.push({ reference: contractKey, keyKind: 'contract' });
+  if (customerKey) subjects.push({ reference: customerKey, keyKind: 'customer' });
+  return subjects;
 }
 
 /** `[2]` + `['complianceRecord', 0, 'status']` → `[2].complianceRecord[0].status`. */

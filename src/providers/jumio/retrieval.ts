@@ -70,7 +70,7 @@ export function createJumioRetrievalClient(settings: JumioSettings): RetrievalCl
       const details = parseResponse(detailsSchema, await get(detailsUrl, 'jumio details'), 'jumio details');
       const decision = details.decision ?? details.workflow?.decision;
       if (!decision) {
-        throw new ProviderCallError(ProviderFailure.NotReady, 'jumio details: PROCESSED but no decision yet');
+        throw new ProviderCallError(ProviderFailure.ResultPending, 'jumio details: PROCESSED but no decision yet');
       }
       const label = decision.details?.label;
       const event = pollEvent(

@@ -80,7 +80,7 @@ async function fetchIdPlus(base: string, token: string, apiKey: string): Promise
   });
   const result = parseResponse(idplusResultSchema, response.body, what);
   const decision = result.documentVerification?.decision;
-  if (!decision?.value) return pollEvent('socure', token, 'NO_DECISION', {});
+  if (!decision?.value) return pollEvent('socure', token, 'NO_DECISION', { informational: true });
   const event = pollEvent(
     'socure',
     token,
@@ -126,7 +126,7 @@ async function fetchDocv(base: string, transactionId: string, apiKey: string): P
   sameReference(transaction.docvTransactionId, transactionId, what);
   const decision = transaction.decision ?? transaction.documentVerification?.decision?.value;
   const stage = transaction.status ?? transaction.eventType ?? (decision ? 'VERIFICATION_COMPLETED' : undefined);
-  if (!stage) return pollEvent('socure', transactionId, 'NO_DECISION', {});
+  if (!stage) return pollEvent('socure', transactionId, 'NO_DECISION', { informational: true });
   const verdict = stage === 'VERIFICATION_COMPLETED' ? decision : undefined;
   return pollEvent('socure', transactionId, socureProviderStatus(stage, verdict), socureResultMeaning(stage, verdict));
 }

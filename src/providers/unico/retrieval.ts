@@ -77,7 +77,7 @@ export function createUnicoRetrievalClient(settings: UnicoSettings): RetrievalCl
       const result = process.result ?? undefined;
       const meaning = unicoProcessMeaning(process.state, result);
       if (!meaning) {
-        throw new ProviderCallError(ProviderFailure.NotReady, `unico process: ${process.state} but no result yet`);
+        throw new ProviderCallError(ProviderFailure.ResultPending, `unico process: ${process.state} but no result yet`);
       }
       // CREATED carries PROCESS_RESULT_UNSPECIFIED, which says nothing; a finished process's result is the point.
       const providerStatus =
