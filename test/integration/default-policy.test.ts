@@ -16,12 +16,13 @@ import { signalRegistration } from '../../src/temporal/verification-start';
 import type { VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/workflows/messages';
 import { retrievalClients } from '../../src/worker';
-import { testWorkflowSource } from '../support/stack';
+import { quietRuntime, testWorkflowSource } from '../support/stack';
 
 let env: TestWorkflowEnvironment;
 let sim: JumioSimulator;
 
 beforeAll(async () => {
+  quietRuntime();
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: resolveTemporalTestServer() } },
   });
@@ -40,8 +41,9 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-it("polls on Jumio's documented schedule after the grace period, then expires after a day", async () => {
-  // Only the provider's address and credentials are set: every timing is the shipped default.
+/** Registers a verification with every timing at the shipped default, and runs a worker until it ends. */
+async function runToTheEnd(id: string, accountId: string): Promise<VerificationState> {
+  // Only the provider's address and credentials are set.
   const config = loadConfig({
     KYC_PROVIDERS: 'jumio',
     TEMPORAL_TASK_QUEUE: `default-policy-${randomUUID()}`,
@@ -50,23 +52,26 @@ it("polls on Jumio's documented schedule after the grace period, then expires af
     JUMIO_CLIENT_ID: sim.clientId,
     JUMIO_CLIENT_SECRET: sim.clientSecret,
   });
-  const id = randomUUID();
-  const accountId = randomUUID();
-  // The user started but never finished: no callback ever comes, the provider says "in progress".
-  sim.script(id, { accountId, status: 'ACQUISITION_STARTED' });
-
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: config.temporal.taskQueue,
     ...testWorkflowSource(),
     activities: createActivities({ retrieval: retrievalClients(config) }),
   });
-  const state = await worker.runUntil(async () => {
+  return worker.runUntil(async () => {
     await signalRegistration(env.client, config.providers.jumio!, config.temporal.taskQueue, id, {
       context: { accountId },
     });
     return (await env.client.workflow.getHandle(kycWorkflowId('jumio', id)).result()) as VerificationState;
   });
+}
+
+it("polls on Jumio's documented schedule after the grace period, then expires after a day", async () => {
+  const id = randomUUID();
+  const accountId = randomUUID();
+  // The user started but never finished: no callback ever comes, the provider says "in progress".
+  sim.script(id, { accountId, status: 'ACQUISITION_STARTED' });
+  const state = await runToTheEnd(id, accountId);
 
   expect(state.status).toBe('EXPIRED');
   const start = Date.parse(state.createdAt);
@@ -87,4 +92,27 @@ it("polls on Jumio's documented schedule after the grace period, then expires af
     expect(gap).toBeLessThanOrEqual(schedule[i]! * 1.1 + 5);
   });
   expect(state.timeline.at(-1)).toMatchObject({ source: 'timer', providerStatus: 'EXPIRY_REACHED', status: 'EXPIRED' });
+});
+
+it('a provider outage at the deadline postpones the expiry until the provider answers', async () => {
+  const id = randomUUID();
+  const accountId = randomUUID();
+  // Down for the whole day and past the deadline: every poll attempt fails, until 45 have.
+  sim.script(id, { accountId, status: 'ACQUISITION_STARTED', faults: { serverError: 45 } });
+  const state = await runToTheEnd(id, accountId);
+
+  expect(state.status).toBe('EXPIRED');
+  const deadline = Date.parse(state.expiresAt!);
+  const afterDeadline = state.timeline.filter((e) => Date.parse(e.at) >= deadline);
+  // The deadline found the provider down: recorded, postponed, checked again with backoff.
+  expect(afterDeadline.filter((e) => e.outcome === 'poll-failed').length).toBeGreaterThanOrEqual(2);
+  expect(afterDeadline.every((e) => e.outcome !== 'poll-failed' || e.providerStatus === 'ProviderUnavailable')).toBe(
+    true,
+  );
+  // Only once the provider answered (still in progress) did the verification expire.
+  expect(state.timeline.slice(-2).map((e) => [e.source, e.providerStatus])).toEqual([
+    ['poll', 'ACQUISITION_STARTED'],
+    ['timer', 'EXPIRY_REACHED'],
+  ]);
+  expect(Date.parse(state.completedAt!) - deadline).toBeGreaterThanOrEqual(5 * 60_000);
 });

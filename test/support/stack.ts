@@ -13,7 +13,7 @@ import { KYC_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 import { createWorker, defaultWorkflowSource, type WorkflowSource } from '../../src/worker';
 
 let runtimeInstalled = false;
-function quietRuntime(): void {
+export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
