@@ -122,9 +122,19 @@ export class KycClient {
     }
     const state = await this.getVerification(provider, reference);
     if (isTerminal(state.status)) return;
-    await this.client.workflow
-      .getHandle(kycWorkflowId(provider, reference))
-      .signal(cancelSignal, reason ? { reason } : {});
+    try {
+      await this.client.workflow
+        .getHandle(kycWorkflowId(provider, reference))
+        .signal(cancelSignal, reason ? { reason } : {});
+    } catch (err) {
+      // It ended between the look and the signal: there is nothing left to cancel.
+      if (
+        !(err instanceof WorkflowNotFoundError) ||
+        !isTerminal((await this.getVerification(provider, reference)).status)
+      ) {
+        throw err;
+      }
+    }
   }
 
   async listVerifications(
