@@ -122,7 +122,10 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
       if (registration.customerReference) state.customerReference = registration.customerReference;
       // The app knows its own verification best: its context wins over what callbacks inferred.
       if (registration.context) state.context = { ...state.context, ...registration.context };
-      if (registration.expiresAt && !isTerminal(state.status)) state.expiresAt = registration.expiresAt;
+      // A signal is untyped on the wire: an unreadable date must not become a NaN timer.
+      if (registration.expiresAt && !Number.isNaN(Date.parse(registration.expiresAt)) && !isTerminal(state.status)) {
+        state.expiresAt = new Date(Date.parse(registration.expiresAt)).toISOString();
+      }
     }
   }
 

@@ -7,7 +7,7 @@ import { runCli } from '../../src/client/cli';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { postJson } from '../../src/simulators/callback-sender';
 import { jumioTestEnv } from '../support/jumio-env';
-import { startStack, startTemporal, type Stack } from '../support/stack';
+import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 
 let env: TestWorkflowEnvironment;
 let sim: JumioSimulator;
@@ -79,10 +79,18 @@ describe('kyc CLI', () => {
     expect(waited.code).toBe(0);
     expect(waited.stdout.split('\n')[0]).toBe(`jumio ${id}: COMPLETED / APPROVED (provider status PROCESSED/PASSED)`);
 
-    const listed = await kyc('list', '--provider', 'jumio', '--status', 'COMPLETED', '--json');
-    expect(listed.code).toBe(0);
-    // Visibility is eventually consistent; the verification shows up once indexed.
-    expect(Array.isArray(JSON.parse(listed.stdout))).toBe(true);
+    // Visibility is eventually consistent: the verification shows up once indexed.
+    const listed = await eventually(async () => {
+      const result = await kyc('list', '--provider', 'jumio', '--status', 'COMPLETED', '--json');
+      const rows = JSON.parse(result.stdout) as { workflowId: string }[];
+      return result.code === 0 && rows.some((row) => row.workflowId === `kyc:jumio:${id}`) ? rows : undefined;
+    });
+    expect(listed.find((row) => row.workflowId === `kyc:jumio:${id}`)).toMatchObject({
+      provider: 'jumio',
+      reference: id,
+      status: 'COMPLETED',
+      decision: 'APPROVED',
+    });
   });
 
   it('cancels a verification', async () => {
