@@ -14,7 +14,7 @@ WORKDIR /app
 # dist/ (which needs the sources, copied only below). In the image the server is the temporal
 # container, and the build runs as its own step. No dependency needs its install script.
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+RUN --mount=type=cache,target=/npm-cache npm_config_cache=/npm-cache npm ci --ignore-scripts --no-audit --no-fund
 
 COPY tsconfig*.json ./
 COPY src/ ./src/

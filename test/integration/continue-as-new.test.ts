@@ -3,44 +3,28 @@
  * the state, the dedup set and the registration, on the real dev server.
  */
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { KycClient } from '../../src/client';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { postJson } from '../../src/simulators/callback-sender';
 import { kycWorkflowId } from '../../src/workflows/messages';
-import { jumioTestEnv } from '../support/jumio-env';
-import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
+import { useJumioStack } from '../support/jumio-env';
+import { eventually } from '../support/stack';
 
-let env: TestWorkflowEnvironment;
-let sim: JumioSimulator;
-let stack: Stack;
-
-beforeAll(async () => {
-  env = await startTemporal();
-  sim = await startJumioSimulator();
-  stack = await startStack(env, jumioTestEnv(sim, { KYC_MAX_HISTORY_EVENTS: '40', JUMIO_CALLBACK_GRACE: '1h' }));
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await sim?.close();
-  await env?.teardown();
-});
+const fixture = useJumioStack({ KYC_MAX_HISTORY_EVENTS: '40', JUMIO_CALLBACK_GRACE: '1h' });
 
 it('continues as new before the history grows past the limit, losing nothing', async () => {
   const id = randomUUID();
   const accountId = randomUUID();
-  sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
-  const kyc = new KycClient(stack.client, stack.config);
+  fixture.sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
+  const kyc = new KycClient(fixture.stack.client, fixture.stack.config);
   await kyc.startVerification({ provider: 'jumio', reference: id, context: { accountId }, customerReference: 'c-can' });
-  const handle = stack.client.workflow.getHandle(kycWorkflowId('jumio', id));
+  const handle = fixture.stack.client.workflow.getHandle(kycWorkflowId('jumio', id));
   const firstRunId = (await handle.describe()).runId;
 
-  const url = `${stack.ingressUrl}/webhooks/jumio`;
-  await postJson(url, sim.callback(id, 'ACQUISITION_STARTED'));
+  const url = `${fixture.stack.ingressUrl}/webhooks/jumio`;
+  await postJson(url, fixture.sim.callback(id, 'ACQUISITION_STARTED'));
   // Each distinct (unknown) status is a signal the workflow must record: enough to pass 40 events.
   for (let i = 0; i < 30; i++) {
-    expect((await postJson(url, sim.callback(id, `NOISE_${i}`))).status).toBe(200);
+    expect((await postJson(url, fixture.sim.callback(id, `NOISE_${i}`))).status).toBe(200);
   }
   await eventually(
     async () => ((await handle.describe()).runId !== firstRunId ? true : undefined),
@@ -60,15 +44,15 @@ it('continues as new before the history grows past the limit, losing nothing', a
   });
 
   // The dedup set crossed over too: a redelivery from before is still a duplicate.
-  await postJson(url, sim.callback(id, 'ACQUISITION_STARTED'));
-  await postJson(url, sim.callback(id, 'PROCESSED'));
+  await postJson(url, fixture.sim.callback(id, 'ACQUISITION_STARTED'));
+  await postJson(url, fixture.sim.callback(id, 'PROCESSED'));
   const final = await kyc.waitForVerification('jumio', id, { timeoutMs: 30_000 });
   expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', customerReference: 'c-can' });
   const redelivered = final.timeline.filter((e) => e.providerStatus === 'ACQUISITION_STARTED');
   expect(redelivered.map((e) => e.outcome)).toEqual(['applied', 'duplicate']);
   // Every run stayed under the limit (plus the few events of the task that decided to continue).
   const runs = [];
-  for await (const e of stack.client.workflow.list({ query: `WorkflowId = '${kycWorkflowId('jumio', id)}'` }))
+  for await (const e of fixture.stack.client.workflow.list({ query: `WorkflowId = '${kycWorkflowId('jumio', id)}'` }))
     runs.push(e);
   expect(runs.length).toBeGreaterThanOrEqual(2);
   for (const run of runs) expect(run.historyLength).toBeLessThan(60);

@@ -1,4 +1,6 @@
-import type { JumioSimulator } from '../../src/providers/jumio/simulator';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { startStack, startTemporal, type Stack } from './stack';
 
 /** Variables that point Jumio at the simulator and accept callbacks from loopback. */
 export function jumioTestEnv(sim: JumioSimulator, overrides: Record<string, string> = {}): Record<string, string> {
@@ -11,4 +13,29 @@ export function jumioTestEnv(sim: JumioSimulator, overrides: Record<string, stri
     JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1',
     ...overrides,
   };
+}
+
+export interface JumioStackFixture {
+  readonly env: TestWorkflowEnvironment;
+  readonly sim: JumioSimulator;
+  readonly stack: Stack;
+}
+
+/**
+ * Registers, for the calling test file, a real dev server, the Jumio simulator and our worker
+ * and ingress pointed at it; everything is stopped after the file's tests.
+ */
+export function useJumioStack(overrides: Record<string, string> = {}): JumioStackFixture {
+  const fixture = {} as { env: TestWorkflowEnvironment; sim: JumioSimulator; stack: Stack };
+  beforeAll(async () => {
+    fixture.env = await startTemporal();
+    fixture.sim = await startJumioSimulator();
+    fixture.stack = await startStack(fixture.env, jumioTestEnv(fixture.sim, overrides));
+  });
+  afterAll(async () => {
+    await fixture.stack?.stop();
+    await fixture.sim?.close();
+    await fixture.env?.teardown();
+  });
+  return fixture;
 }

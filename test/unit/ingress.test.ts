@@ -4,23 +4,12 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { createIngressApp } from '../../src/ingress/app';
 import { silentLogger } from '../../src/logger';
+import documented from '../fixtures/jumio/documented-callback.json';
 
 const config = loadConfig({ KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1;bearer:s3cret' });
 
-const callback = {
-  callbackSentAt: '2025-01-21T14:55:01.917Z',
-  userReference: 'user-123',
-  workflowExecution: {
-    id: '22222222-aaaa-bbbb-cccc-000000000001',
-    href: 'https://retrieval.amer-1.jumio.ai/api/v1/accounts/11111111-aaaa-bbbb-cccc-000000000001/workflow-executions/22222222-aaaa-bbbb-cccc-000000000001',
-    definitionKey: '10011',
-    status: 'PROCESSED',
-  },
-  account: {
-    id: '11111111-aaaa-bbbb-cccc-000000000001',
-    href: 'https://retrieval.amer-1.jumio.ai/api/v1/accounts/11111111-aaaa-bbbb-cccc-000000000001',
-  },
-};
+/** Jumio's documented callback (providers.md), as it stands. */
+const callback = documented;
 
 /** Records what the ingress asks of Temporal; the real server is exercised by the integration tests. */
 function recordingClient(behaviour: () => Promise<unknown> = async () => ({})) {

@@ -3,25 +3,11 @@ import { createJumioCallbackParser } from '../../src/providers/jumio/callback';
 import { createJumioRetrievalClient, executionUrl } from '../../src/providers/jumio/retrieval';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { jumioDecisionMeaning, jumioStatusMeaning } from '../../src/providers/jumio/vocabulary';
+/** Jumio's documented callback (providers.md), as it stands. */
+import documented from '../fixtures/jumio/documented-callback.json';
 
 const parser = createJumioCallbackParser();
 const BASE = 'https://retrieval.amer-1.jumio.ai';
-
-/** Jumio's documented callback (providers.md), as it stands. */
-const documented = {
-  callbackSentAt: '2025-01-21T14:55:01.917Z',
-  userReference: 'user-123',
-  workflowExecution: {
-    id: '22222222-aaaa-bbbb-cccc-000000000001',
-    href: `${BASE}/api/v1/accounts/11111111-aaaa-bbbb-cccc-000000000001/workflow-executions/22222222-aaaa-bbbb-cccc-000000000001`,
-    definitionKey: '10011',
-    status: 'PROCESSED',
-  },
-  account: {
-    id: '11111111-aaaa-bbbb-cccc-000000000001',
-    href: `${BASE}/api/v1/accounts/11111111-aaaa-bbbb-cccc-000000000001`,
-  },
-};
 
 describe('jumio callbacks', () => {
   it("reads the documented shape into one canonical event, without the app's userReference", () => {
