@@ -36,3 +36,42 @@ export function takeFault(faults: Faults): number | undefined {
   }
   return undefined;
 }
+
+/** Records every request an app serves as "METHOD path", for assertions. */
+export function logRequests(app: Express): string[] {
+  const requests: string[] = [];
+  app.use((req, _res, next) => {
+    requests.push(`${req.method} ${req.path}`);
+    next();
+  });
+  return requests;
+}
+
+/** The bearer tokens a simulated token endpoint has issued, and which of them are still valid. */
+export class IssuedTokens {
+  private readonly valid = new Set<string>();
+  private count = 0;
+
+  constructor(private readonly prefix: string) {}
+
+  issue(): string {
+    this.count += 1;
+    const token = `${this.prefix}-${this.count}`;
+    this.valid.add(token);
+    return token;
+  }
+
+  /** Whether an `Authorization: Bearer …` header carries a valid token. */
+  accepts(authorization: string | undefined): boolean {
+    return this.valid.has((authorization ?? '').replace(/^Bearer /, ''));
+  }
+
+  /** Invalidates every token, as a rotation on the provider's side would. */
+  revokeAll(): void {
+    this.valid.clear();
+  }
+
+  issuedCount(): number {
+    return this.count;
+  }
+}

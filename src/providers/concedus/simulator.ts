@@ -1,5 +1,5 @@
 import express from 'express';
-import { serveOnLoopback, takeFault, type Faults, type RunningSimulator } from '../../simulators/http';
+import { serveOnLoopback, takeFault, type Faults, type RunningSimulator, logRequests } from '../../simulators/http';
 import type { KeyKind } from './records';
 
 export interface ConcedusStatusScript {
@@ -70,7 +70,6 @@ export async function startConcedusSimulator(
   const scripts = new Map<string, ConcedusStatusScript>();
   const accessTokens = new Map<string, number>();
   const refreshTokens = new Set<string>();
-  const requests: string[] = [];
   let logins = 0;
   let refreshes = 0;
   let issued = 0;
@@ -87,10 +86,7 @@ export async function startConcedusSimulator(
   };
 
   const app = express();
-  app.use((req, _res, next) => {
-    requests.push(`${req.method} ${req.path}`);
-    next();
-  });
+  const requests = logRequests(app);
   app.post('/v2/auth/token', express.json(), (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.username !== username || body.password !== password) {

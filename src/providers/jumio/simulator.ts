@@ -1,5 +1,12 @@
 import express from 'express';
-import { serveOnLoopback, takeFault, type Faults, type RunningSimulator } from '../../simulators/http';
+import {
+  IssuedTokens,
+  logRequests,
+  serveOnLoopback,
+  takeFault,
+  type Faults,
+  type RunningSimulator,
+} from '../../simulators/http';
 
 export type JumioWorkflowStatus =
   | 'INITIATED'
@@ -41,30 +48,22 @@ export async function startJumioSimulator(options: { tokenLifetimeSeconds?: numb
   const clientId = 'sim-client';
   const clientSecret = 'sim-secret';
   const executions = new Map<string, JumioExecutionScript>();
-  const validTokens = new Set<string>();
-  const requests: string[] = [];
-  let issued = 0;
+  const tokens = new IssuedTokens('sim-token');
 
   const app = express();
-  app.use((req, _res, next) => {
-    requests.push(`${req.method} ${req.path}`);
-    next();
-  });
+  const requests = logRequests(app);
   app.post('/oauth2/token', express.urlencoded({ extended: false }), (req, res) => {
     const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
     if (req.get('authorization') !== expected) return res.status(401).json({ error: 'invalid_client' });
     if ((req.body as Record<string, string>).grant_type !== 'client_credentials') {
       return res.status(400).json({ error: 'unsupported_grant_type' });
     }
-    issued += 1;
-    const token = `sim-token-${issued}`;
-    validTokens.add(token);
+    const token = tokens.issue();
     return res.json({ access_token: token, expires_in: options.tokenLifetimeSeconds ?? 3600, token_type: 'Bearer' });
   });
 
   const authorized: express.RequestHandler = (req, res, next) => {
-    const token = (req.get('authorization') ?? '').replace(/^Bearer /, '');
-    if (!validTokens.has(token)) return void res.status(401).json({ message: 'Unauthorized' });
+    if (!tokens.accepts(req.get('authorization'))) return void res.status(401).json({ message: 'Unauthorized' });
     if (!req.get('user-agent')) return void res.status(403).json({ message: 'User-Agent required' });
     next();
   };
@@ -121,8 +120,8 @@ export async function startJumioSimulator(options: { tokenLifetimeSeconds?: numb
     clientSecret,
     requests,
     script: (executionId, script) => void executions.set(executionId, script),
-    revokeTokens: () => validTokens.clear(),
-    tokensIssued: () => issued,
+    revokeTokens: () => tokens.revokeAll(),
+    tokensIssued: () => tokens.issuedCount(),
     callback: (executionId, status, sentAt = new Date()) => {
       const accountId = executions.get(executionId)?.accountId ?? 'unknown-account';
       const accountHref = `${running.url}/api/v1/accounts/${accountId}`;

@@ -1,6 +1,13 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import express from 'express';
-import { serveOnLoopback, takeFault, type Faults, type RunningSimulator } from '../../simulators/http';
+import {
+  serveOnLoopback,
+  takeFault,
+  type Faults,
+  type RunningSimulator,
+  IssuedTokens,
+  logRequests,
+} from '../../simulators/http';
 import { JWT_BEARER_GRANT, MAX_ASSERTION_SECONDS } from './assertion';
 import { PROCESS_RESULT, PROCESS_STATE } from './vocabulary';
 
@@ -78,16 +85,11 @@ export async function startUnicoSimulator(options: UnicoSimulatorOptions): Promi
   // Like Unico's, the expected audience is the identity service's own URL (known once listening).
   let audience = options.audience ?? '';
   const processes = new Map<string, UnicoProcessScript & { createdAt: Date }>();
-  const validTokens = new Set<string>();
-  const requests: string[] = [];
+  const tokens = new IssuedTokens('sim-unico-token');
   const assertions: AcceptedAssertion[] = [];
-  let issued = 0;
 
   const app = express();
-  app.use((req, _res, next) => {
-    requests.push(`${req.method} ${req.path}`);
-    next();
-  });
+  const requests = logRequests(app);
 
   app.post('/oauth2/token', express.urlencoded({ extended: false }), (req, res) => {
     const form = req.body as Record<string, string | undefined>;
@@ -99,15 +101,14 @@ export async function startUnicoSimulator(options: UnicoSimulatorOptions): Promi
         .json({ error: checked.refusal.error, error_description: checked.refusal.why });
     }
     assertions.push(checked.accepted);
-    issued += 1;
-    const token = `sim-unico-token-${issued}`;
-    validTokens.add(token);
+    const token = tokens.issue();
     return res.json({ access_token: token, token_type: 'Bearer', expires_in: options.tokenLifetimeSeconds ?? 3600 });
   });
 
   app.get('/client/v1/process/:processId', (req, res) => {
-    const token = (req.get('authorization') ?? '').replace(/^Bearer /, '');
-    if (!validTokens.has(token)) return void res.status(401).json({ error: { code: 401, message: 'Unauthorized' } });
+    if (!tokens.accepts(req.get('authorization'))) {
+      return void res.status(401).json({ error: { code: 401, message: 'Unauthorized' } });
+    }
     const processId = String(req.params.processId);
     const script = processes.get(processId);
     if (!script) return void res.status(404).json({ error: { code: 404, message: 'process not found' } });
@@ -131,9 +132,9 @@ export async function startUnicoSimulator(options: UnicoSimulatorOptions): Promi
     assertions,
     script: (processId, script) =>
       void processes.set(processId, { ...script, createdAt: processes.get(processId)?.createdAt ?? new Date() }),
-    revokeTokens: () => validTokens.clear(),
+    revokeTokens: () => tokens.revokeAll(),
     processGets: (processId) => requests.filter((r) => r === `GET /client/v1/process/${processId}`).length,
-    tokensIssued: () => issued,
+    tokensIssued: () => tokens.issuedCount(),
     finished: (processId, result, fields = {}) => ({
       processId,
       state: PROCESS_STATE.FINISHED,
