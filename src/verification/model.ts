@@ -68,6 +68,8 @@ export interface CanonicalMeaning {
   retrieve?: boolean;
   /** A known provider word that deliberately changes no status (e.g. Socure SESSION_COMPLETE): recorded as such. */
   informational?: boolean;
+  /** A short machine code (e.g. `unknown_decision_type`) meaning "this answer needs a human"; never a status. */
+  attention?: string;
 }
 
 export interface VerificationEvent {
