@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EnvReader } from '../config/env-reader';
 import type { CanonicalMeaning, ProviderId, VerificationEvent } from '../verification/model';
 import { CallbackValidationError, type FieldIssue } from './types';
 import { ProviderCallError } from './http';
@@ -53,6 +54,21 @@ export function isoTimestamp(value: string | number | undefined | null): string 
   if (value === undefined || value === null || value === '') return undefined;
   const ms = typeof value === 'number' ? value : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/**
+ * A verdict read from a callback body, whose only protection is a static secret: held back as
+ * "result announced" so the workflow confirms it through the provider's retrieval API (and
+ * applies the poll's verdict) before the verification ends. Anything else passes unchanged.
+ */
+export function confirmThroughApi(meaning: CanonicalMeaning): CanonicalMeaning {
+  if (meaning.status !== 'COMPLETED') return meaning;
+  return { status: 'SUBMITTED', retrieve: true, ...(meaning.attention ? { attention: meaning.attention } : {}) };
+}
+
+/** `P_CONFIRM_VERDICTS` defaults to on in production, off in development and tests. */
+export function isProduction(env: EnvReader): boolean {
+  return env.string('NODE_ENV') === 'production';
 }
 
 /** A retrieval API's answer as a canonical event: two polls with the same answer are duplicates. */

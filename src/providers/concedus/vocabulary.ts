@@ -20,12 +20,12 @@ export const CONCEDUS_VOCABULARY: ConcedusVocabulary = {
   complianceRecord: {
     '100': { status: 'COMPLETED', decision: 'APPROVED' },
   },
-  // Check Import Status codes of a person's ident. Only person- and ident-keyed verifications see
-  // them, and nothing later completes those (compliance records name customers and contracts), so
-  // "verified" is the verdict rather than a wait for compliance.
+  // Check Import Status codes of a person's ident. A verified ident is progress, not acceptance:
+  // Concedus's compliance record decides whether a customer is accepted, so ident 100 waits for it
+  // (a person- or ident-keyed verification then ends by its failure, abort or expiry, never approved).
   ident: {
     '0': { status: 'FAILED' },
-    '100': { status: 'COMPLETED', decision: 'APPROVED' },
+    '100': { status: 'SUBMITTED' },
     '101': { status: 'SUBMITTED' },
     '102': { status: 'ABANDONED' },
     // A new ident session after an update of the customer's address or KYC data.
@@ -44,13 +44,24 @@ export const IDENT_REQUEST_CREATED: CanonicalMeaning = { status: 'PENDING' };
 /** The KYC provider's data differs from the data the integrator sent: someone has to correct it. */
 export const MISMATCHES: CanonicalMeaning = { status: 'ACTION_REQUIRED' };
 
+/**
+ * A code that is in no table (Concedus publishes only compliance 100 and the five ident codes)
+ * needs a human: waiting for a known one could last forever. An unknown identResult still has
+ * the person's status fetched, which may settle it.
+ */
+const UNKNOWN_CODE: Record<ConcedusStatusKind, CanonicalMeaning> = {
+  complianceRecord: { status: 'ACTION_REQUIRED', attention: 'unknown_code' },
+  ident: { status: 'ACTION_REQUIRED', attention: 'unknown_code' },
+  identResult: { status: 'ACTION_REQUIRED', retrieve: true, attention: 'unknown_code' },
+};
+
 export function concedusMeaning(
   vocabulary: ConcedusVocabulary,
   kind: ConcedusStatusKind,
   code: string,
 ): CanonicalMeaning {
   const meaning = Object.hasOwn(vocabulary[kind], code) ? vocabulary[kind][code] : undefined;
-  return meaning ? { ...meaning } : {};
+  return { ...(meaning ?? UNKNOWN_CODE[kind]) };
 }
 
 /**
