@@ -292,11 +292,34 @@ function contentHash(value: unknown): string {
   return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 24);
 }
 
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (isObject(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${stableJson(value[key])}`).join(',')}}`;
+/**
+ * Key-sorted JSON, written without recursion: a message nested thousands deep (JSON allows it,
+ * under the body limit) must cost no stack.
+ */
+function stableJson(root: unknown): string {
+  const out: string[] = [];
+  const work: unknown[] = [root];
+  while (work.length > 0) {
+    const item = work.pop();
+    if (item instanceof Literal) out.push(item.text);
+    else if (Array.isArray(item)) {
+      const parts: unknown[] = [new Literal('[')];
+      item.forEach((element, i) => parts.push(...(i ? [new Literal(',')] : []), element));
+      parts.push(new Literal(']'));
+      for (let i = parts.length - 1; i >= 0; i -= 1) work.push(parts[i]);
+    } else if (isObject(item)) {
+      const parts: unknown[] = [new Literal('{')];
+      Object.keys(item)
+        .sort()
+        .forEach((key, i) => parts.push(new Literal(`${i ? ',' : ''}${JSON.stringify(key)}:`), item[key]));
+      parts.push(new Literal('}'));
+      for (let i = parts.length - 1; i >= 0; i -= 1) work.push(parts[i]);
+    } else out.push(JSON.stringify(item) ?? 'null');
   }
-  return JSON.stringify(value) ?? 'null';
+  return out.join('');
+}
+
+/** Text already written, on stableJson's work stack. */
+class Literal {
+  constructor(readonly text: string) {}
 }
