@@ -83,7 +83,7 @@ describe('concedus callback parser', () => {
       expect(legacy.dedupKey).toBe(events[0]!.dedupKey);
     });
 
-    it('identResult topic: the person is SUBMITTED and the verdict is fetched', () => {
+    it('identResult topic: the person is SUBMITTED, no verdict (compliance decides)', () => {
       const { events } = parse(seeds.topicIdentResult);
       expect(events).toEqual([
         {
@@ -92,7 +92,7 @@ describe('concedus callback parser', () => {
           source: 'callback',
           providerStatus: 'identResult:success',
           dedupKey: 'identResult:315065706:success',
-          meaning: { status: 'SUBMITTED', retrieve: true },
+          meaning: { status: 'SUBMITTED' },
           context: { keyKind: 'person', identId: '315065706' },
         },
       ]);
@@ -223,11 +223,11 @@ describe('concedus callback parser', () => {
       expect(rejected).toEqual([]);
       expect(events).toHaveLength(1);
       expect(events[0]!.providerStatus).toBe(providerStatus);
-      // An unknown code never waits forever for a known one: a human is asked (an unknown
-      // identResult also has the person's status fetched). A topic is not a code: recorded.
+      // An unknown code never waits forever for a known one: a human is asked. A topic is not a
+      // code: recorded.
       const unknownCode = { status: 'ACTION_REQUIRED', attention: 'unknown_code' };
       expect(events[0]!.meaning).toEqual(
-        what === 'a topic' ? {} : what === 'an identResult status' ? { ...unknownCode, retrieve: true } : unknownCode,
+        what === 'a topic' ? {} : what === 'an identResult status' ? unknownCode : unknownCode,
       );
       expect(JSON.stringify(events)).not.toContain('Mustermann');
     });
@@ -347,9 +347,9 @@ describe('concedus vocabulary', () => {
     ['ident', '102', { status: 'ABANDONED' }],
     ['ident', '110', { status: 'SUBMITTED' }],
     ['ident', '103', { status: 'ACTION_REQUIRED', attention: 'unknown_code' }],
-    ['identResult', 'success', { status: 'SUBMITTED', retrieve: true }],
-    ['identResult', 'failed', { status: 'ACTION_REQUIRED', retrieve: true, attention: 'unknown_code' }],
-    ['identResult', 'constructor', { status: 'ACTION_REQUIRED', retrieve: true, attention: 'unknown_code' }],
+    ['identResult', 'success', { status: 'SUBMITTED' }],
+    ['identResult', 'failed', { status: 'ACTION_REQUIRED', attention: 'unknown_code' }],
+    ['identResult', 'constructor', { status: 'ACTION_REQUIRED', attention: 'unknown_code' }],
   ] as const)('%s %s', (kind, code, meaning) => {
     expect(concedusMeaning(CONCEDUS_VOCABULARY, kind, code)).toEqual(meaning);
   });

@@ -31,11 +31,12 @@ export const CONCEDUS_VOCABULARY: ConcedusVocabulary = {
     // A new ident session after an update of the customer's address or KYC data.
     '110': { status: 'SUBMITTED' },
   },
-  // The KYC provider (e.g. WEBID) finished the ident: that is its result, not Concedus's. The
-  // person's status (100 verified, or 0 failed after Concedus's own checks) is fetched at once, so
-  // a callback whose authenticity nobody documented cannot approve anyone on its own.
+  // The KYC provider (e.g. WEBID) finished the ident: that is its result, not Concedus's, and no
+  // verdict. Not announced as a result to fetch either: the person's status never holds a verdict
+  // (ident 100 is progress), so the fallback polls read it, and a failure (0) or abort (102) ends
+  // the verification, while its lifetime still bounds it.
   identResult: {
-    success: { status: 'SUBMITTED', retrieve: true },
+    success: { status: 'SUBMITTED' },
   },
 };
 
@@ -46,14 +47,10 @@ export const MISMATCHES: CanonicalMeaning = { status: 'ACTION_REQUIRED' };
 
 /**
  * A code that is in no table (Concedus publishes only compliance 100 and the five ident codes)
- * needs a human: waiting for a known one could last forever. An unknown identResult still has
- * the person's status fetched, which may settle it.
+ * needs a human: waiting for a known one could last forever. The fallback polls go on, so a
+ * later known status (a person's 0 or 102, a compliance record) still settles it.
  */
-const UNKNOWN_CODE: Record<ConcedusStatusKind, CanonicalMeaning> = {
-  complianceRecord: { status: 'ACTION_REQUIRED', attention: 'unknown_code' },
-  ident: { status: 'ACTION_REQUIRED', attention: 'unknown_code' },
-  identResult: { status: 'ACTION_REQUIRED', retrieve: true, attention: 'unknown_code' },
-};
+const UNKNOWN_CODE: CanonicalMeaning = { status: 'ACTION_REQUIRED', attention: 'unknown_code' };
 
 export function concedusMeaning(
   vocabulary: ConcedusVocabulary,
@@ -61,7 +58,7 @@ export function concedusMeaning(
   code: string,
 ): CanonicalMeaning {
   const meaning = Object.hasOwn(vocabulary[kind], code) ? vocabulary[kind][code] : undefined;
-  return { ...(meaning ?? UNKNOWN_CODE[kind]) };
+  return { ...(meaning ?? UNKNOWN_CODE) };
 }
 
 /**
