@@ -57,6 +57,8 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
         ...common,
         // Legacy DocV sends its shared secret in Authorization, as a bearer token or bare (login.gov).
         SOCURE_WEBHOOK_AUTH: `bearer:${sim.webhookSecret};header:Authorization=${sim.webhookSecret}`,
+        // The other flavour's host, for verifications whose callbacks name RiskOS.
+        SOCURE_RISKOS_API_BASE_URL: sim.url,
       }),
       startStack(env, { ...common, SOCURE_RESULT_API: 'riskos', SOCURE_WEBHOOK_AUTH: `basic:${RISKOS_BASIC}` }),
     ]);
@@ -296,6 +298,21 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
     const final = await finalState(evalId, kycRiskos);
     expect(final).toMatchObject({ status: 'COMPLETED', decision: 'RESUBMIT' });
     expect(brief(final.timeline.at(-1)!)).toEqual(['poll', 'evaluation_completed/RESUBMIT', 'applied']);
+    expect(new Set(sim.requestsFor(evalId).map((r) => `${r.method} ${r.path} ${r.scheme}`))).toEqual(
+      new Set([`GET /api/evaluation/${evalId} Bearer`]),
+    );
+  });
+
+  it('a RiskOS evaluation reaching a stack configured for ID+ is polled on RiskOS, its own flavour', async () => {
+    const evalId = randomUUID();
+    sim.script(evalId, {});
+    // The evaluation_completed that follows is lost: only polling can finish this verification.
+    expect((await send(socureCallbacks.riskos(evalId, 'evaluation_paused'))).status).toBe(200);
+    await eventually(async () => (sim.requestsFor(evalId).length >= 1 ? true : undefined), 15_000, 'a RiskOS poll');
+    sim.script(evalId, { decision: 'accept' });
+    const final = await finalState(evalId);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', context: { socureApi: 'riskos' } });
+    // Never asked on ID+ (where it would be "not found" until it expired).
     expect(new Set(sim.requestsFor(evalId).map((r) => `${r.method} ${r.path} ${r.scheme}`))).toEqual(
       new Set([`GET /api/evaluation/${evalId} Bearer`]),
     );
