@@ -68,6 +68,11 @@ export interface CanonicalMeaning {
   retrieve?: boolean;
   /** A known provider word that deliberately changes no status (e.g. Socure SESSION_COMPLETE): recorded as such. */
   informational?: boolean;
+  /**
+   * A short machine code (e.g. `unknown_decision_type`) saying this answer needs a human. Kept on the
+   * verification (`attention`) and in the timeline; it never changes the status by itself.
+   */
+  attention?: string;
 }
 
 export interface VerificationEvent {

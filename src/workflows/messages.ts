@@ -42,6 +42,8 @@ export interface AppRegistration {
   customerReference?: string;
   /** Non-personal identifiers the provider's retrieval API needs (e.g. Jumio `accountId`). */
   context?: Record<string, string>;
+  /** A workflow of the app's to signal (`kycVerificationFinished`, with the final state) when the verification ends. */
+  notifyWorkflowId?: string;
 }
 
 export interface VerificationInput {
@@ -70,4 +72,6 @@ export interface WaitProgress {
 export const providerEventSignal = defineSignal<[VerificationEvent]>('providerEvent');
 export const registerSignal = defineSignal<[AppRegistration]>('register');
 export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
+/** Ask the provider now, outside the polling schedule (`kyc refresh`). */
+export const refreshSignal = defineSignal('refresh');
 export const stateQuery = defineQuery<VerificationState>('state');
