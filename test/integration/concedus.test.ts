@@ -390,6 +390,43 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     await expect(kyc.getVerification('concedus', `ident:${ident}`)).rejects.toBeInstanceOf(VerificationNotFoundError);
   });
 
+  it('CONCEDUS_CONFIRM_VERDICTS: a compliance verdict in a callback waits for the status API, whose verdict wins', async () => {
+    const confirming = await startStack(env, {
+      KYC_PROVIDERS: 'concedus',
+      CONCEDUS_API_BASE_URL: sim.url,
+      CONCEDUS_USERNAME: sim.username,
+      CONCEDUS_PASSWORD: sim.password,
+      CONCEDUS_WEBHOOK_AUTH: sim.webhookAuth,
+      CONCEDUS_STATUS_MAP: 'complianceRecord:200=COMPLETED/REJECTED',
+      CONCEDUS_CONFIRM_VERDICTS: 'true',
+    });
+    try {
+      const customer = randomUUID();
+      // The status API knows the customer as rejected; the callback (static secret only) says accepted.
+      sim.script('customer', customer, { status: 200 });
+      const reply = await postJson(
+        `${confirming.ingressUrl}/webhooks/concedus`,
+        [sim.complianceRecord({ customerKey: customer })],
+        sim.callbackHeaders,
+      );
+      expect(reply).toEqual(acceptedOne);
+      const final = await new KycClient(confirming.client, confirming.config).waitForVerification(
+        'concedus',
+        customer,
+        { timeoutMs: 25_000 },
+      );
+      expect(final).toMatchObject({
+        status: 'COMPLETED',
+        decision: 'REJECTED',
+        providerStatus: 'complianceRecord:200',
+      });
+      expect(entries(final, 'callback')).toEqual([['complianceRecord:100', 'applied']]);
+      expect(final.timeline[0]).toMatchObject({ status: 'SUBMITTED' });
+    } finally {
+      await confirming.stop();
+    }
+  });
+
   it('refuses an array with more records than one callback may carry, storing none', async () => {
     const customer = randomUUID();
     const records = Array.from({ length: 501 }, () => sim.complianceRecord({ customerKey: customer }));
