@@ -23,7 +23,7 @@ const fixture = (provider: string, name: string): unknown =>
 
 const SECRET = 'fuzz-secret';
 /** Inputs per provider: enough to reach every field of every seed, small enough for ~20 s in all. */
-const RUNS = 160;
+const RUNS = 130;
 const ATTESTR_CLIENT_SECRET = 'fuzz-client-secret';
 
 function signedAttestr(): unknown {
