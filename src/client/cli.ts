@@ -7,7 +7,14 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig, type AppConfig } from '../config';
 import { parseDuration } from '../config/env-reader';
 import { dataConverter, temporalAddress } from '../temporal/connection';
-import { isProviderId, PROVIDERS, STATUSES, type ProviderId, type Status, type VerificationState } from '../verification/model';
+import {
+  isProviderId,
+  PROVIDERS,
+  STATUSES,
+  type ProviderId,
+  type Status,
+  type VerificationState,
+} from '../verification/model';
 import { KycClient, VerificationNotFoundError, WaitTimeoutError } from './index';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;
