@@ -3,10 +3,10 @@
  * worker. Every command takes --json; errors are one line on stderr and a non-zero exit.
  */
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { ConfigError, loadConfig, type AppConfig } from '../config';
+import type { Client } from '@temporalio/client';
+import { ConfigError, loadClientConfig, type ClientConfig } from '../config';
 import { parseDuration } from '../config/env-reader';
-import { dataConverter, temporalAddress } from '../temporal/connection';
+import { connectTemporalClient } from '../temporal/connection';
 import { isProviderId, STATUSES, type ProviderId, type Status, type VerificationState } from '../verification/model';
 import { KycClient, VerificationNotFoundError, WaitTimeoutError } from './index';
 
@@ -21,8 +21,9 @@ commands:
   list [--provider P] [--status S] [--limit N]
   cancel P R [--reason TEXT]
 
-every command takes --json. Temporal and providers are configured by the same environment as the
-worker (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, …). Exit codes: 0 ok, 1 error, 2 usage, 3 wait timed out.`;
+every command takes --json. Temporal is configured as for the worker and the \`temporal\` CLI
+(TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE,
+TEMPORAL_CONFIG_FILE); no provider settings are needed. Exit codes: 0 ok, 1 error, 2 usage, 3 wait timed out.`;
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -38,9 +39,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${USAGE}\n`);
     return command ? EXIT.ok : EXIT.usage;
   }
-  let config: AppConfig;
+  let config: ClientConfig;
   try {
-    config = loadConfig(io.env);
+    config = loadClientConfig(io.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr(`kyc: configuration error: ${err.message}\n`);
@@ -49,22 +50,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     throw err;
   }
 
-  let connection: Connection | undefined;
+  let client: Client | undefined;
   try {
     const handler = COMMANDS[command];
     if (!handler) throw new UsageError(`unknown command '${command}' (try kyc --help)`);
-    const address = temporalAddress(config);
     const run = handler(rest, io);
-    try {
-      connection = await Connection.connect({ address, connectTimeout: 5000 });
-    } catch {
-      throw new Error(`cannot reach Temporal at ${address} (is \`npm start\` running, or TEMPORAL_ADDRESS set?)`);
-    }
-    const kyc = new KycClient(
-      new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter(config) }),
-      config,
-    );
-    return await run(kyc);
+    client = await connectTemporalClient(config);
+    return await run(new KycClient(client, config));
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`kyc: ${err.message}\n`);
@@ -78,7 +70,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`kyc: ${message.split('\n')[0]}\n`);
     return EXIT.error;
   } finally {
-    await connection?.close();
+    await client?.connection.close();
   }
 }
 

@@ -157,7 +157,8 @@ export function createIngressApp(deps: IngressDeps): Express {
     try {
       await client.connection.withDeadline(Date.now() + handoverTimeoutMs, () =>
         startIfMissing
-          ? signalProviderEvent(client, provider, config.temporal.taskQueue, event)
+          ? // No policy passed: the workflow takes it from the worker's configuration.
+            signalProviderEvent(client, config.temporal.taskQueue, event)
           : client.workflow.getHandle(workflowId).signal(providerEventSignal, event),
       );
       metrics.events.inc({ provider: provider.id, result: 'accepted' });

@@ -1,6 +1,5 @@
 import type { Client, WorkflowSignalWithStartOptions } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { ProviderConfig } from '../config';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 import {
   kycWorkflowId,
@@ -9,9 +8,16 @@ import {
   WORKFLOW_TYPE,
   type AppRegistration,
   type VerificationInput,
+  type VerificationPolicy,
 } from '../workflows/messages';
-import type { verificationWorkflow } from '../workflows/verification';
 import { KycProvider, KycStatus } from './search-attributes';
+
+/**
+ * What starts a verification. The polling policy is optional and normally left out: the workflow
+ * then asks the worker for its provider's policy, so whoever starts a verification (the ingress,
+ * an app, `kyc start`) needs no provider configuration and cannot fix a policy of its own.
+ */
+export type VerificationStartInput = Omit<VerificationInput, 'policy'> & { policy?: VerificationPolicy };
 
 /**
  * Options shared by every way a verification starts. Both the ingress (a callback came first)
@@ -21,49 +27,56 @@ import { KycProvider, KycStatus } from './search-attributes';
  * ID reuse: REJECT_DUPLICATE. Once a verification has closed, a late or replayed callback for
  * the same reference must not start a second verification; the caller is told it was late.
  */
-function startOptions(provider: ProviderConfig, reference: string, taskQueue: string) {
-  const input: VerificationInput = { provider: provider.id, reference, policy: provider.policy };
+function startOptions(provider: ProviderId, reference: string, taskQueue: string, policy?: VerificationPolicy) {
+  const input: VerificationStartInput = { provider, reference, ...(policy ? { policy } : {}) };
   return {
-    workflowId: kycWorkflowId(provider.id, reference),
+    workflowId: kycWorkflowId(provider, reference),
     taskQueue,
-    args: [input] as [VerificationInput],
+    args: [input] as [VerificationStartInput],
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     typedSearchAttributes: [
-      { key: KycProvider, value: provider.id },
+      { key: KycProvider, value: provider },
       { key: KycStatus, value: 'PENDING' },
     ],
-    staticSummary: `${provider.id} verification ${reference}`,
+    staticSummary: `${provider} verification ${reference}`,
   };
 }
 
 /** Hands one provider event to its verification's workflow, starting it if needed. */
 export async function signalProviderEvent(
   client: Client,
-  provider: ProviderConfig,
   taskQueue: string,
   event: VerificationEvent,
+  policy?: VerificationPolicy,
 ): Promise<void> {
-  const options: WorkflowSignalWithStartOptions<[VerificationEvent]> & { args: [VerificationInput] } = {
-    ...startOptions(provider, event.reference, taskQueue),
+  const options: WorkflowSignalWithStartOptions<[VerificationEvent]> & { args: [VerificationStartInput] } = {
+    ...startOptions(event.provider, event.reference, taskQueue, policy),
     signal: providerEventSignal,
     signalArgs: [event],
   };
-  await client.workflow.signalWithStart<typeof verificationWorkflow, [VerificationEvent]>(WORKFLOW_TYPE, options);
+  await client.workflow.signalWithStart<(input: VerificationStartInput) => Promise<unknown>, [VerificationEvent]>(
+    WORKFLOW_TYPE,
+    options,
+  );
 }
 
 /** The app registers (starts) a verification; idempotent, and fine after a callback already started it. */
 export async function signalRegistration(
   client: Client,
-  provider: ProviderConfig,
+  provider: ProviderId,
   taskQueue: string,
   reference: string,
   registration: AppRegistration,
+  policy?: VerificationPolicy,
 ): Promise<void> {
-  await client.workflow.signalWithStart<typeof verificationWorkflow, [AppRegistration]>(WORKFLOW_TYPE, {
-    ...startOptions(provider, reference, taskQueue),
-    signal: registerSignal,
-    signalArgs: [registration],
-  });
+  await client.workflow.signalWithStart<(input: VerificationStartInput) => Promise<unknown>, [AppRegistration]>(
+    WORKFLOW_TYPE,
+    {
+      ...startOptions(provider, reference, taskQueue, policy),
+      signal: registerSignal,
+      signalArgs: [registration],
+    },
+  );
 }
 
 export type { ProviderId };
