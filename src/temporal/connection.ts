@@ -1,4 +1,6 @@
-import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
+import { isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { Client, Connection, isGrpcServiceError, type TLSConfig } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import type { TemporalSettings } from '../config';
@@ -55,7 +57,7 @@ export async function connectTemporalClient(
       connectTimeout: options.connectTimeoutMs ?? 5000,
     });
   } catch (err) {
-    throw new Error(describeConnectionError(err, config));
+    throw new Error(describeConnectionError(await withTlsDiagnosis(err, config), config));
   }
   return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter(config) });
 }
@@ -70,7 +72,7 @@ export async function connectWorker(
   try {
     return await NativeConnection.connect(connectionOptions(config, address));
   } catch (err) {
-    throw new Error(describeConnectionError(err, config));
+    throw new Error(describeConnectionError(await withTlsDiagnosis(err, config, address), config));
   }
 }
 
@@ -110,6 +112,49 @@ export function describeConnectionError(err: unknown, config: TemporalConfig): s
       : 'is `npm start` running, or TEMPORAL_ADDRESS set?';
   }
   return `cannot connect to Temporal at ${address}: ${hint} (${detail})`;
+}
+
+/**
+ * gRPC often reports a refused TLS handshake only as "failed to connect before the deadline".
+ * When TLS is configured and the error says nothing about it, one TLS handshake of our own with
+ * the same CA, client certificate and name tells the operator the real reason.
+ */
+async function withTlsDiagnosis(
+  err: unknown,
+  config: TemporalConfig,
+  address = temporalAddress(config),
+): Promise<unknown> {
+  const { tls } = config.temporal.connection;
+  if (!tls || isGrpcServiceError(err) || /certificate|tls|ssl|unauth/i.test(firstLine(err))) return err;
+  const reason = await tlsHandshakeError(address, tls === true ? {} : tls);
+  return reason ? new Error(`TLS handshake: ${reason}`, { cause: err }) : err;
+}
+
+function tlsHandshakeError(address: string, tls: TLSConfig): Promise<string | undefined> {
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(colon + 1));
+  const servername = tls.serverNameOverride ?? (isIP(host) ? undefined : host);
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host,
+      port,
+      ...(servername ? { servername } : {}),
+      ...(tls.serverRootCACertificate ? { ca: Buffer.from(tls.serverRootCACertificate) } : {}),
+      ...(tls.clientCertPair
+        ? { cert: Buffer.from(tls.clientCertPair.crt), key: Buffer.from(tls.clientCertPair.key) }
+        : {}),
+      ALPNProtocols: ['h2'],
+      timeout: 3000,
+    });
+    const done = (reason: string | undefined) => {
+      socket.destroy();
+      resolve(reason);
+    };
+    socket.once('secureConnect', () => done(undefined));
+    socket.once('error', (e) => done(e.message));
+    socket.once('timeout', () => done(undefined));
+  });
 }
 
 function firstLine(err: unknown): string {
