@@ -152,7 +152,7 @@ function tlsHandshakeError(address: string, tls: TLSConfig): Promise<string | un
       resolve(reason);
     };
     socket.once('secureConnect', () => done(undefined));
-    socket.once('error', (e) => done(e.message));
+    socket.once('error', (e: Error) => done(e.message));
     socket.once('timeout', () => done(undefined));
   });
 }
