@@ -2,6 +2,8 @@ import type { Client, WorkflowSignalWithStartOptions } from '@temporalio/client'
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 import {
+  KycProvider,
+  KycStatus,
   kycWorkflowId,
   providerEventSignal,
   registerSignal,
@@ -10,29 +12,26 @@ import {
   type VerificationInput,
   type VerificationPolicy,
 } from '../workflows/messages';
-import { KycProvider, KycStatus } from './search-attributes';
-
-/**
- * What starts a verification. The polling policy is optional and normally left out: the workflow
- * then asks the worker for its provider's policy, so whoever starts a verification (the ingress,
- * an app, `kyc start`) needs no provider configuration and cannot fix a policy of its own.
- */
-export type VerificationStartInput = Omit<VerificationInput, 'policy'> & { policy?: VerificationPolicy };
+import type { verificationWorkflow } from '../workflows/verification';
 
 /**
  * Options shared by every way a verification starts. Both the ingress (a callback came first)
  * and the app use signal-with-start, so whichever arrives first starts the one execution and
  * the other only signals it.
  *
+ * The polling policy is normally left out: the workflow then asks the worker for its provider's
+ * policy, so whoever starts a verification (the ingress, an app, `kyc start`) needs no provider
+ * configuration and cannot fix a policy from its own environment. Tests may still pass one.
+ *
  * ID reuse: REJECT_DUPLICATE. Once a verification has closed, a late or replayed callback for
  * the same reference must not start a second verification; the caller is told it was late.
  */
 function startOptions(provider: ProviderId, reference: string, taskQueue: string, policy?: VerificationPolicy) {
-  const input: VerificationStartInput = { provider, reference, ...(policy ? { policy } : {}) };
+  const input: VerificationInput = { provider, reference, ...(policy ? { policy } : {}) };
   return {
     workflowId: kycWorkflowId(provider, reference),
     taskQueue,
-    args: [input] as [VerificationStartInput],
+    args: [input] as [VerificationInput],
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     typedSearchAttributes: [
       { key: KycProvider, value: provider },
@@ -49,15 +48,12 @@ export async function signalProviderEvent(
   event: VerificationEvent,
   policy?: VerificationPolicy,
 ): Promise<void> {
-  const options: WorkflowSignalWithStartOptions<[VerificationEvent]> & { args: [VerificationStartInput] } = {
+  const options: WorkflowSignalWithStartOptions<[VerificationEvent]> & { args: [VerificationInput] } = {
     ...startOptions(event.provider, event.reference, taskQueue, policy),
     signal: providerEventSignal,
     signalArgs: [event],
   };
-  await client.workflow.signalWithStart<(input: VerificationStartInput) => Promise<unknown>, [VerificationEvent]>(
-    WORKFLOW_TYPE,
-    options,
-  );
+  await client.workflow.signalWithStart<typeof verificationWorkflow, [VerificationEvent]>(WORKFLOW_TYPE, options);
 }
 
 /** The app registers (starts) a verification; idempotent, and fine after a callback already started it. */
@@ -69,14 +65,11 @@ export async function signalRegistration(
   registration: AppRegistration,
   policy?: VerificationPolicy,
 ): Promise<void> {
-  await client.workflow.signalWithStart<(input: VerificationStartInput) => Promise<unknown>, [AppRegistration]>(
-    WORKFLOW_TYPE,
-    {
-      ...startOptions(provider, reference, taskQueue, policy),
-      signal: registerSignal,
-      signalArgs: [registration],
-    },
-  );
+  await client.workflow.signalWithStart<typeof verificationWorkflow, [AppRegistration]>(WORKFLOW_TYPE, {
+    ...startOptions(provider, reference, taskQueue, policy),
+    signal: registerSignal,
+    signalArgs: [registration],
+  });
 }
 
 export type { ProviderId };

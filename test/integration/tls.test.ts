@@ -12,7 +12,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { runCli } from '../../src/client/cli';
 import { loadConfig } from '../../src/config';
 import { createIngressApp } from '../../src/ingress/app';
-import { listen } from '../../src/ingress/server';
+import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { postJson } from '../../src/simulators/callback-sender';
