@@ -4,9 +4,10 @@
  */
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { ConfigError, loadClientConfig, type ClientConfig } from '../config';
+import { ConfigError, loadClientConfig, longestVerificationLifetimeMs, type ClientConfig } from '../config';
 import { parseDuration } from '../config/env-reader';
 import { connectTemporalClient } from '../temporal/connection';
+import { formatSeconds, setUpNamespace } from '../temporal/setup';
 import { isProviderId, STATUSES, type ProviderId, type Status, type VerificationState } from '../verification/model';
 import { KycClient, VerificationNotFoundError, WaitTimeoutError } from './index';
 
@@ -20,6 +21,7 @@ commands:
   wait P R [--timeout 60s]
   list [--provider P] [--status S] [--limit N]
   cancel P R [--reason TEXT]
+  setup                      register our search attributes in the namespace, check its retention
 
 every command takes --json. Temporal is configured as for the worker and the \`temporal\` CLI
 (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE,
@@ -216,6 +218,23 @@ const COMMANDS: Record<string, Command> = {
         ? rows.map((r) => `${r.workflowId.padEnd(60)} ${(r.status ?? '?').padEnd(16)} ${r.decision ?? ''}`).join('\n')
         : 'no verifications';
       return print(io, values.json === true, rows, human);
+    };
+  },
+
+  setup(args, io) {
+    const { values } = parse(args, {}, 0);
+    // Which providers' lifetimes count: KYC_PROVIDERS and their P_EXPIRES_AFTER / P_MAX_LIFETIME, if set here.
+    const longestLifetimeMs = longestVerificationLifetimeMs(io.env);
+    return async (kyc) => {
+      const report = await setUpNamespace(kyc.client, kyc.client.options.namespace, longestLifetimeMs);
+      const retention = report.retentionSeconds === undefined ? 'not set' : formatSeconds(report.retentionSeconds);
+      const human = [
+        `namespace ${report.namespace}`,
+        ...report.searchAttributes.map((a) => `  search attribute ${a.name} (${a.type}): ${a.result}`),
+        `  retention ${retention} (longest verification lifetime ${formatSeconds(report.longestLifetimeSeconds)})`,
+      ].join('\n');
+      if (!values.json) for (const warning of report.warnings) io.stderr(`kyc: warning: ${warning}\n`);
+      return print(io, values.json === true, report, human);
     };
   },
 

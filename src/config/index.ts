@@ -46,13 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const read = new EnvReader(env);
   const production = read.string('NODE_ENV') === 'production';
 
-  const known = providerModules.map((module) => module.id);
-  const enabledProviders = read.list('KYC_PROVIDERS', known.join(',')).map((name) => {
-    if (!(known as string[]).includes(name)) {
-      throw new ConfigError('KYC_PROVIDERS', `'${name}' is not a provider (${known.join(', ')})`);
-    }
-    return name as ProviderId;
-  });
+  const enabledProviders = readEnabledProviders(read);
 
   const shared: SharedPolicy = {
     // Set by the app-notification settings once they exist; until then nothing is pushed.
@@ -137,6 +131,45 @@ type SharedPolicy = Pick<
 /** How long a verification the provider never settles may stay open (also at least a day past its deadline). */
 const DEFAULT_MAX_LIFETIME = '30d';
 
+function readEnabledProviders(read: EnvReader): ProviderId[] {
+  const known = providerModules.map((module) => module.id);
+  return read.list('KYC_PROVIDERS', known.join(',')).map((name) => {
+    if (!(known as string[]).includes(name)) {
+      throw new ConfigError('KYC_PROVIDERS', `'${name}' is not a provider (${known.join(', ')})`);
+    }
+    return name as ProviderId;
+  });
+}
+
+function readLifetime(
+  read: EnvReader,
+  module: ProviderModule,
+): Pick<VerificationPolicy, 'expiresAfterMs' | 'maxLifetimeMs'> {
+  const prefix = module.id.toUpperCase();
+  return {
+    expiresAfterMs: read.duration(`${prefix}_EXPIRES_AFTER`, module.defaults.expiresAfter),
+    maxLifetimeMs: read.duration(`${prefix}_MAX_LIFETIME`, DEFAULT_MAX_LIFETIME),
+  };
+}
+
+/**
+ * The longest an enabled provider's verification may stay open with its default expiry (the
+ * workflow closes it at the later of P_MAX_LIFETIME and a day past its deadline). Read without
+ * provider credentials, for `kyc setup`'s retention check.
+ */
+export function longestVerificationLifetimeMs(env: NodeJS.ProcessEnv = process.env): number {
+  const read = new EnvReader(env);
+  const enabled = readEnabledProviders(read);
+  return Math.max(
+    ...providerModules
+      .filter((module) => enabled.includes(module.id))
+      .map((module) => {
+        const { expiresAfterMs, maxLifetimeMs } = readLifetime(read, module);
+        return Math.max(maxLifetimeMs, expiresAfterMs + 86_400_000);
+      }),
+  );
+}
+
 function readProvider(read: EnvReader, module: ProviderModule, shared: SharedPolicy): ProviderConfig {
   const prefix = module.id.toUpperCase();
   const apiBaseUrl = read.url(`${prefix}_API_BASE_URL`, module.defaults.apiBaseUrl);
@@ -151,8 +184,7 @@ function readProvider(read: EnvReader, module: ProviderModule, shared: SharedPol
     policy: {
       callbackGraceMs: read.duration(`${prefix}_CALLBACK_GRACE`, module.defaults.callbackGrace),
       pollScheduleMs: read.durations(`${prefix}_POLL_SCHEDULE`, module.defaults.pollSchedule),
-      expiresAfterMs: read.duration(`${prefix}_EXPIRES_AFTER`, module.defaults.expiresAfter),
-      maxLifetimeMs: read.duration(`${prefix}_MAX_LIFETIME`, DEFAULT_MAX_LIFETIME),
+      ...readLifetime(read, module),
       ...shared,
     },
     settings: module.readSettings(read, apiBaseUrl),
