@@ -206,7 +206,6 @@ describe('missed callbacks and expiry', () => {
     expect(state).toMatchObject({ status: 'EXPIRED', providerStatus: status });
     expect(state.decision).toBeUndefined();
   });
-
 });
 
 describe('provider outages', () => {
