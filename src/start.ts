@@ -3,7 +3,7 @@
  * dev server (SQLite under .data/, Web UI) is started first; then the worker and the ingress.
  * Ctrl-C closes the ingress, drains the worker, and stops the dev server.
  */
-import { createIngressApp } from './ingress/app';
+import { createDurableIngress } from './ingress/compose';
 import { listen } from './ingress/server';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
@@ -33,16 +33,15 @@ async function main(): Promise<void> {
   process.stdout.write(`worker: polling task queue ${config.temporal.taskQueue}\n`);
 
   const client = createTemporalClient(config, address);
-  const ingress = await listen(
-    createIngressApp({ client, config, logger: createLogger('ingress') }),
-    config.ingress.port,
-  );
+  const durable = await createDurableIngress({ client, config, logger: createLogger('ingress') });
+  const ingress = await listen(durable.app, config.ingress.port);
   process.stdout.write(`ingress: listening on http://localhost:${ingress.port} (POST /webhooks/<provider>)\n`);
 
   onShutdownSignal(async (signal) => {
     logger.info('shutting down', { signal });
     try {
       await ingress.close();
+      await durable.close();
       // The SDK also reacts to SIGINT/SIGTERM and may already be draining the worker.
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;

@@ -9,6 +9,8 @@ import { parseDuration } from '../config/env-reader';
 import { dataConverter, temporalAddress } from '../temporal/connection';
 import { isProviderId, STATUSES, type ProviderId, type Status, type VerificationState } from '../verification/model';
 import { KycClient, VerificationNotFoundError, WaitTimeoutError } from './index';
+import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../dead-letters/contract';
+import type { DeadLetterSummary } from '../dead-letters/store';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;
 
@@ -20,6 +22,8 @@ commands:
   wait P R [--timeout 60s]
   list [--provider P] [--status S] [--limit N]
   cancel P R [--reason TEXT]
+  dead-letters [--provider P] [--reason R] [--all] [--limit N]
+  replay ID
 
 every command takes --json. Temporal and providers are configured by the same environment as the
 worker (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, …). Exit codes: 0 ok, 1 error, 2 usage, 3 wait timed out.`;
@@ -144,6 +148,17 @@ function describeState(state: VerificationState): string {
   return lines.join('\n');
 }
 
+function describeLetters(rows: DeadLetterSummary[]): string {
+  return rows
+    .map(
+      (row) =>
+        `  ${row.id}  ${row.reason.padEnd(12)} ${row.receivedAt}  ${row.state}` +
+        (row.verificationId ? `  ${row.verificationId}` : '') +
+        (row.paths.length ? `  paths: ${row.paths.map((path) => path || '(body)').join(', ')}` : ''),
+    )
+    .join('\n');
+}
+
 const COMMANDS: Record<string, Command> = {
   start(args, io) {
     const { values } = parse(
@@ -185,7 +200,46 @@ const COMMANDS: Record<string, Command> = {
     const [name, reference] = [provider(positionals[0]), positionals[1]!];
     return async (kyc) => {
       const state = await kyc.getVerification(name, reference);
-      return print(io, values.json === true, state, describeState(state));
+      // Events that arrived after it closed are kept as dead letters: shown with the verification.
+      const late = await kyc.lateCallbacks(name, reference);
+      const human = describeState(state) + (late.length ? `\n  late callbacks:\n${describeLetters(late)}` : '');
+      return print(io, values.json === true, late.length ? { ...state, lateCallbacks: late } : state, human);
+    };
+  },
+
+  'dead-letters'(args, io) {
+    const { values } = parse(
+      args,
+      { provider: { type: 'string' }, reason: { type: 'string' }, all: { type: 'boolean' }, limit: { type: 'string' } },
+      0,
+    );
+    const reason = values.reason;
+    if (reason !== undefined && (typeof reason !== 'string' || !isDeadLetterReason(reason))) {
+      throw new UsageError(`--reason must be one of ${DEAD_LETTER_REASONS.join(', ')}`);
+    }
+    const limit = values.limit === undefined ? 100 : Number(values.limit);
+    if (!Number.isInteger(limit) || limit <= 0) throw new UsageError('--limit must be a positive whole number');
+    const filter = {
+      ...(values.provider !== undefined ? { provider: provider(values.provider, '--provider') } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+      includeClosed: values.all === true,
+      limit,
+    };
+    return async (kyc) => {
+      const rows = await kyc.listDeadLetters(filter);
+      return print(io, values.json === true, rows, rows.length ? describeLetters(rows) : 'no dead letters');
+    };
+  },
+
+  replay(args, io) {
+    const { values, positionals } = parse(args, {}, 1);
+    const id = positionals[0]!;
+    return async (kyc) => {
+      const outcome = await kyc.replayDeadLetter(id);
+      const human = outcome.alreadyReplayed
+        ? `${id} was already replayed at ${outcome.at} (${outcome.accepted} accepted); nothing sent again`
+        : `replayed ${id}: ${outcome.accepted} accepted, ${outcome.late} late`;
+      return print(io, values.json === true, outcome, human);
     };
   },
 

@@ -7,6 +7,13 @@ import { signalRegistration } from '../temporal/verification-start';
 import type { ProviderId, Status, VerificationState } from '../verification/model';
 import { isTerminal } from '../verification/model';
 import { cancelSignal, kycWorkflowId, parseKycWorkflowId, stateQuery } from '../workflows/messages';
+import {
+  listDeadLetters,
+  replayDeadLetter,
+  type DeadLetterFilter,
+  type DeadLetterSummary,
+  type ReplayOutcome,
+} from '../dead-letters/store';
 
 export interface StartVerificationRequest {
   provider: ProviderId;
@@ -158,6 +165,21 @@ export class KycClient {
       if (summaries.length >= (filter.limit ?? 100)) break;
     }
     return summaries;
+  }
+
+  /** Callbacks refused after authentication, still held (see README "Guarantees"). */
+  async listDeadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetterSummary[]> {
+    return listDeadLetters(this.client, filter);
+  }
+
+  /** Late callbacks kept for one verification (events that arrived after it closed). */
+  async lateCallbacks(provider: ProviderId, reference: string): Promise<DeadLetterSummary[]> {
+    return listDeadLetters(this.client, { verificationId: kycWorkflowId(provider, reference), includeClosed: true });
+  }
+
+  /** Re-injects a dead letter; idempotent (a letter replayed in full sends nothing the second time). */
+  async replayDeadLetter(id: string): Promise<ReplayOutcome> {
+    return replayDeadLetter(this.client, this.config, id);
   }
 
   private async mapNotFound<T>(provider: ProviderId, reference: string, promise: Promise<T>): Promise<T> {
