@@ -8,7 +8,10 @@ async function main(): Promise<void> {
   quietSdkLogs();
   printDevDefaults(config);
   const logger = createLogger('worker');
-  const { worker, connection } = await createWorker(config);
+  const bundle = config.worker.workflowBundle;
+  const { worker, connection } = await createWorker(config, {
+    ...(bundle ? { workflows: { workflowBundle: { codePath: bundle } } } : {}),
+  });
   const run = worker.run();
   logger.info('worker polling', { taskQueue: config.temporal.taskQueue });
   onShutdownSignal(async () => {

@@ -35,6 +35,10 @@ export interface AppConfig {
     bodyLimitBytes: number;
   };
   reliability: ReliabilityConfig;
+  worker: {
+    /** A prebuilt workflow bundle (bundleWorkflowCode); unset: bundled from source at start. */
+    workflowBundle?: string;
+  };
   /** Only the enabled providers: a disabled provider's variables are not even read. */
   providers: Partial<Record<ProviderId, ProviderConfig>>;
   enabledProviders: ProviderId[];
@@ -115,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bodyLimitBytes: read.bytes('KYC_BODY_LIMIT', '1mb'),
     },
     reliability: readReliability(read, enabledProviders),
+    worker: { workflowBundle: read.string('KYC_WORKFLOW_BUNDLE') },
     providers,
     enabledProviders,
     devDefaults: read.devDefaults,
