@@ -9,7 +9,7 @@ import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
 import { createTemporalClient } from './temporal/connection';
 import { startDevServer, type RunningDevServer } from './temporal/dev-server';
-import { createWorker, quietSdkLogs } from './worker';
+import { createRetrievalWorkers, createWorker, quietSdkLogs } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   }
 
   const { worker, connection } = await createWorker({ ...config, temporal: { ...config.temporal, address } });
-  const workerRun = worker.run();
+  const retrievalWorkers = await createRetrievalWorkers(config, connection);
+  const workerRun = Promise.all([worker, ...retrievalWorkers].map((each) => each.run())).then(() => undefined);
   process.stdout.write(`worker: polling task queue ${config.temporal.taskQueue}\n`);
 
   const client = createTemporalClient(config, address);
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
       await ingress.close();
       await durable.close();
       // The SDK also reacts to SIGINT/SIGTERM and may already be draining the worker.
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const each of [worker, ...retrievalWorkers]) if (each.getState() === 'RUNNING') each.shutdown();
       await workerRun;
       await connection.close();
       await client.connection.close();

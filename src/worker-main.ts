@@ -1,7 +1,7 @@
 /** The worker alone (containers, scaled-out deployments): needs TEMPORAL_ADDRESS. */
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
-import { createWorker, quietSdkLogs } from './worker';
+import { createRetrievalWorkers, createWorker, quietSdkLogs } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -12,11 +12,12 @@ async function main(): Promise<void> {
   const { worker, connection } = await createWorker(config, {
     ...(bundle ? { workflows: { workflowBundle: { codePath: bundle } } } : {}),
   });
-  const run = worker.run();
-  logger.info('worker polling', { taskQueue: config.temporal.taskQueue });
+  const retrievalWorkers = await createRetrievalWorkers(config, connection);
+  const run = Promise.all([worker, ...retrievalWorkers].map((each) => each.run())).then(() => undefined);
+  logger.info('worker polling', { taskQueue: config.temporal.taskQueue, retrievalQueues: retrievalWorkers.length });
   onShutdownSignal(async () => {
-    // The SDK also reacts to SIGINT/SIGTERM and may already be draining the worker.
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    // The SDK also reacts to SIGINT/SIGTERM and may already be draining the workers.
+    for (const each of [worker, ...retrievalWorkers]) if (each.getState() === 'RUNNING') each.shutdown();
     await run;
     await connection.close();
   });

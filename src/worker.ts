@@ -4,6 +4,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { dataConverter, temporalAddress } from './temporal/connection';
 import type { RetrievalClient } from './providers/types';
 import type { ProviderId } from './verification/model';
+import { retrievalTaskQueue } from './temporal/retrieval-queues';
 
 /** The workflow code: a prebuilt bundle when given (production, tests), else bundled from source at start. */
 export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
@@ -44,6 +45,31 @@ export async function createWorker(
     ...options.overrides,
   });
   return { worker, connection, ownsConnection };
+}
+
+/**
+ * One activity-only worker per enabled provider, on `<taskQueue>-retrieval-<provider>`, whose
+ * `maxTaskQueueActivitiesPerSecond` (P_MAX_POLLS_PER_SECOND) the server enforces across every
+ * worker of that queue: retrieval calls to a provider never exceed its rate, however many
+ * verifications wake at once.
+ */
+export async function createRetrievalWorkers(
+  config: AppConfig,
+  connection: NativeConnection,
+  activityDeps: ActivityDeps = { retrieval: retrievalClients(config) },
+): Promise<Worker[]> {
+  return Promise.all(
+    config.enabledProviders.map((id) =>
+      Worker.create({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: retrievalTaskQueue(config.temporal.taskQueue, id),
+        activities: createActivities(activityDeps),
+        dataConverter: dataConverter(config),
+        maxTaskQueueActivitiesPerSecond: config.reliability.maxPollsPerSecond[id] ?? 5,
+      }),
+    ),
+  );
 }
 
 /** The SDK logs every bundling step at INFO; operators need its warnings and errors only. */
