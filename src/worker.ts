@@ -23,6 +23,11 @@ export function retrievalClients(config: AppConfig): ActivityDeps['retrieval'] {
   return clients;
 }
 
+/** Each enabled provider's policy: the workflow asks the worker for it, so starters need no provider settings. */
+export function providerPolicies(config: AppConfig): NonNullable<ActivityDeps['policies']> {
+  return Object.fromEntries(config.enabledProviders.map((id) => [id, enabledProvider(config, id).policy]));
+}
+
 /** Composes a worker: connection, workflow code, activities from their dependencies. Nothing else. */
 export async function createWorker(
   config: AppConfig,
@@ -40,7 +45,11 @@ export async function createWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(options.workflows ?? defaultWorkflowSource()),
-    activities: createActivities(options.activityDeps ?? { retrieval: retrievalClients(config) }),
+    activities: createActivities({
+      retrieval: retrievalClients(config),
+      policies: providerPolicies(config),
+      ...options.activityDeps,
+    }),
     dataConverter: dataConverter(config),
     ...options.overrides,
   });
@@ -56,7 +65,7 @@ export async function createWorker(
 export async function createRetrievalWorkers(
   config: AppConfig,
   connection: NativeConnection,
-  activityDeps: ActivityDeps = { retrieval: retrievalClients(config) },
+  activityDeps: ActivityDeps = { retrieval: retrievalClients(config), policies: providerPolicies(config) },
 ): Promise<Worker[]> {
   return Promise.all(
     config.enabledProviders.map((id) =>

@@ -7,7 +7,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { enabledProvider, type AppConfig } from '../config';
 import { deliverEvent } from '../temporal/deliver';
-import { KycDeadLetterReason, KycProvider, KycVerificationId } from '../temporal/search-attributes';
+import { KycDeadLetterReason, KycProvider, KycVerificationId } from '../workflows/messages';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 import type { deadLetterWorkflow } from '../workflows/dead-letter';
 import {

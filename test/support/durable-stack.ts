@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { createDurableIngress, type DurableIngress } from '../../src/ingress/compose';
-import { listen } from '../../src/ingress/server';
+import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 import { runWorker, testClient, type RunningWorker } from './stack';
 
