@@ -9,7 +9,7 @@ import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
 import { createTemporalClient } from './temporal/connection';
 import { startDevServer, type RunningDevServer } from './temporal/dev-server';
-import { createRetrievalWorkers, createWorker, quietSdkLogs } from './worker';
+import { createWorkerSet, quietSdkLogs } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -25,12 +25,14 @@ async function main(): Promise<void> {
     address = devServer.address;
     process.stdout.write(`temporal: dev server on ${address}, Web UI on ${devServer.uiUrl} (data in ${dbFile})\n`);
   } else {
-    process.stdout.write(`temporal: using ${address} (namespace ${config.temporal.namespace})\n`);
+    const { apiKey, tls } = config.temporal.connection;
+    const security = [tls ? 'TLS' : 'plaintext', ...(apiKey ? ['API key'] : [])].join(', ');
+    process.stdout.write(`temporal: using ${address} (namespace ${config.temporal.namespace}, ${security})\n`);
   }
 
-  const { worker, connection } = await createWorker({ ...config, temporal: { ...config.temporal, address } });
-  const retrievalWorkers = await createRetrievalWorkers(config, connection);
-  const workerRun = Promise.all([worker, ...retrievalWorkers].map((each) => each.run())).then(() => undefined);
+  const workers = await createWorkerSet({ ...config, temporal: { ...config.temporal, address } });
+  const { connection } = workers;
+  const workerRun = workers.run();
   process.stdout.write(`worker: polling task queue ${config.temporal.taskQueue}\n`);
 
   const client = createTemporalClient(config, address);
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
       await ingress.close();
       await durable.close();
       // The SDK also reacts to SIGINT/SIGTERM and may already be draining the worker.
-      for (const each of [worker, ...retrievalWorkers]) if (each.getState() === 'RUNNING') each.shutdown();
+      workers.shutdown();
       await workerRun;
       await connection.close();
       await client.connection.close();

@@ -1,7 +1,7 @@
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { enabledProvider, type AppConfig } from './config';
 import { createActivities, type ActivityDeps } from './activities';
-import { dataConverter, temporalAddress } from './temporal/connection';
+import { connectWorker, dataConverter } from './temporal/connection';
 import type { RetrievalClient } from './providers/types';
 import type { ProviderId } from './verification/model';
 import { retrievalTaskQueue } from './temporal/retrieval-queues';
@@ -23,9 +23,24 @@ export function retrievalClients(config: AppConfig): ActivityDeps['retrieval'] {
   return clients;
 }
 
-/** Each enabled provider's policy: the workflow asks the worker for it, so starters need no provider settings. */
-export function providerPolicies(config: AppConfig): NonNullable<ActivityDeps['policies']> {
-  return Object.fromEntries(config.enabledProviders.map((id) => [id, enabledProvider(config, id).policy]));
+/**
+ * Each enabled provider's policy: the workflow asks the worker for it, so starters need no provider
+ * settings. With `retrievalQueues`, provider calls go to the provider's rate-limited queue, which
+ * this process then serves ({@link createRetrievalWorkers}).
+ */
+export function providerPolicies(
+  config: AppConfig,
+  options: { retrievalQueues?: boolean } = {},
+): NonNullable<ActivityDeps['policies']> {
+  return Object.fromEntries(
+    config.enabledProviders.map((id) => {
+      const policy = enabledProvider(config, id).policy;
+      const queue = options.retrievalQueues
+        ? { retrievalTaskQueue: retrievalTaskQueue(config.temporal.taskQueue, id) }
+        : {};
+      return [id, { ...policy, ...queue }];
+    }),
+  );
 }
 
 /** Composes a worker: connection, workflow code, activities from their dependencies. Nothing else. */
@@ -39,7 +54,7 @@ export async function createWorker(
   } = {},
 ): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
   const ownsConnection = !options.connection;
-  const connection = options.connection ?? (await NativeConnection.connect({ address: temporalAddress(config) }));
+  const connection = options.connection ?? (await connectWorker(config));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -79,6 +94,31 @@ export async function createRetrievalWorkers(
       }),
     ),
   );
+}
+
+/**
+ * The workers as the mains run them: the verification worker, whose provider calls go to the
+ * per-provider retrieval queues, and the rate-limited retrieval workers serving those queues.
+ */
+export async function createWorkerSet(
+  config: AppConfig,
+  options: { workflows?: WorkflowSource } = {},
+): Promise<{ workers: Worker[]; connection: NativeConnection; run(): Promise<void>; shutdown(): void }> {
+  const { worker, connection } = await createWorker(config, {
+    ...options,
+    activityDeps: {
+      retrieval: retrievalClients(config),
+      policies: providerPolicies(config, { retrievalQueues: true }),
+    },
+  });
+  const workers = [worker, ...(await createRetrievalWorkers(config, connection))];
+  return {
+    workers,
+    connection,
+    run: () => Promise.all(workers.map((each) => each.run())).then(() => undefined),
+    // The SDK also reacts to SIGINT/SIGTERM and may already be draining some of them.
+    shutdown: () => workers.forEach((each) => each.getState() === 'RUNNING' && each.shutdown()),
+  };
 }
 
 /** The SDK logs every bundling step at INFO; operators need its warnings and errors only. */

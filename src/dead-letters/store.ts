@@ -5,7 +5,7 @@
  */
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
-import { enabledProvider, type AppConfig } from '../config';
+import type { CallbackParser } from '../providers/types';
 import { deliverEvent } from '../temporal/deliver';
 import { KycDeadLetterReason, KycProvider, KycVerificationId } from '../workflows/messages';
 import type { ProviderId, VerificationEvent } from '../verification/model';
@@ -28,15 +28,15 @@ const MEMO_KEY = 'deadLetter';
 /** Stores one letter; the same fingerprint while its letter is open is the same letter (idempotent). */
 export async function storeDeadLetter(
   client: Client,
-  config: AppConfig,
+  where: { taskQueue: string; retentionMs: number },
   letter: DeadLetter,
   fingerprint: string,
 ): Promise<string> {
   const workflowId = deadLetterWorkflowId(letter.provider, fingerprint);
   await client.workflow.start<typeof deadLetterWorkflow>(DEAD_LETTER_WORKFLOW_TYPE, {
     workflowId,
-    taskQueue: config.temporal.taskQueue,
-    args: [{ letter, retentionMs: config.reliability.deadLetterRetentionMs }],
+    taskQueue: where.taskQueue,
+    args: [{ letter, retentionMs: where.retentionMs }],
     // A provider resending the refused callback must not make a second letter.
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     typedSearchAttributes: [
@@ -108,7 +108,13 @@ export interface ReplayOutcome extends ReplayResult {
  * handed over. Idempotent: each event keeps its dedup key, so a verification applies it once, and
  * a letter replayed in full is closed; replaying it again sends nothing.
  */
-export async function replayDeadLetter(client: Client, config: AppConfig, id: string): Promise<ReplayOutcome> {
+export async function replayDeadLetter(
+  client: Client,
+  taskQueue: string,
+  id: string,
+  /** The provider's parser (from the provider's configuration), to read a kept body again. */
+  parserFor?: (provider: ProviderId) => CallbackParser | undefined,
+): Promise<ReplayOutcome> {
   if (!isDeadLetterWorkflowId(id)) throw new DeadLetterNotFoundError(`'${id}' is not a dead-letter ID (kyc-dead:…)`);
   const handle = client.workflow.getHandle<typeof deadLetterWorkflow>(id);
   let description;
@@ -128,11 +134,10 @@ export async function replayDeadLetter(client: Client, config: AppConfig, id: st
   const previous = replays.at(-1);
   // Replayed a moment ago and closing now: nothing is sent again.
   if (resolved && previous) return { id, alreadyReplayed: true, ...previous };
-  const provider = enabledProvider(config, letter.provider);
-  const events = eventsToReplay(letter, provider);
+  const events = eventsToReplay(letter, parserFor?.(letter.provider));
   const result: ReplayResult = { at: new Date().toISOString(), accepted: 0, late: 0 };
   for (const event of events) {
-    const outcome = await deliverEvent(client, provider, config.temporal.taskQueue, event);
+    const outcome = await deliverEvent(client, taskQueue, event);
     if (outcome === 'accepted') result.accepted += 1;
     else if (outcome === 'late') result.late += 1;
   }
@@ -140,9 +145,8 @@ export async function replayDeadLetter(client: Client, config: AppConfig, id: st
   return { id, alreadyReplayed: false, ...result };
 }
 
-function eventsToReplay(letter: DeadLetter, provider: ReturnType<typeof enabledProvider>): VerificationEvent[] {
-  if (letter.body !== undefined) {
-    const parser = provider.module.createCallbackParser(provider.settings);
+function eventsToReplay(letter: DeadLetter, parser: CallbackParser | undefined): VerificationEvent[] {
+  if (letter.body !== undefined && parser) {
     let parsed;
     try {
       parsed = parser.parse(JSON.parse(letter.body), letter.receivedAt);
@@ -154,6 +158,9 @@ function eventsToReplay(letter: DeadLetter, provider: ReturnType<typeof enabledP
     return parsed.events;
   }
   if (letter.events?.length) return letter.events;
+  if (letter.body !== undefined) {
+    throw new ReplayRefusedError(`the body must be parsed again: run with ${letter.provider}'s configuration`);
+  }
   throw new ReplayRefusedError(
     'nothing to replay: the body was not kept (it is kept only when KYC_PAYLOAD_KEY encrypts payloads) ' +
       'and the callback carried no usable event',

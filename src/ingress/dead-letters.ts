@@ -76,6 +76,11 @@ export function buildDeadLetter(
   return { letter, fingerprint };
 }
 
+/** Where letters go: the task queue of the workers, and how long they are kept. */
+export function deadLetterHome(config: AppConfig): { taskQueue: string; retentionMs: number } {
+  return { taskQueue: config.temporal.taskQueue, retentionMs: config.reliability.deadLetterRetentionMs };
+}
+
 /** Neither Temporal nor the local inbox could keep the letter. */
 export class DeadLetterNotKeptError extends Error {
   override name = 'DeadLetterNotKeptError';
@@ -102,7 +107,7 @@ export class DeadLetterRecorder {
     });
     try {
       const id = await client.connection.withDeadline(Date.now() + (this.deps.timeoutMs ?? 3000), () =>
-        storeDeadLetter(client, config, letter, fingerprint),
+        storeDeadLetter(client, deadLetterHome(config), letter, fingerprint),
       );
       logger.warn('callback kept as a dead letter', { id, provider: letter.provider, reason: letter.reason });
       return 'stored';

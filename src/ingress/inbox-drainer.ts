@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
-import { enabledProvider, type AppConfig } from '../config';
+import type { AppConfig } from '../config';
 import { storeDeadLetter } from '../dead-letters/store';
 import type { Logger } from '../logger';
 import { deliverEvent } from '../temporal/deliver';
 import { kycWorkflowId } from '../workflows/messages';
-import { buildDeadLetter } from './dead-letters';
+import { buildDeadLetter, deadLetterHome } from './dead-letters';
 import type { DurableInbox, InboxEntry } from './inbox';
 
 const IDLE_MS = 1000;
@@ -89,13 +89,12 @@ export class InboxDrainer {
     const deadline = Date.now() + HANDOVER_TIMEOUT_MS;
     if (entry.kind === 'dead-letter') {
       await client.connection.withDeadline(deadline, () =>
-        storeDeadLetter(client, config, entry.letter, entry.fingerprint),
+        storeDeadLetter(client, deadLetterHome(config), entry.letter, entry.fingerprint),
       );
       return;
     }
-    const provider = enabledProvider(config, entry.provider);
     const outcome = await client.connection.withDeadline(deadline, () =>
-      deliverEvent(client, provider, config.temporal.taskQueue, entry.event, entry.startIfMissing),
+      deliverEvent(client, config.temporal.taskQueue, entry.event, entry.startIfMissing),
     );
     logger.info('inbox entry handed over', { provider: entry.provider, outcome });
     if (outcome === 'late') {
@@ -112,7 +111,9 @@ export class InboxDrainer {
         },
         { keepBody: false, maxBytes: config.reliability.deadLetterMaxBytes },
       );
-      await client.connection.withDeadline(deadline, () => storeDeadLetter(client, config, letter, fingerprint));
+      await client.connection.withDeadline(deadline, () =>
+        storeDeadLetter(client, deadLetterHome(config), letter, fingerprint),
+      );
     }
   }
 }

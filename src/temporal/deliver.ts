@@ -1,6 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { ProviderConfig } from '../config';
 import type { VerificationEvent } from '../verification/model';
 import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
 import { signalProviderEvent } from './verification-start';
@@ -18,15 +17,16 @@ export type DeliveryOutcome = 'accepted' | 'late' | 'absent';
  */
 export async function deliverEvent(
   client: Client,
-  provider: ProviderConfig,
   taskQueue: string,
   event: VerificationEvent,
   startIfMissing = true,
 ): Promise<DeliveryOutcome> {
   try {
-    if (startIfMissing) await signalProviderEvent(client, provider, taskQueue, event);
+    if (startIfMissing) await signalProviderEvent(client, taskQueue, event);
     else
-      await client.workflow.getHandle(kycWorkflowId(provider.id, event.reference)).signal(providerEventSignal, event);
+      await client.workflow
+        .getHandle(kycWorkflowId(event.provider, event.reference))
+        .signal(providerEventSignal, event);
     return 'accepted';
   } catch (err) {
     if (!startIfMissing && err instanceof WorkflowNotFoundError) return 'absent';
