@@ -1,12 +1,20 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ClientConfig } from '../config';
+import type { CallbackParser } from '../providers/types';
 import { KycDecision, KycStatus } from '../workflows/messages';
 import { referenceSchema } from '../providers/common';
 import { signalRegistration } from '../temporal/verification-start';
 import type { ProviderId, Status, VerificationState } from '../verification/model';
 import { isProviderId, isTerminal } from '../verification/model';
 import { cancelSignal, kycWorkflowId, parseKycWorkflowId, stateQuery } from '../workflows/messages';
+import {
+  listDeadLetters,
+  replayDeadLetter,
+  type DeadLetterFilter,
+  type DeadLetterSummary,
+  type ReplayOutcome,
+} from '../dead-letters/store';
 
 export interface StartVerificationRequest {
   provider: ProviderId;
@@ -161,6 +169,24 @@ export class KycClient {
       if (summaries.length >= (filter.limit ?? 100)) break;
     }
     return summaries;
+  }
+
+  /** Callbacks refused after authentication, still held (see README "Guarantees"). */
+  async listDeadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetterSummary[]> {
+    return listDeadLetters(this.client, filter);
+  }
+
+  /** Late callbacks kept for one verification (events that arrived after it closed). */
+  async lateCallbacks(provider: ProviderId, reference: string): Promise<DeadLetterSummary[]> {
+    return listDeadLetters(this.client, { verificationId: kycWorkflowId(provider, reference), includeClosed: true });
+  }
+
+  /** Re-injects a dead letter; idempotent (a letter replayed in full sends nothing the second time). */
+  async replayDeadLetter(
+    id: string,
+    parserFor?: (provider: ProviderId) => CallbackParser | undefined,
+  ): Promise<ReplayOutcome> {
+    return replayDeadLetter(this.client, this.config.temporal.taskQueue, id, parserFor);
   }
 
   private async mapNotFound<T>(provider: ProviderId, reference: string, promise: Promise<T>): Promise<T> {
