@@ -33,6 +33,8 @@ export interface AppConfig {
     port: number;
     trustProxy: boolean | number | string;
     bodyLimitBytes: number;
+    /** Hand-overs to Temporal waiting at once; beyond it a callback gets 503 + Retry-After. */
+    maxHandoversInFlight: number;
   };
   /** Only the enabled providers: a disabled provider's variables are not even read. */
   providers: Partial<Record<ProviderId, ProviderConfig>>;
@@ -44,6 +46,11 @@ export interface AppConfig {
 /** Dev-only callback auth for providers with no production default: loopback only. */
 const DEV_WEBHOOK_AUTH = 'ip:127.0.0.1,::1';
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
+/**
+ * About one second of the embedded dev server's signal-with-start rate (~50/s on two cores), so
+ * an accepted callback is acknowledged well within a provider's 5 s timeout (README, Benchmarks).
+ */
+const DEFAULT_MAX_HANDOVERS_IN_FLIGHT = 64;
 
 /**
  * Parses the whole environment once, at start-up. A wrong value throws {@link ConfigError},
@@ -96,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       port: read.port('PORT', 3000),
       trustProxy: parseTrustProxy(read.string('TRUST_PROXY')),
       bodyLimitBytes: read.bytes('KYC_BODY_LIMIT', '1mb'),
+      maxHandoversInFlight: read.integer('KYC_MAX_HANDOVERS_IN_FLIGHT', DEFAULT_MAX_HANDOVERS_IN_FLIGHT, 1),
     },
     providers,
     enabledProviders,

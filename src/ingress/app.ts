@@ -26,6 +26,11 @@ const RETRY_AFTER_SECONDS = 5;
 export const MAX_EVENTS_PER_CALLBACK = 500;
 /** Hand-overs to different verifications that run at once, so a large array answers within the provider's timeout. */
 const HANDOVER_CONCURRENCY = 8;
+/**
+ * Retry-After when the ingress is at its in-flight bound: at the bound, the hand-overs ahead of a
+ * retry drain in about a second on the embedded dev server (see the README's Benchmarks).
+ */
+const OVERLOAD_RETRY_AFTER_SECONDS = 2;
 
 /**
  * The webhook ingress: for each provider route, authenticate (on the raw request, before any
@@ -37,6 +42,11 @@ export function createIngressApp(deps: IngressDeps): Express {
   const { client, config, logger } = deps;
   const metrics = deps.metrics ?? new IngressMetrics();
   const handoverTimeoutMs = deps.handoverTimeoutMs ?? 4000;
+  const maxHandoversInFlight = config.ingress.maxHandoversInFlight;
+  // Hand-overs waiting on Temporal right now. Beyond the bound a callback is refused with 503 at
+  // once instead of joining a queue whose wait would pass the provider's timeout (5-30 s): a burst
+  // then degrades into retries, and every 2xx still means the callback is with Temporal.
+  let handoversInFlight = 0;
   const parsers = new Map<ProviderId, CallbackParser>(
     config.enabledProviders.map((id) => {
       const provider = enabledProvider(config, id);
@@ -134,6 +144,13 @@ export function createIngressApp(deps: IngressDeps): Express {
     if (total > MAX_EVENTS_PER_CALLBACK) {
       throw new HttpError(413, 'too_many_records', `a callback may carry at most ${MAX_EVENTS_PER_CALLBACK} records`);
     }
+    if (handoversInFlight >= maxHandoversInFlight) {
+      // Counted, not logged: under a burst this happens hundreds of times a second.
+      metrics.events.inc({ provider: provider.id, result: 'overloaded' }, total);
+      throw new HttpError(503, 'overloaded', 'too many callbacks are being stored right now; retry later', {
+        retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS,
+      });
+    }
     const outcomes = await inParallelPerVerification(
       [
         ...parsed.events.map((event) => ({ event, startIfMissing: true })),
@@ -154,6 +171,7 @@ export function createIngressApp(deps: IngressDeps): Express {
     startIfMissing: boolean,
   ): Promise<'accepted' | 'late' | 'absent'> {
     const workflowId = kycWorkflowId(provider.id, event.reference);
+    handoversInFlight += 1;
     try {
       await client.connection.withDeadline(Date.now() + handoverTimeoutMs, () =>
         startIfMissing
@@ -176,6 +194,8 @@ export function createIngressApp(deps: IngressDeps): Express {
       throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
         retryAfterSeconds: RETRY_AFTER_SECONDS,
       });
+    } finally {
+      handoversInFlight -= 1;
     }
   }
 }
