@@ -2,7 +2,7 @@
  * `npm run bench`: starts its own Temporal dev server, simulators, worker and ingress on
  * loopback, measures every figure of issue 12 next to its baseline, writes
  * bench/results/latest.json and prints a markdown table. Flags (all optional):
- *   --duration S   seconds of load per repetition (default 5)     --warmup S  (default 2)
+ *   --duration S   seconds of load per repetition (default 8)     --warmup S  (default 3)
  *   --reps N       repetitions (default 3)                        --samples N figure 3 (default 30)
  *   --count N      figure 4 verifications per repetition (20)     --open N    figure 5 (default 2000)
  *   --max-cached N figure 5 worker cache size (SDK default)       --only 1,2  figures to run
@@ -60,8 +60,8 @@ function parseSettings(argv: string[]): Settings {
   };
   const maxCached = flag('max-cached');
   return {
-    durationS: number('duration', 5),
-    warmupS: number('warmup', 2),
+    durationS: number('duration', 8),
+    warmupS: number('warmup', 3),
     repetitions: Math.max(3, number('reps', 3)),
     visibleSamples: Math.max(5, number('samples', 30)),
     endToEndCount: number('count', 20),
@@ -99,6 +99,19 @@ async function main(): Promise<void> {
   let side: TemporalSide | undefined;
   let ingress: BenchIngress | undefined;
   const workers: BenchWorker[] = [];
+  const cleanup = async () => {
+    await ingress?.child.stop();
+    for (const worker of workers) await worker.child.stop();
+    await side?.stop();
+    await sims?.close();
+  };
+  // Ctrl-C stops what the bench started (the figures' own extra processes die with their IPC channel).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
   try {
     sims = await startSimulators();
     side = await startTemporalSide('default');
@@ -161,10 +174,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${markdownTable(context.rows)}\n\n`);
     log(`wrote bench/results/latest.json`);
   } finally {
-    await ingress?.child.stop();
-    for (const worker of workers) await worker.child.stop();
-    await side?.stop();
-    await sims?.close();
+    await cleanup();
   }
 }
 

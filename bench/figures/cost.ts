@@ -3,6 +3,7 @@
  * provider's normal path and its worst path (many duplicate callbacks, a retrieval outage),
  * read from the histories through the client, against the minimal workflow's.
  */
+import { temporal } from '@temporalio/proto';
 import type { BenchContext } from '../lib/context';
 import { row } from '../lib/report';
 import { repeated } from '../lib/stats';
@@ -13,11 +14,19 @@ export interface HistoryCost {
   events: number;
   payloadBytes: number;
   largestPayload: number;
+  /** The history event that carries the largest payload (e.g. the completion with the final state). */
+  largestPayloadIn: string;
 }
 
 export async function historyCost(context: BenchContext, workflowId: string): Promise<HistoryCost> {
   const history = await context.client.workflow.getHandle(workflowId).fetchHistory();
-  const cost: HistoryCost = { events: history.events?.length ?? 0, payloadBytes: 0, largestPayload: 0 };
+  const cost: HistoryCost = {
+    events: history.events?.length ?? 0,
+    payloadBytes: 0,
+    largestPayload: 0,
+    largestPayloadIn: '',
+  };
+  let eventType = '';
   const visit = (node: unknown): void => {
     if (!node || typeof node !== 'object' || ArrayBuffer.isView(node)) return;
     const candidate = node as { data?: unknown; metadata?: Record<string, Uint8Array> };
@@ -26,14 +35,22 @@ export async function historyCost(context: BenchContext, workflowId: string): Pr
         candidate.data.length +
         Object.entries(candidate.metadata).reduce((sum, [key, value]) => sum + key.length + (value?.length ?? 0), 0);
       cost.payloadBytes += size;
-      cost.largestPayload = Math.max(cost.largestPayload, size);
+      if (size > cost.largestPayload) {
+        cost.largestPayload = size;
+        cost.largestPayloadIn = eventType;
+      }
       return;
     }
     for (const value of Object.values(node)) visit(value);
   };
-  for (const event of history.events ?? []) visit(event);
+  for (const event of history.events ?? []) {
+    eventType = String(EventType[event.eventType ?? 0] ?? event.eventType);
+    visit(event);
+  }
   return cost;
 }
+
+const EventType = temporal.api.enums.v1.EventType;
 
 const WORST: FlowOptions = { duplicates: 100, outage: 8 };
 
@@ -49,7 +66,9 @@ export async function costFigure(context: BenchContext): Promise<void> {
     flows.map(async ([name, flow]) => [name, await measure(flow, WORST)] as const),
   );
   const worst = Object.fromEntries(worstEntries);
-  const of = (costs: HistoryCost[], key: keyof HistoryCost) => repeated(costs.map((c) => c[key]));
+  context.diagnostics.cost = { normal, worst };
+  const of = (costs: HistoryCost[], key: 'events' | 'payloadBytes' | 'largestPayload') =>
+    repeated(costs.map((c) => c[key]));
   const baseline = 'minimal workflow';
   const worstLabel = `worst path (${WORST.duplicates} duplicate callbacks, ${WORST.outage} failed retrievals)`;
   for (const name of Object.keys(FLOWS)) {

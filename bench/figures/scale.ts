@@ -84,7 +84,11 @@ export async function scaleFigure(context: BenchContext): Promise<void> {
     const references = Array.from({ length: open }, (): string => randomUUID());
     const minimalIds = references.map((reference) => `bench-minimal-scale-${reference}`);
     // One request first, so lazily loaded code is in the "before" figures.
-    await deliver(url, headers, socureCallback(context, 'APP_OPENED').body);
+    await deliver(
+      url,
+      headers,
+      socureCallback(context, 'VERIFICATION_COMPLETED', undefined, { decision: 'accept' }).body,
+    );
     await sleep(2000);
 
     const kycBefore = await memoryOf(worker);

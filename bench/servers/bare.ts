@@ -54,6 +54,7 @@ async function main(): Promise<void> {
 
   process.send?.({ ports: { stubbedIngress: stubbed.port, bareExpress: bareExpress.port, nodeHttp: plainPort } });
   process.on('SIGTERM', () => process.exit(0));
+  process.on('disconnect', () => process.exit(0));
 }
 
 main().catch((err: unknown) => {

@@ -12,6 +12,7 @@ import * as minimalActivities from '../workflows/minimal-activities';
 export interface WorkerProcessMemory {
   rss: number;
   heapUsed: number;
+  heapTotal: number;
   external: number;
   arrayBuffers: number;
   nativeContexts: number;
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     const memory: WorkerProcessMemory = {
       rss: usage.rss,
       heapUsed: usage.heapUsed,
+      heapTotal: usage.heapTotal,
       external: usage.external,
       arrayBuffers: usage.arrayBuffers,
       nativeContexts: getHeapStatistics().number_of_native_contexts,
@@ -74,9 +76,12 @@ async function main(): Promise<void> {
     };
     process.send?.({ memory });
   });
-  process.on('SIGTERM', () => {
+  // SIGTERM from the runner, or the runner gone (its IPC channel closed): drain and exit.
+  const stop = () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
-  });
+  };
+  process.on('SIGTERM', stop);
+  process.on('disconnect', stop);
   process.send?.({ ready: true });
   await run;
   process.exit(0);
