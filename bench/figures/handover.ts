@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { directHandOver, normalised, socureCallback, socureHeaders, type BenchContext } from '../lib/context';
 import { closedLoop, httpLoad, withConcurrency, type LoadResult } from '../lib/load';
 import { meanBetween, delta, scrape } from '../lib/metrics';
+import { cpuSecondsOf } from '../lib/processes';
 import { row } from '../lib/report';
 import { startIngress, startTemporalSide, startWorker } from '../lib/stack';
 import { repeated } from '../lib/stats';
@@ -59,6 +60,8 @@ export async function handOverFigure(context: BenchContext): Promise<void> {
     for (const connections of [10, 50]) {
       const label = `${scenario.name}, c${connections}`;
       const before = await scrape(context.kycWorker.metricsUrl);
+      const cpuBefore = cpuOfStack(context);
+      const t0 = Date.now();
       const { a, b } = await sideBySide(
         context,
         label,
@@ -75,10 +78,29 @@ export async function handOverFigure(context: BenchContext): Promise<void> {
         row('1', `hand-over, ${label}: p99`, 'ms', p99s(a), baseline, p99s(b), { on: 'ratio', atMost: 1.3 }),
         row('1', `hand-over, ${label}: p50`, 'ms', p50s(a), baseline, p50s(b)),
       );
-      context.diagnostics[`worker during ${label}`] = workerTaskFigures(before, after);
+      context.diagnostics[`during ${label}`] = {
+        ...workerTaskFigures(before, after),
+        cpuShare: cpuShare(cpuBefore, cpuOfStack(context), (Date.now() - t0) / 1000),
+      };
       if (scenario.key === 'new' && connections === 50) context.diagnostics.saturatingRate = rates(b).median;
     }
   }
+}
+
+/** CPU seconds used so far by the dev server, our worker, our ingress and the bench itself. */
+function cpuOfStack(context: BenchContext) {
+  return {
+    devServer: cpuSecondsOf(context.side.devServer.pid),
+    worker: cpuSecondsOf(context.kycWorker.child.process.pid),
+    ingress: cpuSecondsOf(context.ingress.child.process.pid),
+    bench: cpuSecondsOf(process.pid),
+  };
+}
+
+/** Share of one core each process used over `seconds` (1 = a whole core). */
+function cpuShare(before: ReturnType<typeof cpuOfStack>, after: ReturnType<typeof cpuOfStack>, seconds: number) {
+  const share = (key: keyof typeof before) => Number(((after[key] - before[key]) / seconds).toFixed(2));
+  return { devServer: share('devServer'), worker: share('worker'), ingress: share('ingress'), bench: share('bench') };
 }
 
 /** Where a workflow task's time goes, from the SDK's own metrics (Core exports milliseconds). */
