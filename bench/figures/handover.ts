@@ -10,7 +10,7 @@ import { closedLoop, httpLoad, withConcurrency, type LoadResult } from '../lib/l
 import { meanBetween, delta, scrape } from '../lib/metrics';
 import { cpuSecondsOf } from '../lib/processes';
 import { row } from '../lib/report';
-import { startIngress, startTemporalSide, startWorker } from '../lib/stack';
+import { startTemporalSide, startUnboundedIngress, startWorker } from '../lib/stack';
 import { repeated } from '../lib/stats';
 
 /** Runs `a` and `b` alternately, after one warm-up of each, so drift hits both alike. */
@@ -129,10 +129,7 @@ function workerTaskFigures(before: Map<string, number>, after: Map<string, numbe
 export async function overloadFigure(context: BenchContext): Promise<void> {
   const saturating = Number(context.diagnostics.saturatingRate ?? 50);
   const offered = Math.max(50, Math.round(saturating * 10));
-  const unbounded = await startIngress(
-    { ...context.env, KYC_MAX_HANDOVERS_IN_FLIGHT: '1000000' },
-    join(context.logDir, 'ingress-unbounded.log'),
-  );
+  const unbounded = await startUnboundedIngress(context.env, join(context.logDir, 'ingress-unbounded.log'));
   try {
     const headers = socureHeaders(context);
     const load = (base: string) => (durationS: number) =>
@@ -145,7 +142,7 @@ export async function overloadFigure(context: BenchContext): Promise<void> {
         body: freshBody(context),
       });
     const { a, b } = await sideBySide(context, `overload ${offered}/s`, load(context.ingress.url), load(unbounded.url));
-    const baseline = 'same ingress, no bound';
+    const baseline = 'same ingress, no limit';
     const label = `${offered}/s offered (10x saturating)`;
     context.rows.push(
       row('1+', `overload, ${label}: ack p99 (all answers)`, 'ms', p99s(a), baseline, p99s(b), {

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { stateQuery, kycWorkflowId, providerEventSignal } from '../../src/workflows/messages';
 import { normalised, socureCallback, socureHeaders, type BenchContext } from '../lib/context';
 import { withConcurrency } from '../lib/load';
+import { sleep } from '../lib/processes';
 import { row } from '../lib/report';
 import { latencySummary, repeated } from '../lib/stats';
 
@@ -15,7 +16,16 @@ export async function visibleFigure(context: BenchContext): Promise<void> {
   const references = Array.from({ length: 2 * visibleSamples * (repetitions + 1) }, (): string => randomUUID());
   await withConcurrency(references, 10, async (reference) => {
     await context.kyc.startVerification({ provider: 'socure', reference });
-    await context.kyc.getVerification('socure', reference);
+    // A query answers once the first workflow task ran; under a backlog that can take a while.
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await context.kyc.getVerification('socure', reference);
+        return;
+      } catch (err) {
+        if (attempt > 60) throw err;
+        await sleep(1000);
+      }
+    }
   });
   const headers = { ...socureHeaders(context), 'content-type': 'application/json' };
   const url = `${context.ingress.url}/webhooks/socure`;

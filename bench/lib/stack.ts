@@ -149,6 +149,16 @@ export async function startIngress(env: Record<string, string>, logFile: string)
   return { child, url };
 }
 
+/** The same ingress with no limit on hand-overs in flight (the overload figure's baseline). */
+export async function startUnboundedIngress(env: Record<string, string>, logFile: string): Promise<BenchIngress> {
+  const { child, ready } = await forkChild<number>(join(SERVERS, 'unbounded-ingress.js'), {
+    env: { ...process.env, ...env },
+    logFile,
+    readyKey: 'port',
+  });
+  return { child, url: `http://127.0.0.1:${ready}` };
+}
+
 export async function startBareServers(env: Record<string, string>, logFile: string) {
   const { child, ready } = await forkChild<{ stubbedIngress: number; bareExpress: number; nodeHttp: number }>(
     join(SERVERS, 'bare.js'),

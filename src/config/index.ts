@@ -39,7 +39,7 @@ export interface AppConfig {
     port: number;
     trustProxy: boolean | number | string;
     bodyLimitBytes: number;
-    /** Hand-overs to Temporal waiting at once; beyond it a callback gets 503 + Retry-After. */
+    /** Most hand-overs to Temporal waiting at once; beyond the (adaptive) limit a callback gets 503 + Retry-After. */
     maxHandoversInFlight: number;
   };
   /** Only the enabled providers: a disabled provider's variables are not even read. */
@@ -53,8 +53,9 @@ export interface AppConfig {
 const DEV_WEBHOOK_AUTH = 'ip:127.0.0.1,::1';
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 /**
- * About one second of the embedded dev server's signal-with-start rate (~50/s on two cores), so
- * an accepted callback is acknowledged well within a provider's 5 s timeout (README, Benchmarks).
+ * The most hand-overs that wait at once: about a second of the embedded dev server's
+ * signal-with-start rate (~50/s on two quiet cores). Below it the limit follows Temporal's latency
+ * (src/ingress/handover-limit.ts), so an acknowledgement stays within a provider's 5 s timeout.
  */
 const DEFAULT_MAX_HANDOVERS_IN_FLIGHT = 64;
 

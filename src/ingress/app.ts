@@ -8,6 +8,7 @@ import { signalProviderEvent } from '../temporal/verification-start';
 import { isProviderId, type ProviderId, type VerificationEvent } from '../verification/model';
 import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
 import { authenticate } from './auth';
+import { HandoverLimit } from './handover-limit';
 import { errorHandler, HttpError, notFound } from './http-error';
 import { IngressMetrics } from './metrics';
 
@@ -18,6 +19,8 @@ export interface IngressDeps {
   /** How long a hand-over to Temporal may take before we answer 503 (providers time out at ~5 s). */
   handoverTimeoutMs?: number;
   metrics?: IngressMetrics;
+  /** Default: KYC_MAX_HANDOVERS_IN_FLIGHT, adapting to Temporal's latency below it. */
+  handoverLimit?: HandoverLimit;
 }
 
 /** Seconds a provider should wait before retrying when Temporal cannot take the callback. */
@@ -42,11 +45,12 @@ export function createIngressApp(deps: IngressDeps): Express {
   const { client, config, logger } = deps;
   const metrics = deps.metrics ?? new IngressMetrics();
   const handoverTimeoutMs = deps.handoverTimeoutMs ?? 4000;
-  const maxHandoversInFlight = config.ingress.maxHandoversInFlight;
-  // Hand-overs waiting on Temporal right now. Beyond the bound a callback is refused with 503 at
+  // Hand-overs waiting on Temporal right now. Beyond the limit a callback is refused with 503 at
   // once instead of joining a queue whose wait would pass the provider's timeout (5-30 s): a burst
   // then degrades into retries, and every 2xx still means the callback is with Temporal.
-  let handoversInFlight = 0;
+  const handovers =
+    deps.handoverLimit ??
+    new HandoverLimit({ cap: config.ingress.maxHandoversInFlight, targetWaitMs: handoverTimeoutMs / 2 });
   const parsers = new Map<ProviderId, CallbackParser>(
     config.enabledProviders.map((id) => {
       const provider = enabledProvider(config, id);
@@ -144,7 +148,7 @@ export function createIngressApp(deps: IngressDeps): Express {
     if (total > MAX_EVENTS_PER_CALLBACK) {
       throw new HttpError(413, 'too_many_records', `a callback may carry at most ${MAX_EVENTS_PER_CALLBACK} records`);
     }
-    if (handoversInFlight >= maxHandoversInFlight) {
+    if (handovers.full) {
       // Counted, not logged: under a burst this happens hundreds of times a second.
       metrics.events.inc({ provider: provider.id, result: 'overloaded' }, total);
       throw new HttpError(503, 'overloaded', 'too many callbacks are being stored right now; retry later', {
@@ -171,7 +175,7 @@ export function createIngressApp(deps: IngressDeps): Express {
     startIfMissing: boolean,
   ): Promise<'accepted' | 'late' | 'absent'> {
     const workflowId = kycWorkflowId(provider.id, event.reference);
-    handoversInFlight += 1;
+    const slot = handovers.enter();
     try {
       await client.connection.withDeadline(Date.now() + handoverTimeoutMs, () =>
         startIfMissing
@@ -195,7 +199,7 @@ export function createIngressApp(deps: IngressDeps): Express {
         retryAfterSeconds: RETRY_AFTER_SECONDS,
       });
     } finally {
-      handoversInFlight -= 1;
+      handovers.release(slot);
     }
   }
 }

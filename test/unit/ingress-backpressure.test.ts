@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { createIngressApp } from '../../src/ingress/app';
+import { HandoverLimit } from '../../src/ingress/handover-limit';
 import { silentLogger } from '../../src/logger';
 import { socureCallbacks } from '../../src/providers/socure/simulator';
 
@@ -110,5 +111,51 @@ describe('ingress hand-overs in flight (KYC_MAX_HANDOVERS_IN_FLIGHT)', () => {
   it('defaults to 64 and refuses a bound below 1', () => {
     expect(loadConfig({}).ingress.maxHandoversInFlight).toBe(64);
     expect(() => loadConfig({ KYC_MAX_HANDOVERS_IN_FLIGHT: '0' })).toThrow('KYC_MAX_HANDOVERS_IN_FLIGHT');
+  });
+});
+
+describe('HandoverLimit', () => {
+  /** A limit on a clock the test moves. */
+  const limitAt = (cap: number) => {
+    const clock = { now: 0 };
+    const limit = new HandoverLimit({ cap, targetWaitMs: 2000, floor: 4, adjustEveryMs: 500, now: () => clock.now });
+    /** `count` hand-overs that each took `latencyMs`, ending one adjustment interval apart. */
+    const complete = (count: number, latencyMs: number) => {
+      for (let i = 0; i < count; i += 1) {
+        const slot = limit.enter();
+        clock.now += latencyMs;
+        limit.release(slot);
+        clock.now += 500;
+      }
+    };
+    return { limit, complete };
+  };
+
+  it('starts at the cap and is full when that many hand-overs wait', () => {
+    const { limit } = limitAt(3);
+    expect(limit.limit).toBe(3);
+    limit.enter();
+    limit.enter();
+    expect(limit.full).toBe(false);
+    limit.enter();
+    expect(limit.full).toBe(true);
+    expect(limit.waiting).toBe(3);
+  });
+
+  it('shrinks in proportion when Temporal is slower than the target wait, never below the floor', () => {
+    const { limit, complete } = limitAt(64);
+    complete(1, 8000);
+    // 8 s against a 2 s target: a quarter of the waiting hand-overs would be acknowledged in time.
+    expect(limit.limit).toBe(16);
+    complete(20, 8000);
+    expect(limit.limit).toBe(4);
+  });
+
+  it('grows back to the cap once hand-overs are fast again, and never past it', () => {
+    const { limit, complete } = limitAt(64);
+    complete(10, 8000);
+    expect(limit.limit).toBe(4);
+    complete(30, 50);
+    expect(limit.limit).toBe(64);
   });
 });
