@@ -7,7 +7,14 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig, type AppConfig } from '../config';
 import { parseDuration } from '../config/env-reader';
 import { dataConverter, temporalAddress } from '../temporal/connection';
-import { isProviderId, STATUSES, type ProviderId, type Status, type VerificationState } from '../verification/model';
+import {
+  isProviderId,
+  PROVIDERS,
+  STATUSES,
+  type ProviderId,
+  type Status,
+  type VerificationState,
+} from '../verification/model';
 import { KycClient, VerificationNotFoundError, WaitTimeoutError } from './index';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;
@@ -113,7 +120,7 @@ function parse(args: string[], options: ParseArgsOptionsConfig, positionals: num
 
 function provider(value: unknown, what = 'provider'): ProviderId {
   if (typeof value !== 'string' || !isProviderId(value))
-    throw new UsageError(`${what} must be one of jumio, socure, attestr, unico, concedus`);
+    throw new UsageError(`${what} must be one of ${PROVIDERS.join(', ')}`);
   return value;
 }
 
