@@ -8,7 +8,7 @@ import express from 'express';
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../src/config';
 import { createIngressApp } from '../../src/ingress/app';
-import { listen } from '../../src/ingress/server';
+import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 
 /** A Temporal client whose every call succeeds at once: the ingress's own cost, nothing else. */

@@ -5,7 +5,7 @@
 import { loadConfig } from '../../src/config';
 import { createIngressApp } from '../../src/ingress/app';
 import { HandoverLimit } from '../../src/ingress/handover-limit';
-import { listen } from '../../src/ingress/server';
+import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 import { createTemporalClient } from '../../src/temporal/connection';
 
