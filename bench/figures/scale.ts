@@ -35,13 +35,14 @@ async function settled(worker: BenchWorker, before: Map<string, number>, tasks: 
   }
 }
 
-/** Posts with a retry when the ingress says 503 (its in-flight bound), as a provider would. */
+/** Posts, and on 503 (the ingress's hand-over limit) waits its Retry-After and retries, as a provider would. */
 async function deliver(url: string, headers: Record<string, string>, body: string): Promise<void> {
-  for (let attempt = 0; ; attempt += 1) {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
     const response = await fetch(url, { method: 'POST', headers, body });
     if (response.status === 200) return;
-    if (response.status !== 503 || attempt > 20) throw new Error(`${url} answered ${response.status}`);
-    await sleep(500);
+    if (response.status !== 503 || Date.now() > deadline) throw new Error(`${url} answered ${response.status}`);
+    await sleep(1000 * Number(response.headers.get('retry-after') ?? 1));
   }
 }
 
