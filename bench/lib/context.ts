@@ -76,5 +76,5 @@ export function normalised(context: BenchContext, body: string): VerificationEve
 
 /** The baseline hand-over: the same signalWithStart the ingress makes, from a bare client. */
 export function directHandOver(context: BenchContext, client: Client, event: VerificationEvent): Promise<void> {
-  return signalProviderEvent(client, socure(context), context.config.temporal.taskQueue, event);
+  return signalProviderEvent(client, context.config.temporal.taskQueue, event);
 }

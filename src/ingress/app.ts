@@ -4,6 +4,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { enabledProvider, type AppConfig, type ProviderConfig } from '../config';
 import type { Logger } from '../logger';
 import { CallbackAuthenticationError, CallbackValidationError, type CallbackParser } from '../providers/types';
+import { searchAttributeCheck } from '../temporal/setup';
 import { signalProviderEvent } from '../temporal/verification-start';
 import { isProviderId, type ProviderId, type VerificationEvent } from '../verification/model';
 import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
@@ -66,9 +67,21 @@ export function createIngressApp(deps: IngressDeps): Express {
     res.json({ status: 'ok' });
   });
 
+  const missingSearchAttributes = searchAttributeCheck(client, config.temporal.namespace);
   app.get('/readyz', async (_req, res) => {
     try {
-      await client.connection.withDeadline(Date.now() + 2000, () => client.workflowService.getSystemInfo({}));
+      const missing = await client.connection.withDeadline(Date.now() + 2000, async () => {
+        await client.workflowService.getSystemInfo({});
+        return missingSearchAttributes();
+      });
+      if (missing.length) {
+        // Every start would fail on them: say so instead of a vague "unavailable" (fix: `kyc setup`).
+        res
+          .set('Retry-After', String(RETRY_AFTER_SECONDS))
+          .status(503)
+          .json({ status: 'unavailable', error: 'search_attributes_missing', missing });
+        return;
+      }
       res.json({ status: 'ready' });
     } catch {
       res
@@ -122,11 +135,12 @@ export function createIngressApp(deps: IngressDeps): Express {
     if (!req.is(['application/json', 'application/*+json', 'text/json'])) {
       throw new HttpError(415, 'unsupported_media_type', 'callbacks must be JSON (Content-Type: application/json)');
     }
-    const body = parseJson(req.body);
+    const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const body = parseJson(text);
     const parser = parsers.get(provider.id)!;
     let parsed;
     try {
-      parsed = parser.parse(body, new Date().toISOString());
+      parsed = parser.parse(body, new Date().toISOString(), text);
     } catch (err) {
       if (err instanceof CallbackAuthenticationError) {
         throw new HttpError(401, 'unauthorized', 'callback signature does not verify');
@@ -179,7 +193,8 @@ export function createIngressApp(deps: IngressDeps): Express {
     try {
       await client.connection.withDeadline(Date.now() + handoverTimeoutMs, () =>
         startIfMissing
-          ? signalProviderEvent(client, provider, config.temporal.taskQueue, event)
+          ? // No policy passed: the workflow takes it from the worker's configuration.
+            signalProviderEvent(client, config.temporal.taskQueue, event)
           : client.workflow.getHandle(workflowId).signal(providerEventSignal, event),
       );
       metrics.events.inc({ provider: provider.id, result: 'accepted' });
@@ -228,8 +243,7 @@ async function inParallelPerVerification<T extends { event: VerificationEvent },
   return results;
 }
 
-function parseJson(raw: unknown): unknown {
-  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
+function parseJson(text: string): unknown {
   if (!text.trim()) throw new HttpError(400, 'invalid_json', 'request body is empty');
   try {
     return JSON.parse(text);
