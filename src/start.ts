@@ -20,8 +20,8 @@ async function main(): Promise<void> {
   let devServer: RunningDevServer | undefined;
   let address = config.temporal.address;
   if (!address) {
-    const { port, uiPort, dbFile } = config.temporal.devServer;
-    devServer = await startDevServer({ port, uiPort, dbFile, namespace: config.temporal.namespace });
+    const { port, uiPort, dbFile, sqlitePragmas } = config.temporal.devServer;
+    devServer = await startDevServer({ port, uiPort, dbFile, sqlitePragmas, namespace: config.temporal.namespace });
     address = devServer.address;
     process.stdout.write(`temporal: dev server on ${address}, Web UI on ${devServer.uiUrl} (data in ${dbFile})\n`);
   } else {

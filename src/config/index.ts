@@ -26,6 +26,8 @@ export interface AppConfig {
     port: number;
     trustProxy: boolean | number | string;
     bodyLimitBytes: number;
+    /** Most hand-overs to Temporal waiting at once; beyond the (adaptive) limit a callback gets 503 + Retry-After. */
+    maxHandoversInFlight: number;
   };
   reliability: ReliabilityConfig;
   worker: {
@@ -58,6 +60,12 @@ export interface ReliabilityConfig {
 /** Dev-only callback auth for providers with no production default: loopback only. */
 const DEV_WEBHOOK_AUTH = 'ip:127.0.0.1,::1';
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
+/**
+ * The most hand-overs that wait at once: about a second of the embedded dev server's
+ * signal-with-start rate (~50/s on two quiet cores). Below it the limit follows Temporal's latency
+ * (src/ingress/handover-limit.ts), so an acknowledgement stays within a provider's 5 s timeout.
+ */
+const DEFAULT_MAX_HANDOVERS_IN_FLIGHT = 64;
 
 /**
  * Parses the whole environment once, at start-up. A wrong value throws {@link ConfigError},
@@ -88,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       port: read.port('PORT', 3000),
       trustProxy: parseTrustProxy(read.string('TRUST_PROXY')),
       bodyLimitBytes: read.bytes('KYC_BODY_LIMIT', '1mb'),
+      maxHandoversInFlight: read.integer('KYC_MAX_HANDOVERS_IN_FLIGHT', DEFAULT_MAX_HANDOVERS_IN_FLIGHT, 1),
     },
     reliability: readReliability(read, enabledProviders),
     worker: { workflowBundle: read.string('KYC_WORKFLOW_BUNDLE') },

@@ -10,6 +10,7 @@ import { isProviderId, type ProviderId, type VerificationEvent } from '../verifi
 import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
 import { authenticate } from './auth';
 import { DeadLetterNotKeptError, type DeadLetterRecorder, type RefusedCallback } from './dead-letters';
+import { HandoverLimit } from './handover-limit';
 import { errorHandler, HttpError, notFound } from './http-error';
 import type { DurableInbox } from './inbox';
 import { IngressMetrics } from './metrics';
@@ -25,6 +26,8 @@ export interface IngressDeps {
   deadLetters?: DeadLetterRecorder;
   /** Where events of KYC_INBOX_PROVIDERS wait while Temporal is unreachable, instead of a 503. */
   inbox?: DurableInbox;
+  /** Default: KYC_MAX_HANDOVERS_IN_FLIGHT, adapting to Temporal's latency below it. */
+  handoverLimit?: HandoverLimit;
 }
 
 /** Seconds a provider should wait before retrying when Temporal cannot take the callback. */
@@ -33,6 +36,11 @@ const RETRY_AFTER_SECONDS = 5;
 export const MAX_EVENTS_PER_CALLBACK = 500;
 /** Hand-overs to different verifications that run at once, so a large array answers within the provider's timeout. */
 const HANDOVER_CONCURRENCY = 8;
+/**
+ * Retry-After when the ingress is at its in-flight bound: at the bound, the hand-overs ahead of a
+ * retry drain in about a second on the embedded dev server (see the README's Benchmarks).
+ */
+const OVERLOAD_RETRY_AFTER_SECONDS = 2;
 
 /**
  * The webhook ingress: for each provider route, authenticate (on the raw request, before any
@@ -44,6 +52,12 @@ export function createIngressApp(deps: IngressDeps): Express {
   const { client, config, logger } = deps;
   const metrics = deps.metrics ?? new IngressMetrics();
   const handoverTimeoutMs = deps.handoverTimeoutMs ?? 4000;
+  // Hand-overs waiting on Temporal right now. Beyond the limit a callback is refused with 503 at
+  // once instead of joining a queue whose wait would pass the provider's timeout (5-30 s): a burst
+  // then degrades into retries, and every 2xx still means the callback is with Temporal.
+  const handovers =
+    deps.handoverLimit ??
+    new HandoverLimit({ cap: config.ingress.maxHandoversInFlight, targetWaitMs: handoverTimeoutMs / 2 });
   const parsers = new Map<ProviderId, CallbackParser>(
     config.enabledProviders.map((id) => {
       const provider = enabledProvider(config, id);
@@ -172,6 +186,14 @@ export function createIngressApp(deps: IngressDeps): Express {
       });
       throw new HttpError(413, 'too_many_records', `a callback may carry at most ${MAX_EVENTS_PER_CALLBACK} records`);
     }
+    // A provider that never retries is not refused: its events go on to the hand-over, and to the inbox if that fails.
+    if (handovers.full && !keepsAnInbox(provider)) {
+      // Counted, not logged: under a burst this happens hundreds of times a second.
+      metrics.events.inc({ provider: provider.id, result: 'overloaded' }, total);
+      throw new HttpError(503, 'overloaded', 'too many callbacks are being stored right now; retry later', {
+        retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS,
+      });
+    }
     const outcomes = await inParallelPerVerification(
       [
         ...parsed.events.map((event) => ({ event, startIfMissing: true })),
@@ -244,6 +266,7 @@ export function createIngressApp(deps: IngressDeps): Express {
     startIfMissing: boolean,
   ): Promise<'accepted' | 'late' | 'absent' | 'queued'> {
     const workflowId = kycWorkflowId(provider.id, event.reference);
+    const slot = handovers.enter();
     try {
       await client.connection.withDeadline(Date.now() + handoverTimeoutMs, () =>
         startIfMissing
@@ -262,15 +285,19 @@ export function createIngressApp(deps: IngressDeps): Express {
         logger.warn('callback for a closed verification ignored', { workflowId, providerStatus: event.providerStatus });
         return 'late';
       }
-      if (deps.inbox && config.reliability.inboxProviders.includes(provider.id)) {
-        return keepInInbox(provider, event, startIfMissing, err);
-      }
+      if (keepsAnInbox(provider)) return keepInInbox(provider, event, startIfMissing, err);
       metrics.events.inc({ provider: provider.id, result: 'temporal_unavailable' });
       logger.warn('temporal unavailable for callback', { workflowId, error: errorKind(err) });
       throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
         retryAfterSeconds: RETRY_AFTER_SECONDS,
       });
+    } finally {
+      handovers.release(slot);
     }
+  }
+
+  function keepsAnInbox(provider: ProviderConfig): boolean {
+    return deps.inbox !== undefined && config.reliability.inboxProviders.includes(provider.id);
   }
 
   /** For a provider that never retries, a 503 would lose the event: it waits, fsynced, in the inbox. */

@@ -16,10 +16,17 @@ export interface DevServerOptions {
   readyTimeoutMs?: number;
   /** Where the server's own output goes (default: beside the SQLite file), keeping the console to our lines. */
   logFile?: string;
+  /**
+   * SQLite pragmas (`name=value`, e.g. `journal_mode=wal`, `synchronous=normal`); default none, so
+   * SQLite's own defaults (rollback journal, synchronous=full) hold. See the README's Benchmarks.
+   */
+  sqlitePragmas?: string[];
 }
 
 export interface RunningDevServer {
   address: string;
+  /** The server's process, for measurements (its RSS in the benchmarks). */
+  pid: number | undefined;
   uiUrl: string;
   stop(): Promise<void>;
   /** SIGKILL, no clean shutdown: what a crash does (fault tests restart it on the same SQLite file). */
@@ -51,6 +58,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     'warn',
     '--ui-disable-news-fetch',
     ...KYC_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+    ...(options.sqlitePragmas ?? []).flatMap((pragma) => ['--sqlite-pragma', pragma]),
   ];
   const logFile = options.logFile ?? join(dirname(options.dbFile), 'temporal-server.log');
   const log = openSync(logFile, 'a');
@@ -78,6 +86,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   }
   return {
     address,
+    pid: child.pid,
     uiUrl: `http://${ip}:${options.uiPort}`,
     stop: () => stopChild(child, exited),
     kill: async () => {

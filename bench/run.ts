@@ -1,0 +1,218 @@
+/**
+ * `npm run bench`: starts its own Temporal dev server, simulators, worker and ingress on
+ * loopback, measures every figure of issue 12 next to its baseline, writes
+ * bench/results/latest.json and prints a markdown table. Flags (all optional):
+ *   --duration S   seconds of load per repetition (default 8)     --warmup S  (default 3)
+ *   --reps N       repetitions (default 3)                        --samples N figure 3 (default 30)
+ *   --count N      figure 4 verifications per repetition (20)     --open N    figure 5 (default 2000)
+ *   --max-cached N figure 5 worker cache size (SDK default)       --only 1,2  figures to run
+ *   --profile      write a --cpu-prof of the worker during figure 1 to bench/results/logs
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { BenchContext, Settings } from './lib/context';
+import { meanBetween, scrape } from './lib/metrics';
+import { sleep } from './lib/processes';
+import { markdownTable } from './lib/report';
+import {
+  appClient,
+  kycEnvironment,
+  prebuiltWorkflowBundle,
+  startIngress,
+  startSimulators,
+  startTemporalSide,
+  startWorker,
+  type BenchIngress,
+  type BenchWorker,
+  type Simulators,
+  type TemporalSide,
+} from './lib/stack';
+import { handOverFigure, overloadFigure, sqliteFigure } from './figures/handover';
+import { overheadFigure } from './figures/overhead';
+import { visibleFigure } from './figures/visible';
+import { endToEndFigure } from './figures/end-to-end';
+import { costFigure } from './figures/cost';
+import { scaleFigure } from './figures/scale';
+
+const REPO = join(__dirname, '..', '..');
+const RESULTS = join(REPO, 'bench', 'results');
+
+/**
+ * The copy of src/ compiled into dist-bench/ would look for .tools/ relative to itself; the
+ * project's own build (dist/, made by `npm run build` before the bench) knows where it is.
+ */
+function useProjectTemporalCli(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const binaries = require(join(REPO, 'dist', 'temporal', 'binaries.js')) as typeof import('../src/temporal/binaries');
+  process.env.TEMPORAL_CLI_PATH ??= binaries.resolveTemporalCli();
+}
+
+function parseSettings(argv: string[]): Settings {
+  const flag = (name: string): string | undefined => {
+    const index = argv.indexOf(`--${name}`);
+    return index >= 0 ? argv[index + 1] : undefined;
+  };
+  const number = (name: string, fallback: number) => {
+    const value = flag(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number`);
+    return parsed;
+  };
+  const maxCached = flag('max-cached');
+  return {
+    durationS: number('duration', 8),
+    warmupS: number('warmup', 3),
+    repetitions: Math.max(3, number('reps', 3)),
+    visibleSamples: Math.max(5, number('samples', 30)),
+    endToEndCount: number('count', 20),
+    open: number('open', 2000),
+    ...(maxCached ? { maxCachedWorkflows: Number(maxCached) } : {}),
+    profile: argv.includes('--profile'),
+    ...(flag('only') ? { only: flag('only')!.split(',') } : {}),
+  };
+}
+
+/** Waits (up to 5 minutes) until the worker has no workflow task waiting: a schedule-to-start under 1 s. */
+async function drained(context: BenchContext): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    const before = await scrape(context.kycWorker.metricsUrl);
+    await sleep(2000);
+    const wait = meanBetween(
+      before,
+      await scrape(context.kycWorker.metricsUrl),
+      'temporal_workflow_task_schedule_to_start_latency',
+    );
+    if (wait === undefined || wait < 1000) return;
+  }
+}
+
+function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  return {
+    nproc: availableParallelism(),
+    cpuModel: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? 'unknown',
+    node: process.version,
+    loadAverageAtStart: loadavg().map((n) => Number(n.toFixed(2))),
+  };
+}
+
+async function main(): Promise<void> {
+  const settings = parseSettings(process.argv.slice(2));
+  useProjectTemporalCli();
+  const wanted = (figure: string) => !settings.only || settings.only.includes(figure);
+  const logDir = join(RESULTS, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const started = Date.now();
+  const log = (line: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
+  const about = machine();
+  log(
+    `bench on ${about.nproc} cores (${about.cpuModel}), node ${about.node}, load ${about.loadAverageAtStart.join(' ')}`,
+  );
+
+  let sims: Simulators | undefined;
+  let side: TemporalSide | undefined;
+  let ingress: BenchIngress | undefined;
+  const workers: BenchWorker[] = [];
+  const cleanup = async () => {
+    await ingress?.child.stop();
+    for (const worker of workers) await worker.child.stop();
+    await side?.stop();
+    await sims?.close();
+  };
+  // Ctrl-C stops what the bench started (the figures' own extra processes die with their IPC channel).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  try {
+    sims = await startSimulators();
+    side = await startTemporalSide('default');
+    const env = kycEnvironment(sims, side.devServer.address);
+    log(`dev server on ${side.devServer.address}; bundling the workflow once`);
+    const bundlePath = await prebuiltWorkflowBundle(side.dir);
+    const kycWorker = await startWorker({
+      kind: 'kyc',
+      env,
+      bundlePath,
+      logFile: join(logDir, 'worker.log'),
+      ...(settings.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${logDir}`] } : {}),
+    });
+    workers.push(kycWorker);
+    const minimalWorker = await startWorker({ kind: 'minimal', env, logFile: join(logDir, 'worker-minimal.log') });
+    workers.push(minimalWorker);
+    ingress = await startIngress(env, join(logDir, 'ingress.log'));
+    const { config, kyc } = appClient(env, side.client);
+    const context: BenchContext = {
+      settings,
+      side,
+      sims,
+      env,
+      config,
+      kyc,
+      client: side.client,
+      ingress,
+      kycWorker,
+      minimalWorker,
+      bundlePath,
+      logDir,
+      rows: [],
+      diagnostics: {},
+      log,
+    };
+    const figures: [string, string, (c: BenchContext) => Promise<void>][] = [
+      ['2', 'ingress overhead without Temporal', overheadFigure],
+      ['1', 'hand-over', handOverFigure],
+      ['1+', 'overload with the in-flight bound', overloadFigure],
+      ['3', 'callback to visible state', visibleFigure],
+      ['4', 'verifications per second end to end', endToEndFigure],
+      ['6', 'cost per verification', costFigure],
+      ['5', `scale and memory (${settings.open} open)`, scaleFigure],
+      ['S', 'SQLite pragmas', sqliteFigure],
+    ];
+    const failures: Record<string, string> = {};
+    const write = () => {
+      const results = {
+        finishedAt: new Date().toISOString(),
+        durationS: Math.round((Date.now() - started) / 1000),
+        machine: { ...about, loadAverageAtEnd: loadavg().map((n) => Number(n.toFixed(2))) },
+        settings,
+        figures: context.rows,
+        failures,
+        diagnostics: context.diagnostics,
+      };
+      writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    };
+    for (const [id, name, figure] of figures) {
+      if (!wanted(id)) continue;
+      log(`figure ${id}: ${name}`);
+      try {
+        await figure(context);
+        // Load figures leave a backlog of workflow tasks behind; the next figure starts after it.
+        await drained(context);
+      } catch (err) {
+        // One figure failing (a timeout on a loaded machine) still leaves the others measured.
+        failures[id] = err instanceof Error ? err.message : String(err);
+        log(`figure ${id} failed: ${failures[id]}`);
+      }
+      write();
+    }
+    process.stdout.write(`\n${markdownTable(context.rows)}\n\n`);
+    if (Object.keys(failures).length) log(`failed figures: ${Object.keys(failures).join(', ')}`);
+    log(`wrote bench/results/latest.json`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
