@@ -1,19 +1,24 @@
 /** The ingress alone (containers, scaled-out deployments): needs TEMPORAL_ADDRESS. */
 import { createIngressApp } from './ingress/app';
+import { IngressMetrics } from './ingress/metrics';
 import { listen } from './ingress/server';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
+import { serveMetrics, temporalReadiness } from './observability';
 import { createTemporalClient } from './temporal/connection';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   printDevDefaults(config);
-  const logger = createLogger('ingress');
+  const logger = createLogger('ingress', config.observability.logLevel);
   const client = createTemporalClient(config);
-  const ingress = await listen(createIngressApp({ client, config, logger }), config.ingress.port);
-  logger.info('ingress listening', { port: ingress.port });
+  const metrics = new IngressMetrics();
+  const ingress = await listen(createIngressApp({ client, config, logger, metrics }), config.ingress.port);
+  const metricsServer = await serveMetrics(config, [() => metrics.render()], [temporalReadiness(client)]);
+  logger.info('ingress listening', { port: ingress.port, metricsPort: metricsServer?.port });
   onShutdownSignal(async () => {
     await ingress.close();
+    await metricsServer?.close();
     await client.connection.close();
   });
 }

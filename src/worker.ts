@@ -1,4 +1,6 @@
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { enabledProvider, type AppConfig } from './config';
 import { createActivities, type ActivityDeps } from './activities';
 import { dataConverter, temporalAddress } from './temporal/connection';
@@ -8,8 +10,16 @@ import type { ProviderId } from './verification/model';
 /** The workflow code: a prebuilt bundle when given (production, tests), else bundled from source at start. */
 export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
 
-export function defaultWorkflowSource(): WorkflowSource {
-  return { workflowsPath: require.resolve('./workflows') };
+/** Written by `npm run build` (scripts/build-workflow-bundle.mjs) beside the compiled worker. */
+export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
+
+/**
+ * The bundle built at build time when it is there (dist/), so a worker starts without running
+ * webpack; run from source (tests, ts-node), the workflows are bundled at start.
+ */
+export function defaultWorkflowSource(dir = __dirname): WorkflowSource {
+  const codePath = join(dir, WORKFLOW_BUNDLE_FILE);
+  return existsSync(codePath) ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('./workflows') };
 }
 
 /** Retrieval clients for every enabled provider, built from configuration. */
@@ -44,9 +54,4 @@ export async function createWorker(
     ...options.overrides,
   });
   return { worker, connection, ownsConnection };
-}
-
-/** The SDK logs every bundling step at INFO; operators need its warnings and errors only. */
-export function quietSdkLogs(level: 'WARN' | 'ERROR' = 'WARN'): void {
-  Runtime.install({ logger: new DefaultLogger(level) });
 }

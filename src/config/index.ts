@@ -1,3 +1,4 @@
+import { LOG_LEVELS, type LogLevel } from '../logger';
 import type { VerificationPolicy } from '../workflows/messages';
 import { DEFAULT_TASK_QUEUE } from '../workflows/messages';
 import { providerModules } from '../providers/registry';
@@ -27,12 +28,27 @@ export interface AppConfig {
     taskQueue: string;
     /** Key for the AES-GCM payload codec; unset: payloads are not encrypted. */
     payloadKey?: Buffer;
+    /** Earlier payload keys: they decrypt, never encrypt (key rotation). */
+    payloadOldKeys: Buffer[];
     devServer: { port: number; uiPort: number; dbFile: string };
   };
   ingress: {
     port: number;
     trustProxy: boolean | number | string;
     bodyLimitBytes: number;
+  };
+  observability: {
+    logLevel: LogLevel;
+    /** Set: metrics and the worker's health are served on this port, not on the ingress's. */
+    metricsPort?: number;
+  };
+  /** The codec endpoint that lets the Temporal Web UI decrypt payloads (`src/codec-server.ts`). */
+  codec: {
+    port: number;
+    /** Bearer token the UI must send; unset: no authentication (development). */
+    auth?: string;
+    /** The Web UI's origins, allowed by CORS. */
+    corsOrigins: string[];
   };
   /** Only the enabled providers: a disabled provider's variables are not even read. */
   providers: Partial<Record<ProviderId, ProviderConfig>>;
@@ -72,11 +88,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   const payloadKeyText = read.string('KYC_PAYLOAD_KEY');
-  let payloadKey: Buffer | undefined;
-  if (payloadKeyText) {
-    payloadKey = Buffer.from(payloadKeyText, 'base64');
-    if (payloadKey.length !== 32)
-      throw new ConfigError('KYC_PAYLOAD_KEY', 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+  const payloadKey = payloadKeyText ? parsePayloadKey('KYC_PAYLOAD_KEY', payloadKeyText) : undefined;
+  const payloadOldKeys = read
+    .list('KYC_PAYLOAD_KEYS_OLD', '')
+    .map((text) => parsePayloadKey('KYC_PAYLOAD_KEYS_OLD', text));
+  if (payloadOldKeys.length > 0 && !payloadKey) {
+    throw new ConfigError('KYC_PAYLOAD_KEYS_OLD', 'needs KYC_PAYLOAD_KEY (the key that encrypts from now on)');
   }
 
   const config: AppConfig = {
@@ -86,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       namespace: read.string('TEMPORAL_NAMESPACE', 'default'),
       taskQueue: read.string('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE),
       payloadKey,
+      payloadOldKeys,
       devServer: {
         port: read.port('TEMPORAL_DEV_PORT', 7233),
         uiPort: read.port('TEMPORAL_UI_PORT', 8233),
@@ -96,6 +114,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       port: read.port('PORT', 3000),
       trustProxy: parseTrustProxy(read.string('TRUST_PROXY')),
       bodyLimitBytes: read.bytes('KYC_BODY_LIMIT', '1mb'),
+    },
+    observability: {
+      logLevel: read.enumOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+      metricsPort: read.has('METRICS_PORT') ? read.port('METRICS_PORT', 0) : undefined,
+    },
+    codec: {
+      port: read.port('KYC_CODEC_PORT', 8089),
+      auth: read.string('KYC_CODEC_AUTH'),
+      corsOrigins: read.list('KYC_CODEC_CORS_ORIGIN', ''),
     },
     providers,
     enabledProviders,
@@ -154,6 +181,12 @@ function readProvider(read: EnvReader, module: ProviderModule, shared: SharedPol
     settings: module.readSettings(read, apiBaseUrl),
     module,
   };
+}
+
+function parsePayloadKey(variable: string, text: string): Buffer {
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32) throw new ConfigError(variable, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+  return key;
 }
 
 /** Express's `trust proxy`: unset/false, true, a hop count, or a list of addresses/subnets. */

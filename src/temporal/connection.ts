@@ -1,12 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
 import type { AppConfig } from '../config';
-import { EncryptionCodec } from './encryption-codec';
+import { dataConverter } from './data-converter';
 
-/** The data converter client and worker share: payloads are encrypted when KYC_PAYLOAD_KEY is set. */
-export function dataConverter(config: AppConfig): DataConverter | undefined {
-  return config.temporal.payloadKey ? { payloadCodecs: [new EncryptionCodec(config.temporal.payloadKey)] } : undefined;
-}
+export { dataConverter } from './data-converter';
 
 export function temporalAddress(config: AppConfig): string {
   return config.temporal.address ?? `127.0.0.1:${config.temporal.devServer.port}`;

@@ -1,0 +1,34 @@
+/**
+ * The codec endpoint alone (production, docker-compose): the Web UI's `codec endpoint` setting
+ * points here. Needs KYC_PAYLOAD_KEY (and KYC_PAYLOAD_KEYS_OLD for older payloads).
+ */
+import { createCodecServer } from './codec-server';
+import { listen } from './ingress/server';
+import { createLogger } from './logger';
+import { loadConfigOrExit, onShutdownSignal } from './main-support';
+import { EncryptionCodec } from './temporal/encryption-codec';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger('codec', config.observability.logLevel);
+  const { payloadKey, payloadOldKeys } = config.temporal;
+  if (!payloadKey) throw new Error('KYC_PAYLOAD_KEY is not set: there is nothing to decode');
+  if (config.production && !config.codec.auth) {
+    throw new Error('KYC_CODEC_AUTH must be set when NODE_ENV=production (the endpoint decrypts every payload)');
+  }
+  const server = await listen(
+    createCodecServer({
+      codec: new EncryptionCodec(payloadKey, payloadOldKeys),
+      auth: config.codec.auth,
+      corsOrigins: config.codec.corsOrigins,
+    }),
+    config.codec.port,
+  );
+  logger.info('codec endpoint listening', { port: server.port, authenticated: Boolean(config.codec.auth) });
+  onShutdownSignal(() => server.close());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`kyc-codec: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
