@@ -3,7 +3,7 @@
  * points here. Needs KYC_PAYLOAD_KEY (and KYC_PAYLOAD_KEYS_OLD for older payloads).
  */
 import { createCodecServer } from './codec-server';
-import { listen } from './ingress/server';
+import { listen } from './http/listen';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal } from './main-support';
 import { EncryptionCodec } from './temporal/encryption-codec';

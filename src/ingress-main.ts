@@ -1,7 +1,7 @@
 /** The ingress alone (containers, scaled-out deployments): needs TEMPORAL_ADDRESS. */
 import { createIngressApp } from './ingress/app';
+import { listen } from './http/listen';
 import { IngressMetrics } from './ingress/metrics';
-import { listen } from './ingress/server';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
 import { serveMetrics, temporalReadiness } from './observability';

@@ -6,8 +6,8 @@
  */
 import { createCodecServer } from './codec-server';
 import { createIngressApp } from './ingress/app';
+import { listen } from './http/listen';
 import { IngressMetrics } from './ingress/metrics';
-import { listen } from './ingress/server';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
 import { runtimeMetrics, serveMetrics, setUpWorkerRuntime, workerReadiness } from './observability';

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { enabledProvider, type AppConfig } from '../config';
-import { KycDecision, KycStatus } from '../temporal/search-attributes';
+import { KycDecision, KycStatus } from '../workflows/messages';
 import { referenceSchema } from '../providers/common';
 import { signalRegistration } from '../temporal/verification-start';
 import type { ProviderId, Status, VerificationState } from '../verification/model';

@@ -1,6 +1,6 @@
 import express from 'express';
 import { PROMETHEUS_CONTENT_TYPE } from '../ingress/metrics';
-import { listen } from '../ingress/server';
+import { listen } from '../http/listen';
 
 /** A source of Prometheus text: the ingress's registry, the Temporal runtime's endpoint. */
 export type MetricsSource = () => Promise<string>;
