@@ -3,11 +3,19 @@
  * worker. Every command takes --json; errors are one line on stderr and a non-zero exit.
  */
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { ConfigError, loadConfig, type AppConfig } from '../config';
+import type { Client } from '@temporalio/client';
+import { ConfigError, loadClientConfig, longestVerificationLifetimeMs, type ClientConfig } from '../config';
 import { parseDuration } from '../config/env-reader';
-import { dataConverter, temporalAddress } from '../temporal/connection';
-import { isProviderId, STATUSES, type ProviderId, type Status, type VerificationState } from '../verification/model';
+import { connectTemporalClient } from '../temporal/connection';
+import { formatSeconds, setUpNamespace } from '../temporal/setup';
+import {
+  isProviderId,
+  PROVIDERS,
+  STATUSES,
+  type ProviderId,
+  type Status,
+  type VerificationState,
+} from '../verification/model';
 import { KycClient, VerificationNotFoundError, WaitTimeoutError } from './index';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;
@@ -20,9 +28,11 @@ commands:
   wait P R [--timeout 60s]
   list [--provider P] [--status S] [--limit N]
   cancel P R [--reason TEXT]
+  setup                      register our search attributes in the namespace, check its retention
 
-every command takes --json. Temporal and providers are configured by the same environment as the
-worker (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, …). Exit codes: 0 ok, 1 error, 2 usage, 3 wait timed out.`;
+every command takes --json. Temporal is configured as for the worker and the \`temporal\` CLI
+(TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE,
+TEMPORAL_CONFIG_FILE); no provider settings are needed. Exit codes: 0 ok, 1 error, 2 usage, 3 wait timed out.`;
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -38,9 +48,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${USAGE}\n`);
     return command ? EXIT.ok : EXIT.usage;
   }
-  let config: AppConfig;
+  let config: ClientConfig;
   try {
-    config = loadConfig(io.env);
+    config = loadClientConfig(io.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr(`kyc: configuration error: ${err.message}\n`);
@@ -49,22 +59,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     throw err;
   }
 
-  let connection: Connection | undefined;
+  let client: Client | undefined;
   try {
     const handler = COMMANDS[command];
     if (!handler) throw new UsageError(`unknown command '${command}' (try kyc --help)`);
-    const address = temporalAddress(config);
     const run = handler(rest, io);
-    try {
-      connection = await Connection.connect({ address, connectTimeout: 5000 });
-    } catch {
-      throw new Error(`cannot reach Temporal at ${address} (is \`npm start\` running, or TEMPORAL_ADDRESS set?)`);
-    }
-    const kyc = new KycClient(
-      new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter(config) }),
-      config,
-    );
-    return await run(kyc);
+    client = await connectTemporalClient(config);
+    return await run(new KycClient(client, config));
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`kyc: ${err.message}\n`);
@@ -78,7 +79,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`kyc: ${message.split('\n')[0]}\n`);
     return EXIT.error;
   } finally {
-    await connection?.close();
+    await client?.connection.close();
   }
 }
 
@@ -113,7 +114,7 @@ function parse(args: string[], options: ParseArgsOptionsConfig, positionals: num
 
 function provider(value: unknown, what = 'provider'): ProviderId {
   if (typeof value !== 'string' || !isProviderId(value))
-    throw new UsageError(`${what} must be one of jumio, socure, attestr, unico, concedus`);
+    throw new UsageError(`${what} must be one of ${PROVIDERS.join(', ')}`);
   return value;
 }
 
@@ -224,6 +225,23 @@ const COMMANDS: Record<string, Command> = {
         ? rows.map((r) => `${r.workflowId.padEnd(60)} ${(r.status ?? '?').padEnd(16)} ${r.decision ?? ''}`).join('\n')
         : 'no verifications';
       return print(io, values.json === true, rows, human);
+    };
+  },
+
+  setup(args, io) {
+    const { values } = parse(args, {}, 0);
+    // Which providers' lifetimes count: KYC_PROVIDERS and their P_EXPIRES_AFTER / P_MAX_LIFETIME, if set here.
+    const longestLifetimeMs = longestVerificationLifetimeMs(io.env);
+    return async (kyc) => {
+      const report = await setUpNamespace(kyc.client, kyc.client.options.namespace, longestLifetimeMs);
+      const retention = report.retentionSeconds === undefined ? 'not set' : formatSeconds(report.retentionSeconds);
+      const human = [
+        `namespace ${report.namespace}`,
+        ...report.searchAttributes.map((a) => `  search attribute ${a.name} (${a.type}): ${a.result}`),
+        `  retention ${retention} (longest verification lifetime ${formatSeconds(report.longestLifetimeSeconds)})`,
+      ].join('\n');
+      if (!values.json) for (const warning of report.warnings) io.stderr(`kyc: warning: ${warning}\n`);
+      return print(io, values.json === true, report, human);
     };
   },
 

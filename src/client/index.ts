@@ -1,11 +1,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { enabledProvider, type AppConfig } from '../config';
+import type { ClientConfig } from '../config';
 import { KycDecision, KycStatus } from '../workflows/messages';
 import { referenceSchema } from '../providers/common';
 import { signalRegistration } from '../temporal/verification-start';
 import type { ProviderId, Status, VerificationState } from '../verification/model';
-import { isTerminal } from '../verification/model';
+import { isProviderId, isTerminal } from '../verification/model';
 import { cancelSignal, kycWorkflowId, parseKycWorkflowId, stateQuery } from '../workflows/messages';
 
 export interface StartVerificationRequest {
@@ -14,7 +14,7 @@ export interface StartVerificationRequest {
   reference: string;
   /** The app's opaque customer reference (an ID, not personal data). */
   customerReference?: string;
-  /** When the verification should expire; default: now + the provider's P_EXPIRES_AFTER. */
+  /** When the verification should expire; default: now + the provider's P_EXPIRES_AFTER (the worker's setting). */
   expiresAt?: Date;
   /** Non-personal IDs the provider's retrieval API needs (Jumio: accountId). */
   context?: Record<string, string>;
@@ -50,21 +50,24 @@ export interface VerificationSummary {
 
 /**
  * The typed client app code uses: start verifications and read their state. Starting is
- * idempotent and safe after a callback already started the verification.
+ * idempotent and safe after a callback already started the verification. It needs only the
+ * Temporal settings (`loadClientConfig()`): polling policies, provider credentials and webhook
+ * secrets stay with the worker and the ingress.
  */
 export class KycClient {
   constructor(
     readonly client: Client,
-    private readonly config: AppConfig,
+    private readonly config: Pick<ClientConfig, 'temporal'>,
   ) {}
 
   async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string }> {
-    const provider = enabledProvider(this.config, request.provider);
+    if (!isProviderId(request.provider))
+      throw new InvalidRequestError(`unknown provider '${String(request.provider)}'`);
     assertId('reference', request.reference);
     if (request.customerReference) assertId('customerReference', request.customerReference);
     const workflowId = kycWorkflowId(request.provider, request.reference);
     try {
-      await signalRegistration(this.client, provider, this.config.temporal.taskQueue, request.reference, {
+      await signalRegistration(this.client, request.provider, this.config.temporal.taskQueue, request.reference, {
         ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
         ...(request.customerReference ? { customerReference: request.customerReference } : {}),
         ...(request.context ? { context: request.context } : {}),

@@ -19,7 +19,8 @@ import { enabledProvider, loadConfig, type AppConfig } from '../config';
 import { installRuntime } from '../observability/runtime';
 import type { RetrievalClient } from '../providers/types';
 import { resolveTemporalCli } from '../temporal/binaries';
-import { signalProviderEvent } from '../temporal/verification-start';
+import { signalProviderEvent, signalRegistration } from '../temporal/verification-start';
+import type { VerificationPolicy } from '../verification/waiting';
 import { PROVIDERS, type CanonicalMeaning, type ProviderId, type VerificationEvent } from '../verification/model';
 import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../workflows/messages';
 import { createWorker } from '../worker';
@@ -106,7 +107,7 @@ export async function recordHistories(env: TestWorkflowEnvironment): Promise<Rec
     ...Object.fromEntries(PROVIDERS.map((p) => [`${p.toUpperCase()}_CALLBACK_GRACE`, '1h'])),
   };
   const config = loadConfig(variables);
-  // A low ceiling for the continued-as-new path only: the policy travels with the verification's start.
+  // A low ceiling for the continued-as-new path only: that verification starts with its own policy.
   const shortHistory = loadConfig({ ...variables, KYC_MAX_HISTORY_EVENTS: '20' });
   const apis = Object.fromEntries(PROVIDERS.map((p) => [p, new ScriptedApi(p)])) as Record<ProviderId, ScriptedApi>;
   const { worker } = await createWorker(config, {
@@ -118,9 +119,9 @@ export async function recordHistories(env: TestWorkflowEnvironment): Promise<Rec
   await worker.runUntil(async () => {
     for (const provider of PROVIDERS) {
       for (const path of REPLAY_PATHS) {
-        const run = path === 'continued-as-new' ? shortHistory : config;
+        const policy = path === 'continued-as-new' ? enabledProvider(shortHistory, provider).policy : undefined;
         process.stdout.write(`${provider} ${path}\n`);
-        const handle = await drive(client, run, apis[provider], provider, path);
+        const handle = await drive(client, config, apis[provider], provider, path, policy);
         recordings.push({ provider, path, json: historyAsJson(await handle.fetchHistory()) });
       }
     }
@@ -135,27 +136,28 @@ async function drive(
   api: ScriptedApi,
   provider: ProviderId,
   path: ReplayPath,
+  policy?: VerificationPolicy,
 ): Promise<WorkflowHandle> {
   const story = STORIES[provider];
   const reference = `replay-${path}-${randomUUID()}`;
   const kyc = new KycClient(client, config);
-  const providerConfig = enabledProvider(config, provider);
-  const send = (word: Word) =>
-    signalProviderEvent(
-      client,
-      providerConfig,
-      config.temporal.taskQueue,
-      event(provider, reference, word, 'callback'),
-    );
+  const { taskQueue } = config.temporal;
+  const send = (word: Word) => signalProviderEvent(client, taskQueue, event(provider, reference, word, 'callback'));
   const handle = client.workflow.getHandle(kycWorkflowId(provider, reference));
   const expiresAt = new Date(Date.now() + (path === 'expired' ? 3000 : 3600_000));
-  await kyc.startVerification({
+  // As the app starts it; the policy comes from the worker, except where this path needs its own.
+  await signalRegistration(
+    client,
     provider,
+    taskQueue,
     reference,
-    expiresAt,
-    customerReference: 'replay-customer',
-    ...(story.context ? { context: story.context } : {}),
-  });
+    {
+      expiresAt: expiresAt.toISOString(),
+      customerReference: 'replay-customer',
+      ...(story.context ? { context: story.context } : {}),
+    },
+    policy,
+  );
 
   switch (path) {
     case 'completed':

@@ -28,8 +28,18 @@ async function historyOf(client: Client, reference: string): Promise<History> {
   return history!;
 }
 
-/** Every payload anywhere in a history, except search attributes (indexed, so never encrypted, and free of personal data). */
-function payloadsIn(node: unknown, found: Payload[] = []): Payload[] {
+/**
+ * Every payload anywhere in a history, except what Temporal keeps readable by design and holds
+ * no personal data: search attributes (indexed), the UI summary (`userMetadata`, provider and
+ * reference only) and the SDK's own local-activity marker bookkeeping (`data`: sequence, attempt,
+ * activity type; the activity's result beside it is encrypted).
+ */
+const READABLE_BY_DESIGN = new Set([
+  'searchAttributes',
+  'upsertWorkflowSearchAttributesEventAttributes',
+  'userMetadata',
+]);
+function payloadsIn(node: unknown, found: Payload[] = [], parent = ''): Payload[] {
   if (!node || typeof node !== 'object' || node instanceof Uint8Array) return found;
   const record = node as Record<string, unknown>;
   if (record.data instanceof Uint8Array && record.metadata && typeof record.metadata === 'object') {
@@ -37,7 +47,8 @@ function payloadsIn(node: unknown, found: Payload[] = []): Payload[] {
     return found;
   }
   for (const [key, value] of Object.entries(record)) {
-    if (key !== 'searchAttributes' && key !== 'upsertWorkflowSearchAttributesEventAttributes') payloadsIn(value, found);
+    if (READABLE_BY_DESIGN.has(key) || (parent === 'details' && key === 'data')) continue;
+    payloadsIn(value, found, key);
   }
   return found;
 }
