@@ -32,9 +32,10 @@ async function replay(histories: { workflowId: string; json: string }[]): Promis
 }
 
 describe('replay of recorded histories', () => {
-  it('has a history for every provider and every path', () => {
+  it('has a current history for every provider and every path', () => {
     const expected = PROVIDERS.flatMap((provider) => REPLAY_PATHS.map((path) => `${provider}-${path}.json`));
-    expect(files.sort()).toEqual(expected.sort());
+    // Histories kept from before a change (README "Changing the workflow") may sit beside them.
+    expect(files).toEqual(expect.arrayContaining(expected));
   });
 
   it('replays every history against the current workflow without nondeterminism', async () => {
