@@ -1,9 +1,13 @@
+import pino from 'pino';
+
 /**
- * JSON-lines logging. Callers pass identifiers and vocabulary only (provider, reference, status,
- * error types): never request bodies, credentials or anything a person could be identified by.
+ * Structured JSON-lines logging (pino) for the ingress, the worker and the Temporal SDK alike.
+ * Callers pass identifiers and vocabulary only (provider, reference, status, error types): never
+ * request bodies, credentials or anything a person could be identified by.
  */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFields = Record<string, string | number | boolean | undefined>;
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFields = Record<string, unknown>;
 
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
@@ -12,21 +16,32 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-const ORDER: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+/** Where lines go: stderr by default, keeping stdout for the few human lines `npm start` prints. */
+export type LogWrite = (line: string) => void;
 
+/** One logger per component, each line tagged `component`. */
 export function createLogger(
   component: string,
   level: LogLevel = 'info',
-  write = (line: string) => process.stderr.write(line),
+  write: LogWrite = (line) => process.stderr.write(line),
 ): Logger {
-  const threshold = ORDER.indexOf(level);
-  const emit =
-    (at: LogLevel) =>
-    (message: string, fields: LogFields = {}) => {
-      if (ORDER.indexOf(at) < threshold) return;
-      write(`${JSON.stringify({ time: new Date().toISOString(), level: at, component, message, ...fields })}\n`);
-    };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+  const base = pino(
+    {
+      level,
+      base: { component },
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // The level's name, not pino's number: log stores and people read it the same.
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    { write },
+  );
+  return {
+    debug: (message, fields = {}) => base.debug(fields, message),
+    info: (message, fields = {}) => base.info(fields, message),
+    warn: (message, fields = {}) => base.warn(fields, message),
+    error: (message, fields = {}) => base.error(fields, message),
+  };
 }
 
 export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -1,27 +1,56 @@
 /**
  * `npm start`: the whole stack in one process tree. Without TEMPORAL_ADDRESS an embedded Temporal
  * dev server (SQLite under .data/, Web UI) is started first; then the worker and the ingress.
+ * With KYC_PAYLOAD_KEY, a codec endpoint lets the Web UI show payloads in clear.
  * Ctrl-C closes the ingress, drains the worker, and stops the dev server.
  */
+import { createCodecServer } from './codec-server';
 import { createDurableIngress } from './ingress/compose';
 import { listen } from './http/listen';
+import { IngressMetrics } from './ingress/metrics';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
+import { runtimeMetrics, serveMetrics, setUpWorkerRuntime, workerReadiness } from './observability';
 import { createTemporalClient } from './temporal/connection';
 import { startDevServer, type RunningDevServer } from './temporal/dev-server';
-import { createWorkerSet, quietSdkLogs } from './worker';
+import { EncryptionCodec } from './temporal/encryption-codec';
+import { createWorkerSet } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  quietSdkLogs();
-  const logger = createLogger('start');
+  const runtimeMetricsAddress = await setUpWorkerRuntime(config);
+  const logger = createLogger('start', config.observability.logLevel);
   printDevDefaults(config);
+
+  const { payloadKey, payloadOldKeys } = config.temporal;
+  const { uiPort } = config.temporal.devServer;
+  // The dev server's UI may be opened as localhost or 127.0.0.1: both are its origin.
+  const codec = payloadKey
+    ? await listen(
+        createCodecServer({
+          codec: new EncryptionCodec(payloadKey, payloadOldKeys),
+          auth: config.codec.auth,
+          corsOrigins: [...config.codec.corsOrigins, `http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
+        }),
+        config.codec.port,
+        '127.0.0.1',
+      )
+    : undefined;
+  const codecUrl = codec && `http://127.0.0.1:${codec.port}`;
+  if (codecUrl) process.stdout.write(`codec: endpoint for the Web UI on ${codecUrl}\n`);
 
   let devServer: RunningDevServer | undefined;
   let address = config.temporal.address;
   if (!address) {
-    const { port, uiPort, dbFile, sqlitePragmas } = config.temporal.devServer;
-    devServer = await startDevServer({ port, uiPort, dbFile, sqlitePragmas, namespace: config.temporal.namespace });
+    const { port, dbFile, sqlitePragmas } = config.temporal.devServer;
+    devServer = await startDevServer({
+      port,
+      uiPort,
+      dbFile,
+      sqlitePragmas,
+      namespace: config.temporal.namespace,
+      ...(codecUrl ? { uiCodecEndpoint: codecUrl } : {}),
+    });
     address = devServer.address;
     process.stdout.write(`temporal: dev server on ${address}, Web UI on ${devServer.uiUrl} (data in ${dbFile})\n`);
   } else {
@@ -36,9 +65,23 @@ async function main(): Promise<void> {
   process.stdout.write(`worker: polling task queue ${config.temporal.taskQueue}\n`);
 
   const client = createTemporalClient(config, address);
-  const durable = await createDurableIngress({ client, config, logger: createLogger('ingress') });
+  const ingressMetrics = new IngressMetrics();
+  const durable = await createDurableIngress({
+    client,
+    config,
+    logger: createLogger('ingress', config.observability.logLevel),
+    metrics: ingressMetrics,
+  });
   const ingress = await listen(durable.app, config.ingress.port);
   process.stdout.write(`ingress: listening on http://localhost:${ingress.port} (POST /webhooks/<provider>)\n`);
+  const metricsServer = await serveMetrics(
+    config,
+    [() => ingressMetrics.render(), ...(runtimeMetricsAddress ? [runtimeMetrics(runtimeMetricsAddress)] : [])],
+    workers.workers.map(workerReadiness),
+  );
+  if (metricsServer) {
+    process.stdout.write(`metrics: http://localhost:${metricsServer.port}/metrics (/healthz, /readyz)\n`);
+  }
 
   onShutdownSignal(async (signal) => {
     logger.info('shutting down', { signal });
@@ -50,6 +93,8 @@ async function main(): Promise<void> {
       await workerRun;
       await connection.close();
       await client.connection.close();
+      await metricsServer?.close();
+      await codec?.close();
     } finally {
       await devServer?.stop();
     }

@@ -1,4 +1,6 @@
-import { DefaultLogger, Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { enabledProvider, type AppConfig } from './config';
 import { createActivities, type ActivityDeps } from './activities';
 import { connectWorker, dataConverter } from './temporal/connection';
@@ -9,8 +11,16 @@ import { retrievalTaskQueue } from './temporal/retrieval-queues';
 /** The workflow code: a prebuilt bundle when given (production, tests), else bundled from source at start. */
 export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
 
-export function defaultWorkflowSource(): WorkflowSource {
-  return { workflowsPath: require.resolve('./workflows') };
+/** Written by `npm run build` (scripts/build-workflow-bundle.mjs) beside the compiled worker. */
+export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
+
+/**
+ * The bundle built at build time when it is there (dist/), so a worker starts without running
+ * webpack; run from source (tests, ts-node), the workflows are bundled at start.
+ */
+export function defaultWorkflowSource(dir = __dirname): WorkflowSource {
+  const codePath = join(dir, WORKFLOW_BUNDLE_FILE);
+  return existsSync(codePath) ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('./workflows') };
 }
 
 /** Retrieval clients for every enabled provider, built from configuration. */
@@ -119,9 +129,4 @@ export async function createWorkerSet(
     // The SDK also reacts to SIGINT/SIGTERM and may already be draining some of them.
     shutdown: () => workers.forEach((each) => each.getState() === 'RUNNING' && each.shutdown()),
   };
-}
-
-/** The SDK logs every bundling step at INFO; operators need its warnings and errors only. */
-export function quietSdkLogs(level: 'WARN' | 'ERROR' = 'WARN'): void {
-  Runtime.install({ logger: new DefaultLogger(level) });
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter';
 
 /**
  * Bundles the workflow code once for the whole run; every test file's workers load the same
@@ -10,6 +11,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 export default async function globalSetup(): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: {
       log: () => undefined,
       trace: () => undefined,

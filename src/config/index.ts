@@ -1,3 +1,4 @@
+import { LOG_LEVELS, type LogLevel } from '../logger';
 import type { VerificationPolicy } from '../workflows/messages';
 import { providerModules } from '../providers/registry';
 import type { ProviderModule } from '../providers/module';
@@ -33,6 +34,19 @@ export interface AppConfig {
   worker: {
     /** A prebuilt workflow bundle (bundleWorkflowCode); unset: bundled from source at start. */
     workflowBundle?: string;
+  };
+  observability: {
+    logLevel: LogLevel;
+    /** Set: metrics and the worker's health are served on this port, not on the ingress's. */
+    metricsPort?: number;
+  };
+  /** The codec endpoint that lets the Temporal Web UI decrypt payloads (`src/codec-server.ts`). */
+  codec: {
+    port: number;
+    /** Bearer token the UI must send; unset: no authentication (development). */
+    auth?: string;
+    /** The Web UI's origins, allowed by CORS. */
+    corsOrigins: string[];
   };
   /** Only the enabled providers: a disabled provider's variables are not even read. */
   providers: Partial<Record<ProviderId, ProviderConfig>>;
@@ -100,6 +114,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     reliability: readReliability(read, enabledProviders),
     worker: { workflowBundle: read.string('KYC_WORKFLOW_BUNDLE') },
+    observability: {
+      logLevel: read.enumOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+      metricsPort: read.has('METRICS_PORT') ? read.port('METRICS_PORT', 0) : undefined,
+    },
+    codec: {
+      port: read.port('KYC_CODEC_PORT', 8089),
+      auth: read.string('KYC_CODEC_AUTH'),
+      corsOrigins: read.list('KYC_CODEC_CORS_ORIGIN', ''),
+    },
     providers,
     enabledProviders,
     devDefaults: read.devDefaults,

@@ -21,6 +21,8 @@ export interface TemporalSettings {
   taskQueue: string;
   /** Key for the AES-GCM payload codec; unset: payloads are not encrypted. */
   payloadKey?: Buffer;
+  /** Earlier payload keys: they decrypt, never encrypt (key rotation). */
+  payloadOldKeys: Buffer[];
   connection: TemporalConnectionSettings;
   devServer: {
     port: number;
@@ -87,11 +89,12 @@ export function readTemporalSettings(read: EnvReader): TemporalSettings {
   const options = connect.connectionOptions;
 
   const payloadKeyText = read.string('KYC_PAYLOAD_KEY');
-  let payloadKey: Buffer | undefined;
-  if (payloadKeyText) {
-    payloadKey = Buffer.from(payloadKeyText, 'base64');
-    if (payloadKey.length !== 32)
-      throw new ConfigError('KYC_PAYLOAD_KEY', 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+  const payloadKey = payloadKeyText ? parsePayloadKey('KYC_PAYLOAD_KEY', payloadKeyText) : undefined;
+  const payloadOldKeys = read
+    .list('KYC_PAYLOAD_KEYS_OLD', '')
+    .map((text) => parsePayloadKey('KYC_PAYLOAD_KEYS_OLD', text));
+  if (payloadOldKeys.length > 0 && !payloadKey) {
+    throw new ConfigError('KYC_PAYLOAD_KEYS_OLD', 'needs KYC_PAYLOAD_KEY (the key that encrypts from now on)');
   }
 
   return {
@@ -99,6 +102,7 @@ export function readTemporalSettings(read: EnvReader): TemporalSettings {
     namespace: connect.namespace ?? read.string('TEMPORAL_NAMESPACE', 'default'),
     taskQueue: read.string('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE),
     ...(payloadKey ? { payloadKey } : {}),
+    payloadOldKeys,
     connection: {
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
@@ -140,4 +144,10 @@ function envconfigVariables(read: EnvReader): Record<string, string> {
   if (read.has('TEMPORAL_TLS')) env.TEMPORAL_TLS = String(read.boolean('TEMPORAL_TLS', false));
   delete env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION;
   return env;
+}
+
+function parsePayloadKey(variable: string, text: string): Buffer {
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32) throw new ConfigError(variable, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+  return key;
 }

@@ -13,7 +13,7 @@ import { DeadLetterNotKeptError, type DeadLetterRecorder, type RefusedCallback }
 import { HandoverLimit } from './handover-limit';
 import { errorHandler, HttpError, notFound } from './http-error';
 import type { DurableInbox } from './inbox';
-import { IngressMetrics } from './metrics';
+import { IngressMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics';
 
 export interface IngressDeps {
   client: Client;
@@ -97,9 +97,12 @@ export function createIngressApp(deps: IngressDeps): Express {
     }
   });
 
-  app.get('/metrics', (_req, res) => {
-    res.type('text/plain; version=0.0.4').send(metrics.render());
-  });
+  // With METRICS_PORT set, metrics live on that port only (src/observability/metrics-server.ts), not on the public one.
+  if (config.observability.metricsPort === undefined) {
+    app.get('/metrics', async (_req, res) => {
+      res.type(PROMETHEUS_CONTENT_TYPE).send(await metrics.render());
+    });
+  }
 
   // The raw bytes are kept (no global JSON parser): authentication and signature checks need them.
   const rawBody = express.raw({ type: () => true, limit: config.ingress.bodyLimitBytes });
@@ -267,6 +270,7 @@ export function createIngressApp(deps: IngressDeps): Express {
   ): Promise<'accepted' | 'late' | 'absent' | 'queued'> {
     const workflowId = kycWorkflowId(provider.id, event.reference);
     const slot = handovers.enter();
+    const endTimer = metrics.handover.startTimer({ provider: provider.id });
     try {
       await client.connection.withDeadline(Date.now() + handoverTimeoutMs, () =>
         startIfMissing
@@ -275,18 +279,27 @@ export function createIngressApp(deps: IngressDeps): Express {
           : client.workflow.getHandle(workflowId).signal(providerEventSignal, event),
       );
       metrics.events.inc({ provider: provider.id, result: 'accepted' });
+      endTimer({ result: 'accepted' });
       logger.info('callback handed over', { workflowId, providerStatus: event.providerStatus });
       return 'accepted';
     } catch (err) {
-      if (!startIfMissing && err instanceof WorkflowNotFoundError) return 'absent';
+      if (!startIfMissing && err instanceof WorkflowNotFoundError) {
+        endTimer({ result: 'absent' });
+        return 'absent';
+      }
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         // The verification has already closed; by the ID reuse policy a late callback starts nothing.
         metrics.events.inc({ provider: provider.id, result: 'late' });
+        endTimer({ result: 'late' });
         logger.warn('callback for a closed verification ignored', { workflowId, providerStatus: event.providerStatus });
         return 'late';
       }
-      if (keepsAnInbox(provider)) return keepInInbox(provider, event, startIfMissing, err);
+      if (keepsAnInbox(provider)) {
+        endTimer({ result: 'queued' });
+        return keepInInbox(provider, event, startIfMissing, err);
+      }
       metrics.events.inc({ provider: provider.id, result: 'temporal_unavailable' });
+      endTimer({ result: 'temporal_unavailable' });
       logger.warn('temporal unavailable for callback', { workflowId, error: errorKind(err) });
       throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
         retryAfterSeconds: RETRY_AFTER_SECONDS,

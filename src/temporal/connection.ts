@@ -1,19 +1,15 @@
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Client, Connection, isGrpcServiceError, type TLSConfig } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import type { TemporalSettings } from '../config';
-import { EncryptionCodec } from './encryption-codec';
+import { dataConverter } from './data-converter';
+
+export { dataConverter } from './data-converter';
 
 /** What every connection is built from: the Temporal part of the app's or the client's configuration. */
 export interface TemporalConfig {
   temporal: TemporalSettings;
-}
-
-/** The data converter client and worker share: payloads are encrypted when KYC_PAYLOAD_KEY is set. */
-export function dataConverter(config: TemporalConfig): DataConverter | undefined {
-  return config.temporal.payloadKey ? { payloadCodecs: [new EncryptionCodec(config.temporal.payloadKey)] } : undefined;
 }
 
 export function temporalAddress(config: TemporalConfig): string {

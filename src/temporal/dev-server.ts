@@ -14,6 +14,8 @@ export interface DevServerOptions {
   namespace: string;
   /** How long to wait for the server to answer before giving up. */
   readyTimeoutMs?: number;
+  /** The codec endpoint the Web UI calls to show encrypted payloads in clear (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
   /** Where the server's own output goes (default: beside the SQLite file), keeping the console to our lines. */
   logFile?: string;
   /**
@@ -59,6 +61,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     '--ui-disable-news-fetch',
     ...KYC_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
     ...(options.sqlitePragmas ?? []).flatMap((pragma) => ['--sqlite-pragma', pragma]),
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
   const logFile = options.logFile ?? join(dirname(options.dbFile), 'temporal-server.log');
   const log = openSync(logFile, 'a');

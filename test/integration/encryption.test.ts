@@ -1,46 +1,202 @@
 /**
- * With KYC_PAYLOAD_KEY set, what Temporal stores is ciphertext: inputs, signals and results in
- * the history carry the codec's encoding, and the app still reads clear state through the client.
+ * With KYC_PAYLOAD_KEY set, what Temporal stores is ciphertext: every payload in the history
+ * (inputs, signals, activity results, the workflow's result, failure texts) is checked byte by
+ * byte, and the same check run on a stack without a key finds the clear text, so it can fail.
+ * Rotating the key strands nothing: a verification begun under key A continues under key B.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import { KycClient } from '../../src/client';
 import { postJson } from '../../src/simulators/callback-sender';
+import { EncryptionCodec, payloadKeyId } from '../../src/temporal/encryption-codec';
 import { kycWorkflowId } from '../../src/workflows/messages';
-import { useJumioStack } from '../support/jumio-env';
+import { jumioTestEnv, useJumioStack } from '../support/jumio-env';
+import { startStack, type Stack } from '../support/stack';
 
-const fixture = useJumioStack({ KYC_PAYLOAD_KEY: randomBytes(32).toString('base64'), JUMIO_CALLBACK_GRACE: '1h' });
+type History = temporal.api.history.v1.IHistory;
+const keyA = randomBytes(32);
+const keyB = randomBytes(32);
+const fixture = useJumioStack({ KYC_PAYLOAD_KEY: keyA.toString('base64'), JUMIO_CALLBACK_GRACE: '1h' });
+
+async function historyOf(client: Client, reference: string): Promise<History> {
+  const { history } = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: 'default',
+    execution: { workflowId: kycWorkflowId('jumio', reference) },
+  });
+  return history!;
+}
+
+/**
+ * Every payload anywhere in a history, except what Temporal keeps readable by design and holds
+ * no personal data: search attributes (indexed), the UI summary (`userMetadata`, provider and
+ * reference only) and the SDK's own local-activity marker bookkeeping (`data`: sequence, attempt,
+ * activity type; the activity's result beside it is encrypted).
+ */
+const READABLE_BY_DESIGN = new Set([
+  'searchAttributes',
+  'upsertWorkflowSearchAttributesEventAttributes',
+  'userMetadata',
+]);
+function payloadsIn(node: unknown, found: Payload[] = [], parent = ''): Payload[] {
+  if (!node || typeof node !== 'object' || node instanceof Uint8Array) return found;
+  const record = node as Record<string, unknown>;
+  if (record.data instanceof Uint8Array && record.metadata && typeof record.metadata === 'object') {
+    found.push(record as Payload);
+    return found;
+  }
+  for (const [key, value] of Object.entries(record)) {
+    if (READABLE_BY_DESIGN.has(key) || (parent === 'details' && key === 'data')) continue;
+    payloadsIn(value, found, key);
+  }
+  return found;
+}
+
+/** The payloads whose bytes, read as text, contain any of the given values. */
+function payloadsShowing(history: History, values: string[]): string[] {
+  return payloadsIn(history)
+    .map((payload) => Buffer.from(payload.data!).toString('utf8'))
+    .filter((text) => values.some((value) => text.includes(value)));
+}
+
+const encodingOf = (payload: Payload) => Buffer.from(payload.metadata!.encoding!).toString();
+const keyIdOf = (payload: Payload) => Buffer.from(payload.metadata!['encryption-key-id'] ?? '').toString();
+
+/** A Jumio verification begun by the app and finished by a PROCESSED callback and retrieval. */
+async function completeOne(stack: Stack, customerReference: string): Promise<string> {
+  const reference = randomUUID();
+  const accountId = randomUUID();
+  fixture.sim.script(reference, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
+  const kyc = new KycClient(stack.client, stack.config);
+  await kyc.startVerification({ provider: 'jumio', reference, context: { accountId }, customerReference });
+  await postJson(`${stack.ingressUrl}/webhooks/jumio`, fixture.sim.callback(reference, 'PROCESSED'));
+  expect(await kyc.waitForVerification('jumio', reference, { timeoutMs: 30_000 })).toMatchObject({
+    status: 'COMPLETED',
+    customerReference,
+  });
+  return reference;
+}
 
 it('stores only encrypted payloads, and the app reads them in clear', async () => {
-  const id = randomUUID();
-  const accountId = randomUUID();
-  fixture.sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
-  const kyc = new KycClient(fixture.stack.client, fixture.stack.config);
-  await kyc.startVerification({
-    provider: 'jumio',
-    reference: id,
-    context: { accountId },
-    customerReference: 'customer-secret-77',
-  });
-  await postJson(`${fixture.stack.ingressUrl}/webhooks/jumio`, fixture.sim.callback(id, 'PROCESSED'));
-  expect(await kyc.waitForVerification('jumio', id, { timeoutMs: 30_000 })).toMatchObject({
-    status: 'COMPLETED',
-    customerReference: 'customer-secret-77',
-  });
+  const reference = await completeOne(fixture.stack, 'customer-secret-77');
+  const history = await historyOf(fixture.stack.client, reference);
 
-  const { history } = await fixture.stack.client.workflowService.getWorkflowExecutionHistory({
-    namespace: 'default',
-    execution: { workflowId: kycWorkflowId('jumio', id) },
-  });
-  const raw = Buffer.from(JSON.stringify(history)).toString();
-  expect(raw).not.toContain('customer-secret-77');
-  const payloads = (history?.events ?? []).flatMap((event) => [
-    ...(event.workflowExecutionStartedEventAttributes?.input?.payloads ?? []),
-    ...(event.workflowExecutionSignaledEventAttributes?.input?.payloads ?? []),
-    ...(event.workflowExecutionCompletedEventAttributes?.result?.payloads ?? []),
-    ...(event.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
-  ]);
+  const payloads = payloadsIn(history);
   expect(payloads.length).toBeGreaterThanOrEqual(4);
   for (const payload of payloads) {
-    expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe('binary/encrypted');
+    expect(encodingOf(payload)).toBe('binary/encrypted');
+    expect(keyIdOf(payload)).toBe(payloadKeyId(keyA));
+  }
+  // Neither the app's data nor the verification's state is readable in any payload's bytes.
+  expect(payloadsShowing(history, ['customer-secret-77', reference, '"status"', 'COMPLETED', 'json/plain'])).toEqual(
+    [],
+  );
+});
+
+it('the same check finds the clear text when encryption is off (it can fail)', async () => {
+  const plain = await startStack(fixture.env, jumioTestEnv(fixture.sim, { JUMIO_CALLBACK_GRACE: '1h' }));
+  try {
+    const reference = await completeOne(plain, 'customer-plain-78');
+    const history = await historyOf(plain.client, reference);
+    expect(payloadsIn(history).some((payload) => encodingOf(payload) !== 'binary/encrypted')).toBe(true);
+    expect(payloadsShowing(history, ['customer-plain-78']).length).toBeGreaterThan(0);
+    expect(payloadsShowing(history, ['COMPLETED']).length).toBeGreaterThan(0);
+  } finally {
+    await plain.stop();
+  }
+});
+
+it('encrypts failure messages and stack traces', async () => {
+  // Wrong credentials: the retrieval fails for good (401 → ProviderAuthRejected) and the
+  // failure, with its message and stack, lands in the history.
+  const misconfigured = await startStack(
+    fixture.env,
+    jumioTestEnv(fixture.sim, {
+      KYC_PAYLOAD_KEY: keyA.toString('base64'),
+      JUMIO_CLIENT_SECRET: 'not-the-secret',
+      JUMIO_CALLBACK_GRACE: '1h',
+    }),
+  );
+  try {
+    const reference = randomUUID();
+    fixture.sim.script(reference, { accountId: randomUUID(), status: 'PROCESSED', decision: { type: 'PASSED' } });
+    await postJson(`${misconfigured.ingressUrl}/webhooks/jumio`, fixture.sim.callback(reference, 'PROCESSED'));
+    const failure = await eventuallyFailure(misconfigured.client, reference);
+    expect(failure.message).toBe('Encoded failure');
+    expect(failure.stackTrace ?? '').toBe('');
+    expect(encodingOf(failure.encodedAttributes!)).toBe('binary/encrypted');
+    const [clear] = await new EncryptionCodec(keyA).decode([failure.encodedAttributes!]);
+    const attributes = defaultPayloadConverter.fromPayload<{ message: string; stack_trace: string }>(clear!);
+    expect(attributes.message.length).toBeGreaterThan(0);
+    expect(attributes.stack_trace).toContain('at ');
+  } finally {
+    await misconfigured.stop();
+  }
+});
+
+async function eventuallyFailure(client: Client, reference: string): Promise<temporal.api.failure.v1.IFailure> {
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    const history = await historyOf(client, reference).catch(() => undefined);
+    const failed = history?.events?.find((e) => e.activityTaskFailedEventAttributes?.failure);
+    if (failed) return failed.activityTaskFailedEventAttributes!.failure!;
+    if (Date.now() > deadline) throw new Error('no activity failure in the history');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+it('rotating the key strands nothing: a verification begun under key A continues and completes under key B', async () => {
+  const taskQueue = `rotation-${randomUUID()}`;
+  const underA = await startStack(
+    fixture.env,
+    jumioTestEnv(fixture.sim, {
+      KYC_PAYLOAD_KEY: keyA.toString('base64'),
+      JUMIO_CALLBACK_GRACE: '1h',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+    }),
+  );
+  const reference = randomUUID();
+  const accountId = randomUUID();
+  let underB: Stack | undefined;
+  try {
+    const kycA = new KycClient(underA.client, underA.config);
+    await kycA.startVerification({ provider: 'jumio', reference, context: { accountId }, customerReference: 'rot-1' });
+    fixture.sim.script(reference, { accountId, status: 'ACQUIRED' });
+    expect(await postJson(`${underA.ingressUrl}/webhooks/jumio`, fixture.sim.callback(reference, 'ACQUIRED'))).toEqual({
+      status: 200,
+      body: { accepted: 1 },
+    });
+    expect(await kycA.getVerification('jumio', reference)).toMatchObject({ status: 'SUBMITTED' });
+    await underA.stop();
+
+    // The operator rotates: B encrypts from now on, A stays in the ring to read what it wrote.
+    underB = await startStack(
+      fixture.env,
+      jumioTestEnv(fixture.sim, {
+        KYC_PAYLOAD_KEY: keyB.toString('base64'),
+        KYC_PAYLOAD_KEYS_OLD: keyA.toString('base64'),
+        JUMIO_CALLBACK_GRACE: '1h',
+        TEMPORAL_TASK_QUEUE: taskQueue,
+      }),
+    );
+    const kycB = new KycClient(underB.client, underB.config);
+    fixture.sim.script(reference, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
+    await postJson(`${underB.ingressUrl}/webhooks/jumio`, fixture.sim.callback(reference, 'PROCESSED'));
+    const final = await kycB.waitForVerification('jumio', reference, { timeoutMs: 30_000 });
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', customerReference: 'rot-1' });
+
+    // The history holds payloads under both keys, and the ring reads every one of them.
+    const payloads = payloadsIn(await historyOf(underB.client, reference));
+    const keyIds = new Set(payloads.map(keyIdOf));
+    expect(keyIds).toEqual(new Set([payloadKeyId(keyA), payloadKeyId(keyB)]));
+    const ring = new EncryptionCodec(keyB, [keyA]);
+    const decoded = await ring.decode(payloads);
+    expect(decoded.map(encodingOf).every((encoding) => encoding !== 'binary/encrypted')).toBe(true);
+    // Without A in the ring, the old payloads are refused, not misread.
+    await expect(new EncryptionCodec(keyB).decode(payloads)).rejects.toThrow(/KYC_PAYLOAD_KEYS_OLD/);
+  } finally {
+    await underB?.stop();
+    if (underA.worker.worker.getState() === 'RUNNING') await underA.stop();
   }
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { EncryptionCodec } from '../../src/temporal/encryption-codec';
+import { EncryptionCodec, payloadKeyId } from '../../src/temporal/encryption-codec';
 
 describe('EncryptionCodec', () => {
   const payload = defaultPayloadConverter.toPayload({ reference: 'ref-1', customerReference: 'cust-42' });
@@ -25,5 +25,28 @@ describe('EncryptionCodec', () => {
   it('passes through payloads it did not encrypt', async () => {
     const codec = new EncryptionCodec(randomBytes(32));
     expect(await codec.decode([payload])).toEqual([payload]);
+  });
+});
+
+describe('EncryptionCodec key ring', () => {
+  const value = { reference: 'ref-2', customerReference: 'cust-43' };
+  const payload = defaultPayloadConverter.toPayload(value);
+
+  it('encrypts with the current key, decrypts with any key of the ring by the payload key ID', async () => {
+    const a = randomBytes(32);
+    const b = randomBytes(32);
+    const [underA] = await new EncryptionCodec(a).encode([payload]);
+    expect(Buffer.from(underA!.metadata!['encryption-key-id']!).toString()).toBe(payloadKeyId(a));
+
+    const rotated = new EncryptionCodec(b, [a]);
+    const [underB] = await rotated.encode([payload]);
+    expect(Buffer.from(underB!.metadata!['encryption-key-id']!).toString()).toBe(payloadKeyId(b));
+    const decoded = await rotated.decode([underA!, underB!]);
+    expect(decoded.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([value, value]);
+
+    // Without A in the ring, its payloads are refused with the key ID to add, never misread.
+    await expect(new EncryptionCodec(b).decode([underA!])).rejects.toThrow(
+      new RegExp(`id ${payloadKeyId(a)}.*KYC_PAYLOAD_KEYS_OLD`),
+    );
   });
 });

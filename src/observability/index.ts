@@ -1,0 +1,62 @@
+import { createServer } from 'node:net';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { AppConfig } from '../config';
+import { installRuntime } from './runtime';
+import { startMetricsServer, type MetricsSource, type ReadinessCheck } from './metrics-server';
+
+export { runtimeMetrics } from './metrics-server';
+
+/**
+ * Installs the Temporal runtime for a process that runs a worker: our logger for the SDK, and with
+ * METRICS_PORT set, the runtime's Prometheus exporter on a private loopback port whose text the
+ * metrics server re-serves (so one port carries the worker's and the ingress's metrics).
+ * Returns that loopback address, if any.
+ */
+export async function setUpWorkerRuntime(config: AppConfig): Promise<string | undefined> {
+  const bindAddress =
+    config.observability.metricsPort === undefined ? undefined : `127.0.0.1:${await freeLoopbackPort()}`;
+  installRuntime({ level: config.observability.logLevel, prometheusBindAddress: bindAddress });
+  return bindAddress;
+}
+
+/** Serves /metrics, /healthz and /readyz on METRICS_PORT; nothing when it is unset. */
+export async function serveMetrics(config: AppConfig, sources: MetricsSource[], readiness: ReadinessCheck[]) {
+  const port = config.observability.metricsPort;
+  if (port === undefined) return undefined;
+  return startMetricsServer({ port, sources, readiness });
+}
+
+/** Ready while the worker polls its task queue. */
+export function workerReadiness(worker: Worker): ReadinessCheck {
+  return () => {
+    const state = worker.getState();
+    return Promise.resolve(
+      state === 'RUNNING' ? { ready: true } : { ready: false, reason: `worker_${state.toLowerCase()}` },
+    );
+  };
+}
+
+/** Ready while the Temporal frontend answers. */
+export function temporalReadiness(client: Client): ReadinessCheck {
+  return async () => {
+    try {
+      await client.connection.withDeadline(Date.now() + 2000, () => client.workflowService.getSystemInfo({}));
+      return { ready: true };
+    } catch {
+      return { ready: false, reason: 'temporal_unavailable' };
+    }
+  };
+}
+
+async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

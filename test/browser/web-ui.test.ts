@@ -1,0 +1,174 @@
+/**
+ * The Temporal Web UI as an operator sees it, in headless Chromium (Debian's `chromium`, which
+ * .ci/run installs): a finished verification's page shows its status and decision, and with
+ * payload encryption on, the codec endpoint lets the UI show a payload in clear.
+ * Screenshots go to test-artifacts/ (kept by CI, ignored by git).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PayloadCodec } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { KycClient } from '../../src/client';
+import { createCodecServer } from '../../src/codec-server';
+import { listen } from '../../src/http/listen';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { postJson } from '../../src/simulators/callback-sender';
+import { resolveTemporalCli } from '../../src/temporal/binaries';
+import { EncryptionCodec } from '../../src/temporal/encryption-codec';
+import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../../src/workflows/messages';
+import { jumioTestEnv } from '../support/jumio-env';
+import { freePort } from '../support/ports';
+import { quietRuntime, startStack, type Stack } from '../support/stack';
+
+jest.setTimeout(180_000);
+
+const artifacts = join(__dirname, '..', '..', 'test-artifacts');
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Debian's chromium; missing is a failure with the fix, never a skip. */
+function chromiumPath(): string {
+  try {
+    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('chromium is not installed: run `apt-get install -y chromium` (.ci/run does this)');
+  }
+}
+
+describe('Temporal Web UI', () => {
+  const key = randomBytes(32);
+  let env: TestWorkflowEnvironment;
+  let sim: JumioSimulator;
+  let codec: Awaited<ReturnType<typeof listen>>;
+  let plain: Stack;
+  let encrypted: Stack;
+  let browser: Browser;
+  let uiUrl: string;
+  let decrypted = 0;
+
+  beforeAll(async () => {
+    const executablePath = chromiumPath();
+    quietRuntime();
+    const uiPort = await freePort();
+    const uiOrigins = [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
+    // Counts what the endpoint decrypts, so the test knows the UI's clear text came through it.
+    const ring = new EncryptionCodec(key);
+    const counting: PayloadCodec = {
+      encode: (payloads) => ring.encode(payloads),
+      decode: async (payloads) => {
+        decrypted += payloads.filter(
+          (p) => Buffer.from(p.metadata?.encoding ?? '').toString() === 'binary/encrypted',
+        ).length;
+        return ring.decode(payloads);
+      },
+    };
+    const app = createCodecServer({ codec: counting, corsOrigins: uiOrigins });
+    codec = await listen(app, 0, '127.0.0.1');
+    env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: resolveTemporalCli() },
+        ip: '127.0.0.1',
+        ui: true,
+        uiPort,
+        log: { format: 'pretty', level: 'error' },
+        searchAttributes: KYC_SEARCH_ATTRIBUTES,
+        extraArgs: ['--ui-codec-endpoint', `http://127.0.0.1:${codec.port}`, '--ui-disable-news-fetch'],
+      },
+    });
+    uiUrl = uiOrigins[0]!;
+    sim = await startJumioSimulator();
+    [plain, encrypted] = await Promise.all([
+      startStack(env, jumioTestEnv(sim, { JUMIO_CALLBACK_GRACE: '1h' })),
+      startStack(env, jumioTestEnv(sim, { JUMIO_CALLBACK_GRACE: '1h', KYC_PAYLOAD_KEY: key.toString('base64') })),
+    ]);
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    mkdirSync(artifacts, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([plain?.stop(), encrypted?.stop()]);
+    await codec?.close();
+    await sim?.close();
+    await env?.teardown();
+  });
+
+  /** A Jumio verification taken to COMPLETED/APPROVED through the ingress and the simulator. */
+  async function finishedVerification(stack: Stack, customerReference: string): Promise<string> {
+    const reference = randomUUID();
+    const accountId = randomUUID();
+    sim.script(reference, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
+    const kyc = new KycClient(stack.client, stack.config);
+    await kyc.startVerification({ provider: 'jumio', reference, context: { accountId }, customerReference });
+    await postJson(`${stack.ingressUrl}/webhooks/jumio`, sim.callback(reference, 'PROCESSED'));
+    expect(await kyc.waitForVerification('jumio', reference, { timeoutMs: 60_000 })).toMatchObject({
+      status: 'COMPLETED',
+      decision: 'APPROVED',
+    });
+    return reference;
+  }
+
+  async function openVerification(reference: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
+    const workflowId = encodeURIComponent(kycWorkflowId('jumio', reference));
+    await page.goto(`${uiUrl}/namespaces/default/workflows/${workflowId}`, { waitUntil: 'domcontentloaded' });
+    return page;
+  }
+
+  /** Waits until the page's visible text holds every one of `texts`. */
+  async function pageShows(page: Page, texts: string[], name: string): Promise<void> {
+    try {
+      await page.waitForFunction(
+        (wanted: string[]) => {
+          const { document } = globalThis as unknown as { document: { body: { innerText: string } } };
+          return wanted.every((text) => document.body.innerText.includes(text));
+        },
+        texts,
+        { timeout: 60_000, polling: 500 },
+      );
+    } catch (err) {
+      // What the operator would have seen instead, for the failure report.
+      await page.screenshot({ path: join(artifacts, `${name}-failed.png`), fullPage: true });
+      const shown = await page.evaluate('document.body.innerText');
+      throw new Error(`the page did not show ${JSON.stringify(texts)}; it showed:\n${String(shown)}`, { cause: err });
+    }
+  }
+
+  it("shows a finished verification's status and decision", async () => {
+    const reference = await finishedVerification(plain, 'customer-ui-plain');
+    const page = await openVerification(reference);
+    try {
+      // The workflow's result, as the page opens: the final state.
+      await pageShows(page, [`"reference": "${reference}"`, '"status": "COMPLETED"'], 'web-ui-finished-verification');
+      // The status and decision the workflow mirrors into search attributes (src/workflows/visibility.ts).
+      await page.getByText('Search Attributes', { exact: true }).first().click();
+      await pageShows(page, ['KycStatus', 'COMPLETED', 'KycDecision', 'APPROVED'], 'web-ui-finished-verification');
+      await page.screenshot({ path: join(artifacts, 'web-ui-finished-verification.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows an encrypted payload decoded through the codec endpoint', async () => {
+    const reference = await finishedVerification(encrypted, 'customer-ui-encrypted');
+    const page = await openVerification(reference);
+    try {
+      // The server holds only ciphertext: this JSON is the browser's, decoded by the codec endpoint.
+      await pageShows(page, [`"reference": "${reference}"`, '"status": "COMPLETED"'], 'web-ui-decoded-payload');
+      await page.screenshot({ path: join(artifacts, 'web-ui-decoded-payload.png'), fullPage: true });
+      expect(decrypted).toBeGreaterThan(0);
+    } finally {
+      await page.close();
+    }
+  });
+});
