@@ -23,9 +23,16 @@ const { notifyApp } = proxyActivities<AppNotifier>({
 export async function tellTheApp(state: VerificationState, webhook: boolean): Promise<VerificationChange[]> {
   const told: VerificationChange[] = [];
   if (webhook) {
-    // One ID per verification's end, so a receiver de-duplicates the retries.
-    await notifyApp({ state, webhookId: `${workflowInfo().workflowId}:finished` });
-    told.push({ kind: 'notified', channel: 'webhook', delivered: true });
+    let delivered = true;
+    try {
+      // One ID per verification's end, so a receiver de-duplicates the retries.
+      await notifyApp({ state, webhookId: `${workflowInfo().workflowId}:finished` });
+    } catch {
+      // Only a permanent refusal gets here (the receiver's 4xx, notification off on this worker):
+      // the verdict stands, and the timeline says the push was not delivered.
+      delivered = false;
+    }
+    told.push({ kind: 'notified', channel: 'webhook', delivered });
   }
   if (state.notifyWorkflowId) {
     let delivered = true;

@@ -10,7 +10,7 @@ import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflo
 import type { PollRequest } from '../activities/types';
 import { initialState, isTerminal, type VerificationState } from '../verification/model';
 import { reduce, type VerificationChange } from '../verification/reducer';
-import { deadlineCheckAt, lifetimeEndsAt, type PollResult } from '../verification/waiting';
+import { deadlineCheckAt, lifetimeEndsAt, type PollResult, type VerificationPolicy } from '../verification/waiting';
 import { tellTheApp } from './app-notification';
 import {
   cancelSignal,
@@ -25,18 +25,19 @@ import { visibilityMirror } from './visibility';
 
 export async function verificationWorkflow(input: VerificationInput): Promise<VerificationState> {
   const { provider, reference } = input;
-  const policy = input.policy ?? (await verificationPolicy(provider));
-  let state = input.carried ?? initialState(provider, reference, nowIso(), policy);
   const arrivals: VerificationChange[] = [];
-  const calls = new ProviderCalls(policy, (purpose, result) => arrivals.push(answered(purpose, result)));
-  const mirror = visibilityMirror();
-
-  setHandler(stateQuery, () => state);
+  // Handlers first: a query or signal may arrive while the worker's policy is still being read.
+  setHandler(stateQuery, () => state ?? initialState(provider, reference, nowIso(), STARTING));
   setHandler(providerEventSignal, (event) => void arrivals.push({ kind: 'callback', event }));
   setHandler(registerSignal, (registration) => void arrivals.push({ kind: 'registered', registration }));
   // A cancellation is a change like any other, so it takes its place in arrival order.
   setHandler(cancelSignal, ({ reason }) => void arrivals.push({ kind: 'cancel-requested', reason }));
   setHandler(refreshSignal, () => void arrivals.push({ kind: 'refresh-requested' }));
+
+  const policy = input.policy ?? (await verificationPolicy(provider));
+  let state: VerificationState = input.carried ?? initialState(provider, reference, nowIso(), policy);
+  const calls = new ProviderCalls(policy, (purpose, result) => arrivals.push(answered(purpose, result)));
+  const mirror = visibilityMirror();
   mirror(state);
 
   while (!isTerminal(state.status)) {
@@ -122,6 +123,18 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     return !isTerminal(state.status) && (info.continueAsNewSuggested || info.historyLength >= policy.maxHistoryEvents);
   }
 }
+
+/** What a query sees in the instant before the worker's policy is known: a pending verification. */
+const STARTING: VerificationPolicy = {
+  callbackGraceMs: 0,
+  pollScheduleMs: [],
+  expiresAfterMs: 0,
+  maxLifetimeMs: 0,
+  maxHistoryEvents: 0,
+  retrievalRetryInitialMs: 0,
+  retrievalRetryMaximumMs: 0,
+  notify: false,
+};
 
 function answered(purpose: CallPurpose, result: PollResult): VerificationChange {
   return purpose === 'deadline' ? { kind: 'deadline-reached', check: result } : { kind: 'polled', purpose, result };
