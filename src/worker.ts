@@ -39,7 +39,9 @@ export async function createWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(options.workflows ?? defaultWorkflowSource()),
-    activities: createActivities(options.activityDeps ?? { retrieval: retrievalClients(config) }),
+    activities: createActivities(
+      options.activityDeps ?? { retrieval: retrievalClients(config), notify: { notify: config.notify } },
+    ),
     dataConverter: dataConverter(config),
     ...options.overrides,
   });

@@ -4,11 +4,14 @@ import { ProviderFailure, PERMANENT_PROVIDER_FAILURES } from '../providers/failu
 import { ProviderCallError } from '../providers/http';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 import type { PollRequest } from './types';
+import { createNotifyActivities, type NotifyDeps } from './notify';
 
 export type { PollRequest } from './types';
 
 export interface ActivityDeps {
   retrieval: Partial<Record<ProviderId, RetrievalClient>>;
+  /** Where verdicts are pushed (KYC_NOTIFY_URL); absent: notifyApp refuses, non-retryably. */
+  notify?: NotifyDeps;
 }
 
 /**
@@ -18,6 +21,7 @@ export interface ActivityDeps {
  */
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createNotifyActivities(deps.notify ?? { notify: { enabled: false } }),
     /** Asks the provider for the verification's current state, as a canonical event. */
     async pollProvider(request: PollRequest): Promise<VerificationEvent> {
       const client = deps.retrieval[request.provider];

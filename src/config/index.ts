@@ -4,9 +4,11 @@ import { providerModules } from '../providers/registry';
 import type { ProviderModule } from '../providers/module';
 import type { ProviderId } from '../verification/model';
 import { ConfigError, EnvReader } from './env-reader';
+import { readNotifyConfig, type NotifyConfig } from './notify';
 import { parseWebhookAuth, type WebhookAuthRule } from './webhook-auth';
 
 export { ConfigError } from './env-reader';
+export type { NotifyConfig } from './notify';
 
 export interface ProviderConfig {
   id: ProviderId;
@@ -34,6 +36,8 @@ export interface AppConfig {
     trustProxy: boolean | number | string;
     bodyLimitBytes: number;
   };
+  /** Pushing each verdict to the app (`KYC_NOTIFY_URL`); `enabled` goes into every verification's policy. */
+  notify: NotifyConfig;
   /** Only the enabled providers: a disabled provider's variables are not even read. */
   providers: Partial<Record<ProviderId, ProviderConfig>>;
   enabledProviders: ProviderId[];
@@ -97,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       trustProxy: parseTrustProxy(read.string('TRUST_PROXY')),
       bodyLimitBytes: read.bytes('KYC_BODY_LIMIT', '1mb'),
     },
+    notify: readNotifyConfig(read),
     providers,
     enabledProviders,
     devDefaults: read.devDefaults,
