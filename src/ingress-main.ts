@@ -1,6 +1,6 @@
 /** The ingress alone (containers, scaled-out deployments): needs TEMPORAL_ADDRESS. */
 import { createIngressApp } from './ingress/app';
-import { listen } from './ingress/server';
+import { listen } from './http/listen';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
 import { createTemporalClient } from './temporal/connection';

@@ -4,7 +4,7 @@
  * Ctrl-C closes the ingress, drains the worker, and stops the dev server.
  */
 import { createIngressApp } from './ingress/app';
-import { listen } from './ingress/server';
+import { listen } from './http/listen';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
 import { createTemporalClient } from './temporal/connection';

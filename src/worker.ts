@@ -22,6 +22,11 @@ export function retrievalClients(config: AppConfig): ActivityDeps['retrieval'] {
   return clients;
 }
 
+/** Each enabled provider's policy: the workflow asks the worker for it, so starters need no provider settings. */
+export function providerPolicies(config: AppConfig): NonNullable<ActivityDeps['policies']> {
+  return Object.fromEntries(config.enabledProviders.map((id) => [id, enabledProvider(config, id).policy]));
+}
+
 /** Composes a worker: connection, workflow code, activities from their dependencies. Nothing else. */
 export async function createWorker(
   config: AppConfig,
@@ -39,9 +44,12 @@ export async function createWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(options.workflows ?? defaultWorkflowSource()),
-    activities: createActivities(
-      options.activityDeps ?? { retrieval: retrievalClients(config), notify: { notify: config.notify } },
-    ),
+    activities: createActivities({
+      retrieval: retrievalClients(config),
+      policies: providerPolicies(config),
+      notify: { notify: config.notify },
+      ...options.activityDeps,
+    }),
     dataConverter: dataConverter(config),
     ...options.overrides,
   });

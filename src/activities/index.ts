@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { RetrievalClient } from '../providers/types';
 import { ProviderFailure, PERMANENT_PROVIDER_FAILURES } from '../providers/failure-types';
 import { ProviderCallError } from '../providers/http';
-import type { ProviderId, VerificationEvent } from '../verification/model';
+import { isTerminal, type ProviderId, type VerificationEvent } from '../verification/model';
+import type { VerificationPolicy } from '../verification/waiting';
 import type { PollRequest } from './types';
 import { createNotifyActivities, type NotifyDeps } from './notify';
 
@@ -10,6 +11,8 @@ export type { PollRequest } from './types';
 
 export interface ActivityDeps {
   retrieval: Partial<Record<ProviderId, RetrievalClient>>;
+  /** Each enabled provider's timing, from the worker's configuration (not from whoever started the verification). */
+  policies?: Partial<Record<ProviderId, VerificationPolicy>>;
   /** Where verdicts are pushed (KYC_NOTIFY_URL); absent: notifyApp refuses, non-retryably. */
   notify?: NotifyDeps;
 }
@@ -20,31 +23,48 @@ export interface ActivityDeps {
  * retrieval client and classify its errors, once, into `ApplicationFailure` types.
  */
 export function createActivities(deps: ActivityDeps) {
+  const pollProvider = async (request: PollRequest): Promise<VerificationEvent> => {
+    const client = deps.retrieval[request.provider];
+    if (!client) {
+      throw ApplicationFailure.create({
+        type: ProviderFailure.NotConfigured,
+        message: `no retrieval client for ${request.provider}`,
+        nonRetryable: true,
+      });
+    }
+    let event: VerificationEvent;
+    try {
+      event = await client.retrieve(request.reference, request.context);
+    } catch (err) {
+      throw toApplicationFailure(err);
+    }
+    if (request.expectResult && !event.meaning.decision && !isFinal(event)) {
+      throw ApplicationFailure.create({
+        type: ProviderFailure.NotReady,
+        message: `${request.provider} has not published the announced result yet (status ${event.providerStatus})`,
+      });
+    }
+    return event;
+  };
   return {
     ...createNotifyActivities(deps.notify ?? { notify: { enabled: false } }),
-    /** Asks the provider for the verification's current state, as a canonical event. */
-    async pollProvider(request: PollRequest): Promise<VerificationEvent> {
-      const client = deps.retrieval[request.provider];
-      if (!client) {
-        throw ApplicationFailure.create({
+    /** Asks the provider for the verification's current state, as a canonical event (a scheduled poll). */
+    pollProvider,
+    /** The same question at the deadline; its own name so the history reads as the verification's steps. */
+    confirmDeadline: pollProvider,
+    /** Fetches a result a callback announced; "not ready yet" is a retryable failure. */
+    fetchAnnouncedResult: (request: PollRequest) => pollProvider({ ...request, expectResult: true }),
+    /** The worker's policy for a provider (a local activity: the workflow's starter needs no provider settings). */
+    verificationPolicy(provider: ProviderId): Promise<VerificationPolicy> {
+      const policy = deps.policies?.[provider];
+      if (policy) return Promise.resolve(policy);
+      // Retried: a worker that serves this provider may join, or this one be reconfigured.
+      return Promise.reject(
+        ApplicationFailure.create({
           type: ProviderFailure.NotConfigured,
-          message: `no retrieval client for ${request.provider}`,
-          nonRetryable: true,
-        });
-      }
-      let event: VerificationEvent;
-      try {
-        event = await client.retrieve(request.reference, request.context);
-      } catch (err) {
-        throw toApplicationFailure(err);
-      }
-      if (request.expectResult && !event.meaning.decision && !isFinal(event)) {
-        throw ApplicationFailure.create({
-          type: ProviderFailure.NotReady,
-          message: `${request.provider} has not published the announced result yet (status ${event.providerStatus})`,
-        });
-      }
-      return event;
+          message: `provider ${provider} is not enabled on this worker (KYC_PROVIDERS)`,
+        }),
+      );
     },
   };
 }
@@ -52,8 +72,7 @@ export function createActivities(deps: ActivityDeps) {
 export type KycActivities = ReturnType<typeof createActivities>;
 
 function isFinal(event: VerificationEvent): boolean {
-  const status = event.meaning.status;
-  return status !== undefined && ['COMPLETED', 'EXPIRED', 'FAILED', 'ABANDONED', 'CANCELLED'].includes(status);
+  return event.meaning.status !== undefined && isTerminal(event.meaning.status);
 }
 
 /** Classifies a provider error once; message texts never carry response bodies (they may hold personal data). */

@@ -1,20 +1,19 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { enabledProvider, type AppConfig } from '../config';
-import { KycDecision, KycStatus } from '../temporal/search-attributes';
+import { KycDecision, KycStatus } from '../workflows/messages';
 import { referenceSchema } from '../providers/common';
 import { providerModule } from '../providers/registry';
 import { signalRegistration } from '../temporal/verification-start';
 import type { Decision, ProviderId, Status, VerificationState } from '../verification/model';
 import { isProviderId, isTerminal } from '../verification/model';
-import { cancelSignal, kycWorkflowId, parseKycWorkflowId, stateQuery } from '../workflows/messages';
+import { cancelSignal, kycWorkflowId, parseKycWorkflowId, refreshSignal, stateQuery } from '../workflows/messages';
 import {
   InvalidRequestError,
   VerificationAlreadyFinishedError,
   VerificationNotFoundError,
   WaitTimeoutError,
 } from './errors';
-import { refreshSignal } from './refresh-signal';
 
 export { InvalidRequestError, VerificationAlreadyFinishedError, VerificationNotFoundError, WaitTimeoutError };
 

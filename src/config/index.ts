@@ -66,6 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   });
 
   const shared: SharedPolicy = {
+    // Set by the app-notification settings once they exist; until then nothing is pushed.
+    notify: false,
     maxHistoryEvents: read.integer('KYC_MAX_HISTORY_EVENTS', DEFAULT_MAX_HISTORY_EVENTS, 20),
     retrievalRetryInitialMs: read.duration('KYC_PROVIDER_RETRY_INITIAL', '5s'),
     retrievalRetryMaximumMs: read.duration('KYC_PROVIDER_RETRY_MAX', '5m'),
@@ -136,8 +138,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 type SharedPolicy = Pick<
   VerificationPolicy,
-  'maxHistoryEvents' | 'retrievalRetryInitialMs' | 'retrievalRetryMaximumMs'
+  'maxHistoryEvents' | 'retrievalRetryInitialMs' | 'retrievalRetryMaximumMs' | 'notify'
 >;
+
+/** How long a verification the provider never settles may stay open (also at least a day past its deadline). */
+const DEFAULT_MAX_LIFETIME = '30d';
 
 function readProvider(read: EnvReader, module: ProviderModule, shared: SharedPolicy): ProviderConfig {
   const prefix = module.id.toUpperCase();
@@ -154,6 +159,7 @@ function readProvider(read: EnvReader, module: ProviderModule, shared: SharedPol
       callbackGraceMs: read.duration(`${prefix}_CALLBACK_GRACE`, module.defaults.callbackGrace),
       pollScheduleMs: read.durations(`${prefix}_POLL_SCHEDULE`, module.defaults.pollSchedule),
       expiresAfterMs: read.duration(`${prefix}_EXPIRES_AFTER`, module.defaults.expiresAfter),
+      maxLifetimeMs: read.duration(`${prefix}_MAX_LIFETIME`, DEFAULT_MAX_LIFETIME),
       ...shared,
     },
     settings: module.readSettings(read, apiBaseUrl),

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { listen } from '../ingress/server';
+import { listen } from '../http/listen';
 
 export interface RunningSimulator {
   /** Base URL on loopback, e.g. http://127.0.0.1:40123 */

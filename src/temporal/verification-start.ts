@@ -3,6 +3,8 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { ProviderConfig } from '../config';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 import {
+  KycProvider,
+  KycStatus,
   kycWorkflowId,
   providerEventSignal,
   registerSignal,
@@ -11,7 +13,6 @@ import {
   type VerificationInput,
 } from '../workflows/messages';
 import type { verificationWorkflow } from '../workflows/verification';
-import { KycProvider, KycStatus } from './search-attributes';
 
 /**
  * Options shared by every way a verification starts. Both the ingress (a callback came first)

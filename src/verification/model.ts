@@ -2,6 +2,9 @@
  * The provider-neutral verification model. Pure TypeScript with no Temporal imports, so the
  * workflow, the ingress, the client and the tests all share one vocabulary.
  */
+import { startWaiting, isoAt, type VerificationPolicy, type WaitProgress } from './waiting';
+
+/** The one list of providers; the registry is keyed by it, so a provider missing there fails to compile. */
 
 export const PROVIDERS = ['jumio', 'socure', 'attestr', 'unico', 'concedus'] as const;
 export type ProviderId = (typeof PROVIDERS)[number];
@@ -68,6 +71,11 @@ export interface CanonicalMeaning {
   retrieve?: boolean;
   /** A known provider word that deliberately changes no status (e.g. Socure SESSION_COMPLETE): recorded as such. */
   informational?: boolean;
+  /**
+   * A short machine code (e.g. `unknown_decision_type`) saying this answer needs a human. Kept on the
+   * verification (`attention`) and in the timeline; it never changes the status by itself.
+   */
+  attention?: string;
 }
 
 export interface VerificationEvent {
@@ -93,8 +101,11 @@ export interface VerificationEvent {
  * after the end; recorded: a known word that carries no status; ignored-unknown: a word we do not know.
  */
 export type ReduceOutcome = 'applied' | 'duplicate' | 'stale' | 'recorded' | 'ignored-unknown';
-/** A timeline entry is an event the reducer saw, or a poll of the provider that failed (and changed nothing). */
-export type TimelineOutcome = ReduceOutcome | 'poll-failed';
+/**
+ * A timeline entry is an event the reducer saw, a poll of the provider that failed (and changed
+ * nothing), or a deadline check that the provider could not confirm (postponed).
+ */
+export type TimelineOutcome = ReduceOutcome | 'poll-failed' | 'postponed';
 
 export interface TimelineEntry {
   /** When the workflow applied or ignored the event. */
@@ -120,7 +131,7 @@ export interface VerificationState {
   createdAt: string;
   updatedAt: string;
   completedAt?: string;
-  expiresAt?: string;
+  expiresAt: string;
   /** The app's own opaque reference for the customer, if it gave one. */
   customerReference?: string;
   /** Whether the app has registered this verification (false while only callbacks have arrived). */
@@ -133,23 +144,49 @@ export interface VerificationState {
   seen: string[];
   lastCallbackAt?: string;
   polls: number;
+  /** Short machine codes of answers that need a human (see CanonicalMeaning.attention), oldest first. */
+  attention: string[];
+  /** Where the wait for the provider stands: next poll, deadline checks, an announced result. */
+  wait: WaitProgress;
+  /** A workflow of the app's to signal when the verification ends. */
+  notifyWorkflowId?: string;
+}
+
+/** What the app says when it starts (or registers) a verification. */
+export interface AppRegistration {
+  expiresAt?: string;
+  /** The app's own opaque customer reference: an ID, never personal data. */
+  customerReference?: string;
+  /** Non-personal identifiers the provider's retrieval API needs (e.g. Jumio `accountId`). */
+  context?: Record<string, string>;
+  /** A workflow of the app's to signal (`kycVerificationFinished`, with the final state) when the verification ends. */
+  notifyWorkflowId?: string;
 }
 
 export const TIMELINE_LIMIT = 200;
 export const SEEN_LIMIT = 2000;
 
-export function initialState(provider: ProviderId, reference: string, now: string): VerificationState {
+/** A verification as it starts: pending, due to expire after the policy's lifetime, waiting for its grace. */
+export function initialState(
+  provider: ProviderId,
+  reference: string,
+  now: string,
+  policy: VerificationPolicy,
+): VerificationState {
   return {
     provider,
     reference,
     status: 'PENDING',
     createdAt: now,
     updatedAt: now,
+    expiresAt: isoAt(Date.parse(now) + policy.expiresAfterMs),
     registeredByApp: false,
     context: {},
     timeline: [],
     timelineDropped: 0,
     seen: [],
     polls: 0,
+    attention: [],
+    wait: startWaiting(now, policy),
   };
 }

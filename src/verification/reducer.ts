@@ -1,14 +1,60 @@
+/**
+ * The one reducer: every change to a verification (a provider's callback or poll answer, the
+ * app's registration, cancellation or refresh, a failed poll, the deadline, the end of its
+ * lifetime, a notification) is a {@link VerificationChange} applied here. The workflow never
+ * writes the state itself, so the invariants below hold for every kind of change.
+ */
 import {
   isTerminal,
   SEEN_LIMIT,
   statusRank,
   TIMELINE_LIMIT,
+  type AppRegistration,
   type ReduceOutcome,
   type Status,
   type TimelineEntry,
+  type TimelineOutcome,
   type VerificationEvent,
   type VerificationState,
 } from './model';
+import {
+  afterCallback,
+  afterScheduledPoll,
+  FETCH_RETRY_AFTER_PERMANENT_FAILURE_MS,
+  isoAt,
+  judgeDeadline,
+  postponeDelayMs,
+  type PollResult,
+  type VerificationPolicy,
+} from './waiting';
+
+/** Why the workflow asked the provider: its schedule (or an operator's refresh), or a result a callback announced. */
+export type PollPurpose = 'schedule' | 'announced';
+
+export type VerificationChange =
+  /** A provider's callback. */
+  | { kind: 'callback'; event: VerificationEvent }
+  /** The app started (or registered) the verification, possibly after callbacks already started it. */
+  | { kind: 'registered'; registration: AppRegistration }
+  /** The app cancelled; `reason` is a short code. */
+  | { kind: 'cancel-requested'; reason?: string }
+  /** An operator asked to poll now, outside the schedule. */
+  | { kind: 'refresh-requested' }
+  /** A poll of the provider came back. */
+  | { kind: 'polled'; purpose: PollPurpose; result: PollResult }
+  /** The deadline was reached; `check` is the confirming poll (absent while an announced result is being fetched). */
+  | { kind: 'deadline-reached'; check?: PollResult }
+  /** The maximum lifetime is over and the provider never settled the verification. */
+  | { kind: 'lifetime-ended' }
+  /** The app was told of the end (an HTTP notification, or a signal to its workflow). */
+  | { kind: 'notified'; channel: 'webhook' | 'workflow'; delivered: boolean };
+
+/** What a change needs besides the state: the clock, the policy, and a random source for jitter. */
+export interface ReduceContext {
+  now: string;
+  policy: VerificationPolicy;
+  random: () => number;
+}
 
 export interface Reduction {
   state: VerificationState;
@@ -16,25 +62,73 @@ export interface Reduction {
 }
 
 /**
- * Applies one event to a verification and says what it did. Pure and total: any event, in any
- * order, any number of times, gives a valid state.
+ * Applies one change to a verification and says what it did. Pure and total: any change, in
+ * any order, any number of times, gives a valid state.
  *
  * - a duplicate (same dedup key, or the very status we already hold) changes nothing;
  * - a terminal status never changes, and a status never moves to a lower rank (stale);
  * - among events of the same rank, the provider's later timestamp wins, so the end state does
  *   not depend on the order in which callbacks and polls arrived;
  * - a known word without a status is recorded; an unknown provider status is recorded as
- *   unknown; neither changes anything.
+ *   unknown; neither changes the status.
  */
-export function reduce(state: VerificationState, event: VerificationEvent, now: string): Reduction {
+export function reduce(state: VerificationState, change: VerificationChange, ctx: ReduceContext): Reduction {
+  const { now, policy } = ctx;
+  switch (change.kind) {
+    case 'callback': {
+      const reduction = applyEvent(state, change.event, now);
+      return {
+        ...reduction,
+        state: {
+          ...reduction.state,
+          lastCallbackAt: now,
+          wait: { ...afterCallback(reduction.state.wait, now, policy), providerAnswered: true },
+        },
+      };
+    }
+    case 'registered':
+      return { state: register(state, change.registration, now), outcome: 'applied' };
+    case 'cancel-requested':
+      return applyEvent(state, cancellation(state, change.reason), now);
+    case 'refresh-requested': {
+      const next = { ...state, wait: { ...state.wait, nextPollAt: now } };
+      return { state: note(next, now, 'app', 'REFRESH_REQUESTED', 'recorded'), outcome: 'recorded' };
+    }
+    case 'polled': {
+      // `polls` counts the fallback polls (and deadline checks), not the fetch of an announced result.
+      const counted = { ...state, polls: state.polls + (change.purpose === 'schedule' ? 1 : 0) };
+      const wait =
+        change.purpose === 'schedule'
+          ? afterScheduledPoll(counted.wait, now, policy, ctx.random)
+          : announcedFetchDone(counted.wait, change.result, now);
+      return applyPollResult({ ...counted, wait }, change.result, now);
+    }
+    case 'deadline-reached':
+      return reachDeadline(state, change.check, now);
+    case 'lifetime-ended':
+      return applyEvent(state, timerEvent(state, 'MAX_LIFETIME_REACHED', 'max_lifetime_reached'), now);
+    case 'notified': {
+      const word = change.channel === 'webhook' ? 'APP_NOTIFIED' : 'APP_WORKFLOW_SIGNALLED';
+      const detail = change.delivered ? undefined : 'not_delivered';
+      return { state: note(state, now, 'app', word, 'recorded', detail), outcome: 'recorded' };
+    }
+  }
+}
+
+/** A provider event (a callback, a poll's answer, our own timer, the app's cancellation) moves the status. */
+function applyEvent(state: VerificationState, event: VerificationEvent, now: string): Reduction {
   const outcome = classify(state, event);
   const next: VerificationState = {
     ...state,
     updatedAt: now,
     context: event.context ? { ...event.context, ...state.context } : state.context,
     seen: state.seen.includes(event.dedupKey) ? state.seen : appendBounded(state.seen, event.dedupKey, SEEN_LIMIT),
+    attention: withAttention(state.attention, outcome === 'duplicate' ? undefined : event.meaning.attention),
   };
   if (outcome === 'applied') applyStatus(next, event, now);
+  if (event.meaning.retrieve && !isTerminal(next.status) && outcome !== 'duplicate') {
+    next.wait = { ...next.wait, resultAnnounced: true, fetchRetryAt: undefined };
+  }
   return { state: withTimeline(next, entryFor(next, event, outcome, now)), outcome };
 }
 
@@ -84,6 +178,85 @@ function applyStatus(next: VerificationState, event: VerificationEvent, now: str
   if (isTerminal(status)) next.completedAt = now;
 }
 
+/** The app knows its own verification best: its context wins over what callbacks inferred. */
+function register(state: VerificationState, registration: AppRegistration, now: string): VerificationState {
+  const next: VerificationState = { ...state, registeredByApp: true, updatedAt: now };
+  if (registration.customerReference) next.customerReference = registration.customerReference;
+  if (registration.context) next.context = { ...state.context, ...registration.context };
+  if (registration.notifyWorkflowId) next.notifyWorkflowId = registration.notifyWorkflowId;
+  // A signal is untyped on the wire: an unreadable date must not become a NaN timer.
+  const expiresAt = registration.expiresAt ? Date.parse(registration.expiresAt) : NaN;
+  if (!Number.isNaN(expiresAt) && !isTerminal(state.status)) next.expiresAt = isoAt(expiresAt);
+  return next;
+}
+
+function cancellation(state: VerificationState, reason: string | undefined): VerificationEvent {
+  const event: VerificationEvent = {
+    provider: state.provider,
+    reference: state.reference,
+    providerStatus: 'CANCELLED_BY_APP',
+    source: 'app',
+    dedupKey: 'app:cancel',
+    meaning: { status: 'CANCELLED' },
+  };
+  // Only a short code is kept (the client enforces it): free text could carry personal data.
+  if (reason && /^[A-Za-z0-9_.-]{1,64}$/.test(reason)) event.detail = reason;
+  return event;
+}
+
+/** Our own timer's verdict: EXPIRED, with the word that says why. */
+function timerEvent(state: VerificationState, providerStatus: string, attention?: string): VerificationEvent {
+  return {
+    provider: state.provider,
+    reference: state.reference,
+    providerStatus,
+    source: 'timer',
+    dedupKey: `timer:${providerStatus}`,
+    meaning: { status: 'EXPIRED', ...(attention ? { attention } : {}) },
+  };
+}
+
+function applyPollResult(state: VerificationState, result: PollResult, now: string): Reduction {
+  if ('failure' in result) {
+    return { state: note(state, now, 'poll', result.failure, 'poll-failed'), outcome: 'recorded' };
+  }
+  const reduction = applyEvent(state, result.answer, now);
+  return { ...reduction, state: { ...reduction.state, wait: { ...reduction.state.wait, providerAnswered: true } } };
+}
+
+/**
+ * The announced-result fetch retries every transient failure itself; one that still fails is
+ * permanent (configuration, a broken answer). The announcement stands, so the deadline will not
+ * expire the verification; the fetch is tried again later, while fallback polling goes on.
+ */
+function announcedFetchDone(wait: VerificationState['wait'], result: PollResult, now: string) {
+  if (!('failure' in result)) return wait;
+  return { ...wait, fetchRetryAt: isoAt(Date.parse(now) + FETCH_RETRY_AFTER_PERMANENT_FAILURE_MS) };
+}
+
+/** The deadline: apply what the confirming poll found, then expire or postpone as the waiting rules say. */
+function reachDeadline(state: VerificationState, check: PollResult | undefined, now: string): Reduction {
+  const verdict = judgeDeadline(check, state.wait);
+  const checked = check ? applyPollResult({ ...state, polls: state.polls + 1 }, check, now) : undefined;
+  const after = checked?.state ?? state;
+  if (isTerminal(after.status)) return checked ?? { state: after, outcome: 'stale' };
+  if (verdict.expire) return applyEvent(after, timerEvent(after, 'EXPIRY_REACHED'), now);
+  const expiryChecks = after.wait.expiryChecks + 1;
+  const postponed: VerificationState = {
+    ...after,
+    attention: withAttention(after.attention, verdict.attention),
+    wait: {
+      ...after.wait,
+      expiryChecks,
+      nextExpiryCheckAt: isoAt(Date.parse(now) + postponeDelayMs(after.wait.expiryChecks)),
+    },
+  };
+  return {
+    state: note(postponed, now, 'timer', 'EXPIRY_POSTPONED', 'postponed', verdict.attention),
+    outcome: 'recorded',
+  };
+}
+
 function entryFor(
   state: VerificationState,
   event: VerificationEvent,
@@ -99,12 +272,28 @@ function entryFor(
   };
   if (event.occurredAt) entry.occurredAt = event.occurredAt;
   if (state.decision) entry.decision = state.decision;
-  if (event.detail) entry.detail = event.detail;
+  const detail = event.detail ?? event.meaning.attention;
+  if (detail) entry.detail = detail;
   return entry;
 }
 
+/** A timeline entry for something that is not a provider status (a failed poll, a postponement, a notification). */
+function note(
+  state: VerificationState,
+  now: string,
+  source: TimelineEntry['source'],
+  providerStatus: string,
+  outcome: TimelineOutcome,
+  detail?: string,
+): VerificationState {
+  const entry: TimelineEntry = { at: now, source, providerStatus, outcome, status: state.status };
+  if (state.decision) entry.decision = state.decision;
+  if (detail) entry.detail = detail;
+  return withTimeline({ ...state, updatedAt: now }, entry);
+}
+
 /** Appends a timeline entry, dropping the oldest beyond the limit so the state (and history) stays bounded. */
-export function withTimeline(state: VerificationState, entry: TimelineEntry): VerificationState {
+function withTimeline(state: VerificationState, entry: TimelineEntry): VerificationState {
   const timeline = [...state.timeline, entry];
   const overflow = Math.max(0, timeline.length - TIMELINE_LIMIT);
   return {
@@ -112,6 +301,10 @@ export function withTimeline(state: VerificationState, entry: TimelineEntry): Ve
     timeline: overflow ? timeline.slice(overflow) : timeline,
     timelineDropped: state.timelineDropped + overflow,
   };
+}
+
+function withAttention(attention: string[], code: string | undefined): string[] {
+  return code && !attention.includes(code) ? [...attention, code].slice(-20) : attention;
 }
 
 function appendBounded<T>(items: T[], item: T, limit: number): T[] {

@@ -1,9 +1,21 @@
 /**
  * The contract between the ingress, app code and the verification workflow: IDs, signals,
- * queries and payload types. Both sides import this module; neither imports the other.
+ * queries, search attributes and payload types. Every side imports this module; none imports
+ * another side's implementation.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { isProviderId, type ProviderId, type VerificationEvent, type VerificationState } from '../verification/model';
+import { defineSearchAttributeKey } from '@temporalio/common';
+import {
+  isProviderId,
+  type AppRegistration,
+  type ProviderId,
+  type VerificationEvent,
+  type VerificationState,
+} from '../verification/model';
+import type { VerificationPolicy } from '../verification/waiting';
+
+export type { AppRegistration } from '../verification/model';
+export type { VerificationPolicy } from '../verification/waiting';
 
 export const DEFAULT_TASK_QUEUE = 'kyc-verifications';
 export const WORKFLOW_TYPE = 'verificationWorkflow';
@@ -20,54 +32,30 @@ export function parseKycWorkflowId(workflowId: string): { provider: ProviderId; 
   return { provider: match[1], reference: match[2]! };
 }
 
-/** Timing of one provider's verifications, from configuration, fixed when the workflow starts. */
-export interface VerificationPolicy {
-  /** Silence after the last callback (or the start) before fallback polling begins. */
-  callbackGraceMs: number;
-  /** Delays between fallback polls; after the last one, one poll a day. */
-  pollScheduleMs: number[];
-  /** Lifetime when the app gives no expiry. */
-  expiresAfterMs: number;
-  /** Continue-as-new once history passes this many events (the server's own suggestion also counts). */
-  maxHistoryEvents: number;
-  /** Backoff for fetching an announced result: first retry after this long, doubling up to the maximum. */
-  retrievalRetryInitialMs: number;
-  retrievalRetryMaximumMs: number;
-}
-
-/** What the app says when it starts (or registers) a verification. */
-export interface AppRegistration {
-  expiresAt?: string;
-  /** The app's own opaque customer reference: an ID, never personal data. */
-  customerReference?: string;
-  /** Non-personal identifiers the provider's retrieval API needs (e.g. Jumio `accountId`). */
-  context?: Record<string, string>;
-}
-
 export interface VerificationInput {
   provider: ProviderId;
   reference: string;
-  policy: VerificationPolicy;
-  /** Carried across continue-as-new. */
+  /** Absent: the workflow asks the worker for its provider's policy, so starters need no provider configuration. */
+  policy?: VerificationPolicy;
+  /** The state carried across continue-as-new (it holds the dedup set and the wait's progress too). */
   carried?: VerificationState;
-  carriedProgress?: WaitProgress;
-}
-
-/** Where the wait stood when the workflow continued as new. */
-export interface WaitProgress {
-  /** Start of the current silence: the last callback, or the start. */
-  quietSince: string;
-  /** How many fallback polls were made in this silence. */
-  pollAttempt: number;
-  /** A callback announced a result that still has to be retrieved. */
-  resultAnnounced: boolean;
-  /** A later expiry check, after the provider could not confirm at the deadline. */
-  nextExpiryCheckAt?: string;
-  /** How many deadline checks were postponed (drives their backoff). */
-  expiryChecks?: number;
 }
 
 export const providerEventSignal = defineSignal<[VerificationEvent]>('providerEvent');
 export const registerSignal = defineSignal<[AppRegistration]>('register');
 export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
+/** Ask the provider now, outside the polling schedule (`kyc refresh`). */
+export const refreshSignal = defineSignal('refresh');
 export const stateQuery = defineQuery<VerificationState>('state');
+/** Sent to the app's workflow named at start (`notifyWorkflowId`) when the verification ends, with the final state. */
+export const verificationFinishedSignal = defineSignal<[VerificationState]>('kycVerificationFinished');
+
+/**
+ * The search attributes every verification mirrors its state into, so operators can list
+ * verifications by provider, status and decision in the Web UI. Keywords only: they hold
+ * canonical vocabulary, never personal data.
+ */
+export const KycProvider = defineSearchAttributeKey('KycProvider', 'KEYWORD');
+export const KycStatus = defineSearchAttributeKey('KycStatus', 'KEYWORD');
+export const KycDecision = defineSearchAttributeKey('KycDecision', 'KEYWORD');
+export const KYC_SEARCH_ATTRIBUTES = [KycProvider, KycStatus, KycDecision];

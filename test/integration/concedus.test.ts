@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { KycClient, VerificationNotFoundError } from '../../src/client';
 import { createIngressApp } from '../../src/ingress/app';
-import { listen } from '../../src/ingress/server';
+import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
 import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';

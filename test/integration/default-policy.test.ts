@@ -11,7 +11,7 @@ import { createActivities } from '../../src/activities';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { temporal } from '@temporalio/proto';
 import { resolveTemporalTestServer } from '../../src/temporal/binaries';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
 import { signalRegistration } from '../../src/temporal/verification-start';
 import type { VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/workflows/messages';
@@ -102,7 +102,7 @@ it('a provider outage at the deadline postpones the expiry until the provider an
   const state = await runToTheEnd(id, accountId);
 
   expect(state.status).toBe('EXPIRED');
-  const deadline = Date.parse(state.expiresAt!);
+  const deadline = Date.parse(state.expiresAt);
   const afterDeadline = state.timeline.filter((e) => Date.parse(e.at) >= deadline);
   // The deadline found the provider down: recorded, postponed, checked again with backoff.
   expect(afterDeadline.filter((e) => e.outcome === 'poll-failed').length).toBeGreaterThanOrEqual(2);

@@ -5,11 +5,11 @@ import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../../src/config';
 import type { ActivityDeps } from '../../src/activities';
 import { createIngressApp } from '../../src/ingress/app';
-import { listen } from '../../src/ingress/server';
+import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 import { dataConverter } from '../../src/temporal/connection';
 import { resolveTemporalCli } from '../../src/temporal/binaries';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
 import { createWorker, defaultWorkflowSource, type WorkflowSource } from '../../src/worker';
 
 let runtimeInstalled = false;

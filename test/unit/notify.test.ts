@@ -48,7 +48,7 @@ async function startReceiver(
 
 function finalState(): VerificationState {
   return {
-    ...initialState('jumio', 'exec-1', '2026-01-01T10:00:00.000Z'),
+    ...initialState('jumio', 'exec-1', '2026-01-01T10:00:00.000Z', loadConfig({}).providers.jumio!.policy),
     status: 'COMPLETED',
     decision: 'APPROVED',
     providerStatus: 'PROCESSED/PASSED',

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import {
-  initialState,
+  initialState as createInitialState,
   TIMELINE_LIMIT,
   type VerificationEvent,
   type VerificationState,
 } from '../../src/verification/model';
-import { reduce } from '../../src/verification/reducer';
+import { reduce as reduceChange, type VerificationChange } from '../../src/verification/reducer';
+import { TEST_POLICY } from '../support/policy';
 import { jumioDecisionMeaning, jumioStatusMeaning } from '../../src/providers/jumio/vocabulary';
 import { socureEventMeaning } from '../../src/providers/socure/vocabulary';
 import { attestrEventMeaning } from '../../src/providers/attestr/vocabulary';
@@ -19,6 +20,21 @@ import { CONCEDUS_VOCABULARY, concedusMeaning, MISMATCHES } from '../../src/prov
 import type { CanonicalMeaning } from '../../src/verification/model';
 
 const NOW = '2026-01-01T00:00:00.000Z';
+
+/** A provider event as the workflow hands it over: a callback, or a poll's answer. */
+function asChange(e: VerificationEvent): VerificationChange {
+  return e.source === 'poll'
+    ? { kind: 'polled', purpose: 'announced', result: { answer: e } }
+    : { kind: 'callback', event: e };
+}
+
+function reduce(state: VerificationState, e: VerificationEvent, now: string) {
+  return reduceChange(state, asChange(e), { now, policy: TEST_POLICY, random: () => 0.5 });
+}
+
+function initialState(provider: 'jumio', reference: string, now: string): VerificationState {
+  return createInitialState(provider, reference, now, TEST_POLICY);
+}
 
 function event(
   partial: Partial<VerificationEvent> & Pick<VerificationEvent, 'providerStatus' | 'meaning'>,

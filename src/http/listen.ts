@@ -1,3 +1,4 @@
+/** A loopback- or public-facing HTTP listener shared by the ingress, the simulators and small side servers. */
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 

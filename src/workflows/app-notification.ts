@@ -1,0 +1,41 @@
+/**
+ * Telling the app that a verification ended, without it polling: an HTTP notification (sent by
+ * the `notifyApp` activity, signed the Standard Webhooks way) and/or a signal to the app's own
+ * workflow named at start.
+ */
+import { getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { VerificationState } from '../verification/model';
+import type { VerificationChange } from '../verification/reducer';
+import { verificationFinishedSignal } from './messages';
+
+/** The notification activity's shape (the worker registers it when KYC_NOTIFY_URL is set). */
+interface AppNotifier {
+  notifyApp(input: { state: VerificationState; webhookId: string }): Promise<void>;
+}
+
+// Retried until the app's receiver accepts it: a receiver that is down delays the push, never loses it.
+const { notifyApp } = proxyActivities<AppNotifier>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m' },
+});
+
+/** Pushes the final state wherever the app asked for it; returns the changes to record on the timeline. */
+export async function tellTheApp(state: VerificationState, webhook: boolean): Promise<VerificationChange[]> {
+  const told: VerificationChange[] = [];
+  if (webhook) {
+    // One ID per verification's end, so a receiver de-duplicates the retries.
+    await notifyApp({ state, webhookId: `${workflowInfo().workflowId}:finished` });
+    told.push({ kind: 'notified', channel: 'webhook', delivered: true });
+  }
+  if (state.notifyWorkflowId) {
+    let delivered = true;
+    try {
+      await getExternalWorkflowHandle(state.notifyWorkflowId).signal(verificationFinishedSignal, state);
+    } catch {
+      // The app's workflow is gone: nothing to retry; the timeline says it was not delivered.
+      delivered = false;
+    }
+    told.push({ kind: 'notified', channel: 'workflow', delivered });
+  }
+  return told;
+}

@@ -1,0 +1,100 @@
+/**
+ * How the verification workflow asks a provider: the activity options, and a runner that keeps
+ * at most one call in flight in the background, so that nothing the workflow waits for holds
+ * back a callback that has already arrived.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+} from '@temporalio/workflow';
+import type { KycActivities } from '../activities';
+import type { PollRequest } from '../activities/types';
+import { PERMANENT_PROVIDER_FAILURES, ProviderFailure } from '../providers/failure-types';
+import type { VerificationEvent } from '../verification/model';
+import type { PollResult, VerificationPolicy } from '../verification/waiting';
+
+// A scheduled poll (or a deadline check) is one look: a short retry for a blip, then the schedule's
+// next slot (or the postponed deadline) is the retry.
+const { pollProvider, confirmDeadline } = proxyActivities<KycActivities>({
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '2s',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [...PERMANENT_PROVIDER_FAILURES, ProviderFailure.NotReady],
+  },
+});
+
+// The worker's own configuration, read once per run; retried until a worker serving the provider answers.
+const { verificationPolicy } = proxyLocalActivities<KycActivities>({ startToCloseTimeout: '10s' });
+export { verificationPolicy };
+
+/**
+ * A result a callback announced is retried until the provider answers: an outage or a slow
+ * provider delays the verdict, it never produces one. Retry-After is honoured by the activity
+ * (nextRetryDelay); the backoff comes from the policy, fixed when the verification starts.
+ */
+function announcedResultFetcher(policy: VerificationPolicy) {
+  return proxyActivities<KycActivities>({
+    startToCloseTimeout: '30s',
+    retry: {
+      initialInterval: policy.retrievalRetryInitialMs,
+      backoffCoefficient: 2,
+      maximumInterval: policy.retrievalRetryMaximumMs,
+      nonRetryableErrorTypes: PERMANENT_PROVIDER_FAILURES,
+    },
+  }).fetchAnnouncedResult;
+}
+
+export type CallPurpose = 'schedule' | 'deadline' | 'announced';
+
+/** One provider call at a time, in the background; its result is handed to `deliver` when it settles. */
+export class ProviderCalls {
+  private current: { purpose: CallPurpose; scope: CancellationScope } | undefined;
+  private readonly fetchAnnounced: (request: PollRequest) => Promise<VerificationEvent>;
+
+  constructor(
+    policy: VerificationPolicy,
+    private readonly deliver: (purpose: CallPurpose, result: PollResult) => void,
+  ) {
+    this.fetchAnnounced = announcedResultFetcher(policy);
+  }
+
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  start(purpose: CallPurpose, request: PollRequest): void {
+    if (this.current) return;
+    const call =
+      purpose === 'announced' ? this.fetchAnnounced : purpose === 'deadline' ? confirmDeadline : pollProvider;
+    const scope = new CancellationScope();
+    this.current = { purpose, scope };
+    scope
+      .run(() => call(request))
+      .then(
+        (answer) => this.deliver(purpose, { answer }),
+        (err: unknown) => {
+          if (!isCancellation(err)) this.deliver(purpose, { failure: failureType(err) });
+        },
+      )
+      .finally(() => {
+        if (this.current?.scope === scope) this.current = undefined;
+      });
+  }
+
+  /** Stops the call in flight (the verification ended, or continues as new and asks again there). */
+  cancel(): void {
+    this.current?.scope.cancel();
+    this.current = undefined;
+  }
+}
+
+function failureType(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.type) return cause.type;
+  return ProviderFailure.Unavailable;
+}

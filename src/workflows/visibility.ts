@@ -1,0 +1,39 @@
+/**
+ * What operators see of a verification without opening it: search attributes to filter on, and
+ * the Web UI's "current details" (provider, status, decision, next deadline, last answer).
+ */
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { isTerminal, type VerificationState } from '../verification/model';
+import { KycDecision, KycProvider, KycStatus } from './messages';
+
+/** Returns a function that mirrors the state; each upsert is a history event, so it writes only on change. */
+export function visibilityMirror(): (state: VerificationState) => void {
+  let mirrored: string | undefined;
+  return (state) => {
+    // The UI's "current details" cost nothing in history: keep them fresh.
+    setCurrentDetails(details(state));
+    const now = `${state.status}/${state.decision ?? ''}`;
+    if (now === mirrored) return;
+    mirrored = now;
+    upsertSearchAttributes([
+      { key: KycProvider, value: state.provider },
+      { key: KycStatus, value: state.status },
+      { key: KycDecision, value: state.decision ?? null },
+    ]);
+  };
+}
+
+function details(state: VerificationState): string {
+  const last = [...state.timeline].reverse().find((entry) => entry.source === 'callback' || entry.source === 'poll');
+  const lines = [
+    `**${state.provider}** · **${state.status}**${state.decision ? ` / **${state.decision}**` : ''}`,
+    state.providerStatus ? `provider status: ${state.providerStatus}` : 'provider status: none yet',
+    last ? `last provider answer: ${last.source} ${last.providerStatus} (${last.outcome}) at ${last.at}` : '',
+    isTerminal(state.status)
+      ? `finished at ${state.completedAt ?? state.updatedAt}`
+      : `deadline ${state.expiresAt} · next poll ${state.wait.nextPollAt}`,
+    state.attention.length ? `needs attention: ${state.attention.join(', ')}` : '',
+    `${state.timeline.length + state.timelineDropped} events, ${state.polls} polls`,
+  ];
+  return lines.filter(Boolean).join('\n\n');
+}
