@@ -3,10 +3,8 @@
  * worker. Every command takes --json; errors are one line on stderr and a non-zero exit.
  */
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig, type AppConfig } from '../config';
 import { parseDuration } from '../config/env-reader';
-import { dataConverter, temporalAddress } from '../temporal/connection';
 import {
   DECISIONS,
   isProviderId,
@@ -113,21 +111,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     throw err;
   }
 
-  let connection: Connection | undefined;
+  let kyc: KycClient | undefined;
   try {
     const handler = COMMANDS[command];
     if (!handler) throw new UsageError(`unknown command '${command}' (try kyc --help)`);
-    const address = temporalAddress(config);
     const run = handler(rest, io);
-    try {
-      connection = await Connection.connect({ address, connectTimeout: 5000 });
-    } catch {
-      throw new Error(`cannot reach Temporal at ${address} (is \`npm start\` running, or TEMPORAL_ADDRESS set?)`);
-    }
-    const kyc = new KycClient(
-      new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter(config) }),
-      config,
-    );
+    kyc = await KycClient.connect(config);
     return await run(kyc);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -142,7 +131,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`kyc: ${message.split('\n')[0]}\n`);
     return EXIT.error;
   } finally {
-    await connection?.close();
+    await kyc?.close();
   }
 }
 

@@ -1,6 +1,7 @@
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { enabledProvider, type AppConfig } from '../config';
+import { enabledProvider, loadConfig, type AppConfig } from '../config';
+import { dataConverter, temporalAddress } from '../temporal/connection';
 import { KycDecision, KycStatus } from '../workflows/messages';
 import { referenceSchema } from '../providers/common';
 import { providerModule } from '../providers/registry';
@@ -90,10 +91,40 @@ export interface VerificationSummary {
  * idempotent and safe after a callback already started the verification.
  */
 export class KycClient {
+  private ownedConnection?: Connection;
+
   constructor(
     readonly client: Client,
     private readonly config: AppConfig,
   ) {}
+
+  /**
+   * Connects with the worker's own settings (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
+   * KYC_PAYLOAD_KEY: payloads must be encrypted the way the worker decrypts them). Call `close()` when done.
+   */
+  static async connect(config: AppConfig = loadConfig()): Promise<KycClient> {
+    const address = temporalAddress(config);
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: 5000 });
+    } catch {
+      throw new Error(`cannot reach Temporal at ${address} (is \`npm start\` running, or TEMPORAL_ADDRESS set?)`);
+    }
+    const client = new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: dataConverter(config),
+    });
+    const kyc = new KycClient(client, config);
+    kyc.ownedConnection = connection;
+    return kyc;
+  }
+
+  /** Closes the connection `connect()` opened; a client built around the app's own connection leaves it open. */
+  async close(): Promise<void> {
+    await this.ownedConnection?.close();
+    this.ownedConnection = undefined;
+  }
 
   /** Throws {@link InvalidRequestError} for a request that could never finish (see {@link validateStartRequest}). */
   async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string }> {
