@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import {
   initialState as createInitialState,
+  isTerminal,
+  statusRank,
   TIMELINE_LIMIT,
   type VerificationEvent,
   type VerificationState,
@@ -271,4 +273,126 @@ describe('order independence (property)', () => {
       );
     });
   }
+});
+
+/**
+ * The invariants hold for every kind of change, not only provider events: registration,
+ * cancellation, refresh, poll answers and failures, the deadline, the lifetime end and
+ * notifications, in any mix, with several terminal changes in one sequence.
+ */
+describe('invariants over every kind of change (property)', () => {
+  const provider = (
+    providerStatus: string,
+    meaning: CanonicalMeaning,
+    source: VerificationEvent['source'] = 'callback',
+  ): VerificationEvent => event({ providerStatus, meaning, source, dedupKey: `${source}:${providerStatus}` });
+
+  const anyChange: fc.Arbitrary<VerificationChange> = fc.oneof(
+    fc.constantFrom<VerificationChange>(
+      { kind: 'callback', event: provider('STARTED', { status: 'IN_PROGRESS' }) },
+      { kind: 'callback', event: provider('ACQUIRED', { status: 'SUBMITTED' }) },
+      { kind: 'callback', event: provider('ASKS', { status: 'ACTION_REQUIRED' }) },
+      { kind: 'callback', event: provider('READY', { status: 'SUBMITTED', retrieve: true }) },
+      { kind: 'callback', event: provider('NEW_WORD', {}) },
+      { kind: 'callback', event: provider('DONE', { status: 'COMPLETED', decision: 'APPROVED' }) },
+      { kind: 'callback', event: provider('GONE', { status: 'EXPIRED' }) },
+      { kind: 'callback', event: provider('BROKE', { status: 'FAILED' }) },
+      {
+        kind: 'polled',
+        purpose: 'schedule',
+        result: { answer: provider('NO', { status: 'COMPLETED', decision: 'REJECTED' }, 'poll') },
+      },
+      { kind: 'polled', purpose: 'schedule', result: { failure: 'ProviderUnavailable' } },
+      { kind: 'polled', purpose: 'announced', result: { failure: 'ProviderBadResponse' } },
+      { kind: 'deadline-reached' },
+      { kind: 'deadline-reached', check: { answer: provider('STARTED', { status: 'IN_PROGRESS' }, 'poll') } },
+      { kind: 'deadline-reached', check: { failure: 'ProviderNotReady' } },
+      { kind: 'lifetime-ended' },
+      { kind: 'cancel-requested', reason: 'user_left' },
+      { kind: 'refresh-requested' },
+      { kind: 'notified', channel: 'webhook', delivered: true },
+    ),
+    fc.record({
+      kind: fc.constant('registered' as const),
+      registration: fc.record({
+        customerReference: fc.constantFrom('c-1', 'c-2'),
+        expiresAt: fc.constantFrom(NOW, 'bad'),
+      }),
+    }),
+  );
+
+  const ctx = { now: NOW, policy: TEST_POLICY, random: () => 0.5 };
+
+  it('status rank never goes down, and a terminal status and its decision never change', () => {
+    fc.assert(
+      fc.property(fc.array(anyChange, { maxLength: 30 }), (changes) => {
+        let state = initialState('jumio', 'ref-1', NOW);
+        let terminal: ReturnType<typeof verdict> | undefined;
+        for (const change of changes) {
+          const next = reduceChange(state, change, ctx).state;
+          expect(statusRank(next.status)).toBeGreaterThanOrEqual(statusRank(state.status));
+          if (terminal) expect(verdict(next)).toEqual(terminal);
+          if (isTerminal(next.status)) terminal ??= verdict(next);
+          if (next.decision) expect(next.status).toBe('COMPLETED');
+          state = next;
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('with one terminal provider event, any order of it and of changes that set no status ends the same', () => {
+    const quiet = fc.constantFrom<VerificationChange>(
+      { kind: 'refresh-requested' },
+      { kind: 'deadline-reached' },
+      { kind: 'polled', purpose: 'schedule', result: { failure: 'ProviderUnavailable' } },
+      { kind: 'notified', channel: 'workflow', delivered: false },
+      { kind: 'registered', registration: { customerReference: 'c-1' } },
+      { kind: 'callback', event: provider('NEW_WORD', {}) },
+    );
+    const story: VerificationChange[] = [
+      { kind: 'callback', event: provider('STARTED', { status: 'IN_PROGRESS' }) },
+      { kind: 'callback', event: provider('ACQUIRED', { status: 'SUBMITTED' }) },
+      { kind: 'callback', event: provider('DONE', { status: 'COMPLETED', decision: 'REVIEW' }) },
+    ];
+    fc.assert(
+      fc.property(fc.array(quiet, { maxLength: 8 }), fc.nat(), (extra, seed) => {
+        const all = [...story, ...extra];
+        const shuffled = all
+          .map((change, i) => ({ change, key: (i * 7919 + seed) % 104729 }))
+          .sort((a, b) => a.key - b.key)
+          .map((x) => x.change);
+        const end = shuffled.reduce(
+          (s, change) => reduceChange(s, change, ctx).state,
+          initialState('jumio', 'ref-1', NOW),
+        );
+        expect(verdict(end)).toEqual({ status: 'COMPLETED', decision: 'REVIEW', providerStatus: 'DONE' });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the wait follows its rules: a callback restarts the grace, a refresh makes a poll due now', () => {
+    const later = '2026-01-01T01:00:00.000Z';
+    const spoke = reduceChange(
+      initialState('jumio', 'ref-1', NOW),
+      { kind: 'callback', event: provider('STARTED', { status: 'IN_PROGRESS' }) },
+      { ...ctx, now: later },
+    ).state;
+    expect(spoke.lastCallbackAt).toBe(later);
+    expect(Date.parse(spoke.wait.nextPollAt) - Date.parse(later)).toBe(TEST_POLICY.callbackGraceMs);
+    const refreshed = reduceChange(spoke, { kind: 'refresh-requested' }, ctx).state;
+    expect(refreshed.wait.nextPollAt).toBe(NOW);
+    const postponed = reduceChange(
+      spoke,
+      { kind: 'deadline-reached', check: { failure: 'ProviderUnavailable' } },
+      ctx,
+    ).state;
+    expect(postponed.status).toBe('IN_PROGRESS');
+    expect(postponed.wait.expiryChecks).toBe(1);
+    expect(postponed.timeline.slice(-2).map((e) => e.outcome)).toEqual(['poll-failed', 'postponed']);
+    const ended = reduceChange(postponed, { kind: 'lifetime-ended' }, ctx).state;
+    expect(ended).toMatchObject({ status: 'EXPIRED', providerStatus: 'MAX_LIFETIME_REACHED' });
+    expect(ended.attention).toContain('max_lifetime_reached');
+  });
 });

@@ -1,0 +1,203 @@
+/**
+ * The cross-provider stories of a verification, once, on the time-skipping test server with a
+ * scripted fake provider: happy path, duplicates and reorder, a missed callback rescued by
+ * polling, expiry confirmed or postponed, an outage, cancel, refresh, continue-as-new (and, in
+ * hanging-poll.test.ts, a callback that arrives while a poll hangs). Per-provider files keep only
+ * what is specific to each provider.
+ */
+import { randomUUID } from 'node:crypto';
+import { ProviderFailure } from '../../src/providers/failure-types';
+import type { VerificationState } from '../../src/verification/model';
+import { cancelSignal, kycWorkflowId, refreshSignal, registerSignal } from '../../src/workflows/messages';
+import { answer, callback, HOUR, MINUTE, POLICY, useWorkflowBench } from './harness';
+
+const bench = useWorkflowBench();
+const handle = (reference: string) => bench.env.client.workflow.getHandle(kycWorkflowId('jumio', reference));
+const steps = (state: VerificationState) => state.timeline.map((e) => `${e.source} ${e.providerStatus} ${e.outcome}`);
+
+const STARTED = { status: 'IN_PROGRESS' } as const;
+const PROCESSED = { status: 'SUBMITTED', retrieve: true } as const;
+const PASSED = { status: 'COMPLETED', decision: 'APPROVED' } as const;
+
+it('happy path: progress, an announced result fetched in the background, the verdict', async () => {
+  const ref = randomUUID();
+  bench.provider.script(ref, answer('PROCESSED', PROCESSED), answer('PROCESSED/PASSED', PASSED));
+  const final = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'STARTED', STARTED, 1));
+    await bench.callback(ref, callback(ref, 'PROCESSED', PROCESSED, 2));
+    return bench.result(ref);
+  });
+  expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', polls: 0 });
+  expect(steps(final)).toEqual([
+    'callback STARTED applied',
+    'callback PROCESSED applied',
+    'poll PROCESSED/PASSED applied',
+  ]);
+  // The first "not published yet" was retried by the activity's own retry policy.
+  expect(bench.provider.callsFor(ref, 'fetchAnnouncedResult')).toBe(2);
+});
+
+it('duplicates and reorder: the same end, each redelivery recorded as what it was', async () => {
+  const ref = randomUUID();
+  const done = callback(ref, 'DONE', PASSED, 3);
+  const final = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'ACQUIRED', { status: 'SUBMITTED' }, 2));
+    await bench.callback(ref, callback(ref, 'STARTED', STARTED, 1));
+    await bench.callback(ref, callback(ref, 'ACQUIRED', { status: 'SUBMITTED' }, 2));
+    await bench.callback(ref, done);
+    await bench.callback(ref, done);
+    return bench.result(ref);
+  });
+  expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', providerStatus: 'DONE' });
+  expect(steps(final).slice(0, 4)).toEqual([
+    'callback ACQUIRED applied',
+    'callback STARTED stale',
+    'callback ACQUIRED duplicate',
+    'callback DONE applied',
+  ]);
+});
+
+it('a missed final callback is rescued by polling after the grace, on the schedule', async () => {
+  const ref = randomUUID();
+  bench.provider.script(ref, answer('STARTED', STARTED), answer('STARTED', STARTED), answer('DONE', PASSED));
+  const final = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'STARTED', STARTED, 1));
+    return bench.result(ref);
+  });
+  expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', polls: 3 });
+  const polls = final.timeline.filter((e) => e.source === 'poll').map((e) => Date.parse(e.at));
+  const quiet = Date.parse(final.lastCallbackAt!);
+  expect(polls[0]! - quiet).toBeGreaterThanOrEqual(POLICY.callbackGraceMs);
+  // 5 then 10 minutes, ±10 %.
+  expect((polls[1]! - polls[0]!) / MINUTE).toBeGreaterThanOrEqual(4.5);
+  expect((polls[1]! - polls[0]!) / MINUTE).toBeLessThanOrEqual(5.6);
+  expect((polls[2]! - polls[1]!) / MINUTE).toBeGreaterThanOrEqual(9);
+});
+
+it('expiry confirmed: at the deadline the provider still says "in progress", so it expires', async () => {
+  const ref = randomUUID();
+  bench.provider.script(ref, answer('STARTED', STARTED));
+  const final = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'STARTED', STARTED, 1));
+    return bench.result(ref);
+  });
+  expect(final).toMatchObject({ status: 'EXPIRED', providerStatus: 'EXPIRY_REACHED' });
+  expect(Date.parse(final.completedAt!)).toBeGreaterThanOrEqual(Date.parse(final.expiresAt));
+  expect(steps(final).slice(-2)).toEqual(['poll STARTED duplicate', 'timer EXPIRY_REACHED applied']);
+  expect(bench.provider.callsFor(ref, 'confirmDeadline')).toBe(1);
+});
+
+it('an outage at the deadline postpones the expiry with backoff until the provider answers', async () => {
+  const ref = randomUUID();
+  const down = { fail: ProviderFailure.Unavailable };
+  // Three attempts per look: the first two looks at the deadline fail entirely.
+  bench.provider.script(ref, answer('STARTED', STARTED), answer('STARTED', STARTED), answer('STARTED', STARTED));
+  const final = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'STARTED', STARTED, 1));
+    // Quiet the schedule, then make the provider fail through the deadline.
+    await bench.env.sleep(POLICY.expiresAfterMs - 20 * MINUTE);
+    bench.provider.script(ref, down, down, down, down, down, down, answer('STARTED', STARTED));
+    return bench.result(ref);
+  });
+  expect(final.status).toBe('EXPIRED');
+  const postponed = final.timeline.filter((e) => e.outcome === 'postponed');
+  expect(postponed.length).toBeGreaterThanOrEqual(1);
+  expect(Date.parse(final.completedAt!) - Date.parse(final.expiresAt)).toBeGreaterThanOrEqual(5 * MINUTE);
+  expect(steps(final).slice(-2)).toEqual(['poll STARTED duplicate', 'timer EXPIRY_REACHED applied']);
+});
+
+it('"not found" at the deadline does not expire a reference the provider never knew: it asks again, then expires', async () => {
+  const ref = randomUUID();
+  bench.provider.script(ref, { fail: ProviderFailure.NotReady });
+  const final = await bench.withWorker(async () => {
+    await bench.env.client.workflow.signalWithStart('verificationWorkflow', {
+      workflowId: kycWorkflowId('jumio', ref),
+      taskQueue: bench.taskQueue,
+      args: [{ provider: 'jumio', reference: ref, policy: POLICY }],
+      signal: registerSignal,
+      signalArgs: [{}],
+    });
+    return bench.result(ref);
+  });
+  expect(final.status).toBe('EXPIRED');
+  expect(final.attention).toContain('reference_unknown_to_provider');
+  expect(final.timeline.filter((e) => e.outcome === 'postponed')).toHaveLength(2);
+});
+
+it('an outage while fetching an announced result delays the verdict, never decides it', async () => {
+  const ref = randomUUID();
+  const down = { fail: ProviderFailure.Unavailable };
+  bench.provider.script(ref, down, down, down, down, answer('DONE', { status: 'COMPLETED', decision: 'REJECTED' }));
+  const final = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'PROCESSED', PROCESSED, 1));
+    return bench.result(ref);
+  });
+  expect(final).toMatchObject({ status: 'COMPLETED', decision: 'REJECTED' });
+  expect(bench.provider.callsFor(ref, 'fetchAnnouncedResult')).toBe(5);
+});
+
+it('cancel: the app cancels, in arrival order, with a short reason code', async () => {
+  const ref = randomUUID();
+  const final = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'STARTED', STARTED, 1));
+    await handle(ref).signal(cancelSignal, { reason: 'user_left' });
+    return bench.result(ref);
+  });
+  expect(final).toMatchObject({ status: 'CANCELLED', providerStatus: 'CANCELLED_BY_APP' });
+  expect(final.timeline.at(-1)).toMatchObject({ source: 'app', detail: 'user_left' });
+});
+
+it('refresh: an operator asks the provider now, outside the schedule', async () => {
+  const ref = randomUUID();
+  bench.provider.script(ref, answer('DONE', PASSED));
+  const final = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'STARTED', STARTED, 1));
+    await handle(ref).signal(refreshSignal);
+    return bench.result(ref);
+  });
+  expect(final).toMatchObject({ status: 'COMPLETED', polls: 1 });
+  expect(steps(final).slice(1)).toEqual(['app REFRESH_REQUESTED recorded', 'poll DONE applied']);
+  // Asked at once, not after the grace.
+  expect(Date.parse(final.completedAt!) - Date.parse(final.createdAt)).toBeLessThan(POLICY.callbackGraceMs);
+});
+
+it('the policy comes from the worker when the starter gives none', async () => {
+  const ref = randomUUID();
+  const workerPolicy = { ...POLICY, expiresAfterMs: 3 * HOUR };
+  bench.provider.script(ref, answer('STARTED', STARTED));
+  const final = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'STARTED', STARTED, 1), { policy: null });
+    return bench.result(ref);
+  }, workerPolicy);
+  expect(Date.parse(final.expiresAt) - Date.parse(final.createdAt)).toBe(3 * HOUR);
+});
+
+it('continue-as-new keeps the state, the dedup set and the wait, and each run stays short', async () => {
+  const ref = randomUUID();
+  bench.provider.script(ref, answer('DONE', PASSED));
+  const policy = { ...POLICY, maxHistoryEvents: 40 };
+  const final = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'STARTED', STARTED, 1), { policy });
+    const firstRun = (await handle(ref).describe()).runId;
+    for (let i = 0; i < 30; i++) await bench.callback(ref, callback(ref, `NOISE_${i}`, {}, 2));
+    await bench.callback(ref, callback(ref, 'STARTED', STARTED, 1));
+    await waitFor(async () => (await handle(ref).describe()).runId !== firstRun);
+    return bench.result(ref);
+  });
+  expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+  expect(final.timeline.filter((e) => e.providerStatus.startsWith('NOISE_'))).toHaveLength(30);
+  expect(final.timeline.filter((e) => e.providerStatus === 'STARTED').map((e) => e.outcome)).toEqual([
+    'applied',
+    'duplicate',
+  ]);
+  // The rescue poll still came, from the carried wait.
+  expect(final.polls).toBe(1);
+});
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
