@@ -28,6 +28,11 @@ export interface StartVerificationRequest {
   expiresAt?: Date;
   /** Non-personal IDs the provider's retrieval API needs (Jumio: accountId, required). */
   context?: Record<string, string>;
+  /**
+   * A workflow of the app's to signal (`kycVerificationFinished`, with the final state) when the
+   * verification ends: the verdict reaches the app's own workflow without polling.
+   */
+  notifyWorkflowId?: string;
 }
 
 function assertId(field: string, value: unknown): void {
@@ -46,6 +51,7 @@ export function validateStartRequest(request: StartVerificationRequest): void {
   }
   assertId('reference', request.reference);
   if (request.customerReference !== undefined) assertId('customerReference', request.customerReference);
+  if (request.notifyWorkflowId !== undefined) assertId('notifyWorkflowId', request.notifyWorkflowId);
   if (request.expiresAt !== undefined) {
     if (!(request.expiresAt instanceof Date) || Number.isNaN(request.expiresAt.getTime())) {
       throw new InvalidRequestError('expiresAt must be a valid Date');
@@ -136,6 +142,7 @@ export class KycClient {
         ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
         ...(request.customerReference ? { customerReference: request.customerReference } : {}),
         ...(request.context ? { context: request.context } : {}),
+        ...(request.notifyWorkflowId ? { notifyWorkflowId: request.notifyWorkflowId } : {}),
       });
     } catch (err) {
       // Callbacks already took the verification to its end before the app got here: starting it

@@ -32,6 +32,6 @@ export {
   type TimelineOutcome,
   type VerificationState,
 } from '../verification/model';
-export { kycWorkflowId, parseKycWorkflowId } from '../workflows/messages';
+export { kycWorkflowId, parseKycWorkflowId, verificationFinishedSignal } from '../workflows/messages';
 export { ConfigError, loadConfig, type AppConfig } from '../config';
 export { NOTIFY_EVENT_TYPE, type NotifyPayload } from '../activities/notify';

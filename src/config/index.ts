@@ -65,9 +65,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return name as ProviderId;
   });
 
+  const notify = readNotifyConfig(read);
   const shared: SharedPolicy = {
-    // Set by the app-notification settings once they exist; until then nothing is pushed.
-    notify: false,
+    // Every verification that ends is pushed to the app when KYC_NOTIFY_URL is set.
+    notify: notify.enabled,
     maxHistoryEvents: read.integer('KYC_MAX_HISTORY_EVENTS', DEFAULT_MAX_HISTORY_EVENTS, 20),
     retrievalRetryInitialMs: read.duration('KYC_PROVIDER_RETRY_INITIAL', '5s'),
     retrievalRetryMaximumMs: read.duration('KYC_PROVIDER_RETRY_MAX', '5m'),
@@ -103,7 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       trustProxy: parseTrustProxy(read.string('TRUST_PROXY')),
       bodyLimitBytes: read.bytes('KYC_BODY_LIMIT', '1mb'),
     },
-    notify: readNotifyConfig(read),
+    notify,
     providers,
     enabledProviders,
     devDefaults: read.devDefaults,
