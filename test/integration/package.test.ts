@@ -88,6 +88,14 @@ console.log(
 );
 `;
 
+/** The README's "Use it from your app" snippets, as a newcomer copies them. */
+function readmeSnippets(): string[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const start = readme.indexOf('## Use it from your app');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!.replace(/^ {2}/gm, ''));
+}
+
 function tsconfig(moduleResolution: 'node16' | 'node10', outDir?: string): string {
   return JSON.stringify({
     compilerOptions: {
@@ -100,7 +108,7 @@ function tsconfig(moduleResolution: 'node16' | 'node10', outDir?: string): strin
       skipLibCheck: true,
       ...(outDir ? { outDir, noEmitOnError: true } : { noEmit: true }),
     },
-    files: ['consumer.ts'],
+    files: ['consumer.ts', ...(outDir ? ['readme-client.ts', 'readme-receiver.ts'] : [])],
   });
 }
 
@@ -134,7 +142,9 @@ it('packs into a package an app imports with its types', async () => {
   const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
   };
-  for (const dependency of [...Object.keys(manifest.dependencies), '@types/node']) {
+  // The README's receiver also uses express and standardwebhooks, as the app would install them.
+  const extra = ['@types/node', '@types/express'];
+  for (const dependency of [...Object.keys(manifest.dependencies), ...extra]) {
     const link = join(consumer, 'node_modules', dependency);
     mkdirSync(dirname(link), { recursive: true });
     symlinkSync(join(root, 'node_modules', dependency), link, 'dir');
@@ -144,6 +154,10 @@ it('packs into a package an app imports with its types', async () => {
 
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   writeFileSync(join(consumer, 'consumer.ts'), CONSUMER);
+  const snippets = readmeSnippets();
+  expect(snippets).toHaveLength(2);
+  writeFileSync(join(consumer, 'readme-client.ts'), snippets[0]!);
+  writeFileSync(join(consumer, 'readme-receiver.ts'), snippets[1]!);
   // Resolution through package.json "exports" (node16), and through "main"/"types" (older node10 apps).
   writeFileSync(join(consumer, 'tsconfig.json'), tsconfig('node16', 'out'));
   writeFileSync(join(consumer, 'tsconfig.node10.json'), tsconfig('node10'));
