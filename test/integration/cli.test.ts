@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { postJson } from '../../src/simulators/callback-sender';
+import type { VerificationState } from '../../src/verification/model';
 import { jumioTestEnv } from '../support/jumio-env';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 
@@ -122,14 +123,22 @@ describe('kyc CLI', () => {
     }
   });
 
-  it('refreshes a running verification: the refresh signal reaches its workflow', async () => {
+  it('refreshes a running verification: the provider is asked now, not at the next scheduled poll', async () => {
     const id = randomUUID();
+    // The verdict is ready at Jumio, but its callback never comes and polling would start only in an hour.
+    sim.script(id, { accountId: 'a-2', status: 'PROCESSED', decision: { type: 'PASSED' } });
     await kyc('start', '--provider', 'jumio', '--reference', id, '--context', 'accountId=a-2');
     expect(await kyc('refresh', 'jumio', id, '--json')).toEqual({
       code: 0,
       stdout: `${JSON.stringify({ refreshRequested: true }, null, 2)}\n`,
       stderr: '',
     });
+    const waited = await kyc('wait', 'jumio', id, '--timeout', '30s', '--json');
+    expect(waited.code).toBe(0);
+    const state = JSON.parse(waited.stdout) as VerificationState;
+    expect(state).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect(state.timeline.filter((entry) => entry.source === 'callback')).toEqual([]);
+    expect(state.timeline.at(-1)).toMatchObject({ source: 'poll', outcome: 'applied', status: 'COMPLETED' });
     const history = await stack.client.workflow.getHandle(`kyc:jumio:${id}`).fetchHistory();
     const signals = (history.events ?? []).flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? []);
     expect(signals).toEqual(['register', 'refresh']);
