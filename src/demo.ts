@@ -5,6 +5,7 @@
  * with their Web UI links, and stops everything. `--stay` keeps the stack (and the UI) running
  * afterwards until Ctrl-C.
  */
+import { randomBytes } from 'node:crypto';
 import { KycClient } from './client';
 import { loadConfig, type AppConfig } from './config';
 import { asExpected, Progress, verdictTable, type Row } from './demo/progress';
@@ -43,7 +44,13 @@ async function main(): Promise<number> {
     stack.stop.push(() => sims.close());
     // The simulators' addresses and the demo's short timings win over the environment; Temporal's
     // settings (TEMPORAL_ADDRESS, TEMPORAL_DEV_PORT/UI_PORT/DB, KYC_PAYLOAD_KEY) come from it.
-    const config: AppConfig = loadConfig({ ...process.env, ...sims.env, NODE_ENV: 'development' });
+    // A task queue of its own: no other worker (pointed at real providers) may pick up a demo verification.
+    const config: AppConfig = loadConfig({
+      ...process.env,
+      ...sims.env,
+      NODE_ENV: 'development',
+      TEMPORAL_TASK_QUEUE: `kyc-demo-${randomBytes(4).toString('hex')}`,
+    });
 
     let address = config.temporal.address;
     // The embedded server's Web UI; with your own server (TEMPORAL_ADDRESS) the table shows workflow IDs.
