@@ -25,7 +25,9 @@ async function main(): Promise<void> {
     address = devServer.address;
     process.stdout.write(`temporal: dev server on ${address}, Web UI on ${devServer.uiUrl} (data in ${dbFile})\n`);
   } else {
-    process.stdout.write(`temporal: using ${address} (namespace ${config.temporal.namespace})\n`);
+    const { apiKey, tls } = config.temporal.connection;
+    const security = [tls ? 'TLS' : 'plaintext', ...(apiKey ? ['API key'] : [])].join(', ');
+    process.stdout.write(`temporal: using ${address} (namespace ${config.temporal.namespace}, ${security})\n`);
   }
 
   const { worker, connection } = await createWorker({ ...config, temporal: { ...config.temporal, address } });

@@ -1,7 +1,7 @@
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { enabledProvider, type AppConfig } from './config';
 import { createActivities, type ActivityDeps } from './activities';
-import { dataConverter, temporalAddress } from './temporal/connection';
+import { connectWorker, dataConverter } from './temporal/connection';
 import type { RetrievalClient } from './providers/types';
 import type { ProviderId } from './verification/model';
 
@@ -38,7 +38,7 @@ export async function createWorker(
   } = {},
 ): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
   const ownsConnection = !options.connection;
-  const connection = options.connection ?? (await NativeConnection.connect({ address: temporalAddress(config) }));
+  const connection = options.connection ?? (await connectWorker(config));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

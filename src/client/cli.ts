@@ -3,11 +3,13 @@
  * worker. Every command takes --json; errors are one line on stderr and a non-zero exit.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type AppConfig } from '../config';
+import { ConfigError, loadClientConfig, longestVerificationLifetimeMs, type ClientConfig } from '../config';
 import { parseDuration } from '../config/env-reader';
+import { formatSeconds, setUpNamespace } from '../temporal/setup';
 import {
   DECISIONS,
   isProviderId,
+  PROVIDERS,
   STATUSES,
   type Decision,
   type ProviderId,
@@ -56,6 +58,12 @@ example: kyc list --provider jumio --status SUBMITTED --older-than 2h`,
   --reason CODE       a short code such as user_left (letters, digits, _ . -)
 example: kyc cancel jumio 7f1e2d3c-… --reason user_left`,
   },
+  setup: {
+    synopsis: 'setup',
+    text: `Registers our search attributes in the namespace and checks its retention against the longest
+verification lifetime (KYC_PROVIDERS and their P_EXPIRES_AFTER / P_MAX_LIFETIME, when set here).
+example: kyc setup`,
+  },
   refresh: {
     synopsis: 'refresh P R',
     text: `Asks the provider now: the verification polls its retrieval API outside the schedule.
@@ -63,9 +71,9 @@ example: kyc refresh jumio 7f1e2d3c-…`,
   },
 };
 
-const FOOTER = `every command takes --json (machine output) and --help. Temporal is configured by the same
-environment as the worker (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, …). Exit codes: 0 ok, 1 error, 2 usage,
-3 wait timed out.`;
+const FOOTER = `every command takes --json (machine output) and --help. Temporal is configured as for the worker
+and the \`temporal\` CLI (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE,
+TEMPORAL_CONFIG_FILE); no provider settings are needed. Exit codes: 0 ok, 1 error, 2 usage, 3 wait timed out.`;
 
 const USAGE = `usage: kyc <command> [options]
 
@@ -100,9 +108,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(commandHelp(command));
     return EXIT.ok;
   }
-  let config: AppConfig;
+  let config: ClientConfig;
   try {
-    config = loadConfig(io.env);
+    config = loadClientConfig(io.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr(`kyc: configuration error: ${err.message}\n`);
@@ -166,7 +174,7 @@ function parse(args: string[], options: ParseArgsOptionsConfig, positionals: num
 
 function provider(value: unknown, what = 'provider'): ProviderId {
   if (typeof value !== 'string' || !isProviderId(value))
-    throw new UsageError(`${what} must be one of jumio, socure, attestr, unico, concedus`);
+    throw new UsageError(`${what} must be one of ${PROVIDERS.join(', ')}`);
   return value;
 }
 
@@ -302,6 +310,23 @@ const COMMANDS: Record<string, Command> = {
             .join('\n')
         : 'no verifications';
       return print(io, values.json === true, rows, human);
+    };
+  },
+
+  setup(args, io) {
+    const { values } = parse(args, {}, 0);
+    // Which providers' lifetimes count: KYC_PROVIDERS and their P_EXPIRES_AFTER / P_MAX_LIFETIME, if set here.
+    const longestLifetimeMs = longestVerificationLifetimeMs(io.env);
+    return async (kyc) => {
+      const report = await setUpNamespace(kyc.client, kyc.client.options.namespace, longestLifetimeMs);
+      const retention = report.retentionSeconds === undefined ? 'not set' : formatSeconds(report.retentionSeconds);
+      const human = [
+        `namespace ${report.namespace}`,
+        ...report.searchAttributes.map((a) => `  search attribute ${a.name} (${a.type}): ${a.result}`),
+        `  retention ${retention} (longest verification lifetime ${formatSeconds(report.longestLifetimeSeconds)})`,
+      ].join('\n');
+      if (!values.json) for (const warning of report.warnings) io.stderr(`kyc: warning: ${warning}\n`);
+      return print(io, values.json === true, report, human);
     };
   },
 

@@ -1,7 +1,7 @@
-import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { enabledProvider, loadConfig, type AppConfig } from '../config';
-import { dataConverter, temporalAddress } from '../temporal/connection';
+import { loadClientConfig, type ClientConfig } from '../config';
+import { connectTemporalClient } from '../temporal/connection';
 import { KycDecision, KycStatus } from '../workflows/messages';
 import { referenceSchema } from '../providers/common';
 import { providerModule } from '../providers/registry';
@@ -24,7 +24,7 @@ export interface StartVerificationRequest {
   reference: string;
   /** The app's opaque customer reference (an ID, not personal data). */
   customerReference?: string;
-  /** When the verification should expire; default: now + the provider's P_EXPIRES_AFTER. */
+  /** When the verification should expire; default: now + the provider's P_EXPIRES_AFTER (the worker's setting). */
   expiresAt?: Date;
   /** Non-personal IDs the provider's retrieval API needs (Jumio: accountId, required). */
   context?: Record<string, string>;
@@ -94,51 +94,42 @@ export interface VerificationSummary {
 
 /**
  * The typed client app code uses: start verifications and read their state. Starting is
- * idempotent and safe after a callback already started the verification.
+ * idempotent and safe after a callback already started the verification. It needs only the
+ * Temporal settings (`loadClientConfig()`): polling policies, provider credentials and webhook
+ * secrets stay with the worker and the ingress.
  */
 export class KycClient {
-  private ownedConnection?: Connection;
+  private ownsConnection = false;
 
   constructor(
     readonly client: Client,
-    private readonly config: AppConfig,
+    private readonly config: Pick<ClientConfig, 'temporal'>,
   ) {}
 
   /**
-   * Connects with the worker's own settings (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
-   * KYC_PAYLOAD_KEY: payloads must be encrypted the way the worker decrypts them). Call `close()` when done.
+   * Connects with Temporal's client settings (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, API key, TLS,
+   * profiles; TEMPORAL_TASK_QUEUE and KYC_PAYLOAD_KEY as the worker has them, so payloads are
+   * encrypted the way it decrypts them). No provider settings are needed. Call `close()` when done.
    */
-  static async connect(config: AppConfig = loadConfig()): Promise<KycClient> {
-    const address = temporalAddress(config);
-    let connection: Connection;
-    try {
-      connection = await Connection.connect({ address, connectTimeout: 5000 });
-    } catch {
-      throw new Error(`cannot reach Temporal at ${address} (is \`npm start\` running, or TEMPORAL_ADDRESS set?)`);
-    }
-    const client = new Client({
-      connection,
-      namespace: config.temporal.namespace,
-      dataConverter: dataConverter(config),
-    });
-    const kyc = new KycClient(client, config);
-    kyc.ownedConnection = connection;
+  static async connect(config: Pick<ClientConfig, 'temporal'> = loadClientConfig()): Promise<KycClient> {
+    const kyc = new KycClient(await connectTemporalClient(config), config);
+    kyc.ownsConnection = true;
     return kyc;
   }
 
   /** Closes the connection `connect()` opened; a client built around the app's own connection leaves it open. */
   async close(): Promise<void> {
-    await this.ownedConnection?.close();
-    this.ownedConnection = undefined;
+    if (!this.ownsConnection) return;
+    this.ownsConnection = false;
+    await this.client.connection.close();
   }
 
   /** Throws {@link InvalidRequestError} for a request that could never finish (see {@link validateStartRequest}). */
   async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string }> {
     validateStartRequest(request);
-    const provider = enabledProvider(this.config, request.provider);
     const workflowId = kycWorkflowId(request.provider, request.reference);
     try {
-      await signalRegistration(this.client, provider, this.config.temporal.taskQueue, request.reference, {
+      await signalRegistration(this.client, request.provider, this.config.temporal.taskQueue, request.reference, {
         ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
         ...(request.customerReference ? { customerReference: request.customerReference } : {}),
         ...(request.context ? { context: request.context } : {}),

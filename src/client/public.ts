@@ -33,5 +33,5 @@ export {
   type VerificationState,
 } from '../verification/model';
 export { kycWorkflowId, parseKycWorkflowId, verificationFinishedSignal } from '../workflows/messages';
-export { ConfigError, loadConfig, type AppConfig } from '../config';
+export { ConfigError, loadClientConfig, type ClientConfig } from '../config';
 export { NOTIFY_EVENT_TYPE, type NotifyPayload } from '../activities/notify';

@@ -1,14 +1,15 @@
 import type { VerificationPolicy } from '../workflows/messages';
-import { DEFAULT_TASK_QUEUE } from '../workflows/messages';
 import { providerModules } from '../providers/registry';
 import type { ProviderModule } from '../providers/module';
 import type { ProviderId } from '../verification/model';
 import { ConfigError, EnvReader } from './env-reader';
 import { readNotifyConfig, type NotifyConfig } from './notify';
+import { readTemporalSettings, type TemporalSettings } from './temporal';
 import { parseWebhookAuth, type WebhookAuthRule } from './webhook-auth';
 
 export { ConfigError } from './env-reader';
 export type { NotifyConfig } from './notify';
+export type { TemporalConnectionSettings, TemporalSettings } from './temporal';
 
 export interface ProviderConfig {
   id: ProviderId;
@@ -22,15 +23,7 @@ export interface ProviderConfig {
 
 export interface AppConfig {
   production: boolean;
-  temporal: {
-    /** Unset: `npm start` runs an embedded dev server. */
-    address?: string;
-    namespace: string;
-    taskQueue: string;
-    /** Key for the AES-GCM payload codec; unset: payloads are not encrypted. */
-    payloadKey?: Buffer;
-    devServer: { port: number; uiPort: number; dbFile: string };
-  };
+  temporal: TemporalSettings;
   ingress: {
     port: number;
     trustProxy: boolean | number | string;
@@ -57,13 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const read = new EnvReader(env);
   const production = read.string('NODE_ENV') === 'production';
 
-  const known = providerModules.map((module) => module.id);
-  const enabledProviders = read.list('KYC_PROVIDERS', known.join(',')).map((name) => {
-    if (!(known as string[]).includes(name)) {
-      throw new ConfigError('KYC_PROVIDERS', `'${name}' is not a provider (${known.join(', ')})`);
-    }
-    return name as ProviderId;
-  });
+  const enabledProviders = readEnabledProviders(read);
 
   const notify = readNotifyConfig(read);
   const shared: SharedPolicy = {
@@ -78,27 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (enabledProviders.includes(module.id)) providers[module.id] = readProvider(read, module, shared);
   }
 
-  const payloadKeyText = read.string('KYC_PAYLOAD_KEY');
-  let payloadKey: Buffer | undefined;
-  if (payloadKeyText) {
-    payloadKey = Buffer.from(payloadKeyText, 'base64');
-    if (payloadKey.length !== 32)
-      throw new ConfigError('KYC_PAYLOAD_KEY', 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
-  }
-
   const config: AppConfig = {
     production,
-    temporal: {
-      address: read.string('TEMPORAL_ADDRESS'),
-      namespace: read.string('TEMPORAL_NAMESPACE', 'default'),
-      taskQueue: read.string('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE),
-      payloadKey,
-      devServer: {
-        port: read.port('TEMPORAL_DEV_PORT', 7233),
-        uiPort: read.port('TEMPORAL_UI_PORT', 8233),
-        dbFile: read.string('TEMPORAL_DEV_DB', '.data/temporal.sqlite'),
-      },
-    },
+    temporal: readTemporalSettings(read),
     ingress: {
       port: read.port('PORT', 3000),
       trustProxy: parseTrustProxy(read.string('TRUST_PROXY')),
@@ -111,12 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 
   if (production) {
-    if (!config.temporal.address) {
-      throw new ConfigError(
-        'TEMPORAL_ADDRESS',
-        'must be set when NODE_ENV=production (the embedded dev server is for development)',
-      );
-    }
+    requireTemporalAddress(config.temporal);
     if (config.ingress.trustProxy === true) {
       // With `true` the left-most X-Forwarded-For entry, which any caller writes, becomes req.ip:
       // an IP allowlist (Jumio's only authentication) could then be passed by anyone.
@@ -137,6 +101,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return Object.freeze(config);
 }
 
+/** What `KycClient` and `kyc` need: Temporal only, never provider credentials or webhook secrets. */
+export interface ClientConfig {
+  production: boolean;
+  temporal: TemporalSettings;
+}
+
+/**
+ * Parses only the Temporal settings (connection, namespace, task queue, payload key), so an app
+ * or an operator's terminal that starts and reads verifications needs no provider configuration,
+ * also with NODE_ENV=production. Polling policies come from the worker.
+ */
+export function loadClientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig {
+  const read = new EnvReader(env);
+  const production = read.string('NODE_ENV') === 'production';
+  const config: ClientConfig = { production, temporal: readTemporalSettings(read) };
+  if (production) requireTemporalAddress(config.temporal);
+  return Object.freeze(config);
+}
+
+function requireTemporalAddress(temporal: TemporalSettings): void {
+  if (!temporal.address) {
+    throw new ConfigError(
+      'TEMPORAL_ADDRESS',
+      'must be set when NODE_ENV=production, or come from the config file profile (the embedded dev server is for development)',
+    );
+  }
+}
+
 type SharedPolicy = Pick<
   VerificationPolicy,
   'maxHistoryEvents' | 'retrievalRetryInitialMs' | 'retrievalRetryMaximumMs' | 'notify'
@@ -144,6 +136,45 @@ type SharedPolicy = Pick<
 
 /** How long a verification the provider never settles may stay open (also at least a day past its deadline). */
 const DEFAULT_MAX_LIFETIME = '30d';
+
+function readEnabledProviders(read: EnvReader): ProviderId[] {
+  const known = providerModules.map((module) => module.id);
+  return read.list('KYC_PROVIDERS', known.join(',')).map((name) => {
+    if (!(known as string[]).includes(name)) {
+      throw new ConfigError('KYC_PROVIDERS', `'${name}' is not a provider (${known.join(', ')})`);
+    }
+    return name as ProviderId;
+  });
+}
+
+function readLifetime(
+  read: EnvReader,
+  module: ProviderModule,
+): Pick<VerificationPolicy, 'expiresAfterMs' | 'maxLifetimeMs'> {
+  const prefix = module.id.toUpperCase();
+  return {
+    expiresAfterMs: read.duration(`${prefix}_EXPIRES_AFTER`, module.defaults.expiresAfter),
+    maxLifetimeMs: read.duration(`${prefix}_MAX_LIFETIME`, DEFAULT_MAX_LIFETIME),
+  };
+}
+
+/**
+ * The longest an enabled provider's verification may stay open with its default expiry (the
+ * workflow closes it at the later of P_MAX_LIFETIME and a day past its deadline). Read without
+ * provider credentials, for `kyc setup`'s retention check.
+ */
+export function longestVerificationLifetimeMs(env: NodeJS.ProcessEnv = process.env): number {
+  const read = new EnvReader(env);
+  const enabled = readEnabledProviders(read);
+  return Math.max(
+    ...providerModules
+      .filter((module) => enabled.includes(module.id))
+      .map((module) => {
+        const { expiresAfterMs, maxLifetimeMs } = readLifetime(read, module);
+        return Math.max(maxLifetimeMs, expiresAfterMs + 86_400_000);
+      }),
+  );
+}
 
 function readProvider(read: EnvReader, module: ProviderModule, shared: SharedPolicy): ProviderConfig {
   const prefix = module.id.toUpperCase();
@@ -159,8 +190,7 @@ function readProvider(read: EnvReader, module: ProviderModule, shared: SharedPol
     policy: {
       callbackGraceMs: read.duration(`${prefix}_CALLBACK_GRACE`, module.defaults.callbackGrace),
       pollScheduleMs: read.durations(`${prefix}_POLL_SCHEDULE`, module.defaults.pollSchedule),
-      expiresAfterMs: read.duration(`${prefix}_EXPIRES_AFTER`, module.defaults.expiresAfter),
-      maxLifetimeMs: read.duration(`${prefix}_MAX_LIFETIME`, DEFAULT_MAX_LIFETIME),
+      ...readLifetime(read, module),
       ...shared,
     },
     settings: module.readSettings(read, apiBaseUrl),

@@ -4,6 +4,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { enabledProvider, type AppConfig, type ProviderConfig } from '../config';
 import type { Logger } from '../logger';
 import { CallbackAuthenticationError, CallbackValidationError, type CallbackParser } from '../providers/types';
+import { searchAttributeCheck } from '../temporal/setup';
 import { signalProviderEvent } from '../temporal/verification-start';
 import { isProviderId, type ProviderId, type VerificationEvent } from '../verification/model';
 import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
@@ -52,9 +53,21 @@ export function createIngressApp(deps: IngressDeps): Express {
     res.json({ status: 'ok' });
   });
 
+  const missingSearchAttributes = searchAttributeCheck(client, config.temporal.namespace);
   app.get('/readyz', async (_req, res) => {
     try {
-      await client.connection.withDeadline(Date.now() + 2000, () => client.workflowService.getSystemInfo({}));
+      const missing = await client.connection.withDeadline(Date.now() + 2000, async () => {
+        await client.workflowService.getSystemInfo({});
+        return missingSearchAttributes();
+      });
+      if (missing.length) {
+        // Every start would fail on them: say so instead of a vague "unavailable" (fix: `kyc setup`).
+        res
+          .set('Retry-After', String(RETRY_AFTER_SECONDS))
+          .status(503)
+          .json({ status: 'unavailable', error: 'search_attributes_missing', missing });
+        return;
+      }
       res.json({ status: 'ready' });
     } catch {
       res
@@ -157,7 +170,8 @@ export function createIngressApp(deps: IngressDeps): Express {
     try {
       await client.connection.withDeadline(Date.now() + handoverTimeoutMs, () =>
         startIfMissing
-          ? signalProviderEvent(client, provider, config.temporal.taskQueue, event)
+          ? // No policy passed: the workflow takes it from the worker's configuration.
+            signalProviderEvent(client, config.temporal.taskQueue, event)
           : client.workflow.getHandle(workflowId).signal(providerEventSignal, event),
       );
       metrics.events.inc({ provider: provider.id, result: 'accepted' });

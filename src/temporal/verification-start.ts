@@ -1,6 +1,5 @@
 import type { Client, WorkflowSignalWithStartOptions } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { ProviderConfig } from '../config';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 import {
   KycProvider,
@@ -11,6 +10,7 @@ import {
   WORKFLOW_TYPE,
   type AppRegistration,
   type VerificationInput,
+  type VerificationPolicy,
 } from '../workflows/messages';
 import type { verificationWorkflow } from '../workflows/verification';
 
@@ -19,33 +19,37 @@ import type { verificationWorkflow } from '../workflows/verification';
  * and the app use signal-with-start, so whichever arrives first starts the one execution and
  * the other only signals it.
  *
+ * The polling policy is normally left out: the workflow then asks the worker for its provider's
+ * policy, so whoever starts a verification (the ingress, an app, `kyc start`) needs no provider
+ * configuration and cannot fix a policy from its own environment. Tests may still pass one.
+ *
  * ID reuse: REJECT_DUPLICATE. Once a verification has closed, a late or replayed callback for
  * the same reference must not start a second verification; the caller is told it was late.
  */
-function startOptions(provider: ProviderConfig, reference: string, taskQueue: string) {
-  const input: VerificationInput = { provider: provider.id, reference, policy: provider.policy };
+function startOptions(provider: ProviderId, reference: string, taskQueue: string, policy?: VerificationPolicy) {
+  const input: VerificationInput = { provider, reference, ...(policy ? { policy } : {}) };
   return {
-    workflowId: kycWorkflowId(provider.id, reference),
+    workflowId: kycWorkflowId(provider, reference),
     taskQueue,
     args: [input] as [VerificationInput],
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     typedSearchAttributes: [
-      { key: KycProvider, value: provider.id },
+      { key: KycProvider, value: provider },
       { key: KycStatus, value: 'PENDING' },
     ],
-    staticSummary: `${provider.id} verification ${reference}`,
+    staticSummary: `${provider} verification ${reference}`,
   };
 }
 
 /** Hands one provider event to its verification's workflow, starting it if needed. */
 export async function signalProviderEvent(
   client: Client,
-  provider: ProviderConfig,
   taskQueue: string,
   event: VerificationEvent,
+  policy?: VerificationPolicy,
 ): Promise<void> {
   const options: WorkflowSignalWithStartOptions<[VerificationEvent]> & { args: [VerificationInput] } = {
-    ...startOptions(provider, event.reference, taskQueue),
+    ...startOptions(event.provider, event.reference, taskQueue, policy),
     signal: providerEventSignal,
     signalArgs: [event],
   };
@@ -55,13 +59,14 @@ export async function signalProviderEvent(
 /** The app registers (starts) a verification; idempotent, and fine after a callback already started it. */
 export async function signalRegistration(
   client: Client,
-  provider: ProviderConfig,
+  provider: ProviderId,
   taskQueue: string,
   reference: string,
   registration: AppRegistration,
+  policy?: VerificationPolicy,
 ): Promise<void> {
   await client.workflow.signalWithStart<typeof verificationWorkflow, [AppRegistration]>(WORKFLOW_TYPE, {
-    ...startOptions(provider, reference, taskQueue),
+    ...startOptions(provider, reference, taskQueue, policy),
     signal: registerSignal,
     signalArgs: [registration],
   });

@@ -28,6 +28,11 @@ export interface VerificationPolicy {
   retrievalRetryMaximumMs: number;
   /** Push the verdict to the app (KYC_NOTIFY_URL) when the verification ends. */
   notify: boolean;
+  /**
+   * The task queue of the provider's rate-limited retrieval workers; absent: the workflow's own
+   * queue (a worker that registers the activities itself, as in tests).
+   */
+  retrievalTaskQueue?: string;
 }
 
 /** Where the wait stands: carried in the verification's state, across continue-as-new too. */

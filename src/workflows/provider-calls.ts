@@ -17,16 +17,26 @@ import { PERMANENT_PROVIDER_FAILURES, ProviderFailure } from '../providers/failu
 import type { VerificationEvent } from '../verification/model';
 import type { PollResult, VerificationPolicy } from '../verification/waiting';
 
-// A scheduled poll (or a deadline check) is one look: a short retry for a blip, then the schedule's
-// next slot (or the postponed deadline) is the retry.
-const { pollProvider, confirmDeadline } = proxyActivities<KycActivities>({
-  startToCloseTimeout: '30s',
-  retry: {
-    initialInterval: '2s',
-    maximumAttempts: 3,
-    nonRetryableErrorTypes: [...PERMANENT_PROVIDER_FAILURES, ProviderFailure.NotReady],
-  },
-});
+/**
+ * A scheduled poll (or a deadline check) is one look: a short retry for a blip, then the
+ * schedule's next slot (or the postponed deadline) is the retry.
+ */
+function oneLook(policy: VerificationPolicy) {
+  return proxyActivities<KycActivities>({
+    ...onRetrievalQueue(policy),
+    startToCloseTimeout: '30s',
+    retry: {
+      initialInterval: '2s',
+      maximumAttempts: 3,
+      nonRetryableErrorTypes: [...PERMANENT_PROVIDER_FAILURES, ProviderFailure.NotReady],
+    },
+  });
+}
+
+/** On the provider's rate-limited retrieval queue when the worker runs one (the server enforces its rate). */
+function onRetrievalQueue(policy: VerificationPolicy): { taskQueue?: string } {
+  return policy.retrievalTaskQueue ? { taskQueue: policy.retrievalTaskQueue } : {};
+}
 
 // The worker's own configuration, read once per run; retried until a worker serving the provider answers.
 const { verificationPolicy } = proxyLocalActivities<KycActivities>({ startToCloseTimeout: '10s' });
@@ -39,6 +49,7 @@ export { verificationPolicy };
  */
 function announcedResultFetcher(policy: VerificationPolicy) {
   return proxyActivities<KycActivities>({
+    ...onRetrievalQueue(policy),
     startToCloseTimeout: '30s',
     retry: {
       initialInterval: policy.retrievalRetryInitialMs,
@@ -55,12 +66,14 @@ export type CallPurpose = 'schedule' | 'deadline' | 'announced';
 export class ProviderCalls {
   private current: { purpose: CallPurpose; scope: CancellationScope } | undefined;
   private readonly fetchAnnounced: (request: PollRequest) => Promise<VerificationEvent>;
+  private readonly look: ReturnType<typeof oneLook>;
 
   constructor(
     policy: VerificationPolicy,
     private readonly deliver: (purpose: CallPurpose, result: PollResult) => void,
   ) {
     this.fetchAnnounced = announcedResultFetcher(policy);
+    this.look = oneLook(policy);
   }
 
   get busy(): boolean {
@@ -70,7 +83,11 @@ export class ProviderCalls {
   start(purpose: CallPurpose, request: PollRequest): void {
     if (this.current) return;
     const call =
-      purpose === 'announced' ? this.fetchAnnounced : purpose === 'deadline' ? confirmDeadline : pollProvider;
+      purpose === 'announced'
+        ? this.fetchAnnounced
+        : purpose === 'deadline'
+          ? this.look.confirmDeadline
+          : this.look.pollProvider;
     const scope = new CancellationScope();
     this.current = { purpose, scope };
     scope

@@ -169,24 +169,6 @@ describe('attestr end to end (real Temporal dev server, ingress, simulator)', ()
     expect(sim.requests).toContain(`GET /public/async/${asyncId}`);
   });
 
-  it('expires at the deadline after one confirming poll', async () => {
-    const handshakeId = randomUUID();
-    sim.script(handshakeId, { kind: 'flowx', state: 'unconsumed' });
-    await kyc.startVerification({
-      provider: 'attestr',
-      reference: handshakeId,
-      expiresAt: new Date(Date.now() + 4_000),
-    });
-    const final = await finished(handshakeId);
-    expect(final.status).toBe('EXPIRED');
-    const last = final.timeline.slice(-2);
-    expect(last.map((entry) => `${entry.source} ${entry.providerStatus}`)).toEqual([
-      'poll handshake.unconsumed',
-      'timer EXPIRY_REACHED',
-    ]);
-    expect(last[1]!.outcome).toBe('applied');
-  });
-
   it('retrieval errors: a 5xx then 429 burst is retried within a poll; a 404 is recorded and the next poll answers', async () => {
     const burst = randomUUID();
     const notYet = randomUUID();

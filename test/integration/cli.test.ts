@@ -204,7 +204,7 @@ describe('kyc CLI', () => {
   it('has --help for every command, without configuration or a server', async () => {
     const overview = await runCli(['--help'], { stdout: () => undefined, stderr: () => undefined, env: {} });
     expect(overview).toBe(0);
-    for (const command of ['start', 'status', 'wait', 'list', 'cancel', 'refresh']) {
+    for (const command of ['start', 'status', 'wait', 'list', 'cancel', 'refresh', 'setup']) {
       let stdout = '';
       const code = await runCli([command, '--help'], {
         stdout: (t) => (stdout += t),
@@ -246,10 +246,36 @@ describe('kyc CLI', () => {
     });
     const badEnv = await runCli(['status', 'jumio', 'x'], {
       stdout: () => undefined,
-      stderr: (t) => void expect(t).toBe("kyc: configuration error: PORT: 'x' is not a port number (0-65535)\n"),
-      env: { PORT: 'x' },
+      stderr: (t) =>
+        void expect(t).toBe(
+          "kyc: configuration error: TEMPORAL_TLS_CLIENT_CERT_PATH: cannot read the file 'no-such-dir/client.pem'\n",
+        ),
+      env: { TEMPORAL_TLS_CLIENT_CERT_PATH: 'no-such-dir/client.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: 'k.pem' },
     });
     expect(badEnv).toBe(1);
+  });
+
+  it('needs only Temporal settings, also with NODE_ENV=production: provider and ingress variables are not read', async () => {
+    const id = randomUUID();
+    const onlyTemporal = {
+      NODE_ENV: 'production',
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue,
+      // Wrong for the worker or the ingress, irrelevant to the client.
+      PORT: 'x',
+      JUMIO_POLL_SCHEDULE: 'never',
+      JUMIO_EXPIRES_AFTER: '5m',
+    };
+    let stderr = '';
+    const io = { stdout: () => undefined, stderr: (t: string) => void (stderr += t), env: onlyTemporal };
+    expect(await runCli(['start', '--provider', 'jumio', '--reference', id], io)).toBe(0);
+    let stdout = '';
+    const code = await runCli(['status', 'jumio', id, '--json'], { ...io, stdout: (t) => void (stdout += t) });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const state = JSON.parse(stdout);
+    expect(state).toMatchObject({ provider: 'jumio', reference: id, status: 'PENDING' });
+    // The lifetime is the worker's (Jumio's default, a day), not the 5m of this environment.
+    expect(Date.parse(state.expiresAt) - Date.now()).toBeGreaterThan(20 * 3600_000);
   });
 
   it('is installed as the package bin', async () => {

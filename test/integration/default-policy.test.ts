@@ -59,9 +59,14 @@ async function runToTheEnd(id: string, accountId: string): Promise<VerificationS
     activities: createActivities({ retrieval: retrievalClients(config) }),
   });
   return worker.runUntil(async () => {
-    await signalRegistration(env.client, config.providers.jumio!, config.temporal.taskQueue, id, {
-      context: { accountId },
-    });
+    await signalRegistration(
+      env.client,
+      'jumio',
+      config.temporal.taskQueue,
+      id,
+      { context: { accountId } },
+      config.providers.jumio!.policy,
+    );
     return (await env.client.workflow.getHandle(kycWorkflowId('jumio', id)).result()) as VerificationState;
   });
 }

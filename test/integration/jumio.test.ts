@@ -167,35 +167,6 @@ describe('ordering and duplicates', () => {
     expect(await finalState(callbacksOnly, id)).toMatchObject({ status: 'COMPLETED', decision: 'REJECTED' });
   });
 
-  it('ignores duplicates and callbacks that arrive out of order', async () => {
-    const { id } = newExecution({ status: 'PROCESSED', decision: { type: 'WARNING' } });
-    const t0 = Date.now();
-    const deliveries = [
-      { body: sim.callback(id, 'INITIATED', new Date(t0)) },
-      { body: sim.callback(id, 'ACQUIRED', new Date(t0 + 1000)) },
-      { body: sim.callback(id, 'PROCESSED', new Date(t0 + 2000)) },
-    ];
-    // PROCESSED twice, then ACQUIRED and INITIATED late, after it.
-    const results = await sendCallbacks(webhook(callbacksOnly), deliveries, { order: [2, 1, 0], duplicate: [2] });
-    expect(results.every((r) => r.status === 200)).toBe(true);
-
-    const state = await finalState(callbacksOnly, id);
-    expect(state).toMatchObject({ status: 'COMPLETED', decision: 'REVIEW' });
-    const callbacks = state.timeline.filter((e) => e.source === 'callback').map((e) => [e.providerStatus, e.outcome]);
-    expect(callbacks).toEqual(
-      expect.arrayContaining([
-        ['PROCESSED', 'applied'],
-        ['PROCESSED', 'duplicate'],
-      ]),
-    );
-    for (const late of ['ACQUIRED', 'INITIATED']) {
-      const entry = state.timeline.find((e) => e.providerStatus === late);
-      // Late callbacks may land before or after the verdict; either way they change nothing.
-      if (entry) expect(['stale', 'duplicate']).toContain(entry.outcome);
-    }
-    expect(state.timeline.filter((e) => e.source === 'poll' && e.outcome === 'applied')).toHaveLength(1);
-  });
-
   it('answers a callback for an already finished verification without starting a new one', async () => {
     const { id } = newExecution({ status: 'PROCESSED', decision: { type: 'PASSED' } });
     await postJson(webhook(callbacksOnly), sim.callback(id, 'PROCESSED'));
@@ -234,35 +205,6 @@ describe('missed callbacks and expiry', () => {
     const state = await finalState(callbacksOnly, id);
     expect(state).toMatchObject({ status: 'EXPIRED', providerStatus: status });
     expect(state.decision).toBeUndefined();
-  });
-
-  it('expires at the deadline only after a poll confirms the provider has no result', async () => {
-    const { id, accountId } = newExecution({ status: 'ACQUISITION_STARTED' });
-    const kyc = new KycClient(callbacksOnly.client, callbacksOnly.config);
-    await kyc.startVerification({
-      provider: 'jumio',
-      reference: id,
-      context: { accountId },
-      expiresAt: new Date(Date.now() + 2000),
-    });
-    const state = await finalState(callbacksOnly, id);
-    expect(state.status).toBe('EXPIRED');
-    expect(state.timeline.map((e) => [e.source, e.providerStatus])).toEqual([
-      ['poll', 'ACQUISITION_STARTED'],
-      ['timer', 'EXPIRY_REACHED'],
-    ]);
-  });
-
-  it('takes the verdict the expiry poll finds instead of expiring', async () => {
-    const { id, accountId } = newExecution({ status: 'PROCESSED', decision: { type: 'PASSED' } });
-    const kyc = new KycClient(callbacksOnly.client, callbacksOnly.config);
-    await kyc.startVerification({
-      provider: 'jumio',
-      reference: id,
-      context: { accountId },
-      expiresAt: new Date(Date.now() + 1500),
-    });
-    expect(await finalState(callbacksOnly, id)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
   });
 });
 

@@ -230,36 +230,6 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
     expect(sim.requestsFor(reference)).toHaveLength(3);
   });
 
-  it('a scheduled poll that meets an outage is recorded as failed; the next one answers', async () => {
-    const reference = randomUUID();
-    sim.script(reference, { decision: 'review', faults: { serverError: 2, rateLimited: 1 } });
-    expect((await send(socureCallbacks.docv(reference, 'DOCUMENTS_UPLOADED'))).status).toBe(200);
-
-    const final = await finalState(reference);
-    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'REVIEW' });
-    const polls = final.timeline.filter((e) => e.source === 'poll').map(brief);
-    expect(polls).toEqual([
-      ['poll', 'ProviderRateLimited', 'poll-failed'],
-      ['poll', 'VERIFICATION_COMPLETED/review', 'applied'],
-    ]);
-    expect(sim.requestsFor(reference)).toHaveLength(4);
-  });
-
-  it('expiry: the deadline is confirmed with one more poll, then EXPIRED', async () => {
-    const reference = randomUUID();
-    sim.script(reference, {});
-    await kyc.startVerification({ provider: 'socure', reference, expiresAt: new Date(Date.now() + 3000) });
-    expect((await send(socureCallbacks.docv(reference, 'APP_OPENED'))).status).toBe(200);
-
-    const final = await finalState(reference);
-    expect(final).toMatchObject({ status: 'EXPIRED', providerStatus: 'EXPIRY_REACHED' });
-    expect(final.decision).toBeUndefined();
-    const [confirm, expired] = final.timeline.slice(-2);
-    expect([confirm!.source, confirm!.providerStatus]).toEqual(['poll', 'NO_DECISION']);
-    expect(brief(expired!)).toEqual(['timer', 'EXPIRY_REACHED', 'applied']);
-    expect(sim.requestsFor(reference).length).toBeGreaterThanOrEqual(1);
-  });
-
   it('RiskOS: a paused evaluation is not a verdict; evaluation_completed is', async () => {
     const evalId = randomUUID();
     const [t0, t1, t2] = times(3);

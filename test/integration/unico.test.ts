@@ -221,17 +221,6 @@ describe('unico end to end (real Temporal dev server, Unico simulator)', () => {
     expect(final.polls).toBeGreaterThanOrEqual(1);
   });
 
-  it('expiry: GetProcess is asked once more at the deadline, then EXPIRED', async () => {
-    const expiresAt = new Date(Date.now() + 4_000);
-    const id = await startedByApp({ state: 'PROCESS_STATE_CREATED' }, expiresAt);
-    const final = await finalState(id);
-    expect(final.status).toBe('EXPIRED');
-    const [confirm, expiry] = final.timeline.slice(-2);
-    expect([confirm?.source, confirm?.providerStatus]).toEqual(['poll', 'PROCESS_STATE_CREATED']);
-    expect([expiry?.source, expiry?.providerStatus, expiry?.outcome]).toEqual(['timer', 'EXPIRY_REACHED', 'applied']);
-    expect(Date.parse(confirm!.at)).toBeGreaterThanOrEqual(expiresAt.getTime());
-  });
-
   it('retrieval errors (5xx, 429, 404) are retried, then answered', async () => {
     // Announced result: retried with backoff, Retry-After honoured.
     const announced = await startedByApp({

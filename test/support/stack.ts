@@ -24,14 +24,17 @@ export function quietRuntime(): void {
 }
 
 /** A real Temporal dev server (the pinned CLI from .tools/), with our search attributes. */
-export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+export async function startTemporal(
+  options: { withSearchAttributes?: boolean } = {},
+): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: resolveTemporalCli() },
       ip: '127.0.0.1',
       log: { format: 'pretty', level: 'error' },
-      searchAttributes: KYC_SEARCH_ATTRIBUTES,
+      // Without them: a cluster as a platform team hands it over, before `kyc setup`.
+      searchAttributes: options.withSearchAttributes === false ? [] : KYC_SEARCH_ATTRIBUTES,
       extraArgs: ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true'],
     },
   });

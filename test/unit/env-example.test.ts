@@ -1,7 +1,17 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROVIDERS } from '../../src/verification/model';
 
 const root = join(__dirname, '../..');
+/** The settings every provider has, read with a `${prefix}_` the scan above cannot see. */
+const PROVIDER_VARIABLE_SUFFIXES = [
+  'API_BASE_URL',
+  'WEBHOOK_AUTH',
+  'CALLBACK_GRACE',
+  'POLL_SCHEDULE',
+  'EXPIRES_AFTER',
+  'MAX_LIFETIME',
+];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -18,9 +28,8 @@ function variablesRead(): Set<string> {
   for (const file of sourceFiles(join(root, 'src'))) {
     for (const match of readFileSync(file, 'utf8').matchAll(call)) names.add(match[1]!);
   }
-  for (const p of ['JUMIO', 'SOCURE', 'ATTESTR', 'UNICO', 'CONCEDUS']) {
-    for (const suffix of ['API_BASE_URL', 'WEBHOOK_AUTH', 'CALLBACK_GRACE', 'POLL_SCHEDULE', 'EXPIRES_AFTER'])
-      names.add(`${p}_${suffix}`);
+  for (const p of PROVIDERS.map((id) => id.toUpperCase())) {
+    for (const suffix of PROVIDER_VARIABLE_SUFFIXES) names.add(`${p}_${suffix}`);
   }
   return names;
 }

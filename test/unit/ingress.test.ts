@@ -15,7 +15,13 @@ const callback = documented;
 function recordingClient(behaviour: () => Promise<unknown> = async () => ({})) {
   const calls: { workflowType: string; options: Record<string, unknown> }[] = [];
   const client = {
-    connection: { withDeadline: (_d: number, fn: () => Promise<unknown>) => fn() },
+    connection: {
+      withDeadline: (_d: number, fn: () => Promise<unknown>) => fn(),
+      // Our search attributes are registered (as `kyc setup` leaves them); 2 = KEYWORD.
+      operatorService: {
+        listSearchAttributes: async () => ({ customAttributes: { KycProvider: 2, KycStatus: 2, KycDecision: 2 } }),
+      },
+    },
     workflowService: { getSystemInfo: async () => ({}) },
     workflow: {
       signalWithStart: async (workflowType: string, options: Record<string, unknown>) => {

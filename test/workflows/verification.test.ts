@@ -87,6 +87,19 @@ it('expiry confirmed: at the deadline the provider still says "in progress", so 
   expect(bench.provider.callsFor(ref, 'confirmDeadline')).toBe(1);
 });
 
+it('takes the verdict the deadline check finds instead of expiring', async () => {
+  const ref = randomUUID();
+  bench.provider.script(ref, answer('STARTED', STARTED), answer('STARTED', STARTED), answer('DONE', PASSED));
+  const policy = { ...POLICY, callbackGraceMs: 90 * MINUTE, pollScheduleMs: [20 * MINUTE] };
+  const final = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'STARTED', STARTED, 1), { policy });
+    return bench.result(ref);
+  });
+  expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+  expect(bench.provider.callsFor(ref, 'confirmDeadline')).toBe(1);
+  expect(steps(final).at(-1)).toBe('poll DONE applied');
+});
+
 it('an outage at the deadline postpones the expiry with backoff until the provider answers', async () => {
   const ref = randomUUID();
   const down = { fail: ProviderFailure.Unavailable };

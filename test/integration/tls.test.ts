@@ -1,0 +1,172 @@
+/**
+ * Worker, ingress and `kyc` reach Temporal through a real TLS front door: nginx terminating
+ * TLS in front of the dev server, requiring a client certificate (mTLS) and an API key. All
+ * three are configured only by Temporal's standard variables (envconfig).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { runCli } from '../../src/client/cli';
+import { loadConfig } from '../../src/config';
+import { createIngressApp } from '../../src/ingress/app';
+import { listen } from '../../src/http/listen';
+import { silentLogger } from '../../src/logger';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { postJson } from '../../src/simulators/callback-sender';
+import { createTemporalClient } from '../../src/temporal/connection';
+import { createWorker } from '../../src/worker';
+import { jumioTestEnv } from '../support/jumio-env';
+import { startTemporal, testWorkflowSource } from '../support/stack';
+import {
+  makeTestCertificates,
+  startGrpcTlsProxy,
+  type GrpcTlsProxy,
+  type TestCertificates,
+} from '../support/tls-proxy';
+
+const API_KEY = `test-key-${randomUUID()}`;
+const taskQueue = `tls-${randomUUID()}`;
+
+let dir: string;
+let env: TestWorkflowEnvironment;
+let proxy: GrpcTlsProxy;
+let certs: TestCertificates;
+let sim: JumioSimulator;
+let temporalEnv: Record<string, string>;
+let worker: { worker: Worker; connection: NativeConnection; run: Promise<void> } | undefined;
+let ingress: { url: string; close(): Promise<void>; closeClient(): Promise<void> } | undefined;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kyc-tls-'));
+  certs = makeTestCertificates(dir);
+  env = await startTemporal();
+  proxy = await startGrpcTlsProxy({ dir, upstream: env.address, certs, apiKey: API_KEY });
+  sim = await startJumioSimulator();
+  // Only Temporal's own variables: what a platform engineer hands to every component.
+  temporalEnv = {
+    TEMPORAL_ADDRESS: proxy.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_API_KEY: API_KEY,
+    TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCert,
+    TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKey,
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caCert,
+    TEMPORAL_TLS_SERVER_NAME: 'localhost',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+  };
+  const config = loadConfig({ ...temporalEnv, ...jumioTestEnv(sim) });
+
+  const created = await createWorker(config, { workflows: testWorkflowSource() });
+  worker = { ...created, run: created.worker.run() };
+
+  const client = createTemporalClient(config);
+  const server = await listen(createIngressApp({ client, config, logger: silentLogger }), 0, '127.0.0.1');
+  ingress = {
+    url: `http://127.0.0.1:${server.port}`,
+    close: () => server.close(),
+    closeClient: () => client.connection.close(),
+  };
+});
+
+afterAll(async () => {
+  await ingress?.close();
+  await ingress?.closeClient();
+  if (worker) {
+    if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
+    await worker.run;
+    await worker.connection.close();
+  }
+  await proxy?.stop();
+  await sim?.close();
+  await env?.teardown();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function kyc(variables: Record<string, string>, ...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  // NODE_ENV=production and no provider variable: the CLI needs Temporal's settings only.
+  const code = await runCli(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    env: { NODE_ENV: 'production', ...variables },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('Temporal behind TLS, mTLS and an API key', () => {
+  it('worker, ingress and kyc connect with the standard variables, and a verification completes', async () => {
+    const id = randomUUID();
+    const accountId = randomUUID();
+    sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
+
+    const started = await kyc(
+      temporalEnv,
+      'start',
+      '--provider',
+      'jumio',
+      '--reference',
+      id,
+      '--context',
+      `accountId=${accountId}`,
+      '--json',
+    );
+    expect(started).toMatchObject({ code: 0, stderr: '' });
+
+    const response = await postJson(`${ingress!.url}/webhooks/jumio`, sim.callback(id, 'PROCESSED'));
+    expect(response.status).toBe(200);
+
+    const waited = await kyc(temporalEnv, 'wait', 'jumio', id, '--timeout', '45s', '--json');
+    expect(waited).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(waited.stdout)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+
+    const readyz = await fetch(`${ingress!.url}/readyz`);
+    expect(readyz.status).toBe(200);
+  });
+
+  it.each([
+    [
+      'a client certificate from another CA',
+      () => ({
+        TEMPORAL_TLS_CLIENT_CERT_PATH: certs.otherClientCert,
+        TEMPORAL_TLS_CLIENT_KEY_PATH: certs.otherClientKey,
+      }),
+      /: TLS failed: check TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME and the client certificate/,
+    ],
+    [
+      'a server CA that did not sign the server certificate',
+      () => ({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.otherCaCert }),
+      /: TLS failed: check TEMPORAL_TLS_SERVER_CA_CERT_PATH/,
+    ],
+    [
+      'a wrong API key',
+      () => ({ TEMPORAL_API_KEY: 'not-the-key' }),
+      /: the server refused the API key \(TEMPORAL_API_KEY\)/,
+    ],
+    [
+      'no API key',
+      () => ({ TEMPORAL_API_KEY: '', TEMPORAL_TLS: 'true' }),
+      /: the server wants credentials: set TEMPORAL_API_KEY or a client certificate/,
+    ],
+  ])('refuses %s with one clear line', async (_what, change, reason) => {
+    const result = await kyc({ ...temporalEnv, ...change() }, 'status', 'jumio', randomUUID());
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.endsWith('\n')).toBe(true);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      new RegExp(`^kyc: cannot connect to Temporal at ${proxy.address.replace(/\./g, '\\.')}`),
+    );
+    expect(result.stderr).toMatch(reason);
+    expect(result.stderr).not.toContain(API_KEY);
+  });
+
+  it('a worker with a wrong API key stops at start-up with the same clear reason', async () => {
+    const config = loadConfig({ ...temporalEnv, ...jumioTestEnv(sim), TEMPORAL_API_KEY: 'not-the-key' });
+    await expect(createWorker(config, { workflows: testWorkflowSource() })).rejects.toThrow(
+      /^cannot connect to Temporal at 127\.0\.0\.1:\d+: the server refused the API key \(TEMPORAL_API_KEY\)/,
+    );
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * "Add a provider" in the README is a checklist; this test holds every registered provider to
+ * it, so the README and the code cannot drift apart.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { providerRegistry } from '../../src/providers/registry';
+import { PROVIDERS } from '../../src/verification/model';
+
+const root = join(__dirname, '../..');
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+/** The files of a provider's folder, each with one job (README, "Add a provider"). */
+const PROVIDER_FILES = ['index.ts', 'callback.ts', 'vocabulary.ts', 'retrieval.ts', 'simulator.ts'];
+const PROVIDER_VARIABLES = [
+  'API_BASE_URL',
+  'WEBHOOK_AUTH',
+  'CALLBACK_GRACE',
+  'POLL_SCHEDULE',
+  'EXPIRES_AFTER',
+  'MAX_LIFETIME',
+];
+
+describe.each(PROVIDERS)('provider %s has every piece the README names', (id) => {
+  const module = providerRegistry[id];
+
+  it('a registry line whose module says the same ID', () => {
+    expect(module.id).toBe(id);
+  });
+
+  it('its folder, with one file per role', () => {
+    for (const file of PROVIDER_FILES) expect(existsSync(join(root, 'src/providers', id, file))).toBe(true);
+  });
+
+  it('its variables in .env.example', () => {
+    const example = read('.env.example');
+    for (const suffix of PROVIDER_VARIABLES)
+      expect(example).toMatch(new RegExp(`^${id.toUpperCase()}_${suffix}=`, 'm'));
+  });
+
+  it('its rows in the README status-mapping table and a line in the checklist section', () => {
+    const readme = read('README.md');
+    expect(readme).toMatch(new RegExp(`^\\| ${module.displayName} +\\|`, 'm'));
+    const checklist = readme.slice(readme.indexOf('## Add a provider'));
+    expect(checklist).toContain(`src/providers/${id}/`);
+  });
+
+  it('its unit tests, end-to-end tests and documented payloads', () => {
+    for (const path of [`test/unit/${id}.test.ts`, `test/integration/${id}.test.ts`, `test/fixtures/${id}`]) {
+      expect(existsSync(join(root, path))).toBe(true);
+    }
+  });
+});
