@@ -268,7 +268,7 @@ describe('kyc CLI', () => {
     };
     let stderr = '';
     const io = { stdout: () => undefined, stderr: (t: string) => void (stderr += t), env: onlyTemporal };
-    expect(await runCli(['start', '--provider', 'jumio', '--reference', id], io)).toBe(0);
+    expect(await runCli(['start', '--provider', 'jumio', '--reference', id, '--context', 'accountId=a-3'], io)).toBe(0);
     let stdout = '';
     const code = await runCli(['status', 'jumio', id, '--json'], { ...io, stdout: (t) => void (stdout += t) });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
