@@ -38,7 +38,9 @@ export function createActivities(deps: ActivityDeps) {
     } catch (err) {
       throw toApplicationFailure(err);
     }
-    if (request.expectResult && !event.meaning.decision && !isFinal(event)) {
+    // An answer that needs a human (`attention`) is returned as it is: waiting for "ready" would
+    // postpone it silently.
+    if (request.expectResult && !event.meaning.decision && !isFinal(event) && !event.meaning.attention) {
       throw ApplicationFailure.create({
         type: ProviderFailure.NotReady,
         message: `${request.provider} has not published the announced result yet (status ${event.providerStatus})`,

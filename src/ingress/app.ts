@@ -121,11 +121,12 @@ export function createIngressApp(deps: IngressDeps): Express {
     if (!req.is(['application/json', 'application/*+json', 'text/json'])) {
       throw new HttpError(415, 'unsupported_media_type', 'callbacks must be JSON (Content-Type: application/json)');
     }
-    const body = parseJson(req.body);
+    const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const body = parseJson(text);
     const parser = parsers.get(provider.id)!;
     let parsed;
     try {
-      parsed = parser.parse(body, new Date().toISOString());
+      parsed = parser.parse(body, new Date().toISOString(), text);
     } catch (err) {
       if (err instanceof CallbackAuthenticationError) {
         throw new HttpError(401, 'unauthorized', 'callback signature does not verify');
@@ -218,8 +219,7 @@ async function inParallelPerVerification<T extends { event: VerificationEvent },
   return results;
 }
 
-function parseJson(raw: unknown): unknown {
-  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
+function parseJson(text: string): unknown {
   if (!text.trim()) throw new HttpError(400, 'invalid_json', 'request body is empty');
   try {
     return JSON.parse(text);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EnvReader } from '../config/env-reader';
 import type { CanonicalMeaning, ProviderId, VerificationEvent } from '../verification/model';
 import { CallbackValidationError, type FieldIssue } from './types';
 import { ProviderCallError } from './http';
@@ -48,11 +49,35 @@ export function requireSetting(value: string | undefined, variable: string, what
   return value;
 }
 
-/** Normalises a provider timestamp to ISO 8601 UTC; undefined when absent or unreadable. */
+/** The instants an ISO 8601 string of four-digit years can name: 0000-01-01 to 9999-12-31. */
+const EARLIEST_MS = Date.parse('0000-01-01T00:00:00Z');
+const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * Normalises a provider timestamp to ISO 8601 UTC; undefined when absent or unreadable. A number
+ * or date outside the years 0000–9999 (`1e20`, `+275760-09-13`) is unreadable too: JSON allows
+ * it, `Date#toISOString` throws on it, and a six-digit year would not compare as text.
+ */
 export function isoTimestamp(value: string | number | undefined | null): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const ms = typeof value === 'number' ? value : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+  if (!Number.isFinite(ms) || ms < EARLIEST_MS || ms > LATEST_MS) return undefined;
+  return new Date(ms).toISOString();
+}
+
+/**
+ * A verdict read from a callback body, whose only protection is a static secret: held back as
+ * "result announced" so the workflow confirms it through the provider's retrieval API (and
+ * applies the poll's verdict) before the verification ends. Anything else passes unchanged.
+ */
+export function confirmThroughApi(meaning: CanonicalMeaning): CanonicalMeaning {
+  if (meaning.status !== 'COMPLETED') return meaning;
+  return { status: 'SUBMITTED', retrieve: true, ...(meaning.attention ? { attention: meaning.attention } : {}) };
+}
+
+/** `P_CONFIRM_VERDICTS` defaults to on in production, off in development and tests. */
+export function isProduction(env: EnvReader): boolean {
+  return env.string('NODE_ENV') === 'production';
 }
 
 /** A retrieval API's answer as a canonical event: two polls with the same answer are duplicates. */

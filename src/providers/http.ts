@@ -30,6 +30,8 @@ export interface JsonRequest {
 export interface JsonResponse {
   status: number;
   body: unknown;
+  /** The body as received, for signatures made over the provider's own bytes. */
+  text: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function requestJson(request: JsonRequest): Promise<JsonResponse> {
         response.status,
       );
     }
-    return { status: response.status, body: parsed };
+    return { status: response.status, body: parsed, text };
   }
   throw new ProviderCallError(
     classifyStatus(response.status),

@@ -23,9 +23,10 @@ export interface ParsedCallback {
 export interface CallbackParser {
   /**
    * Validates and normalises a callback body. Throws {@link CallbackValidationError} when
-   * nothing in the body is usable.
+   * nothing in the body is usable. `rawBody` is the body as received (UTF-8): where a provider
+   * signs part of it (Attestr's `resultSignature`), the signature is checked over those bytes.
    */
-  parse(body: unknown, receivedAt: string): ParsedCallback;
+  parse(body: unknown, receivedAt: string, rawBody?: string): ParsedCallback;
 }
 
 /** Asks a provider's retrieval API for the current state of one verification. */

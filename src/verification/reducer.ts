@@ -272,7 +272,8 @@ function entryFor(
   };
   if (event.occurredAt) entry.occurredAt = event.occurredAt;
   if (state.decision) entry.decision = state.decision;
-  const detail = event.detail ?? event.meaning.attention;
+  // Both the provider's own label and the attention code, so neither hides the other.
+  const detail = [event.detail, event.meaning.attention].filter(Boolean).join(' ');
   if (detail) entry.detail = detail;
   return entry;
 }

@@ -82,6 +82,8 @@ describe('attestr end to end (real Temporal dev server, ingress, simulator)', ()
     expect(final.decision).toBeUndefined();
     expect(final.context).toEqual({ kind: 'flowx' });
     expect(steps(final)).toEqual(['callback flowx.completed applied']);
+    // The event name says how the flow ended: a clean completion.
+    expect(final.attention).toEqual([]);
   });
 
   it.each([
@@ -151,6 +153,8 @@ describe('attestr end to end (real Temporal dev server, ingress, simulator)', ()
     sim.script(handshakeId, { kind: 'flowx', state: 'result' });
     const final = await finished(handshakeId);
     expect(final).toMatchObject({ status: 'COMPLETED', providerStatus: 'handshake.result' });
+    // The Execution Result API serves errored and skipped flows' results too: not a clean completion.
+    expect(final.attention).toEqual(['outcome_unclear']);
     // Only polls: a repeat of "consumed" before the script changed is recorded as a duplicate.
     expect(final.timeline.every((entry) => entry.source === 'poll')).toBe(true);
     expect(steps(final).filter((step) => step.endsWith('applied'))).toEqual([

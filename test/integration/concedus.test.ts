@@ -46,6 +46,8 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
   const send = (body: unknown) => postJson(webhook(), body, sim.callbackHeaders);
   const finalState = (reference: string) => kyc.waitForVerification('concedus', reference, { timeoutMs: 25_000 });
   const person = () => `PERS_${randomUUID()}`;
+  /** The key kind is part of the identity: persons, contracts and idents are prefixed, customers plain. */
+  const asPerson = (key: string) => `person:${key}`;
   const identId = () => String(randomInt(100_000_000, 999_999_999));
   const entries = (state: VerificationState, source: TimelineEntry['source']) =>
     state.timeline.filter((entry) => entry.source === source).map((entry) => [entry.providerStatus, entry.outcome]);
@@ -64,23 +66,22 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     expect(final.timeline.at(-1)).toMatchObject({ source: 'callback', outcome: 'applied', status: 'COMPLETED' });
   });
 
-  it("happy path: a person's successful ident is confirmed by the status API before it is APPROVED", async () => {
+  it("a person's successful ident is progress, never an approval; the status API is still polled", async () => {
     const key = person();
     const ident = identId();
     sim.script('person', key, { status: 100 });
     expect(await send([sim.identRequestCreated(key, ident)])).toEqual(acceptedOne);
     expect(await send([sim.identResult(key, ident)])).toEqual(acceptedOne);
-    const final = await finalState(key);
-    expect(final).toMatchObject({
-      status: 'COMPLETED',
-      decision: 'APPROVED',
-      context: { keyKind: 'person', identId: ident },
-    });
-    expect(entries(final, 'callback')).toEqual([
+    const state = await stateWhen(asPerson(key), (s) =>
+      s.timeline.some((e) => e.source === 'poll' && e.providerStatus === 'ident:100'),
+    );
+    // Compliance decides whether the customer is accepted: the verified ident leaves it SUBMITTED.
+    expect(state).toMatchObject({ status: 'SUBMITTED', context: { keyKind: 'person', identId: ident } });
+    expect(state.decision).toBeUndefined();
+    expect(entries(state, 'callback')).toEqual([
       ['identRequestCreated', 'applied'],
       ['identResult:success', 'applied'],
     ]);
-    expect(final.timeline.at(-1)).toMatchObject({ source: 'poll', providerStatus: 'ident:100', outcome: 'applied' });
     expect(sim.requests).toContain(`GET /v2/status/person/${key}`);
   });
 
@@ -92,6 +93,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       },
       expected: { status: 'COMPLETED', decision: 'APPROVED', providerStatus: 'complianceRecord:100' },
       callbacks: [['complianceRecord:100', 'applied']],
+      subject: (ref: string) => `contract:${ref}`,
     },
     {
       outcome: 'configured rejection code → COMPLETED/REJECTED',
@@ -100,15 +102,17 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       },
       expected: { status: 'COMPLETED', decision: 'REJECTED', providerStatus: 'complianceRecord:200' },
       callbacks: [['complianceRecord:200', 'applied']],
+      subject: (ref: string) => ref,
     },
     {
-      outcome: "ident failure (identResult 'failed' recorded, status API 0) → FAILED",
+      outcome: "ident failure (identResult 'failed' raises attention, status API 0) → FAILED",
       begin: async (ref: string) => {
         sim.script('person', ref, { status: 0 });
         expect(await send([sim.identResult(ref, identId(), 'failed')])).toEqual(acceptedOne);
       },
       expected: { status: 'FAILED', decision: undefined, providerStatus: 'ident:0' },
-      callbacks: [['identResult:failed', 'ignored-unknown']],
+      callbacks: [['identResult:failed', 'applied']],
+      subject: asPerson,
     },
     {
       outcome: 'ident aborted (status API 102) → ABANDONED',
@@ -118,11 +122,13 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       },
       expected: { status: 'ABANDONED', decision: undefined, providerStatus: 'ident:102' },
       callbacks: [],
+      // Started by the app under the plain key, its kind in the context: still asked as a person.
+      subject: (ref: string) => ref,
     },
-  ])('terminal outcome: $outcome', async ({ begin, expected, callbacks }) => {
+  ])('terminal outcome: $outcome', async ({ begin, expected, callbacks, subject }) => {
     const ref = person();
     await begin(ref);
-    const final = await finalState(ref);
+    const final = await finalState(subject(ref));
     expect({ status: final.status, decision: final.decision, providerStatus: final.providerStatus }).toEqual(expected);
     expect(entries(final, 'callback')).toEqual(callbacks);
   });
@@ -144,7 +150,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       [1, 200],
       [0, 200],
     ]);
-    const state = await stateWhen(key, (s) => s.timeline.filter((e) => e.source === 'callback').length === 3);
+    const state = await stateWhen(asPerson(key), (s) => s.timeline.filter((e) => e.source === 'callback').length === 3);
     expect(state.status).toBe('ACTION_REQUIRED');
     expect(entries(state, 'callback')).toEqual([
       ['mismatches', 'applied'],
@@ -156,9 +162,10 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     );
     expect(JSON.stringify(state)).not.toMatch(/Frankfurt|Beirut|webid-solutions/);
 
-    sim.script('person', key, { status: 100 });
+    // Concedus's own checks fail the ident after the KYC provider's success (status 0).
+    sim.script('person', key, { status: 0 });
     expect(await send([sim.identResult(key, ident)])).toEqual(acceptedOne);
-    expect(await finalState(key)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect(await finalState(asPerson(key))).toMatchObject({ status: 'FAILED', providerStatus: 'ident:0' });
     // A redelivery after the end is acknowledged and starts nothing.
     expect(await send([sim.identResult(key, ident)])).toEqual({ status: 200, body: { accepted: 0, late: 1 } });
   });
@@ -166,7 +173,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
   it('a missed final callback is rescued by polling the endpoint the first callback implied', async () => {
     const key = person();
     const ident = identId();
-    sim.script('person', key, { status: 100 });
+    sim.script('person', key, { status: 0 });
     const results = await sendCallbacks(
       webhook(),
       [
@@ -176,10 +183,10 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       { drop: [1] },
     );
     expect(results.map((r) => r.status)).toEqual([200]);
-    const final = await finalState(key);
-    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    const final = await finalState(asPerson(key));
+    expect(final).toMatchObject({ status: 'FAILED' });
     expect(entries(final, 'callback')).toEqual([['identRequestCreated', 'applied']]);
-    expect(final.timeline.at(-1)).toMatchObject({ source: 'poll', providerStatus: 'ident:100', outcome: 'applied' });
+    expect(final.timeline.at(-1)).toMatchObject({ source: 'poll', providerStatus: 'ident:0', outcome: 'applied' });
   });
 
   it('expiry: confirmed by a poll, then EXPIRED', async () => {
@@ -207,17 +214,17 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
   });
 
   it('retrieval errors (5xx and 429 bursts) are retried until Concedus answers', async () => {
-    // An announced result (identResult success) is fetched through a 503 and a 429.
+    // A person's status after identResult success is polled through a 503 and a 429.
     const announced = person();
-    sim.script('person', announced, { status: 100, faults: { serverError: 1, rateLimited: 1 } });
+    sim.script('person', announced, { status: 0, faults: { serverError: 1, rateLimited: 1 } });
     // A fallback poll gives up after three 503s (recorded), the next slot gets a 429, then the answer.
     const polled = randomUUID();
     sim.script('customer', polled, { status: 100, faults: { serverError: 3, rateLimited: 1 } });
     await kyc.startVerification({ provider: 'concedus', reference: polled });
     expect(await send([sim.identResult(announced, identId())])).toEqual(acceptedOne);
 
-    const [viaRetrieval, viaPolling] = await Promise.all([finalState(announced), finalState(polled)]);
-    expect(viaRetrieval).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', providerStatus: 'ident:100' });
+    const [viaRetrieval, viaPolling] = await Promise.all([finalState(asPerson(announced)), finalState(polled)]);
+    expect(viaRetrieval).toMatchObject({ status: 'FAILED', providerStatus: 'ident:0' });
     expect(sim.requests.filter((r) => r === `GET /v2/status/person/${announced}`).length).toBeGreaterThanOrEqual(3);
     expect(viaPolling).toMatchObject({
       status: 'COMPLETED',
@@ -265,7 +272,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     const [customer, topicCustomer, identPerson] = await Promise.all([
       finalState(seeds.legacyCustomer[0]!.customerKey),
       finalState(seeds.topicComplianceRecord[0]!.complianceRecord[0]!.customerKey),
-      finalState(seedPerson),
+      stateWhen(asPerson(seedPerson), (s) => s.timeline.some((e) => e.providerStatus === 'ident:100')),
     ]);
     expect(customer).toMatchObject({
       status: 'COMPLETED',
@@ -273,20 +280,21 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       providerStatusAt: '2025-09-03T06:38:08.000Z',
     });
     expect(topicCustomer).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
-    expect(identPerson).toMatchObject({
-      status: 'COMPLETED',
-      decision: 'APPROVED',
-      context: { keyKind: 'person', identId: '315065706' },
-    });
-    // The contract example repeats the customer example's key (and record): that verification has
-    // closed, so it is acknowledged as late rather than starting a second one.
-    expect(await send(seeds.legacyContract)).toEqual({ status: 200, body: { accepted: 0, late: 1 } });
+    expect(identPerson).toMatchObject({ status: 'SUBMITTED', context: { keyKind: 'person', identId: '315065706' } });
+    // The contract example repeats the customer example's key: a contract is another identity, so
+    // it is its own verification, and the closed customer's is untouched.
+    expect(await send(seeds.legacyContract)).toEqual(acceptedOne);
+    const contract = await finalState(`contract:${seeds.legacyContract[0]!.contractKey}`);
+    expect(contract).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', context: { keyKind: 'contract' } });
+    expect((await kyc.getVerification('concedus', seeds.legacyCustomer[0]!.customerKey)).timeline).toHaveLength(
+      customer.timeline.length,
+    );
   });
 
   it('one array fans out to every verification it names, legacy and topic records mixed', async () => {
     const [customer, rejectedCustomer, contract] = [randomUUID(), randomUUID(), randomUUID()];
     const [verified, mismatched] = [person(), person()];
-    sim.script('person', verified, { status: 100 });
+    sim.script('person', verified, { status: 0 });
     const response = await send([
       sim.complianceRecord({ customerKey: customer }),
       sim.complianceTopic(
@@ -299,17 +307,17 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     expect(response).toEqual({ status: 200, body: { accepted: 5 } });
     const [a, b, c, d] = await Promise.all([
       finalState(customer),
-      finalState(contract),
+      finalState(`contract:${contract}`),
       finalState(rejectedCustomer),
-      finalState(verified),
+      finalState(asPerson(verified)),
     ]);
     expect([a, b, c, d].map((s) => [s.status, s.decision, s.context.keyKind])).toEqual([
       ['COMPLETED', 'APPROVED', 'customer'],
       ['COMPLETED', 'APPROVED', 'contract'],
       ['COMPLETED', 'REJECTED', 'customer'],
-      ['COMPLETED', 'APPROVED', 'person'],
+      ['FAILED', undefined, 'person'],
     ]);
-    const open = await stateWhen(mismatched, (s) => s.status === 'ACTION_REQUIRED');
+    const open = await stateWhen(asPerson(mismatched), (s) => s.status === 'ACTION_REQUIRED');
     expect(open.timeline[0]).toMatchObject({
       source: 'callback',
       providerStatus: 'mismatches',
@@ -363,7 +371,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       status: 200,
       body: { accepted: 2 },
     });
-    expect(await finalState(contract)).toMatchObject({
+    expect(await finalState(`contract:${contract}`)).toMatchObject({
       status: 'COMPLETED',
       decision: 'APPROVED',
       context: { keyKind: 'contract' },
@@ -378,8 +386,45 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     const [key, ident] = [person(), identId()];
     sim.script('person', key, { status: 101 });
     expect(await send([sim.identResult(key, ident)])).toEqual(acceptedOne);
-    await stateWhen(key, (state) => state.timeline.length > 0);
-    await expect(kyc.getVerification('concedus', ident)).rejects.toBeInstanceOf(VerificationNotFoundError);
+    await stateWhen(asPerson(key), (state) => state.timeline.length > 0);
+    await expect(kyc.getVerification('concedus', `ident:${ident}`)).rejects.toBeInstanceOf(VerificationNotFoundError);
+  });
+
+  it('CONCEDUS_CONFIRM_VERDICTS: a compliance verdict in a callback waits for the status API, whose verdict wins', async () => {
+    const confirming = await startStack(env, {
+      KYC_PROVIDERS: 'concedus',
+      CONCEDUS_API_BASE_URL: sim.url,
+      CONCEDUS_USERNAME: sim.username,
+      CONCEDUS_PASSWORD: sim.password,
+      CONCEDUS_WEBHOOK_AUTH: sim.webhookAuth,
+      CONCEDUS_STATUS_MAP: 'complianceRecord:200=COMPLETED/REJECTED',
+      CONCEDUS_CONFIRM_VERDICTS: 'true',
+    });
+    try {
+      const customer = randomUUID();
+      // The status API knows the customer as rejected; the callback (static secret only) says accepted.
+      sim.script('customer', customer, { status: 200 });
+      const reply = await postJson(
+        `${confirming.ingressUrl}/webhooks/concedus`,
+        [sim.complianceRecord({ customerKey: customer })],
+        sim.callbackHeaders,
+      );
+      expect(reply).toEqual(acceptedOne);
+      const final = await new KycClient(confirming.client, confirming.config).waitForVerification(
+        'concedus',
+        customer,
+        { timeoutMs: 25_000 },
+      );
+      expect(final).toMatchObject({
+        status: 'COMPLETED',
+        decision: 'REJECTED',
+        providerStatus: 'complianceRecord:200',
+      });
+      expect(entries(final, 'callback')).toEqual([['complianceRecord:100', 'applied']]);
+      expect(final.timeline[0]).toMatchObject({ status: 'SUBMITTED' });
+    } finally {
+      await confirming.stop();
+    }
   });
 
   it('refuses an array with more records than one callback may carry, storing none', async () => {

@@ -180,6 +180,20 @@ describe('ordering and duplicates', () => {
   });
 });
 
+describe('answers that need a human', () => {
+  it('an unknown decision.type on the announced result is ACTION_REQUIRED with attention, not an endless wait', async () => {
+    const { id } = newExecution({ status: 'PROCESSED', decision: { type: 'HOLD_FOR_REVIEW' as never } });
+    await postJson(webhook(callbacksOnly), sim.callback(id, 'PROCESSED'));
+    const kyc = new KycClient(callbacksOnly.client, callbacksOnly.config);
+    const state = await eventually(async () => {
+      const s = await kyc.getVerification('jumio', id);
+      return s.status === 'ACTION_REQUIRED' ? s : undefined;
+    }, 30_000);
+    expect(state).toMatchObject({ providerStatus: 'PROCESSED/HOLD_FOR_REVIEW', attention: ['unknown_decision_type'] });
+    expect(state.decision).toBeUndefined();
+  });
+});
+
 describe('missed callbacks and expiry', () => {
   it('rescues a dropped PROCESSED callback by polling', async () => {
     const { id, accountId } = newExecution({ status: 'PROCESSED', decision: { type: 'PASSED' } });

@@ -35,6 +35,8 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
   let stack: Stack;
   /** RiskOS retrieval; callbacks authenticated by Basic. */
   let riskos: Stack;
+  /** ID+ retrieval with SOCURE_CONFIRM_VERDICTS=true (the production default). */
+  let confirming: Stack;
   let kyc: KycClient;
   let kycRiskos: KycClient;
 
@@ -52,20 +54,27 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
       // Shortens the announced-result backoff where the shared config offers it; ignored otherwise.
       KYC_PROVIDER_RETRY_INITIAL: '1s',
     };
-    [stack, riskos] = await Promise.all([
+    [stack, riskos, confirming] = await Promise.all([
       startStack(env, {
         ...common,
         // Legacy DocV sends its shared secret in Authorization, as a bearer token or bare (login.gov).
         SOCURE_WEBHOOK_AUTH: `bearer:${sim.webhookSecret};header:Authorization=${sim.webhookSecret}`,
+        // The other flavour's host, for verifications whose callbacks name RiskOS.
+        SOCURE_RISKOS_API_BASE_URL: sim.url,
       }),
       startStack(env, { ...common, SOCURE_RESULT_API: 'riskos', SOCURE_WEBHOOK_AUTH: `basic:${RISKOS_BASIC}` }),
+      startStack(env, {
+        ...common,
+        SOCURE_WEBHOOK_AUTH: `bearer:${sim.webhookSecret}`,
+        SOCURE_CONFIRM_VERDICTS: 'true',
+      }),
     ]);
     kyc = new KycClient(stack.client, stack.config);
     kycRiskos = new KycClient(riskos.client, riskos.config);
   });
 
   afterAll(async () => {
-    await Promise.all([stack?.stop(), riskos?.stop()]);
+    await Promise.all([stack?.stop(), riskos?.stop(), confirming?.stop()]);
     await sim?.close();
     await env?.teardown();
   });
@@ -269,6 +278,40 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
     expect(new Set(sim.requestsFor(evalId).map((r) => `${r.method} ${r.path} ${r.scheme}`))).toEqual(
       new Set([`GET /api/evaluation/${evalId} Bearer`]),
     );
+  });
+
+  it('a RiskOS evaluation reaching a stack configured for ID+ is polled on RiskOS, its own flavour', async () => {
+    const evalId = randomUUID();
+    sim.script(evalId, {});
+    // The evaluation_completed that follows is lost: only polling can finish this verification.
+    expect((await send(socureCallbacks.riskos(evalId, 'evaluation_paused'))).status).toBe(200);
+    await eventually(async () => (sim.requestsFor(evalId).length >= 1 ? true : undefined), 15_000, 'a RiskOS poll');
+    sim.script(evalId, { decision: 'accept' });
+    const final = await finalState(evalId);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', context: { socureApi: 'riskos' } });
+    // Never asked on ID+ (where it would be "not found" until it expired).
+    expect(new Set(sim.requestsFor(evalId).map((r) => `${r.method} ${r.path} ${r.scheme}`))).toEqual(
+      new Set([`GET /api/evaluation/${evalId} Bearer`]),
+    );
+  });
+
+  it('SOCURE_CONFIRM_VERDICTS: a callback verdict ends nothing until ID+ confirms it; the API verdict wins', async () => {
+    const reference = randomUUID();
+    // What Socure's API says; the callback claims otherwise (a leaked static secret could forge it).
+    sim.script(reference, { decision: 'reject' });
+    const body = socureCallbacks.legacy(reference, 'VERIFICATION_COMPLETED', { decision: 'accept' });
+    expect(await postJson(webhook(confirming), body, sim.callbackHeaders())).toEqual({
+      status: 200,
+      body: { accepted: 1 },
+    });
+    const final = await finalState(reference, new KycClient(confirming.client, confirming.config));
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'REJECTED' });
+    expect(final.timeline.map(brief)).toEqual([
+      ['callback', 'VERIFICATION_COMPLETED/accept', 'applied'],
+      ['poll', 'VERIFICATION_COMPLETED/reject', 'applied'],
+    ]);
+    expect(final.timeline[0]).toMatchObject({ status: 'SUBMITTED' });
+    expect(sim.requestsFor(reference).map((r) => `${r.method} ${r.path}`)).toContain('POST /api/3.0/EmailAuthScore');
   });
 
   it('bad auth is refused (401, 403) and a bad body is 400, before anything reaches Temporal', async () => {

@@ -130,6 +130,32 @@ describe('unico end to end (real Temporal dev server, Unico simulator)', () => {
         expected: ['FAILED', undefined, 'PROCESS_STATE_FINISHED/PROCESS_RESULT_ERROR'],
       },
       {
+        // An "ok" whose authentication is inconclusive with a fraudster-base hit: Unico's table says Reprove.
+        name: 'ok, but inconclusive with a fraudster hit',
+        script: {
+          state: 'PROCESS_STATE_FINISHED',
+          result: 'PROCESS_RESULT_OK',
+          authenticationInfo: {
+            authenticationResult: 'AUTHENTICATION_RESULT_INCONCLUSIVE',
+            livenessResult: 'LIVENESS_RESULT_LIVE',
+            identityFraudstersResult: 'IDENTITY_FRAUDSTERS_RESULT_YES',
+          },
+        },
+        callback: (id) => sim.finished(id, 'ok'),
+        expected: ['COMPLETED', 'REJECTED', 'PROCESS_STATE_FINISHED/PROCESS_RESULT_OK'],
+      },
+      {
+        // Liveness unanswered: Unico's table says Retry.
+        name: 'ok, but liveness UNSPECIFIED',
+        script: {
+          state: 'PROCESS_STATE_FINISHED',
+          result: 'PROCESS_RESULT_OK',
+          authenticationInfo: { authenticationResult: 'AUTHENTICATION_RESULT_POSITIVE' },
+        },
+        callback: (id) => sim.finished(id, 'ok'),
+        expected: ['COMPLETED', 'RESUBMIT', 'PROCESS_STATE_FINISHED/PROCESS_RESULT_OK'],
+      },
+      {
         // The webhook's coarse "ok" is an announcement; GetProcess's failed state is the verdict.
         name: 'failed state despite an "ok" webhook',
         script: { state: 'PROCESS_STATE_FAILED', result: 'PROCESS_RESULT_ERROR' },

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 import { createAttestrCallbackParser } from '../../src/providers/attestr/callback';
 import { createAttestrRetrievalClient, type AttestrSettings } from '../../src/providers/attestr/retrieval';
-import { signResult } from '../../src/providers/attestr/signature';
+import { signResult, signResultText } from '../../src/providers/attestr/signature';
 import { sampleResult, startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
 import {
   ATTESTR_EVENTS,
@@ -193,6 +193,24 @@ describe('attestr callback parser', () => {
       );
     });
 
+    // Attestr signs the result as it serialised it: the check runs over those bytes, not over a
+    // re-serialisation, which would differ in white space, number spelling, escapes and key order.
+    const rawCompleted = (resultText: string, signature: string) =>
+      `{"event":"flowx.completed","payload":{"_id":"HS7","result": ${resultText} ,"resultSignature":"${signature}","updated":1}}`;
+    const RAW_RESULT = '{ "stage-2": {"output": {"score": 1.0, "name": "Jos\\u00e9"}}, "10": {"input": {}} }';
+
+    it('verifies the signature over the raw bytes of result, as received', () => {
+      const raw = rawCompleted(RAW_RESULT, signResultText(RAW_RESULT, SECRET));
+      expect(JSON.stringify((JSON.parse(raw) as { payload: { result: unknown } }).payload.result)).not.toBe(RAW_RESULT);
+      expect(signing.parse(JSON.parse(raw), RECEIVED, raw).events).toHaveLength(1);
+    });
+
+    it('refuses a signature over a re-serialisation when the raw bytes differ', () => {
+      const parsed = (JSON.parse(rawCompleted(RAW_RESULT, '')) as { payload: { result: unknown } }).payload.result;
+      const raw = rawCompleted(RAW_RESULT, signResult(parsed, SECRET));
+      expect(() => signing.parse(JSON.parse(raw), RECEIVED, raw)).toThrow(CallbackAuthenticationError);
+    });
+
     it('accepts unsigned events that are not documented to be signed', () => {
       expect(signing.parse({ event: 'flowx.skipped', payload: { _id: 'HS6' } }, RECEIVED).events).toHaveLength(1);
       expect(
@@ -228,7 +246,9 @@ describe('attestr vocabulary', () => {
     expect(HANDSHAKE_MEANINGS).toEqual({
       'handshake.unconsumed': { status: 'PENDING' },
       'handshake.consumed': { status: 'IN_PROGRESS' },
-      'handshake.result': { status: 'COMPLETED' },
+      // The Execution Result API serves results of errored and skipped flows too, and nothing in
+      // it tells them apart: a poll-found result completes, flagged for a human.
+      'handshake.result': { status: 'COMPLETED', attention: 'outcome_unclear' },
       'handshake.archived': { informational: true },
     });
     expect(PROFILE_MEANINGS).toEqual({
@@ -309,6 +329,8 @@ describe('attestr retrieval client against the simulator', () => {
       result: ['handshake.result', 'COMPLETED'],
       archived: ['handshake.archived', undefined],
     } as const;
+    const meaningOf = (state: string, status: string | undefined) =>
+      state === 'result' ? { status, attention: 'outcome_unclear' } : status ? { status } : { informational: true };
     for (const [state, [providerStatus, status]] of Object.entries(expected)) {
       sim.script(`hs-${state}`, { kind: 'flowx', state: state as keyof typeof expected });
       const event = await client.retrieve(`hs-${state}`, {});
@@ -318,7 +340,7 @@ describe('attestr retrieval client against the simulator', () => {
         providerStatus,
         source: 'poll',
         dedupKey: `poll:${providerStatus}`,
-        meaning: status ? { status } : { informational: true },
+        meaning: meaningOf(state, status),
       });
     }
     expect(sim.requests).toContain('GET /public/flowx/handshake/hs-result');
@@ -332,7 +354,14 @@ describe('attestr retrieval client against the simulator', () => {
       'hs-tampered',
       {},
     );
-    expect(unchecked.meaning).toEqual({ status: 'COMPLETED' });
+    expect(unchecked.meaning).toEqual({ status: 'COMPLETED', attention: 'outcome_unclear' });
+  });
+
+  it('verifies a served result over its raw bytes (spacing, 1.0, escapes kept as Attestr wrote them)', async () => {
+    const rawResult = '{ "stage-1" : {"input": {}, "output": {"match": 1.0, "city": "S\\u00e3o Paulo"}} }';
+    sim.script('hs-raw', { kind: 'flowx', state: 'result', rawResult });
+    const event = await createAttestrRetrievalClient(settings()).retrieve('hs-raw', { kind: 'flowx' });
+    expect(event.providerStatus).toBe('handshake.result');
   });
 
   it('reads async outcomes through the configured status words', async () => {
@@ -385,7 +414,10 @@ describe('attestr retrieval client against the simulator', () => {
     const limited = await failureOf(client.retrieve('hs-faulty', {}));
     expect([limited.failureType, limited.retryAfterMs]).toEqual([ProviderFailure.RateLimited, 1000]);
     expect((await failureOf(client.retrieve('hs-faulty', {}))).failureType).toBe(ProviderFailure.NotReady);
-    expect((await client.retrieve('hs-faulty', {})).meaning).toEqual({ status: 'COMPLETED' });
+    expect((await client.retrieve('hs-faulty', {})).meaning).toEqual({
+      status: 'COMPLETED',
+      attention: 'outcome_unclear',
+    });
     expect(calls('hs-faulty')).toBe(4);
   });
 
@@ -398,6 +430,7 @@ describe('attestr retrieval client against the simulator', () => {
     expect(calls('hs-auth')).toBe(1);
     expect((await createAttestrRetrievalClient(settings()).retrieve('hs-auth', {})).meaning).toEqual({
       status: 'COMPLETED',
+      attention: 'outcome_unclear',
     });
   });
 

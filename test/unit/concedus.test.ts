@@ -48,10 +48,26 @@ describe('concedus callback parser', () => {
     it('legacy record with a contractKey: the contract is accepted', () => {
       const [event] = parse(seeds.legacyContract).events;
       expect(event).toMatchObject({
-        reference: '885eb2cc-12d6-49dd-b52a-a6634f510e17',
+        reference: 'contract:885eb2cc-12d6-49dd-b52a-a6634f510e17',
         meaning: { status: 'COMPLETED', decision: 'APPROVED' },
         context: { keyKind: 'contract' },
       });
+    });
+
+    it('the seeds reuse one UUID for a customer and a contract: two verifications, never merged', () => {
+      const customer = parse(seeds.legacyCustomer).events[0]!;
+      const contract = parse(seeds.legacyContract).events[0]!;
+      expect(customer.context?.keyKind).toBe('customer');
+      expect(contract.context?.keyKind).toBe('contract');
+      // The customer keeps the plain key (as before); the contract's kind is part of its identity.
+      expect(customer.reference).toBe('885eb2cc-12d6-49dd-b52a-a6634f510e17');
+      expect(contract.reference).toBe('contract:885eb2cc-12d6-49dd-b52a-a6634f510e17');
+      // A person or ident with that same value is yet another verification.
+      const person = parse([{ topic: 'identResult', personKey: customer.reference, status: 'success' }]).events[0]!;
+      const ident = parse([{ topic: 'identResult', identId: customer.reference, status: 'success' }]).events[0]!;
+      expect(new Set([customer, contract, person, ident].map((e) => e.reference)).size).toBe(4);
+      expect(person.reference).toBe('person:885eb2cc-12d6-49dd-b52a-a6634f510e17');
+      expect(ident.reference).toBe('ident:885eb2cc-12d6-49dd-b52a-a6634f510e17');
     });
 
     it('complianceRecord topic: same event as the legacy format, same dedup key', () => {
@@ -67,16 +83,16 @@ describe('concedus callback parser', () => {
       expect(legacy.dedupKey).toBe(events[0]!.dedupKey);
     });
 
-    it('identResult topic: the person is SUBMITTED and the verdict is fetched', () => {
+    it('identResult topic: the person is SUBMITTED, no verdict (compliance decides)', () => {
       const { events } = parse(seeds.topicIdentResult);
       expect(events).toEqual([
         {
           provider: 'concedus',
-          reference: '0ac7e1d8-9e39-486b-b28d-bd8551ec90ed',
+          reference: 'person:0ac7e1d8-9e39-486b-b28d-bd8551ec90ed',
           source: 'callback',
           providerStatus: 'identResult:success',
           dedupKey: 'identResult:315065706:success',
-          meaning: { status: 'SUBMITTED', retrieve: true },
+          meaning: { status: 'SUBMITTED' },
           context: { keyKind: 'person', identId: '315065706' },
         },
       ]);
@@ -88,9 +104,9 @@ describe('concedus callback parser', () => {
       const result = parse(vendor.multiTopic);
       expect(result.rejected).toEqual([]);
       expect(result.events.map((e) => [e.reference, e.providerStatus, e.meaning.status, e.context?.keyKind])).toEqual([
-        ['PERS_c8f24e33-0000-0000-0000-000000000001', 'identResult:success', 'SUBMITTED', 'person'],
+        ['person:PERS_c8f24e33-0000-0000-0000-000000000001', 'identResult:success', 'SUBMITTED', 'person'],
         ['92561303-8e1d-4b71-9537-d7c8d6163ccc', 'complianceRecord:100', 'COMPLETED', 'customer'],
-        ['PERS_c8f24e33-0000-0000-0000-000000000001', 'mismatches', 'ACTION_REQUIRED', 'person'],
+        ['person:PERS_c8f24e33-0000-0000-0000-000000000001', 'mismatches', 'ACTION_REQUIRED', 'person'],
       ]);
       const mismatch = result.events[2]!;
       expect(mismatch.detail).toBe('fields: BirthPlace,Nationality');
@@ -109,7 +125,7 @@ describe('concedus callback parser', () => {
       });
       const mixed = parse([{ STATUS: 100, Key: 'k1', Modified: '2025-01-01T00:00:00', ContractKey: 'C-1' }]).events[0];
       expect(mixed).toMatchObject({
-        reference: 'C-1',
+        reference: 'contract:C-1',
         providerStatus: 'complianceRecord:100',
         context: { keyKind: 'contract' },
       });
@@ -132,7 +148,7 @@ describe('concedus callback parser', () => {
         { status: 100, key: 'k', modified: '2025-01-01T00:00:00', customerKey: 'CU-1', contractKey: 'CO-1' },
       ]).events;
       expect(others).toEqual([]);
-      expect(event).toMatchObject({ reference: 'CO-1', context: { keyKind: 'contract' } });
+      expect(event).toMatchObject({ reference: 'contract:CO-1', context: { keyKind: 'contract' } });
     });
 
     it('accepts legacy and topic items mixed in one array', () => {
@@ -165,7 +181,7 @@ describe('concedus callback parser', () => {
         },
       ]).events;
       expect(event).toMatchObject({
-        reference: 'PERS_1',
+        reference: 'person:PERS_1',
         providerStatus: 'identRequestCreated',
         meaning: { status: 'PENDING' },
         context: { keyKind: 'person', identId: '264618' },
@@ -176,11 +192,11 @@ describe('concedus callback parser', () => {
 
     it('an ident topic with only an ident ID (numeric) is keyed by the ident', () => {
       const [event] = parse([{ topic: 'identResult', identId: 315065706, status: 'success' }]).events;
-      expect(event).toMatchObject({ reference: '315065706', context: { keyKind: 'ident' } });
+      expect(event).toMatchObject({ reference: 'ident:315065706', context: { keyKind: 'ident' } });
     });
   });
 
-  describe('unknown statuses and topics are recorded, never refused', () => {
+  describe('unknown codes raise attention and unknown topics are recorded, never refused', () => {
     it.each([
       [
         'a compliance code',
@@ -202,12 +218,17 @@ describe('concedus callback parser', () => {
         'identResult:failed',
       ],
       ['a topic', [{ topic: 'contractDeclined', contractKey: 'CO-9', status: 7 }], 'contractDeclined:7'],
-    ])('%s', (_what, body, providerStatus) => {
+    ])('%s', (what, body, providerStatus) => {
       const { events, rejected } = parse(body);
       expect(rejected).toEqual([]);
       expect(events).toHaveLength(1);
       expect(events[0]!.providerStatus).toBe(providerStatus);
-      expect(events[0]!.meaning).toEqual({});
+      // An unknown code never waits forever for a known one: a human is asked. A topic is not a
+      // code: recorded.
+      const unknownCode = { status: 'ACTION_REQUIRED', attention: 'unknown_code' };
+      expect(events[0]!.meaning).toEqual(
+        what === 'a topic' ? {} : what === 'an identResult status' ? unknownCode : unknownCode,
+      );
       expect(JSON.stringify(events)).not.toContain('Mustermann');
     });
 
@@ -293,7 +314,7 @@ describe('concedus callback parser', () => {
           mismatches: [{ IdentId: '1', PersonKey: 'PERS_…', Mismatches: [{ FieldName: 'BirthPlace' }] }],
         },
       ]);
-      expect(events.map((e) => e.reference)).toEqual(['C-1', 'CO-2']);
+      expect(events.map((e) => e.reference)).toEqual(['C-1', 'contract:CO-2']);
       expect(rejected).toEqual([
         { path: '[1].complianceRecord[1]', message: 'names neither a customerKey nor a contractKey' },
         { path: '[2].status', message: 'must be a status code (a number or a status word)' },
@@ -318,16 +339,17 @@ describe('concedus callback parser', () => {
 describe('concedus vocabulary', () => {
   it.each([
     ['complianceRecord', '100', { status: 'COMPLETED', decision: 'APPROVED' }],
-    ['complianceRecord', '200', {}],
+    ['complianceRecord', '200', { status: 'ACTION_REQUIRED', attention: 'unknown_code' }],
     ['ident', '0', { status: 'FAILED' }],
-    ['ident', '100', { status: 'COMPLETED', decision: 'APPROVED' }],
+    // A verified ident is progress: compliance decides whether the customer is accepted.
+    ['ident', '100', { status: 'SUBMITTED' }],
     ['ident', '101', { status: 'SUBMITTED' }],
     ['ident', '102', { status: 'ABANDONED' }],
     ['ident', '110', { status: 'SUBMITTED' }],
-    ['ident', '103', {}],
-    ['identResult', 'success', { status: 'SUBMITTED', retrieve: true }],
-    ['identResult', 'failed', {}],
-    ['identResult', 'constructor', {}],
+    ['ident', '103', { status: 'ACTION_REQUIRED', attention: 'unknown_code' }],
+    ['identResult', 'success', { status: 'SUBMITTED' }],
+    ['identResult', 'failed', { status: 'ACTION_REQUIRED', attention: 'unknown_code' }],
+    ['identResult', 'constructor', { status: 'ACTION_REQUIRED', attention: 'unknown_code' }],
   ] as const)('%s %s', (kind, code, meaning) => {
     expect(concedusMeaning(CONCEDUS_VOCABULARY, kind, code)).toEqual(meaning);
   });
@@ -384,6 +406,21 @@ describe('concedus configuration', () => {
     expect(settings.vocabulary.complianceRecord['200']).toEqual({ status: 'COMPLETED', decision: 'REJECTED' });
     expect(provider.policy).toMatchObject({ callbackGraceMs: 30 * 60_000, expiresAfterMs: 7 * 86_400_000 });
     expect(provider.policy.pollScheduleMs[0]).toBe(300_000);
+    expect(settings.confirmVerdicts).toBe(false);
+  });
+
+  it('CONCEDUS_CONFIRM_VERDICTS: on by default in production, and then a compliance 100 callback only announces', () => {
+    const production = { ...base, NODE_ENV: 'production', CONCEDUS_USERNAME: 'u', CONCEDUS_PASSWORD: 'p' };
+    const withAuth = { ...production, CONCEDUS_WEBHOOK_AUTH: 'basic:c:s' };
+    expect((loadConfig(withAuth).providers.concedus!.settings as ConcedusSettings).confirmVerdicts).toBe(true);
+    const off = loadConfig({ ...withAuth, CONCEDUS_CONFIRM_VERDICTS: 'false' }).providers.concedus!;
+    expect((off.settings as ConcedusSettings).confirmVerdicts).toBe(false);
+    const on = loadConfig({ ...base, CONCEDUS_CONFIRM_VERDICTS: 'true' }).providers.concedus!;
+    const confirming = on.module.createCallbackParser(on.settings);
+    const [event] = confirming.parse(seeds.legacyCustomer, '2025-09-03T07:00:00.000Z').events;
+    expect(event!.meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
+    expect(event!.providerStatus).toBe('complianceRecord:100');
+    expect(() => loadConfig({ ...base, CONCEDUS_CONFIRM_VERDICTS: 'maybe' })).toThrow(/^CONCEDUS_CONFIRM_VERDICTS: /);
   });
 
   it('has no production default for CONCEDUS_WEBHOOK_AUTH (Concedus documents no callback auth)', () => {
@@ -415,6 +452,7 @@ describe('concedus retrieval client (against the simulator)', () => {
     username: sim.username,
     password: sim.password,
     vocabulary: CONCEDUS_VOCABULARY,
+    confirmVerdicts: false,
     ...overrides,
   });
   const client = (overrides: Partial<ConcedusSettings> = {}) =>
@@ -449,7 +487,7 @@ describe('concedus retrieval client (against the simulator)', () => {
     ['person', 101, '/v2/status/person/', 'ident:101', { status: 'SUBMITTED' }],
     ['ident', 0, '/v2/status/ident/', 'ident:0', { status: 'FAILED' }],
     ['person', 102, '/v2/status/person/', 'ident:102', { status: 'ABANDONED' }],
-    ['person', 100, '/v2/status/person/', 'ident:100', { status: 'COMPLETED', decision: 'APPROVED' }],
+    ['person', 100, '/v2/status/person/', 'ident:100', { status: 'SUBMITTED' }],
   ] as const)('%s status %s', async (keyKind, status, path, providerStatus, meaning) => {
     const ref = key(keyKind);
     sim.script(keyKind, ref, { status, modified: '2025-09-03T06:38:08' });
@@ -466,19 +504,39 @@ describe('concedus retrieval client (against the simulator)', () => {
     expect(sim.requests).toContain(`GET ${path}${ref}`);
   });
 
+  it('reads the key kind from the reference prefix, which wins over the context', async () => {
+    const ref = key('co');
+    sim.script('contract', ref, { status: 100 });
+    await expect(client().retrieve(`contract:${ref}`, { keyKind: 'customer' })).resolves.toMatchObject({
+      reference: `contract:${ref}`,
+      meaning: { status: 'COMPLETED', decision: 'APPROVED' },
+    });
+    expect(sim.requests).toContain(`GET /v2/compliance/status/contracts/${ref}`);
+    const person = key('pe');
+    sim.script('person', person, { status: 0 });
+    await expect(client().retrieve(`person:${person}`, {})).resolves.toMatchObject({ meaning: { status: 'FAILED' } });
+  });
+
+  it('a plain reference the app started as a contract is still asked about as a contract', async () => {
+    const ref = key('plain-co');
+    sim.script('contract', ref, { status: 100 });
+    await expect(client().retrieve(ref, { keyKind: 'contract' })).resolves.toMatchObject({
+      meaning: { status: 'COMPLETED', decision: 'APPROVED' },
+    });
+  });
+
   it('asks for the customer when no key kind is known', async () => {
     const ref = key('cust');
     sim.script('customer', ref, { status: 100 });
     await expect(client().retrieve(ref, {})).resolves.toMatchObject({ meaning: { status: 'COMPLETED' } });
   });
 
-  it('records an unknown compliance code with no meaning', async () => {
+  it('raises attention on an unknown compliance code instead of waiting for a known one', async () => {
     const ref = key('cust');
     sim.script('customer', ref, { status: 200 });
-    await expect(client().retrieve(ref, { keyKind: 'customer' })).resolves.toMatchObject({
-      providerStatus: 'complianceRecord:200',
-      meaning: {},
-    });
+    const event = await client().retrieve(ref, { keyKind: 'customer' });
+    expect(event.providerStatus).toBe('complianceRecord:200');
+    expect(event.meaning).toEqual({ status: 'ACTION_REQUIRED', attention: 'unknown_code' });
   });
 
   it('logs in once and reuses the token until its four minutes are nearly up, then refreshes', async () => {

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { createIngressApp } from '../../src/ingress/app';
 import { silentLogger } from '../../src/logger';
+import { signResult, signResultText } from '../../src/providers/attestr/signature';
 import documented from '../fixtures/jumio/documented-callback.json';
 
 const config = loadConfig({ KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1;bearer:s3cret' });
@@ -102,6 +103,31 @@ describe('ingress', () => {
       .send(body);
     expect(res.status).toBe(200);
     expect((calls[0]!.options.signalArgs as { meaning: unknown }[])[0]!.meaning).toEqual({});
+  });
+
+  it("gives the parser the raw body: Attestr's resultSignature verifies over the bytes Attestr sent", async () => {
+    const secret = 'ingress-client-secret';
+    const attestr = loadConfig({
+      KYC_PROVIDERS: 'attestr',
+      ATTESTR_WEBHOOK_AUTH: 'basic:tok',
+      ATTESTR_CLIENT_SECRET: secret,
+    });
+    // Spacing, `1.0` and a \u escape: JSON.stringify of the parsed value would differ from these bytes.
+    const result = '{ "stage-1": {"output": {"match": 1.0, "city": "S\\u00e3o Paulo"}} }';
+    const body = (signature: string) =>
+      `{"event":"flowx.completed","payload":{"_id":"HS-RAW","result":${result},"resultSignature":"${signature}"}}`;
+    const send = async (signature: string) => {
+      const { client, calls } = recordingClient();
+      const res = await request(createIngressApp({ client, config: attestr, logger: silentLogger }))
+        .post('/webhooks/attestr')
+        .set('Authorization', 'Basic tok')
+        .set('Content-Type', 'application/json')
+        .send(body(signature));
+      return { status: res.status, calls: calls.length };
+    };
+    expect(await send(signResultText(result, secret))).toEqual({ status: 200, calls: 1 });
+    const reserialised = signResult((JSON.parse(body('x')) as { payload: { result: unknown } }).payload.result, secret);
+    expect(await send(reserialised)).toEqual({ status: 401, calls: 0 });
   });
 
   it('refuses a body over the limit with 413', async () => {

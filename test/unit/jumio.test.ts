@@ -1,3 +1,4 @@
+import { silentLogger } from '../../src/logger';
 import { CallbackValidationError } from '../../src/providers/types';
 import { createJumioCallbackParser } from '../../src/providers/jumio/callback';
 import { createJumioRetrievalClient, executionUrl } from '../../src/providers/jumio/retrieval';
@@ -26,6 +27,36 @@ describe('jumio callbacks', () => {
       },
     ]);
     expect(JSON.stringify(events)).not.toContain('user-123');
+  });
+
+  it('notes a callback whose href is on another region than the configured API (attention + a log line)', () => {
+    const lines: { message: string; fields?: Record<string, unknown> }[] = [];
+    const logger = {
+      ...silentLogger,
+      warn: (message: string, fields?: Record<string, unknown>) => void lines.push({ message, fields }),
+    };
+    const emea = structuredClone(documented);
+    emea.workflowExecution.href = documented.workflowExecution.href.replace('amer-1', 'emea-1');
+    emea.account.href = documented.account.href.replace('amer-1', 'emea-1');
+    const regional = createJumioCallbackParser({ apiBaseUrl: BASE, logger });
+    const [event] = regional.parse(emea, '2026-01-01T00:00:00Z').events;
+    expect(event!.meaning).toEqual({ status: 'SUBMITTED', retrieve: true, attention: 'foreign_region_href' });
+    expect(lines).toEqual([
+      {
+        message: 'jumio callback href is on another region than JUMIO_API_BASE_URL',
+        fields: {
+          workflowId: 'kyc:jumio:22222222-aaaa-bbbb-cccc-000000000001',
+          hrefHost: 'retrieval.emea-1.jumio.ai',
+          configuredHost: 'retrieval.amer-1.jumio.ai',
+        },
+      },
+    ]);
+    // The configured region's own href is quiet.
+    expect(regional.parse(documented, '2026-01-01T00:00:00Z').events[0]!.meaning).toEqual({
+      status: 'SUBMITTED',
+      retrieve: true,
+    });
+    expect(lines).toHaveLength(1);
   });
 
   it.each(['ACQUISITION_STARTED', 'ACQUIRED', 'SESSION_EXPIRED', 'TOKEN_EXPIRED', 'INITIATED'])(
@@ -67,7 +98,11 @@ describe('jumio callbacks', () => {
     expect(jumioDecisionMeaning('REJECTED', undefined)).toEqual({ status: 'COMPLETED', decision: 'REJECTED' });
     expect(jumioDecisionMeaning('NOT_EXECUTED', 'TECHNICAL_ERROR')).toEqual({ status: 'FAILED' });
     expect(jumioDecisionMeaning('NOT_EXECUTED', 'SESSION_EXPIRED')).toEqual({ status: 'EXPIRED' });
-    expect(jumioDecisionMeaning('SOMETHING', undefined)).toEqual({});
+    // A decision type Jumio adds later is no verdict we can guess, and must not postpone silently.
+    expect(jumioDecisionMeaning('SOMETHING', undefined)).toEqual({
+      status: 'ACTION_REQUIRED',
+      attention: 'unknown_decision_type',
+    });
   });
 });
 
@@ -122,6 +157,18 @@ describe('jumio retrieval client', () => {
       meaning: { status: 'SUBMITTED' },
     });
     expect(sim.tokensIssued() - before).toBe(1);
+  });
+
+  it('an unknown decision.type asks for a human (ACTION_REQUIRED, attention) instead of waiting', async () => {
+    sim.script('ex-new', {
+      accountId: 'acc-1',
+      status: 'PROCESSED',
+      decision: { type: 'HOLD_FOR_REVIEW' as never, label: 'HOLD' },
+    });
+    await expect(client().retrieve('ex-new', { accountId: 'acc-1' })).resolves.toMatchObject({
+      providerStatus: 'PROCESSED/HOLD_FOR_REVIEW',
+      meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_decision_type' },
+    });
   });
 
   it('fetches a new token after a 401 and classifies faults', async () => {

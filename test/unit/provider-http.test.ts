@@ -46,6 +46,8 @@ describe('provider HTTP classification', () => {
       await expect(requestJson({ what: 't', url: `${server.url}/ok` })).resolves.toEqual({
         status: 200,
         body: { fine: true },
+        // The bytes as received, for signatures over the provider's own serialisation.
+        text: '{"fine":true}',
       });
       const busy = await requestJson({ what: 'test busy', url: `${server.url}/busy` }).catch((e: unknown) => e);
       expect(busy).toBeInstanceOf(ProviderCallError);

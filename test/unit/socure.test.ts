@@ -119,6 +119,8 @@ describe('socure callbacks: the legacy DocV envelope', () => {
       meaning: { status: 'COMPLETED', decision: 'APPROVED' },
       occurredAt: '2024-06-07T14:50:35.967Z',
       detail: 'standard',
+      // The legacy envelope is answered by ID+ (login.gov's pairing): kept per verification.
+      context: { socureApi: 'idplus' },
     });
     for (const word of PERSONAL) expect(JSON.stringify(event)).not.toContain(word);
   });
@@ -161,6 +163,7 @@ describe('socure callbacks: RiskOS', () => {
       meaning: { status: 'COMPLETED', decision: 'APPROVED' },
       occurredAt: '2025-08-27T16:16:23.104Z',
       detail: 'Approved',
+      context: { socureApi: 'riskos' },
     });
     for (const word of PERSONAL) expect(JSON.stringify(event)).not.toContain(word);
   });
@@ -194,6 +197,42 @@ describe('socure callbacks: RiskOS', () => {
   it('answers an event about no evaluation with nothing to route, not an error', () => {
     const body = { event_id: 'e-1', event_at: RECEIVED_AT, event_type: 'watchlist_alert', data: { id: 'x' } };
     expect(parser.parse(body, RECEIVED_AT)).toEqual({ events: [], rejected: [] });
+  });
+});
+
+describe('socure callbacks: the retrieval flavour travels with each verification', () => {
+  it('RiskOS envelope → riskos, legacy envelope → idplus, the seed shape → the configured default', () => {
+    expect(parseOne(socureCallbacks.riskos('eval-9', 'evaluation_paused')).context).toEqual({ socureApi: 'riskos' });
+    expect(parseOne(socureCallbacks.legacy('tok-9', 'APP_OPENED')).context).toEqual({ socureApi: 'idplus' });
+    // Not corroborated by any Socure source: no claim about its API, SOCURE_RESULT_API decides.
+    expect(parseOne(seedEvents[0]).context).toBeUndefined();
+  });
+});
+
+describe('socure callbacks: SOCURE_CONFIRM_VERDICTS', () => {
+  const confirming = createSocureCallbackParser({ confirmVerdicts: true });
+  const one = (body: unknown) => confirming.parse(body, RECEIVED_AT).events[0]!;
+
+  it('holds a verdict from a callback back until the retrieval API confirms it', () => {
+    const legacy = one(fixture('legacy-verification-completed.json'));
+    expect(legacy.meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
+    // The callback's word stays in the timeline; the verdict is the poll's.
+    expect(legacy.providerStatus).toBe('VERIFICATION_COMPLETED/accept');
+    expect(one(fixture('riskos-evaluation-completed.json')).meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
+  });
+
+  it('leaves progress and non-verdict endings alone', () => {
+    expect(one(socureCallbacks.legacy('tok-c', 'APP_OPENED')).meaning).toEqual({ status: 'IN_PROGRESS' });
+    expect(one(socureCallbacks.legacy('tok-c', 'SESSION_EXPIRED')).meaning).toEqual({ status: 'EXPIRED' });
+  });
+
+  it('is read from SOCURE_CONFIRM_VERDICTS: on by default in production only', () => {
+    const read = (env: Record<string, string>) => socure.readSettings(new EnvReader(env), 'https://service.socure.com');
+    expect(read({}).confirmVerdicts).toBe(false);
+    expect(read({ NODE_ENV: 'production', SOCURE_API_KEY: 'k' }).confirmVerdicts).toBe(true);
+    expect(read({ NODE_ENV: 'production', SOCURE_CONFIRM_VERDICTS: 'false' }).confirmVerdicts).toBe(false);
+    expect(read({ SOCURE_CONFIRM_VERDICTS: 'true' }).confirmVerdicts).toBe(true);
+    expect(() => read({ SOCURE_CONFIRM_VERDICTS: 'sometimes' })).toThrow(/^SOCURE_CONFIRM_VERDICTS: /);
   });
 });
 
@@ -408,6 +447,65 @@ describe('socure retrieval against the simulator', () => {
     },
   );
 
+  it("asks the API the verification's own flavour names, whatever SOCURE_RESULT_API says", async () => {
+    sim.script('eval-ctx', { decision: 'accept' });
+    const idplusDefault = client('idplus');
+    expect((await idplusDefault.retrieve('eval-ctx', { socureApi: 'riskos' })).providerStatus).toBe(
+      'evaluation_completed/ACCEPT',
+    );
+    sim.script('tok-ctx', { decision: 'reject' });
+    expect((await client('riskos').retrieve('tok-ctx', { socureApi: 'idplus' })).meaning).toEqual({
+      status: 'COMPLETED',
+      decision: 'REJECTED',
+    });
+    expect(sim.requestsFor('eval-ctx').map((r) => `${r.method} ${r.path} ${r.scheme}`)).toEqual([
+      'GET /api/evaluation/eval-ctx Bearer',
+    ]);
+    expect(sim.requestsFor('tok-ctx').map((r) => `${r.method} ${r.path} ${r.scheme}`)).toEqual([
+      'POST /api/3.0/EmailAuthScore SocureApiKey',
+    ]);
+    // Each flavour on its own host: the configured one on SOCURE_API_BASE_URL, the others on theirs.
+    const split = createSocureRetrievalClient({
+      apiBaseUrl: 'http://127.0.0.1:9/unused',
+      apiBaseUrls: { riskos: sim.url },
+      resultApi: 'idplus',
+      apiKey: sim.apiKey,
+    });
+    expect((await split.retrieve('eval-ctx', { socureApi: 'riskos' })).meaning.status).toBe('COMPLETED');
+    // A flavour from an app's start context that is none of the three is refused, not guessed.
+    await expectFailure(idplusDefault.retrieve('eval-ctx', { socureApi: 'graphql' }), ProviderFailure.RequestRejected);
+  });
+
+  it("RiskOS: reads the Evaluation API's own field names (eval_status, decision_at), not only the webhook's", async () => {
+    const app = express();
+    const answer = (evalStatus: string, status: string, decision: string) => ({
+      eval_id: 'eval-api',
+      decision,
+      decision_at: '2026-03-11T16:12:30.065472733Z',
+      status,
+      sub_status: 'More information needed',
+      eval_status: evalStatus,
+    });
+    let current = answer('evaluation_paused', 'ON_HOLD', 'REVIEW');
+    app.get('/api/evaluation/:id', (_req, res) => void res.json(current));
+    const api = await serveOnLoopback(app);
+    try {
+      const riskos = createSocureRetrievalClient({ apiBaseUrl: api.url, resultApi: 'riskos', apiKey: 'k' });
+      const paused = await riskos.retrieve('eval-api', {});
+      expect(paused).toMatchObject({ providerStatus: 'evaluation_paused', meaning: { status: 'IN_PROGRESS' } });
+      // Completed: the verdict, timed by the API's decision_at.
+      current = { ...answer('evaluation_completed', 'CLOSED', 'ACCEPT'), sub_status: 'Approved' };
+      const done = await riskos.retrieve('eval-api', {});
+      expect(done).toMatchObject({
+        providerStatus: 'evaluation_completed/ACCEPT',
+        meaning: { status: 'COMPLETED', decision: 'APPROVED' },
+        occurredAt: '2026-03-11T16:12:30.065Z',
+      });
+    } finally {
+      await api.close();
+    }
+  });
+
   it('an unknown reference is not ready (404), not a verdict', async () => {
     await expectFailure(client('riskos').retrieve('never-scripted', {}), ProviderFailure.NotReady);
   });
@@ -483,7 +581,17 @@ describe('socure settings', () => {
 
   it('defaults to the ID+ result API, with the key a development-only default', () => {
     const { settings, reader } = read({});
-    expect(settings).toEqual({ apiBaseUrl: 'https://service.socure.com', resultApi: 'idplus', apiKey: '' });
+    expect(settings).toEqual({
+      apiBaseUrl: 'https://service.socure.com',
+      apiBaseUrls: {
+        idplus: 'https://service.socure.com',
+        docv: 'https://service.socure.com',
+        riskos: 'https://riskos.socure.com',
+      },
+      resultApi: 'idplus',
+      apiKey: '',
+      confirmVerdicts: false,
+    });
     expect(reader.devDefaults).toEqual(['SOCURE_API_KEY']);
   });
 

@@ -193,13 +193,14 @@ describe('unico callback parser', () => {
 
 describe('unico vocabulary', () => {
   it.each<[string, string | undefined, CanonicalMeaning | undefined]>([
-    ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_OK', { status: 'COMPLETED', decision: 'APPROVED' }],
+    // OK alone says only that the process ran: without authenticationInfo there is no clear positive.
+    ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_OK', { status: 'COMPLETED', decision: 'RESUBMIT' }],
     ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_INVALID_IDENTITY', { status: 'COMPLETED', decision: 'REJECTED' }],
     ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_EXPIRED', { status: 'EXPIRED' }],
     ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_ERROR', { status: 'FAILED' }],
     ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_UNSPECIFIED', undefined],
     ['PROCESS_STATE_FINISHED', undefined, undefined],
-    ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_SOMETHING_NEW', {}],
+    ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_SOMETHING_NEW', { attention: 'unknown_result' }],
     // State first: a failed process is FAILED whatever its result says.
     ['PROCESS_STATE_FAILED', 'PROCESS_RESULT_OK', { status: 'FAILED' }],
     ['PROCESS_STATE_FAILED', undefined, { status: 'FAILED' }],
@@ -208,6 +209,119 @@ describe('unico vocabulary', () => {
     ['PROCESS_STATE_UNSPECIFIED', 'PROCESS_RESULT_OK', {}],
   ])('GetProcess %s / %s', (state, result, meaning) => {
     expect(unicoProcessMeaning(state, result)).toEqual(meaning);
+  });
+
+  // Unico's decision table (devcenter.unico.io, by Unico API, "Response Scenarios"): Approve only
+  // when the face is live and belongs to the CPF holder; Retry and Reprove rows as Unico suggests.
+  const auth = (liveness: string, authentication: string, fraudsters?: string, score?: number) => ({
+    livenessResult: `LIVENESS_RESULT_${liveness}`,
+    authenticationResult: `AUTHENTICATION_RESULT_${authentication}`,
+    ...(fraudsters ? { identityFraudstersResult: `IDENTITY_FRAUDSTERS_RESULT_${fraudsters}` } : {}),
+    ...(score === undefined
+      ? { scoreEngineResult: { scoreEnabled: 'SCORE_ENABLED_FALSE', score: 0 } }
+      : { scoreEngineResult: { scoreEnabled: 'SCORE_ENABLED_TRUE', score } }),
+  });
+  it.each<[string, string, ReturnType<typeof auth> | undefined, CanonicalMeaning]>([
+    ['clear positive', 'PROCESS_RESULT_OK', auth('LIVE', 'POSITIVE'), { status: 'COMPLETED', decision: 'APPROVED' }],
+    [
+      'positive, fraudster base says INCONCLUSIVE',
+      'PROCESS_RESULT_OK',
+      auth('LIVE', 'POSITIVE', 'INCONCLUSIVE'),
+      { status: 'COMPLETED', decision: 'APPROVED' },
+    ],
+    [
+      'positive but a fraudster-base hit',
+      'PROCESS_RESULT_OK',
+      auth('LIVE', 'POSITIVE', 'YES'),
+      { status: 'COMPLETED', decision: 'REVIEW' },
+    ],
+    [
+      'positive but suspicious behaviour',
+      'PROCESS_RESULT_OK',
+      auth('LIVE', 'POSITIVE', 'SUSPICIOUS'),
+      { status: 'COMPLETED', decision: 'REVIEW' },
+    ],
+    [
+      'liveness UNSPECIFIED (Retry)',
+      'PROCESS_RESULT_OK',
+      auth('UNSPECIFIED', 'POSITIVE'),
+      { status: 'COMPLETED', decision: 'RESUBMIT' },
+    ],
+    [
+      'identity verification UNSPECIFIED (Retry)',
+      'PROCESS_RESULT_OK',
+      auth('LIVE', 'UNSPECIFIED'),
+      { status: 'COMPLETED', decision: 'RESUBMIT' },
+    ],
+    [
+      'inconclusive, inconclusive, score=0 (Retry)',
+      'PROCESS_RESULT_OK',
+      auth('LIVE', 'INCONCLUSIVE', 'INCONCLUSIVE', 0),
+      { status: 'COMPLETED', decision: 'RESUBMIT' },
+    ],
+    [
+      'inconclusive with a fraudster-base hit, score<0 (Reprove)',
+      'PROCESS_RESULT_OK',
+      auth('LIVE', 'INCONCLUSIVE', 'YES', -40),
+      { status: 'COMPLETED', decision: 'REJECTED' },
+    ],
+    [
+      'inconclusive with a fraudster-base hit, no score (Reprove)',
+      'PROCESS_RESULT_OK',
+      auth('LIVE', 'INCONCLUSIVE', 'YES'),
+      { status: 'COMPLETED', decision: 'REJECTED' },
+    ],
+    [
+      'inconclusive, inconclusive, score<0 (Reprove)',
+      'PROCESS_RESULT_OK',
+      auth('LIVE', 'INCONCLUSIVE', 'INCONCLUSIVE', -10),
+      { status: 'COMPLETED', decision: 'REJECTED' },
+    ],
+    [
+      'inconclusive, score>0 (not in the captured table: a human decides)',
+      'PROCESS_RESULT_OK',
+      auth('LIVE', 'INCONCLUSIVE', 'INCONCLUSIVE', 70),
+      { status: 'COMPLETED', decision: 'REVIEW' },
+    ],
+    [
+      'inconclusive without a risk score',
+      'PROCESS_RESULT_OK',
+      auth('LIVE', 'INCONCLUSIVE'),
+      { status: 'COMPLETED', decision: 'REVIEW' },
+    ],
+    [
+      'OK but NOT_LIVE',
+      'PROCESS_RESULT_OK',
+      auth('NOT_LIVE', 'POSITIVE'),
+      { status: 'COMPLETED', decision: 'REJECTED' },
+    ],
+    ['OK but NEGATIVE', 'PROCESS_RESULT_OK', auth('LIVE', 'NEGATIVE'), { status: 'COMPLETED', decision: 'REJECTED' }],
+    [
+      'an authentication word Unico adds later',
+      'PROCESS_RESULT_OK',
+      auth('LIVE', 'SOMETHING_NEW'),
+      { status: 'COMPLETED', decision: 'REVIEW', attention: 'unknown_authentication_result' },
+    ],
+    [
+      'invalid identity: NOT_LIVE (Reprove)',
+      'PROCESS_RESULT_INVALID_IDENTITY',
+      auth('NOT_LIVE', 'UNSPECIFIED'),
+      { status: 'COMPLETED', decision: 'REJECTED' },
+    ],
+    [
+      'invalid identity: NEGATIVE (Reprove)',
+      'PROCESS_RESULT_INVALID_IDENTITY',
+      auth('LIVE', 'NEGATIVE'),
+      { status: 'COMPLETED', decision: 'REJECTED' },
+    ],
+    [
+      'invalid identity: LIVE, UNSPECIFIED (Retry: risk-score discrepancy)',
+      'PROCESS_RESULT_INVALID_IDENTITY',
+      auth('LIVE', 'UNSPECIFIED'),
+      { status: 'COMPLETED', decision: 'RESUBMIT' },
+    ],
+  ])('GetProcess FINISHED, authenticationInfo: %s', (_name, result, info, meaning) => {
+    expect(unicoProcessMeaning('PROCESS_STATE_FINISHED', result, info)).toEqual(meaning);
   });
 
   it.each<[string, CanonicalMeaning]>([
@@ -401,7 +515,7 @@ describe('unico retrieval client against the simulator', () => {
     return id;
   };
 
-  it('reads an approved process as a poll event, keeping none of the personal data', async () => {
+  it('reads an approved process (live, positive) as a poll event, keeping none of the personal data', async () => {
     const id = newProcess({ state: 'PROCESS_STATE_FINISHED', result: 'PROCESS_RESULT_OK' });
     const event = await client().retrieve(id, {});
     expect(event).toEqual({
@@ -411,6 +525,7 @@ describe('unico retrieval client against the simulator', () => {
       source: 'poll',
       dedupKey: 'poll:PROCESS_STATE_FINISHED/PROCESS_RESULT_OK',
       meaning: { status: 'COMPLETED', decision: 'APPROVED' },
+      detail: 'liveness:LIVE auth:POSITIVE',
       occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
     });
     const text = JSON.stringify(event);
@@ -445,6 +560,36 @@ describe('unico retrieval client against the simulator', () => {
     expect(event.providerStatus).toBe(providerStatus);
     expect(event.meaning).toEqual(meaning);
     expect(event.occurredAt === undefined).toBe(state === 'PROCESS_STATE_CREATED');
+  });
+
+  it('reads authenticationInfo: an OK whose authentication is inconclusive with a fraudster hit is REJECTED', async () => {
+    const id = newProcess({
+      state: 'PROCESS_STATE_FINISHED',
+      result: 'PROCESS_RESULT_OK',
+      authenticationInfo: {
+        authenticationResult: 'AUTHENTICATION_RESULT_INCONCLUSIVE',
+        livenessResult: 'LIVENESS_RESULT_LIVE',
+        identityFraudstersResult: 'IDENTITY_FRAUDSTERS_RESULT_YES',
+        scoreEngineResult: { scoreEnabled: 'SCORE_ENABLED_TRUE', score: -50 },
+      },
+    });
+    const event = await client().retrieve(id, {});
+    expect(event.providerStatus).toBe('PROCESS_STATE_FINISHED/PROCESS_RESULT_OK');
+    expect(event.meaning).toEqual({ status: 'COMPLETED', decision: 'REJECTED' });
+    // The sub-results are kept as a label for the timeline (no personal data in them).
+    expect(event.detail).toBe('liveness:LIVE auth:INCONCLUSIVE fraudsters:YES score:-50');
+  });
+
+  it('reads an OK whose authentication is inconclusive (no risk score) as REVIEW, never APPROVED', async () => {
+    const id = newProcess({
+      state: 'PROCESS_STATE_FINISHED',
+      result: 'PROCESS_RESULT_OK',
+      authenticationInfo: {
+        authenticationResult: 'AUTHENTICATION_RESULT_INCONCLUSIVE',
+        livenessResult: 'LIVENESS_RESULT_LIVE',
+      },
+    });
+    expect((await client().retrieve(id, {})).meaning).toEqual({ status: 'COMPLETED', decision: 'REVIEW' });
   });
 
   it('says the result is pending while a finished process has no result yet', async () => {

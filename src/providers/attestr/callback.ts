@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
 import { isoTimestamp, parseCallbackBody, providerStatusSchema, referenceSchema } from '../common';
 import { CallbackAuthenticationError, type CallbackParser, type ParsedCallback } from '../types';
+import { rawJsonMember } from '../raw-json';
 import { resultSignatureMatches } from './signature';
 import { attestrEventMeaning } from './vocabulary';
 
@@ -67,7 +68,7 @@ export interface AttestrCallbackOptions {
  */
 export function createAttestrCallbackParser(options: AttestrCallbackOptions = {}): CallbackParser {
   return {
-    parse(body: unknown): ParsedCallback {
+    parse(body: unknown, _receivedAt: string, rawBody?: string): ParsedCallback {
       const { event } = parseCallbackBody(envelopeSchema, body);
       const family = event.split('.')[0];
       if (family === 'flowx' || family === 'async') {
@@ -75,7 +76,7 @@ export function createAttestrCallbackParser(options: AttestrCallbackOptions = {}
           envelope(family === 'flowx' ? flowxPayloadSchema : asyncPayloadSchema),
           body,
         );
-        verifySignature(event, payload, options.clientSecret);
+        verifySignature(event, payload, options.clientSecret, rawBody);
         return single({
           ...base(event, payload._id, family),
           // Each flowx/async event happens once per handshake or request: a redelivery has the same key.
@@ -141,13 +142,18 @@ function verifySignature(
   event: string,
   payload: { result?: unknown; resultSignature?: string | null },
   clientSecret: string | undefined,
+  rawBody: string | undefined,
 ): void {
   if (!clientSecret) return;
   if (!payload.resultSignature && event !== 'flowx.completed') return;
   if (payload.result === undefined || payload.result === null || !payload.resultSignature) {
     throw new CallbackAuthenticationError(`attestr ${event}: signed result missing`);
   }
-  if (!resultSignatureMatches(payload.result, payload.resultSignature, clientSecret)) {
+  // The bytes Attestr signed; only a caller without the raw body (a test, a replay of parsed
+  // data) falls back to a re-serialisation.
+  const resultText =
+    rawBody === undefined ? JSON.stringify(payload.result) : rawJsonMember(rawBody, ['payload', 'result']);
+  if (resultText === undefined || !resultSignatureMatches(resultText, payload.resultSignature, clientSecret)) {
     throw new CallbackAuthenticationError(`attestr ${event}: resultSignature does not verify`);
   }
 }

@@ -5,6 +5,7 @@ import { ProviderFailure } from '../failure-types';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import type { RetrievalClient } from '../types';
 import type { AttestrKind } from './callback';
+import { rawJsonMember } from '../raw-json';
 import { resultSignatureMatches } from './signature';
 import {
   asyncStatusMeaning,
@@ -46,28 +47,29 @@ const profileSchema = z.looseObject({
  * start; without one it is a hosted flow (handshake).
  */
 export function createAttestrRetrievalClient(settings: AttestrSettings): RetrievalClient {
-  const get = async (path: string, what: string): Promise<unknown> => {
+  const request = async (path: string, what: string) => {
     const token = requireSetting(settings.authToken, 'ATTESTR_AUTH_TOKEN', what);
     const url = joinUrl(settings.apiBaseUrl, path);
     // Attestr's pages mark Content-Type as required on every call, GETs included.
     const headers = { Authorization: `Basic ${token}`, 'Content-Type': 'application/json' };
-    return (await requestJson({ what, url, headers })).body;
+    return requestJson({ what, url, headers });
   };
+  const get = async (path: string, what: string): Promise<unknown> => (await request(path, what)).body;
 
   const handshake = async (reference: string): Promise<VerificationEvent> => {
     const what = 'attestr handshake';
-    const answer = parseResponse(
-      handshakeSchema,
-      await get(`/public/flowx/handshake/${encodeURIComponent(reference)}`, what),
-      what,
-    );
+    const response = await request(`/public/flowx/handshake/${encodeURIComponent(reference)}`, what);
+    const answer = parseResponse(handshakeSchema, response.body, what);
     const seen = (state: string) => pollEvent('attestr', reference, state, HANDSHAKE_MEANINGS[state] ?? {});
     if (answer.archived) return seen(HANDSHAKE_STATES.archived);
     if (!answer.consumed) return seen(HANDSHAKE_STATES.unconsumed);
     if (!answer.result) return seen(HANDSHAKE_STATES.consumed);
+    // Checked over the bytes of `result` as Attestr served them, never a re-serialisation.
+    const resultText = rawJsonMember(response.text, ['result']);
     if (
       settings.clientSecret &&
-      !resultSignatureMatches(answer.result, answer.resultSignature ?? '', settings.clientSecret)
+      (resultText === undefined ||
+        !resultSignatureMatches(resultText, answer.resultSignature ?? '', settings.clientSecret))
     ) {
       throw new ProviderCallError(ProviderFailure.BadResponse, `${what}: resultSignature does not verify`);
     }

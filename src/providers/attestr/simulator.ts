@@ -1,6 +1,6 @@
 import express from 'express';
 import { serveOnLoopback, takeFault, type Faults, type RunningSimulator } from '../../simulators/http';
-import { signResult } from './signature';
+import { signResult, signResultText } from './signature';
 
 /** What the Execution Result API says about one handshake. */
 export interface AttestrHandshakeScript {
@@ -10,6 +10,11 @@ export interface AttestrHandshakeScript {
   result?: Record<string, unknown>;
   /** Serve a resultSignature that does not match, as a tampered answer would. */
   badSignature?: boolean;
+  /**
+   * Serve `result` as exactly these bytes (e.g. `1.0`, `\u00e3`, extra spaces), signed over them,
+   * as a serialiser other than JSON.stringify writes it.
+   */
+  rawResult?: string;
   faults?: Faults;
 }
 
@@ -110,6 +115,17 @@ export async function startAttestrSimulator(): Promise<AttestrSimulator> {
     const script = lookup('flowx', req, res);
     if (!script) return;
     const archived = script.state === 'archived';
+    if (script.state === 'result' && script.rawResult !== undefined) {
+      const signature = script.badSignature
+        ? signResult({ tampered: true }, clientSecret)
+        : signResultText(script.rawResult, clientSecret);
+      return void res
+        .type('application/json')
+        .send(
+          `{"_id":${JSON.stringify(req.params.id)},"consumed":true,"archived":null,` +
+            `"result":${script.rawResult},"resultSignature":"${signature}"}`,
+        );
+    }
     const result = script.state === 'result' ? (script.result ?? sampleResult()) : null;
     res.json({
       _id: req.params.id,

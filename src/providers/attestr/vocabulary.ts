@@ -39,9 +39,12 @@ export const HANDSHAKE_STATES = {
 export const HANDSHAKE_MEANINGS: Record<string, CanonicalMeaning> = {
   [HANDSHAKE_STATES.unconsumed]: { status: 'PENDING' },
   [HANDSHAKE_STATES.consumed]: { status: 'IN_PROGRESS' },
-  // The API does not tell a completed flow from an errored or skipped one that left a result:
-  // the callbacks do. A poll only rescues a lost flowx.completed.
-  [HANDSHAKE_STATES.result]: { status: 'COMPLETED' },
+  // The Execution Result API serves results for errored and skipped flows too, and nothing in its
+  // answer (consumed, archived, result, resultSignature; stage outputs are the flow's own data)
+  // tells them apart: only the callback's event name does, and Attestr sends each event once. A
+  // poll-found result therefore completes the verification flagged `outcome_unclear`, never as a
+  // clean completion, so a human confirms what happened.
+  [HANDSHAKE_STATES.result]: { status: 'COMPLETED', attention: 'outcome_unclear' },
   [HANDSHAKE_STATES.archived]: { informational: true },
 };
 

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CanonicalMeaning, VerificationEvent } from '../../verification/model';
-import { isoTimestamp, providerStatusSchema } from '../common';
+import { confirmThroughApi, isoTimestamp, providerStatusSchema } from '../common';
 import { CallbackValidationError, type CallbackParser, type FieldIssue, type ParsedCallback } from '../types';
 import {
   complianceRecordSchema,
+  concedusReference,
   documentedFields,
   isObject,
   optionalKeySchema,
@@ -72,13 +73,16 @@ interface Subject {
  * customer; ident topics name the person key, which outlives a retried ident, or else the KYC
  * provider's ident ID.
  */
-export function createConcedusCallbackParser(vocabulary: ConcedusVocabulary = CONCEDUS_VOCABULARY): CallbackParser {
+export function createConcedusCallbackParser(
+  vocabulary: ConcedusVocabulary = CONCEDUS_VOCABULARY,
+  options: { confirmVerdicts?: boolean } = {},
+): CallbackParser {
   return {
     parse(body: unknown): ParsedCallback {
       if (!Array.isArray(body)) {
         throw new CallbackValidationError([{ path: '', message: 'must be a JSON array of records' }]);
       }
-      const reader = new RecordReader(vocabulary);
+      const reader = new RecordReader(vocabulary, options.confirmVerdicts ?? false);
       body.forEach((item, index) => reader.item(item, `[${index}]`));
       if (reader.events.length === 0) {
         throw new CallbackValidationError(
@@ -95,7 +99,10 @@ class RecordReader {
   readonly alsoIfExists: VerificationEvent[] = [];
   readonly rejected: FieldIssue[] = [];
 
-  constructor(private readonly vocabulary: ConcedusVocabulary) {}
+  constructor(
+    private readonly vocabulary: ConcedusVocabulary,
+    private readonly confirmVerdicts: boolean,
+  ) {}
 
   item(item: unknown, at: string): void {
     if (!isObject(item)) return this.reject(at, 'must be an object');
@@ -141,7 +148,7 @@ class RecordReader {
       providerStatus: `complianceRecord:${record.status}`,
       // One state of one record: a redelivery (in either format) repeats key, status and time.
       dedupKey: `complianceRecord:${record.key ?? '-'}:${record.status}:${record.modified ?? '-'}`,
-      meaning: concedusMeaning(this.vocabulary, 'complianceRecord', record.status),
+      meaning: this.verdict(concedusMeaning(this.vocabulary, 'complianceRecord', record.status)),
       occurredAt: isoTimestamp(record.modified),
     });
   }
@@ -229,7 +236,7 @@ class RecordReader {
       if (identId && subject.keyKind === 'person') context.identId = identId;
       return {
         provider: 'concedus',
-        reference: subject.reference,
+        reference: concedusReference(subject.keyKind, subject.reference),
         source: 'callback',
         ...rest,
         meaning: { ...rest.meaning },
@@ -240,6 +247,11 @@ class RecordReader {
     };
     this.events.push(eventFor(primary!));
     for (const subject of others) this.alsoIfExists.push(eventFor(subject));
+  }
+
+  /** A compliance verdict in a callback ends the verification only once the status API confirms it, when so configured. */
+  private verdict(meaning: CanonicalMeaning): CanonicalMeaning {
+    return this.confirmVerdicts ? confirmThroughApi(meaning) : meaning;
   }
 
   private reject(path: string, message: string): void {
@@ -280,11 +292,34 @@ function contentHash(value: unknown): string {
   return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 24);
 }
 
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (isObject(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${stableJson(value[key])}`).join(',')}}`;
+/**
+ * Key-sorted JSON, written without recursion: a message nested thousands deep (JSON allows it,
+ * under the body limit) must cost no stack.
+ */
+function stableJson(root: unknown): string {
+  const out: string[] = [];
+  const work: unknown[] = [root];
+  while (work.length > 0) {
+    const item = work.pop();
+    if (item instanceof Literal) out.push(item.text);
+    else if (Array.isArray(item)) {
+      const parts: unknown[] = [new Literal('[')];
+      item.forEach((element, i) => parts.push(...(i ? [new Literal(',')] : []), element));
+      parts.push(new Literal(']'));
+      for (let i = parts.length - 1; i >= 0; i -= 1) work.push(parts[i]);
+    } else if (isObject(item)) {
+      const parts: unknown[] = [new Literal('{')];
+      Object.keys(item)
+        .sort()
+        .forEach((key, i) => parts.push(new Literal(`${i ? ',' : ''}${JSON.stringify(key)}:`), item[key]));
+      parts.push(new Literal('}'));
+      for (let i = parts.length - 1; i >= 0; i -= 1) work.push(parts[i]);
+    } else out.push(JSON.stringify(item) ?? 'null');
   }
-  return JSON.stringify(value) ?? 'null';
+  return out.join('');
+}
+
+/** Text already written, on stableJson's work stack. */
+class Literal {
+  constructor(readonly text: string) {}
 }

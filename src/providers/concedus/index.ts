@@ -1,3 +1,4 @@
+import { isProduction } from '../common';
 import { defineProvider } from '../module';
 import { createConcedusCallbackParser } from './callback';
 import { createConcedusRetrievalClient, type ConcedusSettings } from './retrieval';
@@ -27,7 +28,11 @@ export const concedus = defineProvider<ConcedusSettings>({
     username: env.devString('CONCEDUS_USERNAME', ''),
     password: env.devString('CONCEDUS_PASSWORD', ''),
     vocabulary: parseStatusMap('CONCEDUS_STATUS_MAP', env.string('CONCEDUS_STATUS_MAP', '')),
+    // Concedus's callbacks carry no documented authentication beyond what is agreed per
+    // integrator, so in production a compliance verdict is confirmed through the status API.
+    confirmVerdicts: env.boolean('CONCEDUS_CONFIRM_VERDICTS', isProduction(env)),
   }),
-  createCallbackParser: (settings) => createConcedusCallbackParser(settings.vocabulary),
+  createCallbackParser: (settings) =>
+    createConcedusCallbackParser(settings.vocabulary, { confirmVerdicts: settings.confirmVerdicts }),
   createRetrievalClient: (settings) => createConcedusRetrievalClient(settings),
 });

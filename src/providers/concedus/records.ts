@@ -12,6 +12,29 @@ export const KEY_KINDS = ['customer', 'contract', 'person', 'ident'] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 export const DEFAULT_KEY_KIND: KeyKind = 'customer';
 
+/**
+ * The verification reference for one of Concedus's keys. Customer, contract, person and ident
+ * keys share one ID space (one UUID may name a customer and a contract), so the kind is part of
+ * the identity: a customer's reference is its plain key, as it always was, and every other kind
+ * carries its kind as a prefix (`contract:<key>`, `person:<key>`, `ident:<id>`). Records of one
+ * kind therefore never reach a verification of another with the same value.
+ */
+export function concedusReference(kind: KeyKind, key: string): string {
+  return kind === 'customer' ? key : `${kind}:${key}`;
+}
+
+const PREFIXED = /^(contract|person|ident):(.+)$/;
+
+/**
+ * The key kind and the key of a verification: from the reference's prefix, else (a plain
+ * reference the app started) from the context's `keyKind`, else a customer.
+ */
+export function concedusKeyOf(reference: string, context: Record<string, string>): { kind: KeyKind; key: string } {
+  const match = PREFIXED.exec(reference);
+  if (match) return { kind: match[1] as KeyKind, key: match[2]! };
+  return { kind: keyKindOf(context), key: reference };
+}
+
 /** The key kind in a verification's context: the app's choice at start, or what the first callback named. */
 export function keyKindOf(context: Record<string, string>): KeyKind {
   const kind = context.keyKind ?? DEFAULT_KEY_KIND;

@@ -5,7 +5,7 @@ import { ProviderFailure } from '../failure-types';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import { TokenCache, withFreshTokenOn401, type IssuedToken } from '../token-cache';
 import type { RetrievalClient } from '../types';
-import { complianceRecordSchema, keyKindOf, statusCodeSchema, type KeyKind } from './records';
+import { complianceRecordSchema, concedusKeyOf, statusCodeSchema, type KeyKind } from './records';
 import { concedusMeaning, type ConcedusStatusKind, type ConcedusVocabulary } from './vocabulary';
 
 export interface ConcedusSettings {
@@ -14,6 +14,8 @@ export interface ConcedusSettings {
   username: string;
   password: string;
   vocabulary: ConcedusVocabulary;
+  /** `CONCEDUS_CONFIRM_VERDICTS`: a compliance verdict from a callback is confirmed through the status API first. */
+  confirmVerdicts: boolean;
 }
 
 /** Concedus: "The token has a validity of 4 minutes". */
@@ -90,10 +92,10 @@ export function createConcedusRetrievalClient(
 
   return {
     async retrieve(reference, context): Promise<VerificationEvent> {
-      const keyKind = keyKindOf(context);
+      const { kind: keyKind, key } = concedusKeyOf(reference, context);
       const endpoint = STATUS_ENDPOINTS[keyKind];
       const what = `concedus ${keyKind} status`;
-      const body = await get(joinUrl(settings.apiBaseUrl, `${endpoint.path}/${encodeURIComponent(reference)}`), what);
+      const body = await get(joinUrl(settings.apiBaseUrl, `${endpoint.path}/${encodeURIComponent(key)}`), what);
       if (endpoint.vocabulary === 'complianceRecord') {
         const record = parseResponse(complianceRecordSchema, body, what);
         const event = concedusPollEvent(reference, endpoint.vocabulary, record.status, settings.vocabulary);

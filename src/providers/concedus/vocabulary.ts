@@ -20,22 +20,23 @@ export const CONCEDUS_VOCABULARY: ConcedusVocabulary = {
   complianceRecord: {
     '100': { status: 'COMPLETED', decision: 'APPROVED' },
   },
-  // Check Import Status codes of a person's ident. Only person- and ident-keyed verifications see
-  // them, and nothing later completes those (compliance records name customers and contracts), so
-  // "verified" is the verdict rather than a wait for compliance.
+  // Check Import Status codes of a person's ident. A verified ident is progress, not acceptance:
+  // Concedus's compliance record decides whether a customer is accepted, so ident 100 waits for it
+  // (a person- or ident-keyed verification then ends by its failure, abort or expiry, never approved).
   ident: {
     '0': { status: 'FAILED' },
-    '100': { status: 'COMPLETED', decision: 'APPROVED' },
+    '100': { status: 'SUBMITTED' },
     '101': { status: 'SUBMITTED' },
     '102': { status: 'ABANDONED' },
     // A new ident session after an update of the customer's address or KYC data.
     '110': { status: 'SUBMITTED' },
   },
-  // The KYC provider (e.g. WEBID) finished the ident: that is its result, not Concedus's. The
-  // person's status (100 verified, or 0 failed after Concedus's own checks) is fetched at once, so
-  // a callback whose authenticity nobody documented cannot approve anyone on its own.
+  // The KYC provider (e.g. WEBID) finished the ident: that is its result, not Concedus's, and no
+  // verdict. Not announced as a result to fetch either: the person's status never holds a verdict
+  // (ident 100 is progress), so the fallback polls read it, and a failure (0) or abort (102) ends
+  // the verification, while its lifetime still bounds it.
   identResult: {
-    success: { status: 'SUBMITTED', retrieve: true },
+    success: { status: 'SUBMITTED' },
   },
 };
 
@@ -44,13 +45,20 @@ export const IDENT_REQUEST_CREATED: CanonicalMeaning = { status: 'PENDING' };
 /** The KYC provider's data differs from the data the integrator sent: someone has to correct it. */
 export const MISMATCHES: CanonicalMeaning = { status: 'ACTION_REQUIRED' };
 
+/**
+ * A code that is in no table (Concedus publishes only compliance 100 and the five ident codes)
+ * needs a human: waiting for a known one could last forever. The fallback polls go on, so a
+ * later known status (a person's 0 or 102, a compliance record) still settles it.
+ */
+const UNKNOWN_CODE: CanonicalMeaning = { status: 'ACTION_REQUIRED', attention: 'unknown_code' };
+
 export function concedusMeaning(
   vocabulary: ConcedusVocabulary,
   kind: ConcedusStatusKind,
   code: string,
 ): CanonicalMeaning {
   const meaning = Object.hasOwn(vocabulary[kind], code) ? vocabulary[kind][code] : undefined;
-  return meaning ? { ...meaning } : {};
+  return { ...(meaning ?? UNKNOWN_CODE) };
 }
 
 /**

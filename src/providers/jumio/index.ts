@@ -48,6 +48,6 @@ export const jumio = defineProvider<JumioSettings>({
     clientSecret: env.devString('JUMIO_CLIENT_SECRET', ''),
     userAgent: env.string('JUMIO_USER_AGENT', 'kyc-orchestrator/0.1'),
   }),
-  createCallbackParser: () => createJumioCallbackParser(),
+  createCallbackParser: (settings) => createJumioCallbackParser({ apiBaseUrl: settings.apiBaseUrl }),
   createRetrievalClient: (settings) => createJumioRetrievalClient(settings),
 });

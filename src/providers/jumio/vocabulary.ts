@@ -32,6 +32,8 @@ export function jumioDecisionMeaning(type: string, label: string | undefined): C
       // Started but never completed: Jumio labels it TOKEN_EXPIRED / SESSION_EXPIRED when time ran out.
       return { status: label && /EXPIRED/i.test(label) ? 'EXPIRED' : 'FAILED' };
     default:
-      return {};
+      // A type Jumio adds after this table: no verdict is guessed, and waiting for a known one
+      // could last forever, so a human is asked.
+      return { status: 'ACTION_REQUIRED', attention: 'unknown_decision_type' };
   }
 }

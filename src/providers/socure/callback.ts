@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { isoTimestamp, parseCallbackBody, providerStatusSchema, referenceSchema } from '../common';
+import { confirmThroughApi, isoTimestamp, parseCallbackBody, providerStatusSchema, referenceSchema } from '../common';
 import type { CallbackParser, ParsedCallback } from '../types';
+import type { SocureResultApi } from './retrieval';
 import { isVerdictEvent, socureEventMeaning, socureProviderStatus } from './vocabulary';
 
 /** An event ID: becomes part of a dedup key kept in workflow state, so bounded and printable. */
@@ -93,23 +94,44 @@ export function socureCallbackShape(body: unknown): SocureCallbackShape {
   return 'docv';
 }
 
-export function createSocureCallbackParser(): CallbackParser {
+export interface SocureCallbackOptions {
+  /** `SOCURE_CONFIRM_VERDICTS`: a verdict in a callback is confirmed through the retrieval API first. */
+  confirmVerdicts?: boolean;
+}
+
+/**
+ * Socure's three callback shapes. Each event names the retrieval API that answers for its
+ * verification (`context.socureApi`): the RiskOS envelope is RiskOS's, the legacy DocV envelope
+ * is paired with ID+ (as login.gov integrates it); the seed's shape, which no Socure source
+ * corroborates, claims nothing and leaves the choice to `SOCURE_RESULT_API`.
+ */
+export function createSocureCallbackParser(options: SocureCallbackOptions = {}): CallbackParser {
+  const checked = (event: VerificationEvent): VerificationEvent =>
+    options.confirmVerdicts ? { ...event, meaning: confirmThroughApi(event.meaning) } : event;
   return {
     parse(body: unknown): ParsedCallback {
       switch (socureCallbackShape(body)) {
         case 'legacy':
-          return { events: [fromLegacy(parseCallbackBody(socureLegacyEventSchema, body))], rejected: [] };
+          return {
+            events: [checked(withApi(fromLegacy(parseCallbackBody(socureLegacyEventSchema, body)), 'idplus'))],
+            rejected: [],
+          };
         case 'riskos': {
-          const event = fromRiskos(parseCallbackBody(evaluationEventSchema, body));
+          const parsed = fromRiskos(parseCallbackBody(evaluationEventSchema, body));
+          const event = parsed && checked(withApi(parsed, 'riskos'));
           // An event about no evaluation (a watchlist or case event) has nothing to route to:
           // answered 200 with nothing accepted, so RiskOS neither retries nor disables the webhook.
           return { events: event ? [event] : [], rejected: [] };
         }
         case 'docv':
-          return { events: [fromDocv(parseCallbackBody(socureDocvEventSchema, body))], rejected: [] };
+          return { events: [checked(fromDocv(parseCallbackBody(socureDocvEventSchema, body)))], rejected: [] };
       }
     },
   };
+}
+
+function withApi(event: VerificationEvent, api: SocureResultApi): VerificationEvent {
+  return { ...event, context: { socureApi: api } };
 }
 
 function fromDocv(callback: z.infer<typeof socureDocvEventSchema>): VerificationEvent {

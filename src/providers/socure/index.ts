@@ -1,10 +1,13 @@
 import { ConfigError, type EnvReader } from '../../config/env-reader';
+import { isProduction } from '../common';
 import { defineProvider } from '../module';
 import { createSocureCallbackParser } from './callback';
 import { createSocureRetrievalClient, SOCURE_RESULT_APIS, type SocureSettings } from './retrieval';
 
 /** Socure's legacy ID+ host, which serves `/api/3.0/EmailAuthScore` (login.gov's socure_idplus_base_url). */
 export const SOCURE_IDPLUS_BASE_URL = 'https://service.socure.com';
+/** RiskOS's production host (the sandbox is https://riskos.sandbox.socure.com). */
+export const SOCURE_RISKOS_BASE_URL = 'https://riskos.socure.com';
 
 export const socure = defineProvider<SocureSettings>({
   id: 'socure',
@@ -31,8 +34,22 @@ export const socure = defineProvider<SocureSettings>({
         'must be set when SOCURE_RESULT_API=riskos (e.g. https://riskos.socure.com, or the RiskOS sandbox host)',
       );
     }
-    return { apiBaseUrl, resultApi, apiKey: env.devString('SOCURE_API_KEY', '') };
+    // A verification whose callbacks name another flavour is asked on that flavour's own host.
+    const idplusBaseUrl =
+      resultApi === 'riskos' ? env.url('SOCURE_IDPLUS_API_BASE_URL', SOCURE_IDPLUS_BASE_URL) : apiBaseUrl;
+    const riskosBaseUrl =
+      resultApi === 'riskos' ? apiBaseUrl : env.url('SOCURE_RISKOS_API_BASE_URL', SOCURE_RISKOS_BASE_URL);
+    return {
+      apiBaseUrl,
+      apiBaseUrls: { idplus: idplusBaseUrl, docv: idplusBaseUrl, riskos: riskosBaseUrl, [resultApi]: apiBaseUrl },
+      resultApi,
+      apiKey: env.devString('SOCURE_API_KEY', ''),
+      // A verdict in a Socure callback is protected only by a static secret: confirmed through
+      // the retrieval API before it ends a verification (production default).
+      confirmVerdicts: env.boolean('SOCURE_CONFIRM_VERDICTS', isProduction(env)),
+    };
   },
-  createCallbackParser: () => createSocureCallbackParser(),
+  createCallbackParser: (settings) =>
+    createSocureCallbackParser({ confirmVerdicts: settings.confirmVerdicts ?? false }),
   createRetrievalClient: (settings) => createSocureRetrievalClient(settings),
 });

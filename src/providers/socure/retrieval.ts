@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { parseResponse, pollEvent, providerStatusSchema, requireSetting } from '../common';
+import { isoTimestamp, parseResponse, pollEvent, providerStatusSchema, requireSetting } from '../common';
 import { ProviderFailure } from '../failure-types';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import type { RetrievalClient } from '../types';
@@ -11,10 +11,16 @@ export const SOCURE_RESULT_APIS = ['idplus', 'riskos', 'docv'] as const;
 export type SocureResultApi = (typeof SOCURE_RESULT_APIS)[number];
 
 export interface SocureSettings {
+  /** The host of the configured flavour (`SOCURE_API_BASE_URL`). */
   apiBaseUrl: string;
+  /** Each flavour's host, for verifications whose callbacks named another flavour; absent: `apiBaseUrl`. */
+  apiBaseUrls?: Partial<Record<SocureResultApi, string>>;
+  /** The flavour asked when the verification names none (`SOCURE_RESULT_API`). */
   resultApi: SocureResultApi;
   /** The account's API key: `SocureApiKey <key>` on ID+ (legacy), `Bearer <key>` on RiskOS. */
   apiKey: string;
+  /** `SOCURE_CONFIRM_VERDICTS`: a verdict from a callback is confirmed through the retrieval API first. */
+  confirmVerdicts?: boolean;
 }
 
 const decisionWordSchema = z.string().max(64).nullish();
@@ -28,12 +34,18 @@ const idplusResultSchema = z.looseObject({
     .nullish(),
 });
 
-/** RiskOS Evaluation API: the same object as a webhook's `data`. */
+/**
+ * RiskOS Evaluation API (help.socure.com: "Handle Results", Evaluation API reference). Its own
+ * names differ from the webhook's `data`: the stage is `eval_status` (the webhook says
+ * `evaluation_status`, also read), and the verdict is timed by `decision_at`.
+ */
 const riskosEvaluationSchema = z.looseObject({
   eval_id: z.string().max(200).nullish(),
   decision: decisionWordSchema,
+  decision_at: z.string().max(64).nullish(),
   status: providerStatusSchema.nullish(),
   sub_status: z.string().max(100).nullish(),
+  eval_status: providerStatusSchema.nullish(),
   evaluation_status: providerStatusSchema.nullish(),
 });
 
@@ -52,17 +64,36 @@ const docvTransactionSchema = z.looseObject({
  * stays a permanent AuthRejected instead of being retried.
  */
 export function createSocureRetrievalClient(settings: SocureSettings): RetrievalClient {
+  const base = (api: SocureResultApi) => settings.apiBaseUrls?.[api] ?? settings.apiBaseUrl;
   const fetchers: Record<SocureResultApi, (reference: string, apiKey: string) => Promise<VerificationEvent>> = {
-    idplus: (reference, apiKey) => fetchIdPlus(settings.apiBaseUrl, reference, apiKey),
-    riskos: (reference, apiKey) => fetchRiskos(settings.apiBaseUrl, reference, apiKey),
-    docv: (reference, apiKey) => fetchDocv(settings.apiBaseUrl, reference, apiKey),
+    idplus: (reference, apiKey) => fetchIdPlus(base('idplus'), reference, apiKey),
+    riskos: (reference, apiKey) => fetchRiskos(base('riskos'), reference, apiKey),
+    docv: (reference, apiKey) => fetchDocv(base('docv'), reference, apiKey),
   };
   return {
-    async retrieve(reference): Promise<VerificationEvent> {
-      const apiKey = requireSetting(settings.apiKey, 'SOCURE_API_KEY', `socure ${settings.resultApi}`);
-      return fetchers[settings.resultApi](reference, apiKey);
+    async retrieve(reference, context): Promise<VerificationEvent> {
+      const api = flavourOf(context, settings.resultApi);
+      const apiKey = requireSetting(settings.apiKey, 'SOCURE_API_KEY', `socure ${api}`);
+      return fetchers[api](reference, apiKey);
     },
   };
+}
+
+/**
+ * The API that answers for this verification: the flavour its callbacks (or the app's start)
+ * named, so a RiskOS evaluation is never asked about on ID+; else `SOCURE_RESULT_API`.
+ */
+function flavourOf(context: Record<string, string>, fallback: SocureResultApi): SocureResultApi {
+  const named = context.socureApi;
+  if (named === undefined) return fallback;
+  if (!(SOCURE_RESULT_APIS as readonly string[]).includes(named)) {
+    // It may come from the app's start context: refused, not echoed.
+    throw new ProviderCallError(
+      ProviderFailure.RequestRejected,
+      `socure retrieval: context socureApi is not one of ${SOCURE_RESULT_APIS.join(', ')}`,
+    );
+  }
+  return named as SocureResultApi;
 }
 
 /**
@@ -100,9 +131,12 @@ async function fetchRiskos(base: string, evalId: string, apiKey: string): Promis
   });
   const evaluation = parseResponse(riskosEvaluationSchema, response.body, what);
   sameReference(evaluation.eval_id, evalId, what);
-  // evaluation_status names the stage; when absent, a CLOSED evaluation is a completed one.
+  // eval_status (the API's name; evaluation_status in webhooks) names the stage; when both are
+  // absent, a CLOSED evaluation is a completed one.
   const stage =
-    evaluation.evaluation_status ?? (evaluation.status === 'CLOSED' ? 'evaluation_completed' : evaluation.status);
+    evaluation.eval_status ??
+    evaluation.evaluation_status ??
+    (evaluation.status === 'CLOSED' ? 'evaluation_completed' : evaluation.status);
   if (!stage) throw new ProviderCallError(ProviderFailure.BadResponse, `${what}: no evaluation_status or status`);
   const decision = stage === 'evaluation_completed' ? evaluation.decision : undefined;
   const event = pollEvent(
@@ -111,6 +145,8 @@ async function fetchRiskos(base: string, evalId: string, apiKey: string): Promis
     socureProviderStatus(stage, decision),
     socureResultMeaning(stage, decision),
   );
+  const decidedAt = decision ? isoTimestamp(evaluation.decision_at) : undefined;
+  if (decidedAt) event.occurredAt = decidedAt;
   return withDetail(event, evaluation.sub_status);
 }
 

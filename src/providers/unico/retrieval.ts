@@ -7,7 +7,7 @@ import { TokenCache, withFreshTokenOn401 } from '../token-cache';
 import type { RetrievalClient } from '../types';
 import { assertionClaims, JWT_BEARER_GRANT, signAssertion } from './assertion';
 import type { UnicoSettings } from './settings';
-import { PROCESS_STATE, unicoProcessMeaning } from './vocabulary';
+import { PROCESS_RESULT, PROCESS_STATE, unicoAuthenticationLabel, unicoProcessMeaning } from './vocabulary';
 
 // Coerced: OAuth2 servers differ on whether expires_in is a number or a numeric string.
 const tokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: z.coerce.number().positive() });
@@ -19,6 +19,17 @@ const processSchema = z.looseObject({
     state: providerStatusSchema.max(60),
     result: providerStatusSchema.max(60).nullish(),
     finishedAt: z.string().max(64).nullish(),
+    // Only the capability verdicts; everything else in authenticationInfo is left unread.
+    authenticationInfo: z
+      .looseObject({
+        authenticationResult: providerStatusSchema.max(80).nullish(),
+        livenessResult: providerStatusSchema.max(80).nullish(),
+        identityFraudstersResult: providerStatusSchema.max(80).nullish(),
+        scoreEngineResult: z
+          .looseObject({ scoreEnabled: providerStatusSchema.max(80).nullish(), score: z.number().nullish() })
+          .nullish(),
+      })
+      .nullish(),
   }),
 });
 
@@ -75,7 +86,8 @@ export function createUnicoRetrievalClient(settings: UnicoSettings): RetrievalCl
         throw new ProviderCallError(ProviderFailure.BadResponse, 'unico process: the answer is about another process');
       }
       const result = process.result ?? undefined;
-      const meaning = unicoProcessMeaning(process.state, result);
+      const authenticationInfo = process.authenticationInfo ?? undefined;
+      const meaning = unicoProcessMeaning(process.state, result, authenticationInfo);
       if (!meaning) {
         throw new ProviderCallError(ProviderFailure.ResultPending, `unico process: ${process.state} but no result yet`);
       }
@@ -85,6 +97,9 @@ export function createUnicoRetrievalClient(settings: UnicoSettings): RetrievalCl
       const event = pollEvent('unico', reference, providerStatus, meaning);
       const finishedAt = isoTimestamp(process.finishedAt);
       if (finishedAt && process.state !== PROCESS_STATE.CREATED) event.occurredAt = finishedAt;
+      // The sub-results behind a verdict, for the timeline; only a finished process has them.
+      const label = process.state === PROCESS_STATE.FINISHED ? unicoAuthenticationLabel(authenticationInfo) : undefined;
+      if (label && (result === PROCESS_RESULT.OK || result === PROCESS_RESULT.INVALID_IDENTITY)) event.detail = label;
       return event;
     },
   };

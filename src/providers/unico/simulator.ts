@@ -20,6 +20,11 @@ export interface UnicoProcessScript {
   state: UnicoProcessState | (string & {});
   /** Default PROCESS_RESULT_UNSPECIFIED, as Unico answers for a process still running. */
   result?: UnicoProcessResult | (string & {});
+  /**
+   * GetProcess's capability sub-results; default: Unico's documented "approved in IDUnico"
+   * answer (live, POSITIVE, score engine off). Scripts play the table's other rows.
+   */
+  authenticationInfo?: Record<string, unknown>;
   /** Faults served (in order: 5xx, 429, 404) before real answers. */
   faults?: Faults;
   /** Replaces the whole answer, to play a broken response. */
@@ -190,6 +195,22 @@ export async function startUnicoSimulator(options: UnicoSimulatorOptions): Promi
   }
 }
 
+/** Unico's documented sub-results of a process "completed and approved in IDUnico". */
+export const APPROVED_AUTHENTICATION = {
+  authenticationResult: 'AUTHENTICATION_RESULT_POSITIVE',
+  scoreEngineResult: { scoreEnabled: 'SCORE_ENABLED_FALSE', score: 0 },
+  authenticationId: '652f8864-c364-4cc7-9abb-d38a86d21d66',
+  livenessResult: 'LIVENESS_RESULT_LIVE',
+};
+
+/** What a process that has not finished (or failed) answers: every capability UNSPECIFIED. */
+const UNSPECIFIED_AUTHENTICATION = {
+  authenticationResult: 'AUTHENTICATION_RESULT_UNSPECIFIED',
+  scoreEngineResult: { scoreEnabled: 'SCORE_ENABLED_UNSPECIFIED', score: 0 },
+  authenticationId: '',
+  livenessResult: 'LIVENESS_RESULT_UNSPECIFIED',
+};
+
 /** GetProcess's answer: the verdict fields plus the personal data a real answer carries. */
 function processAnswer(processId: string, script: UnicoProcessScript & { createdAt: Date }) {
   const finished = script.state !== PROCESS_STATE.CREATED;
@@ -209,11 +230,11 @@ function processAnswer(processId: string, script: UnicoProcessScript & { created
       ...SIMULATED_PERSON,
       notifications: [{ notificationChannel: 'NOTIFICATION_CHANNEL_EMAIL', email: 'maria@example.invalid' }],
     },
-    authenticationInfo: {
-      authenticationResult: 'AUTHENTICATION_RESULT_POSITIVE',
-      livenessResult: 'LIVENESS_RESULT_LIVE',
-      identityFraudstersResult: 'IDENTITY_FRAUDSTERS_RESULT_NEGATIVE',
-    },
+    authenticationInfo:
+      script.authenticationInfo ??
+      (script.state === PROCESS_STATE.FINISHED && script.result === PROCESS_RESULT.OK
+        ? APPROVED_AUTHENTICATION
+        : UNSPECIFIED_AUTHENTICATION),
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STATUSES, type CanonicalMeaning } from '../../verification/model';
+import { STATUSES, type CanonicalMeaning, type Decision } from '../../verification/model';
 import { providerStatusSchema } from '../common';
 
 /**
@@ -44,10 +44,105 @@ export function unicoWebhookStateMeaning(state: string): CanonicalMeaning {
 }
 
 /**
+ * GetProcess's `authenticationInfo`: the capabilities' sub-results behind a PROCESS_RESULT_OK or
+ * INVALID_IDENTITY. Unico returns every field whatever the flow; a capability the flow does not
+ * use answers UNSPECIFIED. Only these fields are read (the rest may identify the person).
+ */
+export interface UnicoAuthenticationInfo {
+  authenticationResult?: string | null;
+  livenessResult?: string | null;
+  identityFraudstersResult?: string | null;
+  scoreEngineResult?: { scoreEnabled?: string | null; score?: number | null } | null;
+}
+
+/** A sub-result without its enum prefix (`AUTHENTICATION_RESULT_INCONCLUSIVE` → `INCONCLUSIVE`); absent: UNSPECIFIED. */
+function subResult(value: string | null | undefined, prefix: string): string {
+  if (!value) return 'UNSPECIFIED';
+  const word = value.toUpperCase();
+  return word.startsWith(prefix) ? word.slice(prefix.length) : word;
+}
+
+/** The sub-results as a short label for the timeline: enum words and a score, nothing personal. */
+export function unicoAuthenticationLabel(info: UnicoAuthenticationInfo | undefined): string | undefined {
+  if (!info) return undefined;
+  const parts = [
+    `liveness:${subResult(info.livenessResult, 'LIVENESS_RESULT_')}`,
+    `auth:${subResult(info.authenticationResult, 'AUTHENTICATION_RESULT_')}`,
+  ];
+  if (info.identityFraudstersResult) {
+    parts.push(`fraudsters:${subResult(info.identityFraudstersResult, 'IDENTITY_FRAUDSTERS_RESULT_')}`);
+  }
+  const score = riskScore(info);
+  if (score !== undefined) parts.push(`score:${score}`);
+  return parts.join(' ').slice(0, 200);
+}
+
+/** The risk score, only when the score engine ran (a disabled engine answers score 0, which means nothing). */
+function riskScore(info: UnicoAuthenticationInfo): number | undefined {
+  const engine = info.scoreEngineResult;
+  if (!engine || subResult(engine.scoreEnabled, 'SCORE_ENABLED_') !== 'TRUE') return undefined;
+  return typeof engine.score === 'number' && Number.isFinite(engine.score) ? engine.score : undefined;
+}
+
+/**
+ * The verdict behind PROCESS_RESULT_OK, as Unico's decision table for the by-Unico API
+ * ("Response Scenarios", devcenter.unico.io) suggests: Approve only when the face is live and
+ * belongs to the CPF holder; Retry (RESUBMIT) where a capability failed to answer; Reprove
+ * (REJECTED) on a liveness refusal, a negative authentication, or an inconclusive one that the
+ * fraudster base or the risk score speaks against. Anything the table does not settle is REVIEW:
+ * short of a clear positive, nothing is APPROVED.
+ */
+function okVerdict(info: UnicoAuthenticationInfo | undefined): CanonicalMeaning {
+  const liveness = subResult(info?.livenessResult, 'LIVENESS_RESULT_');
+  const authentication = subResult(info?.authenticationResult, 'AUTHENTICATION_RESULT_');
+  const fraudsters = subResult(info?.identityFraudstersResult, 'IDENTITY_FRAUDSTERS_RESULT_');
+  const score = info ? riskScore(info) : undefined;
+  const verdict = (decision: Decision, attention?: string): CanonicalMeaning => ({
+    status: 'COMPLETED',
+    decision,
+    ...(attention ? { attention } : {}),
+  });
+  if (liveness === 'NOT_LIVE') return verdict('REJECTED');
+  // "Error processing the Liveness Detection response": Retry.
+  if (liveness !== 'LIVE') return verdict('RESUBMIT');
+  switch (authentication) {
+    case 'POSITIVE':
+      // Unico's table has no row for a positive face with a fraud history: a human looks.
+      return fraudsters === 'YES' || fraudsters === 'SUSPICIOUS' ? verdict('REVIEW') : verdict('APPROVED');
+    case 'NEGATIVE':
+      return verdict('REJECTED');
+    case 'UNSPECIFIED':
+      // "Error processing the Identity Verification response": Retry.
+      return verdict('RESUBMIT');
+    case 'INCONCLUSIVE':
+      // "Reprove" (score<0 or no score: "Reprove, or decide on the score").
+      if (fraudsters === 'YES') return verdict('REJECTED');
+      if (score !== undefined && score < 0) return verdict('REJECTED');
+      // "Possible error in the CPF": Retry.
+      if (score === 0) return verdict('RESUBMIT');
+      return verdict('REVIEW');
+    default:
+      return verdict('REVIEW', 'unknown_authentication_result');
+  }
+}
+
+/** INVALID_IDENTITY is Reprove, except the table's Retry row (live, authentication UNSPECIFIED: a risk-score error). */
+function invalidIdentityVerdict(info: UnicoAuthenticationInfo | undefined): CanonicalMeaning {
+  const liveness = subResult(info?.livenessResult, 'LIVENESS_RESULT_');
+  const authentication = subResult(info?.authenticationResult, 'AUTHENTICATION_RESULT_');
+  if (liveness === 'LIVE' && authentication === 'UNSPECIFIED') return { status: 'COMPLETED', decision: 'RESUBMIT' };
+  return { status: 'COMPLETED', decision: 'REJECTED' };
+}
+
+/**
  * What GetProcess says, in canonical terms; `undefined` while Unico has finished the process but
  * not yet published its result (UNSPECIFIED), which the retrieval treats as "not ready".
  */
-export function unicoProcessMeaning(state: string, result: string | undefined): CanonicalMeaning | undefined {
+export function unicoProcessMeaning(
+  state: string,
+  result: string | undefined,
+  authenticationInfo?: UnicoAuthenticationInfo,
+): CanonicalMeaning | undefined {
   switch (state) {
     case PROCESS_STATE.CREATED:
       return { status: 'PENDING' };
@@ -56,9 +151,9 @@ export function unicoProcessMeaning(state: string, result: string | undefined): 
     case PROCESS_STATE.FINISHED:
       switch (result) {
         case PROCESS_RESULT.OK:
-          return { status: 'COMPLETED', decision: 'APPROVED' };
+          return okVerdict(authenticationInfo);
         case PROCESS_RESULT.INVALID_IDENTITY:
-          return { status: 'COMPLETED', decision: 'REJECTED' };
+          return invalidIdentityVerdict(authenticationInfo);
         case PROCESS_RESULT.EXPIRED:
           return { status: 'EXPIRED' };
         case PROCESS_RESULT.ERROR:
@@ -67,8 +162,8 @@ export function unicoProcessMeaning(state: string, result: string | undefined): 
         case undefined:
           return undefined;
         default:
-          // A result word Unico added after this table: recorded, never guessed.
-          return {};
+          // A result word Unico added after this table: recorded, never guessed, and a human is told.
+          return { attention: 'unknown_result' };
       }
     default:
       return {};
