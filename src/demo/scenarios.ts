@@ -330,14 +330,23 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
   concedusCase('duplicate', 'customer', 100, { status: 'COMPLETED', decision: 'APPROVED' }, (id, url) =>
     deliver(url, [[concedus.complianceRecord({ customerKey: id })]], concedusHeaders, { duplicate: [0] }),
   );
-  concedusCase('ident-confirmed', 'person', 100, { status: 'COMPLETED', decision: 'APPROVED' }, (id, url) => {
-    const ident = identId();
-    return deliver(
-      url,
-      [[concedus.identRequestCreated(id, ident)], [concedus.identResult(id, ident)]],
-      concedusHeaders,
-    );
-  });
+  // A person's successful ident is progress, never an approval: Concedus's own check decides (here it fails).
+  // Only callbacks, no app start: the first callback starts the verification, under the person's key.
+  {
+    const key = `PERS_${reference('ident-failed')}`;
+    concedus.script('person', key, { status: 0 });
+    add({
+      provider: 'concedus',
+      reference: `person:${key}`,
+      story: 'ident-failed',
+      expected: { status: 'FAILED' },
+      run: (_kyc, ingressUrl) => {
+        const ident = identId();
+        const bodies = [[concedus.identRequestCreated(key, ident)], [concedus.identResult(key, ident)]];
+        return deliver(hook(ingressUrl, 'concedus'), bodies, concedusHeaders);
+      },
+    });
+  }
   concedusCase('final-dropped', 'customer', 100, { status: 'COMPLETED', decision: 'APPROVED' }, (id, url) =>
     deliver(url, [[concedus.complianceRecord({ customerKey: id })]], concedusHeaders, { drop: [0] }),
   );
