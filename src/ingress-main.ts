@@ -1,5 +1,5 @@
 /** The ingress alone (containers, scaled-out deployments): needs TEMPORAL_ADDRESS. */
-import { createIngressApp } from './ingress/app';
+import { createDurableIngress } from './ingress/compose';
 import { listen } from './http/listen';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
@@ -10,10 +10,12 @@ async function main(): Promise<void> {
   printDevDefaults(config);
   const logger = createLogger('ingress');
   const client = createTemporalClient(config);
-  const ingress = await listen(createIngressApp({ client, config, logger }), config.ingress.port);
-  logger.info('ingress listening', { port: ingress.port });
+  const durable = await createDurableIngress({ client, config, logger });
+  const ingress = await listen(durable.app, config.ingress.port);
+  logger.info('ingress listening', { port: ingress.port, inbox: config.reliability.inboxDir });
   onShutdownSignal(async () => {
     await ingress.close();
+    await durable.close();
     await client.connection.close();
   });
 }

@@ -3,13 +3,13 @@
  * dev server (SQLite under .data/, Web UI) is started first; then the worker and the ingress.
  * Ctrl-C closes the ingress, drains the worker, and stops the dev server.
  */
-import { createIngressApp } from './ingress/app';
+import { createDurableIngress } from './ingress/compose';
 import { listen } from './http/listen';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
 import { createTemporalClient } from './temporal/connection';
 import { startDevServer, type RunningDevServer } from './temporal/dev-server';
-import { createWorker, quietSdkLogs } from './worker';
+import { createWorkerSet, quietSdkLogs } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -30,23 +30,23 @@ async function main(): Promise<void> {
     process.stdout.write(`temporal: using ${address} (namespace ${config.temporal.namespace}, ${security})\n`);
   }
 
-  const { worker, connection } = await createWorker({ ...config, temporal: { ...config.temporal, address } });
-  const workerRun = worker.run();
+  const workers = await createWorkerSet({ ...config, temporal: { ...config.temporal, address } });
+  const { connection } = workers;
+  const workerRun = workers.run();
   process.stdout.write(`worker: polling task queue ${config.temporal.taskQueue}\n`);
 
   const client = createTemporalClient(config, address);
-  const ingress = await listen(
-    createIngressApp({ client, config, logger: createLogger('ingress') }),
-    config.ingress.port,
-  );
+  const durable = await createDurableIngress({ client, config, logger: createLogger('ingress') });
+  const ingress = await listen(durable.app, config.ingress.port);
   process.stdout.write(`ingress: listening on http://localhost:${ingress.port} (POST /webhooks/<provider>)\n`);
 
   onShutdownSignal(async (signal) => {
     logger.info('shutting down', { signal });
     try {
       await ingress.close();
+      await durable.close();
       // The SDK also reacts to SIGINT/SIGTERM and may already be draining the worker.
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      workers.shutdown();
       await workerRun;
       await connection.close();
       await client.connection.close();

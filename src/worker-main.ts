@@ -1,19 +1,20 @@
 /** The worker alone (containers, scaled-out deployments): needs TEMPORAL_ADDRESS. */
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, printDevDefaults } from './main-support';
-import { createWorker, quietSdkLogs } from './worker';
+import { createWorkerSet, quietSdkLogs } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   quietSdkLogs();
   printDevDefaults(config);
   const logger = createLogger('worker');
-  const { worker, connection } = await createWorker(config);
-  const run = worker.run();
-  logger.info('worker polling', { taskQueue: config.temporal.taskQueue });
+  const bundle = config.worker.workflowBundle;
+  const set = await createWorkerSet(config, bundle ? { workflows: { workflowBundle: { codePath: bundle } } } : {});
+  const { connection } = set;
+  const run = set.run();
+  logger.info('worker polling', { taskQueue: config.temporal.taskQueue, retrievalQueues: set.workers.length - 1 });
   onShutdownSignal(async () => {
-    // The SDK also reacts to SIGINT/SIGTERM and may already be draining the worker.
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    set.shutdown();
     await run;
     await connection.close();
   });

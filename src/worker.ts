@@ -4,6 +4,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { connectWorker, dataConverter } from './temporal/connection';
 import type { RetrievalClient } from './providers/types';
 import type { ProviderId } from './verification/model';
+import { retrievalTaskQueue } from './temporal/retrieval-queues';
 
 /** The workflow code: a prebuilt bundle when given (production, tests), else bundled from source at start. */
 export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
@@ -22,9 +23,24 @@ export function retrievalClients(config: AppConfig): ActivityDeps['retrieval'] {
   return clients;
 }
 
-/** Each enabled provider's policy: the workflow asks the worker for it, so starters need no provider settings. */
-export function providerPolicies(config: AppConfig): NonNullable<ActivityDeps['policies']> {
-  return Object.fromEntries(config.enabledProviders.map((id) => [id, enabledProvider(config, id).policy]));
+/**
+ * Each enabled provider's policy: the workflow asks the worker for it, so starters need no provider
+ * settings. With `retrievalQueues`, provider calls go to the provider's rate-limited queue, which
+ * this process then serves ({@link createRetrievalWorkers}).
+ */
+export function providerPolicies(
+  config: AppConfig,
+  options: { retrievalQueues?: boolean } = {},
+): NonNullable<ActivityDeps['policies']> {
+  return Object.fromEntries(
+    config.enabledProviders.map((id) => {
+      const policy = enabledProvider(config, id).policy;
+      const queue = options.retrievalQueues
+        ? { retrievalTaskQueue: retrievalTaskQueue(config.temporal.taskQueue, id) }
+        : {};
+      return [id, { ...policy, ...queue }];
+    }),
+  );
 }
 
 /** Composes a worker: connection, workflow code, activities from their dependencies. Nothing else. */
@@ -54,6 +70,56 @@ export async function createWorker(
     ...options.overrides,
   });
   return { worker, connection, ownsConnection };
+}
+
+/**
+ * One activity-only worker per enabled provider, on `<taskQueue>-retrieval-<provider>`, whose
+ * `maxTaskQueueActivitiesPerSecond` (P_MAX_POLLS_PER_SECOND) the server enforces across every
+ * worker of that queue: retrieval calls to a provider never exceed its rate, however many
+ * verifications wake at once.
+ */
+export async function createRetrievalWorkers(
+  config: AppConfig,
+  connection: NativeConnection,
+  activityDeps: ActivityDeps = { retrieval: retrievalClients(config), policies: providerPolicies(config) },
+): Promise<Worker[]> {
+  return Promise.all(
+    config.enabledProviders.map((id) =>
+      Worker.create({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: retrievalTaskQueue(config.temporal.taskQueue, id),
+        activities: createActivities(activityDeps),
+        dataConverter: dataConverter(config),
+        maxTaskQueueActivitiesPerSecond: config.reliability.maxPollsPerSecond[id] ?? 5,
+      }),
+    ),
+  );
+}
+
+/**
+ * The workers as the mains run them: the verification worker, whose provider calls go to the
+ * per-provider retrieval queues, and the rate-limited retrieval workers serving those queues.
+ */
+export async function createWorkerSet(
+  config: AppConfig,
+  options: { workflows?: WorkflowSource } = {},
+): Promise<{ workers: Worker[]; connection: NativeConnection; run(): Promise<void>; shutdown(): void }> {
+  const { worker, connection } = await createWorker(config, {
+    ...options,
+    activityDeps: {
+      retrieval: retrievalClients(config),
+      policies: providerPolicies(config, { retrievalQueues: true }),
+    },
+  });
+  const workers = [worker, ...(await createRetrievalWorkers(config, connection))];
+  return {
+    workers,
+    connection,
+    run: () => Promise.all(workers.map((each) => each.run())).then(() => undefined),
+    // The SDK also reacts to SIGINT/SIGTERM and may already be draining some of them.
+    shutdown: () => workers.forEach((each) => each.getState() === 'RUNNING' && each.shutdown()),
+  };
 }
 
 /** The SDK logs every bundling step at INFO; operators need its warnings and errors only. */

@@ -3,7 +3,7 @@
  * worker. Every command takes --json; errors are one line on stderr and a non-zero exit.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadClientConfig, longestVerificationLifetimeMs, type ClientConfig } from '../config';
+import { ConfigError, loadClientConfig, loadConfig, longestVerificationLifetimeMs, type ClientConfig } from '../config';
 import { parseDuration } from '../config/env-reader';
 import { formatSeconds, setUpNamespace } from '../temporal/setup';
 import {
@@ -17,6 +17,9 @@ import {
   type VerificationState,
 } from '../verification/model';
 import { KycClient, WaitTimeoutError } from './index';
+import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../dead-letters/contract';
+import type { DeadLetterSummary } from '../dead-letters/store';
+import type { CallbackParser } from '../providers/types';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;
 
@@ -57,6 +60,18 @@ example: kyc list --provider jumio --status SUBMITTED --older-than 2h`,
     text: `Cancels a running verification (status CANCELLED); fails, showing the verdict, if it already ended.
   --reason CODE       a short code such as user_left (letters, digits, _ . -)
 example: kyc cancel jumio 7f1e2d3c-… --reason user_left`,
+  },
+  'dead-letters': {
+    synopsis: 'dead-letters [--provider P] [--reason R] [--all] [--limit N]',
+    text: `Lists callbacks refused after authentication, still held (see the README's "Guarantees").
+  --reason R          ${DEAD_LETTER_REASONS.join(', ')}
+  --all               also letters already closed (e.g. replayed)
+example: kyc dead-letters --provider concedus`,
+  },
+  replay: {
+    synopsis: 'replay ID',
+    text: `Re-injects a dead letter into its verification; idempotent.
+example: kyc replay <id from kyc dead-letters>`,
   },
   setup: {
     synopsis: 'setup',
@@ -213,6 +228,35 @@ function describeState(state: VerificationState): string {
   return lines.join('\n');
 }
 
+/**
+ * Replaying a kept body parses it again with the provider's own parser, which needs that
+ * provider's settings (e.g. a signature secret): read from the environment when it has them.
+ * Without them, replay hands over the letter's kept canonical events.
+ */
+function providerParsers(env: NodeJS.ProcessEnv): ((provider: ProviderId) => CallbackParser | undefined) | undefined {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch {
+    return undefined;
+  }
+  return (provider) => {
+    const settings = config.providers[provider];
+    return settings?.module.createCallbackParser(settings.settings);
+  };
+}
+
+function describeLetters(rows: DeadLetterSummary[]): string {
+  return rows
+    .map(
+      (row) =>
+        `  ${row.id}  ${row.reason.padEnd(12)} ${row.receivedAt}  ${row.state}` +
+        (row.verificationId ? `  ${row.verificationId}` : '') +
+        (row.paths.length ? `  paths: ${row.paths.map((path) => path || '(body)').join(', ')}` : ''),
+    )
+    .join('\n');
+}
+
 const COMMANDS: Record<string, Command> = {
   start(args, io) {
     const { values } = parse(
@@ -254,7 +298,46 @@ const COMMANDS: Record<string, Command> = {
     const [name, reference] = [provider(positionals[0]), positionals[1]!];
     return async (kyc) => {
       const state = await kyc.getVerification(name, reference);
-      return print(io, values.json === true, state, describeState(state));
+      // Events that arrived after it closed are kept as dead letters: shown with the verification.
+      const late = await kyc.lateCallbacks(name, reference);
+      const human = describeState(state) + (late.length ? `\n  late callbacks:\n${describeLetters(late)}` : '');
+      return print(io, values.json === true, late.length ? { ...state, lateCallbacks: late } : state, human);
+    };
+  },
+
+  'dead-letters'(args, io) {
+    const { values } = parse(
+      args,
+      { provider: { type: 'string' }, reason: { type: 'string' }, all: { type: 'boolean' }, limit: { type: 'string' } },
+      0,
+    );
+    const reason = values.reason;
+    if (reason !== undefined && (typeof reason !== 'string' || !isDeadLetterReason(reason))) {
+      throw new UsageError(`--reason must be one of ${DEAD_LETTER_REASONS.join(', ')}`);
+    }
+    const limit = values.limit === undefined ? 100 : Number(values.limit);
+    if (!Number.isInteger(limit) || limit <= 0) throw new UsageError('--limit must be a positive whole number');
+    const filter = {
+      ...(values.provider !== undefined ? { provider: provider(values.provider, '--provider') } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+      includeClosed: values.all === true,
+      limit,
+    };
+    return async (kyc) => {
+      const rows = await kyc.listDeadLetters(filter);
+      return print(io, values.json === true, rows, rows.length ? describeLetters(rows) : 'no dead letters');
+    };
+  },
+
+  replay(args, io) {
+    const { values, positionals } = parse(args, {}, 1);
+    const id = positionals[0]!;
+    return async (kyc) => {
+      const outcome = await kyc.replayDeadLetter(id, providerParsers(io.env));
+      const human = outcome.alreadyReplayed
+        ? `${id} was already replayed at ${outcome.at} (${outcome.accepted} accepted); nothing sent again`
+        : `replayed ${id}: ${outcome.accepted} accepted, ${outcome.late} late`;
+      return print(io, values.json === true, outcome, human);
     };
   },
 

@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { loadClientConfig, type ClientConfig } from '../config';
 import { connectTemporalClient } from '../temporal/connection';
+import type { CallbackParser } from '../providers/types';
 import { KycDecision, KycStatus } from '../workflows/messages';
 import { referenceSchema } from '../providers/common';
 import { providerModule } from '../providers/registry';
@@ -17,6 +18,13 @@ import {
 } from './errors';
 
 export { InvalidRequestError, VerificationAlreadyFinishedError, VerificationNotFoundError, WaitTimeoutError };
+import {
+  listDeadLetters,
+  replayDeadLetter,
+  type DeadLetterFilter,
+  type DeadLetterSummary,
+  type ReplayOutcome,
+} from '../dead-letters/store';
 
 export interface StartVerificationRequest {
   provider: ProviderId;
@@ -253,6 +261,24 @@ export class KycClient {
       if (!isTerminal(after.status)) throw err;
       throw new VerificationAlreadyFinishedError(workflowId, after);
     }
+  }
+
+  /** Callbacks refused after authentication, still held (see README "Guarantees"). */
+  async listDeadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetterSummary[]> {
+    return listDeadLetters(this.client, filter);
+  }
+
+  /** Late callbacks kept for one verification (events that arrived after it closed). */
+  async lateCallbacks(provider: ProviderId, reference: string): Promise<DeadLetterSummary[]> {
+    return listDeadLetters(this.client, { verificationId: kycWorkflowId(provider, reference), includeClosed: true });
+  }
+
+  /** Re-injects a dead letter; idempotent (a letter replayed in full sends nothing the second time). */
+  async replayDeadLetter(
+    id: string,
+    parserFor?: (provider: ProviderId) => CallbackParser | undefined,
+  ): Promise<ReplayOutcome> {
+    return replayDeadLetter(this.client, this.config.temporal.taskQueue, id, parserFor);
   }
 
   private async mapNotFound<T>(provider: ProviderId, reference: string, promise: Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 import type { VerificationPolicy } from '../workflows/messages';
 import { providerModules } from '../providers/registry';
 import type { ProviderModule } from '../providers/module';
-import type { ProviderId } from '../verification/model';
+import { isProviderId, type ProviderId } from '../verification/model';
 import { ConfigError, EnvReader } from './env-reader';
 import { readNotifyConfig, type NotifyConfig } from './notify';
 import { readTemporalSettings, type TemporalSettings } from './temporal';
@@ -31,11 +31,32 @@ export interface AppConfig {
   };
   /** Pushing each verdict to the app (`KYC_NOTIFY_URL`); `enabled` goes into every verification's policy. */
   notify: NotifyConfig;
+  reliability: ReliabilityConfig;
+  worker: {
+    /** A prebuilt workflow bundle (bundleWorkflowCode); unset: bundled from source at start. */
+    workflowBundle?: string;
+  };
   /** Only the enabled providers: a disabled provider's variables are not even read. */
   providers: Partial<Record<ProviderId, ProviderConfig>>;
   enabledProviders: ProviderId[];
   /** Variables that fell back to a development default (printed at start-up). */
   devDefaults: string[];
+}
+
+/** Dead letters, the local inbox and the poll rate limits (see README "Guarantees"). */
+export interface ReliabilityConfig {
+  /** How long a refused callback is kept for listing and replay. */
+  deadLetterRetentionMs: number;
+  /** Largest raw body a dead letter keeps (only ever kept encrypted); larger bodies are summarised. */
+  deadLetterMaxBytes: number;
+  /** Where callbacks wait, fsynced, while Temporal cannot take them. */
+  inboxDir: string;
+  /** Providers whose callbacks go to the inbox instead of a 503 (those that never retry). */
+  inboxProviders: ProviderId[];
+  /** Past this, the inbox refuses (503) rather than fill the disk. */
+  inboxMaxBytes: number;
+  /** Retrieval calls per second, per provider, across all workers (a task queue rate limit). */
+  maxPollsPerSecond: Partial<Record<ProviderId, number>>;
 }
 
 /** Dev-only callback auth for providers with no production default: loopback only. */
@@ -74,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bodyLimitBytes: read.bytes('KYC_BODY_LIMIT', '1mb'),
     },
     notify,
+    reliability: readReliability(read, enabledProviders),
+    worker: { workflowBundle: read.string('KYC_WORKFLOW_BUNDLE') },
     providers,
     enabledProviders,
     devDefaults: read.devDefaults,
@@ -195,6 +218,25 @@ function readProvider(read: EnvReader, module: ProviderModule, shared: SharedPol
     },
     settings: module.readSettings(read, apiBaseUrl),
     module,
+  };
+}
+
+function readReliability(read: EnvReader, enabledProviders: ProviderId[]): ReliabilityConfig {
+  const inboxProviders = read.list('KYC_INBOX_PROVIDERS', 'attestr').map((name) => {
+    if (!isProviderId(name)) throw new ConfigError('KYC_INBOX_PROVIDERS', `'${name}' is not a provider`);
+    return name;
+  });
+  const maxPollsPerSecond: Partial<Record<ProviderId, number>> = {};
+  for (const id of enabledProviders) {
+    maxPollsPerSecond[id] = read.integer(`${id.toUpperCase()}_MAX_POLLS_PER_SECOND`, 5, 1);
+  }
+  return {
+    deadLetterRetentionMs: read.duration('KYC_DEAD_LETTER_RETENTION', '14d'),
+    deadLetterMaxBytes: read.bytes('KYC_DEAD_LETTER_MAX_BYTES', '256kb'),
+    inboxDir: read.string('KYC_INBOX_DIR', '.data/inbox'),
+    inboxProviders,
+    inboxMaxBytes: read.bytes('KYC_INBOX_MAX_BYTES', '256mb'),
+    maxPollsPerSecond,
   };
 }
 

@@ -9,7 +9,9 @@ import { signalProviderEvent } from '../temporal/verification-start';
 import { isProviderId, type ProviderId, type VerificationEvent } from '../verification/model';
 import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
 import { authenticate } from './auth';
+import { DeadLetterNotKeptError, type DeadLetterRecorder, type RefusedCallback } from './dead-letters';
 import { errorHandler, HttpError, notFound } from './http-error';
+import type { DurableInbox } from './inbox';
 import { IngressMetrics } from './metrics';
 
 export interface IngressDeps {
@@ -19,6 +21,10 @@ export interface IngressDeps {
   /** How long a hand-over to Temporal may take before we answer 503 (providers time out at ~5 s). */
   handoverTimeoutMs?: number;
   metrics?: IngressMetrics;
+  /** Keeps callbacks refused after authentication as dead letters; without it they are only counted. */
+  deadLetters?: DeadLetterRecorder;
+  /** Where events of KYC_INBOX_PROVIDERS wait while Temporal is unreachable, instead of a 503. */
+  inbox?: DurableInbox;
 }
 
 /** Seconds a provider should wait before retrying when Temporal cannot take the callback. */
@@ -121,23 +127,36 @@ export function createIngressApp(deps: IngressDeps): Express {
     if (!req.is(['application/json', 'application/*+json', 'text/json'])) {
       throw new HttpError(415, 'unsupported_media_type', 'callbacks must be JSON (Content-Type: application/json)');
     }
+    const receivedAt = new Date().toISOString();
+    // Past authentication, nothing is refused without a dead letter (see src/ingress/dead-letters.ts).
+    const refuse = (refused: Omit<RefusedCallback, 'provider' | 'receivedAt' | 'rawBody'>) =>
+      keepDeadLetter({ ...refused, provider: provider.id, receivedAt, rawBody: rawBytes(req.body) });
     const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-    const body = parseJson(text);
+    let body;
+    try {
+      body = parseJson(text);
+    } catch (err) {
+      await refuse({ reason: 'invalid_json', issues: [{ path: '', message: 'not JSON' }] });
+      throw err;
+    }
     const parser = parsers.get(provider.id)!;
     let parsed;
     try {
-      parsed = parser.parse(body, new Date().toISOString(), text);
+      // The raw text too: signatures are checked over the bytes the provider signed.
+      parsed = parser.parse(body, receivedAt, text);
     } catch (err) {
       if (err instanceof CallbackAuthenticationError) {
         throw new HttpError(401, 'unauthorized', 'callback signature does not verify');
       }
       if (err instanceof CallbackValidationError) {
+        await refuse({ reason: 'schema', issues: err.issues });
         throw new HttpError(400, 'invalid_callback', 'callback does not match the provider schema', {
           issues: err.issues,
         });
       }
       throw err;
     }
+    if (parsed.rejected.length > 0) await refuse({ reason: 'schema', issues: parsed.rejected });
     if (parsed.events.length === 0 && parsed.rejected.length > 0) {
       throw new HttpError(400, 'invalid_callback', 'no record of the callback could be used', {
         issues: parsed.rejected,
@@ -146,6 +165,11 @@ export function createIngressApp(deps: IngressDeps): Express {
 
     const total = parsed.events.length + (parsed.alsoIfExists?.length ?? 0);
     if (total > MAX_EVENTS_PER_CALLBACK) {
+      await refuse({
+        reason: 'oversize',
+        issues: [{ path: '', message: `${total} records; at most ${MAX_EVENTS_PER_CALLBACK} per callback` }],
+        events: parsed.events,
+      });
       throw new HttpError(413, 'too_many_records', `a callback may carry at most ${MAX_EVENTS_PER_CALLBACK} records`);
     }
     const outcomes = await inParallelPerVerification(
@@ -155,18 +179,70 @@ export function createIngressApp(deps: IngressDeps): Express {
       ],
       ({ event, startIfMissing }) => handOver(provider, event, startIfMissing),
     );
-    const body200: Record<string, unknown> = { accepted: outcomes.filter((o) => o === 'accepted').length };
+    const queued = outcomes.filter((o) => o === 'queued').length;
+    const body200: Record<string, unknown> = { accepted: outcomes.filter((o) => o === 'accepted').length + queued };
+    if (queued) body200.queued = queued;
     const late = outcomes.filter((o) => o === 'late').length;
-    if (late) body200.late = late;
+    if (late) {
+      body200.late = late;
+      await keepLateEvents(provider, receivedAt, parsed.events, outcomes);
+    }
     if (parsed.rejected.length) body200.rejected = parsed.rejected;
-    return { status: 200, body: body200 };
+    // 202: some events wait in the local inbox for Temporal, durably.
+    return { status: queued ? 202 : 200, body: body200 };
+  }
+
+  /** One late letter per verification, holding the events that found it closed. */
+  async function keepLateEvents(
+    provider: ProviderConfig,
+    receivedAt: string,
+    events: VerificationEvent[],
+    outcomes: string[],
+  ): Promise<void> {
+    const lateByVerification = new Map<string, VerificationEvent[]>();
+    events.forEach((event, index) => {
+      if (outcomes[index] !== 'late') return;
+      const id = kycWorkflowId(provider.id, event.reference);
+      lateByVerification.set(id, [...(lateByVerification.get(id) ?? []), event]);
+    });
+    for (const [verificationId, lateEvents] of lateByVerification) {
+      const issues = [{ path: '', message: 'the verification had already closed' }];
+      await keepDeadLetter({
+        provider: provider.id,
+        reason: 'late',
+        issues,
+        receivedAt,
+        events: lateEvents,
+        verificationId,
+      });
+    }
+  }
+
+  /**
+   * A late event is answered 2xx (the provider must stop retrying), so its letter must be kept
+   * first: when neither Temporal nor the inbox can, 503 makes the provider send it again. Other
+   * refusals keep their 4xx whatever happens to the letter.
+   */
+  async function keepDeadLetter(refused: RefusedCallback): Promise<void> {
+    metrics.events.inc({ provider: refused.provider, result: `dead_letter_${refused.reason}` });
+    if (!deps.deadLetters) return;
+    try {
+      await deps.deadLetters.record(refused);
+    } catch (err) {
+      logger.error('dead letter not kept', { provider: refused.provider, reason: refused.reason });
+      if (refused.reason === 'late' && err instanceof DeadLetterNotKeptError) {
+        throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
+          retryAfterSeconds: RETRY_AFTER_SECONDS,
+        });
+      }
+    }
   }
 
   async function handOver(
     provider: ProviderConfig,
     event: VerificationEvent,
     startIfMissing: boolean,
-  ): Promise<'accepted' | 'late' | 'absent'> {
+  ): Promise<'accepted' | 'late' | 'absent' | 'queued'> {
     const workflowId = kycWorkflowId(provider.id, event.reference);
     try {
       await client.connection.withDeadline(Date.now() + handoverTimeoutMs, () =>
@@ -186,6 +262,9 @@ export function createIngressApp(deps: IngressDeps): Express {
         logger.warn('callback for a closed verification ignored', { workflowId, providerStatus: event.providerStatus });
         return 'late';
       }
+      if (deps.inbox && config.reliability.inboxProviders.includes(provider.id)) {
+        return keepInInbox(provider, event, startIfMissing, err);
+      }
       metrics.events.inc({ provider: provider.id, result: 'temporal_unavailable' });
       logger.warn('temporal unavailable for callback', { workflowId, error: errorKind(err) });
       throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
@@ -193,6 +272,38 @@ export function createIngressApp(deps: IngressDeps): Express {
       });
     }
   }
+
+  /** For a provider that never retries, a 503 would lose the event: it waits, fsynced, in the inbox. */
+  async function keepInInbox(
+    provider: ProviderConfig,
+    event: VerificationEvent,
+    startIfMissing: boolean,
+    cause: unknown,
+  ): Promise<'queued'> {
+    try {
+      await deps.inbox!.append({
+        kind: 'event',
+        provider: provider.id,
+        event,
+        startIfMissing,
+        receivedAt: new Date().toISOString(),
+      });
+    } catch {
+      metrics.events.inc({ provider: provider.id, result: 'temporal_unavailable' });
+      logger.error('temporal unavailable and the local inbox refused', { error: errorKind(cause) });
+      throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+      });
+    }
+    metrics.events.inc({ provider: provider.id, result: 'queued' });
+    logger.warn('temporal unavailable: callback kept in the local inbox', { error: errorKind(cause) });
+    return 'queued';
+  }
+}
+
+/** The raw request bytes (express.raw), if any. */
+function rawBytes(raw: unknown): Buffer | undefined {
+  return Buffer.isBuffer(raw) ? raw : undefined;
 }
 
 /**

@@ -61,3 +61,43 @@ export async function postJson(
   }
   return { status: response.status, body: parsed };
 }
+
+/** What happened to one callback a retrying sender delivered. */
+export interface ResendResult {
+  /** Every attempt's HTTP status; 0 when the connection failed (refused, reset, timed out). */
+  statuses: number[];
+  /** Whether one attempt finally got a 2xx. */
+  acknowledged: boolean;
+}
+
+/**
+ * Sends one callback the way providers that retry do: again and again (a fixed pause apart)
+ * until it gets a 2xx, or until `giveUpAfterMs`. A connection the ingress drops or never
+ * answers counts as a failed attempt, like any non-2xx.
+ */
+export async function sendUntilAcknowledged(
+  url: string,
+  delivery: CallbackDelivery,
+  options: { retryDelayMs?: number; giveUpAfterMs?: number; attemptTimeoutMs?: number } = {},
+): Promise<ResendResult> {
+  const deadline = Date.now() + (options.giveUpAfterMs ?? 120_000);
+  const statuses: number[] = [];
+  for (;;) {
+    const status = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...delivery.headers },
+      body: typeof delivery.body === 'string' ? delivery.body : JSON.stringify(delivery.body),
+      signal: AbortSignal.timeout(options.attemptTimeoutMs ?? 10_000),
+    }).then(
+      async (response) => {
+        await response.arrayBuffer();
+        return response.status;
+      },
+      () => 0,
+    );
+    statuses.push(status);
+    if (status >= 200 && status < 300) return { statuses, acknowledged: true };
+    if (Date.now() > deadline) return { statuses, acknowledged: false };
+    await new Promise((r) => setTimeout(r, options.retryDelayMs ?? 500));
+  }
+}

@@ -22,6 +22,8 @@ export interface RunningDevServer {
   address: string;
   uiUrl: string;
   stop(): Promise<void>;
+  /** SIGKILL, no clean shutdown: what a crash does (fault tests restart it on the same SQLite file). */
+  kill(): Promise<void>;
 }
 
 /**
@@ -74,7 +76,15 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     await stopChild(child, exited);
     throw err;
   }
-  return { address, uiUrl: `http://${ip}:${options.uiPort}`, stop: () => stopChild(child, exited) };
+  return {
+    address,
+    uiUrl: `http://${ip}:${options.uiPort}`,
+    stop: () => stopChild(child, exited),
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
 
 async function waitUntilServing(address: string, timeoutMs: number): Promise<void> {

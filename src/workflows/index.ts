@@ -1,2 +1,3 @@
 // The workflow bundle's entry: workflows only (the worker bundles everything this imports).
 export { verificationWorkflow } from './verification';
+export { deadLetterWorkflow } from './dead-letter';

@@ -58,4 +58,7 @@ export const verificationFinishedSignal = defineSignal<[VerificationState]>('kyc
 export const KycProvider = defineSearchAttributeKey('KycProvider', 'KEYWORD');
 export const KycStatus = defineSearchAttributeKey('KycStatus', 'KEYWORD');
 export const KycDecision = defineSearchAttributeKey('KycDecision', 'KEYWORD');
-export const KYC_SEARCH_ATTRIBUTES = [KycProvider, KycStatus, KycDecision];
+/** Dead letters (src/dead-letters/): why a callback was refused, and the verification it belongs to (an ID). */
+export const KycDeadLetterReason = defineSearchAttributeKey('KycDeadLetterReason', 'KEYWORD');
+export const KycVerificationId = defineSearchAttributeKey('KycVerificationId', 'KEYWORD');
+export const KYC_SEARCH_ATTRIBUTES = [KycProvider, KycStatus, KycDecision, KycDeadLetterReason, KycVerificationId];

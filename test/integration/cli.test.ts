@@ -204,7 +204,7 @@ describe('kyc CLI', () => {
   it('has --help for every command, without configuration or a server', async () => {
     const overview = await runCli(['--help'], { stdout: () => undefined, stderr: () => undefined, env: {} });
     expect(overview).toBe(0);
-    for (const command of ['start', 'status', 'wait', 'list', 'cancel', 'refresh', 'setup']) {
+    for (const command of ['start', 'status', 'wait', 'list', 'cancel', 'refresh', 'dead-letters', 'replay', 'setup']) {
       let stdout = '';
       const code = await runCli([command, '--help'], {
         stdout: (t) => (stdout += t),

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config';
 import { createIngressApp } from '../../src/ingress/app';
 import { silentLogger } from '../../src/logger';
 import { signResult, signResultText } from '../../src/providers/attestr/signature';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
 import documented from '../fixtures/jumio/documented-callback.json';
 
 const config = loadConfig({ KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1;bearer:s3cret' });
@@ -20,7 +21,9 @@ function recordingClient(behaviour: () => Promise<unknown> = async () => ({})) {
       withDeadline: (_d: number, fn: () => Promise<unknown>) => fn(),
       // Our search attributes are registered (as `kyc setup` leaves them); 2 = KEYWORD.
       operatorService: {
-        listSearchAttributes: async () => ({ customAttributes: { KycProvider: 2, KycStatus: 2, KycDecision: 2 } }),
+        listSearchAttributes: async () => ({
+          customAttributes: Object.fromEntries(KYC_SEARCH_ATTRIBUTES.map((key) => [key.name, 2])),
+        }),
       },
     },
     workflowService: { getSystemInfo: async () => ({}) },

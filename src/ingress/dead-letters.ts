@@ -1,0 +1,125 @@
+/**
+ * Callbacks refused after authentication become dead letters: kept with their reason and failing
+ * field paths, so nothing a provider sent is silently dropped. Stored on Temporal (one small
+ * workflow each); while Temporal is unreachable, the letter waits in the local inbox.
+ */
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../config';
+import type { DeadLetter, DeadLetterReason } from '../dead-letters/contract';
+import { storeDeadLetter } from '../dead-letters/store';
+import type { Logger } from '../logger';
+import type { FieldIssue } from '../providers/types';
+import type { ProviderId, VerificationEvent } from '../verification/model';
+import type { DurableInbox } from './inbox';
+
+/** At most this many issues per letter, each message cut short: a letter stays small whatever was sent. */
+const MAX_ISSUES = 50;
+const MAX_MESSAGE_CHARS = 200;
+
+export interface RefusedCallback {
+  provider: ProviderId;
+  reason: DeadLetterReason;
+  issues: FieldIssue[];
+  receivedAt: string;
+  rawBody?: Buffer;
+  events?: VerificationEvent[];
+  verificationId?: string;
+}
+
+export interface LetterPolicy {
+  /** Keep the raw body: only when payloads are encrypted (it may hold personal data). */
+  keepBody: boolean;
+  maxBytes: number;
+}
+
+/**
+ * Builds the letter and its fingerprint. Personal data: field paths and messages (never values),
+ * canonical events (IDs and status words); the raw body only when it will be encrypted, and only
+ * up to `maxBytes`. Events are dropped too when they alone exceed the bound.
+ */
+export function buildDeadLetter(
+  refused: RefusedCallback,
+  policy: LetterPolicy,
+): { letter: DeadLetter; fingerprint: string } {
+  const bodySha256 = refused.rawBody ? createHash('sha256').update(refused.rawBody).digest('hex') : undefined;
+  const letter: DeadLetter = {
+    provider: refused.provider,
+    reason: refused.reason,
+    issues: refused.issues.slice(0, MAX_ISSUES).map((issue) => ({
+      path: issue.path.slice(0, MAX_MESSAGE_CHARS),
+      message: issue.message.slice(0, MAX_MESSAGE_CHARS),
+    })),
+    receivedAt: refused.receivedAt,
+    bodyBytes: refused.rawBody?.length ?? 0,
+    ...(bodySha256 ? { bodySha256 } : {}),
+    ...(refused.verificationId ? { verificationId: refused.verificationId } : {}),
+  };
+  if (refused.events?.length && Buffer.byteLength(JSON.stringify(refused.events)) <= policy.maxBytes) {
+    letter.events = refused.events;
+  }
+  if (policy.keepBody && refused.rawBody && refused.rawBody.length <= policy.maxBytes) {
+    letter.body = refused.rawBody.toString('utf8');
+  }
+  const fingerprint = createHash('sha256')
+    .update(
+      JSON.stringify([
+        refused.provider,
+        refused.reason,
+        refused.verificationId ?? '',
+        bodySha256 ?? '',
+        (refused.events ?? []).map((event) => `${event.reference}/${event.dedupKey}`),
+      ]),
+    )
+    .digest('hex')
+    .slice(0, 32);
+  return { letter, fingerprint };
+}
+
+/** Where letters go: the task queue of the workers, and how long they are kept. */
+export function deadLetterHome(config: AppConfig): { taskQueue: string; retentionMs: number } {
+  return { taskQueue: config.temporal.taskQueue, retentionMs: config.reliability.deadLetterRetentionMs };
+}
+
+/** Neither Temporal nor the local inbox could keep the letter. */
+export class DeadLetterNotKeptError extends Error {
+  override name = 'DeadLetterNotKeptError';
+}
+
+export class DeadLetterRecorder {
+  constructor(
+    private readonly deps: {
+      client: Client;
+      config: AppConfig;
+      logger: Logger;
+      inbox?: DurableInbox;
+      /** How long the write to Temporal may take before the inbox takes the letter. */
+      timeoutMs?: number;
+    },
+  ) {}
+
+  /** Keeps the letter on Temporal, or in the inbox while Temporal is away; throws when neither could. */
+  async record(refused: RefusedCallback): Promise<'stored' | 'queued'> {
+    const { client, config, logger, inbox } = this.deps;
+    const { letter, fingerprint } = buildDeadLetter(refused, {
+      keepBody: config.temporal.payloadKey !== undefined,
+      maxBytes: config.reliability.deadLetterMaxBytes,
+    });
+    try {
+      const id = await client.connection.withDeadline(Date.now() + (this.deps.timeoutMs ?? 3000), () =>
+        storeDeadLetter(client, deadLetterHome(config), letter, fingerprint),
+      );
+      logger.warn('callback kept as a dead letter', { id, provider: letter.provider, reason: letter.reason });
+      return 'stored';
+    } catch (err) {
+      if (!inbox) throw new DeadLetterNotKeptError('temporal unavailable and no local inbox', { cause: err });
+      try {
+        await inbox.append({ kind: 'dead-letter', letter, fingerprint });
+      } catch (inboxErr) {
+        throw new DeadLetterNotKeptError('temporal unavailable and the local inbox refused', { cause: inboxErr });
+      }
+      logger.warn('dead letter queued in the local inbox', { provider: letter.provider, reason: letter.reason });
+      return 'queued';
+    }
+  }
+}

@@ -1,0 +1,152 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
+import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
+import { postJson } from '../../src/simulators/callback-sender';
+import type { VerificationState } from '../../src/verification/model';
+import { eventually, startTemporal } from '../support/stack';
+import { startDurableStack, type DurableStack } from '../support/durable-stack';
+
+/** Personal data a provider might put in a body: it must never show in a listing or in clear on the server. */
+const PII = 'jane.doe@example.com';
+
+describe('dead letters (real dev server, ingress, CLI)', () => {
+  let env: TestWorkflowEnvironment;
+  let attestr: AttestrSimulator;
+  let concedus: ConcedusSimulator;
+  let stack: DurableStack;
+
+  beforeAll(async () => {
+    env = await startTemporal();
+    [attestr, concedus] = await Promise.all([startAttestrSimulator(), startConcedusSimulator()]);
+    stack = await startDurableStack(env, {
+      KYC_PROVIDERS: 'attestr,concedus',
+      // Encrypted payloads: the only setting under which a letter keeps the raw body.
+      KYC_PAYLOAD_KEY: randomBytes(32).toString('base64'),
+      ATTESTR_API_BASE_URL: attestr.apiBaseUrl,
+      ATTESTR_AUTH_TOKEN: attestr.authToken,
+      ATTESTR_WEBHOOK_AUTH: `basic:${attestr.webhookToken}`,
+      ATTESTR_CALLBACK_GRACE: '1h',
+      CONCEDUS_API_BASE_URL: concedus.url,
+      CONCEDUS_USERNAME: concedus.username,
+      CONCEDUS_PASSWORD: concedus.password,
+      CONCEDUS_WEBHOOK_AUTH: concedus.webhookAuth,
+      CONCEDUS_CALLBACK_GRACE: '1h',
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await Promise.all([attestr?.close(), concedus?.close()]);
+    await env?.teardown();
+  });
+
+  const listed = async (...filters: string[]) => {
+    const out = await stack.kyc('dead-letters', '--json', ...filters);
+    expect(out).toMatchObject({ code: 0, stderr: '' });
+    return { rows: JSON.parse(out.stdout) as Record<string, unknown>[], text: out.stdout };
+  };
+
+  it('keeps a schema-invalid authenticated callback with its reason and paths, and no personal data in the listing', async () => {
+    const handshake = `bad ${randomUUID()}`;
+    const body = { event: 'flowx.completed', payload: { _id: handshake, email: PII, updated: Date.now() } };
+    const response = await postJson(`${stack.ingressUrl}/webhooks/attestr`, body, attestr.webhookHeaders());
+    expect(response.status).toBe(400);
+
+    const { rows, text } = await eventually(async () => {
+      const found = await listed('--provider', 'attestr', '--reason', 'schema');
+      return found.rows.some((row) => (row.paths as string[]).includes('payload._id')) ? found : undefined;
+    });
+    const letter = rows.find((row) => (row.paths as string[]).includes('payload._id'))!;
+    expect(letter).toMatchObject({ provider: 'attestr', reason: 'schema', state: 'open', bodyKept: true });
+    expect(String(letter.id)).toMatch(/^kyc-dead:attestr:[0-9a-f]{32}$/);
+    expect(text).not.toContain(PII);
+    expect(text).not.toContain(handshake);
+
+    // The same refused body sent again is the same letter.
+    await postJson(`${stack.ingressUrl}/webhooks/attestr`, body, attestr.webhookHeaders());
+    const again = await listed('--provider', 'attestr', '--reason', 'schema');
+    expect(again.rows.filter((row) => row.id === letter.id)).toHaveLength(1);
+
+    // On the server, the letter (with its raw body) is ciphertext only.
+    const raw = new Client({ connection: env.connection });
+    const history = await raw.workflow.getHandle(String(letter.id)).fetchHistory();
+    const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    expect(input.length).toBe(1);
+    expect(Buffer.from(input[0]!.data!).toString('latin1')).not.toContain(PII);
+
+    // Still refused by today's parser: replay says so and keeps the letter.
+    const replay = await stack.kyc('replay', String(letter.id));
+    expect(replay.code).toBe(1);
+    expect(replay.stderr).toContain('still refused');
+    expect(replay.stderr).not.toContain(PII);
+  });
+
+  it('a verdict after the verification closed: 200 {late:1}, kept as a late letter, shown by kyc status', async () => {
+    const handshake = randomUUID();
+    attestr.script(handshake, { kind: 'flowx', state: 'unconsumed' });
+    await stack.kyc('start', '--provider', 'attestr', '--reference', handshake, '--expires-in', '3s');
+    await eventually(async () => {
+      const out = await stack.kyc('status', 'attestr', handshake, '--json');
+      return (JSON.parse(out.stdout) as VerificationState).status === 'EXPIRED' ? true : undefined;
+    }, 60_000);
+
+    const verdict = attestr.flowxCallback(handshake, 'flowx.completed');
+    const response = await postJson(`${stack.ingressUrl}/webhooks/attestr`, verdict, attestr.webhookHeaders());
+    expect(response).toEqual({ status: 200, body: { accepted: 0, late: 1 } });
+
+    const verificationId = `kyc:attestr:${handshake}`;
+    const { rows } = await listed('--reason', 'late');
+    const letter = rows.find((row) => row.verificationId === verificationId);
+    expect(letter).toMatchObject({ provider: 'attestr', reason: 'late', events: 1, state: 'open' });
+
+    const status = await stack.kyc('status', 'attestr', handshake, '--json');
+    const state = JSON.parse(status.stdout) as VerificationState & { lateCallbacks: { id: string }[] };
+    expect(state.status).toBe('EXPIRED');
+    expect(state.lateCallbacks.map((late) => late.id)).toEqual([letter!.id]);
+    const human = await stack.kyc('status', 'attestr', handshake);
+    expect(human.stdout).toContain('late callbacks:');
+    expect(human.stdout).toContain(String(letter!.id));
+
+    // Replaying it finds the verification still closed: nothing applied, the letter stays.
+    const replay = await stack.kyc('replay', String(letter!.id), '--json');
+    expect(JSON.parse(replay.stdout)).toMatchObject({ accepted: 0, late: 1, alreadyReplayed: false });
+    expect((await listed('--reason', 'late')).rows.some((row) => row.id === letter!.id)).toBe(true);
+  });
+
+  it('an oversize callback is kept and replayed idempotently: replayed twice = once', async () => {
+    const customerKey = randomUUID();
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    // 501 records for one customer (status 110: ident pending), one more than a callback may carry.
+    const records = Array.from({ length: 501 }, (_, i) =>
+      concedus.complianceRecord({ customerKey }, 110, new Date(start + i * 1000)),
+    );
+    const response = await postJson(`${stack.ingressUrl}/webhooks/concedus`, records, concedus.callbackHeaders);
+    expect(response.status).toBe(413);
+
+    const { rows } = await eventually(async () => {
+      const found = await listed('--provider', 'concedus', '--reason', 'oversize');
+      return found.rows.length ? found : undefined;
+    });
+    const id = String(rows[0]!.id);
+    expect(rows[0]).toMatchObject({ reason: 'oversize', bodyKept: true, events: 501 });
+
+    const first = await stack.kyc('replay', id, '--json');
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(first.stdout)).toMatchObject({ accepted: 501, late: 0, alreadyReplayed: false });
+    const second = await stack.kyc('replay', id, '--json');
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ accepted: 501, alreadyReplayed: true });
+
+    const state = await eventually(async () => {
+      const out = await stack.kyc('status', 'concedus', customerKey, '--json');
+      const current = JSON.parse(out.stdout) as VerificationState;
+      return current.timeline.length + current.timelineDropped >= 501 ? current : undefined;
+    }, 60_000);
+    const applied = state.timeline.filter((entry) => entry.source === 'callback');
+    // Every record once: no entry is a second copy of one already seen.
+    expect(applied.length + state.timelineDropped).toBe(501);
+    expect((await listed('--provider', 'concedus', '--reason', 'oversize')).rows).toEqual([]);
+  });
+});
