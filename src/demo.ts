@@ -16,7 +16,7 @@ import { silentLogger } from './logger';
 import { createTemporalClient } from './temporal/connection';
 import { startDevServer } from './temporal/dev-server';
 import { isTerminal } from './verification/model';
-import { createWorker, quietSdkLogs } from './worker';
+import { createWorkerSet, quietSdkLogs } from './worker';
 
 /** Every demo verification ends well within this; past it the demo reports what is still open. */
 const DEMO_TIMEOUT_MS = 100_000;
@@ -66,12 +66,13 @@ async function main(): Promise<number> {
     const withAddress: AppConfig = { ...config, temporal: { ...config.temporal, address } };
 
     out('worker: starting (bundles the workflow code, a few seconds)\n');
-    const { worker, connection } = await createWorker(withAddress);
-    const workerRun = worker.run();
+    // The workers as `npm start` runs them: verifications, and the rate-limited provider-call queues.
+    const workers = await createWorkerSet(withAddress);
+    const workerRun = workers.run();
     stack.stop.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      workers.shutdown();
       await workerRun;
-      await connection.close();
+      await workers.connection.close();
     });
     const client = createTemporalClient(withAddress, address);
     stack.stop.push(() => client.connection.close());
