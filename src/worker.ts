@@ -73,6 +73,7 @@ export async function createWorker(
     activities: createActivities({
       retrieval: retrievalClients(config),
       policies: providerPolicies(config),
+      notify: { notify: config.notify },
       ...options.activityDeps,
     }),
     dataConverter: dataConverter(config),

@@ -5,6 +5,7 @@ import { ProviderCallError } from '../providers/http';
 import { isTerminal, type ProviderId, type VerificationEvent } from '../verification/model';
 import type { VerificationPolicy } from '../verification/waiting';
 import type { PollRequest } from './types';
+import { createNotifyActivities, type NotifyDeps } from './notify';
 
 export type { PollRequest } from './types';
 
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   retrieval: Partial<Record<ProviderId, RetrievalClient>>;
   /** Each enabled provider's timing, from the worker's configuration (not from whoever started the verification). */
   policies?: Partial<Record<ProviderId, VerificationPolicy>>;
+  /** Where verdicts are pushed (KYC_NOTIFY_URL); absent: notifyApp refuses, non-retryably. */
+  notify?: NotifyDeps;
 }
 
 /**
@@ -46,6 +49,7 @@ export function createActivities(deps: ActivityDeps) {
     return event;
   };
   return {
+    ...createNotifyActivities(deps.notify ?? { notify: { enabled: false } }),
     /** Asks the provider for the verification's current state, as a canonical event (a scheduled poll). */
     pollProvider,
     /** The same question at the deadline; its own name so the history reads as the verification's steps. */

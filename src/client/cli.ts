@@ -3,41 +3,106 @@
  * worker. Every command takes --json; errors are one line on stderr and a non-zero exit.
  */
 import { parseArgs } from 'node:util';
-import type { Client } from '@temporalio/client';
 import { ConfigError, loadClientConfig, loadConfig, longestVerificationLifetimeMs, type ClientConfig } from '../config';
 import { parseDuration } from '../config/env-reader';
-import { connectTemporalClient } from '../temporal/connection';
 import { formatSeconds, setUpNamespace } from '../temporal/setup';
 import {
+  DECISIONS,
   isProviderId,
   PROVIDERS,
   STATUSES,
+  type Decision,
   type ProviderId,
   type Status,
   type VerificationState,
 } from '../verification/model';
-import { KycClient, VerificationNotFoundError, WaitTimeoutError } from './index';
+import { KycClient, WaitTimeoutError } from './index';
 import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../dead-letters/contract';
 import type { DeadLetterSummary } from '../dead-letters/store';
 import type { CallbackParser } from '../providers/types';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;
 
+/** Each command's synopsis and help (`kyc <command> --help`); the overview lists the synopses. */
+const HELP: Record<string, { synopsis: string; text: string }> = {
+  start: {
+    synopsis: 'start --provider P --reference R [--customer REF] [--expires-in 30m] [--context key=value ...]',
+    text: `Starts (registers) a verification; idempotent, and fine after a callback already started it.
+  --provider P        jumio, socure, attestr, unico or concedus
+  --reference R       the provider's own ID of the transaction (Jumio workflowExecution.id, …)
+  --customer REF      your opaque customer reference (an ID, never personal data)
+  --expires-in D      lifetime (30s, 15m, 2h, 7d); default the provider's P_EXPIRES_AFTER
+  --context key=value IDs the provider's retrieval API needs; Jumio requires accountId
+example: kyc start --provider jumio --reference 7f1e2d3c-… --context accountId=acc-1 --expires-in 2h`,
+  },
+  status: {
+    synopsis: 'status P R',
+    text: `Shows a verification's state and timeline (a closed one's from its workflow result).
+example: kyc status jumio 7f1e2d3c-…`,
+  },
+  wait: {
+    synopsis: 'wait P R [--timeout 60s]',
+    text: `Waits until the verification ends and shows its final state; exit 3 when --timeout passes first.
+example: kyc wait jumio 7f1e2d3c-… --timeout 10m`,
+  },
+  list: {
+    synopsis: 'list [--provider P] [--status S] [--decision D] [--older-than 2h] [--newer-than 1d] [--limit N]',
+    text: `Lists verifications, newest first.
+  --status S          ${STATUSES.join(', ')}
+  --decision D        ${DECISIONS.join(', ')}
+  --older-than D      started more than D ago (e.g. 2h: stuck candidates)
+  --newer-than D      started less than D ago
+  --limit N           at most N rows (default 100)
+example: kyc list --provider jumio --status SUBMITTED --older-than 2h`,
+  },
+  cancel: {
+    synopsis: 'cancel P R [--reason CODE]',
+    text: `Cancels a running verification (status CANCELLED); fails, showing the verdict, if it already ended.
+  --reason CODE       a short code such as user_left (letters, digits, _ . -)
+example: kyc cancel jumio 7f1e2d3c-… --reason user_left`,
+  },
+  'dead-letters': {
+    synopsis: 'dead-letters [--provider P] [--reason R] [--all] [--limit N]',
+    text: `Lists callbacks refused after authentication, still held (see the README's "Guarantees").
+  --reason R          ${DEAD_LETTER_REASONS.join(', ')}
+  --all               also letters already closed (e.g. replayed)
+example: kyc dead-letters --provider concedus`,
+  },
+  replay: {
+    synopsis: 'replay ID',
+    text: `Re-injects a dead letter into its verification; idempotent.
+example: kyc replay <id from kyc dead-letters>`,
+  },
+  setup: {
+    synopsis: 'setup',
+    text: `Registers our search attributes in the namespace and checks its retention against the longest
+verification lifetime (KYC_PROVIDERS and their P_EXPIRES_AFTER / P_MAX_LIFETIME, when set here).
+example: kyc setup`,
+  },
+  refresh: {
+    synopsis: 'refresh P R',
+    text: `Asks the provider now: the verification polls its retrieval API outside the schedule.
+example: kyc refresh jumio 7f1e2d3c-…`,
+  },
+};
+
+const FOOTER = `every command takes --json (machine output) and --help. Temporal is configured as for the worker
+and the \`temporal\` CLI (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE,
+TEMPORAL_CONFIG_FILE); no provider settings are needed. Exit codes: 0 ok, 1 error, 2 usage, 3 wait timed out.`;
+
 const USAGE = `usage: kyc <command> [options]
 
 commands:
-  start --provider P --reference R [--customer REF] [--expires-in 30m] [--context key=value ...]
-  status P R
-  wait P R [--timeout 60s]
-  list [--provider P] [--status S] [--limit N]
-  cancel P R [--reason TEXT]
-  dead-letters [--provider P] [--reason R] [--all] [--limit N]
-  replay ID
-  setup                      register our search attributes in the namespace, check its retention
+${Object.values(HELP)
+  .map((help) => `  ${help.synopsis}`)
+  .join('\n')}
 
-every command takes --json. Temporal is configured as for the worker and the \`temporal\` CLI
-(TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE,
-TEMPORAL_CONFIG_FILE); no provider settings are needed. Exit codes: 0 ok, 1 error, 2 usage, 3 wait timed out.`;
+${FOOTER}`;
+
+function commandHelp(command: string): string {
+  const help = HELP[command]!;
+  return `usage: kyc ${help.synopsis}\n\n${help.text}\n\n${FOOTER}\n`;
+}
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -53,6 +118,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${USAGE}\n`);
     return command ? EXIT.ok : EXIT.usage;
   }
+  // Help needs no configuration and no connection.
+  if (HELP[command] && (rest.includes('--help') || rest.includes('-h'))) {
+    io.stdout(commandHelp(command));
+    return EXIT.ok;
+  }
   let config: ClientConfig;
   try {
     config = loadClientConfig(io.env);
@@ -64,13 +134,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     throw err;
   }
 
-  let client: Client | undefined;
+  let kyc: KycClient | undefined;
   try {
     const handler = COMMANDS[command];
     if (!handler) throw new UsageError(`unknown command '${command}' (try kyc --help)`);
     const run = handler(rest, io);
-    client = await connectTemporalClient(config);
-    return await run(new KycClient(client, config));
+    kyc = await KycClient.connect(config);
+    return await run(kyc);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`kyc: ${err.message}\n`);
@@ -80,11 +150,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`kyc: ${err.message}\n`);
       return EXIT.waitTimeout;
     }
-    const message = err instanceof VerificationNotFoundError || err instanceof Error ? err.message : String(err);
+    const message = err instanceof Error ? err.message : String(err);
     io.stderr(`kyc: ${message.split('\n')[0]}\n`);
     return EXIT.error;
   } finally {
-    await client?.connection.close();
+    await kyc?.close();
   }
 }
 
@@ -128,6 +198,14 @@ function duration(value: string, option: string): number {
   if (ms === undefined || ms <= 0)
     throw new UsageError(`${option} '${value}' is not a duration (e.g. 30s, 15m, 2h, 7d)`);
   return ms;
+}
+
+function oneOf(value: unknown, allowed: readonly string[], option: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw new UsageError(`${option} must be one of ${allowed.join(', ')}`);
+  }
+  return value;
 }
 
 function print(io: CliIo, json: boolean, value: unknown, human: string): number {
@@ -278,24 +356,41 @@ const COMMANDS: Record<string, Command> = {
   list(args, io) {
     const { values } = parse(
       args,
-      { provider: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } },
+      {
+        provider: { type: 'string' },
+        status: { type: 'string' },
+        decision: { type: 'string' },
+        'older-than': { type: 'string' },
+        'newer-than': { type: 'string' },
+        limit: { type: 'string' },
+      },
       0,
     );
-    const status = values.status;
-    if (typeof status === 'string' && !(STATUSES as readonly string[]).includes(status)) {
-      throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
-    }
+    const status = oneOf(values.status, STATUSES, '--status');
+    const decision = oneOf(values.decision, DECISIONS, '--decision');
     const limit = values.limit === undefined ? 100 : Number(values.limit);
     if (!Number.isInteger(limit) || limit <= 0) throw new UsageError('--limit must be a positive whole number');
+    const olderThan = values['older-than'];
+    const newerThan = values['newer-than'];
+    const ago = (value: string, option: string) => new Date(Date.now() - duration(value, option));
     const filter = {
       ...(values.provider !== undefined ? { provider: provider(values.provider, '--provider') } : {}),
-      ...(typeof status === 'string' ? { status: status as Status } : {}),
+      ...(status ? { status: status as Status } : {}),
+      ...(decision ? { decision: decision as Decision } : {}),
+      ...(typeof olderThan === 'string' ? { startedBefore: ago(olderThan, '--older-than') } : {}),
+      ...(typeof newerThan === 'string' ? { startedAfter: ago(newerThan, '--newer-than') } : {}),
       limit,
     };
     return async (kyc) => {
       const rows = await kyc.listVerifications(filter);
       const human = rows.length
-        ? rows.map((r) => `${r.workflowId.padEnd(60)} ${(r.status ?? '?').padEnd(16)} ${r.decision ?? ''}`).join('\n')
+        ? rows
+            .map(
+              (r) =>
+                `${r.workflowId.padEnd(60)} ${(r.status ?? '?').padEnd(16)} ${(r.decision ?? '').padEnd(9)} ` +
+                `started ${r.startTime.toISOString()}`,
+            )
+            .join('\n')
         : 'no verifications';
       return print(io, values.json === true, rows, human);
     };
@@ -325,6 +420,20 @@ const COMMANDS: Record<string, Command> = {
     return async (kyc) => {
       await kyc.cancelVerification(name, reference, reason);
       return print(io, values.json === true, { cancelRequested: true }, `cancel requested for ${name} ${reference}`);
+    };
+  },
+
+  refresh(args, io) {
+    const { values, positionals } = parse(args, {}, 2);
+    const [name, reference] = [provider(positionals[0]), positionals[1]!];
+    return async (kyc) => {
+      await kyc.refreshVerification(name, reference);
+      return print(
+        io,
+        values.json === true,
+        { refreshRequested: true },
+        `refresh requested for ${name} ${reference}: the provider is asked now (see kyc status)`,
+      );
     };
   },
 };

@@ -1,13 +1,23 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { ClientConfig } from '../config';
+import { loadClientConfig, type ClientConfig } from '../config';
+import { connectTemporalClient } from '../temporal/connection';
 import type { CallbackParser } from '../providers/types';
 import { KycDecision, KycStatus } from '../workflows/messages';
 import { referenceSchema } from '../providers/common';
+import { providerModule } from '../providers/registry';
 import { signalRegistration } from '../temporal/verification-start';
-import type { ProviderId, Status, VerificationState } from '../verification/model';
+import type { Decision, ProviderId, Status, VerificationState } from '../verification/model';
 import { isProviderId, isTerminal } from '../verification/model';
-import { cancelSignal, kycWorkflowId, parseKycWorkflowId, stateQuery } from '../workflows/messages';
+import { cancelSignal, kycWorkflowId, parseKycWorkflowId, refreshSignal, stateQuery } from '../workflows/messages';
+import {
+  InvalidRequestError,
+  VerificationAlreadyFinishedError,
+  VerificationNotFoundError,
+  WaitTimeoutError,
+} from './errors';
+
+export { InvalidRequestError, VerificationAlreadyFinishedError, VerificationNotFoundError, WaitTimeoutError };
 import {
   listDeadLetters,
   replayDeadLetter,
@@ -24,26 +34,60 @@ export interface StartVerificationRequest {
   customerReference?: string;
   /** When the verification should expire; default: now + the provider's P_EXPIRES_AFTER (the worker's setting). */
   expiresAt?: Date;
-  /** Non-personal IDs the provider's retrieval API needs (Jumio: accountId). */
+  /** Non-personal IDs the provider's retrieval API needs (Jumio: accountId, required). */
   context?: Record<string, string>;
+  /**
+   * A workflow of the app's to signal (`kycVerificationFinished`, with the final state) when the
+   * verification ends: the verdict reaches the app's own workflow without polling.
+   */
+  notifyWorkflowId?: string;
 }
 
-export class VerificationNotFoundError extends Error {
-  override name = 'VerificationNotFoundError';
-}
-
-/** The app asked for something malformed: IDs must be IDs, never personal data. */
-export class InvalidRequestError extends Error {
-  override name = 'InvalidRequestError';
-}
-
-function assertId(field: string, value: string): void {
+function assertId(field: string, value: unknown): void {
   const result = referenceSchema.safeParse(value);
   if (!result.success) throw new InvalidRequestError(`${field} ${result.error.issues[0]?.message ?? 'is invalid'}`);
 }
 
-export class WaitTimeoutError extends Error {
-  override name = 'WaitTimeoutError';
+/**
+ * Refuses, before anything starts, a request that could never finish: IDs that are not IDs, an
+ * expiry already past, or a context without what the provider's retrieval API needs (each
+ * provider module declares that in `requiredContext`).
+ */
+export function validateStartRequest(request: StartVerificationRequest): void {
+  if (typeof request.provider !== 'string' || !isProviderId(request.provider)) {
+    throw new InvalidRequestError(`provider must be one of jumio, socure, attestr, unico, concedus`);
+  }
+  assertId('reference', request.reference);
+  if (request.customerReference !== undefined) assertId('customerReference', request.customerReference);
+  if (request.notifyWorkflowId !== undefined) assertId('notifyWorkflowId', request.notifyWorkflowId);
+  if (request.expiresAt !== undefined) {
+    if (!(request.expiresAt instanceof Date) || Number.isNaN(request.expiresAt.getTime())) {
+      throw new InvalidRequestError('expiresAt must be a valid Date');
+    }
+    if (request.expiresAt.getTime() <= Date.now()) throw new InvalidRequestError('expiresAt must be in the future');
+  }
+  for (const [key, value] of Object.entries(request.context ?? {})) assertId(`context.${key}`, value);
+  const module = providerModule(request.provider);
+  for (const key of module?.requiredContext ?? []) {
+    if (request.context?.[key] === undefined) {
+      throw new InvalidRequestError(
+        `${request.provider} needs context.${key}: its retrieval API is addressed by it, so without it a lost ` +
+          `callback could never be confirmed (pass context: { ${key}: '…' }, CLI: --context ${key}=…)`,
+      );
+    }
+  }
+}
+
+export interface VerificationFilter {
+  provider?: ProviderId;
+  status?: Status;
+  decision?: Decision;
+  /** Only verifications started before this moment (e.g. older than 2 hours). */
+  startedBefore?: Date;
+  /** Only verifications started after this moment. */
+  startedAfter?: Date;
+  /** At most this many, newest first (default 100). */
+  limit?: number;
 }
 
 export interface VerificationSummary {
@@ -63,22 +107,41 @@ export interface VerificationSummary {
  * secrets stay with the worker and the ingress.
  */
 export class KycClient {
+  private ownsConnection = false;
+
   constructor(
     readonly client: Client,
     private readonly config: Pick<ClientConfig, 'temporal'>,
   ) {}
 
+  /**
+   * Connects with Temporal's client settings (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, API key, TLS,
+   * profiles; TEMPORAL_TASK_QUEUE and KYC_PAYLOAD_KEY as the worker has them, so payloads are
+   * encrypted the way it decrypts them). No provider settings are needed. Call `close()` when done.
+   */
+  static async connect(config: Pick<ClientConfig, 'temporal'> = loadClientConfig()): Promise<KycClient> {
+    const kyc = new KycClient(await connectTemporalClient(config), config);
+    kyc.ownsConnection = true;
+    return kyc;
+  }
+
+  /** Closes the connection `connect()` opened; a client built around the app's own connection leaves it open. */
+  async close(): Promise<void> {
+    if (!this.ownsConnection) return;
+    this.ownsConnection = false;
+    await this.client.connection.close();
+  }
+
+  /** Throws {@link InvalidRequestError} for a request that could never finish (see {@link validateStartRequest}). */
   async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string }> {
-    if (!isProviderId(request.provider))
-      throw new InvalidRequestError(`unknown provider '${String(request.provider)}'`);
-    assertId('reference', request.reference);
-    if (request.customerReference) assertId('customerReference', request.customerReference);
+    validateStartRequest(request);
     const workflowId = kycWorkflowId(request.provider, request.reference);
     try {
       await signalRegistration(this.client, request.provider, this.config.temporal.taskQueue, request.reference, {
         ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
         ...(request.customerReference ? { customerReference: request.customerReference } : {}),
         ...(request.context ? { context: request.context } : {}),
+        ...(request.notifyWorkflowId ? { notifyWorkflowId: request.notifyWorkflowId } : {}),
       });
     } catch (err) {
       // Callbacks already took the verification to its end before the app got here: starting it
@@ -88,15 +151,21 @@ export class KycClient {
     return { workflowId };
   }
 
-  /** The verification's current state (also after it closed, within the namespace's retention). */
+  /**
+   * The verification's current state (also after it closed, within the namespace's retention).
+   * A closed verification's state is its workflow result, read from history: a query would
+   * replay the whole history on today's workflow code, which may no longer match the code that
+   * wrote it (and needs a worker). Only a running verification is asked through the `state` query.
+   */
   async getVerification(provider: ProviderId, reference: string): Promise<VerificationState> {
-    try {
-      return await this.client.workflow.getHandle(kycWorkflowId(provider, reference)).query(stateQuery);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError)
-        throw new VerificationNotFoundError(`no verification ${kycWorkflowId(provider, reference)}`);
-      throw err;
+    const handle = this.handle(provider, reference);
+    const { status } = await this.mapNotFound(provider, reference, handle.describe());
+    if (status.name === 'COMPLETED' || status.name === 'CONTINUED_AS_NEW') {
+      // Continued as new between describe and here: result() follows the chain to the last run.
+      return this.mapNotFound(provider, reference, handle.result() as Promise<VerificationState>);
     }
+    // Running; or closed without a result (terminated by an operator, failed): the query is all there is.
+    return this.mapNotFound(provider, reference, handle.query(stateQuery));
   }
 
   /** Resolves with the final state once the verification reaches a terminal status. */
@@ -105,7 +174,7 @@ export class KycClient {
     reference: string,
     options: { timeoutMs?: number } = {},
   ): Promise<VerificationState> {
-    const handle = this.client.workflow.getHandle(kycWorkflowId(provider, reference));
+    const handle = this.handle(provider, reference);
     if (!options.timeoutMs) return this.mapNotFound(provider, reference, handle.result() as Promise<VerificationState>);
     // Abort the long poll itself on timeout, so no call outlives the wait (or the connection).
     const controller = new AbortController();
@@ -126,34 +195,33 @@ export class KycClient {
     }
   }
 
-  /** `reason` is a short code such as `user_left` (free text could carry personal data). */
+  /**
+   * Cancels a running verification. `reason` is a short code such as `user_left` (free text could
+   * carry personal data). Throws {@link VerificationAlreadyFinishedError}, with the final state,
+   * when it had already ended: the app then holds a verdict it must not ignore.
+   */
   async cancelVerification(provider: ProviderId, reference: string, reason?: string): Promise<void> {
     if (reason !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(reason)) {
       throw new InvalidRequestError('reason must be a short code (letters, digits, _ . -), e.g. user_left');
     }
-    const state = await this.getVerification(provider, reference);
-    if (isTerminal(state.status)) return;
-    try {
-      await this.client.workflow
-        .getHandle(kycWorkflowId(provider, reference))
-        .signal(cancelSignal, reason ? { reason } : {});
-    } catch (err) {
-      // It ended between the look and the signal: there is nothing left to cancel.
-      if (
-        !(err instanceof WorkflowNotFoundError) ||
-        !isTerminal((await this.getVerification(provider, reference)).status)
-      ) {
-        throw err;
-      }
-    }
+    await this.signalRunning(provider, reference, (handle) => handle.signal(cancelSignal, reason ? { reason } : {}));
   }
 
-  async listVerifications(
-    filter: { provider?: ProviderId; status?: Status; limit?: number } = {},
-  ): Promise<VerificationSummary[]> {
+  /**
+   * Asks the workflow to poll the provider now, outside its schedule (an operator's "look again").
+   * Throws {@link VerificationAlreadyFinishedError} when the verification has already ended.
+   */
+  async refreshVerification(provider: ProviderId, reference: string): Promise<void> {
+    await this.signalRunning(provider, reference, (handle) => handle.signal(refreshSignal));
+  }
+
+  async listVerifications(filter: VerificationFilter = {}): Promise<VerificationSummary[]> {
     const clauses = ["WorkflowType = 'verificationWorkflow'"];
     if (filter.provider) clauses.push(`KycProvider = '${filter.provider}'`);
     if (filter.status) clauses.push(`KycStatus = '${filter.status}'`);
+    if (filter.decision) clauses.push(`KycDecision = '${filter.decision}'`);
+    if (filter.startedBefore) clauses.push(`StartTime < '${filter.startedBefore.toISOString()}'`);
+    if (filter.startedAfter) clauses.push(`StartTime > '${filter.startedAfter.toISOString()}'`);
     const summaries: VerificationSummary[] = [];
     for await (const execution of this.client.workflow.list({ query: clauses.join(' AND ') })) {
       const ids = parseKycWorkflowId(execution.workflowId);
@@ -169,6 +237,30 @@ export class KycClient {
       if (summaries.length >= (filter.limit ?? 100)) break;
     }
     return summaries;
+  }
+
+  private handle(provider: ProviderId, reference: string): WorkflowHandle {
+    return this.client.workflow.getHandle(kycWorkflowId(provider, reference));
+  }
+
+  /** Signals a running verification; a finished one is reported with its final state. */
+  private async signalRunning(
+    provider: ProviderId,
+    reference: string,
+    send: (handle: WorkflowHandle) => Promise<void>,
+  ): Promise<void> {
+    const workflowId = kycWorkflowId(provider, reference);
+    const before = await this.getVerification(provider, reference);
+    if (isTerminal(before.status)) throw new VerificationAlreadyFinishedError(workflowId, before);
+    try {
+      await send(this.handle(provider, reference));
+    } catch (err) {
+      // It ended between the look and the signal: report the end instead.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      const after = await this.getVerification(provider, reference);
+      if (!isTerminal(after.status)) throw err;
+      throw new VerificationAlreadyFinishedError(workflowId, after);
+    }
   }
 
   /** Callbacks refused after authentication, still held (see README "Guarantees"). */
@@ -193,8 +285,7 @@ export class KycClient {
     try {
       return await promise;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError)
-        throw new VerificationNotFoundError(`no verification ${kycWorkflowId(provider, reference)}`);
+      if (err instanceof WorkflowNotFoundError) throw new VerificationNotFoundError(kycWorkflowId(provider, reference));
       throw err;
     }
   }

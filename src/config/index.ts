@@ -4,10 +4,12 @@ import { providerModules } from '../providers/registry';
 import type { ProviderModule } from '../providers/module';
 import { isProviderId, type ProviderId } from '../verification/model';
 import { ConfigError, EnvReader } from './env-reader';
+import { readNotifyConfig, type NotifyConfig } from './notify';
 import { readTemporalSettings, type TemporalSettings } from './temporal';
 import { parseWebhookAuth, type WebhookAuthRule } from './webhook-auth';
 
 export { ConfigError } from './env-reader';
+export type { NotifyConfig } from './notify';
 export type { TemporalConnectionSettings, TemporalSettings } from './temporal';
 
 export interface ProviderConfig {
@@ -30,6 +32,8 @@ export interface AppConfig {
     /** Most hand-overs to Temporal waiting at once; beyond the (adaptive) limit a callback gets 503 + Retry-After. */
     maxHandoversInFlight: number;
   };
+  /** Pushing each verdict to the app (`KYC_NOTIFY_URL`); `enabled` goes into every verification's policy. */
+  notify: NotifyConfig;
   reliability: ReliabilityConfig;
   worker: {
     /** A prebuilt workflow bundle (bundleWorkflowCode); unset: bundled from source at start. */
@@ -91,9 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const enabledProviders = readEnabledProviders(read);
 
+  const notify = readNotifyConfig(read);
   const shared: SharedPolicy = {
-    // Set by the app-notification settings once they exist; until then nothing is pushed.
-    notify: false,
+    // Every verification that ends is pushed to the app when KYC_NOTIFY_URL is set.
+    notify: notify.enabled,
     maxHistoryEvents: read.integer('KYC_MAX_HISTORY_EVENTS', DEFAULT_MAX_HISTORY_EVENTS, 20),
     retrievalRetryInitialMs: read.duration('KYC_PROVIDER_RETRY_INITIAL', '5s'),
     retrievalRetryMaximumMs: read.duration('KYC_PROVIDER_RETRY_MAX', '5m'),
@@ -112,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bodyLimitBytes: read.bytes('KYC_BODY_LIMIT', '1mb'),
       maxHandoversInFlight: read.integer('KYC_MAX_HANDOVERS_IN_FLIGHT', DEFAULT_MAX_HANDOVERS_IN_FLIGHT, 1),
     },
+    notify,
     reliability: readReliability(read, enabledProviders),
     worker: { workflowBundle: read.string('KYC_WORKFLOW_BUNDLE') },
     observability: {

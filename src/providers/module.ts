@@ -18,6 +18,12 @@ export interface ProviderModule<Settings = unknown> {
   /** The provider's name as its documentation writes it. */
   displayName: string;
   defaults: ProviderDefaults;
+  /**
+   * Context keys a verification must carry from its start for the provider's retrieval API to be
+   * asked at all (Jumio: `accountId`, part of every retrieval URL). Without them a lost callback
+   * could never be confirmed, so the client refuses such a start instead of letting it wait forever.
+   */
+  requiredContext?: readonly string[];
   /** Reads the provider's own settings (credentials, API flavour) from `P_*` variables. */
   readSettings(env: EnvReader, apiBaseUrl: string): Settings;
   createCallbackParser(settings: Settings): CallbackParser;

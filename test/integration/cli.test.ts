@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { postJson } from '../../src/simulators/callback-sender';
+import type { VerificationState } from '../../src/verification/model';
 import { jumioTestEnv } from '../support/jumio-env';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 
@@ -95,7 +96,13 @@ describe('kyc CLI', () => {
 
   it('cancels a verification', async () => {
     const id = randomUUID();
-    expect((await kyc('start', '--provider', 'jumio', '--reference', id)).stdout).toBe(`started kyc:jumio:${id}\n`);
+    expect(await kyc('start', '--provider', 'jumio', '--reference', id)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^kyc: jumio needs context.accountId: .*--context accountId=…\)\n$/),
+    });
+    expect((await kyc('start', '--provider', 'jumio', '--reference', id, '--context', 'accountId=a-1')).stdout).toBe(
+      `started kyc:jumio:${id}\n`,
+    );
     expect(await kyc('cancel', 'jumio', id, '--reason', 'user left')).toMatchObject({
       code: 1,
       stderr: 'kyc: reason must be a short code (letters, digits, _ . -), e.g. user_left\n',
@@ -105,6 +112,110 @@ describe('kyc CLI', () => {
     const state = JSON.parse(waited.stdout);
     expect(state).toMatchObject({ status: 'CANCELLED', providerStatus: 'CANCELLED_BY_APP' });
     expect(state.timeline.at(-1)).toMatchObject({ source: 'app', detail: 'user_left', status: 'CANCELLED' });
+
+    // Once it has ended, cancel and refresh say so, with the outcome.
+    for (const command of ['cancel', 'refresh']) {
+      expect(await kyc(command, 'jumio', id)).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `kyc: verification kyc:jumio:${id} already finished: CANCELLED\n`,
+      });
+    }
+  });
+
+  it('refreshes a running verification: the provider is asked now, not at the next scheduled poll', async () => {
+    const id = randomUUID();
+    // The verdict is ready at Jumio, but its callback never comes and polling would start only in an hour.
+    sim.script(id, { accountId: 'a-2', status: 'PROCESSED', decision: { type: 'PASSED' } });
+    await kyc('start', '--provider', 'jumio', '--reference', id, '--context', 'accountId=a-2');
+    expect(await kyc('refresh', 'jumio', id, '--json')).toEqual({
+      code: 0,
+      stdout: `${JSON.stringify({ refreshRequested: true }, null, 2)}\n`,
+      stderr: '',
+    });
+    const waited = await kyc('wait', 'jumio', id, '--timeout', '30s', '--json');
+    expect(waited.code).toBe(0);
+    const state = JSON.parse(waited.stdout) as VerificationState;
+    expect(state).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect(state.timeline.filter((entry) => entry.source === 'callback')).toEqual([]);
+    expect(state.timeline.at(-1)).toMatchObject({ source: 'poll', outcome: 'applied', status: 'COMPLETED' });
+    const history = await stack.client.workflow.getHandle(`kyc:jumio:${id}`).fetchHistory();
+    const signals = (history.events ?? []).flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? []);
+    expect(signals).toEqual(['register', 'refresh']);
+    expect(await kyc('refresh', 'jumio', 'no-such-ref')).toMatchObject({
+      code: 1,
+      stderr: 'kyc: no verification kyc:jumio:no-such-ref\n',
+    });
+  });
+
+  it('lists by decision and by age', async () => {
+    const approved = randomUUID();
+    const rejected = randomUUID();
+    for (const [id, type] of [
+      [approved, 'PASSED'],
+      [rejected, 'REJECTED'],
+    ] as const) {
+      sim.script(id, { accountId: `acc-${id}`, status: 'PROCESSED', decision: { type } });
+      await kyc('start', '--provider', 'jumio', '--reference', id, '--context', `accountId=acc-${id}`);
+      await postJson(`${stack.ingressUrl}/webhooks/jumio`, sim.callback(id, 'PROCESSED'));
+      expect((await kyc('wait', 'jumio', id, '--timeout', '30s')).code).toBe(0);
+    }
+    const ids = async (...filter: string[]) => {
+      const result = await kyc('list', '--provider', 'jumio', ...filter, '--json');
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      return (JSON.parse(result.stdout) as { workflowId: string }[]).map((row) => row.workflowId);
+    };
+    // Visibility is eventually consistent: wait until both are indexed with their decision.
+    await eventually(async () => {
+      const listed = await ids('--decision', 'REJECTED');
+      return listed.includes(`kyc:jumio:${rejected}`) ? listed : undefined;
+    });
+    const rejectedRows = await ids('--decision', 'REJECTED');
+    expect(rejectedRows).toContain(`kyc:jumio:${rejected}`);
+    expect(rejectedRows).not.toContain(`kyc:jumio:${approved}`);
+    await eventually(async () =>
+      (await ids('--decision', 'APPROVED')).includes(`kyc:jumio:${approved}`) ? true : undefined,
+    );
+
+    expect(await ids('--newer-than', '10m')).toEqual(
+      expect.arrayContaining([`kyc:jumio:${approved}`, `kyc:jumio:${rejected}`]),
+    );
+    const old = await ids('--older-than', '10m');
+    expect(old).not.toContain(`kyc:jumio:${approved}`);
+    expect(old).not.toContain(`kyc:jumio:${rejected}`);
+    expect(await ids('--older-than', '1ms')).toEqual(
+      expect.arrayContaining([`kyc:jumio:${approved}`, `kyc:jumio:${rejected}`]),
+    );
+    expect(await ids('--newer-than', '1ms')).toEqual([]);
+
+    const human = await kyc('list', '--decision', 'REJECTED', '--newer-than', '1h');
+    expect(human.stdout).toMatch(new RegExp(`^kyc:jumio:${rejected} +COMPLETED +REJECTED +started \\d{4}-`, 'm'));
+
+    expect(await kyc('list', '--decision', 'MAYBE')).toMatchObject({
+      code: 2,
+      stderr: 'kyc: --decision must be one of APPROVED, REJECTED, REVIEW, RESUBMIT\n',
+    });
+    expect(await kyc('list', '--older-than', 'yesterday')).toMatchObject({
+      code: 2,
+      stderr: "kyc: --older-than 'yesterday' is not a duration (e.g. 30s, 15m, 2h, 7d)\n",
+    });
+  });
+
+  it('has --help for every command, without configuration or a server', async () => {
+    const overview = await runCli(['--help'], { stdout: () => undefined, stderr: () => undefined, env: {} });
+    expect(overview).toBe(0);
+    for (const command of ['start', 'status', 'wait', 'list', 'cancel', 'refresh', 'dead-letters', 'replay', 'setup']) {
+      let stdout = '';
+      const code = await runCli([command, '--help'], {
+        stdout: (t) => (stdout += t),
+        stderr: () => undefined,
+        // A broken environment proves help reads none of it.
+        env: { PORT: 'not-a-port', TEMPORAL_ADDRESS: '127.0.0.1:1' },
+      });
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^usage: kyc ${command}\\b`));
+      expect(stdout).toMatch(/\nexample: kyc /);
+    }
   });
 
   it('fails with one clear line and a non-zero exit', async () => {
@@ -157,7 +268,7 @@ describe('kyc CLI', () => {
     };
     let stderr = '';
     const io = { stdout: () => undefined, stderr: (t: string) => void (stderr += t), env: onlyTemporal };
-    expect(await runCli(['start', '--provider', 'jumio', '--reference', id], io)).toBe(0);
+    expect(await runCli(['start', '--provider', 'jumio', '--reference', id, '--context', 'accountId=a-3'], io)).toBe(0);
     let stdout = '';
     const code = await runCli(['status', 'jumio', id, '--json'], { ...io, stdout: (t) => void (stdout += t) });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });

@@ -89,6 +89,14 @@ it('readiness names the missing search attributes; kyc setup registers them, ide
   expect(again.stderr.trimEnd().split('\n')).toHaveLength(1);
 
   // A verification with our attributes can now be started on this cluster.
-  const started = await kyc('start', '--provider', 'jumio', '--reference', randomUUID());
+  const started = await kyc(
+    'start',
+    '--provider',
+    'jumio',
+    '--reference',
+    randomUUID(),
+    '--context',
+    'accountId=acc-1',
+  );
   expect(started.code).toBe(0);
 });

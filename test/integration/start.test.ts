@@ -80,7 +80,12 @@ describe('npm start', () => {
         try {
           const kyc = new KycClient(new Client({ connection }), loadConfig({ KYC_PROVIDERS: 'jumio' }));
           if (round === 1)
-            await kyc.startVerification({ provider: 'jumio', reference, customerReference: 'persisted' });
+            await kyc.startVerification({
+              provider: 'jumio',
+              reference,
+              customerReference: 'persisted',
+              context: { accountId: 'acc-persisted' },
+            });
           // Round 2 reads what round 1 wrote: the SQLite file kept it.
           expect(await kyc.getVerification('jumio', reference)).toMatchObject({
             status: 'PENDING',

@@ -64,6 +64,8 @@ export class FakeProvider {
       confirmDeadline: answer('confirmDeadline'),
       fetchAnnouncedResult: answer('fetchAnnouncedResult'),
       verificationPolicy: () => Promise.resolve(policy),
+      // The workflow pushes a verdict only when policy.notify is set (see test/integration/notify.test.ts).
+      notifyApp: () => Promise.resolve(),
     };
   }
 

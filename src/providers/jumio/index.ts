@@ -39,6 +39,8 @@ export const jumio = defineProvider<JumioSettings>({
     expiresAfter: '1d',
     webhookAuth: `ip:${JUMIO_CALLBACK_IPS.join(',')}`,
   },
+  // Every retrieval URL is /accounts/{accountId}/workflow-executions/{id}: no account ID, no poll.
+  requiredContext: ['accountId'],
   readSettings: (env, apiBaseUrl) => ({
     apiBaseUrl,
     authUrl: env.url('JUMIO_AUTH_URL', 'https://auth.amer-1.jumio.ai/oauth2/token'),
