@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
 import { NOTIFY_EVENT_TYPE, type NotifyPayload } from '../../src/activities/notify';
@@ -90,7 +91,12 @@ it('pushes the verdict, signed, once the app is reachable; the timeline records 
     40_000,
     'a failed notification attempt',
   );
-  expect(retrying.lastFailure?.message).toContain('ECONNREFUSED');
+  // Failure texts are encoded (they may carry data): read the last failure as the client does.
+  const lastFailure = await decodeOptionalFailureToOptionalError(
+    stack.client.options.loadedDataConverter,
+    retrying.lastFailure,
+  );
+  expect(lastFailure?.message).toContain('ECONNREFUSED');
   expect((await kyc.getVerification('jumio', id)).status).toBe('COMPLETED');
 
   const receiver = await startReceiver(receiverPort);
