@@ -78,11 +78,11 @@ it('readiness names the missing search attributes; kyc setup registers them, ide
   const again = await kyc('setup');
   expect(again.code).toBe(0);
   const lines = again.stdout.trimEnd().split('\n');
-  expect(lines.slice(0, 4)).toEqual([
+  expect(lines.slice(0, names.length + 1)).toEqual([
     'namespace default',
     ...names.map((name) => `  search attribute ${name} (KEYWORD): exists`),
   ]);
-  expect(lines[4]).toMatch(/^ {2}retention \S+( \S+)? \(longest verification lifetime 30d\)$/);
+  expect(lines[names.length + 1]).toMatch(/^ {2}retention \S+( \S+)? \(longest verification lifetime 30d\)$/);
   expect(again.stderr).toMatch(
     /^kyc: warning: retention \S+( \S+)? is shorter than the longest verification lifetime 30d: /,
   );
