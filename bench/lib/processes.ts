@@ -1,7 +1,7 @@
 /** Child processes of the bench (worker, ingress, bare servers) and their memory, read from /proc. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+export { freePort } from '../../src/http/free-port';
 
 export interface Child {
   process: ChildProcess;
@@ -82,19 +82,6 @@ export function rssOf(pid: number | undefined): number {
   } catch {
     return NaN;
   }
-}
-
-/** A TCP port that was free on loopback a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {

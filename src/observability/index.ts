@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { AppConfig } from '../config';
+import { freePort } from '../http/free-port';
 import { installRuntime } from './runtime';
 import { startMetricsServer, type MetricsSource, type ReadinessCheck } from './metrics-server';
 
@@ -14,8 +14,7 @@ export { runtimeMetrics } from './metrics-server';
  * Returns that loopback address, if any.
  */
 export async function setUpWorkerRuntime(config: AppConfig): Promise<string | undefined> {
-  const bindAddress =
-    config.observability.metricsPort === undefined ? undefined : `127.0.0.1:${await freeLoopbackPort()}`;
+  const bindAddress = config.observability.metricsPort === undefined ? undefined : `127.0.0.1:${await freePort()}`;
   installRuntime({ level: config.observability.logLevel, prometheusBindAddress: bindAddress });
   return bindAddress;
 }
@@ -47,16 +46,4 @@ export function temporalReadiness(client: Client): ReadinessCheck {
       return { ready: false, reason: 'temporal_unavailable' };
     }
   };
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
