@@ -8,7 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { ProviderFailure } from '../../src/providers/failure-types';
 import type { VerificationState } from '../../src/verification/model';
-import { cancelSignal, kycWorkflowId, refreshSignal, registerSignal } from '../../src/workflows/messages';
+import {
+  cancelSignal,
+  kycWorkflowId,
+  refreshSignal,
+  registerSignal,
+  verificationFinishedSignal,
+} from '../../src/workflows/messages';
 import { answer, callback, HOUR, MINUTE, POLICY, useWorkflowBench } from './harness';
 
 const bench = useWorkflowBench();
@@ -214,3 +220,38 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 20_0
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+it("the app's workflow named at start is signalled with the final state; a missing one is recorded as not delivered", async () => {
+  const app = randomUUID();
+  const told = randomUUID();
+  const nobody = randomUUID();
+  const register = (ref: string, notifyWorkflowId: string) =>
+    bench.env.client.workflow.signalWithStart('verificationWorkflow', {
+      workflowId: kycWorkflowId('jumio', ref),
+      taskQueue: bench.taskQueue,
+      args: [{ provider: 'jumio', reference: ref, policy: POLICY }],
+      signal: registerSignal,
+      signalArgs: [{ notifyWorkflowId }],
+    });
+  const [toldFinal, nobodyFinal] = await bench.withWorker(async () => {
+    // Any running workflow stands in for the app's: here, another verification.
+    await bench.start(app, callback(app, 'STARTED', STARTED, 1));
+    await register(told, kycWorkflowId('jumio', app));
+    await register(nobody, 'no-such-workflow');
+    await bench.callback(told, callback(told, 'DONE', PASSED, 2));
+    await bench.callback(nobody, callback(nobody, 'DONE', PASSED, 2));
+    const finals = await Promise.all([bench.result(told), bench.result(nobody)]);
+    await handle(app).signal(cancelSignal, {});
+    await bench.result(app);
+    return finals;
+  });
+  expect(toldFinal.timeline.at(-1)).toMatchObject({ source: 'app', providerStatus: 'APP_WORKFLOW_SIGNALLED' });
+  expect(toldFinal.timeline.at(-1)?.detail).toBeUndefined();
+  expect(nobodyFinal.timeline.at(-1)).toMatchObject({
+    providerStatus: 'APP_WORKFLOW_SIGNALLED',
+    detail: 'not_delivered',
+  });
+  const history = await handle(app).fetchHistory();
+  const signals = (history.events ?? []).map((e) => e.workflowExecutionSignaledEventAttributes?.signalName);
+  expect(signals).toContain(verificationFinishedSignal.name);
+});
