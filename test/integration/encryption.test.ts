@@ -31,14 +31,17 @@ async function historyOf(client: Client, reference: string): Promise<History> {
 /**
  * Every payload anywhere in a history, except what Temporal keeps readable by design and holds
  * no personal data: search attributes (indexed), the UI summary (`userMetadata`, provider and
- * reference only) and the SDK's own local-activity marker bookkeeping (`data`: sequence, attempt,
- * activity type; the activity's result beside it is encrypted).
+ * reference only), the SDK's own local-activity marker bookkeeping (`data`: sequence, attempt,
+ * activity type; the activity's result beside it is encrypted) and patch markers (`patch-data`:
+ * the patch's ID, a code name).
  */
 const READABLE_BY_DESIGN = new Set([
   'searchAttributes',
   'upsertWorkflowSearchAttributesEventAttributes',
   'userMetadata',
 ]);
+const MARKER_BOOKKEEPING = new Set(['data', 'patch-data']);
+
 function payloadsIn(node: unknown, found: Payload[] = [], parent = ''): Payload[] {
   if (!node || typeof node !== 'object' || node instanceof Uint8Array) return found;
   const record = node as Record<string, unknown>;
@@ -47,7 +50,7 @@ function payloadsIn(node: unknown, found: Payload[] = [], parent = ''): Payload[
     return found;
   }
   for (const [key, value] of Object.entries(record)) {
-    if (READABLE_BY_DESIGN.has(key) || (parent === 'details' && key === 'data')) continue;
+    if (READABLE_BY_DESIGN.has(key) || (parent === 'details' && MARKER_BOOKKEEPING.has(key))) continue;
     payloadsIn(value, found, key);
   }
   return found;

@@ -1,17 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROVIDERS } from '../../src/verification/model';
+import { PROVIDER_VARIABLE_SUFFIXES } from '../support/provider-variables';
 
 const root = join(__dirname, '../..');
-/** The settings every provider has, read with a `${prefix}_` the scan above cannot see. */
-const PROVIDER_VARIABLE_SUFFIXES = [
-  'API_BASE_URL',
-  'WEBHOOK_AUTH',
-  'CALLBACK_GRACE',
-  'POLL_SCHEDULE',
-  'EXPIRES_AFTER',
-  'MAX_LIFETIME',
-];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -6,20 +6,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { providerRegistry } from '../../src/providers/registry';
 import { PROVIDERS } from '../../src/verification/model';
+import { PROVIDER_VARIABLE_SUFFIXES } from '../support/provider-variables';
 
 const root = join(__dirname, '../..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 /** The files of a provider's folder, each with one job (README, "Add a provider"). */
 const PROVIDER_FILES = ['index.ts', 'callback.ts', 'vocabulary.ts', 'retrieval.ts', 'simulator.ts'];
-const PROVIDER_VARIABLES = [
-  'API_BASE_URL',
-  'WEBHOOK_AUTH',
-  'CALLBACK_GRACE',
-  'POLL_SCHEDULE',
-  'EXPIRES_AFTER',
-  'MAX_LIFETIME',
-];
 
 describe.each(PROVIDERS)('provider %s has every piece the README names', (id) => {
   const module = providerRegistry[id];
@@ -34,7 +27,7 @@ describe.each(PROVIDERS)('provider %s has every piece the README names', (id) =>
 
   it('its variables in .env.example', () => {
     const example = read('.env.example');
-    for (const suffix of PROVIDER_VARIABLES)
+    for (const suffix of PROVIDER_VARIABLE_SUFFIXES)
       expect(example).toMatch(new RegExp(`^${id.toUpperCase()}_${suffix}=`, 'm'));
   });
 
