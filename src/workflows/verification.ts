@@ -25,9 +25,12 @@ import { visibilityMirror } from './visibility';
 
 export async function verificationWorkflow(input: VerificationInput): Promise<VerificationState> {
   const { provider, reference } = input;
+  const startedAt = nowIso();
   const arrivals: VerificationChange[] = [];
+  // Until the worker's policy is read, a query sees the verification as pending.
+  let state: VerificationState = input.carried ?? initialState(provider, reference, startedAt, STARTING);
   // Handlers first: a query or signal may arrive while the worker's policy is still being read.
-  setHandler(stateQuery, () => state ?? initialState(provider, reference, nowIso(), STARTING));
+  setHandler(stateQuery, () => state);
   setHandler(providerEventSignal, (event) => void arrivals.push({ kind: 'callback', event }));
   setHandler(registerSignal, (registration) => void arrivals.push({ kind: 'registered', registration }));
   // A cancellation is a change like any other, so it takes its place in arrival order.
@@ -35,7 +38,7 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   setHandler(refreshSignal, () => void arrivals.push({ kind: 'refresh-requested' }));
 
   const policy = input.policy ?? (await verificationPolicy(provider));
-  let state: VerificationState = input.carried ?? initialState(provider, reference, nowIso(), policy);
+  if (!input.carried) state = initialState(provider, reference, startedAt, policy);
   const calls = new ProviderCalls(policy, (purpose, result) => arrivals.push(answered(purpose, result)));
   const mirror = visibilityMirror();
   mirror(state);
