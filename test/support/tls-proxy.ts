@@ -21,18 +21,17 @@ function openssl(dir: string, ...args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/** A fresh P-256 key, unencrypted, written to `<name>.key`. */
+function newKeyArgs(name: string): string[] {
+  return ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`];
+}
+
 function newCa(dir: string, name: string): void {
   openssl(
     dir,
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
+    ...newKeyArgs(name),
     '-out',
     `${name}.pem`,
     '-days',
@@ -47,21 +46,7 @@ function newCa(dir: string, name: string): void {
 }
 
 function newLeaf(dir: string, name: string, ca: string, extensions: string[]): void {
-  openssl(
-    dir,
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-    '-subj',
-    `/CN=${name}`,
-  );
+  openssl(dir, 'req', ...newKeyArgs(name), '-out', `${name}.csr`, '-subj', `/CN=${name}`);
   writeFileSync(join(dir, `${name}.ext`), ['basicConstraints=CA:FALSE', ...extensions].join('\n') + '\n');
   openssl(
     dir,

@@ -11,7 +11,12 @@ import { temporal } from '@temporalio/proto';
 import type { KycActivities, PollRequest } from '../../src/activities';
 import { ProviderFailure } from '../../src/providers/failure-types';
 import { resolveTemporalTestServer } from '../../src/temporal/binaries';
-import type { CanonicalMeaning, VerificationEvent, VerificationState } from '../../src/verification/model';
+import {
+  isTerminal,
+  type CanonicalMeaning,
+  type VerificationEvent,
+  type VerificationState,
+} from '../../src/verification/model';
 import type { VerificationPolicy } from '../../src/verification/waiting';
 import {
   KYC_SEARCH_ATTRIBUTES,
@@ -105,7 +110,7 @@ export class FakeProvider {
 }
 
 function isFinal(meaning: CanonicalMeaning): boolean {
-  return ['COMPLETED', 'EXPIRED', 'FAILED', 'ABANDONED', 'CANCELLED'].includes(meaning.status ?? '');
+  return meaning.status !== undefined && isTerminal(meaning.status);
 }
 
 export interface WorkflowBench {
