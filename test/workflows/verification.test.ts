@@ -10,7 +10,6 @@ import { ProviderFailure } from '../../src/providers/failure-types';
 import type { VerificationState } from '../../src/verification/model';
 import {
   cancelSignal,
-  KycAttention,
   kycWorkflowId,
   refreshSignal,
   registerSignal,
@@ -142,8 +141,6 @@ it('"not found" at the deadline does not expire a reference the provider never k
   expect(final.status).toBe('EXPIRED');
   expect(final.attention).toContain('reference_unknown_to_provider');
   expect(final.timeline.filter((e) => e.outcome === 'postponed')).toHaveLength(2);
-  // Operators find it by its attention code.
-  expect((await handle(ref).describe()).typedSearchAttributes.get(KycAttention)).toBe('reference_unknown_to_provider');
 });
 
 it('an outage while fetching an announced result delays the verdict, never decides it', async () => {
@@ -257,5 +254,4 @@ it("the app's workflow named at start is signalled with the final state; a missi
   const history = await handle(app).fetchHistory();
   const signals = (history.events ?? []).map((e) => e.workflowExecutionSignaledEventAttributes?.signalName);
   expect(signals).toContain(verificationFinishedSignal.name);
-  // Signalling a workflow that does not exist waits on the server's answer: slower on a loaded machine.
-}, 180_000);
+});
