@@ -65,7 +65,8 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     // While a call is in flight, its answer wakes us; only a deadline that needs no call is timed.
     if (!calls.busy || wait.resultAnnounced) due.push(deadlineCheckAt(state.expiresAt, wait));
     if (!calls.busy) due.push(Date.parse(wait.nextPollAt));
-    if (!calls.busy && wait.resultAnnounced && wait.fetchRetryAt) due.push(Date.parse(wait.fetchRetryAt));
+    // An announced result with no fetch in flight is due now (a run continued as new cancelled its fetch).
+    if (!calls.busy && wait.resultAnnounced) due.push(wait.fetchRetryAt ? Date.parse(wait.fetchRetryAt) : Date.now());
     await condition(() => arrivals.length > 0, Math.max(1, Math.min(...due) - Date.now()));
   }
 

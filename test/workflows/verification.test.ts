@@ -213,6 +213,22 @@ it('continue-as-new keeps the state, the dedup set and the wait, and each run st
   expect(final.polls).toBe(1);
 });
 
+it('an announced result that arrives as the run continues as new is fetched at once by the next run', async () => {
+  const ref = randomUUID();
+  bench.provider.script(ref, answer('PROCESSED/PASSED', PASSED));
+  // Queued before any worker runs, so the first task applies them all and continues as new with
+  // the announcement in the state (the fetch it had just started is cancelled with that run).
+  await bench.start(ref, callback(ref, 'STARTED', STARTED, 1), { policy: { ...POLICY, maxHistoryEvents: 10 } });
+  for (let i = 0; i < 12; i++) await bench.callback(ref, callback(ref, `NOISE_${i}`, {}, 2));
+  await bench.callback(ref, callback(ref, 'PROCESSED', PROCESSED, 3));
+  const final = await bench.withWorker(() => bench.result(ref));
+  expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', polls: 0 });
+  const lastRun = await handle(ref).fetchHistory();
+  expect(lastRun.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId).toBeTruthy();
+  // Fetched straight away, not when the next poll (after the 10-minute grace) woke the new run.
+  expect(Date.parse(final.updatedAt) - Date.parse(final.createdAt)).toBeLessThan(POLICY.callbackGraceMs);
+});
+
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
