@@ -73,6 +73,8 @@ export interface ReliabilityConfig {
   inboxMaxBytes: number;
   /** Retrieval calls per second, per provider, across all workers (a task queue rate limit). */
   maxPollsPerSecond: Partial<Record<ProviderId, number>>;
+  /** After our timer closed a verification, how long a provider's verdict still raises a late-verdict alert. */
+  lateVerdictWindowMs: number;
 }
 
 /** Dev-only callback auth for providers with no production default: loopback only. */
@@ -269,6 +271,7 @@ function readReliability(read: EnvReader, enabledProviders: ProviderId[]): Relia
     inboxProviders,
     inboxMaxBytes: read.bytes('KYC_INBOX_MAX_BYTES', '256mb'),
     maxPollsPerSecond,
+    lateVerdictWindowMs: read.duration('KYC_LATE_VERDICT_WINDOW', '30d'),
   };
 }
 

@@ -6,10 +6,13 @@ import type { Logger } from '../logger';
 import { CallbackAuthenticationError, CallbackValidationError, type CallbackParser } from '../providers/types';
 import { searchAttributeCheck } from '../temporal/setup';
 import { signalProviderEvent } from '../temporal/verification-start';
-import { isProviderId, type ProviderId, type VerificationEvent } from '../verification/model';
+import { isProviderId, type ProviderId, type VerificationEvent, type VerificationState } from '../verification/model';
 import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
 import { authenticate } from './auth';
-import { DeadLetterNotKeptError, type DeadLetterRecorder, type RefusedCallback } from './dead-letters';
+import { deadLetterWorkflowId } from '../dead-letters/contract';
+import { classifyLateEvents, type LateVerdictNote } from '../late-verdicts/rule';
+import { closedVerificationState, startLateVerdictNotification } from '../late-verdicts/ingress';
+import { buildDeadLetter, DeadLetterNotKeptError, type DeadLetterRecorder, type RefusedCallback } from './dead-letters';
 import { HandoverLimit } from './handover-limit';
 import { errorHandler, HttpError, notFound } from './http-error';
 import type { DurableInbox } from './inbox';
@@ -217,7 +220,11 @@ export function createIngressApp(deps: IngressDeps): Express {
     return { status: queued ? 202 : 200, body: body200 };
   }
 
-  /** One late letter per verification, holding the events that found it closed. */
+  /**
+   * One late letter per verification, holding the events that found it closed. When our own timer
+   * had closed it and a provider's verdict is among them (src/late-verdicts/rule.ts), the letter is
+   * a `late_verdict`: counted and logged as an alert, and pushed to the app when it takes pushes.
+   */
   async function keepLateEvents(
     provider: ProviderConfig,
     receivedAt: string,
@@ -231,14 +238,81 @@ export function createIngressApp(deps: IngressDeps): Express {
       lateByVerification.set(id, [...(lateByVerification.get(id) ?? []), event]);
     });
     for (const [verificationId, lateEvents] of lateByVerification) {
-      const issues = [{ path: '', message: 'the verification had already closed' }];
-      await keepDeadLetter({
+      const finalState = await finalStateOf(provider, verificationId);
+      const late = classifyLateEvents(finalState, lateEvents, receivedAt, config.reliability.lateVerdictWindowMs);
+      const refused: RefusedCallback = {
         provider: provider.id,
-        reason: 'late',
-        issues,
+        reason: late.reason,
+        issues: [{ path: '', message: 'the verification had already closed' }],
         receivedAt,
         events: lateEvents,
         verificationId,
+        ...(late.reason === 'late_verdict' ? { lateVerdict: late.note } : {}),
+      };
+      await keepDeadLetter(refused);
+      if (late.reason === 'late_verdict') {
+        await raiseLateVerdict(provider, verificationId, refused, late.note, finalState!);
+      }
+    }
+  }
+
+  /** Reads the closed verification's final state; unreadable for now is a 503 (the provider retries). */
+  async function finalStateOf(provider: ProviderConfig, verificationId: string) {
+    try {
+      return await closedVerificationState(client, verificationId, handoverTimeoutMs);
+    } catch (err) {
+      logger.error('final state of a closed verification unreadable', {
+        workflowId: verificationId,
+        error: errorKind(err),
+      });
+      // A provider that never retries keeps at least the plain late letter; the others send it again.
+      if (keepsAnInbox(provider)) return undefined;
+      throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+      });
+    }
+  }
+
+  /** The alert (a counter and a warning without personal data), and the push to the app. */
+  async function raiseLateVerdict(
+    provider: ProviderConfig,
+    verificationId: string,
+    refused: RefusedCallback,
+    note: LateVerdictNote,
+    finalState: VerificationState,
+  ): Promise<void> {
+    const deadLetterId = deadLetterWorkflowId(
+      provider.id,
+      buildDeadLetter(refused, { keepBody: false, maxBytes: 0 }).fingerprint,
+    );
+    metrics.lateVerdicts.inc({ provider: provider.id });
+    logger.warn('late verdict for a verification our timer had closed', {
+      workflowId: verificationId,
+      inferredEnd: note.inferredEnd,
+      providerStatus: note.verdicts.map((verdict) => verdict.providerStatus).join(','),
+      deadLetterId,
+    });
+    if (!config.notify.enabled) return;
+    try {
+      await startLateVerdictNotification(
+        client,
+        config.temporal.taskQueue,
+        {
+          provider: provider.id,
+          reference: finalState.reference,
+          verificationId,
+          deadLetterId,
+          status: finalState.status,
+          note,
+          receivedAt: refused.receivedAt,
+        },
+        handoverTimeoutMs,
+      );
+    } catch (err) {
+      logger.error('late verdict notification not started', { workflowId: verificationId, error: errorKind(err) });
+      // The letter is kept and idempotent: a retried callback finds the same letter and starts the push.
+      throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
       });
     }
   }
@@ -255,7 +329,8 @@ export function createIngressApp(deps: IngressDeps): Express {
       await deps.deadLetters.record(refused);
     } catch (err) {
       logger.error('dead letter not kept', { provider: refused.provider, reason: refused.reason });
-      if (refused.reason === 'late' && err instanceof DeadLetterNotKeptError) {
+      const late = refused.reason === 'late' || refused.reason === 'late_verdict';
+      if (late && err instanceof DeadLetterNotKeptError) {
         throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
           retryAfterSeconds: RETRY_AFTER_SECONDS,
         });

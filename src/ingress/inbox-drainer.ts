@@ -89,7 +89,7 @@ export class InboxDrainer {
     const deadline = Date.now() + HANDOVER_TIMEOUT_MS;
     if (entry.kind === 'dead-letter') {
       await client.connection.withDeadline(deadline, () =>
-        storeDeadLetter(client, deadLetterHome(config), entry.letter, entry.fingerprint),
+        storeDeadLetter(client, deadLetterHome(config, entry.letter.reason), entry.letter, entry.fingerprint),
       );
       return;
     }
