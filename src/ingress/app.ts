@@ -6,13 +6,11 @@ import type { Logger } from '../logger';
 import { CallbackAuthenticationError, CallbackValidationError, type CallbackParser } from '../providers/types';
 import { searchAttributeCheck } from '../temporal/setup';
 import { signalProviderEvent } from '../temporal/verification-start';
-import { isProviderId, type ProviderId, type VerificationEvent, type VerificationState } from '../verification/model';
+import { isProviderId, type ProviderId, type VerificationEvent } from '../verification/model';
 import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
 import { authenticate } from './auth';
-import { deadLetterWorkflowId } from '../dead-letters/contract';
-import { classifyLateEvents, type LateVerdictNote } from '../late-verdicts/rule';
-import { closedVerificationState, startLateVerdictNotification } from '../late-verdicts/ingress';
-import { buildDeadLetter, DeadLetterNotKeptError, type DeadLetterRecorder, type RefusedCallback } from './dead-letters';
+import { LateVerdictAlarm, type LateLetter } from '../late-verdicts/alarm';
+import { DeadLetterNotKeptError, type DeadLetterRecorder, type RefusedCallback } from './dead-letters';
 import { HandoverLimit } from './handover-limit';
 import { errorHandler, HttpError, notFound } from './http-error';
 import type { DurableInbox } from './inbox';
@@ -61,6 +59,13 @@ export function createIngressApp(deps: IngressDeps): Express {
   const handovers =
     deps.handoverLimit ??
     new HandoverLimit({ cap: config.ingress.maxHandoversInFlight, targetWaitMs: handoverTimeoutMs / 2 });
+  const lateVerdicts = new LateVerdictAlarm({
+    client,
+    config,
+    logger,
+    counter: metrics.lateVerdicts,
+    timeoutMs: handoverTimeoutMs,
+  });
   const parsers = new Map<ProviderId, CallbackParser>(
     config.enabledProviders.map((id) => {
       const provider = enabledProvider(config, id);
@@ -238,79 +243,39 @@ export function createIngressApp(deps: IngressDeps): Express {
       lateByVerification.set(id, [...(lateByVerification.get(id) ?? []), event]);
     });
     for (const [verificationId, lateEvents] of lateByVerification) {
-      const finalState = await finalStateOf(provider, verificationId);
-      const late = classifyLateEvents(finalState, lateEvents, receivedAt, config.reliability.lateVerdictWindowMs);
-      const refused: RefusedCallback = {
-        provider: provider.id,
-        reason: late.reason,
-        issues: [{ path: '', message: 'the verification had already closed' }],
-        receivedAt,
-        events: lateEvents,
-        verificationId,
-        ...(late.reason === 'late_verdict' ? { lateVerdict: late.note } : {}),
-      };
-      await keepDeadLetter(refused);
-      if (late.reason === 'late_verdict') {
-        await raiseLateVerdict(provider, verificationId, refused, late.note, finalState!);
+      const letter = await lateLetter(provider, verificationId, lateEvents, receivedAt);
+      await keepDeadLetter(letter.refused);
+      try {
+        await lateVerdicts.raise(letter);
+      } catch (err) {
+        logger.error('late verdict notification not started', { workflowId: verificationId, error: errorKind(err) });
+        // The letter is kept and idempotent: a retried callback finds the same letter and starts the push.
+        throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
+          retryAfterSeconds: RETRY_AFTER_SECONDS,
+        });
       }
     }
   }
 
-  /** Reads the closed verification's final state; unreadable for now is a 503 (the provider retries). */
-  async function finalStateOf(provider: ProviderConfig, verificationId: string) {
+  /** The late-verdict rule needs the final state; unreadable for now is a 503 (the provider retries). */
+  async function lateLetter(
+    provider: ProviderConfig,
+    verificationId: string,
+    events: VerificationEvent[],
+    receivedAt: string,
+  ): Promise<LateLetter> {
     try {
-      return await closedVerificationState(client, verificationId, handoverTimeoutMs);
+      return await lateVerdicts.letterFor(provider.id, verificationId, events, receivedAt);
     } catch (err) {
       logger.error('final state of a closed verification unreadable', {
         workflowId: verificationId,
         error: errorKind(err),
       });
       // A provider that never retries keeps at least the plain late letter; the others send it again.
-      if (keepsAnInbox(provider)) return undefined;
-      throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
-        retryAfterSeconds: RETRY_AFTER_SECONDS,
-      });
-    }
-  }
-
-  /** The alert (a counter and a warning without personal data), and the push to the app. */
-  async function raiseLateVerdict(
-    provider: ProviderConfig,
-    verificationId: string,
-    refused: RefusedCallback,
-    note: LateVerdictNote,
-    finalState: VerificationState,
-  ): Promise<void> {
-    const deadLetterId = deadLetterWorkflowId(
-      provider.id,
-      buildDeadLetter(refused, { keepBody: false, maxBytes: 0 }).fingerprint,
-    );
-    metrics.lateVerdicts.inc({ provider: provider.id });
-    logger.warn('late verdict for a verification our timer had closed', {
-      workflowId: verificationId,
-      inferredEnd: note.inferredEnd,
-      providerStatus: note.verdicts.map((verdict) => verdict.providerStatus).join(','),
-      deadLetterId,
-    });
-    if (!config.notify.enabled) return;
-    try {
-      await startLateVerdictNotification(
-        client,
-        config.temporal.taskQueue,
-        {
-          provider: provider.id,
-          reference: finalState.reference,
-          verificationId,
-          deadLetterId,
-          status: finalState.status,
-          note,
-          receivedAt: refused.receivedAt,
-        },
-        handoverTimeoutMs,
-      );
-    } catch (err) {
-      logger.error('late verdict notification not started', { workflowId: verificationId, error: errorKind(err) });
-      // The letter is kept and idempotent: a retried callback finds the same letter and starts the push.
+      if (keepsAnInbox(provider)) {
+        const issues = [{ path: '', message: 'the verification had already closed' }];
+        return { refused: { provider: provider.id, reason: 'late', issues, receivedAt, events, verificationId } };
+      }
       throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
         retryAfterSeconds: RETRY_AFTER_SECONDS,
       });

@@ -245,3 +245,38 @@ it('a late word that decides nothing stays a plain late letter; reopen refuses o
   expect(stillOpen.code).toBe(1);
   expect(stillOpen.stderr).toContain('still open');
 }, 180_000);
+
+it('a verdict that waited in the local inbox while Temporal was away is raised when it is handed over', async () => {
+  const { id, accountId } = await expiredVerification();
+  const countedBefore = await lateVerdictsCounted();
+  sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
+  // The entry exactly as the ingress writes it when Temporal is unreachable (its parser's event).
+  const jumio = stack.config.providers.jumio!;
+  const body = sim.callback(id, 'PROCESSED');
+  const receivedAt = new Date().toISOString();
+  const [event] = jumio.module
+    .createCallbackParser(jumio.settings)
+    .parse(body, receivedAt, JSON.stringify(body)).events;
+  await stack.ingress.inbox.append({
+    kind: 'event',
+    provider: 'jumio',
+    event: event!,
+    startIfMissing: true,
+    receivedAt,
+  });
+  stack.ingress.drainer.nudge();
+
+  const letter = await eventually(async () => {
+    const out = await stack.kyc('dead-letters', '--reason', 'late_verdict', '--json');
+    const rows = JSON.parse(out.stdout) as { id: string; verificationId?: string }[];
+    return rows.find((row) => row.verificationId === `kyc:jumio:${id}`);
+  });
+  expect(await lateVerdictsCounted()).toBe(countedBefore + 1);
+  const pushed = await eventually(
+    async () =>
+      receiver.deliveries.find((d) => d.payload.type === LATE_VERDICT_EVENT_TYPE && d.payload.data.reference === id),
+    60_000,
+    'the late-verdict push',
+  );
+  expect(pushed.payload.data.deadLetterId).toBe(letter.id);
+}, 180_000);

@@ -1,6 +1,6 @@
 /**
- * What the ingress does with late events beyond keeping them: read the closed verification's
- * final state (to apply the late-verdict rule), and start the app's late-verdict notification.
+ * Late verdicts on Temporal: read a closed verification's final state (to apply the late-verdict
+ * rule), and start the app's late-verdict notification.
  */
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
