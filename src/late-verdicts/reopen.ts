@@ -8,11 +8,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Client } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import { listDeadLetters, replayDeadLetter } from '../dead-letters/store';
 import type { ProviderId, VerificationState } from '../verification/model';
-import { kycWorkflowId } from '../workflows/messages';
-import { inferredEnd, type InferredEnd } from './rule';
+import { kycWorkflowId, type VerificationInput } from '../workflows/messages';
+import { inferredEnd, lifetimeOverOnReopen, type InferredEnd } from './rule';
 
 const { EventType, ResetReapplyType } = temporal.api.enums.v1;
 
@@ -58,7 +59,19 @@ export async function reopenVerification(
         'not by our own timer: a reported verdict is never reopened',
     );
   }
-  const runId = await resetToFirstWorkflowTask(client, where.namespace, workflowId, closedRunId);
+  const history = await client.workflow.getHandle(workflowId, closedRunId).fetchHistory();
+  const input = await decodeFromPayloadsAtIndex<VerificationInput>(
+    client.options.loadedDataConverter,
+    0,
+    history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads,
+  );
+  if (lifetimeOverOnReopen(input, Date.now())) {
+    throw new ReopenRefusedError(
+      `${workflowId} continued as new and is past its maximum lifetime: a reopened run would close ` +
+        'again before the provider answers (its late verdicts stay in kyc status)',
+    );
+  }
+  const runId = await resetToFirstWorkflowTask(client, where.namespace, workflowId, closedRunId, history);
   // The events of the late verdict go to the reopened run: the announced result is fetched at once.
   const letters = await listDeadLetters(client, { verificationId: workflowId, reason: 'late_verdict' });
   const replayedLetters: string[] = [];
@@ -79,8 +92,8 @@ async function resetToFirstWorkflowTask(
   namespace: string,
   workflowId: string,
   runId: string,
+  history: temporal.api.history.v1.IHistory,
 ): Promise<string> {
-  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const first = history.events?.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
   if (!first?.eventId) throw new ReopenRefusedError(`${workflowId} has no completed workflow task to reset to`);
   const { runId: newRunId } = await client.workflowService.resetWorkflowExecution({

@@ -5,6 +5,8 @@
  * tested without Temporal and the ingress, the CLI and the client apply the same one.
  */
 import { isTerminal, type Status, type VerificationEvent, type VerificationState } from '../verification/model';
+import { lifetimeEndsAt } from '../verification/waiting';
+import type { VerificationInput } from '../workflows/messages';
 
 /** Why our own timer closed it: the reducer's timer words (src/verification/reducer.ts, `timerEvent`). */
 export type InferredEnd = 'EXPIRY_REACHED' | 'MAX_LIFETIME_REACHED';
@@ -86,4 +88,16 @@ export function classifyLateEvents(
       })),
     },
   };
+}
+
+/**
+ * Whether a reopened run would close again at once (MAX_LIFETIME_REACHED) before the provider can
+ * answer. A reopen re-runs the closed run from its first workflow task: a first run starts over
+ * at the reopen time, so its lifetime starts again; a run that continued as new carries its state,
+ * whose lifetime still counts from the verification's original start.
+ */
+export function lifetimeOverOnReopen(input: Pick<VerificationInput, 'carried' | 'policy'>, now: number): boolean {
+  const { carried, policy } = input;
+  if (!carried || !policy) return false;
+  return now >= lifetimeEndsAt(carried.createdAt, carried.expiresAt, policy);
 }

@@ -10,7 +10,7 @@ import {
   type VerificationState,
 } from '../../src/verification/model';
 import { reduce, type VerificationChange } from '../../src/verification/reducer';
-import { classifyLateEvents, inferredEnd, isVerdict } from '../../src/late-verdicts/rule';
+import { classifyLateEvents, inferredEnd, isVerdict, lifetimeOverOnReopen } from '../../src/late-verdicts/rule';
 import { TEST_POLICY } from '../support/policy';
 
 const START = '2026-01-01T00:00:00.000Z';
@@ -129,5 +129,21 @@ describe('classifyLateEvents', () => {
     expect(classifyLateEvents(failedByProvider, [approved], soon, WINDOW_MS)).toEqual({ reason: 'late' });
     expect(classifyLateEvents(cancelledByApp, [approved], soon, WINDOW_MS)).toEqual({ reason: 'late' });
     expect(classifyLateEvents(undefined, [approved], soon, WINDOW_MS)).toEqual({ reason: 'late' });
+  });
+});
+
+describe('lifetimeOverOnReopen: a reopened run must not close again before the provider answers', () => {
+  const policy = { ...TEST_POLICY, maxLifetimeMs: 10 * DAY_MS };
+  const carried = initialState('jumio', 'ref-1', START, { ...policy, expiresAfterMs: DAY_MS });
+  const lifetimeEnds = Date.parse(START) + 10 * DAY_MS;
+
+  it('a first run starts over at the reopen time, so its lifetime starts again', () => {
+    expect(lifetimeOverOnReopen({}, lifetimeEnds + DAY_MS)).toBe(false);
+    expect(lifetimeOverOnReopen({ policy }, lifetimeEnds + DAY_MS)).toBe(false);
+  });
+
+  it('a run continued as new carries the original start: past its lifetime, a reopen would close at once', () => {
+    expect(lifetimeOverOnReopen({ carried, policy }, lifetimeEnds - 1)).toBe(false);
+    expect(lifetimeOverOnReopen({ carried, policy }, lifetimeEnds)).toBe(true);
   });
 });
