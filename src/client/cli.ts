@@ -362,7 +362,8 @@ const COMMANDS: Record<string, Command> = {
       const outcome = await kyc.reopenVerification(name, reference);
       const human =
         `reopened ${outcome.workflowId} (ended by ${outcome.inferredEnd}; run ${outcome.runId}), ` +
-        `${outcome.replayedLetters.length} late-verdict letter(s) handed over; kyc wait ${name} ${reference} follows it`;
+        `${outcome.replayedLetters.length} late-verdict letter(s) handed over; kyc wait ${name} ${reference} follows it` +
+        outcome.unreplayedLetters.map((letter) => `\n  not handed over: ${letter.id}: ${letter.error}`).join('');
       return print(io, values.json === true, outcome, human);
     };
   },

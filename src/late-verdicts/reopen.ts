@@ -29,8 +29,9 @@ export interface ReopenOutcome {
   runId: string;
   /** How our timer had ended it. */
   inferredEnd: InferredEnd;
-  /** The late-verdict letters handed to the reopened run. */
+  /** The late-verdict letters handed to the reopened run, and those that could not be. */
   replayedLetters: string[];
+  unreplayedLetters: { id: string; error: string }[];
 }
 
 export async function reopenVerification(
@@ -75,11 +76,18 @@ export async function reopenVerification(
   // The events of the late verdict go to the reopened run: the announced result is fetched at once.
   const letters = await listDeadLetters(client, { verificationId: workflowId, reason: 'late_verdict' });
   const replayedLetters: string[] = [];
+  const unreplayedLetters: { id: string; error: string }[] = [];
   for (const letter of letters) {
-    await replayDeadLetter(client, where.taskQueue, letter.id);
-    replayedLetters.push(letter.id);
+    try {
+      await replayDeadLetter(client, where.taskQueue, letter.id);
+      replayedLetters.push(letter.id);
+    } catch (err) {
+      // The run is reopened already and asks the provider by itself: a letter that cannot be
+      // replayed (its events were too large to keep) is reported, not fatal.
+      unreplayedLetters.push({ id: letter.id, error: err instanceof Error ? err.message : String(err) });
+    }
   }
-  return { workflowId, closedRunId, runId, inferredEnd: end, replayedLetters };
+  return { workflowId, closedRunId, runId, inferredEnd: end, replayedLetters, unreplayedLetters };
 }
 
 /**

@@ -192,7 +192,12 @@ it('a verdict after our EXPIRED is kept as late_verdict, counted, pushed, shown;
   // (d) the operator reopens: the verification asks Jumio again and ends with its verdict.
   const reopened = await stack.kyc('reopen', 'jumio', id, '--json');
   expect(reopened).toMatchObject({ code: 0, stderr: '' });
-  expect(JSON.parse(reopened.stdout)).toMatchObject({ workflowId: verificationId, inferredEnd: 'EXPIRY_REACHED' });
+  expect(JSON.parse(reopened.stdout)).toMatchObject({
+    workflowId: verificationId,
+    inferredEnd: 'EXPIRY_REACHED',
+    replayedLetters: [listing.id],
+    unreplayedLetters: [],
+  });
   const waited = await stack.kyc('wait', 'jumio', id, '--timeout', '60s', '--json');
   expect(waited.code).toBe(0);
   const final = JSON.parse(waited.stdout) as VerificationState;
@@ -279,4 +284,21 @@ it('a verdict that waited in the local inbox while Temporal was away is raised w
     'the late-verdict push',
   );
   expect(pushed.payload.data.deadLetterId).toBe(letter.id);
+}, 180_000);
+
+it('reopen alone makes the verification ask the provider again (no late callback needed)', async () => {
+  const { id, accountId } = await expiredVerification();
+  // Jumio decided, but its callback never reached us.
+  sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'REJECTED' } });
+  const before = sim.requests.length;
+  const reopened = await stack.kyc('reopen', 'jumio', id, '--json');
+  expect(reopened).toMatchObject({ code: 0, stderr: '' });
+  expect(JSON.parse(reopened.stdout)).toMatchObject({ replayedLetters: [] });
+  const waited = await stack.kyc('wait', 'jumio', id, '--timeout', '60s', '--json');
+  expect(waited.code).toBe(0);
+  const final = JSON.parse(waited.stdout) as VerificationState;
+  // The app's expiry had passed: the reopened run confirmed the deadline with Jumio, which answered.
+  expect(final).toMatchObject({ status: 'COMPLETED', decision: 'REJECTED' });
+  expect(final.timeline.find((entry) => entry.status === 'COMPLETED')).toMatchObject({ source: 'poll' });
+  expect(sim.requests.slice(before).some((request) => request.includes(id))).toBe(true);
 }, 180_000);
