@@ -111,14 +111,11 @@ async function expiredVerification(): Promise<{ id: string; accountId: string }>
     '3s',
   );
   expect(started.code).toBe(0);
-  const state = await eventually(
-    async () => {
-      const current = await status(id);
-      return current.status === 'EXPIRED' ? current : undefined;
-    },
-    60_000,
-    'the verification to expire',
-  );
+  // Closed, not only EXPIRED: the workflow ends after pushing its verdict to the app.
+  const waited = await stack.kyc('wait', 'jumio', id, '--timeout', '60s', '--json');
+  expect(waited.code).toBe(0);
+  const state = JSON.parse(waited.stdout) as VerificationState;
+  expect(state.status).toBe('EXPIRED');
   expect(state.providerStatus).toBe('EXPIRY_REACHED');
   return { id, accountId };
 }
@@ -207,7 +204,11 @@ it('a verdict after our EXPIRED is kept as late_verdict, counted, pushed, shown;
   expect(
     receiver.deliveries.filter((d) => d.payload.type === LATE_VERDICT_EVENT_TYPE && d.payload.data.reference === id),
   ).toHaveLength(1);
-  await eventually(
+  const expiredPush = receiver.deliveries.find(
+    (d) =>
+      d.payload.type === NOTIFY_EVENT_TYPE && d.payload.data.reference === id && d.payload.data.status === 'EXPIRED',
+  );
+  const reopenedPush = await eventually(
     async () =>
       receiver.deliveries.find(
         (d) =>
@@ -218,6 +219,9 @@ it('a verdict after our EXPIRED is kept as late_verdict, counted, pushed, shown;
     60_000,
     'the verdict pushed after the reopen',
   );
+  // Its own webhook-id: a receiver that de-duplicates (as Standard Webhooks asks) still gets the verdict.
+  expect(expiredPush!.headers['webhook-id']).toBe(`${verificationId}:finished`);
+  expect(reopenedPush.headers['webhook-id']).toBe(`${verificationId}:finished:${JSON.parse(reopened.stdout).runId}`);
 }, 240_000);
 
 it('a late word that decides nothing stays a plain late letter; reopen refuses open and reported ends', async () => {
