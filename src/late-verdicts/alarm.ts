@@ -59,7 +59,7 @@ export class LateVerdictAlarm {
       : { refused };
   }
 
-  /** The alert (a counter and a warning without personal data), and the push to the app; throws if it could not start. */
+  /** The alert (a counter, a warning without personal data) and the push to the app; throws if it could not start. */
   async raise(letter: LateLetter): Promise<void> {
     const { client, config, logger, counter, timeoutMs } = this.deps;
     if (!letter.verdict) return;

@@ -73,6 +73,8 @@ beforeAll(async () => {
       KYC_PROVIDER_RETRY_MAX: '1s',
       KYC_NOTIFY_URL: `http://127.0.0.1:${port}/kyc/events`,
       KYC_NOTIFY_SECRET: secret,
+      // Encrypted payloads, as in production: the push's input and the reopen's read of the run use the codec.
+      KYC_PAYLOAD_KEY: randomBytes(32).toString('base64'),
     }),
   );
 });
