@@ -183,11 +183,18 @@ export class KycClient {
    */
   private async withLateVerdicts(state: VerificationState): Promise<VerificationView> {
     if (!inferredEnd(state)) return state;
-    const lateVerdicts = await listDeadLetters(this.client, {
-      verificationId: kycWorkflowId(state.provider, state.reference),
-      reason: 'late_verdict',
-      includeClosed: true,
-    });
+    let lateVerdicts: DeadLetterSummary[];
+    try {
+      lateVerdicts = await listDeadLetters(this.client, {
+        verificationId: kycWorkflowId(state.provider, state.reference),
+        reason: 'late_verdict',
+        includeClosed: true,
+      });
+    } catch {
+      // Visibility unavailable (or our search attributes not registered yet): the state is still
+      // the answer; the late verdict's letter, alert and push do not depend on this listing.
+      return state;
+    }
     return lateVerdicts.length ? { ...state, lateVerdicts } : state;
   }
 
