@@ -192,6 +192,14 @@ type SharedPolicy = Pick<
 /** How long a verification the provider never settles may stay open (also at least a day past its deadline). */
 const DEFAULT_MAX_LIFETIME = '30d';
 
+/**
+ * Wake-ups spread so a burst of starts, or the callbacks after an outage, do not poll or check
+ * deadlines in the same second: the first poll waits the grace +0..10 %, the deadline is checked
+ * up to 5 minutes after it (at most 10 % of the lifetime). Neither is ever earlier.
+ */
+const FIRST_POLL_JITTER = 0.1;
+const EXPIRY_CHECK_SPREAD_MS = 5 * 60_000;
+
 function readEnabledProviders(read: EnvReader): ProviderId[] {
   const known = providerModules.map((module) => module.id);
   return read.list('KYC_PROVIDERS', known.join(',')).map((name) => {
@@ -247,6 +255,8 @@ function readProvider(read: EnvReader, module: ProviderModule, shared: SharedPol
       pollScheduleMs: read.durations(`${prefix}_POLL_SCHEDULE`, module.defaults.pollSchedule),
       ...readLifetime(read, module),
       ...shared,
+      firstPollJitter: FIRST_POLL_JITTER,
+      expiryCheckSpreadMs: EXPIRY_CHECK_SPREAD_MS,
     },
     settings: module.readSettings(read, apiBaseUrl),
     module,
