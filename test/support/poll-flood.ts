@@ -185,7 +185,7 @@ export function describePollFlood(report: PollFloodReport): string {
     `poll flood: ${report.verifications} verifications, ${report.finished} finished; ${report.calls} calls in ` +
     `${report.spanSeconds.toFixed(1)} s, peak ${report.peakPerSecond} in one second ` +
     `(${report.peakPerSecondAfterBurst} after the first 5 s, ${report.peakPerSecondOver5s.toFixed(1)}/s over 5 s), ` +
-    `per second [${report.perSecond.join(' ')}], limit ${report.limit}/s; ` +
+    `first seconds [${report.perSecond.slice(0, 20).join(' ')}], limit ${report.limit}/s; ` +
     `starts ${report.startSeconds.toFixed(1)} s, total ${report.totalSeconds.toFixed(1)} s`
   );
 }
