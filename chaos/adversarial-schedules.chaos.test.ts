@@ -11,7 +11,7 @@ import {
   scheduleVariables,
   type Simulators,
 } from '../test/support/schedules';
-import { startTemporal } from '../test/support/stack';
+import { runWorker, startTemporal, type RunningWorker } from '../test/support/stack';
 
 /**
  * `npm run chaos`: the long version of test/integration/adversarial-schedules.test.ts.
@@ -24,7 +24,13 @@ describe('chaos: many adversarial callback schedules on the real stack', () => {
   let env: TestWorkflowEnvironment;
   let sims: Simulators;
   let stack: DurableStack;
+  let worker: RunningWorker | undefined;
   const totals = emptyTotals();
+  /** Stops the worker in the middle of a schedule and starts a fresh one: nothing it held may be lost. */
+  const restartWorker = async () => {
+    await (worker ?? stack.worker).stop();
+    worker = await runWorker(env, stack.config);
+  };
 
   beforeAll(async () => {
     env = await startTemporal();
@@ -35,6 +41,7 @@ describe('chaos: many adversarial callback schedules on the real stack', () => {
 
   afterAll(async () => {
     process.stdout.write(`${describeTotals(seed, totals)}\n`);
+    await worker?.stop();
     await stack?.stop();
     await Promise.all([sims?.jumio.close(), sims?.attestr.close()]);
     await env?.teardown();
@@ -42,7 +49,7 @@ describe('chaos: many adversarial callback schedules on the real stack', () => {
 
   it(`ends every verification with the simulator's truth (${numRuns} schedules)`, async () => {
     await fc.assert(
-      fc.asyncProperty(scheduleArbitrary(6), (schedule) => runSchedule(stack, sims, schedule, totals)),
+      fc.asyncProperty(scheduleArbitrary(6), (schedule) => runSchedule(stack, sims, schedule, totals, restartWorker)),
       { seed, numRuns, endOnFailure: true },
     );
     expect(totals.lost + totals.appliedTwice + totals.wrongVerdicts).toBe(0);

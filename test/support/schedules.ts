@@ -3,8 +3,9 @@
  * providers, each with the simulator's truth (what its API will say), scripted API errors, an
  * optional deadline racing the callbacks, and the provider's documented callbacks dropped,
  * duplicated, reordered (within and across verifications) and delayed, with the app's start at a
- * random place among them. Everything goes through the real ingress to the real worker and dev
- * server, with the simulators on loopback; a callback that gets no 2xx is resent, as providers do.
+ * random place among them, and maybe a worker restart in the middle. Everything goes through the
+ * real ingress to the real worker and dev server, with the simulators on loopback; a callback that
+ * gets no 2xx is resent, as providers do.
  * Shared by test/integration/adversarial-schedules.test.ts (bounded) and `npm run chaos`.
  */
 import { randomUUID } from 'node:crypto';
@@ -37,6 +38,8 @@ export interface Schedule {
   order: number[];
   /** Pause before each send. */
   delaysMs: number[];
+  /** Restart the worker before this send (an index into `order`); absent: no restart. */
+  workerRestartAt?: number;
 }
 
 const JUMIO_TRUTH: Record<string, { status: string; decision: string }> = {
@@ -100,6 +103,7 @@ export function scheduleArbitrary(maxVerifications: number): fc.Arbitrary<Schedu
           minLength: sends,
           maxLength: sends,
         }),
+        workerRestartAt: fc.option(fc.nat({ max: sends - 1 }), { nil: undefined, freq: 2 }),
       });
     });
 }
@@ -117,6 +121,7 @@ export interface ScheduleTotals {
   late: number;
   dropped: number;
   duplicated: number;
+  workerRestarts: number;
   wrongVerdicts: number;
   lost: number;
   appliedTwice: number;
@@ -132,6 +137,7 @@ export function emptyTotals(): ScheduleTotals {
     late: 0,
     dropped: 0,
     duplicated: 0,
+    workerRestarts: 0,
     wrongVerdicts: 0,
     lost: 0,
     appliedTwice: 0,
@@ -141,7 +147,7 @@ export function emptyTotals(): ScheduleTotals {
 export function describeTotals(seed: number, totals: ScheduleTotals): string {
   return (
     `adversarial schedules (seed ${seed}): ${totals.schedules} schedules, ${totals.verifications} verifications; ` +
-    `callbacks dropped ${totals.dropped}, duplicated ${totals.duplicated}; sent ${totals.sent}, ` +
+    `callbacks dropped ${totals.dropped}, duplicated ${totals.duplicated}; worker restarts ${totals.workerRestarts}; sent ${totals.sent}, ` +
     `acknowledged ${totals.acknowledged}, applied once ${totals.appliedOnce}, answered late ${totals.late}; ` +
     `lost: ${totals.lost}, applied twice: ${totals.appliedTwice}, wrong verdicts: ${totals.wrongVerdicts}`
   );
@@ -190,6 +196,7 @@ export async function runSchedule(
   sims: Simulators,
   schedule: Schedule,
   totals: ScheduleTotals,
+  restartWorker: () => Promise<void>,
 ): Promise<void> {
   const kyc = new KycClient(stack.client, stack.config);
   const references = schedule.verifications.map(() => randomUUID());
@@ -201,6 +208,10 @@ export async function runSchedule(
   const answers = schedule.verifications.map((plan) => plan.copies.map(() => [] as string[]));
   for (const [n, index] of schedule.order.entries()) {
     await new Promise((r) => setTimeout(r, schedule.delaysMs[n] ?? 0));
+    if (schedule.workerRestartAt === n) {
+      await restartWorker();
+      totals.workerRestarts += 1;
+    }
     const send = sends[index]!;
     const plan = schedule.verifications[send.plan]!;
     const reference = references[send.plan]!;
