@@ -77,6 +77,7 @@ export async function createWorker(
       ...options.activityDeps,
     }),
     dataConverter: dataConverter(config),
+    ...(config.worker.maxCachedWorkflows ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
     ...options.overrides,
   });
   return { worker, connection, ownsConnection };

@@ -38,6 +38,12 @@ export interface AppConfig {
   worker: {
     /** A prebuilt workflow bundle (bundleWorkflowCode); unset: bundled from source at start. */
     workflowBundle?: string;
+    /**
+     * Verifications kept in the worker's memory between tasks (unset: the SDK's default, about 600
+     * per GiB of heap). Each costs about 330 KB; one that is not cached replays its short history
+     * when it next wakes, which a verification waiting hours between events can well afford.
+     */
+    maxCachedWorkflows?: number;
   };
   observability: {
     logLevel: LogLevel;
@@ -119,7 +125,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     notify,
     reliability: readReliability(read, enabledProviders),
-    worker: { workflowBundle: read.string('KYC_WORKFLOW_BUNDLE') },
+    worker: {
+      workflowBundle: read.string('KYC_WORKFLOW_BUNDLE'),
+      // At least 2: the SDK's floor for a worker that caches at all.
+      maxCachedWorkflows: read.has('KYC_WORKER_MAX_CACHED') ? read.integer('KYC_WORKER_MAX_CACHED', 0, 2) : undefined,
+    },
     observability: {
       logLevel: read.enumOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       metricsPort: read.has('METRICS_PORT') ? read.port('METRICS_PORT', 0) : undefined,
