@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: starts its own Temporal dev server, simulators, worker and ingress on
  * loopback, measures every figure of issue 12 next to its baseline, writes
- * bench/results/latest.json and prints a markdown table. Flags (all optional):
+ * bench/results/latest.json and prints a markdown list. Flags (all optional):
  *   --duration S   seconds of load per repetition (default 8)     --warmup S  (default 3)
  *   --reps N       repetitions (default 3)                        --samples N figure 3 (default 30)
  *   --count N      figure 4 verifications per repetition (20)     --open N    figure 5 (default 2000)
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { BenchContext, Settings } from './lib/context';
 import { meanBetween, scrape } from './lib/metrics';
 import { sleep } from './lib/processes';
-import { markdownTable } from './lib/report';
+import { markdownList } from './lib/report';
 import {
   appClient,
   kycEnvironment,
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
       }
       write();
     }
-    process.stdout.write(`\n${markdownTable(context.rows)}\n\n`);
+    process.stdout.write(`\n${markdownList(context.rows)}\n\n`);
     if (Object.keys(failures).length) log(`failed figures: ${Object.keys(failures).join(', ')}`);
     log(`wrote bench/results/latest.json`);
   } finally {

@@ -82,6 +82,7 @@ export async function createWorker(
       ...createLateVerdictNotifyActivities(options.activityDeps?.notify ?? { notify: config.notify }),
     },
     dataConverter: dataConverter(config),
+    ...(config.worker.maxCachedWorkflows ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
     ...options.overrides,
   });
   return { worker, connection, ownsConnection };
