@@ -17,6 +17,7 @@ import {
   type VerificationEvent,
   type VerificationState,
 } from './model';
+import { inferredEnd, isVerdict, LATE_VERDICT } from './late-verdict';
 import {
   afterCallback,
   afterScheduledPoll,
@@ -124,13 +125,19 @@ function applyEvent(state: VerificationState, event: VerificationEvent, now: str
     updatedAt: now,
     context: event.context ? { ...event.context, ...state.context } : state.context,
     seen: state.seen.includes(event.dedupKey) ? state.seen : appendBounded(state.seen, event.dedupKey, SEEN_LIMIT),
-    attention: withAttention(state.attention, outcome === 'duplicate' ? undefined : event.meaning.attention),
+    attention: withAttention(state.attention, outcome === 'duplicate' ? undefined : attentionFor(state, event)),
   };
   if (outcome === 'applied') applyStatus(next, event, now);
   if (event.meaning.retrieve && !isTerminal(next.status) && outcome !== 'duplicate') {
     next.wait = { ...next.wait, resultAnnounced: true, fetchRetryAt: undefined };
   }
   return { state: withTimeline(next, entryFor(next, event, outcome, now)), outcome };
+}
+
+/** What needs a human: the provider's own flag, or its verdict after our timer had closed the verification. */
+function attentionFor(state: VerificationState, event: VerificationEvent): string | undefined {
+  if (isTerminal(state.status) && inferredEnd(state) && isVerdict(event, state.status)) return LATE_VERDICT;
+  return event.meaning.attention;
 }
 
 function classify(state: VerificationState, event: VerificationEvent): ReduceOutcome {

@@ -213,3 +213,15 @@ export function judgeDeadline(check: PollResult | undefined, wait: WaitProgress)
 export function isoAt(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** What a query sees in the instant before the worker's policy is known: a pending verification. */
+export const POLICY_NOT_READ_YET: VerificationPolicy = {
+  callbackGraceMs: 0,
+  pollScheduleMs: [],
+  expiresAfterMs: 0,
+  maxLifetimeMs: 0,
+  maxHistoryEvents: 0,
+  retrievalRetryInitialMs: 0,
+  retrievalRetryMaximumMs: 0,
+  notify: false,
+};

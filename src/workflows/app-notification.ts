@@ -20,7 +20,11 @@ const { notifyApp } = proxyActivities<AppNotifier>({
 });
 
 /** Pushes the final state wherever the app asked for it; returns the changes to record on the timeline. */
-export async function tellTheApp(state: VerificationState, webhook: boolean): Promise<VerificationChange[]> {
+export async function tellTheApp(
+  state: VerificationState,
+  webhook: boolean,
+  occasion: 'finished' | 'late_verdict' = 'finished',
+): Promise<VerificationChange[]> {
   const told: VerificationChange[] = [];
   if (webhook) {
     let delivered = true;
@@ -29,7 +33,8 @@ export async function tellTheApp(state: VerificationState, webhook: boolean): Pr
       // `kyc reopen` (src/late-verdicts/reopen.ts) ends a second time: its own ID, or a
       // de-duplicating receiver would drop the provider's verdict as a copy of our EXPIRED.
       const { workflowId, runId, originalExecutionRunId } = workflowInfo();
-      const end = runId === originalExecutionRunId ? 'finished' : `finished:${runId}`;
+      // A verdict that came while the app was being told is told again, under its own ID.
+      const end = runId === originalExecutionRunId && occasion === 'finished' ? occasion : `${occasion}:${runId}`;
       await notifyApp({ state, webhookId: `${workflowId}:${end}` });
     } catch {
       // Only a permanent refusal gets here (the receiver's 4xx, notification off on this worker):

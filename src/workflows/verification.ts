@@ -8,9 +8,10 @@
  */
 import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PollRequest } from '../activities/types';
+import { LATE_VERDICT } from '../verification/late-verdict';
 import { initialState, isTerminal, type VerificationState } from '../verification/model';
 import { reduce, type VerificationChange } from '../verification/reducer';
-import { deadlineCheckAt, lifetimeEndsAt, type PollResult, type VerificationPolicy } from '../verification/waiting';
+import { deadlineCheckAt, lifetimeEndsAt, POLICY_NOT_READ_YET, type PollResult } from '../verification/waiting';
 import { tellTheApp } from './app-notification';
 import {
   cancelSignal,
@@ -28,7 +29,7 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   const startedAt = nowIso();
   const arrivals: VerificationChange[] = [];
   // Until the worker's policy is read, a query sees the verification as pending.
-  let state: VerificationState = input.carried ?? initialState(provider, reference, startedAt, STARTING);
+  let state: VerificationState = input.carried ?? initialState(provider, reference, startedAt, POLICY_NOT_READ_YET);
   // Handlers first: a query or signal may arrive while the worker's policy is still being read.
   setHandler(stateQuery, () => state);
   setHandler(providerEventSignal, (event) => void arrivals.push({ kind: 'callback', event }));
@@ -55,6 +56,7 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   }
   calls.cancel();
   for (const change of await tellTheApp(state, policy.notify)) apply(change);
+  await recordWhatArrivedWhileTelling();
   log.info('verification finished', { status: state.status, decision: state.decision });
   return state;
 
@@ -101,6 +103,14 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
       arrivals.push({ kind: 'lifetime-ended' });
   }
 
+  /** Callbacks that came while the app was told are recorded; a verdict against our own timer is told too. */
+  async function recordWhatArrivedWhileTelling(): Promise<void> {
+    const raised = state.attention.includes(LATE_VERDICT);
+    applyArrivals();
+    if (raised || !state.attention.includes(LATE_VERDICT)) return;
+    for (const change of await tellTheApp(state, policy.notify, LATE_VERDICT)) apply(change);
+  }
+
   /** Hands the state (dedup set and wait included) to a fresh run, so the history stays bounded. */
   async function continueAsNewWithTheState(): Promise<void> {
     calls.cancel();
@@ -131,18 +141,6 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     return !isTerminal(state.status) && (info.continueAsNewSuggested || info.historyLength >= limit);
   }
 }
-
-/** What a query sees in the instant before the worker's policy is known: a pending verification. */
-const STARTING: VerificationPolicy = {
-  callbackGraceMs: 0,
-  pollScheduleMs: [],
-  expiresAfterMs: 0,
-  maxLifetimeMs: 0,
-  maxHistoryEvents: 0,
-  retrievalRetryInitialMs: 0,
-  retrievalRetryMaximumMs: 0,
-  notify: false,
-};
 
 function answered(purpose: CallPurpose, result: PollResult): VerificationChange {
   return purpose === 'deadline' ? { kind: 'deadline-reached', check: result } : { kind: 'polled', purpose, result };

@@ -99,6 +99,22 @@ describe('reduce', () => {
     expect(verdict(after.state)).toEqual({ status: 'COMPLETED', decision: 'APPROVED', providerStatus: 'X' });
   });
 
+  it("raises a provider's verdict after our own timer closed the verification, and only then", () => {
+    const ctx = { now: NOW, policy: TEST_POLICY, random: () => 0.5 };
+    const passed = event({ providerStatus: 'DONE', meaning: { status: 'COMPLETED', decision: 'APPROVED' } });
+    const ended = reduceChange(initialState('jumio', 'ref-1', NOW), { kind: 'lifetime-ended' }, ctx).state;
+    const late = reduce(ended, passed, NOW);
+    expect(late.outcome).toBe('stale');
+    expect(late.state.status).toBe('EXPIRED');
+    expect(late.state.attention).toContain('late_verdict');
+    // The provider's own end is not ours to doubt: its later words change nothing and raise nothing.
+    const failed = run([event({ providerStatus: 'NO', meaning: { status: 'FAILED' } })]);
+    expect(reduce(failed, passed, NOW).state.attention).toEqual([]);
+    // A late word that decides nothing (progress) raises nothing either.
+    const progress = reduce(ended, event({ providerStatus: 'STARTED', meaning: { status: 'IN_PROGRESS' } }), NOW);
+    expect(progress.state.attention).not.toContain('late_verdict');
+  });
+
   it('treats the same dedup key as a duplicate that changes nothing but the timeline', () => {
     const e = event({ providerStatus: 'ACQUIRED', meaning: { status: 'SUBMITTED' } });
     const once = run([e]);

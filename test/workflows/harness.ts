@@ -50,6 +50,10 @@ export type ActivityName = 'pollProvider' | 'confirmDeadline' | 'fetchAnnouncedR
 /** A scripted provider: answers per reference, in order (the last one repeats); every call is recorded. */
 export class FakeProvider {
   readonly calls: { activity: ActivityName; reference: string }[] = [];
+  /** The app notifications sent (webhook IDs and the state pushed). */
+  readonly notifications: { webhookId: string; state: VerificationState }[] = [];
+  /** While set, a notification waits for it: the app's receiver is slow. */
+  notificationGate: Promise<void> | undefined;
   private readonly scripts = new Map<string, FakeAnswer[]>();
   private readonly hanging: (() => void)[] = [];
 
@@ -69,8 +73,11 @@ export class FakeProvider {
       confirmDeadline: answer('confirmDeadline'),
       fetchAnnouncedResult: answer('fetchAnnouncedResult'),
       verificationPolicy: () => Promise.resolve(policy),
-      // The workflow pushes a verdict only when policy.notify is set (see test/integration/notify.test.ts).
-      notifyApp: () => Promise.resolve(),
+      // The workflow pushes a verdict only when policy.notify is set (the HTTP side: test/integration/notify.test.ts).
+      notifyApp: async (input) => {
+        await this.notificationGate;
+        this.notifications.push(input);
+      },
     };
   }
 
