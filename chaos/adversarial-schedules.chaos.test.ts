@@ -1,14 +1,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
-import { startAttestrSimulator } from '../src/providers/attestr/simulator';
-import { startJumioSimulator } from '../src/providers/jumio/simulator';
 import { startDurableStack, type DurableStack } from '../test/support/durable-stack';
 import {
+  closeSimulators,
   describeTotals,
   emptyTotals,
   runSchedule,
   scheduleArbitrary,
   scheduleVariables,
+  startSimulators,
   type Simulators,
 } from '../test/support/schedules';
 import { runWorker, startTemporal, type RunningWorker } from '../test/support/stack';
@@ -34,8 +34,7 @@ describe('chaos: many adversarial callback schedules on the real stack', () => {
 
   beforeAll(async () => {
     env = await startTemporal();
-    const [jumio, attestr] = await Promise.all([startJumioSimulator(), startAttestrSimulator()]);
-    sims = { jumio, attestr };
+    sims = await startSimulators();
     stack = await startDurableStack(env, scheduleVariables(sims));
   });
 
@@ -43,7 +42,7 @@ describe('chaos: many adversarial callback schedules on the real stack', () => {
     process.stdout.write(`${describeTotals(seed, totals)}\n`);
     await worker?.stop();
     await stack?.stop();
-    await Promise.all([sims?.jumio.close(), sims?.attestr.close()]);
+    await closeSimulators(sims);
     await env?.teardown();
   });
 

@@ -1,14 +1,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
-import { startAttestrSimulator } from '../../src/providers/attestr/simulator';
-import { startJumioSimulator } from '../../src/providers/jumio/simulator';
 import { startDurableStack, type DurableStack } from '../support/durable-stack';
 import {
+  closeSimulators,
   describeTotals,
   emptyTotals,
   runSchedule,
   scheduleArbitrary,
   scheduleVariables,
+  startSimulators,
   type Simulators,
 } from '../support/schedules';
 import { runWorker, startTemporal, type RunningWorker } from '../support/stack';
@@ -38,8 +38,7 @@ describe('adversarial callback schedules on the real stack (property)', () => {
 
   beforeAll(async () => {
     env = await startTemporal();
-    const [jumio, attestr] = await Promise.all([startJumioSimulator(), startAttestrSimulator()]);
-    sims = { jumio, attestr };
+    sims = await startSimulators();
     stack = await startDurableStack(env, scheduleVariables(sims));
   });
 
@@ -47,7 +46,7 @@ describe('adversarial callback schedules on the real stack (property)', () => {
     process.stdout.write(`${describeTotals(seed, totals)}\n`);
     await worker?.stop();
     await stack?.stop();
-    await Promise.all([sims?.jumio.close(), sims?.attestr.close()]);
+    await closeSimulators(sims);
     await env?.teardown();
   });
 

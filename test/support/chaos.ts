@@ -18,6 +18,7 @@ import { sendUntilAcknowledged, type CallbackDelivery } from '../../src/simulato
 import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
 import { isTerminal, type VerificationState } from '../../src/verification/model';
 import { freePort } from './ports';
+import { ATTESTR_TRUTH, JUMIO_TRUTH } from './provider-truths';
 import { startIngressProcess, startWorkerProcess, type NodeProcess } from './processes';
 import { eventually } from './stack';
 
@@ -57,17 +58,6 @@ interface Plan {
   callbacks: { providerStatus: string; delivery: CallbackDelivery }[];
   truth: { status: string; decision?: string };
 }
-
-const ATTESTR_TRUTH: Record<string, { status: string }> = {
-  'flowx.completed': { status: 'COMPLETED' },
-  'flowx.errored': { status: 'FAILED' },
-  'flowx.skipped': { status: 'ABANDONED' },
-};
-const JUMIO_TRUTH: Record<string, { status: string; decision: string }> = {
-  PASSED: { status: 'COMPLETED', decision: 'APPROVED' },
-  REJECTED: { status: 'COMPLETED', decision: 'REJECTED' },
-  WARNING: { status: 'COMPLETED', decision: 'REVIEW' },
-};
 
 /** A small seeded generator (mulberry32), so a failing run can be repeated. */
 function random(seed: number): () => number {

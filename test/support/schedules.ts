@@ -1,6 +1,6 @@
 /**
  * Adversarial schedules on the real stack: fast-check draws, per run, a few verifications across
- * providers, each with the simulator's truth (what its API will say), scripted API errors, an
+ * all five providers, each with the simulator's truth (what its API will say), scripted API errors, an
  * optional deadline racing the callbacks, and the provider's documented callbacks dropped,
  * duplicated, reordered (within and across verifications) and delayed, with the app's start at a
  * random place among them, and maybe a worker restart in the middle. Everything goes through the
@@ -8,21 +8,37 @@
  * gets no 2xx is resent, as providers do.
  * Shared by test/integration/adversarial-schedules.test.ts (bounded) and `npm run chaos`.
  */
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomInt, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { KycClient } from '../../src/client';
-import type { AttestrSimulator } from '../../src/providers/attestr/simulator';
-import type { JumioDecisionType, JumioSimulator } from '../../src/providers/jumio/simulator';
-import { postJson } from '../../src/simulators/callback-sender';
+import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
+import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
+import { startJumioSimulator, type JumioDecisionType, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { startSocureSimulator, type SocureSimulator } from '../../src/providers/socure/simulator';
+import {
+  startUnicoSimulator,
+  unicoWebhookAuthSpec,
+  unicoWebhookHeaders,
+  type UnicoSimulator,
+  type UnicoWebhookAuth,
+  type UnicoWebhookResult,
+} from '../../src/providers/unico/simulator';
+import { postJson, type CallbackDelivery } from '../../src/simulators/callback-sender';
 import { isTerminal, type VerificationState } from '../../src/verification/model';
 import type { DurableStack } from './durable-stack';
+import { ATTESTR_TRUTH, CONCEDUS_TRUTH, JUMIO_TRUTH, SOCURE_TRUTH, UNICO_TRUTH, type Truth } from './provider-truths';
 import { eventually } from './stack';
+
+export type ScheduleProvider = 'jumio' | 'socure' | 'attestr' | 'unico' | 'concedus';
+export const SCHEDULE_PROVIDERS: readonly ScheduleProvider[] = ['jumio', 'socure', 'attestr', 'unico', 'concedus'];
 
 /** One verification of a schedule: the provider, what its API says, and how its callbacks travel. */
 export interface VerificationPlan {
-  provider: 'jumio' | 'attestr';
-  /** Jumio's decision, or Attestr's final event. */
+  provider: ScheduleProvider;
+  /** The key of the provider's truth table (test/support/provider-truths.ts). */
   outcome: string;
+  /** How the provider speaks for this verification: Socure's callback shape; Concedus's key kind and format. */
+  variant?: string;
   /** API errors served before the real answers: 5xx, then 429 (with Retry-After). */
   serverErrors: number;
   rateLimited: number;
@@ -42,46 +58,90 @@ export interface Schedule {
   workerRestartAt?: number;
 }
 
-const JUMIO_TRUTH: Record<string, { status: string; decision: string }> = {
-  PASSED: { status: 'COMPLETED', decision: 'APPROVED' },
-  REJECTED: { status: 'COMPLETED', decision: 'REJECTED' },
-  WARNING: { status: 'COMPLETED', decision: 'REVIEW' },
-};
-/** Attestr's events carry no decision. Its API tells a finished flow's result, not how it ended. */
-const ATTESTR_TRUTH: Record<string, { status: string; decision?: string }> = {
-  'flowx.completed': { status: 'COMPLETED' },
-  'flowx.errored': { status: 'FAILED' },
-  'flowx.skipped': { status: 'ABANDONED' },
-};
 const JUMIO_CALLBACKS = ['ACQUIRED', 'PROCESSED'];
+
+const apiFaults = { serverErrors: fc.nat({ max: 2 }), rateLimited: fc.nat({ max: 1 }) };
+/** A deadline racing the callbacks: only where the API's answer is final from the start, so its check finds it. */
+const racingDeadline = fc.option(fc.integer({ min: 300, max: 4000 }), { nil: undefined });
+/** Per callback: 0 (dropped), 1 or 2 copies; `min` 1 where a callback must not be lost. */
+const copiesOf = (callbacks: number, min = 0) =>
+  fc.array(fc.integer({ min, max: 2 }), { minLength: callbacks, maxLength: callbacks });
 
 const jumioPlan = fc.record({
   provider: fc.constant('jumio' as const),
   outcome: fc.constantFrom(...Object.keys(JUMIO_TRUTH)),
-  serverErrors: fc.nat({ max: 2 }),
-  rateLimited: fc.nat({ max: 1 }),
+  ...apiFaults,
   // The API's answer is final from the start, so a deadline (even before the callbacks) never expires it.
-  deadlineMs: fc.option(fc.integer({ min: 300, max: 4000 }), { nil: undefined }),
-  copies: fc.array(fc.nat({ max: 2 }), { minLength: 2, maxLength: 2 }),
+  deadlineMs: racingDeadline,
+  copies: copiesOf(2),
 });
 const attestrPlan = fc.oneof(
   // A finished flow's result is in the API: its one callback may be lost (polling finds it) or race a deadline.
   fc.record({
     provider: fc.constant('attestr' as const),
     outcome: fc.constant('flowx.completed'),
-    serverErrors: fc.nat({ max: 2 }),
-    rateLimited: fc.nat({ max: 1 }),
-    deadlineMs: fc.option(fc.integer({ min: 300, max: 4000 }), { nil: undefined }),
-    copies: fc.array(fc.nat({ max: 2 }), { minLength: 1, maxLength: 1 }),
+    ...apiFaults,
+    deadlineMs: racingDeadline,
+    copies: copiesOf(1),
   }),
   // Errored or skipped: only the event says so (the API cannot), so it is delivered (maybe twice, maybe late).
   fc.record({
     provider: fc.constant('attestr' as const),
     outcome: fc.constantFrom('flowx.errored', 'flowx.skipped'),
-    serverErrors: fc.nat({ max: 2 }),
-    rateLimited: fc.nat({ max: 1 }),
+    ...apiFaults,
     deadlineMs: fc.constant(undefined),
-    copies: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 1, maxLength: 1 }),
+    copies: copiesOf(1, 1),
+  }),
+);
+/**
+ * Socure in each of its callback shapes (the seed's DocV events, the legacy DocV envelope, RiskOS
+ * evaluation events): progress, progress, then the verdict. The API holds the decision from the
+ * start, so any callback may be lost or race a deadline. Left out: SESSION_EXPIRED and
+ * CONSENT_DECLINED, which Socure documents only as SDK statuses, and which only a callback could
+ * tell (its API answers those transactions without a decision).
+ */
+const socurePlan = fc.record({
+  provider: fc.constant('socure' as const),
+  outcome: fc.constantFrom(...Object.keys(SOCURE_TRUTH)),
+  variant: fc.constantFrom('docv', 'legacy', 'riskos'),
+  ...apiFaults,
+  deadlineMs: racingDeadline,
+  copies: copiesOf(3),
+});
+/**
+ * Unico notifies only PROCESS_STATE_FINISHED, at least once: one webhook per process, which only
+ * announces (GetProcess decides). GetProcess holds the result from the start, so the webhook may
+ * be lost or race a deadline. PROCESS_STATE_FAILED is left out: Unico does not notify it.
+ */
+const unicoPlan = fc.record({
+  provider: fc.constant('unico' as const),
+  outcome: fc.constantFrom(...Object.keys(UNICO_TRUTH)),
+  ...apiFaults,
+  deadlineMs: racingDeadline,
+  copies: copiesOf(1),
+});
+const concedusPlan = fc.oneof(
+  // A customer's or contract's compliance record, in the legacy or the topic format. The status
+  // API has it from the start, so the callback may be lost or race a deadline.
+  fc.record({
+    provider: fc.constant('concedus' as const),
+    outcome: fc.constant('complianceRecord:100'),
+    variant: fc.constantFrom('customer/legacy', 'customer/topic', 'contract/legacy', 'contract/topic'),
+    ...apiFaults,
+    deadlineMs: racingDeadline,
+    copies: copiesOf(1),
+  }),
+  // A person's ident: identRequestCreated and the KYC provider's identResult are progress only;
+  // the person's status in the API decides (failure or abort), so either may be lost or race a
+  // deadline. Ident 100, 101 and 110 are left out: they are not ends (a verified ident waits for
+  // a compliance record), so there is no final truth to check.
+  fc.record({
+    provider: fc.constant('concedus' as const),
+    outcome: fc.constantFrom('ident:0', 'ident:102'),
+    variant: fc.constant('person'),
+    ...apiFaults,
+    deadlineMs: racingDeadline,
+    copies: copiesOf(2),
   }),
 );
 
@@ -92,7 +152,10 @@ function sendCount(verifications: VerificationPlan[]): number {
 
 export function scheduleArbitrary(maxVerifications: number): fc.Arbitrary<Schedule> {
   return fc
-    .array(fc.oneof(jumioPlan, attestrPlan), { minLength: 1, maxLength: maxVerifications })
+    .array(fc.oneof(jumioPlan, socurePlan, attestrPlan, unicoPlan, concedusPlan), {
+      minLength: 1,
+      maxLength: maxVerifications,
+    })
     .chain((verifications) => {
       const sends = sendCount(verifications);
       const indexes = Array.from({ length: sends }, (_, i) => i);
@@ -111,6 +174,7 @@ export function scheduleArbitrary(maxVerifications: number): fc.Arbitrary<Schedu
 export interface ScheduleTotals {
   schedules: number;
   verifications: number;
+  perProvider: Record<ScheduleProvider, number>;
   /** HTTP attempts, resends included. */
   sent: number;
   /** Distinct callbacks that got a 2xx (every copy sent is resent until it does). */
@@ -131,6 +195,7 @@ export function emptyTotals(): ScheduleTotals {
   return {
     schedules: 0,
     verifications: 0,
+    perProvider: { jumio: 0, socure: 0, attestr: 0, unico: 0, concedus: 0 },
     sent: 0,
     acknowledged: 0,
     appliedOnce: 0,
@@ -145,23 +210,56 @@ export function emptyTotals(): ScheduleTotals {
 }
 
 export function describeTotals(seed: number, totals: ScheduleTotals): string {
+  const perProvider = SCHEDULE_PROVIDERS.map((provider) => `${provider} ${totals.perProvider[provider]}`).join(', ');
   return (
-    `adversarial schedules (seed ${seed}): ${totals.schedules} schedules, ${totals.verifications} verifications; ` +
-    `callbacks dropped ${totals.dropped}, duplicated ${totals.duplicated}; worker restarts ${totals.workerRestarts}; sent ${totals.sent}, ` +
-    `acknowledged ${totals.acknowledged}, applied once ${totals.appliedOnce}, answered late ${totals.late}; ` +
+    `adversarial schedules (seed ${seed}): ${totals.schedules} schedules, ${totals.verifications} verifications ` +
+    `(${perProvider}); callbacks dropped ${totals.dropped}, duplicated ${totals.duplicated}; ` +
+    `worker restarts ${totals.workerRestarts}; sent ${totals.sent}, acknowledged ${totals.acknowledged}, ` +
+    `applied once ${totals.appliedOnce}, answered late ${totals.late}; ` +
     `lost: ${totals.lost}, applied twice: ${totals.appliedTwice}, wrong verdicts: ${totals.wrongVerdicts}`
   );
 }
 
 export interface Simulators {
   jumio: JumioSimulator;
+  socure: SocureSimulator;
   attestr: AttestrSimulator;
+  unico: UnicoSimulator;
+  concedus: ConcedusSimulator;
+  /** The service account's key the stack signs Unico's token requests with. */
+  unicoPrivateKey: string;
+}
+
+/** How the simulated Unico account authenticates its webhooks (chosen at registration). */
+const UNICO_WEBHOOK_AUTH: UnicoWebhookAuth = { kind: 'bearer', token: 'sim-unico-webhook-token' };
+
+/** Every provider's simulator on loopback. */
+export async function startSimulators(): Promise<Simulators> {
+  const unicoKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const [jumio, socure, attestr, unico, concedus] = await Promise.all([
+    startJumioSimulator(),
+    startSocureSimulator(),
+    startAttestrSimulator(),
+    startUnicoSimulator({ publicKey: unicoKeys.publicKey }),
+    startConcedusSimulator(),
+  ]);
+  const unicoPrivateKey = unicoKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  return { jumio, socure, attestr, unico, concedus, unicoPrivateKey };
+}
+
+export async function closeSimulators(sims: Simulators | undefined): Promise<void> {
+  if (!sims) return;
+  await Promise.all(SCHEDULE_PROVIDERS.map((provider) => sims[provider].close()));
 }
 
 /** The stack's variables for the simulators: short grace and schedule, so a lost callback is polled for soon. */
 export function scheduleVariables(sims: Simulators): Record<string, string> {
+  const quickPolling = (prefix: string) => ({
+    [`${prefix}_CALLBACK_GRACE`]: '2s',
+    [`${prefix}_POLL_SCHEDULE`]: '2s,3s',
+  });
   return {
-    KYC_PROVIDERS: 'jumio,attestr',
+    KYC_PROVIDERS: SCHEDULE_PROVIDERS.join(','),
     KYC_PROVIDER_RETRY_INITIAL: '1s',
     KYC_PROVIDER_RETRY_MAX: '2s',
     JUMIO_API_BASE_URL: sims.jumio.url,
@@ -169,14 +267,29 @@ export function scheduleVariables(sims: Simulators): Record<string, string> {
     JUMIO_CLIENT_ID: sims.jumio.clientId,
     JUMIO_CLIENT_SECRET: sims.jumio.clientSecret,
     JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1',
-    JUMIO_CALLBACK_GRACE: '2s',
-    JUMIO_POLL_SCHEDULE: '2s,3s',
+    ...quickPolling('JUMIO'),
+    SOCURE_API_BASE_URL: sims.socure.url,
+    // The simulator serves every flavour: a verification whose callbacks are RiskOS's is asked there.
+    SOCURE_RISKOS_API_BASE_URL: sims.socure.url,
+    SOCURE_API_KEY: sims.socure.apiKey,
+    SOCURE_WEBHOOK_AUTH: `bearer:${sims.socure.webhookSecret}`,
+    ...quickPolling('SOCURE'),
     ATTESTR_API_BASE_URL: sims.attestr.apiBaseUrl,
     ATTESTR_AUTH_TOKEN: sims.attestr.authToken,
     ATTESTR_CLIENT_SECRET: sims.attestr.clientSecret,
     ATTESTR_WEBHOOK_AUTH: `basic:${sims.attestr.webhookToken}`,
-    ATTESTR_CALLBACK_GRACE: '2s',
-    ATTESTR_POLL_SCHEDULE: '2s,3s',
+    ...quickPolling('ATTESTR'),
+    UNICO_API_BASE_URL: sims.unico.url,
+    UNICO_AUTH_URL: sims.unico.authUrl,
+    UNICO_SERVICE_ACCOUNT: sims.unico.serviceAccount,
+    UNICO_PRIVATE_KEY: sims.unicoPrivateKey,
+    UNICO_WEBHOOK_AUTH: unicoWebhookAuthSpec(UNICO_WEBHOOK_AUTH),
+    ...quickPolling('UNICO'),
+    CONCEDUS_API_BASE_URL: sims.concedus.url,
+    CONCEDUS_USERNAME: sims.concedus.username,
+    CONCEDUS_PASSWORD: sims.concedus.password,
+    CONCEDUS_WEBHOOK_AUTH: sims.concedus.webhookAuth,
+    ...quickPolling('CONCEDUS'),
   };
 }
 
@@ -184,6 +297,14 @@ interface Send {
   plan: number;
   /** The callback's index, or `start` for the app's start. */
   what: number | 'start';
+}
+
+/** One scripted verification: how the app starts it, its truth, and its documented callbacks in order. */
+interface Scripted {
+  start: { provider: ScheduleProvider; reference: string; context?: Record<string, string> };
+  truth: Truth;
+  /** Each callback with the providerStatus its verification's timeline records it under. */
+  callbacks: { word: string; delivery: CallbackDelivery }[];
 }
 
 /**
@@ -199,8 +320,7 @@ export async function runSchedule(
   restartWorker: () => Promise<void>,
 ): Promise<void> {
   const kyc = new KycClient(stack.client, stack.config);
-  const references = schedule.verifications.map(() => randomUUID());
-  const bodies = schedule.verifications.map((plan, i) => script(sims, plan, references[i]!));
+  const scripted = schedule.verifications.map((plan) => script(sims, plan));
   const sends: Send[] = schedule.verifications.flatMap((plan, i) => [
     { plan: i, what: 'start' as const },
     ...plan.copies.flatMap((copies, callback) => Array.from({ length: copies }, () => ({ plan: i, what: callback }))),
@@ -214,18 +334,13 @@ export async function runSchedule(
     }
     const send = sends[index]!;
     const plan = schedule.verifications[send.plan]!;
-    const reference = references[send.plan]!;
+    const verification = scripted[send.plan]!;
     if (send.what === 'start') {
       const deadline = plan.deadlineMs === undefined ? {} : { expiresAt: new Date(Date.now() + plan.deadlineMs) };
-      await kyc.startVerification({
-        provider: plan.provider,
-        reference,
-        ...deadline,
-        ...(plan.provider === 'jumio' ? { context: { accountId: `acct-${reference}` } } : {}),
-      });
+      await kyc.startVerification({ ...verification.start, ...deadline });
       continue;
     }
-    const delivery = bodies[send.plan]![send.what]!;
+    const delivery = verification.callbacks[send.what]!.delivery;
     const { attempts, answer } = await sendUntilAcknowledged(`${stack.ingressUrl}/webhooks/${plan.provider}`, delivery);
     totals.sent += attempts;
     answers[send.plan]![send.what]!.push(answer);
@@ -233,39 +348,37 @@ export async function runSchedule(
 
   const problems: string[] = [];
   for (const [i, plan] of schedule.verifications.entries()) {
-    const reference = references[i]!;
-    const truth = plan.provider === 'jumio' ? JUMIO_TRUTH[plan.outcome]! : ATTESTR_TRUTH[plan.outcome]!;
+    const { start, truth, callbacks } = scripted[i]!;
+    const what = `${plan.provider} ${plan.outcome}${plan.variant ? ` (${plan.variant})` : ''}`;
     totals.verifications += 1;
+    totals.perProvider[plan.provider] += 1;
     totals.dropped += plan.copies.filter((copies) => copies === 0).length;
     totals.duplicated += plan.copies.filter((copies) => copies > 1).length;
     let state: VerificationState;
     try {
       state = await eventually(
         async () => {
-          const current = await kyc.getVerification(plan.provider, reference);
+          const current = await kyc.getVerification(plan.provider, start.reference);
           return isTerminal(current.status) ? current : undefined;
         },
         60_000,
-        `${plan.provider} ${reference} to end`,
+        `${plan.provider} ${start.reference} to end`,
       );
     } catch {
       totals.wrongVerdicts += 1;
-      problems.push(`${plan.provider} ${plan.outcome}: never ended`);
+      problems.push(`${what}: never ended`);
       continue;
     }
-    const decision = truth.decision;
-    if (state.status !== truth.status || state.decision !== decision) {
+    if (state.status !== truth.status || state.decision !== truth.decision) {
       totals.wrongVerdicts += 1;
       problems.push(
-        `${plan.provider} ${plan.outcome}: ${state.status}/${state.decision ?? '-'} instead of ` +
-          `${truth.status}/${decision ?? '-'}`,
+        `${what}: ${state.status}/${state.decision ?? '-'} instead of ${truth.status}/${truth.decision ?? '-'}`,
       );
     }
-    const words = plan.provider === 'jumio' ? JUMIO_CALLBACKS : [plan.outcome];
     for (const [callback, received] of answers[i]!.entries()) {
       if (received.length === 0) continue;
       totals.acknowledged += 1;
-      const word = words[callback]!;
+      const word = callbacks[callback]!.word;
       const counted = state.timeline.filter(
         (entry) => entry.source === 'callback' && entry.providerStatus === word && entry.outcome !== 'duplicate',
       ).length;
@@ -273,14 +386,14 @@ export async function runSchedule(
       const acceptedOnce = received.some((answer) => answer !== 'late');
       if (!acceptedOnce) {
         totals.late += 1;
-        if (counted !== 0) problems.push(`${plan.provider} ${word}: answered late, yet in the timeline`);
+        if (counted !== 0) problems.push(`${what} ${word}: answered late, yet in the timeline`);
       } else if (counted === 1) totals.appliedOnce += 1;
       else if (counted === 0) {
         totals.lost += 1;
-        problems.push(`${plan.provider} ${word}: acknowledged (${received.join(',')}), never applied`);
+        problems.push(`${what} ${word}: acknowledged (${received.join(',')}), never applied`);
       } else {
         totals.appliedTwice += 1;
-        problems.push(`${plan.provider} ${word}: counted ${counted} times`);
+        problems.push(`${what} ${word}: counted ${counted} times`);
       }
     }
   }
@@ -288,32 +401,150 @@ export async function runSchedule(
   if (problems.length) throw new Error(problems.join('\n'));
 }
 
-/** Scripts the simulator's truth for one verification and returns its documented callbacks. */
-function script(
-  sims: Simulators,
-  plan: VerificationPlan,
-  reference: string,
-): { body: unknown; headers?: Record<string, string> }[] {
+/** Provider timestamps a second apart, a minute ago, oldest first, so the documented order is unambiguous. */
+function callbackTimes(count: number): Date[] {
+  const first = Date.now() - 60_000;
+  return Array.from({ length: count }, (_, n) => new Date(first + n * 1000));
+}
+
+/** Scripts the simulator's truth for one verification (under a fresh key) and builds its documented callbacks. */
+function script(sims: Simulators, plan: VerificationPlan): Scripted {
   const faults = { serverError: plan.serverErrors, rateLimited: plan.rateLimited };
-  if (plan.provider === 'jumio') {
-    sims.jumio.script(reference, {
-      accountId: `acct-${reference}`,
-      status: 'PROCESSED',
-      decision: { type: plan.outcome as JumioDecisionType },
-      faults,
-    });
-    const acquiredAt = Date.now() - 60_000;
-    return JUMIO_CALLBACKS.map((status, n) => ({
-      body: sims.jumio.callback(reference, status, new Date(acquiredAt + n * 1000)),
-    }));
+  const key = randomUUID();
+  switch (plan.provider) {
+    case 'jumio': {
+      sims.jumio.script(key, {
+        accountId: `acct-${key}`,
+        status: 'PROCESSED',
+        decision: { type: plan.outcome as JumioDecisionType },
+        faults,
+      });
+      const at = callbackTimes(JUMIO_CALLBACKS.length);
+      return {
+        start: { provider: 'jumio', reference: key, context: { accountId: `acct-${key}` } },
+        truth: JUMIO_TRUTH[plan.outcome]!,
+        callbacks: JUMIO_CALLBACKS.map((status, n) => ({
+          word: status,
+          delivery: { body: sims.jumio.callback(key, status, at[n]) },
+        })),
+      };
+    }
+    case 'attestr':
+      // A completed flow's result is in the API; an errored or skipped one is still "consumed" there.
+      sims.attestr.script(key, {
+        kind: 'flowx',
+        state: plan.outcome === 'flowx.completed' ? 'result' : 'consumed',
+        faults,
+      });
+      return {
+        start: { provider: 'attestr', reference: key },
+        truth: ATTESTR_TRUTH[plan.outcome]!,
+        callbacks: [
+          {
+            word: plan.outcome,
+            delivery: { body: sims.attestr.flowxCallback(key, plan.outcome), headers: sims.attestr.webhookHeaders() },
+          },
+        ],
+      };
+    case 'socure':
+      sims.socure.script(key, { decision: plan.outcome, faults });
+      return {
+        start: { provider: 'socure', reference: key },
+        truth: SOCURE_TRUTH[plan.outcome]!,
+        callbacks: socureCallbacksFor(sims.socure, key, plan),
+      };
+    case 'unico':
+      sims.unico.script(key, {
+        state: 'PROCESS_STATE_FINISHED',
+        result: UNICO_TRUTH[plan.outcome]!.processResult,
+        faults,
+      });
+      return {
+        start: { provider: 'unico', reference: key },
+        truth: UNICO_TRUTH[plan.outcome]!,
+        callbacks: [
+          {
+            // The state event is what counts; an expired process's webhook also carries its lastEvent.
+            word: `PROCESS_STATE_FINISHED/${plan.outcome}`,
+            delivery: {
+              body: sims.unico.finished(key, plan.outcome as UnicoWebhookResult),
+              headers: unicoWebhookHeaders(UNICO_WEBHOOK_AUTH),
+            },
+          },
+        ],
+      };
+    case 'concedus':
+      return concedusScript(sims.concedus, key, plan, faults);
   }
-  // A completed flow's result is in the API; an errored or skipped one is still "consumed" there.
-  sims.attestr.script(reference, {
-    kind: 'flowx',
-    state: plan.outcome === 'flowx.completed' ? 'result' : 'consumed',
-    faults,
-  });
-  return [{ body: sims.attestr.flowxCallback(reference, plan.outcome), headers: sims.attestr.webhookHeaders() }];
+}
+
+/** Socure's progress, progress and verdict, in the plan's callback shape. */
+function socureCallbacksFor(sim: SocureSimulator, key: string, plan: VerificationPlan): Scripted['callbacks'] {
+  const [opened, uploaded, completed] = callbackTimes(3);
+  const headers = sim.callbackHeaders();
+  const decision = plan.outcome;
+  if (plan.variant === 'riskos') {
+    const verdict = decision.toUpperCase();
+    return [
+      { word: 'evaluation_paused', body: sim.callbacks.riskos(key, 'evaluation_paused', { at: opened }) },
+      { word: 'evaluation_resumed', body: sim.callbacks.riskos(key, 'evaluation_resumed', { at: uploaded }) },
+      {
+        word: `evaluation_completed/${verdict}`,
+        body: sim.callbacks.riskos(key, 'evaluation_completed', { at: completed, decision: verdict }),
+      },
+    ].map(({ word, body }) => ({ word, delivery: { body, headers } }));
+  }
+  const shape = plan.variant === 'legacy' ? sim.callbacks.legacy : sim.callbacks.docv;
+  return [
+    { word: 'APP_OPENED', body: shape(key, 'APP_OPENED', { at: opened }) },
+    { word: 'DOCUMENTS_UPLOADED', body: shape(key, 'DOCUMENTS_UPLOADED', { at: uploaded }) },
+    {
+      word: `VERIFICATION_COMPLETED/${decision}`,
+      body: shape(key, 'VERIFICATION_COMPLETED', { at: completed, decision }),
+    },
+  ].map(({ word, body }) => ({ word, delivery: { body, headers } }));
+}
+
+/** Concedus: a customer's or contract's compliance record, or a person's ident topics (each callback an array). */
+function concedusScript(
+  sim: ConcedusSimulator,
+  key: string,
+  plan: VerificationPlan,
+  faults: { serverError: number; rateLimited: number },
+): Scripted {
+  const truth = CONCEDUS_TRUTH[plan.outcome]!;
+  const headers = sim.callbackHeaders;
+  if (plan.variant === 'person') {
+    const personKey = `PERS_${key}`;
+    const identId = String(randomInt(100_000_000, 999_999_999));
+    sim.script('person', personKey, { status: Number(plan.outcome.split(':')[1]), faults });
+    return {
+      start: { provider: 'concedus', reference: `person:${personKey}` },
+      truth,
+      callbacks: [
+        { word: 'identRequestCreated', delivery: { body: [sim.identRequestCreated(personKey, identId)], headers } },
+        // The KYC provider's ident succeeded; Concedus's own check of the person still decides.
+        { word: 'identResult:success', delivery: { body: [sim.identResult(personKey, identId)], headers } },
+      ],
+    };
+  }
+  const [kind, format] = (plan.variant ?? 'customer/legacy').split('/') as ['customer' | 'contract', string];
+  sim.script(kind, key, { status: 100, faults });
+  const record = sim.complianceRecord(
+    kind === 'customer' ? { customerKey: key } : { contractKey: key },
+    100,
+    callbackTimes(1)[0],
+  );
+  return {
+    start: { provider: 'concedus', reference: kind === 'customer' ? key : `contract:${key}` },
+    truth,
+    callbacks: [
+      {
+        word: 'complianceRecord:100',
+        delivery: { body: format === 'topic' ? [sim.complianceTopic(record)] : [record], headers },
+      },
+    ],
+  };
 }
 
 /** Resends until a 2xx, as providers do; says whether the ingress found the verification closed. */
