@@ -188,4 +188,44 @@ describe('ingress: exact redeliveries of acknowledged callbacks (KYC_INGRESS_DED
     await post(target, callbackFor('ref-b'));
     expect(signals).toEqual([signalFor('ref-a'), signalFor('ref-b'), signalFor('ref-c'), signalFor('ref-b')]);
   });
+
+  it('answers a known redelivery even while the hand-over bound is full, where a new callback gets 503', async () => {
+    const bounded = loadConfig({ ...env, KYC_MAX_HANDOVERS_IN_FLIGHT: '1' });
+    const signalled: string[] = [];
+    const waiting: (() => void)[] = [];
+    // The first hand-over is acknowledged at once; later ones hang, as on a saturated server.
+    const client = {
+      connection: { withDeadline: (_d: number, fn: () => Promise<unknown>) => fn() },
+      workflow: {
+        signalWithStart: async (_type: string, options: { workflowId: string }) => {
+          signalled.push(options.workflowId);
+          if (signalled.length > 1) await new Promise<void>((resolve) => waiting.push(resolve));
+          return {};
+        },
+      },
+    } as unknown as Client;
+    const target = createIngressApp({
+      client,
+      config: bounded,
+      logger: recordingLogger().logger,
+      handoverTimeoutMs: 60_000,
+    });
+    const known = callbackFor('ref-a');
+    expect((await post(target, known)).status).toBe(200);
+    const hanging = post(target, callbackFor('ref-b')).then((res) => res);
+    try {
+      const deadline = Date.now() + 10_000;
+      while (waiting.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(waiting).toHaveLength(1);
+
+      expect((await post(target, callbackFor('ref-c'))).status).toBe(503);
+      const redelivered = await post(target, known);
+      expect([redelivered.status, redelivered.body]).toEqual([200, { accepted: 1 }]);
+      expect(signalled).toEqual(['kyc:jumio:ref-a', 'kyc:jumio:ref-b']);
+    } finally {
+      // Whatever failed above, the hanging hand-over ends, so the test never hangs.
+      waiting.splice(0).forEach((resolve) => resolve());
+    }
+    expect((await hanging).status).toBe(200);
+  });
 });
