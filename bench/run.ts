@@ -1,16 +1,16 @@
 /**
  * `npm run bench`: starts its own Temporal dev server, simulators, worker and ingress on
  * loopback, measures every figure of issue 12 next to its baseline, writes
- * bench/results/latest.json and prints a markdown table, then how long each figure took. Flags
+ * bench/results/latest.json and prints a markdown list, then how long each figure took. Flags
  * (all optional; the environment variables in brackets set the same, a flag wins):
  *   --duration S   seconds of load per repetition (default 5)     --warmup S  (default 2)
  *   --reps N       repetitions (default 3; fewer only for smoke runs, never a result)
  *   --samples N    figure 3 (default 20)                           --count N  figure 4 per repetition (15)
  *   --open N       figure 5's open verifications (default 1000) [BENCH_SCALE_OPEN, e.g. 10000]
- * The defaults keep the whole run within 15 minutes on two cores (the run prints each figure's time).
  *   --max-cached N figure 5 worker cache size (SDK default)
  *   --only 1,2     figures to run [BENCH_ONLY]
  *   --profile      write a --cpu-prof of the worker during figure 1 to bench/results/logs
+ * The defaults keep the whole run within 15 minutes on two cores (the run prints each figure's time).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { BenchContext, Settings } from './lib/context';
 import { meanBetween, scrape } from './lib/metrics';
 import { sleep } from './lib/processes';
-import { markdownTable } from './lib/report';
+import { markdownList } from './lib/report';
 import {
   appClient,
   kycEnvironment,
@@ -103,10 +103,11 @@ async function drained(context: BenchContext): Promise<void> {
 }
 
 /** How long each figure took, and the total against the budget. */
-function timingTable(timings: { figure: string; seconds: number }[], totalS: number): string {
-  const lines = ['| figure | seconds |', '|---|---|'];
-  for (const { figure, seconds } of timings) lines.push(`| ${figure} | ${seconds} |`);
-  lines.push(`| total (budget ${BUDGET_S}) | ${totalS} |`);
+function timingList(timings: { figure: string; seconds: number }[], totalS: number): string {
+  const lines = ['Time taken:'];
+  for (const { figure, seconds } of timings)
+    lines.push(`- ${figure === 'start-up' ? figure : `figure ${figure}`}: ${seconds} s`);
+  lines.push(`- total: ${totalS} s (budget ${BUDGET_S} s)`);
   return lines.join('\n');
 }
 
@@ -232,8 +233,8 @@ async function main(): Promise<void> {
       log(`figure ${id} took ${timings.at(-1)!.seconds} s`);
       write();
     }
-    process.stdout.write(`\n${markdownTable(context.rows)}\n\n`);
-    process.stdout.write(`${timingTable(timings, seconds(started))}\n\n`);
+    process.stdout.write(`\n${markdownList(context.rows)}\n\n`);
+    process.stdout.write(`${timingList(timings, seconds(started))}\n\n`);
     if (seconds(started) > BUDGET_S) log(`over the ${BUDGET_S / 60}-minute budget: see the timings above`);
     if (Object.keys(failures).length) log(`failed figures: ${Object.keys(failures).join(', ')}`);
     log(`wrote bench/results/latest.json`);

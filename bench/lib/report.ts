@@ -1,4 +1,4 @@
-/** The results file and the markdown table: every figure next to its baseline, with their ratio. */
+/** The results file and the markdown list: every figure next to its baseline, with their ratio. */
 import { round, type Repeated } from './stats';
 
 export interface Goal {
@@ -52,30 +52,54 @@ export function row(
   };
 }
 
+/** Glues words a line must not be broken between ("267 /s", "(192–757)"); a space once wrapped. */
+const GLUE = '\u00a0';
+
 function spread(value: Repeated, unit: string): string {
-  return value.min === value.max ? `${value.median} ${unit}` : `${value.median} ${unit} (${value.min}–${value.max})`;
+  const figure = unit ? `${value.median}${GLUE}${unit}` : `${value.median}`;
+  return value.min === value.max ? figure : `${figure}${GLUE}(${value.min}–${value.max})`;
 }
 
-function goalText(goal: Goal | undefined): string {
-  if (!goal) return '';
+function goalText(goal: Goal): string {
   const subject = goal.on === 'ratio' ? 'ratio' : 'value';
   const parts = [];
-  if (goal.atLeast !== undefined) parts.push(`${subject} ≥ ${goal.atLeast}`);
-  if (goal.atMost !== undefined) parts.push(`${subject} ≤ ${goal.atMost}`);
+  if (goal.atLeast !== undefined) parts.push(`${subject}${GLUE}≥${GLUE}${goal.atLeast}`);
+  if (goal.atMost !== undefined) parts.push(`${subject}${GLUE}≤${GLUE}${goal.atMost}`);
   return parts.join(', ');
 }
 
-export function markdownTable(rows: FigureRow[]): string {
-  const lines = [
-    '| # | measure | value: median (min–max) | baseline | baseline value | ratio | goal | met |',
-    '|---|---|---|---|---|---|---|---|',
-  ];
+/** The README's line limit: a result line pasted there must stay readable as source too. */
+export const LINE_WIDTH = 110;
+
+/** A markdown list item wrapped at LINE_WIDTH; a continuation line never starts like a block (list, heading). */
+function listItem(text: string): string[] {
+  const lines: string[] = [];
+  let line = '-';
+  for (const word of text.split(' ')) {
+    const blockStart = /^([-+*#>]|\d+[.)])$/.test(word.split(GLUE)[0]!);
+    if (line.length + 1 + word.length > LINE_WIDTH && line.trim() !== '-' && !blockStart) {
+      lines.push(line);
+      line = `  ${word}`;
+    } else {
+      line = `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.map((l) => l.replaceAll(GLUE, ' '));
+}
+
+/**
+ * One list item per row (a table of eight columns would not fit the README's line limit): figure, measure,
+ * value as median (min–max), the baseline with its value and the ratio, the goal and whether it was met.
+ */
+export function markdownList(rows: FigureRow[]): string {
+  const lines: string[] = [];
   for (const r of rows) {
-    lines.push(
-      `| ${r.figure} | ${r.measure} | ${spread(r.value, r.unit)} | ${r.baselineName} | ${
-        r.baseline ? spread(r.baseline, r.unit) : ''
-      } | ${r.ratio ?? ''} | ${goalText(r.goal)} | ${r.met === undefined ? '' : r.met ? 'yes' : 'no'} |`,
-    );
+    let text = `**${r.figure}** ${r.measure} — ${spread(r.value, r.unit)}`;
+    if (r.baseline) text += `; ${r.baselineName}: ${spread(r.baseline, r.unit)}, ratio${GLUE}${r.ratio}`;
+    else if (r.baselineName) text += `; ${r.baselineName}`;
+    if (r.goal) text += `; goal${GLUE}${goalText(r.goal)}${r.met === undefined ? '' : r.met ? ': met' : ': not met'}`;
+    lines.push(...listItem(text));
   }
   return lines.join('\n');
 }

@@ -61,4 +61,13 @@ export const KycDecision = defineSearchAttributeKey('KycDecision', 'KEYWORD');
 /** Dead letters (src/dead-letters/): why a callback was refused, and the verification it belongs to (an ID). */
 export const KycDeadLetterReason = defineSearchAttributeKey('KycDeadLetterReason', 'KEYWORD');
 export const KycVerificationId = defineSearchAttributeKey('KycVerificationId', 'KEYWORD');
-export const KYC_SEARCH_ATTRIBUTES = [KycProvider, KycStatus, KycDecision, KycDeadLetterReason, KycVerificationId];
+/** The latest attention code of a verification (e.g. `max_lifetime_reached`): what operators filter on. */
+export const KycAttention = defineSearchAttributeKey('KycAttention', 'KEYWORD');
+export const KYC_SEARCH_ATTRIBUTES = [
+  KycProvider,
+  KycStatus,
+  KycDecision,
+  KycAttention,
+  KycDeadLetterReason,
+  KycVerificationId,
+];

@@ -122,9 +122,13 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     log.info('change', { kind: change.kind, providerStatus, outcome, status: state.status });
   }
 
+  /** Past the limit; a provider call in flight gets room to settle, so every run makes progress. */
   function historyIsLong(): boolean {
     const info = workflowInfo();
-    return !isTerminal(state.status) && (info.continueAsNewSuggested || info.historyLength >= policy.maxHistoryEvents);
+    // Without the room, a run that continued as new mid-fetch could pass the limit again before its
+    // own fetch settled, and hand the same unfinished fetch on from run to run.
+    const limit = calls.busy ? 2 * policy.maxHistoryEvents : policy.maxHistoryEvents;
+    return !isTerminal(state.status) && (info.continueAsNewSuggested || info.historyLength >= limit);
   }
 }
 

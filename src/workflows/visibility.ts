@@ -2,23 +2,34 @@
  * What operators see of a verification without opening it: search attributes to filter on, and
  * the Web UI's "current details" (provider, status, decision, next deadline, last answer).
  */
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { isTerminal, type VerificationState } from '../verification/model';
-import { KycDecision, KycProvider, KycStatus } from './messages';
+import { KycAttention, KycDecision, KycProvider, KycStatus } from './messages';
 
-/** Returns a function that mirrors the state; each upsert is a history event, so it writes only on change. */
+/**
+ * Returns a function that mirrors the state; each upsert is a history event, so it writes only on
+ * change.
+ *
+ * Patch `kyc-attention`: verifications that started before it mirror status and decision only
+ * (their histories hold no upsert for an attention code, and replay must make the same commands);
+ * those started after it also mirror their latest attention code. The histories recorded before
+ * the patch stay in test/replay/histories (`*.before-kyc-attention.json`) and prove the old branch.
+ */
 export function visibilityMirror(): (state: VerificationState) => void {
+  const withAttention = patched('kyc-attention');
   let mirrored: string | undefined;
   return (state) => {
     // The UI's "current details" cost nothing in history: keep them fresh.
     setCurrentDetails(details(state));
-    const now = `${state.status}/${state.decision ?? ''}`;
+    const attention = withAttention ? state.attention.at(-1) : undefined;
+    const now = `${state.status}/${state.decision ?? ''}/${attention ?? ''}`;
     if (now === mirrored) return;
     mirrored = now;
     upsertSearchAttributes([
       { key: KycProvider, value: state.provider },
       { key: KycStatus, value: state.status },
       { key: KycDecision, value: state.decision ?? null },
+      ...(withAttention ? [{ key: KycAttention, value: attention ?? null }] : []),
     ]);
   };
 }

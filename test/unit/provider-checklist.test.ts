@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { providerRegistry } from '../../src/providers/registry';
 import { PROVIDERS } from '../../src/verification/model';
 import { PROVIDER_VARIABLE_SUFFIXES } from '../support/provider-variables';
+import { labelledLists, readmeSection } from '../support/readme';
 
 const root = join(__dirname, '../..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -31,11 +32,14 @@ describe.each(PROVIDERS)('provider %s has every piece the README names', (id) =>
       expect(example).toMatch(new RegExp(`^${id.toUpperCase()}_${suffix}=`, 'm'));
   });
 
-  it('its rows in the README status-mapping table and a line in the checklist section', () => {
-    const readme = read('README.md');
-    expect(readme).toMatch(new RegExp(`^\\| ${module.displayName} +\\|`, 'm'));
-    const checklist = readme.slice(readme.indexOf('## Add a provider'));
-    expect(checklist).toContain(`src/providers/${id}/`);
+  it('its list in the README status mapping and a line in the checklist section', () => {
+    const mapping = labelledLists(readmeSection('Statuses and the status mapping'));
+    expect([...mapping.keys()]).toContain(module.displayName);
+    // Its lines read "provider word → status / decision".
+    const lines = mapping.get(module.displayName)!;
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toContain(' → ');
+    expect(readmeSection('Add a provider')).toContain(`src/providers/${id}/`);
   });
 
   it('its unit tests, end-to-end tests and documented payloads', () => {

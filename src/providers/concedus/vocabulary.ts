@@ -11,7 +11,7 @@ export const CONCEDUS_STATUS_KINDS: readonly ConcedusStatusKind[] = ['compliance
 export type ConcedusVocabulary = Record<ConcedusStatusKind, Readonly<Record<string, CanonicalMeaning>>>;
 
 /**
- * Concedus's vocabulary in canonical terms: the one place it is mapped (the README's table says
+ * Concedus's vocabulary in canonical terms: the one place it is mapped (the README's status mapping says
  * the same). Codes missing here are recorded and change nothing; `CONCEDUS_STATUS_MAP` adds the
  * ones Concedus has not published (see {@link parseStatusMap}).
  */

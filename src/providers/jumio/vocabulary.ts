@@ -1,7 +1,7 @@
 import type { CanonicalMeaning } from '../../verification/model';
 
 /**
- * Jumio's vocabulary in canonical terms: the one place it is mapped (the README's table says
+ * Jumio's vocabulary in canonical terms: the one place it is mapped (the README's status mapping says
  * the same). Callbacks carry only a workflow status; the verdict is the retrieval API's
  * `decision.type`.
  */

@@ -7,7 +7,7 @@ import type { CanonicalMeaning, Decision } from '../../verification/model';
 export const VERDICT = 'verdict';
 
 /**
- * Socure's vocabulary in canonical terms: the one place it is mapped (the README's table says
+ * Socure's vocabulary in canonical terms: the one place it is mapped (the README's status mapping says
  * the same). DocV event types (the seed's AsyncAPI shape and the legacy DocV envelope share
  * them, upper case) and RiskOS event types (lower case) do not collide, so one table serves both.
  */

@@ -3,7 +3,7 @@ import { STATUSES, type CanonicalMeaning, type Decision } from '../../verificati
 import { providerStatusSchema } from '../common';
 
 /**
- * Unico IDCloud's vocabulary in canonical terms: the one place it is mapped (the README's table
+ * Unico IDCloud's vocabulary in canonical terms: the one place it is mapped (the README's status mapping
  * says the same). Unico speaks three vocabularies that must not be mixed up:
  *
  * - the webhook's `state` (`PROCESS_STATE_*`) and its lowercase `result` (`ok`, `expired`,
