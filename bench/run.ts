@@ -6,7 +6,7 @@
  *   --duration S   seconds of load per repetition (default 5)     --warmup S  (default 2)
  *   --reps N       repetitions (default 3; fewer only for smoke runs, never a result)
  *   --samples N    figure 3 (default 20)                           --count N  figure 4 per repetition (15)
- *   --open N       figure 5's open verifications (default 1000) [BENCH_SCALE_OPEN, e.g. 10000]
+ *   --open N       figure 5's open verifications (default 750)  [BENCH_SCALE_OPEN, e.g. 10000]
  *   --max-cached N figure 5 worker cache size (SDK default)
  *   --only 1,2     figures to run [BENCH_ONLY]
  *   --profile      write a --cpu-prof of the worker during figure 1 to bench/results/logs
@@ -80,7 +80,7 @@ function parseSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
     repetitions: Math.round(number('reps', 3)),
     visibleSamples: Math.max(5, number('samples', 20)),
     endToEndCount: number('count', 15),
-    open: number('open', 1000),
+    open: number('open', 750),
     ...(maxCached ? { maxCachedWorkflows: Number(maxCached) } : {}),
     profile: argv.includes('--profile'),
     ...(flag('only') ? { only: flag('only')!.split(',') } : {}),
