@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { enabledProvider, type AppConfig } from './config';
 import { createActivities, type ActivityDeps } from './activities';
+import { createLateVerdictNotifyActivities } from './activities/notify';
 import { connectWorker, dataConverter } from './temporal/connection';
 import type { RetrievalClient } from './providers/types';
 import type { ProviderId } from './verification/model';
@@ -70,13 +71,18 @@ export async function createWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(options.workflows ?? defaultWorkflowSource()),
-    activities: createActivities({
-      retrieval: retrievalClients(config),
-      policies: providerPolicies(config),
-      notify: { notify: config.notify },
-      ...options.activityDeps,
-    }),
+    activities: {
+      ...createActivities({
+        retrieval: retrievalClients(config),
+        policies: providerPolicies(config),
+        notify: { notify: config.notify },
+        ...options.activityDeps,
+      }),
+      // For the late-verdict push (its own workflow on this queue), notified like the verdicts.
+      ...createLateVerdictNotifyActivities(options.activityDeps?.notify ?? { notify: config.notify }),
+    },
     dataConverter: dataConverter(config),
+    ...(config.worker.maxCachedWorkflows ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
     ...options.overrides,
   });
   return { worker, connection, ownsConnection };

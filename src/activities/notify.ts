@@ -8,9 +8,12 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import type { NotifyConfig } from '../config/notify';
 import { retryAfterMs } from '../providers/http';
+import type { LateVerdictNote } from '../late-verdicts/rule';
 import type { VerificationState } from '../verification/model';
 
 export const NOTIFY_EVENT_TYPE = 'kyc.verification.finished';
+/** A provider's verdict arrived after our own timer had closed the verification (src/late-verdicts/). */
+export const LATE_VERDICT_EVENT_TYPE = 'kyc.verification.late_verdict';
 
 export const NotifyFailure = {
   /** No answer, a timeout, 5xx, 408 or 429: the app is not ready; retried until it accepts. */
@@ -39,6 +42,31 @@ export interface NotifyPayload {
   data: Omit<VerificationState, 'seen'>;
 }
 
+/** What the app learns of a late verdict: IDs and status words only, like the final state. */
+export interface LateVerdictData {
+  provider: VerificationState['provider'];
+  reference: string;
+  verificationId: string;
+  /** The dead letter that holds the late events (`kyc-dead:…`); `kyc reopen` asks the provider again. */
+  deadLetterId: string;
+  /** What the verification still says: the status our timer inferred, and why. */
+  status: VerificationState['status'];
+  note: LateVerdictNote;
+  receivedAt: string;
+}
+
+export interface LateVerdictNotifyInput {
+  data: LateVerdictData;
+  webhookId: string;
+}
+
+/** The JSON body of a late-verdict notification, in the Standard Webhooks payload shape. */
+export interface LateVerdictPayload {
+  type: typeof LATE_VERDICT_EVENT_TYPE;
+  timestamp: string;
+  data: LateVerdictData;
+}
+
 export interface NotifyDeps {
   notify: NotifyConfig;
   /** Per attempt; the activity's retry policy decides how long it keeps trying. */
@@ -47,70 +75,89 @@ export interface NotifyDeps {
 }
 
 export function createNotifyActivities(deps: NotifyDeps) {
-  const now = deps.now ?? (() => new Date());
-  const webhook = deps.notify.enabled ? new Webhook(deps.notify.secret) : undefined;
+  const send = notificationSender(deps);
   return {
     /** POSTs the final state to KYC_NOTIFY_URL; resolves once the app answered 2xx. */
     async notifyApp(input: NotifyInput): Promise<void> {
-      if (!deps.notify.enabled || !webhook) {
-        throw ApplicationFailure.create({
-          type: NotifyFailure.NotConfigured,
-          message: 'KYC_NOTIFY_URL and KYC_NOTIFY_SECRET are not set on this worker',
-          nonRetryable: true,
-        });
-      }
       const { seen: _seen, ...data } = input.state;
-      // Signed at each attempt: the timestamp is when this attempt is sent, so a receiver's
-      // replay tolerance (5 minutes in the reference library) holds for late retries too.
-      const sentAt = now();
-      const body = JSON.stringify({ type: NOTIFY_EVENT_TYPE, timestamp: sentAt.toISOString(), data });
-      let response: Response;
-      try {
-        response = await fetch(deps.notify.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'webhook-id': input.webhookId,
-            'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-            'webhook-signature': webhook.sign(input.webhookId, sentAt, body),
-          },
-          body,
-          signal: AbortSignal.timeout(deps.requestTimeoutMs ?? 10_000),
-          redirect: 'manual',
-        });
-        // The body is not ours to read or log (the app's error page may say anything).
-        await response.body?.cancel();
-      } catch (err) {
-        const reason = describeNetworkError(err);
-        throw ApplicationFailure.create({
-          type: NotifyFailure.Unavailable,
-          message: `app notification endpoint unreachable (${reason})`,
-        });
-      }
-      if (response.ok) return;
-      const status = response.status;
-      if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
-        // The app answered and refuses this very request (wrong secret, unknown route, payload it
-        // rejects): the same signed bytes would be refused again on every retry, for as long as the
-        // verification's retention. Stop, so the workflow records the failure for an operator.
-        throw ApplicationFailure.create({
-          type: NotifyFailure.Refused,
-          message: `app notification endpoint refused the verdict with HTTP ${status}`,
-          nonRetryable: true,
-        });
-      }
-      // 5xx, 408, 429 and redirects (never followed: the signed request goes to the configured URL
-      // only): the app is not ready now. Retried, honouring its Retry-After.
-      throw ApplicationFailure.create({
-        type: NotifyFailure.Unavailable,
-        message: `app notification endpoint answered HTTP ${status}`,
-        nextRetryDelay: retryAfterMs(response.headers.get('retry-after')),
-      });
+      await send(NOTIFY_EVENT_TYPE, data, input.webhookId);
     },
   };
 }
 
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
+
+/** The late-verdict push (src/workflows/late-verdict.ts), registered by the verification worker. */
+export function createLateVerdictNotifyActivities(deps: NotifyDeps) {
+  const send = notificationSender(deps);
+  return {
+    /** POSTs a late verdict: its own event type, so an app that only knows `finished` is not misled. */
+    async notifyAppOfLateVerdict(input: LateVerdictNotifyInput): Promise<void> {
+      await send(LATE_VERDICT_EVENT_TYPE, input.data, input.webhookId);
+    },
+  };
+}
+
+/** One signed POST to KYC_NOTIFY_URL; failures classified for the activity's retry policy. */
+function notificationSender(deps: NotifyDeps) {
+  const now = deps.now ?? (() => new Date());
+  const webhook = deps.notify.enabled ? new Webhook(deps.notify.secret) : undefined;
+  return async function send(type: string, data: unknown, webhookId: string): Promise<void> {
+    if (!deps.notify.enabled || !webhook) {
+      throw ApplicationFailure.create({
+        type: NotifyFailure.NotConfigured,
+        message: 'KYC_NOTIFY_URL and KYC_NOTIFY_SECRET are not set on this worker',
+        nonRetryable: true,
+      });
+    }
+    // Signed at each attempt: the timestamp is when this attempt is sent, so a receiver's
+    // replay tolerance (5 minutes in the reference library) holds for late retries too.
+    const sentAt = now();
+    const body = JSON.stringify({ type, timestamp: sentAt.toISOString(), data });
+    let response: Response;
+    try {
+      response = await fetch(deps.notify.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': webhookId,
+          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+          'webhook-signature': webhook.sign(webhookId, sentAt, body),
+        },
+        body,
+        signal: AbortSignal.timeout(deps.requestTimeoutMs ?? 10_000),
+        redirect: 'manual',
+      });
+      // The body is not ours to read or log (the app's error page may say anything).
+      await response.body?.cancel();
+    } catch (err) {
+      const reason = describeNetworkError(err);
+      throw ApplicationFailure.create({
+        type: NotifyFailure.Unavailable,
+        message: `app notification endpoint unreachable (${reason})`,
+      });
+    }
+    if (response.ok) return;
+    const status = response.status;
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+      // The app answered and refuses this very request (wrong secret, unknown route, payload it
+      // rejects): the same signed bytes would be refused again on every retry, for as long as the
+      // verification's retention. Stop, so the workflow records the failure for an operator.
+      throw ApplicationFailure.create({
+        type: NotifyFailure.Refused,
+        message: `app notification endpoint refused the verdict with HTTP ${status}`,
+        nonRetryable: true,
+      });
+    }
+    // 5xx, 408, 429 and redirects (never followed: the signed request goes to the configured URL
+    // only): the app is not ready now. Retried, honouring its Retry-After.
+    throw ApplicationFailure.create({
+      type: NotifyFailure.Unavailable,
+      message: `app notification endpoint answered HTTP ${status}`,
+      nextRetryDelay: retryAfterMs(response.headers.get('retry-after')),
+    });
+  };
+}
 
 /** "TypeError: fetch failed" says nothing; its cause (ECONNREFUSED, a timeout) does. No URL or body in it. */
 function describeNetworkError(err: unknown): string {

@@ -79,6 +79,14 @@ example: kyc replay <id from kyc dead-letters>`,
 verification lifetime (KYC_PROVIDERS and their P_EXPIRES_AFTER / P_MAX_LIFETIME, when set here).
 example: kyc setup`,
   },
+  reopen: {
+    synopsis: 'reopen P R',
+    text: `Reopens a verification our own timer closed (EXPIRED at its deadline or lifetime), typically after
+a late verdict (kyc status shows them): the verification runs again from its start with every event it
+had received, takes the late verdict's events, and asks the provider. Refused for an open verification
+and for one the provider or the app ended.
+example: kyc reopen jumio 7f1e2d3c-…`,
+  },
   refresh: {
     synopsis: 'refresh P R',
     text: `Asks the provider now: the verification polls its retrieval API outside the schedule.
@@ -257,6 +265,21 @@ function describeLetters(rows: DeadLetterSummary[]): string {
     .join('\n');
 }
 
+/** The alert a reader must not miss: the provider decided after our timer had closed the verification. */
+function describeLateVerdicts(rows: DeadLetterSummary[], provider: ProviderId, reference: string): string {
+  const lines = rows.flatMap((row) =>
+    (row.lateVerdict?.verdicts ?? []).map(
+      (verdict) =>
+        `  LATE VERDICT after ${row.lateVerdict!.inferredEnd}: ${verdict.providerStatus}` +
+        (verdict.status ? ` (${verdict.status}${verdict.decision ? `/${verdict.decision}` : ''})` : '') +
+        (verdict.retrieve ? ' (result announced)' : '') +
+        `  received ${row.receivedAt}  ${row.id}`,
+    ),
+  );
+  if (!lines.length) return '';
+  return `\n${lines.join('\n')}\n  kyc reopen ${provider} ${reference} asks the provider again`;
+}
+
 const COMMANDS: Record<string, Command> = {
   start(args, io) {
     const { values } = parse(
@@ -300,7 +323,10 @@ const COMMANDS: Record<string, Command> = {
       const state = await kyc.getVerification(name, reference);
       // Events that arrived after it closed are kept as dead letters: shown with the verification.
       const late = await kyc.lateCallbacks(name, reference);
-      const human = describeState(state) + (late.length ? `\n  late callbacks:\n${describeLetters(late)}` : '');
+      const human =
+        describeState(state) +
+        (late.length ? `\n  late callbacks:\n${describeLetters(late)}` : '') +
+        describeLateVerdicts(state.lateVerdicts ?? [], name, reference);
       return print(io, values.json === true, late.length ? { ...state, lateCallbacks: late } : state, human);
     };
   },
@@ -326,6 +352,19 @@ const COMMANDS: Record<string, Command> = {
     return async (kyc) => {
       const rows = await kyc.listDeadLetters(filter);
       return print(io, values.json === true, rows, rows.length ? describeLetters(rows) : 'no dead letters');
+    };
+  },
+
+  reopen(args, io) {
+    const { values, positionals } = parse(args, {}, 2);
+    const [name, reference] = [provider(positionals[0]), positionals[1]!];
+    return async (kyc) => {
+      const outcome = await kyc.reopenVerification(name, reference);
+      const human =
+        `reopened ${outcome.workflowId} (ended by ${outcome.inferredEnd}; run ${outcome.runId}), ` +
+        `${outcome.replayedLetters.length} late-verdict letter(s) handed over; kyc wait ${name} ${reference} follows it` +
+        outcome.unreplayedLetters.map((letter) => `\n  not handed over: ${letter.id}: ${letter.error}`).join('');
+      return print(io, values.json === true, outcome, human);
     };
   },
 

@@ -18,6 +18,10 @@ import {
 } from './errors';
 
 export { InvalidRequestError, VerificationAlreadyFinishedError, VerificationNotFoundError, WaitTimeoutError };
+import { inferredEnd } from '../late-verdicts/rule';
+import { ReopenRefusedError, reopenVerification, type ReopenOutcome } from '../late-verdicts/reopen';
+
+export { ReopenRefusedError, type ReopenOutcome };
 import {
   listDeadLetters,
   replayDeadLetter,
@@ -25,6 +29,9 @@ import {
   type DeadLetterSummary,
   type ReplayOutcome,
 } from '../dead-letters/store';
+
+/** A verification's state, with the late verdicts kept for it when our own timer had closed it. */
+export type VerificationView = VerificationState & { lateVerdicts?: DeadLetterSummary[] };
 
 export interface StartVerificationRequest {
   provider: ProviderId;
@@ -157,15 +164,49 @@ export class KycClient {
    * replay the whole history on today's workflow code, which may no longer match the code that
    * wrote it (and needs a worker). Only a running verification is asked through the `state` query.
    */
-  async getVerification(provider: ProviderId, reference: string): Promise<VerificationState> {
+  async getVerification(provider: ProviderId, reference: string): Promise<VerificationView> {
     const handle = this.handle(provider, reference);
     const { status } = await this.mapNotFound(provider, reference, handle.describe());
     if (status.name === 'COMPLETED' || status.name === 'CONTINUED_AS_NEW') {
       // Continued as new between describe and here: result() follows the chain to the last run.
-      return this.mapNotFound(provider, reference, handle.result() as Promise<VerificationState>);
+      const state = await this.mapNotFound(provider, reference, handle.result() as Promise<VerificationState>);
+      return this.withLateVerdicts(state);
     }
     // Running; or closed without a result (terminated by an operator, failed): the query is all there is.
     return this.mapNotFound(provider, reference, handle.query(stateQuery));
+  }
+
+  /**
+   * A verification our own timer closed may have received the provider's verdict since (README
+   * "How verdicts are decided"): those late verdicts are shown with it, so no reader takes the
+   * inferred EXPIRED for the whole story.
+   */
+  private async withLateVerdicts(state: VerificationState): Promise<VerificationView> {
+    if (!inferredEnd(state)) return state;
+    let lateVerdicts: DeadLetterSummary[];
+    try {
+      lateVerdicts = await listDeadLetters(this.client, {
+        verificationId: kycWorkflowId(state.provider, state.reference),
+        reason: 'late_verdict',
+        includeClosed: true,
+      });
+    } catch {
+      // Visibility unavailable (or our search attributes not registered yet): the state is still
+      // the answer; the late verdict's letter, alert and push do not depend on this listing.
+      return state;
+    }
+    return lateVerdicts.length ? { ...state, lateVerdicts } : state;
+  }
+
+  /**
+   * Reopens a verification that our own timer closed (EXPIRED at its deadline or lifetime) so
+   * that it asks the provider again, typically after a late verdict (see {@link reopenVerification}
+   * in src/late-verdicts/reopen.ts). Throws {@link ReopenRefusedError} when it is still open or
+   * its end was reported (by the provider or the app), not inferred.
+   */
+  async reopenVerification(provider: ProviderId, reference: string): Promise<ReopenOutcome> {
+    const where = { namespace: this.config.temporal.namespace, taskQueue: this.config.temporal.taskQueue };
+    return this.mapNotFound(provider, reference, reopenVerification(this.client, where, provider, reference));
   }
 
   /** Resolves with the final state once the verification reaches a terminal status. */

@@ -5,10 +5,13 @@
  */
 export {
   KycClient,
+  ReopenRefusedError,
   validateStartRequest,
+  type ReopenOutcome,
   type StartVerificationRequest,
   type VerificationFilter,
   type VerificationSummary,
+  type VerificationView,
 } from './index';
 export {
   InvalidRequestError,
@@ -34,4 +37,11 @@ export {
 } from '../verification/model';
 export { kycWorkflowId, parseKycWorkflowId, verificationFinishedSignal } from '../workflows/messages';
 export { ConfigError, loadClientConfig, type ClientConfig } from '../config';
-export { NOTIFY_EVENT_TYPE, type NotifyPayload } from '../activities/notify';
+export {
+  LATE_VERDICT_EVENT_TYPE,
+  NOTIFY_EVENT_TYPE,
+  type LateVerdictData,
+  type LateVerdictPayload,
+  type NotifyPayload,
+} from '../activities/notify';
+export type { LateVerdictNote } from '../late-verdicts/rule';

@@ -40,6 +40,12 @@ export interface AppConfig {
   worker: {
     /** A prebuilt workflow bundle (bundleWorkflowCode); unset: bundled from source at start. */
     workflowBundle?: string;
+    /**
+     * Verifications kept in the worker's memory between tasks (unset: the SDK's default, about 600
+     * per GiB of heap). Each costs about 330 KB; one that is not cached replays its short history
+     * when it next wakes, which a verification waiting hours between events can well afford.
+     */
+    maxCachedWorkflows?: number;
   };
   observability: {
     logLevel: LogLevel;
@@ -75,6 +81,8 @@ export interface ReliabilityConfig {
   inboxMaxBytes: number;
   /** Retrieval calls per second, per provider, across all workers (a task queue rate limit). */
   maxPollsPerSecond: Partial<Record<ProviderId, number>>;
+  /** After our timer closed a verification, how long a provider's verdict still raises a late-verdict alert. */
+  lateVerdictWindowMs: number;
 }
 
 /** Dev-only callback auth for providers with no production default: loopback only. */
@@ -124,7 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     notify,
     reliability: readReliability(read, enabledProviders),
-    worker: { workflowBundle: read.string('KYC_WORKFLOW_BUNDLE') },
+    worker: {
+      workflowBundle: read.string('KYC_WORKFLOW_BUNDLE'),
+      // At least 2: the SDK's floor for a worker that caches at all.
+      maxCachedWorkflows: read.has('KYC_WORKER_MAX_CACHED') ? read.integer('KYC_WORKER_MAX_CACHED', 0, 2) : undefined,
+    },
     observability: {
       logLevel: read.enumOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       metricsPort: read.has('METRICS_PORT') ? read.port('METRICS_PORT', 0) : undefined,
@@ -197,6 +209,14 @@ type SharedPolicy = Pick<
 /** How long a verification the provider never settles may stay open (also at least a day past its deadline). */
 const DEFAULT_MAX_LIFETIME = '30d';
 
+/**
+ * Wake-ups spread so a burst of starts, or the callbacks after an outage, do not poll or check
+ * deadlines in the same second: the first poll waits the grace +0..10 %, the deadline is checked
+ * up to 5 minutes after it (at most 10 % of the lifetime). Neither is ever earlier.
+ */
+const FIRST_POLL_JITTER = 0.1;
+const EXPIRY_CHECK_SPREAD_MS = 5 * 60_000;
+
 function readEnabledProviders(read: EnvReader): ProviderId[] {
   const known = providerModules.map((module) => module.id);
   return read.list('KYC_PROVIDERS', known.join(',')).map((name) => {
@@ -252,6 +272,8 @@ function readProvider(read: EnvReader, module: ProviderModule, shared: SharedPol
       pollScheduleMs: read.durations(`${prefix}_POLL_SCHEDULE`, module.defaults.pollSchedule),
       ...readLifetime(read, module),
       ...shared,
+      firstPollJitter: FIRST_POLL_JITTER,
+      expiryCheckSpreadMs: EXPIRY_CHECK_SPREAD_MS,
     },
     settings: module.readSettings(read, apiBaseUrl),
     module,
@@ -274,6 +296,7 @@ function readReliability(read: EnvReader, enabledProviders: ProviderId[]): Relia
     inboxProviders,
     inboxMaxBytes: read.bytes('KYC_INBOX_MAX_BYTES', '256mb'),
     maxPollsPerSecond,
+    lateVerdictWindowMs: read.duration('KYC_LATE_VERDICT_WINDOW', '30d'),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { FieldIssue } from '../providers/types';
+import type { LateVerdictNote } from '../late-verdicts/rule';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 
 export const DEAD_LETTER_WORKFLOW_TYPE = 'deadLetterWorkflow';
@@ -14,9 +15,11 @@ export const DEAD_LETTER_WORKFLOW_TYPE = 'deadLetterWorkflow';
  * - `invalid_json`: the body is not JSON;
  * - `schema`: the body (or some of its records) does not match the provider's schema;
  * - `oversize`: more records than one callback may carry;
- * - `late`: the verification it names has already closed.
+ * - `late`: the verification it names has already closed;
+ * - `late_verdict`: a provider's verdict for a verification our own timer had closed (see
+ *   src/late-verdicts/rule.ts): an alert, and what an operator may reopen the verification for.
  */
-export const DEAD_LETTER_REASONS = ['invalid_json', 'schema', 'oversize', 'late'] as const;
+export const DEAD_LETTER_REASONS = ['invalid_json', 'schema', 'oversize', 'late', 'late_verdict'] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export function isDeadLetterReason(value: string): value is DeadLetterReason {
@@ -34,6 +37,8 @@ export interface DeadLetter {
   verificationId?: string;
   /** Canonical events (IDs and status words only) the callback carried, when it could be parsed. */
   events?: VerificationEvent[];
+  /** `late_verdict` only: how the verification had ended, and the verdicts that came after. */
+  lateVerdict?: LateVerdictNote;
   /** The raw body, only when KYC_PAYLOAD_KEY encrypts every payload and it fits KYC_DEAD_LETTER_MAX_BYTES. */
   body?: string;
   bodyBytes: number;
@@ -73,6 +78,8 @@ export interface DeadLetterMemo {
   receivedAt: string;
   verificationId?: string;
   events: number;
+  /** `late_verdict` only (status words, no personal data): shown by `kyc status` and the listing. */
+  lateVerdict?: LateVerdictNote;
   bodyKept: boolean;
   bodyBytes: number;
 }
@@ -100,6 +107,7 @@ export function deadLetterMemo(letter: DeadLetter): DeadLetterMemo {
     receivedAt: letter.receivedAt,
     ...(letter.verificationId ? { verificationId: letter.verificationId } : {}),
     events: letter.events?.length ?? 0,
+    ...(letter.lateVerdict ? { lateVerdict: letter.lateVerdict } : {}),
     bodyKept: letter.body !== undefined,
     bodyBytes: letter.bodyBytes,
   };

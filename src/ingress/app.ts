@@ -10,6 +10,7 @@ import { isProviderId, type ProviderId, type VerificationEvent } from '../verifi
 import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
 import { AcceptedCallbacks } from './accepted-callbacks';
 import { authenticate } from './auth';
+import { LateVerdictAlarm, type LateLetter } from '../late-verdicts/alarm';
 import { DeadLetterNotKeptError, type DeadLetterRecorder, type RefusedCallback } from './dead-letters';
 import { HandoverLimit } from './handover-limit';
 import { errorHandler, HttpError, notFound } from './http-error';
@@ -62,6 +63,13 @@ export function createIngressApp(deps: IngressDeps): Express {
     deps.handoverLimit ??
     new HandoverLimit({ cap: config.ingress.maxHandoversInFlight, targetWaitMs: handoverTimeoutMs / 2 });
   const accepted = deps.accepted ?? new AcceptedCallbacks(config.ingress.dedupEntries);
+  const lateVerdicts = new LateVerdictAlarm({
+    client,
+    config,
+    logger,
+    counter: metrics.lateVerdicts,
+    timeoutMs: handoverTimeoutMs,
+  });
   const parsers = new Map<ProviderId, CallbackParser>(
     config.enabledProviders.map((id) => {
       const provider = enabledProvider(config, id);
@@ -228,7 +236,11 @@ export function createIngressApp(deps: IngressDeps): Express {
     return { status: queued ? 202 : 200, body: body200 };
   }
 
-  /** One late letter per verification, holding the events that found it closed. */
+  /**
+   * One late letter per verification, holding the events that found it closed. When our own timer
+   * had closed it and a provider's verdict is among them (src/late-verdicts/rule.ts), the letter is
+   * a `late_verdict`: counted and logged as an alert, and pushed to the app when it takes pushes.
+   */
   async function keepLateEvents(
     provider: ProviderConfig,
     receivedAt: string,
@@ -242,14 +254,41 @@ export function createIngressApp(deps: IngressDeps): Express {
       lateByVerification.set(id, [...(lateByVerification.get(id) ?? []), event]);
     });
     for (const [verificationId, lateEvents] of lateByVerification) {
-      const issues = [{ path: '', message: 'the verification had already closed' }];
-      await keepDeadLetter({
-        provider: provider.id,
-        reason: 'late',
-        issues,
-        receivedAt,
-        events: lateEvents,
-        verificationId,
+      const letter = await lateLetter(provider, verificationId, lateEvents, receivedAt);
+      await keepDeadLetter(letter.refused);
+      try {
+        await lateVerdicts.raise(letter);
+      } catch (err) {
+        logger.error('late verdict notification not started', { workflowId: verificationId, error: errorKind(err) });
+        // The letter is kept and idempotent: a retried callback finds the same letter and starts the push.
+        throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
+          retryAfterSeconds: RETRY_AFTER_SECONDS,
+        });
+      }
+    }
+  }
+
+  /** The late-verdict rule needs the final state; unreadable for now is a 503 (the provider retries). */
+  async function lateLetter(
+    provider: ProviderConfig,
+    verificationId: string,
+    events: VerificationEvent[],
+    receivedAt: string,
+  ): Promise<LateLetter> {
+    try {
+      return await lateVerdicts.letterFor(provider.id, verificationId, events, receivedAt);
+    } catch (err) {
+      logger.error('final state of a closed verification unreadable', {
+        workflowId: verificationId,
+        error: errorKind(err),
+      });
+      // A provider that never retries keeps at least the plain late letter; the others send it again.
+      if (keepsAnInbox(provider)) {
+        const issues = [{ path: '', message: 'the verification had already closed' }];
+        return { refused: { provider: provider.id, reason: 'late', issues, receivedAt, events, verificationId } };
+      }
+      throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
       });
     }
   }
@@ -266,7 +305,8 @@ export function createIngressApp(deps: IngressDeps): Express {
       await deps.deadLetters.record(refused);
     } catch (err) {
       logger.error('dead letter not kept', { provider: refused.provider, reason: refused.reason });
-      if (refused.reason === 'late' && err instanceof DeadLetterNotKeptError) {
+      const late = refused.reason === 'late' || refused.reason === 'late_verdict';
+      if (late && err instanceof DeadLetterNotKeptError) {
         throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
           retryAfterSeconds: RETRY_AFTER_SECONDS,
         });

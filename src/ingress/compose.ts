@@ -6,6 +6,7 @@ import { createIngressApp, type IngressDeps } from './app';
 import { DeadLetterRecorder } from './dead-letters';
 import { DurableInbox } from './inbox';
 import { InboxDrainer } from './inbox-drainer';
+import { IngressMetrics } from './metrics';
 
 export interface DurableIngress {
   app: Express;
@@ -28,9 +29,10 @@ export async function createDurableIngress(
     ...(config.temporal.payloadKey ? { key: config.temporal.payloadKey } : {}),
   });
   const deadLetters = new DeadLetterRecorder({ client, config, logger, inbox });
-  const drainer = new InboxDrainer({ inbox, client, config, logger });
+  const metrics = deps.metrics ?? new IngressMetrics();
+  const drainer = new InboxDrainer({ inbox, client, config, logger, lateVerdictCounter: metrics.lateVerdicts });
   drainer.start();
-  const app = createIngressApp({ ...deps, inbox, deadLetters });
+  const app = createIngressApp({ ...deps, metrics, inbox, deadLetters });
   return {
     app,
     inbox,

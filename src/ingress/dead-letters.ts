@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { DeadLetter, DeadLetterReason } from '../dead-letters/contract';
+import { deadLetterWorkflowId } from '../dead-letters/contract';
 import { storeDeadLetter } from '../dead-letters/store';
+import type { LateVerdictNote } from '../late-verdicts/rule';
 import type { Logger } from '../logger';
 import type { FieldIssue } from '../providers/types';
 import type { ProviderId, VerificationEvent } from '../verification/model';
@@ -25,6 +27,7 @@ export interface RefusedCallback {
   rawBody?: Buffer;
   events?: VerificationEvent[];
   verificationId?: string;
+  lateVerdict?: LateVerdictNote;
 }
 
 export interface LetterPolicy {
@@ -54,6 +57,7 @@ export function buildDeadLetter(
     bodyBytes: refused.rawBody?.length ?? 0,
     ...(bodySha256 ? { bodySha256 } : {}),
     ...(refused.verificationId ? { verificationId: refused.verificationId } : {}),
+    ...(refused.lateVerdict ? { lateVerdict: refused.lateVerdict } : {}),
   };
   if (refused.events?.length && Buffer.byteLength(JSON.stringify(refused.events)) <= policy.maxBytes) {
     letter.events = refused.events;
@@ -76,9 +80,18 @@ export function buildDeadLetter(
   return { letter, fingerprint };
 }
 
-/** Where letters go: the task queue of the workers, and how long they are kept. */
-export function deadLetterHome(config: AppConfig): { taskQueue: string; retentionMs: number } {
-  return { taskQueue: config.temporal.taskQueue, retentionMs: config.reliability.deadLetterRetentionMs };
+/**
+ * Where letters go: the task queue of the workers, and how long they are kept. A late verdict is
+ * kept at least as long as its window, so an operator can still reopen for it.
+ */
+export function deadLetterHome(
+  config: AppConfig,
+  reason?: DeadLetterReason,
+): { taskQueue: string; retentionMs: number } {
+  const { deadLetterRetentionMs, lateVerdictWindowMs } = config.reliability;
+  const retentionMs =
+    reason === 'late_verdict' ? Math.max(deadLetterRetentionMs, lateVerdictWindowMs) : deadLetterRetentionMs;
+  return { taskQueue: config.temporal.taskQueue, retentionMs };
 }
 
 /** Neither Temporal nor the local inbox could keep the letter. */
@@ -98,8 +111,11 @@ export class DeadLetterRecorder {
     },
   ) {}
 
-  /** Keeps the letter on Temporal, or in the inbox while Temporal is away; throws when neither could. */
-  async record(refused: RefusedCallback): Promise<'stored' | 'queued'> {
+  /**
+   * Keeps the letter on Temporal, or in the inbox while Temporal is away; throws when neither could.
+   * Returns the letter's ID (`kyc-dead:…`), the same whether it is stored now or drained later.
+   */
+  async record(refused: RefusedCallback): Promise<{ kept: 'stored' | 'queued'; id: string }> {
     const { client, config, logger, inbox } = this.deps;
     const { letter, fingerprint } = buildDeadLetter(refused, {
       keepBody: config.temporal.payloadKey !== undefined,
@@ -107,10 +123,10 @@ export class DeadLetterRecorder {
     });
     try {
       const id = await client.connection.withDeadline(Date.now() + (this.deps.timeoutMs ?? 3000), () =>
-        storeDeadLetter(client, deadLetterHome(config), letter, fingerprint),
+        storeDeadLetter(client, deadLetterHome(config, letter.reason), letter, fingerprint),
       );
       logger.warn('callback kept as a dead letter', { id, provider: letter.provider, reason: letter.reason });
-      return 'stored';
+      return { kept: 'stored', id };
     } catch (err) {
       if (!inbox) throw new DeadLetterNotKeptError('temporal unavailable and no local inbox', { cause: err });
       try {
@@ -119,7 +135,7 @@ export class DeadLetterRecorder {
         throw new DeadLetterNotKeptError('temporal unavailable and the local inbox refused', { cause: inboxErr });
       }
       logger.warn('dead letter queued in the local inbox', { provider: letter.provider, reason: letter.reason });
-      return 'queued';
+      return { kept: 'queued', id: deadLetterWorkflowId(letter.provider, fingerprint) };
     }
   }
 }

@@ -4,6 +4,8 @@ import { storeDeadLetter } from '../dead-letters/store';
 import type { Logger } from '../logger';
 import { deliverEvent } from '../temporal/deliver';
 import { kycWorkflowId } from '../workflows/messages';
+import type { Counter } from 'prom-client';
+import { LateVerdictAlarm } from '../late-verdicts/alarm';
 import { buildDeadLetter, deadLetterHome } from './dead-letters';
 import type { DurableInbox, InboxEntry } from './inbox';
 
@@ -24,7 +26,26 @@ export class InboxDrainer {
   /** Entries handed over since start, for metrics and tests. */
   delivered = 0;
 
-  constructor(private readonly deps: { inbox: DurableInbox; client: Client; config: AppConfig; logger: Logger }) {}
+  private readonly lateVerdicts: LateVerdictAlarm;
+
+  constructor(
+    private readonly deps: {
+      inbox: DurableInbox;
+      client: Client;
+      config: AppConfig;
+      logger: Logger;
+      /** The ingress's `kyc_late_verdicts_total`, so a late verdict met here is counted too. */
+      lateVerdictCounter?: Counter<'provider'>;
+    },
+  ) {
+    this.lateVerdicts = new LateVerdictAlarm({
+      client: deps.client,
+      config: deps.config,
+      logger: deps.logger,
+      timeoutMs: HANDOVER_TIMEOUT_MS,
+      ...(deps.lateVerdictCounter ? { counter: deps.lateVerdictCounter } : {}),
+    });
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -89,7 +110,7 @@ export class InboxDrainer {
     const deadline = Date.now() + HANDOVER_TIMEOUT_MS;
     if (entry.kind === 'dead-letter') {
       await client.connection.withDeadline(deadline, () =>
-        storeDeadLetter(client, deadLetterHome(config), entry.letter, entry.fingerprint),
+        storeDeadLetter(client, deadLetterHome(config, entry.letter.reason), entry.letter, entry.fingerprint),
       );
       return;
     }
@@ -98,22 +119,18 @@ export class InboxDrainer {
     );
     logger.info('inbox entry handed over', { provider: entry.provider, outcome });
     if (outcome === 'late') {
-      // It closed while the event waited here: the event is kept as a late dead letter, like at the door.
+      // It closed while the event waited here: kept as a late dead letter, like at the door, and a
+      // late verdict is raised as there. A failure leaves the entry for the next pass.
       const verificationId = kycWorkflowId(entry.provider, entry.event.reference);
-      const { letter, fingerprint } = buildDeadLetter(
-        {
-          provider: entry.provider,
-          reason: 'late',
-          issues: [],
-          receivedAt: entry.receivedAt,
-          events: [entry.event],
-          verificationId,
-        },
-        { keepBody: false, maxBytes: config.reliability.deadLetterMaxBytes },
-      );
+      const late = await this.lateVerdicts.letterFor(entry.provider, verificationId, [entry.event], entry.receivedAt);
+      const { letter, fingerprint } = buildDeadLetter(late.refused, {
+        keepBody: false,
+        maxBytes: config.reliability.deadLetterMaxBytes,
+      });
       await client.connection.withDeadline(deadline, () =>
-        storeDeadLetter(client, deadLetterHome(config), letter, fingerprint),
+        storeDeadLetter(client, deadLetterHome(config, letter.reason), letter, fingerprint),
       );
+      await this.lateVerdicts.raise(late);
     }
   }
 }

@@ -34,6 +34,13 @@ export class IngressMetrics {
     labelNames: ['provider', 'result'] as const,
     registers: [this.registry],
   });
+  /** The late-verdict alert: a provider's verdict after our own timer closed the verification. */
+  readonly lateVerdicts = new Counter({
+    name: 'kyc_late_verdicts_total',
+    help: 'Provider verdicts that arrived after our own timer had closed the verification (kept as late_verdict).',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
   readonly handover = new Histogram({
     name: 'kyc_handover_seconds',
     help: 'Time to hand one event durably to Temporal (signal-with-start), by provider and outcome.',

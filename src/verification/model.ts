@@ -2,7 +2,7 @@
  * The provider-neutral verification model. Pure TypeScript with no Temporal imports, so the
  * workflow, the ingress, the client and the tests all share one vocabulary.
  */
-import { startWaiting, isoAt, type VerificationPolicy, type WaitProgress } from './waiting';
+import { startWaiting, isoAt, seededRandom, type VerificationPolicy, type WaitProgress } from './waiting';
 
 /** The one list of providers; the registry is keyed by it, so a provider missing there fails to compile. */
 
@@ -172,6 +172,8 @@ export function initialState(
   reference: string,
   now: string,
   policy: VerificationPolicy,
+  // The verification's own identity seeds its jitter: the same in every replay, different per verification.
+  random: () => number = seededRandom(`${provider}:${reference}`),
 ): VerificationState {
   return {
     provider,
@@ -187,6 +189,6 @@ export function initialState(
     seen: [],
     polls: 0,
     attention: [],
-    wait: startWaiting(now, policy),
+    wait: startWaiting(now, policy, random),
   };
 }

@@ -20,6 +20,7 @@ import {
 import {
   afterCallback,
   afterScheduledPoll,
+  expiryCheckDelayFor,
   FETCH_RETRY_AFTER_PERMANENT_FAILURE_MS,
   isoAt,
   judgeDeadline,
@@ -82,12 +83,12 @@ export function reduce(state: VerificationState, change: VerificationChange, ctx
         state: {
           ...reduction.state,
           lastCallbackAt: now,
-          wait: { ...afterCallback(reduction.state.wait, now, policy), providerAnswered: true },
+          wait: { ...afterCallback(reduction.state.wait, now, policy, ctx.random), providerAnswered: true },
         },
       };
     }
     case 'registered':
-      return { state: register(state, change.registration, now), outcome: 'applied' };
+      return { state: register(state, change.registration, now, policy), outcome: 'applied' };
     case 'cancel-requested':
       return applyEvent(state, cancellation(state, change.reason), now);
     case 'refresh-requested': {
@@ -179,14 +180,23 @@ function applyStatus(next: VerificationState, event: VerificationEvent, now: str
 }
 
 /** The app knows its own verification best: its context wins over what callbacks inferred. */
-function register(state: VerificationState, registration: AppRegistration, now: string): VerificationState {
+function register(
+  state: VerificationState,
+  registration: AppRegistration,
+  now: string,
+  policy: VerificationPolicy,
+): VerificationState {
   const next: VerificationState = { ...state, registeredByApp: true, updatedAt: now };
   if (registration.customerReference) next.customerReference = registration.customerReference;
   if (registration.context) next.context = { ...state.context, ...registration.context };
   if (registration.notifyWorkflowId) next.notifyWorkflowId = registration.notifyWorkflowId;
   // A signal is untyped on the wire: an unreadable date must not become a NaN timer.
   const expiresAt = registration.expiresAt ? Date.parse(registration.expiresAt) : NaN;
-  if (!Number.isNaN(expiresAt) && !isTerminal(state.status)) next.expiresAt = isoAt(expiresAt);
+  if (!Number.isNaN(expiresAt) && !isTerminal(state.status)) {
+    next.expiresAt = isoAt(expiresAt);
+    const delay = expiryCheckDelayFor(state.wait, policy, state.createdAt, state.expiresAt, next.expiresAt);
+    if (delay !== undefined) next.wait = { ...state.wait, expiryCheckDelayMs: delay };
+  }
   return next;
 }
 

@@ -33,6 +33,17 @@ export interface VerificationPolicy {
    * queue (a worker that registers the activities itself, as in tests).
    */
   retrievalTaskQueue?: string;
+  /**
+   * The first poll of a silence waits the grace plus up to this share of it (0.1: +0..10 %), so
+   * a burst of starts or callbacks does not poll in the same second. Never shorter than the grace.
+   * Absent (policies recorded before it existed, so their histories replay unchanged): no jitter.
+   */
+  firstPollJitter?: number;
+  /**
+   * The deadline is checked up to this long after it (at most 10 % of the lifetime), a share
+   * drawn once per verification. The deadline itself never moves. Absent: checked at the deadline.
+   */
+  expiryCheckSpreadMs?: number;
 }
 
 /** Where the wait stands: carried in the verification's state, across continue-as-new too. */
@@ -53,25 +64,72 @@ export interface WaitProgress {
   expiryChecks: number;
   /** A later expiry check, after the provider could not confirm at the deadline. */
   nextExpiryCheckAt?: string;
+  /**
+   * How long after the deadline it is first checked (the policy's spread): drawn once, at the
+   * start, and carried, so replays and continued runs agree. Absent: at the deadline.
+   */
+  expiryCheckDelayMs?: number;
 }
 
 /** What a poll of the provider brought back: its answer, or the failure type the activity classified. */
 export type PollResult = { answer: VerificationEvent } | { failure: string };
 
-export function startWaiting(now: string, policy: VerificationPolicy): WaitProgress {
+/**
+ * A verification starts waiting: the first poll after the (jittered) grace, the deadline
+ * check's delay drawn once. `random` is only called when the policy asks for jitter.
+ */
+export function startWaiting(now: string, policy: VerificationPolicy, random: () => number): WaitProgress {
+  const spreadMs = expiryCheckSpreadMs(policy, policy.expiresAfterMs);
   return {
     quietSince: now,
     pollAttempt: 0,
-    nextPollAt: isoAt(Date.parse(now) + policy.callbackGraceMs),
+    nextPollAt: isoAt(Date.parse(now) + graceWithJitter(policy, random)),
     resultAnnounced: false,
     providerAnswered: false,
     expiryChecks: 0,
+    ...(spreadMs > 0 ? { expiryCheckDelayMs: Math.floor(random() * spreadMs) } : {}),
   };
 }
 
 /** A callback shows the provider is talking to us: fallback polling waits for the next silence. */
-export function afterCallback(wait: WaitProgress, now: string, policy: VerificationPolicy): WaitProgress {
-  return { ...wait, quietSince: now, pollAttempt: 0, nextPollAt: isoAt(Date.parse(now) + policy.callbackGraceMs) };
+export function afterCallback(
+  wait: WaitProgress,
+  now: string,
+  policy: VerificationPolicy,
+  random: () => number,
+): WaitProgress {
+  const nextPollAt = isoAt(Date.parse(now) + graceWithJitter(policy, random));
+  return { ...wait, quietSince: now, pollAttempt: 0, nextPollAt };
+}
+
+/** The grace, lengthened by up to the policy's jitter share: a minimum, never shortened. */
+function graceWithJitter(policy: VerificationPolicy, random: () => number): number {
+  const share = policy.firstPollJitter ?? 0;
+  return share > 0 ? Math.floor(policy.callbackGraceMs * (1 + random() * share)) : policy.callbackGraceMs;
+}
+
+/** The widest spread of deadline checks for a lifetime: the policy's, and at most 10 % of the lifetime. */
+function expiryCheckSpreadMs(policy: VerificationPolicy, lifetimeMs: number): number {
+  return Math.max(0, Math.min(policy.expiryCheckSpreadMs ?? 0, lifetimeMs * 0.1));
+}
+
+/**
+ * The app set another deadline: the check's delay keeps its share of the spread, now of the new
+ * lifetime, so a short deadline the app gives is not checked minutes late.
+ */
+export function expiryCheckDelayFor(
+  wait: WaitProgress,
+  policy: VerificationPolicy,
+  createdAt: string,
+  oldExpiresAt: string,
+  newExpiresAt: string,
+): number | undefined {
+  if (wait.expiryCheckDelayMs === undefined) return undefined;
+  const created = Date.parse(createdAt);
+  const oldSpread = expiryCheckSpreadMs(policy, Date.parse(oldExpiresAt) - created);
+  const newSpread = expiryCheckSpreadMs(policy, Date.parse(newExpiresAt) - created);
+  const share = oldSpread > 0 ? Math.min(wait.expiryCheckDelayMs / oldSpread, 1) : 0;
+  return Math.floor(share * newSpread);
 }
 
 /**
@@ -93,10 +151,29 @@ export function afterScheduledPoll(
 /** Failed permanently (configuration, a broken answer): try the announced result again in an hour. */
 export const FETCH_RETRY_AFTER_PERMANENT_FAILURE_MS = HOUR_MS;
 
-/** When the deadline is (next) checked: the expiry, or later when a check was postponed. */
+/**
+ * When the deadline is (next) checked: the expiry plus the verification's own delay (so many
+ * deadlines in one second are not all checked in that second), or later when a check was postponed.
+ */
 export function deadlineCheckAt(expiresAt: string, wait: WaitProgress): number {
   const later = wait.nextExpiryCheckAt ? Date.parse(wait.nextExpiryCheckAt) : 0;
-  return Math.max(Date.parse(expiresAt), later);
+  return Math.max(Date.parse(expiresAt) + (wait.expiryCheckDelayMs ?? 0), later);
+}
+
+/**
+ * A random source drawn from a key (FNV-1a, then mulberry32): the same key gives the same
+ * numbers, so jitter computed from a verification's own identity is the same in every replay.
+ */
+export function seededRandom(key: string): () => number {
+  let seed = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) seed = Math.imul(seed ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** The latest a verification stays open: its maximum lifetime, and never less than a day past its deadline. */

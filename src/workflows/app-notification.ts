@@ -25,8 +25,12 @@ export async function tellTheApp(state: VerificationState, webhook: boolean): Pr
   if (webhook) {
     let delivered = true;
     try {
-      // One ID per verification's end, so a receiver de-duplicates the retries.
-      await notifyApp({ state, webhookId: `${workflowInfo().workflowId}:finished` });
+      // One ID per verification's end, so a receiver de-duplicates the retries. A run reset by
+      // `kyc reopen` (src/late-verdicts/reopen.ts) ends a second time: its own ID, or a
+      // de-duplicating receiver would drop the provider's verdict as a copy of our EXPIRED.
+      const { workflowId, runId, originalExecutionRunId } = workflowInfo();
+      const end = runId === originalExecutionRunId ? 'finished' : `finished:${runId}`;
+      await notifyApp({ state, webhookId: `${workflowId}:${end}` });
     } catch {
       // Only a permanent refusal gets here (the receiver's 4xx, notification off on this worker):
       // the verdict stands, and the timeline says the push was not delivered.

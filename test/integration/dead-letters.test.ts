@@ -83,7 +83,7 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
     expect(replay.stderr).not.toContain(PII);
   });
 
-  it('a verdict after the verification closed: 200 {late:1}, kept as a late letter, shown by kyc status', async () => {
+  it('a verdict after our timer closed it: 200 {late:1}, kept as a late_verdict letter, shown by kyc status', async () => {
     const handshake = randomUUID();
     attestr.script(handshake, { kind: 'flowx', state: 'unconsumed' });
     await stack.kyc('start', '--provider', 'attestr', '--reference', handshake, '--expires-in', '3s');
@@ -97,9 +97,10 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
     expect(response).toEqual({ status: 200, body: { accepted: 0, late: 1 } });
 
     const verificationId = `kyc:attestr:${handshake}`;
-    const { rows } = await listed('--reason', 'late');
+    // Our timer inferred EXPIRED; the provider's verdict is a late verdict (README "How verdicts are decided").
+    const { rows } = await listed('--reason', 'late_verdict');
     const letter = rows.find((row) => row.verificationId === verificationId);
-    expect(letter).toMatchObject({ provider: 'attestr', reason: 'late', events: 1, state: 'open' });
+    expect(letter).toMatchObject({ provider: 'attestr', reason: 'late_verdict', events: 1, state: 'open' });
 
     const status = await stack.kyc('status', 'attestr', handshake, '--json');
     const state = JSON.parse(status.stdout) as VerificationState & { lateCallbacks: { id: string }[] };
@@ -112,7 +113,7 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
     // Replaying it finds the verification still closed: nothing applied, the letter stays.
     const replay = await stack.kyc('replay', String(letter!.id), '--json');
     expect(JSON.parse(replay.stdout)).toMatchObject({ accepted: 0, late: 1, alreadyReplayed: false });
-    expect((await listed('--reason', 'late')).rows.some((row) => row.id === letter!.id)).toBe(true);
+    expect((await listed('--reason', 'late_verdict')).rows.some((row) => row.id === letter!.id)).toBe(true);
   });
 
   it('an oversize callback is kept and replayed idempotently: replayed twice = once', async () => {

@@ -79,6 +79,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ KYC_BODY_LIMIT: '4mb' }).ingress.bodyLimitBytes).toBe(4 * 1024 * 1024);
   });
 
+  it("reads the worker's cache size, leaving the SDK's default when unset", () => {
+    expect(loadConfig({}).worker.maxCachedWorkflows).toBeUndefined();
+    expect(loadConfig({ KYC_WORKER_MAX_CACHED: '500' }).worker.maxCachedWorkflows).toBe(500);
+    expect(() => loadConfig({ KYC_WORKER_MAX_CACHED: '1' })).toThrow(/KYC_WORKER_MAX_CACHED/);
+  });
+
   it('parses durations', () => {
     expect(parseDuration('40')).toBe(40_000);
     expect(parseDuration('30s')).toBe(30_000);

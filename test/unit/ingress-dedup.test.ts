@@ -44,6 +44,8 @@ function recordingClient(answers: (Error | 'ack')[] = []) {
         if (answer instanceof Error) throw answer;
         return {};
       },
+      // A closed verification's final state, read for the late-verdict rule: one the provider ended.
+      getHandle: () => ({ result: async () => ({ status: 'COMPLETED', decision: 'APPROVED', timeline: [] }) }),
     },
   } as unknown as Client;
   return { client, signals };

@@ -32,6 +32,8 @@ function recordingClient(behaviour: () => Promise<unknown> = async () => ({})) {
         calls.push({ workflowType, options });
         return behaviour();
       },
+      // A closed verification's final state, read for the late-verdict rule: one the provider ended.
+      getHandle: () => ({ result: async () => ({ status: 'COMPLETED', decision: 'APPROVED', timeline: [] }) }),
     },
   } as unknown as Client;
   return { client, calls };

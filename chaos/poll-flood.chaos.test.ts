@@ -1,0 +1,34 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describePollFlood, exceedsTheLimit, runPollFlood } from '../test/support/poll-flood';
+import { startTemporal } from '../test/support/stack';
+
+/**
+ * `npm run chaos`: thousands of verifications fall back to polling at once against a simulator
+ * that counts calls per second (the bounded version is test/integration/poll-flood.test.ts).
+ * KYC_CHAOS_POLL_FLOOD_COUNT (default 2000) and KYC_CHAOS_POLL_FLOOD_LIMIT (per second, default 50).
+ */
+const verifications = Number(process.env.KYC_CHAOS_POLL_FLOOD_COUNT ?? 2000);
+const limit = Number(process.env.KYC_CHAOS_POLL_FLOOD_LIMIT ?? 50);
+
+describe('chaos: a poll flood of thousands against the per-provider rate limit', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await startTemporal();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it(`polls ${verifications} waiting verifications at most ${limit} a second, and every one finishes`, async () => {
+    const report = await runPollFlood(env, {
+      verifications,
+      limit,
+      log: (line) => process.stdout.write(`  ${line}\n`),
+    });
+    process.stdout.write(`${describePollFlood(report)}\n`);
+    expect(report.problems).toEqual([]);
+    expect(report.finished).toBe(verifications);
+    expect(report.calls).toBe(verifications);
+    expect(exceedsTheLimit(report)).toEqual([]);
+  });
+});
