@@ -1,13 +1,17 @@
 /**
  * Figure 6: what one verification costs Temporal: history events and payload bytes, for each
  * provider's normal path and its worst path (many duplicate callbacks, a retrieval outage),
- * read from the histories through the client, against the minimal workflow's.
+ * read from the histories through the client, against the minimal workflow's. The worst path
+ * runs through the bench's ingress (exact redeliveries answered from its memory of acknowledged
+ * events) and through one with that memory off (KYC_INGRESS_DEDUP_ENTRIES=0), side by side.
  */
+import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { BenchContext } from '../lib/context';
 import { row } from '../lib/report';
+import { startIngress } from '../lib/stack';
 import { repeated } from '../lib/stats';
-import { FLOWS, minimalFlow, type Flow, type FlowOptions } from './end-to-end';
+import { FLOWS, minimalFlow, shapeName, type Flow, type FlowOptions } from './end-to-end';
 
 /** Payloads in a history: their count, total bytes (data + metadata) and the largest one. */
 export interface HistoryCost {
@@ -16,6 +20,9 @@ export interface HistoryCost {
   largestPayload: number;
   /** The history event that carries the largest payload (e.g. the completion with the final state). */
   largestPayloadIn: string;
+  /** Signals and scheduled activities: the shape the minimal baseline must match. */
+  signals: number;
+  activities: number;
 }
 
 export async function historyCost(context: BenchContext, workflowId: string): Promise<HistoryCost> {
@@ -25,6 +32,8 @@ export async function historyCost(context: BenchContext, workflowId: string): Pr
     payloadBytes: 0,
     largestPayload: 0,
     largestPayloadIn: '',
+    signals: 0,
+    activities: 0,
   };
   let eventType = '';
   const visit = (node: unknown): void => {
@@ -45,6 +54,8 @@ export async function historyCost(context: BenchContext, workflowId: string): Pr
   };
   for (const event of history.events ?? []) {
     eventType = String(EventType[event.eventType ?? 0] ?? event.eventType);
+    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) cost.signals += 1;
+    if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) cost.activities += 1;
     visit(event);
   }
   return cost;
@@ -56,22 +67,51 @@ const WORST: FlowOptions = { duplicates: 100, outage: 8 };
 
 export async function costFigure(context: BenchContext): Promise<void> {
   const measure = async (flow: Flow, options?: FlowOptions) => historyCost(context, await flow(context, options));
+  const providers = Object.entries(FLOWS);
   const normal: Record<string, HistoryCost[]> = {};
-  const flows: [string, Flow][] = [...Object.entries(FLOWS), ['minimal', minimalFlow]];
   for (let rep = 0; rep < context.settings.repetitions; rep += 1) {
-    for (const [name, flow] of flows) (normal[name] ??= []).push(await measure(flow));
+    for (const [name, flow] of providers) {
+      (normal[name] ??= []).push(await measure(flow.run));
+      (normal[shapeName(flow)] ??= []).push(await measure(minimalFlow(flow)));
+    }
   }
-  // The worst paths run side by side: their outage is mostly waiting on retry backoff.
-  const worstEntries = await Promise.all(
-    flows.map(async ([name, flow]) => [name, await measure(flow, WORST)] as const),
+  // The baseline must do what the verification did: say so when a provider's path changed shape.
+  for (const [name, flow] of providers) {
+    const seen = normal[name]![0]!;
+    if (seen.signals !== flow.signals || seen.activities !== flow.activities) {
+      context.log(
+        `  ${name}: ${seen.signals} signals, ${seen.activities} activities; its baseline assumes ` +
+          `${flow.signals} and ${flow.activities}`,
+      );
+    }
+  }
+  const withoutDedup = await startIngress(
+    { ...context.env, KYC_INGRESS_DEDUP_ENTRIES: '0' },
+    join(context.logDir, 'ingress-no-dedup.log'),
   );
-  const worst = Object.fromEntries(worstEntries);
+  let worst: Record<string, HistoryCost>;
+  try {
+    // The worst paths run side by side: their outage is mostly waiting on retry backoff.
+    const runs: [string, Promise<HistoryCost>][] = [];
+    for (const [name, flow] of providers) {
+      runs.push([name, measure(flow.run, WORST)]);
+      runs.push([`${name} without dedup`, measure(flow.run, { ...WORST, ingressUrl: withoutDedup.url })]);
+      if (!runs.some(([key]) => key === shapeName(flow)))
+        runs.push([shapeName(flow), measure(minimalFlow(flow), WORST)]);
+    }
+    worst = Object.fromEntries(await Promise.all(runs.map(async ([key, cost]) => [key, await cost] as const)));
+  } finally {
+    await withoutDedup.child.stop();
+  }
   context.diagnostics.cost = { normal, worst };
   const of = (costs: HistoryCost[], key: 'events' | 'payloadBytes' | 'largestPayload') =>
     repeated(costs.map((c) => c[key]));
-  const baseline = 'minimal workflow';
-  const worstLabel = `worst path (${WORST.duplicates} duplicate callbacks, ${WORST.outage} failed retrievals)`;
-  for (const name of Object.keys(FLOWS)) {
+  for (const [name, flow] of providers) {
+    const baseline = shapeName(flow);
+    const worstLabel = `worst path (${WORST.duplicates} duplicate callbacks, ${
+      flow.activities ? `${WORST.outage} failed retrievals` : 'no retrieval on its path'
+    })`;
+    const worstBaseline = `${baseline} + ${WORST.duplicates} signals`;
     context.rows.push(
       row(
         '6',
@@ -79,7 +119,7 @@ export async function costFigure(context: BenchContext): Promise<void> {
         '',
         of(normal[name]!, 'events'),
         baseline,
-        of(normal.minimal!, 'events'),
+        of(normal[baseline]!, 'events'),
         {
           on: 'value',
           atMost: 30,
@@ -91,15 +131,15 @@ export async function costFigure(context: BenchContext): Promise<void> {
         'B',
         of(normal[name]!, 'payloadBytes'),
         baseline,
-        of(normal.minimal!, 'payloadBytes'),
+        of(normal[baseline]!, 'payloadBytes'),
       ),
       row(
         '6',
         `${name} ${worstLabel}: history events`,
         '',
         of([worst[name]!], 'events'),
-        baseline,
-        of([worst.minimal!], 'events'),
+        worstBaseline,
+        of([worst[baseline]!], 'events'),
         {
           on: 'value',
           atMost: 512,
@@ -107,23 +147,29 @@ export async function costFigure(context: BenchContext): Promise<void> {
       ),
       row(
         '6',
+        `${name} ${worstLabel}, ingress dedup off: history events`,
+        '',
+        of([worst[`${name} without dedup`]!], 'events'),
+        worstBaseline,
+        of([worst[baseline]!], 'events'),
+        { on: 'value', atMost: 512 },
+      ),
+      row(
+        '6',
         `${name} ${worstLabel}: largest payload`,
         'B',
         of([worst[name]!], 'largestPayload'),
-        baseline,
-        of([worst.minimal!], 'largestPayload'),
-        {
-          on: 'value',
-          atMost: 65536,
-        },
+        worstBaseline,
+        of([worst[baseline]!], 'largestPayload'),
+        { on: 'value', atMost: 65536 },
       ),
       row(
         '6',
         `${name} ${worstLabel}: payload bytes`,
         'B',
         of([worst[name]!], 'payloadBytes'),
-        baseline,
-        of([worst.minimal!], 'payloadBytes'),
+        worstBaseline,
+        of([worst[baseline]!], 'payloadBytes'),
       ),
     );
   }

@@ -3,6 +3,7 @@
  * a temp dir), provider simulators, our worker and ingress as separate processes (so the load
  * generator does not share their event loop), and the baseline worker.
  */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +11,17 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { KycClient } from '../../src/client';
 import { loadConfig, type AppConfig } from '../../src/config';
+import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
+import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { startSocureSimulator, type SocureSimulator } from '../../src/providers/socure/simulator';
+import {
+  startUnicoSimulator,
+  unicoWebhookAuthSpec,
+  unicoWebhookHeaders,
+  type UnicoSimulator,
+  type UnicoWebhookAuth,
+} from '../../src/providers/unico/simulator';
 import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
 import { forkChild, freePort, waitForHttp, type Child } from './processes';
 
@@ -24,12 +34,41 @@ const INGRESS_MAIN = join(__dirname, '..', '..', 'src', 'ingress-main.js');
 export interface Simulators {
   jumio: JumioSimulator;
   socure: SocureSimulator;
+  attestr: AttestrSimulator;
+  unico: UnicoSimulator & {
+    /** The service account's key the worker signs its token assertions with (PEM). */
+    privateKey: string;
+    /** What Unico sends with each webhook, and the UNICO_WEBHOOK_AUTH rule that accepts it. */
+    webhookHeaders: Record<string, string>;
+    webhookAuth: string;
+  };
+  concedus: ConcedusSimulator;
   close(): Promise<void>;
 }
 
 export async function startSimulators(): Promise<Simulators> {
-  const [jumio, socure] = await Promise.all([startJumioSimulator(), startSocureSimulator()]);
-  return { jumio, socure, close: async () => void (await Promise.all([jumio.close(), socure.close()])) };
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const unicoAuth: UnicoWebhookAuth = { kind: 'apiKey', key: `X-API-Key:${randomBytes(16).toString('hex')}` };
+  const [jumio, socure, attestr, unico, concedus] = await Promise.all([
+    startJumioSimulator(),
+    startSocureSimulator(),
+    startAttestrSimulator(),
+    startUnicoSimulator({ publicKey: keys.publicKey }),
+    startConcedusSimulator(),
+  ]);
+  const all = [jumio, socure, attestr, unico, concedus];
+  return {
+    jumio,
+    socure,
+    attestr,
+    unico: Object.assign(unico, {
+      privateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      webhookHeaders: unicoWebhookHeaders(unicoAuth),
+      webhookAuth: unicoWebhookAuthSpec(unicoAuth),
+    }),
+    concedus,
+    close: async () => void (await Promise.all(all.map((sim) => sim.close()))),
+  };
 }
 
 /** The environment our processes read, as an operator would set it; callbacks drive everything (no polls). */
@@ -38,7 +77,7 @@ export function kycEnvironment(sims: Simulators, address: string, extra: Record<
     NODE_ENV: 'development',
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: KYC_TASK_QUEUE,
-    KYC_PROVIDERS: 'jumio,socure',
+    KYC_PROVIDERS: 'jumio,socure,attestr,unico,concedus',
     JUMIO_API_BASE_URL: sims.jumio.url,
     JUMIO_AUTH_URL: sims.jumio.authUrl,
     JUMIO_CLIENT_ID: sims.jumio.clientId,
@@ -49,6 +88,22 @@ export function kycEnvironment(sims: Simulators, address: string, extra: Record<
     SOCURE_API_KEY: sims.socure.apiKey,
     SOCURE_WEBHOOK_AUTH: `bearer:${sims.socure.webhookSecret}`,
     SOCURE_CALLBACK_GRACE: '6h',
+    ATTESTR_API_BASE_URL: sims.attestr.apiBaseUrl,
+    ATTESTR_AUTH_TOKEN: sims.attestr.authToken,
+    ATTESTR_CLIENT_SECRET: sims.attestr.clientSecret,
+    ATTESTR_WEBHOOK_AUTH: `basic:${sims.attestr.webhookToken}`,
+    ATTESTR_CALLBACK_GRACE: '6h',
+    UNICO_API_BASE_URL: sims.unico.url,
+    UNICO_AUTH_URL: sims.unico.authUrl,
+    UNICO_SERVICE_ACCOUNT: sims.unico.serviceAccount,
+    UNICO_PRIVATE_KEY: sims.unico.privateKey,
+    UNICO_WEBHOOK_AUTH: sims.unico.webhookAuth,
+    UNICO_CALLBACK_GRACE: '6h',
+    CONCEDUS_API_BASE_URL: sims.concedus.url,
+    CONCEDUS_USERNAME: sims.concedus.username,
+    CONCEDUS_PASSWORD: sims.concedus.password,
+    CONCEDUS_WEBHOOK_AUTH: sims.concedus.webhookAuth,
+    CONCEDUS_CALLBACK_GRACE: '6h',
     // An outage in figure 6's worst path then costs seconds of backoff, not minutes.
     KYC_PROVIDER_RETRY_INITIAL: '1s',
     KYC_PROVIDER_RETRY_MAX: '2s',
@@ -140,12 +195,24 @@ export interface BenchIngress {
   url: string;
 }
 
-/** Our ingress through its own entry point (dist/ingress-main), configured by environment. */
+/**
+ * Our ingress through its own entry point (dist/ingress-main), configured by environment. Each
+ * gets its own durable inbox directory (one ingress per directory, by its lock), removed on stop.
+ */
 export async function startIngress(env: Record<string, string>, logFile: string): Promise<BenchIngress> {
   const port = await freePort();
-  const { child } = await forkChild(INGRESS_MAIN, { env: { ...process.env, ...env, PORT: String(port) }, logFile });
+  const inboxDir = mkdtempSync(join(tmpdir(), 'kyc-bench-inbox-'));
+  const { child } = await forkChild(INGRESS_MAIN, {
+    env: { ...process.env, KYC_INBOX_DIR: inboxDir, ...env, PORT: String(port) },
+    logFile,
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`);
+  const stop = child.stop.bind(child);
+  child.stop = async () => {
+    await stop();
+    rmSync(inboxDir, { recursive: true, force: true });
+  };
   return { child, url };
 }
 

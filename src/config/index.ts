@@ -31,6 +31,8 @@ export interface AppConfig {
     bodyLimitBytes: number;
     /** Most hand-overs to Temporal waiting at once; beyond the (adaptive) limit a callback gets 503 + Retry-After. */
     maxHandoversInFlight: number;
+    /** Events Temporal acknowledged that the ingress remembers, so exact redeliveries skip their signal; 0: off. */
+    dedupEntries: number;
   };
   /** Pushing each verdict to the app (`KYC_NOTIFY_URL`); `enabled` goes into every verification's policy. */
   notify: NotifyConfig;
@@ -92,6 +94,8 @@ const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
  * (src/ingress/handover-limit.ts), so an acknowledgement stays within a provider's 5 s timeout.
  */
 const DEFAULT_MAX_HANDOVERS_IN_FLIGHT = 64;
+/** A few MB at most: a replayed backlog of this many events is answered without signals. */
+const DEFAULT_INGRESS_DEDUP_ENTRIES = 10_000;
 
 /**
  * Parses the whole environment once, at start-up. A wrong value throws {@link ConfigError},
@@ -124,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       trustProxy: parseTrustProxy(read.string('TRUST_PROXY')),
       bodyLimitBytes: read.bytes('KYC_BODY_LIMIT', '1mb'),
       maxHandoversInFlight: read.integer('KYC_MAX_HANDOVERS_IN_FLIGHT', DEFAULT_MAX_HANDOVERS_IN_FLIGHT, 1),
+      dedupEntries: read.integer('KYC_INGRESS_DEDUP_ENTRIES', DEFAULT_INGRESS_DEDUP_ENTRIES, 0),
     },
     notify,
     reliability: readReliability(read, enabledProviders),

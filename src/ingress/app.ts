@@ -8,6 +8,7 @@ import { searchAttributeCheck } from '../temporal/setup';
 import { signalProviderEvent } from '../temporal/verification-start';
 import { isProviderId, type ProviderId, type VerificationEvent } from '../verification/model';
 import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
+import { AcceptedCallbacks } from './accepted-callbacks';
 import { authenticate } from './auth';
 import { LateVerdictAlarm, type LateLetter } from '../late-verdicts/alarm';
 import { DeadLetterNotKeptError, type DeadLetterRecorder, type RefusedCallback } from './dead-letters';
@@ -29,6 +30,8 @@ export interface IngressDeps {
   inbox?: DurableInbox;
   /** Default: KYC_MAX_HANDOVERS_IN_FLIGHT, adapting to Temporal's latency below it. */
   handoverLimit?: HandoverLimit;
+  /** Events Temporal acknowledged, so exact redeliveries need no signal; default: KYC_INGRESS_DEDUP_ENTRIES of them. */
+  accepted?: AcceptedCallbacks;
 }
 
 /** Seconds a provider should wait before retrying when Temporal cannot take the callback. */
@@ -59,6 +62,7 @@ export function createIngressApp(deps: IngressDeps): Express {
   const handovers =
     deps.handoverLimit ??
     new HandoverLimit({ cap: config.ingress.maxHandoversInFlight, targetWaitMs: handoverTimeoutMs / 2 });
+  const accepted = deps.accepted ?? new AcceptedCallbacks(config.ingress.dedupEntries);
   const lateVerdicts = new LateVerdictAlarm({
     client,
     config,
@@ -197,8 +201,15 @@ export function createIngressApp(deps: IngressDeps): Express {
       });
       throw new HttpError(413, 'too_many_records', `a callback may carry at most ${MAX_EVENTS_PER_CALLBACK} records`);
     }
+    const items = [
+      ...parsed.events.map((event) => ({ event, startIfMissing: true })),
+      ...(parsed.alsoIfExists ?? []).map((event) => ({ event, startIfMissing: false })),
+    ];
+    // A redelivery of events Temporal already acknowledged needs no hand-over, so no slot either.
+    const known = items.map(({ event }) => accepted.has(kycWorkflowId(provider.id, event.reference), event));
+    const needsHandover = known.some((isKnown) => !isKnown);
     // A provider that never retries is not refused: its events go on to the hand-over, and to the inbox if that fails.
-    if (handovers.full && !keepsAnInbox(provider)) {
+    if (needsHandover && handovers.full && !keepsAnInbox(provider)) {
       // Counted, not logged: under a burst this happens hundreds of times a second.
       metrics.events.inc({ provider: provider.id, result: 'overloaded' }, total);
       throw new HttpError(503, 'overloaded', 'too many callbacks are being stored right now; retry later', {
@@ -206,14 +217,14 @@ export function createIngressApp(deps: IngressDeps): Express {
       });
     }
     const outcomes = await inParallelPerVerification(
-      [
-        ...parsed.events.map((event) => ({ event, startIfMissing: true })),
-        ...(parsed.alsoIfExists ?? []).map((event) => ({ event, startIfMissing: false })),
-      ],
-      ({ event, startIfMissing }) => handOver(provider, event, startIfMissing),
+      items.map((item, index) => ({ ...item, known: known[index]! })),
+      ({ event, startIfMissing, known: isKnown }) =>
+        isKnown ? Promise.resolve(duplicate(provider, event)) : handOver(provider, event, startIfMissing),
     );
     const queued = outcomes.filter((o) => o === 'queued').length;
-    const body200: Record<string, unknown> = { accepted: outcomes.filter((o) => o === 'accepted').length + queued };
+    // A known duplicate is with Temporal already: accepted, as its first delivery was.
+    const acceptedCount = outcomes.filter((o) => o === 'accepted' || o === 'duplicate').length;
+    const body200: Record<string, unknown> = { accepted: acceptedCount + queued };
     if (queued) body200.queued = queued;
     const late = outcomes.filter((o) => o === 'late').length;
     if (late) {
@@ -303,6 +314,16 @@ export function createIngressApp(deps: IngressDeps): Express {
     }
   }
 
+  /** An exact redelivery of an event Temporal acknowledged: counted and logged, not signalled again. */
+  function duplicate(provider: ProviderConfig, event: VerificationEvent): 'duplicate' {
+    metrics.events.inc({ provider: provider.id, result: 'duplicate' });
+    logger.debug('callback already handed over; not signalled again', {
+      workflowId: kycWorkflowId(provider.id, event.reference),
+      providerStatus: event.providerStatus,
+    });
+    return 'duplicate';
+  }
+
   async function handOver(
     provider: ProviderConfig,
     event: VerificationEvent,
@@ -318,6 +339,8 @@ export function createIngressApp(deps: IngressDeps): Express {
             signalProviderEvent(client, config.temporal.taskQueue, event)
           : client.workflow.getHandle(workflowId).signal(providerEventSignal, event),
       );
+      // Only now, acknowledged by Temporal, may a redelivery skip its signal.
+      accepted.remember(workflowId, event);
       metrics.events.inc({ provider: provider.id, result: 'accepted' });
       endTimer({ result: 'accepted' });
       logger.info('callback handed over', { workflowId, providerStatus: event.providerStatus });

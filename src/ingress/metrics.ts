@@ -30,7 +30,7 @@ export class IngressMetrics {
   });
   readonly events = new Counter({
     name: 'kyc_callback_events_total',
-    help: 'Events of callbacks by provider and hand-over outcome (accepted, late, temporal_unavailable).',
+    help: 'Events of callbacks by provider and hand-over outcome (accepted, duplicate, late, temporal_unavailable).',
     labelNames: ['provider', 'result'] as const,
     registers: [this.registry],
   });

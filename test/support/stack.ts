@@ -50,6 +50,9 @@ export function testConfig(env: Record<string, string>, temporalAddress: string)
   return loadConfig({
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    // Redeliveries reach the workflow, whose own dedup these tests assert (it is what holds across
+    // ingress restarts and replicas); the ingress's shortcut is tested in test/unit/ingress-dedup.test.ts.
+    KYC_INGRESS_DEDUP_ENTRIES: '0',
     ...env,
   });
 }
