@@ -263,7 +263,8 @@ describe('provider outages', () => {
       expect((await postJson(url, sim.callback(id, 'PROCESSED'))).status).toBe(200);
       const second = await runWorker(env, config);
       try {
-        expect(await kyc.waitForVerification('jumio', id, { timeoutMs: 30_000 })).toMatchObject({
+        // Generous: the task first waits out the stopped worker's sticky queue, and a loaded machine adds to it.
+        expect(await kyc.waitForVerification('jumio', id, { timeoutMs: 90_000 })).toMatchObject({
           status: 'COMPLETED',
           decision: 'APPROVED',
         });
@@ -273,7 +274,7 @@ describe('provider outages', () => {
     } finally {
       await ingress.close();
     }
-  });
+  }, 150_000);
 });
 
 describe('ingress authentication', () => {
