@@ -38,10 +38,11 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   setHandler(cancelSignal, ({ reason }) => void arrivals.push({ kind: 'cancel-requested', reason }));
   setHandler(refreshSignal, () => void arrivals.push({ kind: 'refresh-requested' }));
 
+  // Its patch is decided in the first task, before anything is awaited (see visibility.ts).
+  const mirror = visibilityMirror();
   const policy = input.policy ?? (await verificationPolicy(provider));
   if (!input.carried) state = initialState(provider, reference, startedAt, policy);
   const calls = new ProviderCalls(policy, (purpose, result) => arrivals.push(answered(purpose, result)));
-  const mirror = visibilityMirror();
   mirror(state);
 
   while (!isTerminal(state.status)) {
