@@ -4,13 +4,11 @@
  * pair, a final callback that never comes, a user who never finishes). Each knows its expected
  * outcome, so the demo (and its smoke test) can tell that the orchestrator got it right.
  */
-import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { KycClient, StartVerificationRequest } from '../client';
-import { startAttestrSimulator } from '../providers/attestr/simulator';
-import { startConcedusSimulator } from '../providers/concedus/simulator';
-import { startJumioSimulator } from '../providers/jumio/simulator';
-import { socureCallbacks, startSocureSimulator } from '../providers/socure/simulator';
-import { startUnicoSimulator, unicoWebhookAuthSpec, unicoWebhookHeaders } from '../providers/unico/simulator';
+import { socureCallbacks } from '../providers/socure/simulator';
+import { unicoWebhookAuthSpec, unicoWebhookHeaders } from '../providers/unico/simulator';
+import { startAllSimulators } from '../simulators/all';
 import { sendCallbacks, type CallbackDelivery, type DeliveryPlan } from '../simulators/callback-sender';
 import type { Decision, ProviderId, Status } from '../verification/model';
 
@@ -71,14 +69,8 @@ async function deliver(
 }
 
 export async function startDemoSimulators(): Promise<DemoSimulators> {
-  const unicoKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const [jumio, socure, attestr, unico, concedus] = await Promise.all([
-    startJumioSimulator(),
-    startSocureSimulator(),
-    startAttestrSimulator(),
-    startUnicoSimulator({ publicKey: unicoKeys.publicKey }),
-    startConcedusSimulator(),
-  ]);
+  const sims = await startAllSimulators();
+  const { jumio, socure, attestr, unico, concedus } = sims;
   const unicoAuth = { kind: 'apiKey', key: `X-API-Key:${randomBytes(16).toString('hex')}` } as const;
 
   const env: Record<string, string> = {
@@ -103,7 +95,7 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
     UNICO_API_BASE_URL: unico.url,
     UNICO_AUTH_URL: unico.authUrl,
     UNICO_SERVICE_ACCOUNT: unico.serviceAccount,
-    UNICO_PRIVATE_KEY: unicoKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    UNICO_PRIVATE_KEY: sims.unicoPrivateKey,
     UNICO_WEBHOOK_AUTH: unicoWebhookAuthSpec(unicoAuth),
     ...timings('UNICO'),
     CONCEDUS_API_BASE_URL: concedus.url,
@@ -356,7 +348,7 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
     env,
     scenarios,
     close: async () => {
-      await Promise.all([jumio.close(), socure.close(), attestr.close(), unico.close(), concedus.close()]);
+      await sims.close();
     },
   };
 }

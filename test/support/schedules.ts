@@ -8,21 +8,19 @@
  * gets no 2xx is resent, as providers do.
  * Shared by test/integration/adversarial-schedules.test.ts (bounded) and `npm run chaos`.
  */
-import { generateKeyPairSync, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { KycClient } from '../../src/client';
-import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
-import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
-import { startJumioSimulator, type JumioDecisionType, type JumioSimulator } from '../../src/providers/jumio/simulator';
-import { startSocureSimulator, type SocureSimulator } from '../../src/providers/socure/simulator';
+import type { ConcedusSimulator } from '../../src/providers/concedus/simulator';
+import type { JumioDecisionType } from '../../src/providers/jumio/simulator';
+import type { SocureSimulator } from '../../src/providers/socure/simulator';
 import {
-  startUnicoSimulator,
   unicoWebhookAuthSpec,
   unicoWebhookHeaders,
-  type UnicoSimulator,
   type UnicoWebhookAuth,
   type UnicoWebhookResult,
 } from '../../src/providers/unico/simulator';
+import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
 import { postJson, type CallbackDelivery } from '../../src/simulators/callback-sender';
 import { isTerminal, type VerificationState } from '../../src/verification/model';
 import type { DurableStack } from './durable-stack';
@@ -220,36 +218,16 @@ export function describeTotals(seed: number, totals: ScheduleTotals): string {
   );
 }
 
-export interface Simulators {
-  jumio: JumioSimulator;
-  socure: SocureSimulator;
-  attestr: AttestrSimulator;
-  unico: UnicoSimulator;
-  concedus: ConcedusSimulator;
-  /** The service account's key the stack signs Unico's token requests with. */
-  unicoPrivateKey: string;
-}
+/** Every provider's simulator on loopback, as the demo starts them. */
+export type Simulators = AllSimulators;
 
 /** How the simulated Unico account authenticates its webhooks (chosen at registration). */
 const UNICO_WEBHOOK_AUTH: UnicoWebhookAuth = { kind: 'bearer', token: 'sim-unico-webhook-token' };
 
-/** Every provider's simulator on loopback. */
-export async function startSimulators(): Promise<Simulators> {
-  const unicoKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const [jumio, socure, attestr, unico, concedus] = await Promise.all([
-    startJumioSimulator(),
-    startSocureSimulator(),
-    startAttestrSimulator(),
-    startUnicoSimulator({ publicKey: unicoKeys.publicKey }),
-    startConcedusSimulator(),
-  ]);
-  const unicoPrivateKey = unicoKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  return { jumio, socure, attestr, unico, concedus, unicoPrivateKey };
-}
+export const startSimulators = startAllSimulators;
 
 export async function closeSimulators(sims: Simulators | undefined): Promise<void> {
-  if (!sims) return;
-  await Promise.all(SCHEDULE_PROVIDERS.map((provider) => sims[provider].close()));
+  await sims?.close();
 }
 
 /** The stack's variables for the simulators: short grace and schedule, so a lost callback is polled for soon. */
