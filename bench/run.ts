@@ -8,6 +8,8 @@
  *   --samples N    figure 3 (default 20)                           --count N  figure 4 per repetition (15)
  *   --open N       figure 5's open verifications (default 750)  [BENCH_SCALE_OPEN, e.g. 10000]
  *   --max-cached N figure 5 worker cache size (SDK default)
+ *   --sqlite-pragmas journal_mode=wal,synchronous=normal   the main dev server's pragmas (none)
+ *                  [BENCH_SQLITE_PRAGMAS]
  *   --only 1,2     figures to run [BENCH_ONLY]
  *   --profile      write a --cpu-prof of the worker during figure 1 to bench/results/logs
  * The defaults keep the whole run within 15 minutes on two cores (the run prints each figure's time).
@@ -55,7 +57,11 @@ function useProjectTemporalCli(): void {
 /** What `npm run bench` on two quiet cores must stay within (issue 12). */
 const BUDGET_S = 15 * 60;
 /** Flags that environment variables can set too (a flag wins). */
-const FROM_ENVIRONMENT: Record<string, string> = { only: 'BENCH_ONLY', open: 'BENCH_SCALE_OPEN' };
+const FROM_ENVIRONMENT: Record<string, string> = {
+  only: 'BENCH_ONLY',
+  open: 'BENCH_SCALE_OPEN',
+  'sqlite-pragmas': 'BENCH_SQLITE_PRAGMAS',
+};
 
 function parseSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
   const flag = (name: string): string | undefined => {
@@ -82,6 +88,7 @@ function parseSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
     endToEndCount: number('count', 15),
     open: number('open', 750),
     ...(maxCached ? { maxCachedWorkflows: Number(maxCached) } : {}),
+    sqlitePragmas: (flag('sqlite-pragmas') ?? '').split(',').filter(Boolean),
     profile: argv.includes('--profile'),
     ...(flag('only') ? { only: flag('only')!.split(',') } : {}),
   };
@@ -157,9 +164,10 @@ async function main(): Promise<void> {
   }
   try {
     sims = await startSimulators();
-    side = await startTemporalSide('default');
+    side = await startTemporalSide('default', settings.sqlitePragmas);
     const env = kycEnvironment(sims, side.devServer.address);
-    log(`dev server on ${side.devServer.address}; bundling the workflow once`);
+    const pragmas = settings.sqlitePragmas.length ? settings.sqlitePragmas.join(', ') : "SQLite's defaults";
+    log(`dev server on ${side.devServer.address} (${pragmas}); bundling the workflow once`);
     const bundlePath = await prebuiltWorkflowBundle(side.dir);
     const kycWorker = await startWorker({
       kind: 'kyc',

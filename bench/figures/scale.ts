@@ -2,7 +2,8 @@
  * Figure 5: many open verifications waiting on timers. Fresh processes on their own task queues
  * (so earlier figures' cache does not count): worker, ingress and dev server RSS per open
  * verification, against the minimal workflow's; workflow-task failures; and the time for all of
- * them to finish after a burst of final callbacks.
+ * them to finish after a burst of final callbacks. The memory rows are pushed (and logged) as soon
+ * as they are measured, so a long run that fails later in its burst still reports them.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -23,9 +24,15 @@ const KB = 1024;
 
 const memoryOf = (worker: BenchWorker) => worker.child.ask<WorkerProcessMemory>('memory', 'memory');
 
+/**
+ * How long a phase may take for `open` workflows: 10 minutes, or 0.25 s each (the dev server with
+ * SQLite's defaults opens about 11 verifications a second on two cores, so 10,000 take 15 minutes).
+ */
+const patienceMs = (open: number) => Math.max(600_000, open * 250);
+
 /** Waits until the worker has run at least `tasks` workflow tasks since `before` and is idle. */
 async function settled(worker: BenchWorker, before: Map<string, number>, tasks: number): Promise<void> {
-  const deadline = Date.now() + 600_000;
+  const deadline = Date.now() + patienceMs(tasks);
   for (;;) {
     const done = delta(before, await scrape(worker.metricsUrl), 'temporal_workflow_task_execution_latency_count');
     const status = await memoryOf(worker);
@@ -37,7 +44,7 @@ async function settled(worker: BenchWorker, before: Map<string, number>, tasks: 
 
 /** Posts, and on 503 (the ingress's hand-over limit) waits its Retry-After and retries, as a provider would. */
 async function deliver(url: string, headers: Record<string, string>, body: string): Promise<void> {
-  const deadline = Date.now() + 600_000;
+  const deadline = Date.now() + 1_800_000;
   for (;;) {
     const response = await fetch(url, { method: 'POST', headers, body });
     if (response.status === 200) return;
@@ -46,8 +53,8 @@ async function deliver(url: string, headers: Record<string, string>, body: strin
   }
 }
 
-async function untilNoneRunning(context: BenchContext, taskQueue: string): Promise<void> {
-  const deadline = Date.now() + 900_000;
+async function untilNoneRunning(context: BenchContext, taskQueue: string, open: number): Promise<void> {
+  const deadline = Date.now() + patienceMs(open);
   while (
     (await context.client.workflow.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`)).count > 0
   ) {
@@ -95,12 +102,12 @@ export async function scaleFigure(context: BenchContext): Promise<void> {
     const kycBefore = await memoryOf(worker);
     const ingressBefore = rssOf(ingress.child.process.pid);
     const serverBefore = rssOf(serverPid);
-    let metricsBefore = await scrape(worker.metricsUrl);
+    const metricsAtStart = await scrape(worker.metricsUrl);
     context.log(`  opening ${open} verifications through the ingress`);
     await withConcurrency(references, 20, (reference) =>
       deliver(url, headers, socureCallback(context, 'APP_OPENED', reference).body),
     );
-    await settled(worker, metricsBefore, open);
+    await settled(worker, metricsAtStart, open);
     const kycAfter = await memoryOf(worker);
     const ingressAfter = rssOf(ingress.child.process.pid);
     const serverMid = rssOf(serverPid);
@@ -120,27 +127,10 @@ export async function scaleFigure(context: BenchContext): Promise<void> {
     const minimalAfter = await memoryOf(minimal);
     const serverAfter = rssOf(serverPid);
 
-    context.log(`  final callbacks for all ${open}`);
-    metricsBefore = await scrape(worker.metricsUrl);
-    let t0 = performance.now();
-    await withConcurrency(references, 50, (reference) =>
-      deliver(url, headers, socureCallback(context, 'VERIFICATION_COMPLETED', reference, { decision: 'accept' }).body),
-    );
-    await untilNoneRunning(context, KYC_QUEUE);
-    const kycFinishS = (performance.now() - t0) / 1000;
-    const failures = delta(metricsBefore, await scrape(worker.metricsUrl), 'temporal_workflow_task_execution_failed');
-
-    t0 = performance.now();
-    await withConcurrency(minimalIds, 50, async (workflowId) => {
-      await context.client.workflow.getHandle(workflowId).signal(minimalSignal, {});
-    });
-    await untilNoneRunning(context, MINIMAL_QUEUE);
-    const minimalFinishS = (performance.now() - t0) / 1000;
-
     const perOpen = (after: number, before: number) => repeated([(after - before) / open / KB]);
     const baseline = 'minimal workflow';
     const label = `${open} open`;
-    context.rows.push(
+    const memoryRows = [
       row(
         '5',
         `worker RSS per open verification (${label})`,
@@ -174,6 +164,37 @@ export async function scaleFigure(context: BenchContext): Promise<void> {
         '',
         undefined,
       ),
+    ];
+    context.rows.push(...memoryRows);
+    context.log(`  worker cache: ${kycAfter.cachedWorkflows} of ${open} held (max ${kycAfter.maxCachedWorkflows})`);
+    for (const measured of memoryRows)
+      context.log(`  ${measured.measure}: ${measured.value.median} KB (baseline ${measured.baseline?.median ?? '-'})`);
+    context.diagnostics.scale = {
+      open,
+      kycWorker: { before: kycBefore, after: kycAfter },
+      minimalWorker: { before: minimalBefore, after: minimalAfter },
+      devServerRss: { before: serverBefore, afterVerifications: serverMid, afterMinimal: serverAfter },
+      ingressRss: { before: ingressBefore, after: ingressAfter },
+    };
+
+    context.log(`  final callbacks for all ${open}`);
+    let t0 = performance.now();
+    await withConcurrency(references, 50, (reference) =>
+      deliver(url, headers, socureCallback(context, 'VERIFICATION_COMPLETED', reference, { decision: 'accept' }).body),
+    );
+    await untilNoneRunning(context, KYC_QUEUE, open);
+    const kycFinishS = (performance.now() - t0) / 1000;
+    // From the first verification opened to the last finished.
+    const failures = delta(metricsAtStart, await scrape(worker.metricsUrl), 'temporal_workflow_task_execution_failed');
+
+    t0 = performance.now();
+    await withConcurrency(minimalIds, 50, async (workflowId) => {
+      await context.client.workflow.getHandle(workflowId).signal(minimalSignal, {});
+    });
+    await untilNoneRunning(context, MINIMAL_QUEUE, open);
+    const minimalFinishS = (performance.now() - t0) / 1000;
+
+    context.rows.push(
       row('5', `workflow-task failures (${label})`, '', repeated([failures]), '', undefined, {
         on: 'value',
         atMost: 0,
@@ -187,13 +208,6 @@ export async function scaleFigure(context: BenchContext): Promise<void> {
         repeated([minimalFinishS]),
       ),
     );
-    context.diagnostics.scale = {
-      open,
-      kycWorker: { before: kycBefore, after: kycAfter },
-      minimalWorker: { before: minimalBefore, after: minimalAfter },
-      devServerRss: { before: serverBefore, afterVerifications: serverMid, afterMinimal: serverAfter },
-      ingressRss: { before: ingressBefore, after: ingressAfter },
-    };
   } finally {
     await Promise.all([worker.child.stop(), minimal.child.stop(), ingress.child.stop()]);
   }

@@ -22,6 +22,12 @@ export interface Settings {
   open: number;
   /** Figure 5: the worker's maxCachedWorkflows (undefined: the SDK default). */
   maxCachedWorkflows?: number;
+  /**
+   * SQLite pragmas for the dev server every figure but S runs on (default none: what `npm start`
+   * uses). Long runs such as 10,000 open opt into WAL to fit in an hour; the worker's memory does not
+   * depend on it, and the baselines share the same server.
+   */
+  sqlitePragmas: string[];
   /** Profile the worker with --cpu-prof during the signals-to-existing run. */
   profile: boolean;
   only?: string[];
