@@ -6,7 +6,15 @@
  * Provider calls run in the background: an arrived callback is applied whatever the provider's
  * API is doing.
  */
-import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { PollRequest } from '../activities/types';
 import { LATE_VERDICT } from '../verification/late-verdict';
 import { initialState, isTerminal, type VerificationState } from '../verification/model';
@@ -23,6 +31,7 @@ import {
 } from './messages';
 import { ProviderCalls, verificationPolicy, type CallPurpose } from './provider-calls';
 import { visibilityMirror } from './visibility';
+import { WakeTimer } from './wake-timer';
 
 export async function verificationWorkflow(input: VerificationInput): Promise<VerificationState> {
   const { provider, reference } = input;
@@ -38,12 +47,15 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   setHandler(cancelSignal, ({ reason }) => void arrivals.push({ kind: 'cancel-requested', reason }));
   setHandler(refreshSignal, () => void arrivals.push({ kind: 'refresh-requested' }));
 
-  // Its patch is decided in the first task, before anything is awaited (see visibility.ts).
+  // Patches are decided in the first task, before anything is awaited (see visibility.ts).
   const mirror = visibilityMirror();
+  // Patch `kyc-wake-timer`: runs started before it wait with `condition`'s own timer (see wake-timer.ts).
+  const wake = patched('kyc-wake-timer') ? new WakeTimer() : undefined;
   const policy = input.policy ?? (await verificationPolicy(provider));
   if (!input.carried) state = initialState(provider, reference, startedAt, policy);
   const calls = new ProviderCalls(policy, (purpose, result) => arrivals.push(answered(purpose, result)));
-  mirror(state);
+  // Arrivals already waiting are applied and mirrored in this same task: one search-attribute upsert, not two.
+  if (!wake || arrivals.length === 0) mirror(state);
 
   while (!isTerminal(state.status)) {
     await arrivalOrNextDeadline();
@@ -56,6 +68,8 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     if (historyIsLong()) await continueAsNewWithTheState();
   }
   calls.cancel();
+  // A timer firing while the app is told would cost a workflow task for nothing.
+  if (policy.notify || state.notifyWorkflowId) wake?.cancel();
   for (const change of await tellTheApp(state, policy.notify)) apply(change);
   await recordWhatArrivedWhileTelling();
   log.info('verification finished', { status: state.status, decision: state.decision });
@@ -70,7 +84,12 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     if (!calls.busy) due.push(Date.parse(wait.nextPollAt));
     // An announced result with no fetch in flight is due now (a run continued as new cancelled its fetch).
     if (!calls.busy && wait.resultAnnounced) due.push(wait.fetchRetryAt ? Date.parse(wait.fetchRetryAt) : Date.now());
-    await condition(() => arrivals.length > 0, Math.max(1, Math.min(...due) - Date.now()));
+    if (!wake) {
+      await condition(() => arrivals.length > 0, Math.max(1, Math.min(...due) - Date.now()));
+      return;
+    }
+    wake.wakeBy(Math.min(...due));
+    await condition(() => arrivals.length > 0 || wake.rang);
   }
 
   /** Every arrival goes through the one reducer, in arrival order. */

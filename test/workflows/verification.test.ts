@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { ProviderFailure } from '../../src/providers/failure-types';
 import type { VerificationState } from '../../src/verification/model';
 import {
@@ -80,6 +81,27 @@ it('a missed final callback is rescued by polling after the grace, on the schedu
   expect((polls[1]! - polls[0]!) / MINUTE).toBeGreaterThanOrEqual(4.5);
   expect((polls[1]! - polls[0]!) / MINUTE).toBeLessThanOrEqual(5.6);
   expect((polls[2]! - polls[1]!) / MINUTE).toBeGreaterThanOrEqual(9);
+});
+
+it('a callback in the grace restarts it, and the wait keeps one timer instead of one per callback', async () => {
+  const ref = randomUUID();
+  bench.provider.script(ref, answer('DONE', PASSED));
+  const final = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'STARTED', STARTED, 1));
+    await bench.env.sleep(6 * MINUTE);
+    await bench.callback(ref, callback(ref, 'STILL_GOING', STARTED, 2));
+    return bench.result(ref);
+  });
+  expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', polls: 1 });
+  // The timer set for the first grace fires early; the poll waits for the grace after the last callback.
+  const [poll] = final.timeline.filter((e) => e.source === 'poll').map((e) => Date.parse(e.at));
+  expect(poll! - Date.parse(final.lastCallbackAt!)).toBeGreaterThanOrEqual(POLICY.callbackGraceMs);
+  const events = (await handle(ref).fetchHistory()).events!.map((e) => e.eventType);
+  const count = (type: temporal.api.enums.v1.EventType) => events.filter((t) => t === type).length;
+  // condition()'s own timer was cancelled and started again on every callback (kyc-wake-timer).
+  expect(count(temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_CANCELED)).toBe(0);
+  // The first grace's (kept past the second callback), the second grace's, the deadline's while the poll ran.
+  expect(count(temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED)).toBe(3);
 });
 
 it('expiry confirmed: at the deadline the provider still says "in progress", so it expires', async () => {
