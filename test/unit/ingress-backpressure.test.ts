@@ -158,4 +158,15 @@ describe('HandoverLimit', () => {
     complete(30, 50);
     expect(limit.limit).toBe(64);
   });
+
+  it('never goes below a quarter of the cap unless told', () => {
+    const clock = { now: 0 };
+    const limit = new HandoverLimit({ cap: 64, targetWaitMs: 2000, adjustEveryMs: 500, now: () => clock.now });
+    for (let i = 0; i < 20; i += 1) {
+      const slot = limit.enter();
+      clock.now += 8000;
+      limit.release(slot);
+    }
+    expect(limit.limit).toBe(16);
+  });
 });
