@@ -104,8 +104,9 @@ export function ipToBytes(address: string): Uint8Array | undefined {
   return bytes;
 }
 
-export function ipInRange(address: string, range: IpRange): boolean {
-  const bytes = ipToBytes(address);
+/** Whether an address is in the range; pass it parsed (`ipToBytes`) to check one against many ranges. */
+export function ipInRange(address: string | Uint8Array, range: IpRange): boolean {
+  const bytes = typeof address === 'string' ? ipToBytes(address) : address;
   if (!bytes) return false;
   let bits = range.prefix;
   for (let i = 0; i < 16 && bits > 0; i++, bits -= 8) {

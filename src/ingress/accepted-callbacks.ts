@@ -15,6 +15,8 @@ import type { VerificationEvent } from '../verification/model';
  */
 export class AcceptedCallbacks {
   private readonly entries = new Map<string, true>();
+  /** Each event's key, worked out once: `has` and then `remember` ask for the same event. */
+  private readonly keys = new WeakMap<VerificationEvent, string>();
 
   /** `capacity` 0 disables it: nothing is remembered, every delivery is handed over. */
   constructor(readonly capacity: number) {}
@@ -22,7 +24,7 @@ export class AcceptedCallbacks {
   /** True when exactly this event was acknowledged for this workflow before (and refreshes it). */
   has(workflowId: string, event: VerificationEvent): boolean {
     if (this.capacity === 0) return false;
-    const key = identity(workflowId, event);
+    const key = this.keyOf(workflowId, event);
     if (!this.entries.has(key)) return false;
     // A Map iterates in insertion order: re-inserting makes it the most recently seen.
     this.entries.delete(key);
@@ -33,12 +35,20 @@ export class AcceptedCallbacks {
   /** Call only once Temporal has acknowledged the signal for this event. */
   remember(workflowId: string, event: VerificationEvent): void {
     if (this.capacity === 0) return;
-    const key = identity(workflowId, event);
+    const key = this.keyOf(workflowId, event);
     this.entries.delete(key);
     this.entries.set(key, true);
     while (this.entries.size > this.capacity) {
       this.entries.delete(this.entries.keys().next().value!);
     }
+  }
+
+  private keyOf(workflowId: string, event: VerificationEvent): string {
+    const known = this.keys.get(event);
+    if (known?.startsWith(`${workflowId}\u0000`)) return known;
+    const key = identity(workflowId, event);
+    this.keys.set(event, key);
+    return key;
   }
 
   get size(): number {

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { ipInRange, type WebhookAuthRule } from '../config/webhook-auth';
+import { ipInRange, ipToBytes, type WebhookAuthRule } from '../config/webhook-auth';
 import { HttpError } from './http-error';
 
 /**
@@ -24,8 +24,8 @@ function passes(req: Request, rule: WebhookAuthRule): boolean {
       return true;
     case 'ip': {
       // req.ip honours TRUST_PROXY: behind a proxy it is the forwarded client address.
-      const address = req.ip ?? '';
-      return rule.ranges.some((range) => ipInRange(address, range));
+      const address = ipToBytes(req.ip ?? '');
+      return address !== undefined && rule.ranges.some((range) => ipInRange(address, range));
     }
     case 'basic':
       return basicMatches(req.get('authorization'), rule.credential);
