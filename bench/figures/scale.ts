@@ -21,6 +21,8 @@ import { repeated } from '../lib/stats';
 const KYC_QUEUE = 'bench-kyc-scale';
 const MINIMAL_QUEUE = 'bench-minimal-scale';
 const KB = 1024;
+/** Issue 12's figure 5: worker RSS per open verification at most 100 KB with this many open. */
+const GOAL_OPEN = 10_000;
 
 const memoryOf = (worker: BenchWorker) => worker.child.ask<WorkerProcessMemory>('memory', 'memory');
 
@@ -138,7 +140,8 @@ export async function scaleFigure(context: BenchContext): Promise<void> {
         perOpen(kycAfter.rss, kycBefore.rss),
         baseline,
         perOpen(minimalAfter.rss, minimalBefore.rss),
-        { on: 'value', atMost: 100 },
+        // The goal is stated for 10,000 open with the default cache; below the cache size every one is held.
+        open >= GOAL_OPEN ? { on: 'value', atMost: 100 } : undefined,
       ),
       row(
         '5',
