@@ -50,12 +50,12 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   // Patches are decided in the first task, before anything is awaited (see visibility.ts).
   const mirror = visibilityMirror();
   // Patch `kyc-wake-timer`: runs started before it wait with `condition`'s own timer (see wake-timer.ts).
-  const wake = patched('kyc-wake-timer') ? new WakeTimer() : undefined;
+  const wake = new WakeTimer(patched('kyc-wake-timer'));
   const policy = input.policy ?? (await verificationPolicy(provider));
   if (!input.carried) state = initialState(provider, reference, startedAt, policy);
   const calls = new ProviderCalls(policy, (purpose, result) => arrivals.push(answered(purpose, result)));
   // Arrivals already waiting are applied and mirrored in this same task: one search-attribute upsert, not two.
-  if (!wake || arrivals.length === 0) mirror(state);
+  if (!wake.keeps || arrivals.length === 0) mirror(state);
 
   while (!isTerminal(state.status)) {
     await arrivalOrNextDeadline();
@@ -69,7 +69,7 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   }
   calls.cancel();
   // A timer firing while the app is told would cost a workflow task for nothing.
-  if (policy.notify || state.notifyWorkflowId) wake?.cancel();
+  if (policy.notify || state.notifyWorkflowId) wake.cancel();
   for (const change of await tellTheApp(state, policy.notify)) apply(change);
   await recordWhatArrivedWhileTelling();
   log.info('verification finished', { status: state.status, decision: state.decision });
@@ -84,12 +84,7 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     if (!calls.busy) due.push(Date.parse(wait.nextPollAt));
     // An announced result with no fetch in flight is due now (a run continued as new cancelled its fetch).
     if (!calls.busy && wait.resultAnnounced) due.push(wait.fetchRetryAt ? Date.parse(wait.fetchRetryAt) : Date.now());
-    if (!wake) {
-      await condition(() => arrivals.length > 0, Math.max(1, Math.min(...due) - Date.now()));
-      return;
-    }
-    wake.wakeBy(Math.min(...due));
-    await condition(() => arrivals.length > 0 || wake.rang);
+    await wake.until(Math.min(...due), () => arrivals.length > 0);
   }
 
   /** Every arrival goes through the one reducer, in arrival order. */

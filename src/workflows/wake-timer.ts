@@ -11,7 +11,7 @@
  * Behind patch `kyc-wake-timer` (src/workflows/verification.ts): runs started before it keep
  * `condition`'s timer, as the histories in test/replay/histories/`*.before-kyc-wake-timer.json` prove.
  */
-import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 
 interface RunningTimer {
   at: number;
@@ -22,26 +22,35 @@ interface RunningTimer {
 export class WakeTimer {
   private timer: RunningTimer | undefined;
 
-  /** True once the timer set by `wakeBy` has fired; the next `wakeBy` starts a new one. */
-  get rang(): boolean {
-    return this.timer?.fired ?? false;
+  /** `keeps` false: the branch of runs started before patch `kyc-wake-timer`, `condition`'s own timer. */
+  constructor(readonly keeps: boolean) {}
+
+  /** Resolves once `arrived()` holds or `at` (epoch ms) has passed. */
+  async until(at: number, arrived: () => boolean): Promise<void> {
+    if (!this.keeps) {
+      await condition(arrived, Math.max(1, at - Date.now()));
+      return;
+    }
+    const timer = this.wakeBy(at);
+    // A cancellation of the whole workflow (Temporal's "cancel", e.g. from the Web UI) rejects this
+    // condition, as it did `condition`'s own timer: the workflow ends cancelled.
+    await condition(() => arrived() || timer.fired);
   }
 
   /** Makes sure the workflow wakes by `at` (epoch ms): keeps a running timer due no later, else starts one. */
-  wakeBy(at: number): void {
-    if (this.timer && !this.timer.fired && this.timer.at <= at) return;
+  private wakeBy(at: number): RunningTimer {
+    if (this.timer && !this.timer.fired && this.timer.at <= at) return this.timer;
     this.cancel();
     const timer: RunningTimer = { at, scope: new CancellationScope(), fired: false };
     void timer.scope
       .run(() => sleep(Math.max(1, at - Date.now())))
       .then(
         () => void (timer.fired = true),
-        (err: unknown) => {
-          // Cancelled is the expected end of a timer that was replaced; anything else fails the task.
-          if (!isCancellation(err)) throw err;
-        },
+        // Cancelled: replaced by a later wait's timer, or the workflow itself was cancelled (see `until`).
+        () => undefined,
       );
     this.timer = timer;
+    return timer;
   }
 
   /** Cancels a timer that has not fired (one started and cancelled in the same task costs no event). */

@@ -104,6 +104,18 @@ it('a callback in the grace restarts it, and the wait keeps one timer instead of
   expect(count(temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED)).toBe(3);
 });
 
+it("Temporal's own cancel (the Web UI's button) ends a waiting verification as cancelled", async () => {
+  const ref = randomUUID();
+  const status = await bench.withWorker(async () => {
+    await bench.start(ref, callback(ref, 'STARTED', STARTED, 1));
+    await waitFor(async () => (await handle(ref).query<VerificationState>('state')).status === 'IN_PROGRESS');
+    await handle(ref).cancel();
+    await expect(bench.result(ref)).rejects.toThrow();
+    return (await handle(ref).describe()).status.name;
+  });
+  expect(status).toBe('CANCELLED');
+});
+
 it('expiry confirmed: at the deadline the provider still says "in progress", so it expires', async () => {
   const ref = randomUUID();
   bench.provider.script(ref, answer('STARTED', STARTED));
