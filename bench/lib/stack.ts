@@ -3,7 +3,7 @@
  * a temp dir), provider simulators, our worker and ingress as separate processes (so the load
  * generator does not share their event loop), and the baseline worker.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,17 +11,13 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { KycClient } from '../../src/client';
 import { loadConfig, type AppConfig } from '../../src/config';
-import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
-import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
-import { startSocureSimulator, type SocureSimulator } from '../../src/providers/socure/simulator';
 import {
-  startUnicoSimulator,
   unicoWebhookAuthSpec,
   unicoWebhookHeaders,
   type UnicoSimulator,
   type UnicoWebhookAuth,
 } from '../../src/providers/unico/simulator';
+import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
 import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
 import { forkChild, freePort, waitForHttp, type Child } from './processes';
 
@@ -31,10 +27,7 @@ export const MINIMAL_TASK_QUEUE = 'bench-minimal';
 const SERVERS = join(__dirname, '..', 'servers');
 const INGRESS_MAIN = join(__dirname, '..', '..', 'src', 'ingress-main.js');
 
-export interface Simulators {
-  jumio: JumioSimulator;
-  socure: SocureSimulator;
-  attestr: AttestrSimulator;
+export interface Simulators extends Omit<AllSimulators, 'unico'> {
   unico: UnicoSimulator & {
     /** The service account's key the worker signs its token assertions with (PEM). */
     privateKey: string;
@@ -42,32 +35,19 @@ export interface Simulators {
     webhookHeaders: Record<string, string>;
     webhookAuth: string;
   };
-  concedus: ConcedusSimulator;
-  close(): Promise<void>;
 }
 
+/** Every simulator (src/simulators/all.ts), plus what the bench's Unico callbacks carry and the rule accepting it. */
 export async function startSimulators(): Promise<Simulators> {
-  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const all = await startAllSimulators();
   const unicoAuth: UnicoWebhookAuth = { kind: 'apiKey', key: `X-API-Key:${randomBytes(16).toString('hex')}` };
-  const [jumio, socure, attestr, unico, concedus] = await Promise.all([
-    startJumioSimulator(),
-    startSocureSimulator(),
-    startAttestrSimulator(),
-    startUnicoSimulator({ publicKey: keys.publicKey }),
-    startConcedusSimulator(),
-  ]);
-  const all = [jumio, socure, attestr, unico, concedus];
   return {
-    jumio,
-    socure,
-    attestr,
-    unico: Object.assign(unico, {
-      privateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    ...all,
+    unico: Object.assign(all.unico, {
+      privateKey: all.unicoPrivateKey,
       webhookHeaders: unicoWebhookHeaders(unicoAuth),
       webhookAuth: unicoWebhookAuthSpec(unicoAuth),
     }),
-    concedus,
-    close: async () => void (await Promise.all(all.map((sim) => sim.close()))),
   };
 }
 
