@@ -1,35 +1,53 @@
 /**
  * The codec endpoint alone (production, docker-compose): the Web UI's `codec endpoint` setting
- * points here. Needs KYC_PAYLOAD_KEY (and KYC_PAYLOAD_KEYS_OLD for older payloads).
+ * points here. Needs KYC_PAYLOAD_KEY (and KYC_PAYLOAD_KEYS_OLD for older payloads), and in
+ * production KYC_CODEC_AUTH or KYC_CODEC_OIDC_ISSUER: it never starts open there.
  */
 import { createCodecServer } from './codec-server';
+import { ConfigError } from './config';
+import { codecAuthConfigured, loadCodecServerConfig } from './config/codec';
 import { listen } from './http/listen';
 import { createLogger } from './logger';
-import { loadConfigOrExit, onShutdownSignal } from './main-support';
+import { onShutdownSignal } from './main-support';
 import { EncryptionCodec } from './temporal/encryption-codec';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  const logger = createLogger('codec', config.observability.logLevel);
-  const { payloadKey, payloadOldKeys } = config.temporal;
-  if (!payloadKey) throw new Error('KYC_PAYLOAD_KEY is not set: there is nothing to decode');
+  const { temporal, codec: settings, logLevel } = loadCodecServerConfig();
+  const logger = createLogger('codec', logLevel);
+  const codec = new EncryptionCodec(temporal.payloadKey!, temporal.payloadOldKeys);
   const server = await listen(
     createCodecServer({
-      codec: new EncryptionCodec(payloadKey, payloadOldKeys),
-      auth: config.codec.auth,
-      corsOrigins: config.codec.corsOrigins,
+      codec,
+      keyIds: codec.keyIds,
+      auth: settings.auth,
+      allowEncode: settings.allowEncode,
+      corsOrigins: settings.corsOrigins,
     }),
-    config.codec.port,
+    settings.port,
+    settings.host,
   );
-  logger.info('codec endpoint listening', { port: server.port, authenticated: Boolean(config.codec.auth) });
-  if (!config.codec.auth) {
-    // The Web UI sends a bearer token only behind its own SSO; without one, keep this port private.
-    logger.warn('KYC_CODEC_AUTH is not set: anyone who reaches this port can decrypt payloads');
+  const address = server.server.address();
+  logger.info('codec endpoint listening', {
+    host: typeof address === 'object' && address ? address.address : settings.host,
+    port: server.port,
+    staticToken: settings.auth.token !== undefined,
+    oidcIssuer: settings.auth.oidc?.issuer,
+    encode: settings.allowEncode,
+  });
+  if (!codecAuthConfigured(settings.auth)) {
+    // Development only (production refuses this at start-up): keep this port private.
+    logger.warn('no KYC_CODEC_AUTH or KYC_CODEC_OIDC_ISSUER: anyone who reaches this port can decrypt payloads');
   }
   onShutdownSignal(() => server.close());
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`kyc-codec: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message =
+    err instanceof ConfigError
+      ? `configuration error: ${err.message}`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  process.stderr.write(`kyc-codec: ${message}\n`);
   process.exit(1);
 });

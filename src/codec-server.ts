@@ -1,12 +1,18 @@
-import { timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Payload, PayloadCodec } from '@temporalio/common';
+import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { codecAuthenticator } from './codec-auth';
+import type { CodecAuthSettings } from './config/codec';
+import { ENCRYPTED_ENCODING, KEY_ID_HEADER } from './temporal/encryption-codec';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
-  /** Bearer token every /encode and /decode must carry; unset: no check (development only). */
-  auth?: string;
+  /** IDs of the keys behind `codec` (`EncryptionCodec.keyIds`): only payloads naming one are decrypted. */
+  keyIds: readonly string[];
+  /** Who may call /decode and /encode; neither a token nor OIDC: anyone (development only). */
+  auth: CodecAuthSettings;
+  /** /encode answers only when true: it makes any payload look like one this key ring wrote. */
+  allowEncode?: boolean;
   /** Origins of the Web UI allowed to call from the browser (CORS). */
   corsOrigins?: readonly string[];
 }
@@ -40,9 +46,10 @@ function toJson({ metadata, data }: Payload): JsonPayload {
 
 /**
  * The codec endpoint the Temporal Web UI (and `temporal` CLI) call to show payloads in clear:
- * POST /decode and /encode, as in Temporal's encryption sample. The browser calls it directly,
- * so it answers CORS for the UI's origin only, and with KYC_CODEC_AUTH it refuses callers
- * without the bearer token: whoever reaches it can read every verification's data.
+ * POST /decode and /encode, as in Temporal's encryption sample. Whoever passes its check can read
+ * every verification's data, so: the Web UI's OIDC access token or a static bearer token (see
+ * `codec-auth.ts`); CORS for the UI's origin only; only payloads of this key ring are decrypted;
+ * /encode off unless asked for.
  */
 export function createCodecServer(options: CodecServerOptions): Express {
   const app = express();
@@ -51,31 +58,63 @@ export function createCodecServer(options: CodecServerOptions): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.use(requireBearer(options.auth));
+  app.use(authenticate(options.auth));
   app.use(express.json({ limit: '8mb' }));
-  for (const [route, direction] of [
-    ['/decode', 'decode'],
-    ['/encode', 'encode'],
-  ] as const) {
-    app.post(route, async (req, res) => {
-      const body = payloadsBody.safeParse(req.body);
-      if (!body.success) {
-        res.status(400).json({ error: 'invalid_payloads' });
-        return;
-      }
-      try {
-        const payloads = await options.codec[direction](body.data.payloads.map(fromJson));
-        res.json({ payloads: payloads.map(toJson) });
-      } catch {
-        // No error text: it could name keys; the UI shows the payload as undecodable.
-        res.status(422).json({ error: `cannot_${direction}` });
-      }
-    });
-  }
+  const ours = new Set(options.keyIds);
+  app.post('/decode', async (req, res) => {
+    const body = payloadsBody.safeParse(req.body);
+    if (!body.success) {
+      res.status(400).json({ error: 'invalid_payloads' });
+      return;
+    }
+    const payloads = body.data.payloads.map(fromJson);
+    // Plain payloads (search attributes, a verification started without a key) come back as
+    // they are; an encrypted one must name a key of this ring, or nothing is decrypted.
+    const encrypted = payloads.map(isEncrypted);
+    if (payloads.some((payload, i) => encrypted[i] && !ours.has(keyIdOf(payload)))) {
+      res.status(422).json({ error: 'cannot_decode' });
+      return;
+    }
+    try {
+      const decoded = await options.codec.decode(payloads.filter((_, i) => encrypted[i]));
+      let next = 0;
+      res.json({ payloads: payloads.map((payload, i) => toJson(encrypted[i] ? decoded[next++]! : payload)) });
+    } catch {
+      // No error text: it could name keys; the UI shows the payload as undecodable.
+      res.status(422).json({ error: 'cannot_decode' });
+    }
+  });
+  app.post('/encode', async (req, res) => {
+    if (!options.allowEncode) {
+      res.status(403).json({ error: 'encode_disabled' });
+      return;
+    }
+    const body = payloadsBody.safeParse(req.body);
+    if (!body.success) {
+      res.status(400).json({ error: 'invalid_payloads' });
+      return;
+    }
+    try {
+      const payloads = await options.codec.encode(body.data.payloads.map(fromJson));
+      res.json({ payloads: payloads.map(toJson) });
+    } catch {
+      res.status(422).json({ error: 'cannot_encode' });
+    }
+  });
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
   });
   return app;
+}
+
+function isEncrypted(payload: Payload): boolean {
+  const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+  return encoding !== undefined && Buffer.from(encoding).toString() === ENCRYPTED_ENCODING;
+}
+
+function keyIdOf(payload: Payload): string {
+  const keyId = payload.metadata?.[KEY_ID_HEADER];
+  return keyId ? Buffer.from(keyId).toString() : '';
 }
 
 function cors(origins: readonly string[]) {
@@ -86,7 +125,8 @@ function cors(origins: readonly string[]) {
         'Access-Control-Allow-Origin': origin,
         'Access-Control-Allow-Credentials': 'true',
         'Access-Control-Allow-Methods': 'POST, OPTIONS',
-        'Access-Control-Allow-Headers': 'Content-Type, X-Namespace, Authorization',
+        // With passAccessToken the UI also sends the user's ID token in Authorization-Extras.
+        'Access-Control-Allow-Headers': 'Content-Type, X-Namespace, Authorization, Authorization-Extras',
         Vary: 'Origin',
       });
     }
@@ -99,12 +139,12 @@ function cors(origins: readonly string[]) {
   };
 }
 
-function requireBearer(token: string | undefined) {
-  const expected = token ? Buffer.from(`Bearer ${token}`) : undefined;
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (!expected) return next();
-    const given = Buffer.from(req.get('authorization') ?? '');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
-    res.status(401).json({ error: 'unauthorized' });
+function authenticate(settings: CodecAuthSettings) {
+  const check = codecAuthenticator(settings);
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const outcome = await check(req.get('authorization'));
+    if (outcome.ok) return next();
+    if (outcome.status === 503) res.set('Retry-After', '5');
+    res.status(outcome.status).json({ error: outcome.error });
   };
 }

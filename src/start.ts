@@ -5,6 +5,8 @@
  * Ctrl-C closes the ingress, drains the worker, and stops the dev server.
  */
 import { createCodecServer } from './codec-server';
+import type { AppConfig } from './config';
+import { requireCodecAuth } from './config/codec';
 import { createDurableIngress } from './ingress/compose';
 import { listen } from './http/listen';
 import { IngressMetrics } from './ingress/metrics';
@@ -24,18 +26,7 @@ async function main(): Promise<void> {
 
   const { payloadKey, payloadOldKeys } = config.temporal;
   const { uiPort } = config.temporal.devServer;
-  // The dev server's UI may be opened as localhost or 127.0.0.1: both are its origin.
-  const codec = payloadKey
-    ? await listen(
-        createCodecServer({
-          codec: new EncryptionCodec(payloadKey, payloadOldKeys),
-          auth: config.codec.auth,
-          corsOrigins: [...config.codec.corsOrigins, `http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
-        }),
-        config.codec.port,
-        '127.0.0.1',
-      )
-    : undefined;
+  const codec = payloadKey ? await serveCodec(config, new EncryptionCodec(payloadKey, payloadOldKeys)) : undefined;
   const codecUrl = codec && `http://127.0.0.1:${codec.port}`;
   if (codecUrl) process.stdout.write(`codec: endpoint for the Web UI on ${codecUrl}\n`);
 
@@ -107,6 +98,24 @@ async function main(): Promise<void> {
     await devServer?.stop();
     process.exit(1);
   });
+}
+
+/** The codec endpoint for the embedded dev server's Web UI, on loopback (the UI is the browser's, on this host). */
+async function serveCodec(config: AppConfig, codec: EncryptionCodec) {
+  requireCodecAuth(config.production, config.codec);
+  const { uiPort } = config.temporal.devServer;
+  return listen(
+    createCodecServer({
+      codec,
+      keyIds: codec.keyIds,
+      auth: config.codec.auth,
+      allowEncode: config.codec.allowEncode,
+      // The dev server's UI may be opened as localhost or 127.0.0.1: both are its origin.
+      corsOrigins: [...config.codec.corsOrigins, `http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
+    }),
+    config.codec.port,
+    '127.0.0.1',
+  );
 }
 
 main().catch((err: unknown) => {

@@ -1,9 +1,10 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { RetrievalClient } from '../providers/types';
 import { ProviderFailure, PERMANENT_PROVIDER_FAILURES } from '../providers/failure-types';
 import { ProviderCallError } from '../providers/http';
 import { isTerminal, type ProviderId, type VerificationEvent } from '../verification/model';
 import type { VerificationPolicy } from '../verification/waiting';
+import { withinActivityDeadline } from './call-deadline';
 import type { PollRequest } from './types';
 import { createNotifyActivities, type NotifyDeps } from './notify';
 
@@ -34,8 +35,11 @@ export function createActivities(deps: ActivityDeps) {
     }
     let event: VerificationEvent;
     try {
-      event = await client.retrieve(request.reference, request.context);
+      event = await withinActivityDeadline(() => client.retrieve(request.reference, request.context));
     } catch (err) {
+      // Cancelled: report it as such (the CancelledFailure), not as a provider outage.
+      const { cancellationSignal } = Context.current();
+      if (cancellationSignal.aborted) throw cancellationSignal.reason;
       throw toApplicationFailure(err);
     }
     // An answer that needs a human (`attention`) is returned as it is: waiting for "ready" would

@@ -3,6 +3,7 @@ import type { VerificationPolicy } from '../workflows/messages';
 import { providerModules } from '../providers/registry';
 import type { ProviderModule } from '../providers/module';
 import { isProviderId, type ProviderId } from '../verification/model';
+import { readCodecConfig, type CodecConfig } from './codec';
 import { ConfigError, EnvReader } from './env-reader';
 import { readNotifyConfig, type NotifyConfig } from './notify';
 import { readTemporalSettings, type TemporalSettings } from './temporal';
@@ -10,6 +11,7 @@ import { parseWebhookAuth, type WebhookAuthRule } from './webhook-auth';
 
 export { ConfigError } from './env-reader';
 export type { NotifyConfig } from './notify';
+export type { CodecAuthSettings, CodecConfig } from './codec';
 export type { TemporalConnectionSettings, TemporalSettings } from './temporal';
 
 export interface ProviderConfig {
@@ -53,13 +55,7 @@ export interface AppConfig {
     metricsPort?: number;
   };
   /** The codec endpoint that lets the Temporal Web UI decrypt payloads (`src/codec-server.ts`). */
-  codec: {
-    port: number;
-    /** Bearer token the UI must send; unset: no authentication (development). */
-    auth?: string;
-    /** The Web UI's origins, allowed by CORS. */
-    corsOrigins: string[];
-  };
+  codec: CodecConfig;
   /** Only the enabled providers: a disabled provider's variables are not even read. */
   providers: Partial<Record<ProviderId, ProviderConfig>>;
   enabledProviders: ProviderId[];
@@ -141,11 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       logLevel: read.enumOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       metricsPort: read.has('METRICS_PORT') ? read.port('METRICS_PORT', 0) : undefined,
     },
-    codec: {
-      port: read.port('KYC_CODEC_PORT', 8089),
-      auth: read.string('KYC_CODEC_AUTH'),
-      corsOrigins: read.list('KYC_CODEC_CORS_ORIGIN', ''),
-    },
+    codec: readCodecConfig(read, production),
     providers,
     enabledProviders,
     devDefaults: read.devDefaults,

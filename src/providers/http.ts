@@ -1,3 +1,4 @@
+import { callSignal } from './call-signal';
 import { ProviderFailure, type ProviderFailureType } from './failure-types';
 
 /** A failed call to a provider's API, classified. Its message names the call, never the response body. */
@@ -15,6 +16,9 @@ export class ProviderCallError extends Error {
 
 export const USER_AGENT = 'kyc-orchestrator/0.1 (+https://github.com/kyc-orchestrator)';
 
+/** The longest one request may take, whatever time the activity has left. */
+export const REQUEST_CAP_MS = 15_000;
+
 export interface JsonRequest {
   method?: 'GET' | 'POST';
   url: string;
@@ -22,7 +26,10 @@ export interface JsonRequest {
   /** A JSON body, or a form for token endpoints. */
   json?: unknown;
   form?: Record<string, string>;
+  /** This request's own cap (default {@link REQUEST_CAP_MS}), under the deadline of the call it is part of. */
   timeoutMs?: number;
+  /** Ends the request early; default: the signal of the provider call in progress ({@link callSignal}). */
+  signal?: AbortSignal;
   /** What the call is, for error messages: e.g. "jumio status". */
   what: string;
 }
@@ -37,7 +44,9 @@ export interface JsonResponse {
 /**
  * One HTTP call to a provider's API with the error classification every provider shares:
  * 2xx → body; 404 → not ready; 401/403 → auth; 429 → rate limited (Retry-After honoured);
- * other 4xx → request rejected; 5xx, timeouts and network errors → unavailable.
+ * other 4xx → request rejected; 5xx, timeouts, network errors, an abort and a body cut off → unavailable.
+ * The request ends at its own cap or when the call it is part of ends (the activity's deadline or
+ * cancellation), whichever comes first: an abandoned attempt never keeps talking to the provider.
  */
 export async function requestJson(request: JsonRequest): Promise<JsonResponse> {
   const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': USER_AGENT, ...request.headers };
@@ -49,6 +58,9 @@ export async function requestJson(request: JsonRequest): Promise<JsonResponse> {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams(request.form).toString();
   }
+  const call = request.signal ?? callSignal();
+  const cap = AbortSignal.timeout(request.timeoutMs ?? REQUEST_CAP_MS);
+  const signal = call ? AbortSignal.any([call, cap]) : cap;
   let response: Response;
   try {
     response = await fetch(request.url, {
@@ -56,13 +68,29 @@ export async function requestJson(request: JsonRequest): Promise<JsonResponse> {
       headers,
       body,
       redirect: 'error',
-      signal: AbortSignal.timeout(request.timeoutMs ?? 15_000),
+      signal,
     });
   } catch (err) {
-    const reason = err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : 'could not connect';
-    throw new ProviderCallError(ProviderFailure.Unavailable, `${request.what}: ${reason}`);
+    throw new ProviderCallError(
+      ProviderFailure.Unavailable,
+      `${request.what}: ${failureReason(err, signal, 'could not connect')}`,
+    );
   }
-  const text = await response.text().catch(() => '');
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (err) {
+    // A 2xx whose body was cut off (connection reset, our deadline) says nothing about the
+    // provider's answer: an outage, retried, never a bad response.
+    if (response.ok) {
+      throw new ProviderCallError(
+        ProviderFailure.Unavailable,
+        `${request.what}: response cut off (${failureReason(err, signal, 'connection lost')})`,
+        response.status,
+      );
+    }
+    text = '';
+  }
   if (response.ok) {
     let parsed: unknown;
     try {
@@ -82,6 +110,14 @@ export async function requestJson(request: JsonRequest): Promise<JsonResponse> {
     response.status,
     retryAfterMs(response.headers.get('retry-after')),
   );
+}
+
+/** Why a request failed, in words that carry no URL or body. */
+function failureReason(err: unknown, signal: AbortSignal, otherwise: string): string {
+  // Duck-typed: the DOMException may come from another realm, where `instanceof Error` is false.
+  const cause = (signal.aborted ? signal.reason : err) as { name?: unknown } | undefined;
+  if (cause?.name === 'TimeoutError') return 'timed out';
+  return signal.aborted ? 'cancelled' : otherwise;
 }
 
 export function classifyStatus(status: number): ProviderFailureType {

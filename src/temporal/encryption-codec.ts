@@ -3,8 +3,10 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { METADATA_ENCODING_KEY } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
-const ENCODING = 'binary/encrypted';
-const KEY_ID_HEADER = 'encryption-key-id';
+/** The `encoding` of a payload this codec encrypted. */
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+/** Metadata naming the key (its {@link payloadKeyId}) a payload was encrypted with. */
+export const KEY_ID_HEADER = 'encryption-key-id';
 
 /** A fingerprint of a key, not the key: stored beside each payload so a reader picks the right key. */
 export function payloadKeyId(key: Buffer): string {
@@ -37,6 +39,11 @@ export class EncryptionCodec implements PayloadCodec {
     this.keyId = payloadKeyId(key);
   }
 
+  /** The IDs of every key of the ring (the current one first): payloads naming one of them are ours. */
+  get keyIds(): string[] {
+    return [...this.ring.keys()];
+  }
+
   // Deferred with .then, so a failure is a rejected promise rather than a synchronous throw.
   encode(payloads: Payload[]): Promise<Payload[]> {
     return Promise.resolve().then(() =>
@@ -47,7 +54,7 @@ export class EncryptionCodec implements PayloadCodec {
         const encrypted = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
         return {
           metadata: {
-            [METADATA_ENCODING_KEY]: Buffer.from(ENCODING),
+            [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING),
             [KEY_ID_HEADER]: Buffer.from(this.keyId),
           },
           data: encrypted,
@@ -60,7 +67,7 @@ export class EncryptionCodec implements PayloadCodec {
     return Promise.resolve().then(() =>
       payloads.map((payload) => {
         const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-        if (!encoding || Buffer.from(encoding).toString() !== ENCODING) return payload;
+        if (!encoding || Buffer.from(encoding).toString() !== ENCRYPTED_ENCODING) return payload;
         const header = payload.metadata?.[KEY_ID_HEADER];
         // Payloads from before key IDs were written can only be from the current key.
         const keyId = header ? Buffer.from(header).toString() : this.keyId;

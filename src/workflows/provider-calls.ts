@@ -18,6 +18,14 @@ import type { VerificationEvent } from '../verification/model';
 import type { PollResult, VerificationPolicy } from '../verification/waiting';
 
 /**
+ * Provider calls heartbeat while they wait (src/activities/call-deadline.ts): a cancellation
+ * reaches an activity only in the answer to a heartbeat, which the SDK sends at most every 80 %
+ * of this. So a call the workflow stops (the verification ended) is aborted within seconds, and
+ * a worker that died mid-call is noticed before the 30 s startToClose.
+ */
+const HEARTBEAT_TIMEOUT = '10s';
+
+/**
  * A scheduled poll (or a deadline check) is one look: a short retry for a blip, then the
  * schedule's next slot (or the postponed deadline) is the retry.
  */
@@ -25,6 +33,7 @@ function oneLook(policy: VerificationPolicy) {
   return proxyActivities<KycActivities>({
     ...onRetrievalQueue(policy),
     startToCloseTimeout: '30s',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: {
       initialInterval: '2s',
       maximumAttempts: 3,
@@ -51,6 +60,7 @@ function announcedResultFetcher(policy: VerificationPolicy) {
   return proxyActivities<KycActivities>({
     ...onRetrievalQueue(policy),
     startToCloseTimeout: '30s',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: {
       initialInterval: policy.retrievalRetryInitialMs,
       backoffCoefficient: 2,

@@ -72,7 +72,7 @@ describe('Temporal Web UI', () => {
         return ring.decode(payloads);
       },
     };
-    const app = createCodecServer({ codec: counting, corsOrigins: uiOrigins });
+    const app = createCodecServer({ codec: counting, keyIds: ring.keyIds, auth: {}, corsOrigins: uiOrigins });
     codec = await listen(app, 0, '127.0.0.1');
     env = await TestWorkflowEnvironment.createLocal({
       server: {

@@ -77,3 +77,62 @@ it('serves the codec endpoint and points the Web UI at it', async () => {
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+describe('the codec endpoint alone (dist/codec-server-main.js)', () => {
+  const main = join(__dirname, '../../dist/codec-server-main.js');
+  const key = randomBytes(32).toString('base64');
+
+  function run(env: NodeJS.ProcessEnv) {
+    const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH, KYC_PAYLOAD_KEY: key, ...env } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, exited, output: () => output };
+  }
+
+  it('refuses to start in production without auth, in one line naming the variable', async () => {
+    const codec = run({ NODE_ENV: 'production', KYC_CODEC_PORT: String(await freePort()) });
+    // Exits, or (as it did when it only warned) starts listening.
+    const listening = new Promise<string>((resolve) => {
+      const poll = setInterval(() => codec.output().includes('listening') && resolve('listening'), 100);
+      void codec.exited.then(() => clearInterval(poll));
+    });
+    const outcome = await Promise.race([codec.exited, listening]);
+    codec.child.kill('SIGTERM');
+    await codec.exited;
+    expect(outcome).toBe(1);
+    expect(codec.output().trim().split('\n')).toEqual([
+      expect.stringMatching(/^kyc-codec: configuration error: KYC_CODEC_AUTH: .*NODE_ENV=production/),
+    ]);
+  });
+
+  it('listens on loopback only unless told, and asks for the token', async () => {
+    const port = await freePort();
+    const token = randomBytes(32).toString('base64');
+    const codec = run({ NODE_ENV: 'production', KYC_CODEC_PORT: String(port), KYC_CODEC_AUTH: token });
+    try {
+      const line = await eventually(
+        async () =>
+          codec
+            .output()
+            .split('\n')
+            .find((l) => l.includes('codec endpoint listening')),
+        15_000,
+        'codec endpoint',
+      );
+      expect(JSON.parse(line)).toMatchObject({ host: '127.0.0.1', port, staticToken: true, encode: false });
+      const decode = (headers: Record<string, string>) =>
+        fetch(`http://127.0.0.1:${port}/decode`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...headers },
+          body: JSON.stringify({ payloads: [] }),
+        });
+      expect((await decode({})).status).toBe(401);
+      expect((await decode({ Authorization: `Bearer ${token}` })).status).toBe(200);
+    } finally {
+      codec.child.kill('SIGTERM');
+      await codec.exited;
+    }
+  });
+});

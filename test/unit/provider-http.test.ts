@@ -1,7 +1,9 @@
 import { classifyStatus, isSameOrigin, retryAfterMs, requestJson, ProviderCallError } from '../../src/providers/http';
 import { TokenCache, withFreshTokenOn401 } from '../../src/providers/token-cache';
 import express from 'express';
+import { withCallSignal } from '../../src/providers/call-signal';
 import { serveOnLoopback } from '../../src/simulators/http';
+import { startHangingProvider, type HangingProvider } from '../support/hanging-provider';
 
 describe('provider HTTP classification', () => {
   it.each([
@@ -101,5 +103,103 @@ describe('TokenCache', () => {
     );
     expect(result).toBe('ok');
     expect(seen).toEqual(['t1', 't2']);
+  });
+});
+
+describe('a 2xx whose body does not arrive whole', () => {
+  let provider: HangingProvider;
+  afterEach(() => provider?.close());
+
+  /** Headers and the first half of a JSON body; then `finish` (e.g. reset the connection). */
+  function halfAnswer(finish: 'reset' | 'stall') {
+    return startHangingProvider((req, res) => {
+      req.resume();
+      const body = JSON.stringify({ workflowExecution: { status: 'PROCESSED' } });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+      res.write(body.slice(0, body.length / 2));
+      if (finish === 'reset') setTimeout(() => res.socket?.destroy(), 50);
+      return true;
+    });
+  }
+
+  it('is an outage (retried) when the connection is reset mid-body, not a bad response', async () => {
+    provider = await halfAnswer('reset');
+    const err = await requestJson({ what: 'jumio status', url: `${provider.url}/status` }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderCallError);
+    expect(err).toMatchObject({
+      failureType: 'ProviderUnavailable',
+      httpStatus: 200,
+      message: 'jumio status: response cut off (connection lost)',
+    });
+  });
+
+  it('is an outage when the call ends mid-body, and the connection is closed', async () => {
+    provider = await halfAnswer('stall');
+    const err = await requestJson({ what: 'jumio status', url: `${provider.url}/status`, timeoutMs: 300 }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({
+      failureType: 'ProviderUnavailable',
+      message: 'jumio status: response cut off (timed out)',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(provider.open()).toBe(0);
+  });
+});
+
+describe('requestJson under the signal of the call in progress', () => {
+  it('aborts the request when the call ends, and says it was cancelled', async () => {
+    const provider = await startHangingProvider();
+    try {
+      const call = new AbortController();
+      const request = withCallSignal(call.signal, () => requestJson({ what: 'unico process', url: provider.url }));
+      const failed = request.catch((e: unknown) => e);
+      while (provider.open() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      call.abort(new Error('activity cancelled'));
+      expect(await failed).toMatchObject({ failureType: 'ProviderUnavailable', message: 'unico process: cancelled' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(provider.open()).toBe(0);
+      // A call that has already ended sends nothing more.
+      const after = await withCallSignal(call.signal, () => requestJson({ what: 'x', url: provider.url })).catch(
+        (e: unknown) => e,
+      );
+      expect(after).toMatchObject({ failureType: 'ProviderUnavailable' });
+      expect(provider.received).toHaveLength(1);
+    } finally {
+      await provider.close();
+    }
+  });
+});
+
+describe('TokenCache when calls end while the token is being fetched', () => {
+  it('lets a call stop waiting at once, and aborts the token request only when no call waits for it', async () => {
+    const provider = await startHangingProvider();
+    try {
+      const cache = new TokenCache(async () => {
+        await requestJson({ what: 'jumio token', url: `${provider.url}/oauth2/token` });
+        return { token: 't', expiresInSeconds: 3600 };
+      });
+      const first = new AbortController();
+      const second = new AbortController();
+      const waitFirst = withCallSignal(first.signal, () => cache.get()).catch((e: unknown) => e);
+      const waitSecond = withCallSignal(second.signal, () => cache.get()).catch((e: unknown) => e);
+      while (provider.open() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+
+      // The first call ends: it stops waiting, the token request goes on for the second.
+      first.abort(new Error('cancelled'));
+      expect(await waitFirst).toMatchObject({ failureType: 'ProviderUnavailable' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(provider.open()).toBe(1);
+
+      // The last one ends: nobody needs the token, its request is aborted.
+      second.abort(new Error('cancelled'));
+      expect(await waitSecond).toMatchObject({ failureType: 'ProviderUnavailable' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(provider.open()).toBe(0);
+      // One token request for both calls.
+      expect(provider.received).toHaveLength(1);
+    } finally {
+      await provider.close();
+    }
   });
 });
