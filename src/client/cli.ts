@@ -127,7 +127,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return command ? EXIT.ok : EXIT.usage;
   }
   // Help needs no configuration and no connection.
-  if (HELP[command] && (rest.includes('--help') || rest.includes('-h'))) {
+  if (Object.hasOwn(HELP, command) && (rest.includes('--help') || rest.includes('-h'))) {
     io.stdout(commandHelp(command));
     return EXIT.ok;
   }
@@ -144,7 +144,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   let kyc: KycClient | undefined;
   try {
-    const handler = COMMANDS[command];
+    // Own keys only: `kyc constructor` is an unknown command, not Object's constructor.
+    const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (!handler) throw new UsageError(`unknown command '${command}' (try kyc --help)`);
     const run = handler(rest, io);
     kyc = await KycClient.connect(config);
