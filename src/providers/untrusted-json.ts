@@ -19,10 +19,11 @@
  * letter keeps the raw body as it came.
  *
  * Written without recursion (a body nested 100,000 deep must cost no stack), and skipped when the
- * text cannot hold such a key: a key is spelt either literally or with a `\u` escape.
+ * text cannot hold such a key: a key is spelt either literally, as a string followed by a colon,
+ * or with a `\u` escape.
  */
-const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
-const MAY_HOLD_PROTOTYPE_KEY = /__proto__|constructor|prototype|\\u/;
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAY_HOLD_PROTOTYPE_KEY = /"(?:__proto__|constructor|prototype)"\s*:|\\u/;
 
 /** Parses JSON text from outside; throws `SyntaxError` as `JSON.parse` does. */
 export function parseUntrustedJson(text: string): unknown {
@@ -41,10 +42,10 @@ function withoutPrototypeKeys(root: unknown): unknown {
       continue;
     }
     const members = node as Record<string, unknown>;
-    for (const key of PROTOTYPE_KEYS) if (Object.hasOwn(members, key)) delete members[key];
-    for (const key of Object.keys(members)) {
-      const child = members[key];
-      if (typeof child === 'object' && child !== null) pending.push(child);
+    // Own members only: a parsed object inherits nothing enumerable.
+    for (const key in members) {
+      if (PROTOTYPE_KEYS.has(key)) delete members[key];
+      else if (typeof members[key] === 'object' && members[key] !== null) pending.push(members[key]);
     }
   }
   return root;
