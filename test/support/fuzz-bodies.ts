@@ -260,7 +260,9 @@ export function render(value: unknown): string {
 
 function mutate(seed: unknown, mutations: Mutation[]): string {
   let doc = structuredClone(seed);
-  for (const m of mutations) {
+  // Arrays grow last: their copies share items, which a later mutation must not make huge in every copy.
+  const ordered = [...mutations.filter((m) => m.kind !== 'grow'), ...mutations.filter((m) => m.kind === 'grow')];
+  for (const m of ordered) {
     if (m.kind === 'control' && m.pick === null) {
       doc = mapTexts(doc, (text) => insert(text, m.char, m.where));
       continue;
