@@ -73,6 +73,17 @@ describe('parseUntrustedJson', () => {
     expect(Object.getPrototypeOf(parsed.a)).toBe(Object.prototype);
   });
 
+  it('finds the key with white space before its colon, and leaves such words as values alone', () => {
+    expect(parseUntrustedJson('{"a":{"__proto__" \n\t: {"x":1},"b":"constructor"}}')).toEqual({
+      a: { b: 'constructor' },
+    });
+    expect(parseUntrustedJson('["__proto__","prototype",{"status":"constructor"}]')).toEqual([
+      '__proto__',
+      'prototype',
+      { status: 'constructor' },
+    ]);
+  });
+
   it('keeps everything else as JSON.parse reads it, and costs no stack on deep nesting', () => {
     const text = '{"a":[1,"two",{"three":null,"protocol":"x","constructors":[]}],"b":true}';
     expect(parseUntrustedJson(text)).toEqual(JSON.parse(text));
