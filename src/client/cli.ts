@@ -20,6 +20,7 @@ import { KycClient, WaitTimeoutError } from './index';
 import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../dead-letters/contract';
 import type { DeadLetterSummary } from '../dead-letters/store';
 import type { CallbackParser } from '../providers/types';
+import { terminalLines, terminalSafe } from './terminal-text';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;
 
@@ -127,7 +128,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return command ? EXIT.ok : EXIT.usage;
   }
   // Help needs no configuration and no connection.
-  if (HELP[command] && (rest.includes('--help') || rest.includes('-h'))) {
+  if (Object.hasOwn(HELP, command) && (rest.includes('--help') || rest.includes('-h'))) {
     io.stdout(commandHelp(command));
     return EXIT.ok;
   }
@@ -144,22 +145,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   let kyc: KycClient | undefined;
   try {
-    const handler = COMMANDS[command];
+    // Own keys only: `kyc constructor` is an unknown command, not Object's constructor.
+    const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (!handler) throw new UsageError(`unknown command '${command}' (try kyc --help)`);
     const run = handler(rest, io);
     kyc = await KycClient.connect(config);
     return await run(kyc);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`kyc: ${err.message}\n`);
+      io.stderr(`kyc: ${terminalSafe(err.message)}\n`);
       return EXIT.usage;
     }
     if (err instanceof WaitTimeoutError) {
-      io.stderr(`kyc: ${err.message}\n`);
+      io.stderr(`kyc: ${terminalSafe(err.message)}\n`);
       return EXIT.waitTimeout;
     }
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr(`kyc: ${message.split('\n')[0]}\n`);
+    io.stderr(`kyc: ${terminalSafe(message.split('\n')[0]!)}\n`);
     return EXIT.error;
   } finally {
     await kyc?.close();
@@ -216,24 +218,32 @@ function oneOf(value: unknown, allowed: readonly string[], option: string): stri
   return value;
 }
 
-function print(io: CliIo, json: boolean, value: unknown, human: string): number {
-  io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : `${human}\n`);
+/**
+ * Machine output is JSON; human output is lines, each escaped for the terminal as a whole (a
+ * string is one line), so whatever a provider sent cannot add a line or drive the terminal.
+ */
+function print(io: CliIo, json: boolean, value: unknown, human: string | string[]): number {
+  io.stdout(
+    json ? `${JSON.stringify(value, null, 2)}\n` : `${terminalLines(typeof human === 'string' ? [human] : human)}\n`,
+  );
   return EXIT.ok;
 }
 
-function describeState(state: VerificationState): string {
+function describeState(state: VerificationState): string[] {
   const lines = [
     `${state.provider} ${state.reference}: ${state.status}${state.decision ? ` / ${state.decision}` : ''}` +
       (state.providerStatus ? ` (provider status ${state.providerStatus})` : ''),
     `  expires ${state.expiresAt ?? 'never'} · updated ${state.updatedAt} · ${state.polls} polls`,
   ];
+  if (state.attention.length) lines.push(`  needs attention: ${state.attention.join(', ')}`);
   for (const entry of state.timeline) {
     lines.push(
       `  ${entry.at}  ${entry.source.padEnd(8)} ${entry.providerStatus.padEnd(24)} ${entry.outcome.padEnd(15)} → ${entry.status}` +
-        (entry.decision ? `/${entry.decision}` : ''),
+        (entry.decision ? `/${entry.decision}` : '') +
+        (entry.detail ? `  (${entry.detail})` : ''),
     );
   }
-  return lines.join('\n');
+  return lines;
 }
 
 /**
@@ -254,19 +264,17 @@ function providerParsers(env: NodeJS.ProcessEnv): ((provider: ProviderId) => Cal
   };
 }
 
-function describeLetters(rows: DeadLetterSummary[]): string {
-  return rows
-    .map(
-      (row) =>
-        `  ${row.id}  ${row.reason.padEnd(12)} ${row.receivedAt}  ${row.state}` +
-        (row.verificationId ? `  ${row.verificationId}` : '') +
-        (row.paths.length ? `  paths: ${row.paths.map((path) => path || '(body)').join(', ')}` : ''),
-    )
-    .join('\n');
+function describeLetters(rows: DeadLetterSummary[]): string[] {
+  return rows.map(
+    (row) =>
+      `  ${row.id}  ${row.reason.padEnd(12)} ${row.receivedAt}  ${row.state}` +
+      (row.verificationId ? `  ${row.verificationId}` : '') +
+      (row.paths.length ? `  paths: ${row.paths.map((path) => path || '(body)').join(', ')}` : ''),
+  );
 }
 
 /** The alert a reader must not miss: the provider decided after our timer had closed the verification. */
-function describeLateVerdicts(rows: DeadLetterSummary[], provider: ProviderId, reference: string): string {
+function describeLateVerdicts(rows: DeadLetterSummary[], provider: ProviderId, reference: string): string[] {
   const lines = rows.flatMap((row) =>
     (row.lateVerdict?.verdicts ?? []).map(
       (verdict) =>
@@ -276,8 +284,8 @@ function describeLateVerdicts(rows: DeadLetterSummary[], provider: ProviderId, r
         `  received ${row.receivedAt}  ${row.id}`,
     ),
   );
-  if (!lines.length) return '';
-  return `\n${lines.join('\n')}\n  kyc reopen ${provider} ${reference} asks the provider again`;
+  if (!lines.length) return [];
+  return [...lines, `  kyc reopen ${provider} ${reference} asks the provider again`];
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -323,10 +331,11 @@ const COMMANDS: Record<string, Command> = {
       const state = await kyc.getVerification(name, reference);
       // Events that arrived after it closed are kept as dead letters: shown with the verification.
       const late = await kyc.lateCallbacks(name, reference);
-      const human =
-        describeState(state) +
-        (late.length ? `\n  late callbacks:\n${describeLetters(late)}` : '') +
-        describeLateVerdicts(state.lateVerdicts ?? [], name, reference);
+      const human = [
+        ...describeState(state),
+        ...(late.length ? ['  late callbacks:', ...describeLetters(late)] : []),
+        ...describeLateVerdicts(state.lateVerdicts ?? [], name, reference),
+      ];
       return print(io, values.json === true, late.length ? { ...state, lateCallbacks: late } : state, human);
     };
   },
@@ -360,10 +369,11 @@ const COMMANDS: Record<string, Command> = {
     const [name, reference] = [provider(positionals[0]), positionals[1]!];
     return async (kyc) => {
       const outcome = await kyc.reopenVerification(name, reference);
-      const human =
+      const human = [
         `reopened ${outcome.workflowId} (ended by ${outcome.inferredEnd}; run ${outcome.runId}), ` +
-        `${outcome.replayedLetters.length} late-verdict letter(s) handed over; kyc wait ${name} ${reference} follows it` +
-        outcome.unreplayedLetters.map((letter) => `\n  not handed over: ${letter.id}: ${letter.error}`).join('');
+          `${outcome.replayedLetters.length} late-verdict letter(s) handed over; kyc wait ${name} ${reference} follows it`,
+        ...outcome.unreplayedLetters.map((letter) => `  not handed over: ${letter.id}: ${letter.error}`),
+      ];
       return print(io, values.json === true, outcome, human);
     };
   },
@@ -423,13 +433,11 @@ const COMMANDS: Record<string, Command> = {
     return async (kyc) => {
       const rows = await kyc.listVerifications(filter);
       const human = rows.length
-        ? rows
-            .map(
-              (r) =>
-                `${r.workflowId.padEnd(60)} ${(r.status ?? '?').padEnd(16)} ${(r.decision ?? '').padEnd(9)} ` +
-                `started ${r.startTime.toISOString()}`,
-            )
-            .join('\n')
+        ? rows.map(
+            (r) =>
+              `${r.workflowId.padEnd(60)} ${(r.status ?? '?').padEnd(16)} ${(r.decision ?? '').padEnd(9)} ` +
+              `started ${r.startTime.toISOString()}`,
+          )
         : 'no verifications';
       return print(io, values.json === true, rows, human);
     };
@@ -446,8 +454,8 @@ const COMMANDS: Record<string, Command> = {
         `namespace ${report.namespace}`,
         ...report.searchAttributes.map((a) => `  search attribute ${a.name} (${a.type}): ${a.result}`),
         `  retention ${retention} (longest verification lifetime ${formatSeconds(report.longestLifetimeSeconds)})`,
-      ].join('\n');
-      if (!values.json) for (const warning of report.warnings) io.stderr(`kyc: warning: ${warning}\n`);
+      ];
+      if (!values.json) for (const warning of report.warnings) io.stderr(`kyc: warning: ${terminalSafe(warning)}\n`);
       return print(io, values.json === true, report, human);
     };
   },

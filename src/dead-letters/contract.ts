@@ -30,8 +30,10 @@ export function isDeadLetterReason(value: string): value is DeadLetterReason {
 export interface DeadLetter {
   provider: ProviderId;
   reason: DeadLetterReason;
-  /** Failing field paths and why (never the values). */
+  /** Failing field paths and why (never the values); at most `MAX_ISSUES` (src/providers/common.ts). */
   issues: FieldIssue[];
+  /** How many issues there were beyond those kept. */
+  moreIssues?: number;
   receivedAt: string;
   /** `kyc:<provider>:<reference>` when the letter belongs to one verification (late events). */
   verificationId?: string;

@@ -6,6 +6,7 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { CallbackParser } from '../providers/types';
+import { parseUntrustedJson } from '../providers/untrusted-json';
 import { deliverEvent } from '../temporal/deliver';
 import { KycDeadLetterReason, KycProvider, KycVerificationId } from '../workflows/messages';
 import type { ProviderId, VerificationEvent } from '../verification/model';
@@ -149,7 +150,8 @@ function eventsToReplay(letter: DeadLetter, parser: CallbackParser | undefined):
   if (letter.body !== undefined && parser) {
     let parsed;
     try {
-      parsed = parser.parse(JSON.parse(letter.body), letter.receivedAt);
+      // Read as the ingress reads it; the raw text too, for signatures made over the bytes sent.
+      parsed = parser.parse(parseUntrustedJson(letter.body), letter.receivedAt, letter.body);
     } catch (err) {
       const detail = err instanceof Error ? err.message.split('\n')[0] : 'unreadable';
       throw new ReplayRefusedError(`the kept body is still refused: ${detail}`);

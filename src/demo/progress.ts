@@ -2,6 +2,7 @@
  * The demo's output: a live line per verification while it runs (redrawn in place on a terminal,
  * a line per change otherwise, so a log or CI keeps a readable story), then the verdict table.
  */
+import { terminalSafe } from '../client/terminal-text';
 import type { VerificationState } from '../verification/model';
 import type { Scenario } from './scenarios';
 
@@ -30,7 +31,10 @@ export function asExpected(row: Row): boolean {
 function line(row: Row): string {
   const { provider, story, reference } = row.scenario;
   const polls = row.state?.polls ? ` · ${row.state.polls} poll${row.state.polls === 1 ? '' : 's'}` : '';
-  return `${provider.padEnd(9)} ${story.padEnd(16)} ${outcome(row).padEnd(22)}${polls.padEnd(11)} ${reference}`;
+  // An error's text may quote what a server sent: shown escaped, so it stays on its line.
+  return terminalSafe(
+    `${provider.padEnd(9)} ${story.padEnd(16)} ${outcome(row).padEnd(22)}${polls.padEnd(11)} ${reference}`,
+  );
 }
 
 export class Progress {
@@ -66,7 +70,7 @@ export function verdictTable(rows: Row[], uiLink: (workflowId: string) => string
   const body = rows.map((row) => [
     row.scenario.provider,
     row.scenario.story,
-    outcome(row),
+    terminalSafe(outcome(row)),
     expectedOutcome(row.scenario),
     asExpected(row) ? 'ok' : 'MISMATCH',
     uiLink(`kyc:${row.scenario.provider}:${row.scenario.reference}`),

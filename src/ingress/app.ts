@@ -3,7 +3,9 @@ import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } 
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { enabledProvider, type AppConfig, type ProviderConfig } from '../config';
 import type { Logger } from '../logger';
+import { boundedIssues } from '../providers/common';
 import { CallbackAuthenticationError, CallbackValidationError, type CallbackParser } from '../providers/types';
+import { parseUntrustedJson } from '../providers/untrusted-json';
 import { searchAttributeCheck } from '../temporal/setup';
 import { signalProviderEvent } from '../temporal/verification-start';
 import { isProviderId, type ProviderId, type VerificationEvent } from '../verification/model';
@@ -169,6 +171,20 @@ export function createIngressApp(deps: IngressDeps): Express {
       throw err;
     }
     const parser = parsers.get(provider.id)!;
+    // Counted before any record is validated: validation costs per record, on the event loop every provider shares.
+    const records = parser.countRecords?.(body, MAX_EVENTS_PER_CALLBACK) ?? 0;
+    if (records > MAX_EVENTS_PER_CALLBACK) {
+      await refuse({
+        reason: 'oversize',
+        issues: [
+          {
+            path: '',
+            message: `more than ${MAX_EVENTS_PER_CALLBACK} records; at most ${MAX_EVENTS_PER_CALLBACK} per callback`,
+          },
+        ],
+      });
+      throw new HttpError(413, 'too_many_records', `a callback may carry at most ${MAX_EVENTS_PER_CALLBACK} records`);
+    }
     let parsed;
     try {
       // The raw text too: signatures are checked over the bytes the provider signed.
@@ -231,7 +247,11 @@ export function createIngressApp(deps: IngressDeps): Express {
       body200.late = late;
       await keepLateEvents(provider, receivedAt, parsed.events, outcomes);
     }
-    if (parsed.rejected.length) body200.rejected = parsed.rejected;
+    if (parsed.rejected.length) {
+      const { issues, moreIssues } = boundedIssues(parsed.rejected);
+      body200.rejected = issues;
+      if (moreIssues) body200.moreRejected = moreIssues;
+    }
     // 202: some events wait in the local inbox for Temporal, durably.
     return { status: queued ? 202 : 200, body: body200 };
   }
@@ -436,7 +456,7 @@ async function inParallelPerVerification<T extends { event: VerificationEvent },
 function parseJson(text: string): unknown {
   if (!text.trim()) throw new HttpError(400, 'invalid_json', 'request body is empty');
   try {
-    return JSON.parse(text);
+    return parseUntrustedJson(text);
   } catch {
     throw new HttpError(400, 'invalid_json', 'request body is not valid JSON');
   }

@@ -11,13 +11,10 @@ import { deadLetterWorkflowId } from '../dead-letters/contract';
 import { storeDeadLetter } from '../dead-letters/store';
 import type { LateVerdictNote } from '../late-verdicts/rule';
 import type { Logger } from '../logger';
+import { boundedIssues } from '../providers/common';
 import type { FieldIssue } from '../providers/types';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 import type { DurableInbox } from './inbox';
-
-/** At most this many issues per letter, each message cut short: a letter stays small whatever was sent. */
-const MAX_ISSUES = 50;
-const MAX_MESSAGE_CHARS = 200;
 
 export interface RefusedCallback {
   provider: ProviderId;
@@ -46,13 +43,13 @@ export function buildDeadLetter(
   policy: LetterPolicy,
 ): { letter: DeadLetter; fingerprint: string } {
   const bodySha256 = refused.rawBody ? createHash('sha256').update(refused.rawBody).digest('hex') : undefined;
+  // A letter stays small whatever was sent: the issues an answer shows, and how many more there were.
+  const { issues, moreIssues } = boundedIssues(refused.issues);
   const letter: DeadLetter = {
     provider: refused.provider,
     reason: refused.reason,
-    issues: refused.issues.slice(0, MAX_ISSUES).map((issue) => ({
-      path: issue.path.slice(0, MAX_MESSAGE_CHARS),
-      message: issue.message.slice(0, MAX_MESSAGE_CHARS),
-    })),
+    issues,
+    ...(moreIssues ? { moreIssues } : {}),
     receivedAt: refused.receivedAt,
     bodyBytes: refused.rawBody?.length ?? 0,
     ...(bodySha256 ? { bodySha256 } : {}),

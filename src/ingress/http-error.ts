@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { boundedIssues } from '../providers/common';
 import type { FieldIssue } from '../providers/types';
 
 /** The one error type the ingress answers with: a status, a stable code, a message safe to show a caller. */
@@ -31,9 +32,15 @@ export function errorHandler(onInternalError: (err: unknown) => void): ErrorRequ
     res.status(httpError.status).json({
       error: httpError.code,
       message: httpError.message,
-      ...(httpError.extra.issues ? { issues: httpError.extra.issues } : {}),
+      ...(httpError.extra.issues ? answeredIssues(httpError.extra.issues) : {}),
     });
   };
+}
+
+/** The failing paths, as many as stay small (a body of 300,000 bad records must not be answered with 300,000 issues). */
+function answeredIssues(all: FieldIssue[]): { issues: FieldIssue[]; moreIssues?: number } {
+  const { issues, moreIssues } = boundedIssues(all);
+  return moreIssues ? { issues, moreIssues } : { issues };
 }
 
 function toHttpError(err: unknown): HttpError {

@@ -14,6 +14,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'nod
 import { join } from 'node:path';
 import type { DeadLetter } from '../dead-letters/contract';
 import type { ProviderId, VerificationEvent } from '../verification/model';
+import { parseUntrustedJson } from '../providers/untrusted-json';
 
 export type InboxEntry =
   | {
@@ -110,14 +111,14 @@ export class DurableInbox {
   }
 
   private open(text: string): InboxEntry {
-    const stored = JSON.parse(text) as { v: number; entry?: InboxEntry; sealed?: string };
+    const stored = parseUntrustedJson(text) as { v: number; entry?: InboxEntry; sealed?: string };
     if (stored.entry) return stored.entry;
     if (!stored.sealed || !this.key) throw new Error('encrypted inbox entry and no KYC_PAYLOAD_KEY');
     const data = Buffer.from(stored.sealed, 'base64');
     const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, 12));
     decipher.setAuthTag(data.subarray(data.length - 16));
     const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
-    return JSON.parse(plain.toString('utf8')) as InboxEntry;
+    return parseUntrustedJson(plain.toString('utf8')) as InboxEntry;
   }
 }
 

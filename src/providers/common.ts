@@ -20,6 +20,42 @@ export const providerStatusSchema = z
   .string()
   .regex(/^[\x20-\x7e]{1,100}$/, 'must be 1 to 100 printable ASCII characters');
 
+/**
+ * An array of at most `max` items whose length is checked before any item is validated: zod
+ * checks `.max()` only after validating every item, and a megabyte of items costs seconds of the
+ * event loop every provider shares, then one issue per item.
+ */
+export function boundedArray<T extends z.ZodType>(item: T, max: number) {
+  return z
+    .unknown()
+    .refine((value) => !Array.isArray(value) || value.length <= max, { message: `must have at most ${max} items` })
+    .pipe(z.array(item));
+}
+
+/**
+ * A provider word's own entry in a vocabulary table. A plain `table[word]` also finds what every
+ * object inherits: `constructor`, `toString` or `__proto__` sent as a status would yield a
+ * function (or Object.prototype) where a meaning belongs.
+ */
+export function ownEntry<V>(table: Readonly<Record<string, V>>, word: string): V | undefined {
+  return Object.hasOwn(table, word) ? table[word] : undefined;
+}
+
+/** At most this many issues in an answer or a dead letter, each path and message cut short. */
+export const MAX_ISSUES = 50;
+const MAX_ISSUE_CHARS = 200;
+
+/** The first {@link MAX_ISSUES} issues, cut short, and how many more there were: small whatever was sent. */
+export function boundedIssues(issues: readonly FieldIssue[]): { issues: FieldIssue[]; moreIssues: number } {
+  return {
+    issues: issues.slice(0, MAX_ISSUES).map((issue) => ({
+      path: issue.path.slice(0, MAX_ISSUE_CHARS),
+      message: issue.message.slice(0, MAX_ISSUE_CHARS),
+    })),
+    moreIssues: Math.max(0, issues.length - MAX_ISSUES),
+  };
+}
+
 export function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
   return error.issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),

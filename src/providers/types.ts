@@ -27,6 +27,12 @@ export interface CallbackParser {
    * signs part of it (Attestr's `resultSignature`), the signature is checked over those bytes.
    */
   parse(body: unknown, receivedAt: string, rawBody?: string): ParsedCallback;
+  /**
+   * How many records the body carries, counted without validating any and no further than just
+   * past `atMost`: validating costs per record, so the ingress refuses a body with too many before
+   * paying for it. Left out by providers whose callbacks carry one record each.
+   */
+  countRecords?(body: unknown, atMost: number): number;
 }
 
 /** Asks a provider's retrieval API for the current state of one verification. */

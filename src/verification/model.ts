@@ -98,9 +98,10 @@ export interface VerificationEvent {
 
 /**
  * applied: moved the verification; duplicate: already seen; stale: older than what we hold, or
- * after the end; recorded: a known word that carries no status; ignored-unknown: a word we do not know.
+ * after the end; recorded: a known word that carries no status; ignored-unknown: a word we do not
+ * know; ignored-malformed: a signal whose argument is not what the model defines (src/verification/incoming.ts).
  */
-export type ReduceOutcome = 'applied' | 'duplicate' | 'stale' | 'recorded' | 'ignored-unknown';
+export type ReduceOutcome = 'applied' | 'duplicate' | 'stale' | 'recorded' | 'ignored-unknown' | 'ignored-malformed';
 /**
  * A timeline entry is an event the reducer saw, a poll of the provider that failed (and changed
  * nothing), or a deadline check that the provider could not confirm (postponed).

@@ -17,6 +17,7 @@ import {
   type VerificationEvent,
   type VerificationState,
 } from './model';
+import type { SignalName } from './incoming';
 import { inferredEnd, isVerdict, LATE_VERDICT } from './late-verdict';
 import {
   afterCallback,
@@ -49,7 +50,12 @@ export type VerificationChange =
   /** The maximum lifetime is over and the provider never settled the verification. */
   | { kind: 'lifetime-ended' }
   /** The app was told of the end (an HTTP notification, or a signal to its workflow). */
-  | { kind: 'notified'; channel: 'webhook' | 'workflow'; delivered: boolean };
+  | { kind: 'notified'; channel: 'webhook' | 'workflow'; delivered: boolean }
+  /** A signal whose argument is not what the model defines; `problem` names the field, never its value. */
+  | { kind: 'malformed'; signal: SignalName; problem: string };
+
+/** The attention code of a malformed signal: something outside the ingress and the client is signalling. */
+export const MALFORMED_SIGNAL = 'malformed_signal';
 
 /** What a change needs besides the state: the clock, the policy, and a random source for jitter. */
 export interface ReduceContext {
@@ -113,6 +119,16 @@ export function reduce(state: VerificationState, change: VerificationChange, ctx
       const word = change.channel === 'webhook' ? 'APP_NOTIFIED' : 'APP_WORKFLOW_SIGNALLED';
       const detail = change.delivered ? undefined : 'not_delivered';
       return { state: note(state, now, 'app', word, 'recorded', detail), outcome: 'recorded' };
+    }
+    case 'malformed': {
+      // Recorded under the signal's name and changing nothing else; a human looks at who sent it.
+      const flagged = { ...state, attention: withAttention(state.attention, MALFORMED_SIGNAL) };
+      const source = change.signal === 'providerEvent' ? 'callback' : 'app';
+      const detail = `${change.problem} ${MALFORMED_SIGNAL}`;
+      return {
+        state: note(flagged, now, source, change.signal, 'ignored-malformed', detail),
+        outcome: 'ignored-malformed',
+      };
     }
   }
 }

@@ -14,6 +14,7 @@ import {
 import type { KycActivities } from '../activities';
 import type { PollRequest } from '../activities/types';
 import { PERMANENT_PROVIDER_FAILURES, ProviderFailure } from '../providers/failure-types';
+import { readProviderEvent } from '../verification/incoming';
 import type { VerificationEvent } from '../verification/model';
 import type { PollResult, VerificationPolicy } from '../verification/waiting';
 
@@ -103,7 +104,7 @@ export class ProviderCalls {
     scope
       .run(() => call(request))
       .then(
-        (answer) => this.deliver(purpose, { answer }),
+        (answer) => this.deliver(purpose, checkedAnswer(answer)),
         (err: unknown) => {
           if (!isCancellation(err)) this.deliver(purpose, { failure: failureType(err) });
         },
@@ -118,6 +119,16 @@ export class ProviderCalls {
     this.current?.scope.cancel();
     this.current = undefined;
   }
+}
+
+/**
+ * An answer is built from the provider's body by our activity; one the model cannot read (a
+ * meaning lost on the way, a field of the wrong type) is a bad response, like a body that fails
+ * its schema, so the reducer only ever sees the model's types.
+ */
+function checkedAnswer(answer: unknown): PollResult {
+  const read = readProviderEvent(answer);
+  return read.ok ? { answer: read.value } : { failure: ProviderFailure.BadResponse };
 }
 
 function failureType(err: unknown): string {

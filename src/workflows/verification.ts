@@ -16,6 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PollRequest } from '../activities/types';
+import { readCancellation, readProviderEvent, readRegistration, type SignalName } from '../verification/incoming';
 import { LATE_VERDICT } from '../verification/late-verdict';
 import { initialState, isTerminal, type VerificationState } from '../verification/model';
 import { reduce, type VerificationChange } from '../verification/reducer';
@@ -41,10 +42,13 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   let state: VerificationState = input.carried ?? initialState(provider, reference, startedAt, POLICY_NOT_READ_YET);
   // Handlers first: a query or signal may arrive while the worker's policy is still being read.
   setHandler(stateQuery, () => state);
-  setHandler(providerEventSignal, (event) => void arrivals.push({ kind: 'callback', event }));
-  setHandler(registerSignal, (registration) => void arrivals.push({ kind: 'registered', registration }));
+  // A signal is untyped on the wire: each argument is checked here, so the reducer only ever sees
+  // the model's types, and a malformed one is recorded (never a failed workflow task).
+  setHandler(providerEventSignal, (event: unknown) => void arrivals.push(providerEvent(event)));
+  setHandler(registerSignal, (registration: unknown) => void arrivals.push(registered(registration)));
   // A cancellation is a change like any other, so it takes its place in arrival order.
-  setHandler(cancelSignal, ({ reason }) => void arrivals.push({ kind: 'cancel-requested', reason }));
+  setHandler(cancelSignal, (request: unknown) => void arrivals.push(cancelRequested(request)));
+  // Whatever comes with a refresh is ignored: it has no argument.
   setHandler(refreshSignal, () => void arrivals.push({ kind: 'refresh-requested' }));
 
   // Patches are decided in the first task, before anything is awaited (see visibility.ts).
@@ -135,6 +139,21 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     await continueAsNew<typeof verificationWorkflow>({ provider, reference, policy, carried: state });
   }
 
+  function providerEvent(value: unknown): VerificationChange {
+    const read = readProviderEvent(value, { provider, reference });
+    return read.ok ? { kind: 'callback', event: read.value } : malformedSignal('providerEvent', read.problem);
+  }
+
+  function registered(value: unknown): VerificationChange {
+    const read = readRegistration(value);
+    return read.ok ? { kind: 'registered', registration: read.value } : malformedSignal('register', read.problem);
+  }
+
+  function cancelRequested(value: unknown): VerificationChange {
+    const read = readCancellation(value);
+    return read.ok ? { kind: 'cancel-requested', ...read.value } : malformedSignal('cancel', read.problem);
+  }
+
   function ask(purpose: CallPurpose): void {
     const request: PollRequest = { provider, reference, context: state.context, expectResult: purpose === 'announced' };
     calls.start(purpose, request);
@@ -155,6 +174,10 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     const limit = calls.busy ? 2 * policy.maxHistoryEvents : policy.maxHistoryEvents;
     return !isTerminal(state.status) && (info.continueAsNewSuggested || info.historyLength >= limit);
   }
+}
+
+function malformedSignal(signal: SignalName, problem: string): VerificationChange {
+  return { kind: 'malformed', signal, problem };
 }
 
 function answered(purpose: CallPurpose, result: PollResult): VerificationChange {

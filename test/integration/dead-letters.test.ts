@@ -3,6 +3,8 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
 import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
+import { deadLetterHome } from '../../src/ingress/dead-letters';
+import { storeDeadLetter } from '../../src/dead-letters/store';
 import { postJson } from '../../src/simulators/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
 import { eventually, startTemporal } from '../support/stack';
@@ -116,6 +118,33 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
     expect((await listed('--reason', 'late_verdict')).rows.some((row) => row.id === letter!.id)).toBe(true);
   });
 
+  it('a kept body is replayed as the ingress reads it: a __proto__ member names no verification', async () => {
+    // A kept background-check event whose `profile` (the reference when present) sits only in an
+    // own `__proto__` member: read as plain JSON and then validated, the prototype would supply it.
+    const eventId = `e-${randomUUID()}`;
+    const body = JSON.stringify({
+      event: 'factx.updated',
+      payload: { _id: eventId, ['__proto__']: { profile: `forged-${eventId}` } },
+    });
+    const letter = {
+      provider: 'attestr' as const,
+      reason: 'schema' as const,
+      issues: [{ path: 'payload', message: 'Invalid input' }],
+      receivedAt: new Date().toISOString(),
+      body,
+      bodyBytes: Buffer.byteLength(body),
+    };
+    const home = deadLetterHome(stack.config, 'schema');
+    const id = await storeDeadLetter(stack.client, home, letter, randomBytes(16).toString('hex'));
+    expect(await stack.kyc('replay', id)).toMatchObject({ code: 0, stderr: '' });
+    // The event is its own ID's, as the ingress would have read it; nothing is named by the injected text.
+    const named = await stack.client.workflow.getHandle(`kyc:attestr:${eventId}`).describe();
+    expect(named.status.name).toBe('RUNNING');
+    await expect(stack.client.workflow.getHandle(`kyc:attestr:forged-${eventId}`).describe()).rejects.toThrow(
+      /not found/i,
+    );
+  });
+
   it('an oversize callback is kept and replayed idempotently: replayed twice = once', async () => {
     const customerKey = randomUUID();
     const start = Date.parse('2026-01-01T00:00:00Z');
@@ -131,7 +160,9 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
       return found.rows.length ? found : undefined;
     });
     const id = String(rows[0]!.id);
-    expect(rows[0]).toMatchObject({ reason: 'oversize', bodyKept: true, events: 501 });
+    // Counted, not read: no record of a body with too many is validated, so the letter holds the
+    // body (kept encrypted) and no events; a replay reads the body with today's parser.
+    expect(rows[0]).toMatchObject({ reason: 'oversize', bodyKept: true, events: 0 });
 
     const first = await stack.kyc('replay', id, '--json');
     expect(first).toMatchObject({ code: 0, stderr: '' });

@@ -56,6 +56,22 @@ describe('DurableInbox', () => {
     await expect(withoutKey.read(name!)).rejects.toThrow('KYC_PAYLOAD_KEY');
   });
 
+  it('reads an entry as the ingress reads a body: a __proto__ member is dropped, at any depth', async () => {
+    const inbox = await DurableInbox.open(dir, { maxBytes: 1 << 20 });
+    await inbox.append(entry('a'));
+    const [name] = await inbox.pending();
+    // An entry file edited (or written by a bug) to carry prototype keys, e.g. in the event's context.
+    const text = readFileSync(join(dir, name!), 'utf8').replace(
+      '"meaning":',
+      '"context":{"__proto__":{"accountId":"injected"},"kind":"flowx"},"constructor":{"prototype":{"x":1}},"meaning":',
+    );
+    writeFileSync(join(dir, name!), text);
+    const read = (await inbox.read(name!)) as InboxEntry & { kind: 'event' };
+    expect(read.event.context).toEqual({ kind: 'flowx' });
+    expect(Object.hasOwn(read.event.context!, '__proto__')).toBe(false);
+    expect(Object.hasOwn(read.event, 'constructor')).toBe(false);
+  });
+
   it('refuses an append past its size bound instead of filling the disk', async () => {
     const inbox = await DurableInbox.open(dir, { maxBytes: 400 });
     await inbox.append(entry('a'));

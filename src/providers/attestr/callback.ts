@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { isoTimestamp, parseCallbackBody, providerStatusSchema, referenceSchema } from '../common';
+import { boundedArray, isoTimestamp, parseCallbackBody, providerStatusSchema, referenceSchema } from '../common';
 import { CallbackAuthenticationError, type CallbackParser, type ParsedCallback } from '../types';
 import { rawJsonMember } from '../raw-json';
 import { resultSignatureMatches } from './signature';
@@ -41,10 +41,7 @@ const asyncPayloadSchema = z.looseObject({
 const factxQueryPayloadSchema = z.looseObject({
   _id: referenceSchema,
   profile: referenceSchema,
-  queries: z
-    .array(z.looseObject({ created: timestampSchema }))
-    .max(1000)
-    .nullish(),
+  queries: boundedArray(z.looseObject({ created: timestampSchema }), 1000).nullish(),
 });
 
 /** Any other event: only an ID is needed to record it. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Status, VerificationEvent } from '../../verification/model';
-import { parseResponse, pollEvent, providerStatusSchema, requireSetting } from '../common';
+import { ownEntry, parseResponse, pollEvent, providerStatusSchema, requireSetting } from '../common';
 import { ProviderFailure } from '../failure-types';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import type { RetrievalClient } from '../types';
@@ -60,7 +60,7 @@ export function createAttestrRetrievalClient(settings: AttestrSettings): Retriev
     const what = 'attestr handshake';
     const response = await request(`/public/flowx/handshake/${encodeURIComponent(reference)}`, what);
     const answer = parseResponse(handshakeSchema, response.body, what);
-    const seen = (state: string) => pollEvent('attestr', reference, state, HANDSHAKE_MEANINGS[state] ?? {});
+    const seen = (state: string) => pollEvent('attestr', reference, state, { ...ownEntry(HANDSHAKE_MEANINGS, state) });
     if (answer.archived) return seen(HANDSHAKE_STATES.archived);
     if (!answer.consumed) return seen(HANDSHAKE_STATES.unconsumed);
     if (!answer.result) return seen(HANDSHAKE_STATES.consumed);
@@ -91,7 +91,7 @@ export function createAttestrRetrievalClient(settings: AttestrSettings): Retriev
     );
     const open = (answer.queries ?? []).some((query) => query.response === undefined || query.response === null);
     const state = open ? PROFILE_STATES.queryOpen : PROFILE_STATES.queriesAnswered;
-    return pollEvent('attestr', reference, state, PROFILE_MEANINGS[state] ?? {});
+    return pollEvent('attestr', reference, state, { ...ownEntry(PROFILE_MEANINGS, state) });
   };
 
   return {

@@ -1,4 +1,5 @@
 import { STATUSES, type CanonicalMeaning, type Status } from '../../verification/model';
+import { ownEntry } from '../common';
 
 /**
  * Attestr's vocabulary in canonical terms: the one place it is mapped (the README's status mapping says
@@ -18,7 +19,8 @@ export const ATTESTR_EVENTS: Record<string, CanonicalMeaning> = {
 };
 
 export function attestrEventMeaning(event: string): CanonicalMeaning {
-  return ATTESTR_EVENTS[event] ?? {};
+  const meaning = ownEntry(ATTESTR_EVENTS, event);
+  return meaning ? { ...meaning } : {};
 }
 
 /**
@@ -91,6 +93,6 @@ export function parseAsyncStatuses(text: string): Record<string, Status> {
 }
 
 export function asyncStatusMeaning(statuses: Record<string, Status>, word: string): CanonicalMeaning {
-  const status = statuses[word.toUpperCase()];
+  const status = ownEntry(statuses, word.toUpperCase());
   return status ? { status } : {};
 }

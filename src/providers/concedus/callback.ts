@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CanonicalMeaning, VerificationEvent } from '../../verification/model';
-import { confirmThroughApi, isoTimestamp, providerStatusSchema } from '../common';
+import { boundedArray, confirmThroughApi, isoTimestamp, providerStatusSchema } from '../common';
 import { CallbackValidationError, type CallbackParser, type FieldIssue, type ParsedCallback } from '../types';
 import {
   complianceRecordSchema,
@@ -44,12 +44,10 @@ const mismatchEntrySchema = z.preprocess(
     IdentId: optionalKeySchema,
     PersonKey: optionalKeySchema,
     Created: timestampSchema.optional(),
-    Mismatches: z
-      .array(
-        z.preprocess(documentedFields(['FieldName']), z.looseObject({ FieldName: z.string().max(200).optional() })),
-      )
-      .max(500)
-      .optional(),
+    Mismatches: boundedArray(
+      z.preprocess(documentedFields(['FieldName']), z.looseObject({ FieldName: z.string().max(200).optional() })),
+      500,
+    ).optional(),
   }),
 );
 
@@ -91,7 +89,33 @@ export function createConcedusCallbackParser(
       }
       return { events: reader.events, alsoIfExists: reader.alsoIfExists, rejected: reader.rejected };
     },
+    countRecords,
   };
+}
+
+/** Topics whose records come as an array inside the message, each record read on its own. */
+const RECORD_ARRAYS: readonly string[] = ['complianceRecord', 'mismatches'];
+
+/**
+ * The records of a body, without validating any: one per element, or per entry of a topic's
+ * record array. Stops once past `atMost`, so a megabyte of empty records costs microseconds.
+ */
+function countRecords(body: unknown, atMost: number): number {
+  if (!Array.isArray(body)) return 0;
+  let count = 0;
+  for (const item of body) {
+    count += recordsIn(item);
+    if (count > atMost) break;
+  }
+  return count;
+}
+
+function recordsIn(item: unknown): number {
+  if (!isObject(item)) return 1;
+  const { topic } = documentedFields(['topic'])(item) as { topic?: unknown };
+  if (typeof topic !== 'string' || !RECORD_ARRAYS.includes(topic)) return 1;
+  const entries = (documentedFields([topic])(item) as Record<string, unknown>)[topic];
+  return Array.isArray(entries) ? Math.max(1, entries.length) : 1;
 }
 
 class RecordReader {

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../config/env-reader';
 import { DECISIONS, STATUSES, type CanonicalMeaning, type Decision, type Status } from '../../verification/model';
+import { ownEntry } from '../common';
 
 /**
  * Concedus's status codes come in separate vocabularies: compliance record 100 (accepted) and
@@ -57,7 +58,7 @@ export function concedusMeaning(
   kind: ConcedusStatusKind,
   code: string,
 ): CanonicalMeaning {
-  const meaning = Object.hasOwn(vocabulary[kind], code) ? vocabulary[kind][code] : undefined;
+  const meaning = ownEntry(vocabulary[kind], code);
   return { ...(meaning ?? UNKNOWN_CODE) };
 }
 

@@ -1,4 +1,5 @@
 import type { CanonicalMeaning } from '../../verification/model';
+import { ownEntry } from '../common';
 
 /**
  * Jumio's vocabulary in canonical terms: the one place it is mapped (the README's status mapping says
@@ -16,7 +17,8 @@ export const JUMIO_STATUS: Record<string, CanonicalMeaning> = {
 };
 
 export function jumioStatusMeaning(status: string): CanonicalMeaning {
-  return JUMIO_STATUS[status] ?? {};
+  const meaning = ownEntry(JUMIO_STATUS, status);
+  return meaning ? { ...meaning } : {};
 }
 
 /** The retrieval API's `decision.type` (and its label) as a verdict. */

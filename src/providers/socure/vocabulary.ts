@@ -1,4 +1,5 @@
 import type { CanonicalMeaning, Decision } from '../../verification/model';
+import { ownEntry } from '../common';
 
 /**
  * A row whose meaning depends on the verdict the event carries: with a decision we know the
@@ -54,11 +55,11 @@ export const SOCURE_DECISIONS: Record<string, Decision> = {
 
 /** Whether the event type's decision is a verdict (elsewhere RiskOS's decision is a placeholder REVIEW). */
 export function isVerdictEvent(eventType: string): boolean {
-  return SOCURE_EVENTS[eventType] === VERDICT;
+  return ownEntry(SOCURE_EVENTS, eventType) === VERDICT;
 }
 
 export function socureDecision(value: string | undefined | null): Decision | undefined {
-  return value ? SOCURE_DECISIONS[value.toLowerCase()] : undefined;
+  return value ? ownEntry(SOCURE_DECISIONS, value.toLowerCase()) : undefined;
 }
 
 /**
@@ -66,7 +67,7 @@ export function socureDecision(value: string | undefined | null): Decision | und
  * verification; without a recognisable decision the result is confirmed through the API.
  */
 export function socureEventMeaning(eventType: string, decision?: string | null): CanonicalMeaning {
-  const row = SOCURE_EVENTS[eventType];
+  const row = ownEntry(SOCURE_EVENTS, eventType);
   if (row === undefined) return {};
   if (row !== VERDICT) return { ...row };
   const verdict = socureDecision(decision);
@@ -82,7 +83,7 @@ export function socureEventMeaning(eventType: string, decision?: string | null):
  * decision the answer is progress only, never itself an announcement (a poll must not start polling).
  */
 export function socureResultMeaning(stage: string | undefined, decision: string | undefined | null): CanonicalMeaning {
-  const row = stage === undefined ? VERDICT : SOCURE_EVENTS[stage];
+  const row = stage === undefined ? VERDICT : ownEntry(SOCURE_EVENTS, stage);
   if (row === undefined) return {};
   if (row !== VERDICT) return { ...row };
   return decision ? { status: 'COMPLETED', decision: socureDecision(decision) ?? 'REVIEW' } : { status: 'SUBMITTED' };

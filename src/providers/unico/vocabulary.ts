@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STATUSES, type CanonicalMeaning, type Decision } from '../../verification/model';
-import { providerStatusSchema } from '../common';
+import { ownEntry, providerStatusSchema } from '../common';
 
 /**
  * Unico IDCloud's vocabulary in canonical terms: the one place it is mapped (the README's status mapping
@@ -39,7 +39,7 @@ export const UNICO_WEBHOOK_STATE: Readonly<Record<string, CanonicalMeaning>> = O
 });
 
 export function unicoWebhookStateMeaning(state: string): CanonicalMeaning {
-  const meaning = Object.hasOwn(UNICO_WEBHOOK_STATE, state) ? UNICO_WEBHOOK_STATE[state] : undefined;
+  const meaning = ownEntry(UNICO_WEBHOOK_STATE, state);
   return meaning ? { ...meaning } : {};
 }
 
@@ -211,6 +211,6 @@ const eventMeaningSchema = z
 export const unicoEventTableSchema = z.record(providerStatusSchema, eventMeaningSchema);
 
 export function unicoEventMeaning(table: UnicoEventTable, lastEvent: string): CanonicalMeaning {
-  const meaning = Object.hasOwn(table, lastEvent) ? table[lastEvent] : undefined;
+  const meaning = ownEntry(table, lastEvent);
   return meaning ? { ...meaning } : {};
 }
