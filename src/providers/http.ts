@@ -1,5 +1,6 @@
 import { callSignal } from './call-signal';
 import { ProviderFailure, type ProviderFailureType } from './failure-types';
+import { parseUntrustedJson } from './untrusted-json';
 
 /** A failed call to a provider's API, classified. Its message names the call, never the response body. */
 export class ProviderCallError extends Error {
@@ -94,7 +95,7 @@ export async function requestJson(request: JsonRequest): Promise<JsonResponse> {
   if (response.ok) {
     let parsed: unknown;
     try {
-      parsed = text ? JSON.parse(text) : undefined;
+      parsed = text ? parseUntrustedJson(text) : undefined;
     } catch {
       throw new ProviderCallError(
         ProviderFailure.BadResponse,

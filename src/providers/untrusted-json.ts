@@ -1,6 +1,7 @@
 /**
  * The one way a body from outside is read as JSON: provider callbacks at the ingress, the local
- * inbox's entries, and a dead letter's kept body when it is replayed.
+ * inbox's entries, a dead letter's kept body when it is replayed, and the answers of providers'
+ * APIs (an intercepted or compromised API is outside input too).
  *
  * `JSON.parse` itself is safe: a `"__proto__"` key becomes an ordinary own property. The danger
  * comes one step later, when a validator copies the object member by member (zod's `looseObject`

@@ -38,6 +38,21 @@ describe('provider HTTP classification', () => {
     expect(isSameOrigin('not a url', 'https://retrieval.amer-1.jumio.ai')).toBe(false);
   });
 
+  it('reads an answer as untrusted JSON: a prototype key never reaches the validators', async () => {
+    const app = express();
+    // A compromised or intercepted provider API is outside input like a callback.
+    app.get('/forged', (_req, res) => void res.type('json').send('{"decision":{"__proto__":{"type":"PASSED"}}}'));
+    const server = await serveOnLoopback(app);
+    try {
+      const { body } = await requestJson({ what: 't', url: `${server.url}/forged` });
+      const decision = (body as { decision: object }).decision;
+      expect(Object.hasOwn(decision, '__proto__')).toBe(false);
+      expect(Object.getPrototypeOf(decision)).toBe(Object.prototype);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('classifies real HTTP answers and never puts the response body into the error', async () => {
     const app = express();
     app.get('/ok', (_req, res) => void res.json({ fine: true }));
