@@ -10,6 +10,7 @@ import { createIngressApp } from '../../src/ingress/app';
 import type { Logger } from '../../src/logger';
 import { signResult } from '../../src/providers/attestr/signature';
 import { PROVIDERS, type ProviderId } from '../../src/verification/model';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 /**
  * Property: an authenticated callback, however its fields, types, depth and sizes are bent
@@ -228,7 +229,7 @@ function acceptingClient(): Client {
 }
 
 describe('callback fuzzing (fast-check): authenticated, mutated documented payloads', () => {
-  const env: Record<string, string> = { KYC_PROVIDERS: PROVIDERS.join(','), ATTESTR_CLIENT_SECRET };
+  const env: Record<string, string> = { ...DEV_DEFAULTS, KYC_PROVIDERS: PROVIDERS.join(','), ATTESTR_CLIENT_SECRET };
   for (const p of PROVIDERS) env[`${p.toUpperCase()}_WEBHOOK_AUTH`] = `bearer:${SECRET}`;
   const config = loadConfig(env);
   const internalErrors: string[] = [];
