@@ -369,7 +369,8 @@ export function createIngressApp(deps: IngressDeps): Express {
     stale: boolean,
   ): Promise<'accepted' | 'late' | 'absent' | 'queued' | 'stale'> {
     const workflowId = kycWorkflowId(provider.id, event.reference);
-    const mayStart = startIfMissing && starts.mayStart(provider.id, workflowId);
+    const grant = startIfMissing ? starts.mayStart(provider.id, workflowId) : false;
+    const mayStart = grant !== false;
     const slot = handovers.enter();
     const endTimer = metrics.handover.startTimer({ provider: provider.id });
     try {
@@ -387,6 +388,8 @@ export function createIngressApp(deps: IngressDeps): Express {
       logger.info('callback handed over', { workflowId, providerStatus: event.providerStatus });
       return 'accepted';
     } catch (err) {
+      // Nothing was started: the token serves the next callback (after an outage, the providers' retries).
+      if (grant === 'granted') starts.giveBack(provider.id);
       if (!mayStart && err instanceof WorkflowNotFoundError) {
         if (stale) {
           endTimer({ result: 'stale' });

@@ -129,12 +129,13 @@ export class DeadLetterRecorder {
     });
     const id = deadLetterWorkflowId(letter.provider, fingerprint);
     // Each letter is a workflow: callbacks start them within the same bound as verifications.
-    if (startBudget && !startBudget.mayStart(letter.provider, id)) {
+    const grant = startBudget ? startBudget.mayStart(letter.provider, id) : 'known';
+    if (!grant) {
       // A provider that never retries would lose it to a 503: it waits in the inbox for a start.
       if (config.reliability.inboxProviders.includes(letter.provider) && this.deps.inbox) {
         return this.queue(letter, fingerprint, undefined);
       }
-      throw new StartLimitedError(startBudget.retryAfterSeconds(letter.provider));
+      throw new StartLimitedError(startBudget!.retryAfterSeconds(letter.provider));
     }
     try {
       await client.connection.withDeadline(Date.now() + (this.deps.timeoutMs ?? 3000), () =>
@@ -144,6 +145,7 @@ export class DeadLetterRecorder {
       logger.warn('callback kept as a dead letter', { id, provider: letter.provider, reason: letter.reason });
       return { kept: 'stored', id };
     } catch (err) {
+      if (grant === 'granted') startBudget?.giveBack(letter.provider);
       return this.queue(letter, fingerprint, err);
     }
   }

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
-import { deadLetterWorkflowId } from '../dead-letters/contract';
+import { deadLetterWorkflowId, type DeadLetter } from '../dead-letters/contract';
 import { storeDeadLetter } from '../dead-letters/store';
 import type { Logger } from '../logger';
 import { deliverEvent } from '../temporal/deliver';
@@ -127,31 +127,50 @@ export class InboxDrainer {
     }
   }
 
-  /** Whether `workflowId` may be started now (always, without a start bound). */
-  private mayStart(provider: ProviderId, workflowId: string): boolean {
-    return this.deps.startBudget?.mayStart(provider, workflowId) ?? true;
+  /**
+   * Stores a dead letter if its workflow may be started now (always, without a start bound),
+   * giving the start back when the store fails; false when it must wait for the bound.
+   */
+  private async storeWithinBound(letter: DeadLetter, fingerprint: string, deadline: number): Promise<boolean> {
+    const { client, config, startBudget } = this.deps;
+    const id = deadLetterWorkflowId(letter.provider, fingerprint);
+    const grant = startBudget ? startBudget.mayStart(letter.provider, id) : 'known';
+    if (!grant) return false;
+    try {
+      await client.connection.withDeadline(deadline, () =>
+        storeDeadLetter(client, deadLetterHome(config, letter.reason), letter, fingerprint),
+      );
+    } catch (err) {
+      if (grant === 'granted') startBudget?.giveBack(letter.provider);
+      throw err;
+    }
+    startBudget?.noteExists(id);
+    return true;
   }
 
   private async deliver(entry: InboxEntry): Promise<'done' | 'waits_for_start'> {
     const { client, config, logger, startBudget } = this.deps;
     const deadline = Date.now() + HANDOVER_TIMEOUT_MS;
     if (entry.kind === 'dead-letter') {
-      const id = deadLetterWorkflowId(entry.letter.provider, entry.fingerprint);
-      if (!this.mayStart(entry.letter.provider, id)) return 'waits_for_start';
-      await client.connection.withDeadline(deadline, () =>
-        storeDeadLetter(client, deadLetterHome(config, entry.letter.reason), entry.letter, entry.fingerprint),
-      );
-      startBudget?.noteExists(id);
-      return 'done';
+      const stored = await this.storeWithinBound(entry.letter, entry.fingerprint, deadline);
+      return stored ? 'done' : 'waits_for_start';
     }
     const workflowId = kycWorkflowId(entry.provider, entry.event.reference);
-    // Without a start, it may still join an existing verification.
-    const mayStart = entry.startIfMissing && this.mayStart(entry.provider, workflowId);
-    const outcome = await client.connection.withDeadline(deadline, () =>
-      deliverEvent(client, config.temporal.taskQueue, entry.event, mayStart),
-    );
+    // Without a start left, it may still join an existing verification.
+    const grant = entry.startIfMissing ? (startBudget?.mayStart(entry.provider, workflowId) ?? 'known') : false;
+    let outcome;
+    try {
+      outcome = await client.connection.withDeadline(deadline, () =>
+        deliverEvent(client, config.temporal.taskQueue, entry.event, grant !== false),
+      );
+    } catch (err) {
+      if (grant === 'granted') startBudget?.giveBack(entry.provider);
+      throw err;
+    }
     if (outcome === 'absent' && entry.startIfMissing) return 'waits_for_start';
     if (outcome === 'accepted') startBudget?.noteExists(workflowId);
+    // A closed verification: nothing was started.
+    if (outcome === 'late' && grant === 'granted') startBudget?.giveBack(entry.provider);
     logger.info('inbox entry handed over', { provider: entry.provider, outcome });
     if (outcome === 'late') {
       // It closed while the event waited here: kept as a late dead letter, like at the door, and a
@@ -161,12 +180,7 @@ export class InboxDrainer {
         keepBody: false,
         maxBytes: config.reliability.deadLetterMaxBytes,
       });
-      const letterId = deadLetterWorkflowId(letter.provider, fingerprint);
-      if (!this.mayStart(letter.provider, letterId)) return 'waits_for_start';
-      await client.connection.withDeadline(deadline, () =>
-        storeDeadLetter(client, deadLetterHome(config, letter.reason), letter, fingerprint),
-      );
-      startBudget?.noteExists(letterId);
+      if (!(await this.storeWithinBound(letter, fingerprint, deadline))) return 'waits_for_start';
       await this.lateVerdicts.raise(late);
     }
     return 'done';

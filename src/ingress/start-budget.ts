@@ -1,5 +1,8 @@
 import type { ProviderId } from '../verification/model';
 
+/** What {@link StartBudget.mayStart} answers: a truthy grant, or false. */
+export type StartGrant = 'known' | 'granted' | false;
+
 /** Workflow IDs remembered as existing: a few hundred KB at most. */
 const KNOWN_CAPACITY = 10_000;
 
@@ -25,13 +28,22 @@ export class StartBudget {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** True when `workflowId` may be started now: it is known to exist, or a token was taken for it. */
-  mayStart(provider: ProviderId, workflowId: string): boolean {
-    if (this.known.has(workflowId)) return true;
+  /**
+   * Whether `workflowId` may be started now: `known` (it exists; nothing taken), `granted` (a
+   * token was taken for it: {@link giveBack} it if the start then fails), or false.
+   */
+  mayStart(provider: ProviderId, workflowId: string): StartGrant {
+    if (this.known.has(workflowId)) return 'known';
     const bucket = this.refilled(provider);
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
-    return true;
+    return 'granted';
+  }
+
+  /** A granted start that did not happen (Temporal unreachable, or the verification had closed). */
+  giveBack(provider: ProviderId): void {
+    const bucket = this.refilled(provider);
+    bucket.tokens = Math.min(this.perMinute, bucket.tokens + 1);
   }
 
   /** Whether a start would be granted now (takes nothing): lets the inbox drainer skip what must still wait. */

@@ -43,6 +43,7 @@ function callbackFor(reference: string, options: { account?: string; sentAt?: Da
  * records verification starts, signals, dead letters and readiness calls.
  */
 function fakeTemporal(options: { retentionSeconds?: number; describeFails?: boolean } = {}) {
+  const state = { down: false };
   const existing = new Set<string>();
   const started: string[] = [];
   const signalled: string[] = [];
@@ -71,6 +72,7 @@ function fakeTemporal(options: { retentionSeconds?: number; describeFails?: bool
     },
     workflow: {
       signalWithStart: async (_type: string, start: { workflowId: string }) => {
+        if (state.down) throw new Error('unavailable');
         if (!existing.has(start.workflowId)) started.push(start.workflowId);
         existing.add(start.workflowId);
         signalled.push(start.workflowId);
@@ -89,7 +91,7 @@ function fakeTemporal(options: { retentionSeconds?: number; describeFails?: bool
       },
     },
   } as unknown as Client;
-  return { client, existing, started, signalled, letters, calls };
+  return { client, existing, started, signalled, letters, calls, state };
 }
 
 function ingress(temporal: ReturnType<typeof fakeTemporal>, env: Record<string, string> = {}) {
@@ -158,6 +160,31 @@ describe('the start bound (KYC_CALLBACK_STARTS_PER_MINUTE)', () => {
     expect(invalid.status).toBe(503);
     expect(invalid.body.error).toBe('start_limited');
     expect(temporal.letters).toEqual([]);
+  });
+});
+
+describe('the start bound and an outage', () => {
+  it('spends no start on a hand-over that failed: after the outage the retries find the bound whole', async () => {
+    const temporal = fakeTemporal();
+    const app = ingress(temporal, { KYC_CALLBACK_STARTS_PER_MINUTE: '2' });
+    temporal.state.down = true;
+    for (let i = 0; i < 5; i++) {
+      const res = await request(app)
+        .post('/webhooks/jumio')
+        .send(callbackFor(`ref-${i}`));
+      expect(res.body.error).toBe('temporal_unavailable');
+    }
+    temporal.state.down = false;
+    const retried = [];
+    for (let i = 0; i < 3; i++)
+      retried.push(
+        (
+          await request(app)
+            .post('/webhooks/jumio')
+            .send(callbackFor(`ref-${i}`))
+        ).status,
+      );
+    expect(retried).toEqual([200, 200, 503]);
   });
 });
 

@@ -16,21 +16,24 @@ describe('StartBudget', () => {
     let now = 0;
     const budget = new StartBudget(6, () => now);
     const granted = Array.from({ length: 8 }, (_, i) => budget.mayStart('jumio', `w-${i}`));
-    expect(granted).toEqual([true, true, true, true, true, true, false, false]);
+    expect(granted).toEqual(['granted', 'granted', 'granted', 'granted', 'granted', 'granted', false, false]);
     expect(budget.retryAfterSeconds('jumio')).toBe(10);
     // Another provider has its own bound.
-    expect(budget.mayStart('socure', 's-1')).toBe(true);
+    expect(budget.mayStart('socure', 's-1')).toBe('granted');
 
     budget.noteExists('w-0');
-    expect(budget.mayStart('jumio', 'w-0')).toBe(true);
+    expect(budget.mayStart('jumio', 'w-0')).toBe('known');
     expect(budget.hasToken('jumio')).toBe(false);
 
     now += 9_999;
     expect(budget.mayStart('jumio', 'w-new')).toBe(false);
     now += 1;
     expect(budget.hasToken('jumio')).toBe(true);
-    expect(budget.mayStart('jumio', 'w-new')).toBe(true);
+    expect(budget.mayStart('jumio', 'w-new')).toBe('granted');
     expect(budget.mayStart('jumio', 'w-newer')).toBe(false);
+    // A start that did not happen is given back.
+    budget.giveBack('jumio');
+    expect(budget.mayStart('jumio', 'w-again')).toBe('granted');
     // Never more than the bound in store, however long it was idle.
     now += 3_600_000;
     expect(Array.from({ length: 7 }, (_, i) => budget.mayStart('jumio', `later-${i}`)).filter(Boolean)).toHaveLength(6);
