@@ -51,6 +51,8 @@ async function main(): Promise<number> {
       ...process.env,
       ...sims.env,
       NODE_ENV: 'development',
+      // The demo is a laptop's by construction (simulators on loopback): development defaults are fine.
+      KYC_DEV_DEFAULTS: '1',
       TEMPORAL_TASK_QUEUE: `kyc-demo-${randomBytes(4).toString('hex')}`,
     });
 

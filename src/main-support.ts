@@ -36,6 +36,6 @@ export function onShutdownSignal(stop: (signal: string) => Promise<void>): void 
 export function printDevDefaults(config: AppConfig): void {
   if (config.devDefaults.length === 0) return;
   process.stdout.write(
-    `development defaults in use (refused with NODE_ENV=production): ${config.devDefaults.join(', ')}\n`,
+    `development defaults in use (KYC_DEV_DEFAULTS=1; refused with NODE_ENV=production): ${config.devDefaults.join(', ')}\n`,
   );
 }

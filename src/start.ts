@@ -3,6 +3,9 @@
  * dev server (SQLite under .data/, Web UI) is started first; then the worker and the ingress.
  * With KYC_PAYLOAD_KEY, a codec endpoint lets the Web UI show payloads in clear.
  * Ctrl-C closes the ingress, drains the worker, and stops the dev server.
+ *
+ * The `npm start` script sets KYC_DEV_DEFAULTS=1 (development defaults for what is unset, printed
+ * below); this file alone, like the other mains, refuses a missing setting.
  */
 import { createCodecServer } from './codec-server';
 import type { AppConfig } from './config';

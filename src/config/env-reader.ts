@@ -46,7 +46,10 @@ export class EnvReader {
     return this.raw(name) ?? fallback;
   }
 
-  /** A value that only has a development default: recorded, and refused when NODE_ENV=production. */
+  /**
+   * A value that only has a development default: recorded, and refused (start-up stops naming it)
+   * unless KYC_DEV_DEFAULTS=1 outside production.
+   */
   devString(name: string, devFallback: string): string {
     const value = this.raw(name);
     if (value !== undefined) return value;
@@ -65,7 +68,8 @@ export class EnvReader {
   url(name: string, fallback: string): string {
     const value = this.raw(name) ?? fallback;
     const result = z.url({ protocol: /^https?$/ }).safeParse(value);
-    if (!result.success) throw new ConfigError(name, `'${value}' is not an http(s) URL`);
+    // Not echoed: a URL may carry credentials (user:password@host).
+    if (!result.success) throw new ConfigError(name, 'is not an http(s) URL');
     return value.replace(/\/+$/, '');
   }
 

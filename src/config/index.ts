@@ -7,6 +7,7 @@ import { readCodecConfig, type CodecConfig } from './codec';
 import { ConfigError, EnvReader } from './env-reader';
 import { readNotifyConfig, type NotifyConfig } from './notify';
 import { readTemporalSettings, type TemporalSettings } from './temporal';
+import { parseTrustProxy } from './trust-proxy';
 import { parseWebhookAuth, type WebhookAuthRule } from './webhook-auth';
 
 export { ConfigError } from './env-reader';
@@ -35,6 +36,18 @@ export interface AppConfig {
     maxHandoversInFlight: number;
     /** Events Temporal acknowledged that the ingress remembers, so exact redeliveries skip their signal; 0: off. */
     dedupEntries: number;
+    /**
+     * Workflows (verifications and dead letters) callbacks may start per provider per minute, per
+     * ingress process; beyond it a callback that would start one gets 503 + Retry-After (or waits
+     * in the inbox, for providers that never retry). Callbacks for existing verifications pass.
+     */
+    callbackStartsPerMinute: number;
+    /**
+     * The namespace's retention when it cannot be read from Temporal: a callback whose own
+     * timestamp is older than the retention never starts a verification (it may have been one
+     * that closed and was deleted since).
+     */
+    namespaceRetentionFallbackMs: number;
   };
   /** Pushing each verdict to the app (`KYC_NOTIFY_URL`); `enabled` goes into every verification's policy. */
   notify: NotifyConfig;
@@ -59,7 +72,10 @@ export interface AppConfig {
   /** Only the enabled providers: a disabled provider's variables are not even read. */
   providers: Partial<Record<ProviderId, ProviderConfig>>;
   enabledProviders: ProviderId[];
-  /** Variables that fell back to a development default (printed at start-up). */
+  /**
+   * Variables that fell back to a development default (printed at start-up). Only ever non-empty
+   * with KYC_DEV_DEFAULTS=1 outside production: otherwise a missing one stops start-up.
+   */
   devDefaults: string[];
 }
 
@@ -92,6 +108,13 @@ const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 const DEFAULT_MAX_HANDOVERS_IN_FLIGHT = 64;
 /** A few MB at most: a replayed backlog of this many events is answered without signals. */
 const DEFAULT_INGRESS_DEDUP_ENTRIES = 10_000;
+/**
+ * 5 a second per provider and ingress process: above the callback-first starts of a busy
+ * deployment (apps start their verifications through the client, which is not bounded), and
+ * small enough that a credential holder's flood of made-up references adds verifications, each
+ * polling the provider with our credentials, no faster than this.
+ */
+const DEFAULT_CALLBACK_STARTS_PER_MINUTE = 300;
 
 /**
  * Parses the whole environment once, at start-up. A wrong value throws {@link ConfigError},
@@ -100,6 +123,10 @@ const DEFAULT_INGRESS_DEDUP_ENTRIES = 10_000;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const read = new EnvReader(env);
   const production = read.string('NODE_ENV') === 'production';
+  // Opt-in, so that a deployment that forgets NODE_ENV is refused, not open (loopback-only auth
+  // admits everyone behind a proxy on the same host). `npm start`, `npm run demo` and the tests
+  // set it; production ignores it.
+  const devDefaultsAllowed = !production && read.boolean('KYC_DEV_DEFAULTS', false);
 
   const enabledProviders = readEnabledProviders(read);
 
@@ -125,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bodyLimitBytes: read.bytes('KYC_BODY_LIMIT', '1mb'),
       maxHandoversInFlight: read.integer('KYC_MAX_HANDOVERS_IN_FLIGHT', DEFAULT_MAX_HANDOVERS_IN_FLIGHT, 1),
       dedupEntries: read.integer('KYC_INGRESS_DEDUP_ENTRIES', DEFAULT_INGRESS_DEDUP_ENTRIES, 0),
+      callbackStartsPerMinute: read.integer('KYC_CALLBACK_STARTS_PER_MINUTE', DEFAULT_CALLBACK_STARTS_PER_MINUTE, 1),
+      namespaceRetentionFallbackMs: read.duration('KYC_NAMESPACE_RETENTION', '1d'),
     },
     notify,
     reliability: readReliability(read, enabledProviders),
@@ -143,26 +172,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     devDefaults: read.devDefaults,
   };
 
-  if (production) {
-    requireTemporalAddress(config.temporal);
-    if (config.ingress.trustProxy === true) {
-      // With `true` the left-most X-Forwarded-For entry, which any caller writes, becomes req.ip:
-      // an IP allowlist (Jumio's only authentication) could then be passed by anyone.
-      throw new ConfigError(
-        'TRUST_PROXY',
-        "'true' is refused when NODE_ENV=production: give the proxy hop count or its addresses",
-      );
-    }
-    const [first] = config.devDefaults;
-    if (first)
-      throw new ConfigError(first, 'must be set when NODE_ENV=production (its default is for development only)');
-    for (const id of enabledProviders) {
-      if (providers[id]!.webhookAuth.some((rule) => rule.kind === 'none')) {
-        throw new ConfigError(`${id.toUpperCase()}_WEBHOOK_AUTH`, "'none' is refused when NODE_ENV=production");
+  if (production) requireTemporalAddress(config.temporal);
+  const [firstDevDefault] = config.devDefaults;
+  if (firstDevDefault && !devDefaultsAllowed) {
+    throw new ConfigError(
+      firstDevDefault,
+      production
+        ? 'must be set when NODE_ENV=production (its default is for development only)'
+        : 'must be set: development defaults are off (KYC_DEV_DEFAULTS=1 turns them on outside production)',
+    );
+  }
+  if (production) refuseUnsafeInProduction(config);
+  return Object.freeze(config);
+}
+
+/** Values that are fine on a laptop and an open door in production. */
+function refuseUnsafeInProduction(config: AppConfig): void {
+  if (config.ingress.trustProxy === true) {
+    // With `true` the left-most X-Forwarded-For entry, which any caller writes, becomes req.ip:
+    // an IP allowlist (Jumio's only authentication) could then be passed by anyone.
+    throw new ConfigError(
+      'TRUST_PROXY',
+      "'true' is refused when NODE_ENV=production: give the proxy hop count or its addresses",
+    );
+  }
+  for (const id of config.enabledProviders) {
+    const variable = `${id.toUpperCase()}_WEBHOOK_AUTH`;
+    for (const rule of config.providers[id]!.webhookAuth) {
+      if (rule.kind === 'none') throw new ConfigError(variable, "'none' is refused when NODE_ENV=production");
+      if (rule.kind === 'ip' && rule.ranges.some((range) => range.allAddresses)) {
+        throw new ConfigError(
+          variable,
+          'a range with prefix 0 (every address) is refused when NODE_ENV=production: it authenticates no one',
+        );
       }
     }
   }
-  return Object.freeze(config);
 }
 
 /** What `KycClient` and `kyc` need: Temporal only, never provider credentials or webhook secrets. */
@@ -290,14 +335,6 @@ function readReliability(read: EnvReader, enabledProviders: ProviderId[]): Relia
     maxPollsPerSecond,
     lateVerdictWindowMs: read.duration('KYC_LATE_VERDICT_WINDOW', '30d'),
   };
-}
-
-/** Express's `trust proxy`: unset/false, true, a hop count, or a list of addresses/subnets. */
-function parseTrustProxy(value: string | undefined): boolean | number | string {
-  if (value === undefined || value === 'false' || value === '0') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
 }
 
 /** The configuration of an enabled provider; throws for a disabled one. */

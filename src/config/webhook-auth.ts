@@ -18,25 +18,32 @@ export interface IpRange {
   bytes: Uint8Array;
   prefix: number;
   text: string;
+  /** Written with prefix 0: every address of its family (refused in production). */
+  allAddresses: boolean;
 }
 
+/**
+ * Parses `P_WEBHOOK_AUTH`. An error names the variable, the rule's position and the kind of
+ * problem, never the text: a rule holds a secret, and a mistyped one (`bearr:token`, a token
+ * pasted without its scheme) would otherwise be printed at start-up.
+ */
 export function parseWebhookAuth(variable: string, spec: string): WebhookAuthRule[] {
   const rules = spec
     .split(';')
     .map((part) => part.trim())
     .filter(Boolean)
-    .map((part) => parseRule(variable, part));
+    .map((part, index) => parseRule(variable, part, index + 1));
   if (rules.length === 0) throw new ConfigError(variable, 'is empty');
   return rules;
 }
 
-function parseRule(variable: string, part: string): WebhookAuthRule {
+function parseRule(variable: string, part: string, position: number): WebhookAuthRule {
   if (part === 'none') return { kind: 'none' };
   const colon = part.indexOf(':');
   const kind = colon < 0 ? part : part.slice(0, colon);
   const value = colon < 0 ? '' : part.slice(colon + 1).trim();
   const fail = (problem: string): never => {
-    throw new ConfigError(variable, problem);
+    throw new ConfigError(variable, `rule ${position}: ${problem}`);
   };
   switch (kind) {
     case 'ip': {
@@ -47,7 +54,9 @@ function parseRule(variable: string, part: string): WebhookAuthRule {
       if (ranges.length === 0) fail('ip: needs at least one address or CIDR range');
       return {
         kind: 'ip',
-        ranges: ranges.map((text) => parseIpRange(text) ?? fail(`'${text}' is not an IP address or CIDR range`)),
+        ranges: ranges.map(
+          (text, index) => parseIpRange(text) ?? fail(`ip: entry ${index + 1} is not an IP address or CIDR range`),
+        ),
       };
     }
     case 'basic':
@@ -62,20 +71,27 @@ function parseRule(variable: string, part: string): WebhookAuthRule {
       return { kind: 'header', name: name.toLowerCase(), value: headerValue };
     }
     default:
-      return fail(`unknown scheme '${kind}' (use ip:, basic:, bearer:, header: or none)`);
+      return fail('unknown scheme (use ip:, basic:, bearer:, header: or none)');
   }
 }
 
-/** Parses `1.2.3.4`, `1.2.3.0/24`, `::1`, `2001:db8::/32` into a comparable range. */
+/**
+ * Parses `1.2.3.4`, `1.2.3.0/24`, `::1`, `2001:db8::/32` into a comparable range. The prefix is
+ * decimal digits only: `1.2.3.4/` is refused (`Number('')` is 0, which would admit everyone), as
+ * are `/1e1`, `/0x8` and `/+8`.
+ */
 export function parseIpRange(text: string): IpRange | undefined {
-  const [address, prefixText] = text.split('/');
-  const bytes = ipToBytes(address ?? '');
+  const parts = text.split('/');
+  if (parts.length > 2) return undefined;
+  const [address = '', prefixText] = parts;
+  const bytes = ipToBytes(address);
   if (!bytes) return undefined;
-  const isV4 = (address ?? '').includes('.') && !(address ?? '').includes(':');
+  const isV4 = address.includes('.') && !address.includes(':');
   const maxPrefix = isV4 ? 32 : 128;
+  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined;
   const prefix = prefixText === undefined ? maxPrefix : Number(prefixText);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix) return undefined;
-  return { bytes, prefix: isV4 ? prefix + 96 : prefix, text };
+  if (prefix > maxPrefix) return undefined;
+  return { bytes, prefix: isV4 ? prefix + 96 : prefix, text, allAddresses: prefix === 0 };
 }
 
 /** An address as 16 bytes; IPv4 (and IPv4-mapped IPv6 such as ::ffff:1.2.3.4) map to ::ffff:a.b.c.d. */

@@ -17,9 +17,21 @@ export const DEAD_LETTER_WORKFLOW_TYPE = 'deadLetterWorkflow';
  * - `oversize`: more records than one callback may carry;
  * - `late`: the verification it names has already closed;
  * - `late_verdict`: a provider's verdict for a verification our own timer had closed (see
- *   src/late-verdicts/rule.ts): an alert, and what an operator may reopen the verification for.
+ *   src/late-verdicts/rule.ts): an alert, and what an operator may reopen the verification for;
+ * - `foreign_account`: a Jumio callback for an account not in `JUMIO_ACCOUNT_IDS` (another Jumio
+ *   customer's, sent from the same addresses as ours);
+ * - `stale`: the callback's own timestamp is older than the namespace's retention and no open
+ *   verification takes it: it may belong to one that closed and was deleted since, so it starts none.
  */
-export const DEAD_LETTER_REASONS = ['invalid_json', 'schema', 'oversize', 'late', 'late_verdict'] as const;
+export const DEAD_LETTER_REASONS = [
+  'invalid_json',
+  'schema',
+  'oversize',
+  'late',
+  'late_verdict',
+  'foreign_account',
+  'stale',
+] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export function isDeadLetterReason(value: string): value is DeadLetterReason {

@@ -4,9 +4,13 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { enabledProvider, type AppConfig, type ProviderConfig } from '../config';
 import type { Logger } from '../logger';
 import { boundedIssues } from '../providers/common';
-import { CallbackAuthenticationError, CallbackValidationError, type CallbackParser } from '../providers/types';
+import {
+  CallbackAuthenticationError,
+  CallbackNotOursError,
+  CallbackValidationError,
+  type CallbackParser,
+} from '../providers/types';
 import { parseUntrustedJson } from '../providers/untrusted-json';
-import { searchAttributeCheck } from '../temporal/setup';
 import { signalProviderEvent } from '../temporal/verification-start';
 import { isProviderId, type ProviderId, type VerificationEvent } from '../verification/model';
 import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
@@ -18,6 +22,9 @@ import { HandoverLimit } from './handover-limit';
 import { errorHandler, HttpError, notFound } from './http-error';
 import type { DurableInbox } from './inbox';
 import { IngressMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics';
+import { sendReadiness, temporalReadinessProbe } from './readiness';
+import { isStale, NamespaceRetention } from './stale-callbacks';
+import { StartBudget, StartLimitedError } from './start-budget';
 
 export interface IngressDeps {
   client: Client;
@@ -34,6 +41,10 @@ export interface IngressDeps {
   handoverLimit?: HandoverLimit;
   /** Events Temporal acknowledged, so exact redeliveries need no signal; default: KYC_INGRESS_DEDUP_ENTRIES of them. */
   accepted?: AcceptedCallbacks;
+  /** Workflows callbacks may start per provider per minute; shared with the inbox drainer and dead letters. */
+  startBudget?: StartBudget;
+  /** The namespace's retention, past which a callback's own timestamp makes it stale. */
+  retention?: NamespaceRetention;
 }
 
 /** Seconds a provider should wait before retrying when Temporal cannot take the callback. */
@@ -65,6 +76,15 @@ export function createIngressApp(deps: IngressDeps): Express {
     deps.handoverLimit ??
     new HandoverLimit({ cap: config.ingress.maxHandoversInFlight, targetWaitMs: handoverTimeoutMs / 2 });
   const accepted = deps.accepted ?? new AcceptedCallbacks(config.ingress.dedupEntries);
+  const starts = deps.startBudget ?? new StartBudget(config.ingress.callbackStartsPerMinute);
+  const retention =
+    deps.retention ??
+    new NamespaceRetention({
+      client,
+      namespace: config.temporal.namespace,
+      fallbackMs: config.ingress.namespaceRetentionFallbackMs,
+      logger,
+    });
   const lateVerdicts = new LateVerdictAlarm({
     client,
     config,
@@ -87,28 +107,10 @@ export function createIngressApp(deps: IngressDeps): Express {
     res.json({ status: 'ok' });
   });
 
-  const missingSearchAttributes = searchAttributeCheck(client, config.temporal.namespace);
+  // Public on this port: one call to Temporal answers every probe for a second and a half.
+  const readiness = temporalReadinessProbe(client, config.temporal.namespace);
   app.get('/readyz', async (_req, res) => {
-    try {
-      const missing = await client.connection.withDeadline(Date.now() + 2000, async () => {
-        await client.workflowService.getSystemInfo({});
-        return missingSearchAttributes();
-      });
-      if (missing.length) {
-        // Every start would fail on them: say so instead of a vague "unavailable" (fix: `kyc setup`).
-        res
-          .set('Retry-After', String(RETRY_AFTER_SECONDS))
-          .status(503)
-          .json({ status: 'unavailable', error: 'search_attributes_missing', missing });
-        return;
-      }
-      res.json({ status: 'ready' });
-    } catch {
-      res
-        .set('Retry-After', String(RETRY_AFTER_SECONDS))
-        .status(503)
-        .json({ status: 'unavailable', error: 'temporal_unavailable' });
-    }
+    sendReadiness(res, await readiness());
   });
 
   // With METRICS_PORT set, metrics live on that port only (src/observability/metrics-server.ts), not on the public one.
@@ -199,6 +201,11 @@ export function createIngressApp(deps: IngressDeps): Express {
           issues: err.issues,
         });
       }
+      if (err instanceof CallbackNotOursError) {
+        // Authenticated as the provider, but for another of its customers: nothing is started.
+        await refuse({ reason: err.reason, issues: err.issues, events: err.events });
+        throw new HttpError(403, 'forbidden', 'the callback is for an account that is not configured');
+      }
       throw err;
     }
     if (parsed.rejected.length > 0) await refuse({ reason: 'schema', issues: parsed.rejected });
@@ -217,9 +224,14 @@ export function createIngressApp(deps: IngressDeps): Express {
       });
       throw new HttpError(413, 'too_many_records', `a callback may carry at most ${MAX_EVENTS_PER_CALLBACK} records`);
     }
+    const staleBefore = await staleBeforeFor(parsed.events);
     const items = [
-      ...parsed.events.map((event) => ({ event, startIfMissing: true })),
-      ...(parsed.alsoIfExists ?? []).map((event) => ({ event, startIfMissing: false })),
+      // A stale event may still join an open verification; it never starts one.
+      ...parsed.events.map((event) => {
+        const stale = isStale(event, staleBefore);
+        return { event, startIfMissing: !stale, stale };
+      }),
+      ...(parsed.alsoIfExists ?? []).map((event) => ({ event, startIfMissing: false, stale: false })),
     ];
     // A redelivery of events Temporal already acknowledged needs no hand-over, so no slot either.
     const known = items.map(({ event }) => accepted.has(kycWorkflowId(provider.id, event.reference), event));
@@ -234,8 +246,8 @@ export function createIngressApp(deps: IngressDeps): Express {
     }
     const outcomes = await inParallelPerVerification(
       items.map((item, index) => ({ ...item, known: known[index]! })),
-      ({ event, startIfMissing, known: isKnown }) =>
-        isKnown ? Promise.resolve(duplicate(provider, event)) : handOver(provider, event, startIfMissing),
+      ({ event, startIfMissing, stale, known: isKnown }) =>
+        isKnown ? Promise.resolve(duplicate(provider, event)) : handOver(provider, event, startIfMissing, stale),
     );
     const queued = outcomes.filter((o) => o === 'queued').length;
     // A known duplicate is with Temporal already: accepted, as its first delivery was.
@@ -246,6 +258,15 @@ export function createIngressApp(deps: IngressDeps): Express {
     if (late) {
       body200.late = late;
       await keepLateEvents(provider, receivedAt, parsed.events, outcomes);
+    }
+    const stale = items.filter((_item, index) => outcomes[index] === 'stale');
+    if (stale.length) {
+      body200.stale = stale.length;
+      await refuse({
+        reason: 'stale',
+        issues: [{ path: '', message: 'older than the namespace retention, and no open verification takes it' }],
+        events: stale.map((item) => item.event),
+      });
     }
     if (parsed.rejected.length) {
       const { issues, moreIssues } = boundedIssues(parsed.rejected);
@@ -314,19 +335,31 @@ export function createIngressApp(deps: IngressDeps): Express {
   }
 
   /**
-   * A late event is answered 2xx (the provider must stop retrying), so its letter must be kept
-   * first: when neither Temporal nor the inbox can, 503 makes the provider send it again. Other
-   * refusals keep their 4xx whatever happens to the letter.
+   * The milliseconds since the epoch before which a provider timestamp is stale; the namespace's
+   * retention is asked only when an event carries a timestamp.
+   */
+  async function staleBeforeFor(events: VerificationEvent[]): Promise<number> {
+    if (!events.some((event) => event.occurredAt)) return -Infinity;
+    return Date.now() - (await retention.ms());
+  }
+
+  /**
+   * A late or stale event is answered 2xx (the provider must stop retrying), so its letter must be
+   * kept first: when neither Temporal nor the inbox can, 503 makes the provider send it again.
+   * Other refusals keep their 4xx whatever happens to the letter, except past the start bound:
+   * then 503 too, and the provider's retry finds a token (nothing refused is lost unkept).
    */
   async function keepDeadLetter(refused: RefusedCallback): Promise<void> {
     metrics.events.inc({ provider: refused.provider, result: `dead_letter_${refused.reason}` });
     if (!deps.deadLetters) return;
     try {
-      await deps.deadLetters.record(refused);
+      // A letter is a workflow too: within the same start bound as verifications.
+      await deps.deadLetters.record(refused, starts);
     } catch (err) {
+      if (err instanceof StartLimitedError) throw startLimited(refused.provider, err.retryAfterSeconds);
       logger.error('dead letter not kept', { provider: refused.provider, reason: refused.reason });
-      const late = refused.reason === 'late' || refused.reason === 'late_verdict';
-      if (late && err instanceof DeadLetterNotKeptError) {
+      const answeredOk = ['late', 'late_verdict', 'stale'].includes(refused.reason);
+      if (answeredOk && err instanceof DeadLetterNotKeptError) {
         throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
           retryAfterSeconds: RETRY_AFTER_SECONDS,
         });
@@ -344,31 +377,54 @@ export function createIngressApp(deps: IngressDeps): Express {
     return 'duplicate';
   }
 
+  /**
+   * Hands one event to its verification. `startIfMissing`: it may start the verification, within
+   * the start bound; past the bound it may only join an existing one, and a callback that would
+   * start one waits (in the inbox, or as a 503 the provider retries). A `stale` event only joins.
+   */
   async function handOver(
     provider: ProviderConfig,
     event: VerificationEvent,
     startIfMissing: boolean,
-  ): Promise<'accepted' | 'late' | 'absent' | 'queued'> {
+    stale: boolean,
+  ): Promise<'accepted' | 'late' | 'absent' | 'queued' | 'stale'> {
     const workflowId = kycWorkflowId(provider.id, event.reference);
+    const grant = startIfMissing ? starts.mayStart(provider.id, workflowId) : false;
+    const mayStart = grant !== false;
     const slot = handovers.enter();
     const endTimer = metrics.handover.startTimer({ provider: provider.id });
     try {
       await client.connection.withDeadline(Date.now() + handoverTimeoutMs, () =>
-        startIfMissing
+        mayStart
           ? // No policy passed: the workflow takes it from the worker's configuration.
             signalProviderEvent(client, config.temporal.taskQueue, event)
           : client.workflow.getHandle(workflowId).signal(providerEventSignal, event),
       );
       // Only now, acknowledged by Temporal, may a redelivery skip its signal.
       accepted.remember(workflowId, event);
+      starts.noteExists(workflowId);
       metrics.events.inc({ provider: provider.id, result: 'accepted' });
       endTimer({ result: 'accepted' });
       logger.info('callback handed over', { workflowId, providerStatus: event.providerStatus });
       return 'accepted';
     } catch (err) {
-      if (!startIfMissing && err instanceof WorkflowNotFoundError) {
-        endTimer({ result: 'absent' });
-        return 'absent';
+      // Nothing was started: the token serves the next callback (after an outage, the providers' retries).
+      if (grant === 'granted') starts.giveBack(provider.id);
+      if (!mayStart && err instanceof WorkflowNotFoundError) {
+        if (stale) {
+          endTimer({ result: 'stale' });
+          return 'stale';
+        }
+        if (!startIfMissing) {
+          endTimer({ result: 'absent' });
+          return 'absent';
+        }
+        // Past the start bound, and no verification to join.
+        endTimer({ result: 'start_limited' });
+        metrics.events.inc({ provider: provider.id, result: 'start_limited' });
+        // A provider that never retries is not refused: the drainer starts it when the bound allows.
+        if (keepsAnInbox(provider)) return keepInInbox(provider, event, true, 'start_limited');
+        throw startLimited(provider.id, starts.retryAfterSeconds(provider.id));
       }
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         // The verification has already closed; by the ID reuse policy a late callback starts nothing.
@@ -379,7 +435,7 @@ export function createIngressApp(deps: IngressDeps): Express {
       }
       if (keepsAnInbox(provider)) {
         endTimer({ result: 'queued' });
-        return keepInInbox(provider, event, startIfMissing, err);
+        return keepInInbox(provider, event, startIfMissing, errorKind(err));
       }
       metrics.events.inc({ provider: provider.id, result: 'temporal_unavailable' });
       endTimer({ result: 'temporal_unavailable' });
@@ -396,12 +452,22 @@ export function createIngressApp(deps: IngressDeps): Express {
     return deps.inbox !== undefined && config.reliability.inboxProviders.includes(provider.id);
   }
 
-  /** For a provider that never retries, a 503 would lose the event: it waits, fsynced, in the inbox. */
+  /** More than KYC_CALLBACK_STARTS_PER_MINUTE new workflows from this provider's callbacks: retry when a start is free. */
+  function startLimited(provider: ProviderId, retryAfterSeconds: number): HttpError {
+    return new HttpError(503, 'start_limited', 'too many new verifications from callbacks right now; retry later', {
+      retryAfterSeconds,
+    });
+  }
+
+  /**
+   * For a provider that never retries, a 503 would lose the event: it waits, fsynced, in the inbox
+   * (`why`: Temporal unreachable, or the start bound reached).
+   */
   async function keepInInbox(
     provider: ProviderConfig,
     event: VerificationEvent,
     startIfMissing: boolean,
-    cause: unknown,
+    why: string,
   ): Promise<'queued'> {
     try {
       await deps.inbox!.append({
@@ -413,13 +479,13 @@ export function createIngressApp(deps: IngressDeps): Express {
       });
     } catch {
       metrics.events.inc({ provider: provider.id, result: 'temporal_unavailable' });
-      logger.error('temporal unavailable and the local inbox refused', { error: errorKind(cause) });
+      logger.error('callback not handed over and the local inbox refused', { why });
       throw new HttpError(503, 'temporal_unavailable', 'the callback could not be stored; retry later', {
         retryAfterSeconds: RETRY_AFTER_SECONDS,
       });
     }
     metrics.events.inc({ provider: provider.id, result: 'queued' });
-    logger.warn('temporal unavailable: callback kept in the local inbox', { error: errorKind(cause) });
+    logger.warn('callback kept in the local inbox', { why });
     return 'queued';
   }
 }

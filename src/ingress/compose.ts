@@ -7,6 +7,7 @@ import { DeadLetterRecorder } from './dead-letters';
 import { DurableInbox } from './inbox';
 import { InboxDrainer } from './inbox-drainer';
 import { IngressMetrics } from './metrics';
+import { StartBudget } from './start-budget';
 
 export interface DurableIngress {
   app: Express;
@@ -18,7 +19,8 @@ export interface DurableIngress {
 
 /**
  * The ingress as the mains run it: the webhook app plus its durability parts, the local inbox
- * (KYC_INBOX_DIR) with its background drainer, and the dead-letter recorder.
+ * (KYC_INBOX_DIR) with its background drainer, and the dead-letter recorder, all within one
+ * start bound (KYC_CALLBACK_STARTS_PER_MINUTE).
  */
 export async function createDurableIngress(
   deps: { client: Client; config: AppConfig; logger: Logger } & Partial<IngressDeps>,
@@ -28,11 +30,20 @@ export async function createDurableIngress(
     maxBytes: config.reliability.inboxMaxBytes,
     ...(config.temporal.payloadKey ? { key: config.temporal.payloadKey } : {}),
   });
+  // One bound for everything this process starts from callbacks: verifications, dead letters, the inbox's.
+  const startBudget = deps.startBudget ?? new StartBudget(config.ingress.callbackStartsPerMinute);
   const deadLetters = new DeadLetterRecorder({ client, config, logger, inbox });
   const metrics = deps.metrics ?? new IngressMetrics();
-  const drainer = new InboxDrainer({ inbox, client, config, logger, lateVerdictCounter: metrics.lateVerdicts });
+  const drainer = new InboxDrainer({
+    inbox,
+    client,
+    config,
+    logger,
+    lateVerdictCounter: metrics.lateVerdicts,
+    startBudget,
+  });
   drainer.start();
-  const app = createIngressApp({ ...deps, metrics, inbox, deadLetters });
+  const app = createIngressApp({ ...deps, metrics, inbox, deadLetters, startBudget });
   return {
     app,
     inbox,

@@ -15,6 +15,7 @@ import { boundedIssues } from '../providers/common';
 import type { FieldIssue } from '../providers/types';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 import type { DurableInbox } from './inbox';
+import { StartLimitedError, type StartBudget } from './start-budget';
 
 export interface RefusedCallback {
   provider: ProviderId;
@@ -110,29 +111,55 @@ export class DeadLetterRecorder {
 
   /**
    * Keeps the letter on Temporal, or in the inbox while Temporal is away; throws when neither could.
+   * With the ingress's `startBudget`, a letter is a start like a verification: past the bound it
+   * throws {@link StartLimitedError}, or for a provider that never retries waits in the inbox.
    * Returns the letter's ID (`kyc-dead:…`), the same whether it is stored now or drained later.
    */
-  async record(refused: RefusedCallback): Promise<{ kept: 'stored' | 'queued'; id: string }> {
-    const { client, config, logger, inbox } = this.deps;
+  async record(
+    refused: RefusedCallback,
+    startBudget?: StartBudget,
+  ): Promise<{ kept: 'stored' | 'queued'; id: string }> {
+    const { client, config, logger } = this.deps;
     const { letter, fingerprint } = buildDeadLetter(refused, {
       keepBody: config.temporal.payloadKey !== undefined,
       maxBytes: config.reliability.deadLetterMaxBytes,
     });
+    const id = deadLetterWorkflowId(letter.provider, fingerprint);
+    // Each letter is a workflow: callbacks start them within the same bound as verifications.
+    const grant = startBudget ? startBudget.mayStart(letter.provider, id) : 'known';
+    if (!grant) {
+      // A provider that never retries would lose it to a 503: it waits in the inbox for a start.
+      if (config.reliability.inboxProviders.includes(letter.provider) && this.deps.inbox) {
+        return this.queue(letter, fingerprint, undefined);
+      }
+      throw new StartLimitedError(startBudget!.retryAfterSeconds(letter.provider));
+    }
     try {
-      const id = await client.connection.withDeadline(Date.now() + (this.deps.timeoutMs ?? 3000), () =>
+      await client.connection.withDeadline(Date.now() + (this.deps.timeoutMs ?? 3000), () =>
         storeDeadLetter(client, deadLetterHome(config, letter.reason), letter, fingerprint),
       );
+      startBudget?.noteExists(id);
       logger.warn('callback kept as a dead letter', { id, provider: letter.provider, reason: letter.reason });
       return { kept: 'stored', id };
     } catch (err) {
-      if (!inbox) throw new DeadLetterNotKeptError('temporal unavailable and no local inbox', { cause: err });
-      try {
-        await inbox.append({ kind: 'dead-letter', letter, fingerprint });
-      } catch (inboxErr) {
-        throw new DeadLetterNotKeptError('temporal unavailable and the local inbox refused', { cause: inboxErr });
-      }
-      logger.warn('dead letter queued in the local inbox', { provider: letter.provider, reason: letter.reason });
-      return { kept: 'queued', id: deadLetterWorkflowId(letter.provider, fingerprint) };
+      if (grant === 'granted') startBudget?.giveBack(letter.provider);
+      return this.queue(letter, fingerprint, err);
     }
+  }
+
+  private async queue(
+    letter: DeadLetter,
+    fingerprint: string,
+    cause: unknown,
+  ): Promise<{ kept: 'queued'; id: string }> {
+    const { inbox, logger } = this.deps;
+    if (!inbox) throw new DeadLetterNotKeptError('temporal unavailable and no local inbox', { cause });
+    try {
+      await inbox.append({ kind: 'dead-letter', letter, fingerprint });
+    } catch (inboxErr) {
+      throw new DeadLetterNotKeptError('temporal unavailable and the local inbox refused', { cause: inboxErr });
+    }
+    logger.warn('dead letter queued in the local inbox', { provider: letter.provider, reason: letter.reason });
+    return { kept: 'queued', id: deadLetterWorkflowId(letter.provider, fingerprint) };
   }
 }

@@ -1,7 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { AppConfig } from '../config';
+import { cachedAnswer } from '../http/cached-answer';
 import { freePort } from '../http/free-port';
+import { READINESS_CACHE_MS } from '../ingress/readiness';
 import { installRuntime } from './runtime';
 import { startMetricsServer, type MetricsSource, type ReadinessCheck } from './metrics-server';
 
@@ -36,14 +38,14 @@ export function workerReadiness(worker: Worker): ReadinessCheck {
   };
 }
 
-/** Ready while the Temporal frontend answers. */
+/** Ready while the Temporal frontend answers; one call per {@link READINESS_CACHE_MS}, however often it is probed. */
 export function temporalReadiness(client: Client): ReadinessCheck {
-  return async () => {
+  return cachedAnswer(READINESS_CACHE_MS, async () => {
     try {
       await client.connection.withDeadline(Date.now() + 2000, () => client.workflowService.getSystemInfo({}));
       return { ready: true };
     } catch {
       return { ready: false, reason: 'temporal_unavailable' };
     }
-  };
+  });
 }

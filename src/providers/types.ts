@@ -57,3 +57,20 @@ export type { ProviderId };
 export class CallbackAuthenticationError extends Error {
   override name = 'CallbackAuthenticationError';
 }
+
+/**
+ * A callback that authenticated and parsed, but is not ours to take: Jumio's addresses send every
+ * Jumio customer's callbacks, so one naming an account outside `JUMIO_ACCOUNT_IDS` is another
+ * customer's. Answered 403 and kept as a dead letter (`reason`), never handed to a verification.
+ */
+export class CallbackNotOursError extends Error {
+  override name = 'CallbackNotOursError';
+  constructor(
+    readonly reason: 'foreign_account',
+    readonly issues: FieldIssue[],
+    /** What the callback would have delivered (IDs and status words), kept on the letter for a replay. */
+    readonly events: VerificationEvent[],
+  ) {
+    super(`callback refused: ${reason}`);
+  }
+}

@@ -73,9 +73,7 @@ export async function setUpNamespace(
   const stillMissing = await missingSearchAttributes(client, namespace);
   if (stillMissing.length) throw new Error(`search attributes still missing after setup: ${stillMissing.join(', ')}`);
 
-  const described = await client.workflowService.describeNamespace({ namespace });
-  const ttl = described.config?.workflowExecutionRetentionTtl;
-  const retentionSeconds = ttl?.seconds != null ? Number(ttl.seconds) : undefined;
+  const retentionSeconds = await namespaceRetentionSeconds(client, namespace);
   const longestLifetimeSeconds = Math.ceil(longestLifetimeMs / 1000);
   const warnings: string[] = [];
   if (retentionSeconds !== undefined && retentionSeconds > 0 && retentionSeconds < longestLifetimeSeconds) {
@@ -92,6 +90,13 @@ export async function setUpNamespace(
     longestLifetimeSeconds,
     warnings,
   };
+}
+
+/** How long the namespace keeps a closed workflow; undefined when it states no limit. */
+export async function namespaceRetentionSeconds(client: Client, namespace: string): Promise<number | undefined> {
+  const described = await client.workflowService.describeNamespace({ namespace });
+  const ttl = described.config?.workflowExecutionRetentionTtl;
+  return ttl?.seconds != null ? Number(ttl.seconds) : undefined;
 }
 
 /** `90000` → `1d 1h`; whole units only, for people. */

@@ -138,6 +138,8 @@ export interface VerificationState {
   /** Whether the app has registered this verification (false while only callbacks have arrived). */
   registeredByApp: boolean;
   context: Record<string, string>;
+  /** Keys of `context` the app registered: a provider event never replaces them. */
+  appContextKeys?: string[];
   timeline: TimelineEntry[];
   /** How many of the oldest timeline entries were dropped to keep the state bounded. */
   timelineDropped: number;

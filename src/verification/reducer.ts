@@ -139,7 +139,7 @@ function applyEvent(state: VerificationState, event: VerificationEvent, now: str
   const next: VerificationState = {
     ...state,
     updatedAt: now,
-    context: event.context ? { ...event.context, ...state.context } : state.context,
+    context: event.context ? withEventContext(state, event.context) : state.context,
     seen: state.seen.includes(event.dedupKey) ? state.seen : appendBounded(state.seen, event.dedupKey, SEEN_LIMIT),
     attention: withAttention(state.attention, outcome === 'duplicate' ? undefined : attentionFor(state, event)),
   };
@@ -148,6 +148,16 @@ function applyEvent(state: VerificationState, event: VerificationEvent, now: str
     next.wait = { ...next.wait, resultAnnounced: true, fetchRetryAt: undefined };
   }
   return { state: withTimeline(next, entryFor(next, event, outcome, now)), outcome };
+}
+
+/**
+ * A provider's identifiers (Jumio's account ID and execution URL) follow its latest word, so a first
+ * callback cannot pin them for good; what the app registered is never replaced.
+ */
+function withEventContext(state: VerificationState, context: Record<string, string>): Record<string, string> {
+  const fromProvider = Object.entries(context).filter(([key]) => !state.appContextKeys?.includes(key));
+  // Own properties only, whatever the keys (fromEntries defines, never assigns through a prototype).
+  return Object.fromEntries([...Object.entries(state.context), ...fromProvider]);
 }
 
 /** What needs a human: the provider's own flag, or its verdict after our timer had closed the verification. */
@@ -211,7 +221,10 @@ function register(
 ): VerificationState {
   const next: VerificationState = { ...state, registeredByApp: true, updatedAt: now };
   if (registration.customerReference) next.customerReference = registration.customerReference;
-  if (registration.context) next.context = { ...state.context, ...registration.context };
+  if (registration.context) {
+    next.context = { ...state.context, ...registration.context };
+    next.appContextKeys = [...new Set([...(state.appContextKeys ?? []), ...Object.keys(registration.context)])];
+  }
   if (registration.notifyWorkflowId) next.notifyWorkflowId = registration.notifyWorkflowId;
   // A signal is untyped on the wire: an unreadable date must not become a NaN timer.
   const expiresAt = registration.expiresAt ? Date.parse(registration.expiresAt) : NaN;

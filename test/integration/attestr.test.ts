@@ -34,7 +34,8 @@ describe('attestr end to end (real Temporal dev server, ingress, simulator)', ()
   };
 
   beforeAll(async () => {
-    env = await startTemporal();
+    // Years of retention: the documented examples sent as they stand are not stale here.
+    env = await startTemporal({ retentionDays: 3650 });
     sim = await startAttestrSimulator();
     const api = { ATTESTR_API_BASE_URL: sim.apiBaseUrl, ATTESTR_AUTH_TOKEN: sim.authToken };
     const webhook = { ATTESTR_WEBHOOK_AUTH: `basic:${sim.webhookToken}` };

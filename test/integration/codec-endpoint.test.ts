@@ -11,6 +11,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { EncryptionCodec } from '../../src/temporal/encryption-codec';
 import { freePort } from '../support/ports';
 import { eventually } from '../support/stack';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 const entry = join(__dirname, '../../dist/start.js');
 
@@ -33,6 +34,8 @@ it('serves the codec endpoint and points the Web UI at it', async () => {
       TEMPORAL_DEV_DB: join(dataDir, 'temporal.sqlite'),
       PORT: String(port),
       KYC_PROVIDERS: 'jumio',
+      // As `npm start` runs it.
+      ...DEV_DEFAULTS,
       KYC_PAYLOAD_KEY: key.toString('base64'),
       KYC_CODEC_PORT: String(codecPort),
     },

@@ -17,7 +17,8 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
   let kyc: KycClient;
 
   beforeAll(async () => {
-    env = await startTemporal();
+    // Years of retention: the documented examples sent as they stand are not stale here.
+    env = await startTemporal({ retentionDays: 3650 });
     sim = await startConcedusSimulator();
     stack = await startStack(env, {
       // The other providers' modules are not this file's concern.

@@ -17,6 +17,7 @@ import type { VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/workflows/messages';
 import { retrievalClients } from '../../src/worker';
 import { quietRuntime, testWorkflowSource } from '../support/stack';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 let env: TestWorkflowEnvironment;
 let sim: JumioSimulator;
@@ -45,6 +46,7 @@ afterAll(async () => {
 async function runToTheEnd(id: string, accountId: string): Promise<VerificationState> {
   // Only the provider's address and credentials are set.
   const config = loadConfig({
+    ...DEV_DEFAULTS,
     KYC_PROVIDERS: 'jumio',
     TEMPORAL_TASK_QUEUE: `default-policy-${randomUUID()}`,
     JUMIO_API_BASE_URL: sim.url,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../support/ports';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 describe('embedded dev server SQLite pragmas', () => {
   let dir: string;
@@ -22,7 +23,7 @@ describe('embedded dev server SQLite pragmas', () => {
   });
 
   const start = async (name: string, env: Record<string, string>) => {
-    const { sqlitePragmas } = loadConfig(env).temporal.devServer;
+    const { sqlitePragmas } = loadConfig({ ...DEV_DEFAULTS, ...env }).temporal.devServer;
     const dbFile = join(dir, `${name}.sqlite`);
     const server = await startDevServer({
       port: await freePort(),
@@ -46,9 +47,11 @@ describe('embedded dev server SQLite pragmas', () => {
   });
 
   it('refuses a pragma that is not name=value, naming the variable', () => {
-    expect(() => loadConfig({ TEMPORAL_DEV_SQLITE_PRAGMAS: 'journal_mode' })).toThrow('TEMPORAL_DEV_SQLITE_PRAGMAS');
-    expect(() => loadConfig({ TEMPORAL_DEV_SQLITE_PRAGMAS: 'journal_mode=wal; drop table x' })).toThrow(
+    expect(() => loadConfig({ ...DEV_DEFAULTS, TEMPORAL_DEV_SQLITE_PRAGMAS: 'journal_mode' })).toThrow(
       'TEMPORAL_DEV_SQLITE_PRAGMAS',
     );
+    expect(() =>
+      loadConfig({ ...DEV_DEFAULTS, TEMPORAL_DEV_SQLITE_PRAGMAS: 'journal_mode=wal; drop table x' }),
+    ).toThrow('TEMPORAL_DEV_SQLITE_PRAGMAS');
   });
 });

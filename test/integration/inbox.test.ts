@@ -12,6 +12,7 @@ import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-se
 import { freePort } from '../support/ports';
 import { startIngressProcess, startWorkerProcess, type NodeProcess } from '../support/processes';
 import { eventually } from '../support/stack';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 /**
  * Attestr sends each event once and never retries. With Temporal down, its callbacks must still
@@ -54,6 +55,7 @@ describe('durable local inbox across an ingress SIGKILL (real processes, real de
       await freePort(),
     ];
     const env: Record<string, string> = {
+      ...DEV_DEFAULTS,
       NODE_ENV: 'development',
       TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
       TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,

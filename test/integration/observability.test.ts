@@ -21,6 +21,7 @@ import {
 import { postJson } from '../../src/simulators/callback-sender';
 import { freePort } from '../support/ports';
 import { eventually, startTemporal } from '../support/stack';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 const entry = join(__dirname, '../../dist/start.js');
 
@@ -48,6 +49,8 @@ describe('metrics, health and logs of the running stack', () => {
         PORT: String(port),
         METRICS_PORT: String(metricsPort),
         LOG_LEVEL: 'debug',
+        // As `npm start` runs it.
+        ...DEV_DEFAULTS,
         KYC_PROVIDERS: 'jumio,socure',
         JUMIO_API_BASE_URL: jumio.url,
         JUMIO_AUTH_URL: jumio.authUrl,
@@ -77,7 +80,7 @@ describe('metrics, health and logs of the running stack', () => {
   it('runs verifications whose callbacks carry personal data, serves metrics and health, and logs none of that data', async () => {
     const kyc = new KycClient(
       new Client({ connection: env.connection }),
-      loadConfig({ KYC_PROVIDERS: 'jumio,socure', TEMPORAL_TASK_QUEUE: taskQueue }),
+      loadConfig({ ...DEV_DEFAULTS, KYC_PROVIDERS: 'jumio,socure', TEMPORAL_TASK_QUEUE: taskQueue }),
     );
     // Values unique to this run, so finding one anywhere in the output can only mean it leaked.
     const tag = randomUUID().slice(0, 8);

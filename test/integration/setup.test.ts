@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/logger';
 import { createTemporalClient } from '../../src/temporal/connection';
 import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
 import { eventually, startTemporal } from '../support/stack';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 const names = KYC_SEARCH_ATTRIBUTES.map((key) => key.name);
 
@@ -21,7 +22,7 @@ let closeClient: () => Promise<void>;
 
 beforeAll(async () => {
   env = await startTemporal({ withSearchAttributes: false });
-  const config = loadConfig({ TEMPORAL_ADDRESS: env.address, KYC_PROVIDERS: 'jumio' });
+  const config = loadConfig({ ...DEV_DEFAULTS, TEMPORAL_ADDRESS: env.address, KYC_PROVIDERS: 'jumio' });
   const client = createTemporalClient(config);
   closeClient = () => client.connection.close();
   const server = await listen(createIngressApp({ client, config, logger: silentLogger }), 0, '127.0.0.1');

@@ -41,7 +41,8 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
   let kycRiskos: KycClient;
 
   beforeAll(async () => {
-    env = await startTemporal();
+    // Years of retention: the documented examples sent as they stand are not stale here.
+    env = await startTemporal({ retentionDays: 3650 });
     sim = await startSocureSimulator();
     const common = {
       // Only this provider: the others' modules are other engineers' work in progress.

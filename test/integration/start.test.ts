@@ -4,13 +4,14 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../src/config';
 import { KycClient } from '../../src/client';
 import { freePort } from '../support/ports';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 const entry = join(__dirname, '../../dist/start.js');
 
@@ -20,9 +21,13 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-function start(env: Record<string, string>): Started {
+/** `node dist/start.js` as `npm start` runs it (the script opts in to development defaults), unless `devDefaults` is false. */
+function start(env: Record<string, string>, options: { devDefaults?: boolean } = {}): Started {
   let output = '';
-  const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
+  const optIn = options.devDefaults === false ? {} : DEV_DEFAULTS;
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...optIn, ...env },
+  });
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -70,7 +75,7 @@ describe('npm start', () => {
         );
         expect(text).toContain('worker: polling task queue kyc-verifications');
         expect(text).toContain(
-          'development defaults in use (refused with NODE_ENV=production): JUMIO_CLIENT_ID, JUMIO_CLIENT_SECRET',
+          'development defaults in use (KYC_DEV_DEFAULTS=1; refused with NODE_ENV=production): JUMIO_CLIENT_ID, JUMIO_CLIENT_SECRET, JUMIO_ACCOUNT_IDS',
         );
 
         expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
@@ -78,7 +83,10 @@ describe('npm start', () => {
 
         const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
         try {
-          const kyc = new KycClient(new Client({ connection }), loadConfig({ KYC_PROVIDERS: 'jumio' }));
+          const kyc = new KycClient(
+            new Client({ connection }),
+            loadConfig({ ...DEV_DEFAULTS, KYC_PROVIDERS: 'jumio' }),
+          );
           if (round === 1)
             await kyc.startVerification({
               provider: 'jumio',
@@ -108,6 +116,19 @@ describe('npm start', () => {
     expect(await started.exited).toBe(1);
     expect(started.output()).toBe(
       "kyc-orchestrator: configuration error: JUMIO_POLL_SCHEDULE: '40,soon' is not a comma-separated list of durations (e.g. 40,60,100 or 30s,2m)\n",
+    );
+  });
+
+  it('uses development defaults only as `npm start` asks for them (KYC_DEV_DEFAULTS=1): without, a missing setting stops it', async () => {
+    const scripts = (
+      JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(scripts.start).toContain('KYC_DEV_DEFAULTS=1 node dist/start.js');
+    // A deployment that runs the entry point and forgets NODE_ENV is refused, not open.
+    const started = start({}, { devDefaults: false });
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toBe(
+      'kyc-orchestrator: configuration error: JUMIO_CLIENT_ID: must be set: development defaults are off (KYC_DEV_DEFAULTS=1 turns them on outside production)\n',
     );
   });
 

@@ -21,6 +21,7 @@ import { freePort } from './ports';
 import { ATTESTR_TRUTH, JUMIO_TRUTH } from './provider-truths';
 import { startIngressProcess, startWorkerProcess, type NodeProcess } from './processes';
 import { eventually } from './stack';
+import { DEV_DEFAULTS } from './dev-defaults';
 
 export type Fault = 'temporal' | 'worker' | 'ingress';
 
@@ -82,6 +83,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     NODE_ENV: 'development',
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
     TEMPORAL_TASK_QUEUE: `chaos-${randomUUID()}`,
+    ...DEV_DEFAULTS,
     KYC_PROVIDERS: 'jumio,attestr',
     KYC_INBOX_DIR: dirs[1]!,
     // Quick retries of an announced result once the worker or the server is back.

@@ -9,6 +9,7 @@ import { loadConfig, type AppConfig } from '../../src/config';
 import { createDurableIngress, type DurableIngress } from '../../src/ingress/compose';
 import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
+import { DEV_DEFAULTS } from './dev-defaults';
 import { runWorker, testClient, type RunningWorker } from './stack';
 
 /** The stack as the mains compose it: worker, and the ingress with its local inbox and dead letters. */
@@ -31,6 +32,7 @@ export async function startDurableStack(
 ): Promise<DurableStack> {
   const inboxDir = mkdtempSync(join(tmpdir(), 'kyc-inbox-'));
   const all = {
+    ...DEV_DEFAULTS,
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     KYC_INBOX_DIR: inboxDir,

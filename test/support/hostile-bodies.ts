@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { loadConfig, type AppConfig } from '../../src/config';
+import { DEV_DEFAULTS } from './dev-defaults';
+import { describeNamespaceKeepingYears } from './fake-temporal';
 import { createIngressApp } from '../../src/ingress/app';
 import type { Logger } from '../../src/logger';
 import { signResult } from '../../src/providers/attestr/signature';
@@ -138,7 +140,7 @@ export interface HandOver {
 export function recordingClient(handOvers: HandOver[]): Client {
   return {
     connection: { withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn() },
-    workflowService: { getSystemInfo: async () => ({}) },
+    workflowService: { getSystemInfo: async () => ({}), describeNamespace: describeNamespaceKeepingYears },
     workflow: {
       signalWithStart: async (_type: string, options: { workflowId: string }) => {
         handOvers.push({ workflowId: options.workflowId, sent: options });
@@ -154,6 +156,7 @@ export function recordingClient(handOvers: HandOver[]): Client {
 /** Every provider enabled, each authenticated by one bearer token (Attestr's signatures checked too). */
 export function allProvidersConfig(extra: Record<string, string> = {}): AppConfig {
   const env: Record<string, string> = {
+    ...DEV_DEFAULTS,
     KYC_PROVIDERS: PROVIDERS.join(','),
     ATTESTR_CLIENT_SECRET,
     // Every hand-over is recorded, a redelivery's too: nothing is hidden as "already handed over".

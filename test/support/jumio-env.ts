@@ -1,10 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { startStack, startTemporal, type Stack } from './stack';
+import { DEV_DEFAULTS } from './dev-defaults';
 
 /** Variables that point Jumio at the simulator and accept callbacks from loopback. */
 export function jumioTestEnv(sim: JumioSimulator, overrides: Record<string, string> = {}): Record<string, string> {
   return {
+    ...DEV_DEFAULTS,
     KYC_PROVIDERS: 'jumio',
     JUMIO_API_BASE_URL: sim.url,
     JUMIO_AUTH_URL: sim.authUrl,

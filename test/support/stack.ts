@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../../src/config';
@@ -11,6 +12,9 @@ import { dataConverter } from '../../src/temporal/connection';
 import { resolveTemporalCli } from '../../src/temporal/binaries';
 import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
 import { createWorker, defaultWorkflowSource, type WorkflowSource } from '../../src/worker';
+import { DEV_DEFAULTS } from './dev-defaults';
+
+export { DEV_DEFAULTS } from './dev-defaults';
 
 let runtimeInstalled = false;
 export function quietRuntime(): void {
@@ -23,12 +27,17 @@ export function quietRuntime(): void {
   }
 }
 
-/** A real Temporal dev server (the pinned CLI from .tools/), with our search attributes. */
+/**
+ * A real Temporal dev server (the pinned CLI from .tools/), with our search attributes. Its
+ * namespace keeps closed workflows a day (the dev server's default) unless `retentionDays` says
+ * otherwise: a callback older than the retention is stale and starts nothing, so tests that send
+ * documented examples as they stand (timestamped when they were written) ask for years.
+ */
 export async function startTemporal(
-  options: { withSearchAttributes?: boolean } = {},
+  options: { withSearchAttributes?: boolean; retentionDays?: number } = {},
 ): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createLocal({
+  const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: resolveTemporalCli() },
       ip: '127.0.0.1',
@@ -38,6 +47,13 @@ export async function startTemporal(
       extraArgs: ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true'],
     },
   });
+  if (options.retentionDays !== undefined) {
+    await env.connection.workflowService.updateNamespace({
+      namespace: 'default',
+      config: { workflowExecutionRetentionTtl: msToTs(`${options.retentionDays}d`) },
+    });
+  }
+  return env;
 }
 
 export function testWorkflowSource(): WorkflowSource {
@@ -48,6 +64,7 @@ export function testWorkflowSource(): WorkflowSource {
 /** Configuration as production parses it, from test-specific variables; each call gets its own task queue. */
 export function testConfig(env: Record<string, string>, temporalAddress: string): AppConfig {
   return loadConfig({
+    ...DEV_DEFAULTS,
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     // Redeliveries reach the workflow, whose own dedup these tests assert (it is what holds across

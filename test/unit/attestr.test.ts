@@ -16,6 +16,7 @@ import {
 import { ProviderFailure } from '../../src/providers/failure-types';
 import { ProviderCallError } from '../../src/providers/http';
 import { CallbackAuthenticationError, CallbackValidationError } from '../../src/providers/types';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'attestr', name), 'utf8')) as unknown;
@@ -266,7 +267,7 @@ describe('attestr vocabulary', () => {
       QUEUED: 'SUBMITTED',
       DONE: 'COMPLETED',
     });
-    const base = { KYC_PROVIDERS: 'attestr' };
+    const base = { ...DEV_DEFAULTS, KYC_PROVIDERS: 'attestr' };
     expect(loadConfig({ ...base, ATTESTR_ASYNC_STATUSES: 'DONE=COMPLETED' }).providers.attestr!.settings).toMatchObject(
       {
         asyncStatuses: { DONE: 'COMPLETED' },
@@ -279,7 +280,7 @@ describe('attestr vocabulary', () => {
   });
 
   it('has documented defaults, and refuses a missing auth token in production', () => {
-    const config = loadConfig({ KYC_PROVIDERS: 'attestr' });
+    const config = loadConfig({ ...DEV_DEFAULTS, KYC_PROVIDERS: 'attestr' });
     expect(config.providers.attestr!.apiBaseUrl).toBe('https://api.attestr.com/api/v2');
     expect(config.providers.attestr!.policy).toMatchObject({ callbackGraceMs: 300_000, expiresAfterMs: 86_400_000 });
     expect(config.devDefaults).toEqual(expect.arrayContaining(['ATTESTR_AUTH_TOKEN', 'ATTESTR_WEBHOOK_AUTH']));

@@ -75,6 +75,10 @@ describe('codec endpoint configuration', () => {
 
   it('lets development run open (npm start), and the worker ignore codec auth', () => {
     expect(loadCodecServerConfig({ KYC_PAYLOAD_KEY: key }).codec.auth).toEqual({});
-    expect(loadConfig({}).codec).toMatchObject({ host: '127.0.0.1', auth: {}, allowEncode: false });
+    expect(loadConfig({ KYC_DEV_DEFAULTS: '1' }).codec).toMatchObject({
+      host: '127.0.0.1',
+      auth: {},
+      allowEncode: false,
+    });
   });
 });

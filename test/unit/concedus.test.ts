@@ -11,6 +11,7 @@ import { serveOnLoopback } from '../../src/simulators/http';
 import type { VerificationEvent } from '../../src/verification/model';
 import seeds from '../fixtures/concedus/seed-examples.json';
 import vendor from '../fixtures/concedus/vendor-examples.json';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 const parser = createConcedusCallbackParser();
 const parse = (body: unknown): ParsedCallback => parser.parse(body, '2025-09-03T07:00:00.000Z');
@@ -415,12 +416,14 @@ describe('concedus configuration', () => {
     expect((loadConfig(withAuth).providers.concedus!.settings as ConcedusSettings).confirmVerdicts).toBe(true);
     const off = loadConfig({ ...withAuth, CONCEDUS_CONFIRM_VERDICTS: 'false' }).providers.concedus!;
     expect((off.settings as ConcedusSettings).confirmVerdicts).toBe(false);
-    const on = loadConfig({ ...base, CONCEDUS_CONFIRM_VERDICTS: 'true' }).providers.concedus!;
+    const on = loadConfig({ ...DEV_DEFAULTS, ...base, CONCEDUS_CONFIRM_VERDICTS: 'true' }).providers.concedus!;
     const confirming = on.module.createCallbackParser(on.settings);
     const [event] = confirming.parse(seeds.legacyCustomer, '2025-09-03T07:00:00.000Z').events;
     expect(event!.meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
     expect(event!.providerStatus).toBe('complianceRecord:100');
-    expect(() => loadConfig({ ...base, CONCEDUS_CONFIRM_VERDICTS: 'maybe' })).toThrow(/^CONCEDUS_CONFIRM_VERDICTS: /);
+    expect(() => loadConfig({ ...DEV_DEFAULTS, ...base, CONCEDUS_CONFIRM_VERDICTS: 'maybe' })).toThrow(
+      /^CONCEDUS_CONFIRM_VERDICTS: /,
+    );
   });
 
   it('has no production default for CONCEDUS_WEBHOOK_AUTH (Concedus documents no callback auth)', () => {

@@ -1,8 +1,28 @@
 import { ConfigError, loadConfig } from '../../src/config';
 import { parseDuration } from '../../src/config/env-reader';
 import { JUMIO_CALLBACK_IPS } from '../../src/providers/jumio';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
-const devEnv = {};
+const devEnv = DEV_DEFAULTS;
+/** Everything production needs for Jumio alone. */
+const production = {
+  NODE_ENV: 'production',
+  TEMPORAL_ADDRESS: 't:7233',
+  KYC_PROVIDERS: 'jumio',
+  JUMIO_CLIENT_ID: 'i',
+  JUMIO_CLIENT_SECRET: 's',
+  JUMIO_ACCOUNT_IDS: 'acc-1',
+};
+
+function configError(load: () => unknown): ConfigError {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('no ConfigError');
+}
 
 describe('loadConfig', () => {
   it('has working development defaults and says which ones it used', () => {
@@ -15,8 +35,29 @@ describe('loadConfig', () => {
     expect(config.providers.jumio!.webhookAuth).toEqual([{ kind: 'ip', ranges: expect.any(Array) }]);
     const jumioAuth = config.providers.jumio!.webhookAuth[0];
     expect(jumioAuth?.kind === 'ip' && jumioAuth.ranges.map((r) => r.text)).toEqual(JUMIO_CALLBACK_IPS);
-    expect(config.devDefaults).toEqual(expect.arrayContaining(['JUMIO_CLIENT_ID', 'JUMIO_CLIENT_SECRET']));
+    expect(config.devDefaults).toEqual(
+      expect.arrayContaining(['JUMIO_CLIENT_ID', 'JUMIO_CLIENT_SECRET', 'JUMIO_ACCOUNT_IDS']),
+    );
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('uses development defaults only when asked (KYC_DEV_DEFAULTS=1): a deployment that forgets NODE_ENV is refused, not open', () => {
+    // Nothing set and no opt-in: stops on the first setting that only has a development default.
+    expect(configError(() => loadConfig({})).message).toBe(
+      'JUMIO_CLIENT_ID: must be set: development defaults are off (KYC_DEV_DEFAULTS=1 turns them on outside production)',
+    );
+    // The loopback-only callback auth of the other providers is such a default too.
+    expect(configError(() => loadConfig({ KYC_PROVIDERS: 'socure', SOCURE_API_KEY: 'k' })).variable).toBe(
+      'SOCURE_WEBHOOK_AUTH',
+    );
+    expect(configError(() => loadConfig({ KYC_DEV_DEFAULTS: '0' })).variable).toBe('JUMIO_CLIENT_ID');
+    // Everything set: no opt-in needed.
+    const { NODE_ENV: _production, ...allSet } = production;
+    expect(loadConfig(allSet).devDefaults).toEqual([]);
+    // Production ignores the opt-in.
+    expect(configError(() => loadConfig({ ...production, JUMIO_CLIENT_ID: '', ...DEV_DEFAULTS })).message).toBe(
+      'JUMIO_CLIENT_ID: must be set when NODE_ENV=production (its default is for development only)',
+    );
   });
 
   it.each([
@@ -26,11 +67,23 @@ describe('loadConfig', () => {
       "JUMIO_POLL_SCHEDULE: '40,abc' is not a comma-separated list of durations (e.g. 40,60,100 or 30s,2m)",
     ],
     [{ JUMIO_CALLBACK_GRACE: '-5m' }, "JUMIO_CALLBACK_GRACE: '-5m' is not a duration (e.g. 40, 30s, 15m, 2h, 7d)"],
-    [{ JUMIO_API_BASE_URL: 'ftp://x' }, "JUMIO_API_BASE_URL: 'ftp://x' is not an http(s) URL"],
-    [{ JUMIO_WEBHOOK_AUTH: 'ip:300.1.1.1' }, "JUMIO_WEBHOOK_AUTH: '300.1.1.1' is not an IP address or CIDR range"],
+    [{ JUMIO_API_BASE_URL: 'ftp://x' }, 'JUMIO_API_BASE_URL: is not an http(s) URL'],
+    [
+      { JUMIO_WEBHOOK_AUTH: 'ip:300.1.1.1' },
+      'JUMIO_WEBHOOK_AUTH: rule 1: ip: entry 1 is not an IP address or CIDR range',
+    ],
     [
       { JUMIO_WEBHOOK_AUTH: 'hmac:abc' },
-      "JUMIO_WEBHOOK_AUTH: unknown scheme 'hmac' (use ip:, basic:, bearer:, header: or none)",
+      'JUMIO_WEBHOOK_AUTH: rule 1: unknown scheme (use ip:, basic:, bearer:, header: or none)',
+    ],
+    [
+      { TRUST_PROXY: '10.0.0.0/' },
+      'TRUST_PROXY: entry 1 is not an address, a subnet (CIDR or netmask) or one of loopback, linklocal, uniquelocal',
+    ],
+    [{ JUMIO_ACCOUNT_IDS: ' , ' }, 'JUMIO_ACCOUNT_IDS: lists no account ID'],
+    [
+      { JUMIO_ACCOUNT_IDS: 'acc-1,a b' },
+      'JUMIO_ACCOUNT_IDS: entry 2 is not an account ID (letters, digits and . _ : -)',
     ],
     [
       { KYC_PROVIDERS: 'jumio,onfido' },
@@ -39,8 +92,22 @@ describe('loadConfig', () => {
     [{ KYC_PAYLOAD_KEY: 'c2hvcnQ=' }, 'KYC_PAYLOAD_KEY: must be 32 bytes, base64-encoded (openssl rand -base64 32)'],
     [{ KYC_BODY_LIMIT: 'huge' }, "KYC_BODY_LIMIT: 'huge' is not a size (e.g. 512kb, 1mb)"],
   ])('stops on a bad value with one line naming it: %j', (env, message) => {
-    expect(() => loadConfig(env)).toThrow(new ConfigError('', '').constructor as typeof ConfigError);
-    expect(() => loadConfig(env)).toThrow(message);
+    expect(() => loadConfig({ ...devEnv, ...env })).toThrow(new ConfigError('', '').constructor as typeof ConfigError);
+    expect(() => loadConfig({ ...devEnv, ...env })).toThrow(message);
+  });
+
+  it.each([
+    ['a token pasted without its scheme', 'JUMIO_WEBHOOK_AUTH', 'tok-3f9a8b7c6d5e'],
+    ['a misspelt scheme', 'JUMIO_WEBHOOK_AUTH', 'bearr:tok-3f9a8b7c6d5e'],
+    ['a credential among the addresses', 'JUMIO_WEBHOOK_AUTH', 'ip:1.2.3.4,tok-3f9a8b7c6d5e'],
+    ['the second alternative broken', 'SOCURE_WEBHOOK_AUTH', 'bearer:ok;tok-3f9a8b7c6d5e'],
+    ['a URL with a password', 'JUMIO_API_BASE_URL', 'ftp://user:tok-3f9a8b7c6d5e@host'],
+    ['a proxy list with a typo', 'TRUST_PROXY', '10.0.0.1,tok-3f9a8b7c6d5e'],
+  ])('never prints a credential in a configuration error (%s)', (_case, variable, value) => {
+    const err = configError(() => loadConfig({ ...devEnv, [variable]: value }));
+    expect(err.variable).toBe(variable);
+    expect(err.message).not.toContain('tok-3f9a8b7c6d5e');
+    expect(err.message).not.toContain('3f9a');
   });
 
   it('refuses development defaults when NODE_ENV=production', () => {
@@ -50,39 +117,84 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233', KYC_PROVIDERS: 'jumio' }),
     ).toThrow(/^JUMIO_CLIENT_ID: must be set when NODE_ENV=production/);
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      TEMPORAL_ADDRESS: 'temporal:7233',
-      KYC_PROVIDERS: 'jumio',
-      JUMIO_CLIENT_ID: 'id',
-      JUMIO_CLIENT_SECRET: 'secret',
-    });
+    const config = loadConfig(production);
     expect(config.production).toBe(true);
     expect(config.enabledProviders).toEqual(['jumio']);
   });
 
-  it('refuses TRUST_PROXY=true in production, where it would let anyone pass an IP allowlist', () => {
-    const production = {
+  it("requires JUMIO_ACCOUNT_IDS in production (Jumio's addresses send every Jumio customer's callbacks), and only for Jumio", () => {
+    const { JUMIO_ACCOUNT_IDS: _ids, ...withoutAccounts } = production;
+    expect(configError(() => loadConfig(withoutAccounts)).message).toBe(
+      'JUMIO_ACCOUNT_IDS: must be set when NODE_ENV=production (its default is for development only)',
+    );
+    const settings = (env: Record<string, string>) =>
+      loadConfig(env).providers.jumio!.settings as { accountIds?: string[] };
+    expect(settings({ ...production, JUMIO_ACCOUNT_IDS: 'acc-1, acc-2' }).accountIds).toEqual(['acc-1', 'acc-2']);
+    // Development: any account, and said so.
+    expect(settings(devEnv).accountIds).toBeUndefined();
+    // Another provider alone needs no Jumio setting.
+    const socureOnly = loadConfig({
       NODE_ENV: 'production',
       TEMPORAL_ADDRESS: 't:7233',
-      KYC_PROVIDERS: 'jumio',
-      JUMIO_CLIENT_ID: 'i',
-      JUMIO_CLIENT_SECRET: 's',
-    };
+      KYC_PROVIDERS: 'socure',
+      SOCURE_API_KEY: 'k',
+      SOCURE_WEBHOOK_AUTH: 'bearer:b',
+    });
+    expect(socureOnly.enabledProviders).toEqual(['socure']);
+  });
+
+  it.each([['ip:0.0.0.0/0'], ['ip:::/0'], ['ip:52.8.136.236,10.0.0.0/0'], ['bearer:b;ip:::ffff:1.2.3.4/0']])(
+    'refuses an all-address range in production webhook auth: %s',
+    (spec) => {
+      expect(configError(() => loadConfig({ ...production, JUMIO_WEBHOOK_AUTH: spec })).message).toBe(
+        'JUMIO_WEBHOOK_AUTH: a range with prefix 0 (every address) is refused when NODE_ENV=production: it authenticates no one',
+      );
+      // Development may use one (a container network, say).
+      expect(loadConfig({ ...devEnv, JUMIO_WEBHOOK_AUTH: spec }).providers.jumio!.webhookAuth.length).toBeGreaterThan(
+        0,
+      );
+    },
+  );
+
+  it('refuses TRUST_PROXY=true in production, where it would let anyone pass an IP allowlist', () => {
     expect(() => loadConfig({ ...production, TRUST_PROXY: 'true' })).toThrow(/^TRUST_PROXY: 'true' is refused/);
     expect(loadConfig({ ...production, TRUST_PROXY: '1' }).ingress.trustProxy).toBe(1);
   });
 
+  it.each(['0.0.0.0/0', '::/0', 'loopback, 10.0.0.0/0.0.0.0', '10.0.0.1, ::ffff:10.0.0.0/0'])(
+    'refuses a TRUST_PROXY range that makes every address a proxy: %s',
+    (value) => {
+      for (const env of [production, devEnv]) {
+        expect(configError(() => loadConfig({ ...env, TRUST_PROXY: value })).message).toMatch(
+          /^TRUST_PROXY: entry \d trusts every address as a proxy \(prefix 0\)/,
+        );
+      }
+    },
+  );
+
+  it('reads the start bound and the retention fallback', () => {
+    expect(loadConfig(devEnv).ingress).toMatchObject({
+      callbackStartsPerMinute: 300,
+      namespaceRetentionFallbackMs: 86_400_000,
+    });
+    expect(
+      loadConfig({ ...devEnv, KYC_CALLBACK_STARTS_PER_MINUTE: '12', KYC_NAMESPACE_RETENTION: '3d' }).ingress,
+    ).toMatchObject({ callbackStartsPerMinute: 12, namespaceRetentionFallbackMs: 3 * 86_400_000 });
+    expect(configError(() => loadConfig({ ...devEnv, KYC_CALLBACK_STARTS_PER_MINUTE: '0' })).variable).toBe(
+      'KYC_CALLBACK_STARTS_PER_MINUTE',
+    );
+  });
+
   it('reads the callback body limit', () => {
-    expect(loadConfig({}).ingress.bodyLimitBytes).toBe(1024 * 1024);
-    expect(loadConfig({ KYC_BODY_LIMIT: '512kb' }).ingress.bodyLimitBytes).toBe(512 * 1024);
-    expect(loadConfig({ KYC_BODY_LIMIT: '4mb' }).ingress.bodyLimitBytes).toBe(4 * 1024 * 1024);
+    expect(loadConfig(devEnv).ingress.bodyLimitBytes).toBe(1024 * 1024);
+    expect(loadConfig({ ...devEnv, KYC_BODY_LIMIT: '512kb' }).ingress.bodyLimitBytes).toBe(512 * 1024);
+    expect(loadConfig({ ...devEnv, KYC_BODY_LIMIT: '4mb' }).ingress.bodyLimitBytes).toBe(4 * 1024 * 1024);
   });
 
   it("reads the worker's cache size, leaving the SDK's default when unset", () => {
-    expect(loadConfig({}).worker.maxCachedWorkflows).toBeUndefined();
-    expect(loadConfig({ KYC_WORKER_MAX_CACHED: '500' }).worker.maxCachedWorkflows).toBe(500);
-    expect(() => loadConfig({ KYC_WORKER_MAX_CACHED: '1' })).toThrow(/KYC_WORKER_MAX_CACHED/);
+    expect(loadConfig(devEnv).worker.maxCachedWorkflows).toBeUndefined();
+    expect(loadConfig({ ...devEnv, KYC_WORKER_MAX_CACHED: '500' }).worker.maxCachedWorkflows).toBe(500);
+    expect(() => loadConfig({ ...devEnv, KYC_WORKER_MAX_CACHED: '1' })).toThrow(/KYC_WORKER_MAX_CACHED/);
   });
 
   it('parses durations', () => {
@@ -96,9 +208,16 @@ describe('loadConfig', () => {
   });
 
   it('reads TRUST_PROXY as Express expects it', () => {
-    expect(loadConfig({}).ingress.trustProxy).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: 'true' }).ingress.trustProxy).toBe(true);
-    expect(loadConfig({ TRUST_PROXY: '2' }).ingress.trustProxy).toBe(2);
-    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).ingress.trustProxy).toBe('loopback, 10.0.0.0/8');
+    const trustProxy = (value?: string) =>
+      loadConfig({ ...devEnv, ...(value === undefined ? {} : { TRUST_PROXY: value }) }).ingress.trustProxy;
+    expect(trustProxy()).toBe(false);
+    expect(trustProxy('true')).toBe(true);
+    expect(trustProxy('2')).toBe(2);
+    expect(trustProxy('loopback, 10.0.0.0/8')).toBe('loopback, 10.0.0.0/8');
+    expect(trustProxy('10.0.0.0/255.0.0.0,fd00::/8,172.16.0.1')).toBe('10.0.0.0/255.0.0.0,fd00::/8,172.16.0.1');
+    // What Express itself cannot compile stops start-up with one line, not a stack trace.
+    for (const bad of ['10.0.0.0/', '10.0.0.0/1e1', '10.0.0.0/255.0.255.0', 'localhost', '10.0.0.0/33']) {
+      expect(configError(() => trustProxy(bad)).variable).toBe('TRUST_PROXY');
+    }
   });
 });

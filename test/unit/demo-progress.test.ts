@@ -2,8 +2,9 @@ import { Progress, verdictTable, type Row } from '../../src/demo/progress';
 import type { Scenario } from '../../src/demo/scenarios';
 import { initialState, type VerificationState } from '../../src/verification/model';
 import { loadConfig } from '../../src/config';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
-const policy = loadConfig({}).providers.jumio!.policy;
+const policy = loadConfig(DEV_DEFAULTS).providers.jumio!.policy;
 
 function scenario(story: string, expected: Scenario['expected']): Scenario {
   return { provider: 'jumio', reference: `demo-${story}`, story, expected, run: () => Promise.resolve() };

@@ -5,9 +5,11 @@ import { createIngressApp } from '../../src/ingress/app';
 import { HandoverLimit } from '../../src/ingress/handover-limit';
 import { silentLogger } from '../../src/logger';
 import { socureCallbacks } from '../../src/providers/socure/simulator';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 const SECRET = 'bench-secret';
 const config = loadConfig({
+  ...DEV_DEFAULTS,
   KYC_PROVIDERS: 'socure',
   SOCURE_WEBHOOK_AUTH: `bearer:${SECRET}`,
   KYC_MAX_HANDOVERS_IN_FLIGHT: '2',
@@ -109,8 +111,10 @@ describe('ingress hand-overs in flight (KYC_MAX_HANDOVERS_IN_FLIGHT)', () => {
   });
 
   it('defaults to 64 and refuses a bound below 1', () => {
-    expect(loadConfig({}).ingress.maxHandoversInFlight).toBe(64);
-    expect(() => loadConfig({ KYC_MAX_HANDOVERS_IN_FLIGHT: '0' })).toThrow('KYC_MAX_HANDOVERS_IN_FLIGHT');
+    expect(loadConfig(DEV_DEFAULTS).ingress.maxHandoversInFlight).toBe(64);
+    expect(() => loadConfig({ ...DEV_DEFAULTS, KYC_MAX_HANDOVERS_IN_FLIGHT: '0' })).toThrow(
+      'KYC_MAX_HANDOVERS_IN_FLIGHT',
+    );
   });
 });
 

@@ -9,9 +9,11 @@ import { AcceptedCallbacks } from '../../src/ingress/accepted-callbacks';
 import { createIngressApp, type IngressDeps } from '../../src/ingress/app';
 import { DurableInbox } from '../../src/ingress/inbox';
 import type { Logger } from '../../src/logger';
+import { describeNamespaceKeepingYears } from '../support/fake-temporal';
 import documented from '../fixtures/jumio/documented-callback.json';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
-const env = { KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1' };
+const env = { ...DEV_DEFAULTS, KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1' };
 const config = loadConfig(env);
 
 /** Jumio's documented callback for another workflow execution (another verification). */
@@ -29,6 +31,7 @@ function recordingClient(answers: (Error | 'ack')[] = []) {
   const signals: { workflowId: string; dedupKey: string; providerStatus: string }[] = [];
   const client = {
     connection: { withDeadline: (_d: number, fn: () => Promise<unknown>) => fn() },
+    workflowService: { describeNamespace: describeNamespaceKeepingYears },
     workflow: {
       signalWithStart: async (
         _type: string,
@@ -198,6 +201,7 @@ describe('ingress: exact redeliveries of acknowledged callbacks (KYC_INGRESS_DED
     // The first hand-over is acknowledged at once; later ones hang, as on a saturated server.
     const client = {
       connection: { withDeadline: (_d: number, fn: () => Promise<unknown>) => fn() },
+      workflowService: { describeNamespace: describeNamespaceKeepingYears },
       workflow: {
         signalWithStart: async (_type: string, options: { workflowId: string }) => {
           signalled.push(options.workflowId);

@@ -7,8 +7,14 @@ import { silentLogger } from '../../src/logger';
 import { signResult, signResultText } from '../../src/providers/attestr/signature';
 import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
 import documented from '../fixtures/jumio/documented-callback.json';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { describeNamespaceKeepingYears } from '../support/fake-temporal';
 
-const config = loadConfig({ KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1;bearer:s3cret' });
+const config = loadConfig({
+  ...DEV_DEFAULTS,
+  KYC_PROVIDERS: 'jumio',
+  JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1;bearer:s3cret',
+});
 
 /** Jumio's documented callback (providers.md), as it stands. */
 const callback = documented;
@@ -26,7 +32,7 @@ function recordingClient(behaviour: () => Promise<unknown> = async () => ({})) {
         }),
       },
     },
-    workflowService: { getSystemInfo: async () => ({}) },
+    workflowService: { getSystemInfo: async () => ({}), describeNamespace: describeNamespaceKeepingYears },
     workflow: {
       signalWithStart: async (workflowType: string, options: Record<string, unknown>) => {
         calls.push({ workflowType, options });
@@ -113,6 +119,7 @@ describe('ingress', () => {
   it("gives the parser the raw body: Attestr's resultSignature verifies over the bytes Attestr sent", async () => {
     const secret = 'ingress-client-secret';
     const attestr = loadConfig({
+      ...DEV_DEFAULTS,
       KYC_PROVIDERS: 'attestr',
       ATTESTR_WEBHOOK_AUTH: 'basic:tok',
       ATTESTR_CLIENT_SECRET: secret,
@@ -156,7 +163,7 @@ describe('ingress', () => {
   });
 
   it('authenticates before parsing: a wrong bearer token from a foreign address is 401', async () => {
-    const remote = loadConfig({ KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'bearer:s3cret' });
+    const remote = loadConfig({ ...DEV_DEFAULTS, KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'bearer:s3cret' });
     const { client, calls } = recordingClient();
     const app = createIngressApp({ client, config: remote, logger: silentLogger });
     const bad = await request(app).post('/webhooks/jumio').set('Authorization', 'Bearer wrong').send('{not even json');

@@ -1,6 +1,7 @@
 import { silentLogger } from '../../src/logger';
-import { CallbackValidationError } from '../../src/providers/types';
+import { CallbackNotOursError, CallbackValidationError } from '../../src/providers/types';
 import { createJumioCallbackParser } from '../../src/providers/jumio/callback';
+import { checkExecutionHref } from '../../src/providers/jumio/href';
 import { createJumioRetrievalClient, executionUrl } from '../../src/providers/jumio/retrieval';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { jumioDecisionMeaning, jumioStatusMeaning } from '../../src/providers/jumio/vocabulary';
@@ -106,10 +107,103 @@ describe('jumio callbacks', () => {
   });
 });
 
+describe("jumio callbacks from other accounts (Jumio's addresses serve every Jumio customer)", () => {
+  const ours = '11111111-aaaa-bbbb-cccc-000000000001';
+  const accounts = createJumioCallbackParser({ apiBaseUrl: BASE, accountIds: ['acc-other-of-ours', ours] });
+
+  it('takes a callback of a configured account', () => {
+    expect(accounts.parse(documented, '').events[0]!.context).toMatchObject({ accountId: ours });
+  });
+
+  it.each([
+    ['another account', { ...documented, account: { id: 'someone-else' } }, 'not one of JUMIO_ACCOUNT_IDS'],
+    ['no account', { ...documented, account: undefined }, 'missing (JUMIO_ACCOUNT_IDS is set)'],
+  ])('refuses a callback of %s, keeping what it would have delivered for the letter', (_case, body, message) => {
+    let error: unknown;
+    try {
+      accounts.parse(body, '');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(CallbackNotOursError);
+    const refused = error as CallbackNotOursError;
+    expect(refused.reason).toBe('foreign_account');
+    expect(refused.issues).toEqual([{ path: 'account.id', message }]);
+    expect(refused.events.map((event) => event.reference)).toEqual([documented.workflowExecution.id]);
+  });
+
+  it('takes any account without JUMIO_ACCOUNT_IDS (development)', () => {
+    expect(parser.parse({ ...documented, account: { id: 'someone-else' } }, '').events).toHaveLength(1);
+  });
+});
+
+describe('jumio href', () => {
+  const account = '11111111-aaaa-bbbb-cccc-000000000001';
+  const reference = '22222222-aaaa-bbbb-cccc-000000000001';
+  const exact = `${BASE}/api/v1/accounts/${account}/workflow-executions/${reference}`;
+  const expected = { apiBaseUrl: BASE, accountId: account, reference };
+
+  it.each([
+    ['the documented href', exact, { url: exact }],
+    ['userinfo', exact.replace('https://', 'https://user:pw@'), { problem: 'userinfo' }],
+    ['an empty userinfo', exact.replace('https://', 'https://@'), { problem: 'userinfo' }],
+    ['a query', `${exact}?next=https://evil.example`, { problem: 'query' }],
+    ['an empty query', `${exact}?`, { problem: 'query' }],
+    ['a fragment', `${exact}#x`, { problem: 'fragment' }],
+    ['another origin', exact.replace('amer-1', 'emea-1'), { problem: 'other_origin' }],
+    ['another scheme', exact.replace('https://', 'http://'), { problem: 'other_origin' }],
+    ['another port', exact.replace('.ai/', '.ai:8443/'), { problem: 'other_origin' }],
+    ['another account', exact.replace(account, 'other-account'), { problem: 'other_path' }],
+    ['another execution', exact.replace(`/${reference}`, '/other-id'), { problem: 'other_path' }],
+    ['a longer path', `${exact}/status`, { problem: 'other_path' }],
+    ['another API', exact.replace('/api/v1/', '/api/v2/'), { problem: 'other_path' }],
+    [
+      'an encoded segment',
+      exact.replace(`accounts/${account}`, `accounts/%31${account.slice(1)}`),
+      { problem: 'other_path' },
+    ],
+    ['a backslash', exact.replace('/api/', '\\api/'), { problem: 'not_a_url' }],
+    ['whitespace', ` ${exact}`, { problem: 'not_a_url' }],
+    ['a relative path', `/api/v1/accounts/${account}/workflow-executions/${reference}`, { problem: 'not_a_url' }],
+  ])('%s', (_case, href, result) => {
+    expect(checkExecutionHref(href, expected)).toEqual(result);
+  });
+
+  it('returns the URL rebuilt from the IDs, never the text sent', () => {
+    const dotted = `${BASE}/api/v1/accounts/x/../${account}/workflow-executions/${reference}`;
+    expect(checkExecutionHref(dotted, expected)).toEqual({ url: exact });
+  });
+
+  it.each([
+    ['a query', `${exact}?x=1`],
+    ['userinfo', exact.replace('https://', 'https://u@')],
+    ['another account', exact.replace(account, 'other-account')],
+  ])('a callback href with %s is not kept in the context', (_case, href) => {
+    const body = { ...documented, workflowExecution: { ...documented.workflowExecution, href } };
+    const [event] = createJumioCallbackParser({ apiBaseUrl: BASE, logger: silentLogger }).parse(body, '').events;
+    expect(event!.context).toEqual({ accountId: account });
+    expect(event!.meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
+  });
+});
+
 describe('jumio retrieval URL', () => {
-  it('uses a callback href only on the configured origin', () => {
+  it('uses a callback href only when it is the execution URL for the verification account', () => {
+    expect(
+      executionUrl(BASE, documented.workflowExecution.id, {
+        href: documented.workflowExecution.href,
+        accountId: documented.account.id,
+      }),
+    ).toBe(documented.workflowExecution.href);
+    // The app's account wins over an href naming another one.
     expect(
       executionUrl(BASE, documented.workflowExecution.id, { href: documented.workflowExecution.href, accountId: 'a' }),
+    ).toBe(`${BASE}/api/v1/accounts/a/workflow-executions/22222222-aaaa-bbbb-cccc-000000000001`);
+    // An href kept before it was checked at the door is checked again here.
+    expect(
+      executionUrl(BASE, documented.workflowExecution.id, {
+        href: `${documented.workflowExecution.href}?redirect=https://attacker.example`,
+        accountId: documented.account.id,
+      }),
     ).toBe(documented.workflowExecution.href);
     const forged =
       'https://attacker.example/api/v1/accounts/x/workflow-executions/22222222-aaaa-bbbb-cccc-000000000001';

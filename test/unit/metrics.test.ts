@@ -10,13 +10,15 @@ import { IngressMetrics } from '../../src/ingress/metrics';
 import { silentLogger } from '../../src/logger';
 import { startMetricsServer } from '../../src/observability/metrics-server';
 import documented from '../fixtures/jumio/documented-callback.json';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { describeNamespaceKeepingYears } from '../support/fake-temporal';
 
-const env = { KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1' };
+const env = { ...DEV_DEFAULTS, KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1' };
 
 function fakeClient(signalWithStart: () => Promise<unknown>): Client {
   return {
     connection: { withDeadline: (_d: number, fn: () => Promise<unknown>) => fn() },
-    workflowService: { getSystemInfo: async () => ({}) },
+    workflowService: { getSystemInfo: async () => ({}), describeNamespace: describeNamespaceKeepingYears },
     workflow: { signalWithStart },
   } as unknown as Client;
 }

@@ -12,6 +12,7 @@ import {
 import { loadConfig } from '../../src/config';
 import { initialState, type VerificationState } from '../../src/verification/model';
 import { freePort } from '../support/ports';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -48,7 +49,7 @@ async function startReceiver(
 
 function finalState(): VerificationState {
   return {
-    ...initialState('jumio', 'exec-1', '2026-01-01T10:00:00.000Z', loadConfig({}).providers.jumio!.policy),
+    ...initialState('jumio', 'exec-1', '2026-01-01T10:00:00.000Z', loadConfig(DEV_DEFAULTS).providers.jumio!.policy),
     status: 'COMPLETED',
     decision: 'APPROVED',
     providerStatus: 'PROCESSED/PASSED',
@@ -170,8 +171,10 @@ describe('notifyApp', () => {
 
 describe('KYC_NOTIFY_URL / KYC_NOTIFY_SECRET', () => {
   it('enables notification only with both, and a well-formed secret', () => {
-    expect(loadConfig({}).notify).toEqual({ enabled: false });
-    expect(loadConfig({ KYC_NOTIFY_URL: 'https://app.example/kyc', KYC_NOTIFY_SECRET: secret }).notify).toEqual({
+    expect(loadConfig(DEV_DEFAULTS).notify).toEqual({ enabled: false });
+    expect(
+      loadConfig({ ...DEV_DEFAULTS, KYC_NOTIFY_URL: 'https://app.example/kyc', KYC_NOTIFY_SECRET: secret }).notify,
+    ).toEqual({
       enabled: true,
       url: 'https://app.example/kyc',
       secret,
@@ -185,8 +188,8 @@ describe('KYC_NOTIFY_URL / KYC_NOTIFY_SECRET', () => {
     expect(() => loadConfig({ KYC_NOTIFY_URL: 'https://app.example/kyc', KYC_NOTIFY_SECRET: 'hunter2' })).toThrow(
       'KYC_NOTIFY_SECRET: must be whsec_ followed by 24 to 64 random bytes',
     );
-    expect(() => loadConfig({ KYC_NOTIFY_URL: 'ftp://app.example', KYC_NOTIFY_SECRET: secret })).toThrow(
-      "KYC_NOTIFY_URL: 'ftp://app.example' is not an http(s) URL",
-    );
+    expect(() =>
+      loadConfig({ ...DEV_DEFAULTS, KYC_NOTIFY_URL: 'ftp://app.example', KYC_NOTIFY_SECRET: secret }),
+    ).toThrow('KYC_NOTIFY_URL: is not an http(s) URL');
   });
 });

@@ -147,6 +147,26 @@ describe('reduce', () => {
     expect(r.state.providerStatus).toBe('PROCESSED');
   });
 
+  it("follows the provider's latest identifiers in the context, and never replaces the app's", () => {
+    const hrefFor = (account: string) =>
+      `https://retrieval.example/api/v1/accounts/${account}/workflow-executions/ref-1`;
+    const withContext = (providerStatus: string, context: Record<string, string>) =>
+      event({ providerStatus, meaning: jumioStatusMeaning(providerStatus), context });
+    let state = run([withContext('INITIATED', { accountId: 'acc-1', href: hrefFor('acc-1') })]);
+    expect(state.context).toEqual({ accountId: 'acc-1', href: hrefFor('acc-1') });
+    // A first callback does not pin them for good: a later one replaces them.
+    state = reduce(state, withContext('ACQUIRED', { accountId: 'acc-2', href: hrefFor('acc-2') }), NOW).state;
+    expect(state.context).toEqual({ accountId: 'acc-2', href: hrefFor('acc-2') });
+    // What the app registered wins, before or after the callbacks.
+    state = reduceChange(
+      state,
+      { kind: 'registered', registration: { context: { accountId: 'acc-app' } } },
+      { now: NOW, policy: TEST_POLICY, random: () => 0.5 },
+    ).state;
+    state = reduce(state, withContext('PROCESSED', { accountId: 'acc-3', href: hrefFor('acc-3') }), NOW).state;
+    expect(state.context).toEqual({ accountId: 'acc-app', href: hrefFor('acc-3') });
+  });
+
   it('sets a decision only with COMPLETED', () => {
     const s = run([
       event({ providerStatus: 'NOT_EXECUTED', meaning: jumioDecisionMeaning('NOT_EXECUTED', 'TECHNICAL_ERROR') }),

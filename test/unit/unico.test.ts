@@ -30,6 +30,7 @@ import {
   type UnicoEventTable,
 } from '../../src/providers/unico/vocabulary';
 import type { CanonicalMeaning } from '../../src/verification/model';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(join(__dirname, '../fixtures/unico', name), 'utf8')) as unknown;
@@ -374,7 +375,7 @@ describe('unico settings', () => {
     expect(settings.events).toEqual(DEFAULT_UNICO_EVENTS);
     const sandbox = readSettings({ UNICO_AUTH_URL: 'https://identityhomolog.acesso.io/oauth2/token' });
     expect(sandbox.authAudience).toBe('https://identityhomolog.acesso.io');
-    const config = loadConfig({ KYC_PROVIDERS: 'unico' });
+    const config = loadConfig({ ...DEV_DEFAULTS, KYC_PROVIDERS: 'unico' });
     expect(config.providers.unico!.policy.expiresAfterMs).toBe(7 * 86_400_000);
     expect(config.devDefaults).toEqual(['UNICO_WEBHOOK_AUTH', 'UNICO_SERVICE_ACCOUNT', 'UNICO_PRIVATE_KEY']);
   });
@@ -420,7 +421,7 @@ describe('unico settings', () => {
         /ENOENT/,
       ],
     ])('stops start-up on %s, naming the variable', (_what, env, variable, problem) => {
-      const err = thrown<ConfigError>(() => loadConfig({ KYC_PROVIDERS: 'unico', ...env }));
+      const err = thrown<ConfigError>(() => loadConfig({ ...DEV_DEFAULTS, KYC_PROVIDERS: 'unico', ...env }));
       expect(err).toBeInstanceOf(ConfigError);
       expect(err.variable).toBe(variable);
       expect(err.message).toMatch(problem);
@@ -430,7 +431,7 @@ describe('unico settings', () => {
       const dir = mkdtempSync(join(tmpdir(), 'unico-events-'));
       const bad = join(dir, 'events.json');
       writeFileSync(bad, JSON.stringify({ EVENT_TYPE_X: { status: 'NOPE' } }));
-      const err = thrown<ConfigError>(() => loadConfig({ UNICO_EVENTS_FILE: bad }));
+      const err = thrown<ConfigError>(() => loadConfig({ ...DEV_DEFAULTS, UNICO_EVENTS_FILE: bad }));
       expect(err.variable).toBe('UNICO_EVENTS_FILE');
     });
   });

@@ -15,6 +15,31 @@ describe('webhook auth specs', () => {
   it.each(['', 'basic:', 'header:novalue', 'header:=x', 'ip:', 'ip:1.2.3.4/33'])('rejects %j', (spec) => {
     expect(() => parseWebhookAuth('X_WEBHOOK_AUTH', spec)).toThrow(/^X_WEBHOOK_AUTH: /);
   });
+
+  // `Number('')` is 0: an empty prefix would have parsed as /0 and admitted every address.
+  it.each(['ip:1.2.3.4/', 'ip:52.8.136.236,1.2.3.4/', 'ip:::1/', 'ip:1.2.3.4/1e1', 'ip:1.2.3.4/0x8', 'ip:1.2.3.4/+8'])(
+    'refuses a prefix that is not decimal digits: %j',
+    (spec) => {
+      expect(() => parseWebhookAuth('X_WEBHOOK_AUTH', spec)).toThrow(/^X_WEBHOOK_AUTH: rule 1: ip: entry \d is not/);
+    },
+  );
+
+  it('names the rule and the problem, never the rule text', () => {
+    expect(() => parseWebhookAuth('X_WEBHOOK_AUTH', 'bearer:old;s3cret-token')).toThrow(
+      new Error('X_WEBHOOK_AUTH: rule 2: unknown scheme (use ip:, basic:, bearer:, header: or none)'),
+    );
+    expect(() => parseWebhookAuth('X_WEBHOOK_AUTH', 'ip:1.2.3.4,s3cret-token')).toThrow(
+      new Error('X_WEBHOOK_AUTH: rule 1: ip: entry 2 is not an IP address or CIDR range'),
+    );
+  });
+
+  it('marks ranges that admit every address', () => {
+    const ranges = (spec: string) => {
+      const [rule] = parseWebhookAuth('X', spec);
+      return rule?.kind === 'ip' ? rule.ranges.map((range) => range.allAddresses) : [];
+    };
+    expect(ranges('ip:0.0.0.0/0,::/0,10.0.0.0/8,1.2.3.4,::1')).toEqual([true, true, false, false, false]);
+  });
 });
 
 describe('ip ranges', () => {

@@ -3,8 +3,8 @@ import type { VerificationEvent } from '../../verification/model';
 import { isoTimestamp, parseCallbackBody, providerStatusSchema, referenceSchema } from '../common';
 import { createLogger, type Logger } from '../../logger';
 import { kycWorkflowId } from '../../workflows/messages';
-import { isSameOrigin } from '../http';
-import type { CallbackParser, ParsedCallback } from '../types';
+import { CallbackNotOursError, type CallbackParser, type ParsedCallback } from '../types';
+import { checkExecutionHref, JUMIO_DEFAULT_API_BASE_URL } from './href';
 import { jumioStatusMeaning } from './vocabulary';
 
 /** A URL's host for a log line; an unparseable href is named as such, never echoed. */
@@ -33,26 +33,36 @@ export const jumioCallbackSchema = z.looseObject({
 });
 
 export interface JumioCallbackOptions {
-  /** The configured retrieval API (`JUMIO_API_BASE_URL`): an href on another host is noted. */
+  /** The configured retrieval API (`JUMIO_API_BASE_URL`): an href is kept only on its origin. */
   apiBaseUrl?: string;
+  /**
+   * `JUMIO_ACCOUNT_IDS`: the accounts whose callbacks are ours. Unset (development only): any.
+   * Jumio's addresses send every Jumio customer's callbacks, so the allowlist alone proves Jumio
+   * sent it, not that it is ours.
+   */
+  accountIds?: readonly string[];
   logger?: Logger;
 }
 
 /**
- * Jumio's callback. Its `href` names the region that holds the transaction; one on another host
- * than the configured API (another region, or a forged one) is never fetched with our token, so
- * the verification would be asked about on the wrong region: the event says so
- * (`attention: foreign_region_href`) and a log line names both hosts, nothing personal.
+ * Jumio's callback. Its `account.id` must be one of ours (`JUMIO_ACCOUNT_IDS`): another
+ * customer's callback is refused ({@link CallbackNotOursError}). Its `href` is kept only when it
+ * is exactly the execution's URL on the configured API ({@link checkExecutionHref}), and then as
+ * rebuilt from the IDs; one on another host (another region, or a forged one) is never fetched
+ * with our token: the event says so (`attention: foreign_region_href`) and a log line names both
+ * hosts, nothing personal. Any other href is dropped with a log line naming the problem.
  */
 export function createJumioCallbackParser(options: JumioCallbackOptions = {}): CallbackParser {
   const logger = options.logger ?? createLogger('jumio');
+  const apiBaseUrl = options.apiBaseUrl ?? JUMIO_DEFAULT_API_BASE_URL;
   return {
     parse(body: unknown): ParsedCallback {
       const callback = parseCallbackBody(jumioCallbackSchema, body);
       const execution = callback.workflowExecution;
+      const accountId = callback.account?.id;
+      const workflowId = kycWorkflowId('jumio', execution.id);
       const context: Record<string, string> = {};
-      if (callback.account?.id) context.accountId = callback.account.id;
-      if (execution.href) context.href = execution.href;
+      if (accountId) context.accountId = accountId;
       const event: VerificationEvent = {
         provider: 'jumio',
         reference: execution.id,
@@ -65,13 +75,24 @@ export function createJumioCallbackParser(options: JumioCallbackOptions = {}): C
       };
       const occurredAt = isoTimestamp(callback.callbackSentAt);
       if (occurredAt) event.occurredAt = occurredAt;
-      if (execution.href && options.apiBaseUrl && !isSameOrigin(execution.href, options.apiBaseUrl)) {
-        event.meaning = { ...event.meaning, attention: 'foreign_region_href' };
-        logger.warn('jumio callback href is on another region than JUMIO_API_BASE_URL', {
-          workflowId: kycWorkflowId('jumio', execution.id),
-          hrefHost: hostOf(execution.href),
-          configuredHost: hostOf(options.apiBaseUrl),
-        });
+      if (options.accountIds && !(accountId && options.accountIds.includes(accountId))) {
+        const message = accountId ? 'not one of JUMIO_ACCOUNT_IDS' : 'missing (JUMIO_ACCOUNT_IDS is set)';
+        throw new CallbackNotOursError('foreign_account', [{ path: 'account.id', message }], [event]);
+      }
+      const href = execution.href;
+      if (href && accountId) {
+        const check = checkExecutionHref(href, { apiBaseUrl, accountId, reference: execution.id });
+        if ('url' in check) context.href = check.url;
+        else if (check.problem === 'other_origin') {
+          event.meaning = { ...event.meaning, attention: 'foreign_region_href' };
+          logger.warn('jumio callback href is on another region than JUMIO_API_BASE_URL', {
+            workflowId,
+            hrefHost: hostOf(href),
+            configuredHost: hostOf(apiBaseUrl),
+          });
+        } else {
+          logger.warn('jumio callback href is not the execution URL; not kept', { workflowId, problem: check.problem });
+        }
       }
       return { events: [event], rejected: [] };
     },

@@ -1,5 +1,8 @@
+import { ConfigError, type EnvReader } from '../../config/env-reader';
+import { referenceSchema } from '../common';
 import { defineProvider } from '../module';
 import { createJumioCallbackParser } from './callback';
+import { JUMIO_DEFAULT_API_BASE_URL } from './href';
 import { createJumioRetrievalClient, type JumioSettings } from './retrieval';
 
 /** Jumio's published callback source addresses, all regions (documentation.jumio.ai, "Callback"). */
@@ -31,7 +34,7 @@ export const jumio = defineProvider<JumioSettings>({
   id: 'jumio',
   displayName: 'Jumio',
   defaults: {
-    apiBaseUrl: 'https://retrieval.amer-1.jumio.ai',
+    apiBaseUrl: JUMIO_DEFAULT_API_BASE_URL,
     // Jumio sends no result in its callbacks and may drop one; its session times out after 15 minutes of inactivity.
     callbackGrace: '15m',
     // Jumio's documented retrieval retry timings.
@@ -47,7 +50,36 @@ export const jumio = defineProvider<JumioSettings>({
     clientId: env.devString('JUMIO_CLIENT_ID', ''),
     clientSecret: env.devString('JUMIO_CLIENT_SECRET', ''),
     userAgent: env.string('JUMIO_USER_AGENT', 'kyc-orchestrator/0.1'),
+    ...readAccountIds(env),
   }),
-  createCallbackParser: (settings) => createJumioCallbackParser({ apiBaseUrl: settings.apiBaseUrl }),
+  createCallbackParser: (settings) =>
+    createJumioCallbackParser({
+      apiBaseUrl: settings.apiBaseUrl,
+      ...(settings.accountIds ? { accountIds: settings.accountIds } : {}),
+    }),
   createRetrievalClient: (settings) => createJumioRetrievalClient(settings),
 });
+
+/**
+ * `JUMIO_ACCOUNT_IDS`, comma-separated. Required outside development: Jumio's callback addresses
+ * are shared by every Jumio customer, so only the account ID tells our callbacks from theirs.
+ * The development default (unset) accepts any account.
+ */
+function readAccountIds(env: EnvReader): Pick<JumioSettings, 'accountIds'> {
+  const raw = env.devString('JUMIO_ACCOUNT_IDS', '');
+  if (raw === '') return {};
+  const list = raw
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (list.length === 0) throw new ConfigError('JUMIO_ACCOUNT_IDS', 'lists no account ID');
+  list.forEach((id, index) => {
+    if (!referenceSchema.safeParse(id).success) {
+      throw new ConfigError(
+        'JUMIO_ACCOUNT_IDS',
+        `entry ${index + 1} is not an account ID (letters, digits and . _ : -)`,
+      );
+    }
+  });
+  return { accountIds: list };
+}

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
 import { isoTimestamp, parseResponse, pollEvent, requireSetting } from '../common';
 import { ProviderFailure } from '../failure-types';
-import { isSameOrigin, joinUrl, ProviderCallError, requestJson } from '../http';
+import { ProviderCallError, requestJson } from '../http';
 import { TokenCache, withFreshTokenOn401 } from '../token-cache';
 import type { RetrievalClient } from '../types';
+import { checkExecutionHref, executionDetailsUrl } from './href';
 import { jumioDecisionMeaning, jumioStatusMeaning } from './vocabulary';
 
 export interface JumioSettings {
@@ -15,6 +16,8 @@ export interface JumioSettings {
   clientSecret: string;
   /** Jumio refuses calls without a User-Agent naming the integrator. */
   userAgent: string;
+  /** `JUMIO_ACCOUNT_IDS`: whose callbacks are ours; unset only with development defaults (any account). */
+  accountIds?: string[];
 }
 
 const tokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: z.coerce.number().positive() });
@@ -88,12 +91,12 @@ export function createJumioRetrievalClient(settings: JumioSettings): RetrievalCl
 }
 
 /**
- * The details URL of a workflow execution. A callback's `href` is used only when it points at
- * the configured API origin: a forged callback must not steer our authenticated requests.
+ * The details URL of a workflow execution, from the verification's account ID (the app's, or the
+ * latest callback's) on the configured API. A callback's `href` is taken only when it passes the
+ * same check as at the ingress for these very IDs ({@link checkExecutionHref}), so neither a
+ * forged callback nor an href kept before that check existed can steer our authenticated requests.
  */
 export function executionUrl(apiBaseUrl: string, reference: string, context: Record<string, string>): string {
-  const href = context.href;
-  if (href && isSameOrigin(href, apiBaseUrl) && href.endsWith(`/workflow-executions/${reference}`)) return href;
   const accountId = context.accountId;
   if (!accountId) {
     throw new ProviderCallError(
@@ -101,8 +104,7 @@ export function executionUrl(apiBaseUrl: string, reference: string, context: Rec
       'jumio retrieval needs the account ID (from a callback, or the app\'s start context "accountId")',
     );
   }
-  return joinUrl(
-    apiBaseUrl,
-    `/api/v1/accounts/${encodeURIComponent(accountId)}/workflow-executions/${encodeURIComponent(reference)}`,
-  );
+  const href = context.href;
+  const check = href ? checkExecutionHref(href, { apiBaseUrl, accountId, reference }) : undefined;
+  return check && 'url' in check ? check.url : executionDetailsUrl(apiBaseUrl, accountId, reference);
 }
