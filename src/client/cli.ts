@@ -20,6 +20,8 @@ import { KycClient, WaitTimeoutError } from './index';
 import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../dead-letters/contract';
 import type { DeadLetterSummary } from '../dead-letters/store';
 import type { CallbackParser } from '../providers/types';
+import { drainInbox } from '../ingress/inbox-drain';
+import { createLogger } from '../logger';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;
 
@@ -78,6 +80,16 @@ example: kyc replay <id from kyc dead-letters>`,
     text: `Registers our search attributes in the namespace and checks its retention against the longest
 verification lifetime (KYC_PROVIDERS and their P_EXPIRES_AFTER / P_MAX_LIFETIME, when set here).
 example: kyc setup`,
+  },
+  inbox: {
+    synopsis: 'inbox drain --dir PATH [--timeout 5m]',
+    text: `Hands every entry of an ingress's local inbox (KYC_INBOX_DIR) to Temporal and empties it: for the
+inbox of a replica that is gone for good, from any host that mounts its volume. Run it with the ingress's
+environment (KYC_PAYLOAD_KEY and KYC_PAYLOAD_KEYS_OLD read the entries). It waits for a live holder's lock
+to go stale, and exits 1 when entries are left after --timeout (Temporal away).
+  --dir PATH          the inbox directory
+  --timeout D         how long to keep trying (default 5m)
+example: kyc inbox drain --dir /var/lib/kyc/inbox`,
   },
   reopen: {
     synopsis: 'reopen P R',
@@ -352,6 +364,31 @@ const COMMANDS: Record<string, Command> = {
     return async (kyc) => {
       const rows = await kyc.listDeadLetters(filter);
       return print(io, values.json === true, rows, rows.length ? describeLetters(rows) : 'no dead letters');
+    };
+  },
+
+  inbox(args, io) {
+    const { values, positionals } = parse(args, { dir: { type: 'string' }, timeout: { type: 'string' } }, 1);
+    if (positionals[0] !== 'drain')
+      throw new UsageError(`unknown inbox command '${positionals[0]}' (try kyc inbox --help)`);
+    if (typeof values.dir !== 'string') throw new UsageError('--dir is required');
+    const dir = values.dir;
+    const timeoutMs = typeof values.timeout === 'string' ? duration(values.timeout, '--timeout') : 5 * 60_000;
+    return async (kyc) => {
+      // The drainer keeps late events and refused entries as dead letters: the ingress's own settings.
+      const config = loadConfig(io.env);
+      const logger = createLogger('kyc', 'warn', (line) => io.stderr(line));
+      const report = await drainInbox({ client: kyc.client, config, logger, dir, timeoutMs });
+      const human =
+        `inbox ${dir}: ${report.delivered} handed over, ${report.setAside} set aside as dead letters, ` +
+        `${report.left} left` +
+        (report.temporaryFilesSwept ? `, ${report.temporaryFilesSwept} unfinished temporary files removed` : '');
+      print(io, values.json === true, report, human);
+      if (report.left > 0) {
+        io.stderr(`kyc: ${report.left} entries are still in ${dir}: Temporal did not take them; run it again\n`);
+        return EXIT.error;
+      }
+      return EXIT.ok;
     };
   },
 

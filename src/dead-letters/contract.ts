@@ -17,9 +17,18 @@ export const DEAD_LETTER_WORKFLOW_TYPE = 'deadLetterWorkflow';
  * - `oversize`: more records than one callback may carry;
  * - `late`: the verification it names has already closed;
  * - `late_verdict`: a provider's verdict for a verification our own timer had closed (see
- *   src/late-verdicts/rule.ts): an alert, and what an operator may reopen the verification for.
+ *   src/late-verdicts/rule.ts): an alert, and what an operator may reopen the verification for;
+ * - `undeliverable`: an event acknowledged into the local inbox that Temporal refused for what it
+ *   is, over and over (not an outage): set aside so that the entries after it go on.
  */
-export const DEAD_LETTER_REASONS = ['invalid_json', 'schema', 'oversize', 'late', 'late_verdict'] as const;
+export const DEAD_LETTER_REASONS = [
+  'invalid_json',
+  'schema',
+  'oversize',
+  'late',
+  'late_verdict',
+  'undeliverable',
+] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export function isDeadLetterReason(value: string): value is DeadLetterReason {

@@ -24,10 +24,7 @@ export async function createDurableIngress(
   deps: { client: Client; config: AppConfig; logger: Logger } & Partial<IngressDeps>,
 ): Promise<DurableIngress> {
   const { client, config, logger } = deps;
-  const inbox = await DurableInbox.open(config.reliability.inboxDir, {
-    maxBytes: config.reliability.inboxMaxBytes,
-    ...(config.temporal.payloadKey ? { key: config.temporal.payloadKey } : {}),
-  });
+  const inbox = await openInbox(config, config.reliability.inboxDir, logger);
   const deadLetters = new DeadLetterRecorder({ client, config, logger, inbox });
   const metrics = deps.metrics ?? new IngressMetrics();
   const drainer = new InboxDrainer({ inbox, client, config, logger, lateVerdictCounter: metrics.lateVerdicts });
@@ -42,4 +39,23 @@ export async function createDurableIngress(
       await inbox.close();
     },
   };
+}
+
+/**
+ * The inbox at `dir` with the payload key ring (entries sealed before a key rotation stay
+ * readable); the ingress's own, or, for `kyc inbox drain`, one a replica left behind.
+ */
+export async function openInbox(config: AppConfig, dir: string, logger: Logger): Promise<DurableInbox> {
+  const { payloadKey, payloadOldKeys } = config.temporal;
+  const inbox = await DurableInbox.open(dir, {
+    maxBytes: config.reliability.inboxMaxBytes,
+    ...(payloadKey ? { key: payloadKey } : {}),
+    oldKeys: payloadOldKeys,
+  });
+  const pending = (await inbox.pending()).length;
+  if (pending || inbox.sweptAtOpen) {
+    // Temporary files are appends that never finished: none was acknowledged, so none is lost.
+    logger.info('inbox opened', { dir, pending, temporaryFilesSwept: inbox.sweptAtOpen });
+  }
+  return inbox;
 }
