@@ -7,7 +7,7 @@ import { kycWorkflowId } from '../workflows/messages';
 import type { Counter } from 'prom-client';
 import { LateVerdictAlarm } from '../late-verdicts/alarm';
 import { buildDeadLetter, deadLetterHome } from './dead-letters';
-import { refusedForWhatItIs } from '../temporal/refusals';
+import { grpcCode, refusedForWhatItIs } from '../temporal/refusals';
 import { UnreadableEntryError, type DurableInbox, type InboxEntry } from './inbox';
 
 const IDLE_MS = 1000;
@@ -136,23 +136,33 @@ export class InboxDrainer {
     const { inbox, logger } = this.deps;
     const count = (this.refusals.get(name)?.count ?? 0) + 1;
     const error = err instanceof Error ? err.name : typeof err;
+    const code = grpcCode(err);
     if (count < this.poison.attempts) {
       const backoff = Math.min(this.poison.firstBackoffMs * 2 ** (count - 1), this.poison.maxBackoffMs);
       this.refusals.set(name, { count, retryAt: Date.now() + backoff });
-      logger.warn('inbox entry refused by Temporal; later entries go on', { entry: name, count, error });
-      return false;
-    }
-    try {
-      await this.keepAsDeadLetter(entry);
-      await inbox.remove(name);
-      logger.error('inbox entry refused repeatedly: kept as a dead letter', { entry: name, count, error });
-    } catch (letterErr) {
-      if (!refusedForWhatItIs(letterErr)) throw letterErr;
-      await inbox.quarantine(name, 'undeliverable');
-      logger.error('inbox entry refused repeatedly, and its dead letter too: moved to undeliverable/', {
+      logger.warn('inbox entry refused by Temporal; later entries go on', {
         entry: name,
         count,
         error,
+        grpcCode: code,
+      });
+      return false;
+    }
+    if (await this.keepAsDeadLetter(entry)) {
+      await inbox.remove(name);
+      logger.error('inbox entry refused repeatedly: kept as a dead letter', {
+        entry: name,
+        count,
+        error,
+        grpcCode: code,
+      });
+    } else {
+      await inbox.quarantine(name, 'undeliverable');
+      logger.error('inbox entry refused repeatedly, and not kept as a dead letter: moved to undeliverable/', {
+        entry: name,
+        count,
+        error,
+        grpcCode: code,
       });
     }
     this.refusals.delete(name);
@@ -160,10 +170,14 @@ export class InboxDrainer {
     return true;
   }
 
-  private async keepAsDeadLetter(entry: InboxEntry): Promise<void> {
+  /**
+   * Keeps a refused event as an `undeliverable` dead letter (IDs and status words only). False
+   * when it cannot become one: a dead letter that was itself refused, or a letter Temporal
+   * refuses too; an outage is thrown (the pass backs off and the entry waits).
+   */
+  private async keepAsDeadLetter(entry: InboxEntry): Promise<boolean> {
     const { client, config } = this.deps;
-    // A refused letter stays a letter for the folder; an event becomes one (IDs and status words only).
-    if (entry.kind === 'dead-letter') throw new Error('a dead letter Temporal refused cannot become another');
+    if (entry.kind === 'dead-letter') return false;
     const { letter, fingerprint } = buildDeadLetter(
       {
         provider: entry.provider,
@@ -174,9 +188,15 @@ export class InboxDrainer {
       },
       { keepBody: false, maxBytes: config.reliability.deadLetterMaxBytes },
     );
-    await client.connection.withDeadline(Date.now() + HANDOVER_TIMEOUT_MS, () =>
-      storeDeadLetter(client, deadLetterHome(config, letter.reason), letter, fingerprint),
-    );
+    try {
+      await client.connection.withDeadline(Date.now() + HANDOVER_TIMEOUT_MS, () =>
+        storeDeadLetter(client, deadLetterHome(config, letter.reason), letter, fingerprint),
+      );
+      return true;
+    } catch (err) {
+      if (!refusedForWhatItIs(err)) throw err;
+      return false;
+    }
   }
 
   private async run(): Promise<void> {
@@ -188,6 +208,7 @@ export class InboxDrainer {
       } catch (err) {
         this.deps.logger.warn('inbox hand-over failed; retrying', {
           error: err instanceof Error ? err.name : typeof err,
+          grpcCode: grpcCode(err),
           retryInMs: backoff,
         });
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);

@@ -1,23 +1,27 @@
-import { isGrpcServiceError, ServiceError } from '@temporalio/client';
+import { isGrpcServiceError } from '@temporalio/client';
+
+/** gRPC INVALID_ARGUMENT: the server refuses the request's content (an ID past its length limit, say). */
+const INVALID_ARGUMENT = 3;
 
 /**
- * gRPC codes with which Temporal refuses one request for what it is, whenever it is sent again:
- * INVALID_ARGUMENT (an ID past the server's length limit, say), NOT_FOUND, ALREADY_EXISTS,
- * FAILED_PRECONDITION, OUT_OF_RANGE. Every other code (UNAVAILABLE, DEADLINE_EXCEEDED,
- * RESOURCE_EXHAUSTED, PERMISSION_DENIED…) says the server or our access to it is in trouble,
- * which no single request causes and a later attempt may not meet.
- */
-const REFUSED_FOR_WHAT_IT_IS = new Set([3, 5, 6, 9, 11]);
-
-/**
- * Whether a failed call to Temporal is this request's own fault (retrying it alone will not
- * help), as opposed to an outage that every request meets. Errors that are not gRPC at all (our
- * code failing on this request's data) count as the request's own.
+ * Whether a failed call to Temporal is this request's own fault, so that retrying it alone will
+ * not help, as opposed to an outage that every request meets. Deliberately narrow: the server's
+ * INVALID_ARGUMENT, and our own code failing on this request's data (TypeError, RangeError,
+ * SyntaxError). Every other failure counts as an outage, because Temporal words outages in many
+ * ways: with its database down, a 1.32 server answers a start with NOT_FOUND "Namespace not found"
+ * (the SDK's NamespaceNotFoundError).
  */
 export function refusedForWhatItIs(err: unknown): boolean {
+  const code = grpcCode(err);
+  if (code !== undefined) return code === INVALID_ARGUMENT;
+  return err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError;
+}
+
+/** The gRPC status code of a failed call, found through the SDK's wrapping errors (for logs: a number says enough). */
+export function grpcCode(err: unknown): number | undefined {
   for (let cause: unknown = err, depth = 0; cause && depth < 5; depth++) {
-    if (isGrpcServiceError(cause)) return REFUSED_FOR_WHAT_IT_IS.has(Number(cause.code));
+    if (isGrpcServiceError(cause)) return Number(cause.code);
     cause = (cause as { cause?: unknown }).cause;
   }
-  return !(err instanceof ServiceError);
+  return undefined;
 }
