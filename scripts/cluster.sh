@@ -128,10 +128,11 @@ pg_stop() {
 
 server_pid() { cat "$DIR/server.pid" 2>/dev/null || true; }
 
+# A process SIGKILLed a moment ago may linger as a zombie until it is reaped: not running.
 server_running() {
   local pid
   pid="$(server_pid)"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && ! awk '{ exit ($3 == "Z") ? 0 : 1 }' "/proc/$pid/stat" 2>/dev/null
 }
 
 # The server's environment: the deployment's settings, then where things are on this machine.

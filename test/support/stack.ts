@@ -23,11 +23,21 @@ export function quietRuntime(): void {
   }
 }
 
-/** A real Temporal dev server (the pinned CLI from .tools/), with our search attributes. */
+/**
+ * A real Temporal server with our search attributes: a dev server of the test's own (the pinned
+ * CLI from .tools/), or, in the cluster suite, the production-shaped cluster its global setup
+ * brought up (KYC_TEST_TEMPORAL_ADDRESS; teardown then only closes the connections).
+ */
 export async function startTemporal(
   options: { withSearchAttributes?: boolean } = {},
 ): Promise<TestWorkflowEnvironment> {
   quietRuntime();
+  const cluster = process.env.KYC_TEST_TEMPORAL_ADDRESS;
+  if (cluster) {
+    if (options.withSearchAttributes === false)
+      throw new Error('a namespace without our search attributes needs a server of its own');
+    return TestWorkflowEnvironment.createFromExistingServer({ address: cluster });
+  }
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: resolveTemporalCli() },
