@@ -49,7 +49,7 @@ example: kyc wait jumio 7f1e2d3c-… --timeout 10m`,
   },
   list: {
     synopsis: 'list [--provider P] [--status S] [--decision D] [--older-than 2h] [--newer-than 1d] [--limit N]',
-    text: `Lists verifications, newest first.
+    text: `Lists verifications: running ones first, then the most recently closed.
   --status S          ${STATUSES.join(', ')}
   --decision D        ${DECISIONS.join(', ')}
   --older-than D      started more than D ago (e.g. 2h: stuck candidates)

@@ -93,7 +93,7 @@ export interface VerificationFilter {
   startedBefore?: Date;
   /** Only verifications started after this moment. */
   startedAfter?: Date;
-  /** At most this many, newest first (default 100). */
+  /** At most this many (default 100), running ones first, then the most recently closed. */
   limit?: number;
 }
 
