@@ -3,12 +3,12 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The cluster suite (jest.cluster.config.js, `npm run test:cluster`) brings its own cluster.
-  testPathIgnorePatterns: ['/node_modules/', '/test/cluster/'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // Integration tests each start a real Temporal dev server; two cores run two files at a time.
   maxWorkers: 2,
   testTimeout: 60_000,
   globalSetup: '<rootDir>/test/global-setup.ts',
+  // The cluster suite (jest.cluster.config.js, `npm run test:cluster`) brings its own cluster.
+  testPathIgnorePatterns: ['/node_modules/', '/test/cluster/'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
