@@ -132,28 +132,37 @@ describe('DurableInbox', () => {
   });
 
   it('is created atomically: of two processes opening the inbox at once, exactly one holds it', async () => {
+    // Each child opens the inbox at the same agreed moment and answers once; a holder stays alive
+    // until both have answered, so the other one meets a live holder however late it starts.
     const script = `
       const { DurableInbox } = require(${JSON.stringify(join(__dirname, '..', '..', 'dist', 'ingress', 'inbox.js'))});
       setTimeout(() => DurableInbox.open(process.argv[1], { maxBytes: 1 << 20 }).then(
-        () => { process.stdout.write('held'); setTimeout(() => process.exit(0), 1500); },
-        (err) => { process.stdout.write(err.message); process.exit(0); },
-      ), Number(process.argv[2]) - Date.now());`;
+        () => { process.stdout.write('held\\n'); setInterval(() => undefined, 1000); },
+        (err) => { process.stdout.write(err.message + '\\n'); },
+      ), Math.max(0, Number(process.argv[2]) - Date.now()));`;
     for (let round = 0; round < 3; round++) {
       rmSync(join(dir, 'inbox.lock'), { force: true });
-      const at = Date.now() + 1000;
-      const outputs = await Promise.all(
-        [0, 1].map(
-          () =>
-            new Promise<string>((resolve) => {
-              const child = spawn(process.execPath, ['-e', script, dir, String(at)]);
-              let out = '';
-              child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-              child.on('exit', () => resolve(out));
-            }),
-        ),
-      );
-      expect(outputs.filter((out) => out === 'held')).toHaveLength(1);
-      expect(outputs.find((out) => out !== 'held')).toMatch(/in use by process \d+ on /);
+      const at = Date.now() + 2000;
+      const children = [0, 1].map(() => spawn(process.execPath, ['-e', script, dir, String(at)]));
+      try {
+        const outputs = await Promise.all(
+          children.map(
+            (child) =>
+              new Promise<string>((resolve) => {
+                let out = '';
+                child.stdout.on('data', (chunk: Buffer) => {
+                  out += chunk.toString();
+                  if (out.includes('\n')) resolve(out.trim());
+                });
+                child.on('exit', () => resolve(out.trim()));
+              }),
+          ),
+        );
+        expect(outputs.filter((out) => out === 'held')).toHaveLength(1);
+        expect(outputs.find((out) => out !== 'held')).toMatch(/in use by process \d+ on /);
+      } finally {
+        for (const child of children) child.kill('SIGKILL');
+      }
     }
   });
 
