@@ -7,7 +7,7 @@
 ############################
 # build: install, compile, prune
 ############################
-FROM node:20-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 
 # --ignore-scripts: our postinstall installs the Temporal CLI for local development and builds
@@ -25,7 +25,7 @@ RUN npm run build \
 ############################
 # runtime
 ############################
-FROM node:20-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
 
@@ -35,6 +35,12 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
+
+# The ingress's durable inbox (KYC_INBOX_DIR): outside the read-only /app, owned by the
+# runtime user. Mount a volume per ingress replica here (docker-compose.yml does): a named
+# volume starts with this folder's owner, and its entries outlive the container.
+RUN mkdir -p /var/lib/kyc/inbox && chown node:node /var/lib/kyc/inbox
+ENV KYC_INBOX_DIR=/var/lib/kyc/inbox
 
 USER node
 

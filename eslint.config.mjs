@@ -36,7 +36,9 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-bench/', 'node_modules/', '.tools/', '.data/', 'coverage/', 'bench/results/'] },
+  {
+    ignores: ['dist/', 'dist-bench/', 'node_modules/', '.tools/', '.data/', '.cluster/', 'coverage/', 'bench/results/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
   {

@@ -13,5 +13,7 @@ module.exports = {
   maxWorkers: 2,
   testTimeout: 60_000,
   globalSetup: '<rootDir>/test/global-setup.ts',
+  // The cluster suite (jest.cluster.config.js, `npm run test:cluster`) brings its own cluster.
+  testPathIgnorePatterns: ['/node_modules/', '/test/cluster/'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

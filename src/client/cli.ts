@@ -21,6 +21,8 @@ import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../dead-letters/contrac
 import type { DeadLetterSummary } from '../dead-letters/store';
 import type { CallbackParser } from '../providers/types';
 import { terminalLines, terminalSafe } from './terminal-text';
+import { drainInbox } from '../ingress/inbox-drain';
+import { createLogger } from '../logger';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;
 
@@ -48,7 +50,7 @@ example: kyc wait jumio 7f1e2d3c-… --timeout 10m`,
   },
   list: {
     synopsis: 'list [--provider P] [--status S] [--decision D] [--older-than 2h] [--newer-than 1d] [--limit N]',
-    text: `Lists verifications, newest first.
+    text: `Lists verifications: running ones first, then the most recently closed.
   --status S          ${STATUSES.join(', ')}
   --decision D        ${DECISIONS.join(', ')}
   --older-than D      started more than D ago (e.g. 2h: stuck candidates)
@@ -79,6 +81,16 @@ example: kyc replay <id from kyc dead-letters>`,
     text: `Registers our search attributes in the namespace and checks its retention against the longest
 verification lifetime (KYC_PROVIDERS and their P_EXPIRES_AFTER / P_MAX_LIFETIME, when set here).
 example: kyc setup`,
+  },
+  inbox: {
+    synopsis: 'inbox drain --dir PATH [--timeout 5m]',
+    text: `Hands every entry of an ingress's local inbox (KYC_INBOX_DIR) to Temporal and empties it: for the
+inbox of a replica that is gone for good, from any host that mounts its volume. Run it with the ingress's
+environment (KYC_PAYLOAD_KEY and KYC_PAYLOAD_KEYS_OLD read the entries). It waits for a live holder's lock
+to go stale, and exits 1 when entries are left after --timeout (Temporal away).
+  --dir PATH          the inbox directory
+  --timeout D         how long to keep trying (default 5m)
+example: kyc inbox drain --dir /var/lib/kyc/inbox`,
   },
   reopen: {
     synopsis: 'reopen P R',
@@ -361,6 +373,31 @@ const COMMANDS: Record<string, Command> = {
     return async (kyc) => {
       const rows = await kyc.listDeadLetters(filter);
       return print(io, values.json === true, rows, rows.length ? describeLetters(rows) : 'no dead letters');
+    };
+  },
+
+  inbox(args, io) {
+    const { values, positionals } = parse(args, { dir: { type: 'string' }, timeout: { type: 'string' } }, 1);
+    if (positionals[0] !== 'drain')
+      throw new UsageError(`unknown inbox command '${positionals[0]}' (try kyc inbox --help)`);
+    if (typeof values.dir !== 'string') throw new UsageError('--dir is required');
+    const dir = values.dir;
+    const timeoutMs = typeof values.timeout === 'string' ? duration(values.timeout, '--timeout') : 5 * 60_000;
+    return async (kyc) => {
+      // The drainer keeps late events and refused entries as dead letters: the ingress's own settings.
+      const config = loadConfig(io.env);
+      const logger = createLogger('kyc', 'warn', (line) => io.stderr(line));
+      const report = await drainInbox({ client: kyc.client, config, logger, dir, timeoutMs });
+      const human =
+        `inbox ${dir}: ${report.delivered} handed over, ${report.setAside} set aside as dead letters, ` +
+        `${report.left} left` +
+        (report.temporaryFilesSwept ? `, ${report.temporaryFilesSwept} unfinished temporary files removed` : '');
+      print(io, values.json === true, report, human);
+      if (report.left > 0) {
+        io.stderr(`kyc: ${report.left} entries are still in ${dir}: Temporal did not take them; run it again\n`);
+        return EXIT.error;
+      }
+      return EXIT.ok;
     };
   },
 

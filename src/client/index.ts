@@ -93,7 +93,7 @@ export interface VerificationFilter {
   startedBefore?: Date;
   /** Only verifications started after this moment. */
   startedAfter?: Date;
-  /** At most this many, newest first (default 100). */
+  /** At most this many (default 100), running ones first, then the most recently closed. */
   limit?: number;
 }
 
@@ -304,14 +304,18 @@ export class KycClient {
     }
   }
 
-  /** Callbacks refused after authentication, still held (see README "Guarantees"). */
+  /** Callbacks refused after authentication, still held (see README "Guarantees"): this deployment's, by its task queue. */
   async listDeadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetterSummary[]> {
-    return listDeadLetters(this.client, filter);
+    return listDeadLetters(this.client, { taskQueue: this.config.temporal.taskQueue, ...filter });
   }
 
   /** Late callbacks kept for one verification (events that arrived after it closed). */
   async lateCallbacks(provider: ProviderId, reference: string): Promise<DeadLetterSummary[]> {
-    return listDeadLetters(this.client, { verificationId: kycWorkflowId(provider, reference), includeClosed: true });
+    return listDeadLetters(this.client, {
+      taskQueue: this.config.temporal.taskQueue,
+      verificationId: kycWorkflowId(provider, reference),
+      includeClosed: true,
+    });
   }
 
   /** Re-injects a dead letter; idempotent (a letter replayed in full sends nothing the second time). */

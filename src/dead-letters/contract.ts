@@ -22,6 +22,8 @@ export const DEAD_LETTER_WORKFLOW_TYPE = 'deadLetterWorkflow';
  *   customer's, sent from the same addresses as ours);
  * - `stale`: the callback's own timestamp is older than the namespace's retention and no open
  *   verification takes it: it may belong to one that closed and was deleted since, so it starts none.
+ * - `undeliverable`: an event acknowledged into the local inbox that Temporal refused for what it
+ *   is, over and over (not an outage): set aside so that the entries after it go on.
  */
 export const DEAD_LETTER_REASONS = [
   'invalid_json',
@@ -31,6 +33,7 @@ export const DEAD_LETTER_REASONS = [
   'late_verdict',
   'foreign_account',
   'stale',
+  'undeliverable',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

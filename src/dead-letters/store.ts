@@ -61,6 +61,11 @@ export interface DeadLetterFilter {
   provider?: ProviderId;
   reason?: DeadLetterReason;
   verificationId?: string;
+  /**
+   * The deployment's task queue: only its letters, which its key ring reads (a namespace may
+   * hold other deployments' letters, encrypted with their keys).
+   */
+  taskQueue?: string;
   /** Also letters already replayed or past their retention (as long as Temporal keeps them). */
   includeClosed?: boolean;
   limit?: number;
@@ -73,6 +78,7 @@ export async function listDeadLetters(client: Client, filter: DeadLetterFilter =
   if (filter.provider) clauses.push(`KycProvider = '${filter.provider}'`);
   if (filter.reason) clauses.push(`KycDeadLetterReason = '${filter.reason}'`);
   if (filter.verificationId) clauses.push(`KycVerificationId = '${filter.verificationId.replace(/'/g, '')}'`);
+  if (filter.taskQueue) clauses.push(`TaskQueue = '${filter.taskQueue.replace(/'/g, '')}'`);
   const rows: DeadLetterSummary[] = [];
   for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
     const summary = summarise(execution);

@@ -26,10 +26,7 @@ export async function createDurableIngress(
   deps: { client: Client; config: AppConfig; logger: Logger } & Partial<IngressDeps>,
 ): Promise<DurableIngress> {
   const { client, config, logger } = deps;
-  const inbox = await DurableInbox.open(config.reliability.inboxDir, {
-    maxBytes: config.reliability.inboxMaxBytes,
-    ...(config.temporal.payloadKey ? { key: config.temporal.payloadKey } : {}),
-  });
+  const inbox = await openInbox(config, config.reliability.inboxDir, logger);
   // One bound for everything this process starts from callbacks: verifications, dead letters, the inbox's.
   const startBudget = deps.startBudget ?? new StartBudget(config.ingress.callbackStartsPerMinute);
   const deadLetters = new DeadLetterRecorder({ client, config, logger, inbox });
@@ -53,4 +50,23 @@ export async function createDurableIngress(
       await inbox.close();
     },
   };
+}
+
+/**
+ * The inbox at `dir` with the payload key ring (entries sealed before a key rotation stay
+ * readable); the ingress's own, or, for `kyc inbox drain`, one a replica left behind.
+ */
+export async function openInbox(config: AppConfig, dir: string, logger: Logger): Promise<DurableInbox> {
+  const { payloadKey, payloadOldKeys } = config.temporal;
+  const inbox = await DurableInbox.open(dir, {
+    maxBytes: config.reliability.inboxMaxBytes,
+    ...(payloadKey ? { key: payloadKey } : {}),
+    oldKeys: payloadOldKeys,
+  });
+  const pending = (await inbox.pending()).length;
+  if (pending || inbox.sweptAtOpen) {
+    // Temporary files are appends that never finished: none was acknowledged, so none is lost.
+    logger.info('inbox opened', { dir, pending, temporaryFilesSwept: inbox.sweptAtOpen });
+  }
+  return inbox;
 }

@@ -8,7 +8,8 @@ import { kycWorkflowId } from '../workflows/messages';
 import type { Counter } from 'prom-client';
 import { LateVerdictAlarm } from '../late-verdicts/alarm';
 import { buildDeadLetter, deadLetterHome } from './dead-letters';
-import type { DurableInbox, InboxEntry } from './inbox';
+import { grpcCode, refusedForWhatItIs } from '../temporal/refusals';
+import { UnreadableEntryError, type DurableInbox, type InboxEntry } from './inbox';
 import type { StartBudget } from './start-budget';
 import type { ProviderId } from '../verification/model';
 
@@ -16,11 +17,26 @@ const IDLE_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
 const HANDOVER_TIMEOUT_MS = 10_000;
 
+/** How an entry that Temporal refuses for what it is (not an outage) is retried before it is set aside. */
+export interface PoisonPolicy {
+  /** Refusals before the entry becomes a dead letter. */
+  attempts: number;
+  /** Pause after the first refusal, doubled after each next one. */
+  firstBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+const DEFAULT_POISON_POLICY: PoisonPolicy = { attempts: 5, firstBackoffMs: 2000, maxBackoffMs: 60_000 };
+
 /**
  * Hands the inbox's entries to Temporal, oldest first, deleting each only once Temporal has it.
  * While Temporal is away it backs off (up to 30 s) and tries again; it survives restarts because
  * the entries are files. A crash between hand-over and delete sends the entry again: the event's
  * dedup key (or the letter's fingerprint) makes that second delivery a no-op.
+ *
+ * An entry Temporal refuses for what it is (a poison entry: the same refusal whenever it is sent)
+ * never holds back the entries after it: it is retried with its own backoff and, after
+ * `poison.attempts` refusals, set aside as a dead letter (reason `undeliverable`).
  *
  * It starts workflows within the ingress's start bound (KYC_CALLBACK_STARTS_PER_MINUTE): an entry
  * that would start one past it stays for a later pass (and is not even read again until its
@@ -32,6 +48,10 @@ export class InboxDrainer {
   private loop?: Promise<void>;
   /** Entries handed over since start, for metrics and tests. */
   delivered = 0;
+  /** Entries set aside after repeated refusals since start. */
+  setAside = 0;
+  private readonly refusals = new Map<string, { count: number; retryAt: number }>();
+  private readonly poison: PoisonPolicy;
   /** Entries left for later by the start bound, and whose bound they wait for. */
   private readonly waitingForStart = new Map<string, ProviderId>();
 
@@ -45,10 +65,12 @@ export class InboxDrainer {
       logger: Logger;
       /** The ingress's `kyc_late_verdicts_total`, so a late verdict met here is counted too. */
       lateVerdictCounter?: Counter<'provider'>;
+      poison?: Partial<PoisonPolicy>;
       /** Shared with the ingress: workflows started from callbacks, per provider per minute. */
       startBudget?: StartBudget;
     },
   ) {
+    this.poison = { ...DEFAULT_POISON_POLICY, ...deps.poison };
     this.lateVerdicts = new LateVerdictAlarm({
       client: deps.client,
       config: deps.config,
@@ -73,35 +95,125 @@ export class InboxDrainer {
     await this.loop;
   }
 
-  /** One pass over the inbox: true when it is empty afterwards. */
+  /**
+   * One pass over the inbox: true when it is empty afterwards. Throws when Temporal is away (the
+   * loop backs off); an entry refused for what it is only waits for its own next attempt.
+   */
   async drainOnce(): Promise<boolean> {
-    const { inbox, logger, startBudget } = this.deps;
-    let empty = true;
+    const { inbox, startBudget } = this.deps;
+    let left = 0;
     for (const name of await inbox.pending()) {
       if (this.stopped) return false;
+      const refused = this.refusals.get(name);
       const waitsFor = this.waitingForStart.get(name);
-      if (waitsFor && startBudget && !startBudget.hasToken(waitsFor)) {
-        empty = false;
+      if ((refused && refused.retryAt > Date.now()) || (waitsFor && startBudget && !startBudget.hasToken(waitsFor))) {
+        left += 1;
         continue;
       }
-      let entry: InboxEntry;
+      const entry = await this.readOrSetAside(name);
+      if (!entry) continue;
       try {
-        entry = await inbox.read(name);
-      } catch {
-        logger.error('unreadable inbox entry set aside', { entry: name });
-        await inbox.quarantine(name);
-        continue;
-      }
-      if ((await this.deliver(entry)) === 'waits_for_start') {
-        this.waitingForStart.set(name, entry.kind === 'event' ? entry.provider : entry.letter.provider);
-        empty = false;
+        if ((await this.deliver(entry)) === 'waits_for_start') {
+          this.waitingForStart.set(name, entry.kind === 'event' ? entry.provider : entry.letter.provider);
+          left += 1;
+          continue;
+        }
+      } catch (err) {
+        if (!refusedForWhatItIs(err)) throw err;
+        if (!(await this.refusedAgain(name, entry, err))) left += 1;
         continue;
       }
       this.waitingForStart.delete(name);
       await inbox.remove(name);
+      this.refusals.delete(name);
       this.delivered += 1;
     }
-    return empty;
+    return left === 0;
+  }
+
+  /** The entry, or undefined when it can never be read (moved to `unreadable/`). */
+  private async readOrSetAside(name: string): Promise<InboxEntry | undefined> {
+    const { inbox, logger } = this.deps;
+    try {
+      return await inbox.read(name);
+    } catch (err) {
+      if (!(err instanceof UnreadableEntryError)) throw err;
+      logger.error('unreadable inbox entry set aside', { entry: name, reason: err.message });
+      await inbox.quarantine(name, 'unreadable');
+      return undefined;
+    }
+  }
+
+  /**
+   * Counts one refusal of an entry; past the policy's attempts the entry is kept as an
+   * `undeliverable` dead letter (or, when even that is refused, moved to `undeliverable/`) and
+   * leaves the inbox. True when it has left.
+   */
+  private async refusedAgain(name: string, entry: InboxEntry, err: unknown): Promise<boolean> {
+    const { inbox, logger } = this.deps;
+    const count = (this.refusals.get(name)?.count ?? 0) + 1;
+    const error = err instanceof Error ? err.name : typeof err;
+    const code = grpcCode(err);
+    if (count < this.poison.attempts) {
+      const backoff = Math.min(this.poison.firstBackoffMs * 2 ** (count - 1), this.poison.maxBackoffMs);
+      this.refusals.set(name, { count, retryAt: Date.now() + backoff });
+      logger.warn('inbox entry refused by Temporal; later entries go on', {
+        entry: name,
+        count,
+        error,
+        grpcCode: code,
+      });
+      return false;
+    }
+    if (await this.keepAsDeadLetter(entry)) {
+      await inbox.remove(name);
+      logger.error('inbox entry refused repeatedly: kept as a dead letter', {
+        entry: name,
+        count,
+        error,
+        grpcCode: code,
+      });
+    } else {
+      await inbox.quarantine(name, 'undeliverable');
+      logger.error('inbox entry refused repeatedly, and not kept as a dead letter: moved to undeliverable/', {
+        entry: name,
+        count,
+        error,
+        grpcCode: code,
+      });
+    }
+    this.refusals.delete(name);
+    this.setAside += 1;
+    return true;
+  }
+
+  /**
+   * Keeps a refused event as an `undeliverable` dead letter (IDs and status words only). False
+   * when it cannot become one: a dead letter that was itself refused, or a letter Temporal
+   * refuses too; an outage is thrown (the pass backs off and the entry waits).
+   */
+  private async keepAsDeadLetter(entry: InboxEntry): Promise<boolean> {
+    const { client, config } = this.deps;
+    if (entry.kind === 'dead-letter') return false;
+    const { letter, fingerprint } = buildDeadLetter(
+      {
+        provider: entry.provider,
+        reason: 'undeliverable',
+        issues: [{ path: '', message: 'Temporal refused the hand-over of this event repeatedly' }],
+        receivedAt: entry.receivedAt,
+        events: [entry.event],
+      },
+      { keepBody: false, maxBytes: config.reliability.deadLetterMaxBytes },
+    );
+    try {
+      await client.connection.withDeadline(Date.now() + HANDOVER_TIMEOUT_MS, () =>
+        storeDeadLetter(client, deadLetterHome(config, letter.reason), letter, fingerprint),
+      );
+      return true;
+    } catch (err) {
+      if (!refusedForWhatItIs(err)) throw err;
+      return false;
+    }
   }
 
   private async run(): Promise<void> {
@@ -113,6 +225,7 @@ export class InboxDrainer {
       } catch (err) {
         this.deps.logger.warn('inbox hand-over failed; retrying', {
           error: err instanceof Error ? err.name : typeof err,
+          grpcCode: grpcCode(err),
           retryInMs: backoff,
         });
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);

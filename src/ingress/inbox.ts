@@ -6,15 +6,18 @@
  * drainer ({@link InboxDrainer}) hands entries to Temporal when it is back and deletes them only
  * then; delivery is at least once, and each event's dedup key makes it count once.
  *
- * One ingress process per directory (a lock file enforces it). With KYC_PAYLOAD_KEY set, every
- * entry is encrypted at rest with the same AES-256-GCM key as Temporal payloads.
+ * One ingress process per directory (src/ingress/inbox-lock.ts). With KYC_PAYLOAD_KEY set, every
+ * entry is encrypted at rest with the same AES-256-GCM key as Temporal payloads, and read with any
+ * key of the ring (KYC_PAYLOAD_KEYS_OLD too), so a key rotation strands no acknowledged callback.
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeadLetter } from '../dead-letters/contract';
+import { payloadKeyId } from '../temporal/encryption-codec';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 import { parseUntrustedJson } from '../providers/untrusted-json';
+import { InboxLock } from './inbox-lock';
 
 export type InboxEntry =
   | {
@@ -28,7 +31,25 @@ export type InboxEntry =
   | { kind: 'dead-letter'; letter: DeadLetter; fingerprint: string };
 
 const ENTRY_SUFFIX = '.entry';
+const TEMPORARY_SUFFIX = '.tmp';
 const LOCK_FILE = 'inbox.lock';
+/** A lock its holder stopped refreshing this long ago is taken over (see InboxLock). */
+const LOCK_STALE_MS = 30_000;
+
+export interface InboxOptions {
+  /** Past this, appends are refused (InboxFullError). */
+  maxBytes: number;
+  /** KYC_PAYLOAD_KEY: encrypts new entries. */
+  key?: Buffer;
+  /** KYC_PAYLOAD_KEYS_OLD: entries written with them before a rotation are still read. */
+  oldKeys?: readonly Buffer[];
+  lockStaleMs?: number;
+}
+
+/** An entry none of the ring's keys opens, or not an entry at all: set aside, never retried. */
+export class UnreadableEntryError extends Error {
+  override name = 'UnreadableEntryError';
+}
 
 /** The inbox is at its size bound: the callback is refused (503) rather than the disk filled. */
 export class InboxFullError extends Error {
@@ -37,18 +58,34 @@ export class InboxFullError extends Error {
 
 export class DurableInbox {
   private bytes = 0;
+  /** Temporary files a crash or a full disk left behind, removed when the inbox was opened. */
+  sweptAtOpen = 0;
+  private readonly ring = new Map<string, Buffer>();
 
   private constructor(
     readonly dir: string,
     private readonly maxBytes: number,
     private readonly key: Buffer | undefined,
-  ) {}
+    oldKeys: readonly Buffer[],
+    private readonly lock: InboxLock,
+  ) {
+    for (const each of [...(key ? [key] : []), ...oldKeys]) this.ring.set(payloadKeyId(each), each);
+  }
 
-  /** Opens (creating) the directory and takes its lock; a lock left by a dead process is taken over. */
-  static async open(dir: string, options: { maxBytes: number; key?: Buffer }): Promise<DurableInbox> {
+  /**
+   * Opens (creating) the directory and takes its lock (a lock left by a process that is gone is
+   * taken over), then sweeps the temporary files of appends that never finished: none of them
+   * was acknowledged, since the 2xx comes only after the rename.
+   */
+  static async open(dir: string, options: InboxOptions): Promise<DurableInbox> {
     await mkdir(dir, { recursive: true });
-    await takeLock(join(dir, LOCK_FILE));
-    const inbox = new DurableInbox(dir, options.maxBytes, options.key);
+    const lock = await InboxLock.acquire(join(dir, LOCK_FILE), { staleMs: options.lockStaleMs ?? LOCK_STALE_MS });
+    const inbox = new DurableInbox(dir, options.maxBytes, options.key, options.oldKeys ?? [], lock);
+    for (const name of await readdir(dir)) {
+      if (!name.endsWith(TEMPORARY_SUFFIX)) continue;
+      await rm(join(dir, name), { force: true });
+      inbox.sweptAtOpen += 1;
+    }
     for (const name of await inbox.pending()) inbox.bytes += (await stat(join(dir, name))).size;
     return inbox;
   }
@@ -59,7 +96,7 @@ export class DurableInbox {
     if (this.bytes + data.length > this.maxBytes) throw new InboxFullError(`inbox over ${this.maxBytes} bytes`);
     // Names sort by arrival; the UUID keeps concurrent appends apart.
     const name = `${Date.now().toString().padStart(15, '0')}-${randomUUID()}${ENTRY_SUFFIX}`;
-    const temporary = join(this.dir, `.${name}.tmp`);
+    const temporary = join(this.dir, `.${name}${TEMPORARY_SUFFIX}`);
     const file = await open(temporary, 'wx');
     try {
       await file.writeFile(data);
@@ -78,8 +115,9 @@ export class DurableInbox {
     return names.filter((name) => name.endsWith(ENTRY_SUFFIX)).sort();
   }
 
+  /** Throws UnreadableEntryError for an entry that can never be read (set it aside with `quarantine`). */
   async read(name: string): Promise<InboxEntry> {
-    return this.open(await readFile(join(this.dir, name), 'utf8'));
+    return this.unseal(await readFile(join(this.dir, name), 'utf8'));
   }
 
   /** Removes a handed-over entry (and makes the removal durable, so it is not handed over twice needlessly). */
@@ -91,14 +129,22 @@ export class DurableInbox {
     this.bytes = Math.max(0, this.bytes - size);
   }
 
-  /** Moves an entry that cannot be read (wrong key, foreign file) aside instead of retrying it forever. */
-  async quarantine(name: string): Promise<void> {
-    await mkdir(join(this.dir, 'unreadable'), { recursive: true });
-    await rename(join(this.dir, name), join(this.dir, 'unreadable', name));
+  /**
+   * Moves an entry out of the way instead of retrying it forever: `unreadable` (no key of the
+   * ring opens it, a foreign file) or `undeliverable` (Temporal kept refusing it and it could
+   * not even be kept as a dead letter). The file stays for an operator.
+   */
+  async quarantine(name: string, folder: 'unreadable' | 'undeliverable' = 'unreadable'): Promise<void> {
+    const path = join(this.dir, name);
+    const size = (await stat(path).catch(() => undefined))?.size ?? 0;
+    await mkdir(join(this.dir, folder), { recursive: true });
+    await rename(path, join(this.dir, folder, name));
+    await syncDirectory(this.dir);
+    this.bytes = Math.max(0, this.bytes - size);
   }
 
   async close(): Promise<void> {
-    await rm(join(this.dir, LOCK_FILE), { force: true });
+    await this.lock.release();
   }
 
   private seal(entry: InboxEntry): string {
@@ -107,18 +153,42 @@ export class DurableInbox {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-    return JSON.stringify({ v: 1, sealed: sealed.toString('base64') });
+    return JSON.stringify({ v: 1, keyId: payloadKeyId(this.key), sealed: sealed.toString('base64') });
   }
 
-  private open(text: string): InboxEntry {
-    const stored = parseUntrustedJson(text) as { v: number; entry?: InboxEntry; sealed?: string };
+  private unseal(text: string): InboxEntry {
+    let stored: { v?: number; entry?: InboxEntry; keyId?: string; sealed?: string };
+    try {
+      stored = parseUntrustedJson(text) as typeof stored;
+    } catch {
+      throw new UnreadableEntryError('not an inbox entry (not JSON)');
+    }
     if (stored.entry) return stored.entry;
-    if (!stored.sealed || !this.key) throw new Error('encrypted inbox entry and no KYC_PAYLOAD_KEY');
+    if (typeof stored.sealed !== 'string') throw new UnreadableEntryError('not an inbox entry');
+    if (this.ring.size === 0) throw new UnreadableEntryError('encrypted inbox entry and no KYC_PAYLOAD_KEY');
     const data = Buffer.from(stored.sealed, 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, 12));
+    // Entries name their key; older ones do not, and any key of the ring may have sealed them.
+    const candidates = stored.keyId ? [this.ring.get(stored.keyId)].filter(Boolean) : [...this.ring.values()];
+    for (const key of candidates as Buffer[]) {
+      const plain = openSealed(data, key);
+      if (plain) return parseUntrustedJson(plain) as InboxEntry;
+    }
+    throw new UnreadableEntryError(
+      stored.keyId
+        ? `inbox entry sealed with key id ${stored.keyId}, in neither KYC_PAYLOAD_KEY nor KYC_PAYLOAD_KEYS_OLD`
+        : 'no key of KYC_PAYLOAD_KEY and KYC_PAYLOAD_KEYS_OLD opens this inbox entry',
+    );
+  }
+}
+
+/** AES-256-GCM: the text, or undefined when this key did not seal it (the tag does not verify). */
+function openSealed(data: Buffer, key: Buffer): string | undefined {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
     decipher.setAuthTag(data.subarray(data.length - 16));
-    const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
-    return parseUntrustedJson(plain.toString('utf8')) as InboxEntry;
+    return Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
   }
 }
 
@@ -128,22 +198,5 @@ async function syncDirectory(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-async function takeLock(path: string): Promise<void> {
-  const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-  if (holder && holder !== process.pid && isAlive(holder)) {
-    throw new Error(`the inbox ${path} is in use by process ${holder} (one ingress per KYC_INBOX_DIR)`);
-  }
-  await writeFile(path, String(process.pid));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

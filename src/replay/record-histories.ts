@@ -1,7 +1,8 @@
 /**
  * `npm run record-histories`: runs every provider through every path the workflow has
  * (completed, expired, cancelled, continued-as-new, mid-flight) on a real dev server with the
- * built workflow bundle, and writes each history to test/replay/histories/<provider>-<path>.json.
+ * built workflow bundle, and writes each history to test/replay/histories/<provider>-<path>.json
+ * (with TEMPORAL_ADDRESS: on that cluster, into histories/cluster/).
  * test/replay/replay.test.ts replays them all against the current workflow code, so a change
  * that would break the open verifications of a deployment fails CI (README: "Changing the workflow").
  *
@@ -225,16 +226,24 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promi
   }
 }
 
+/**
+ * On a dev server of its own by default; with TEMPORAL_ADDRESS, on that server (the cluster of
+ * scripts/cluster.sh, `kyc setup` done) into histories/cluster/, so that what the production
+ * shape writes is replayed too.
+ */
 async function main(): Promise<void> {
-  const out = join(__dirname, '..', '..', 'test', 'replay', 'histories');
+  const address = process.env.TEMPORAL_ADDRESS;
+  const out = join(__dirname, '..', '..', 'test', 'replay', 'histories', ...(address ? ['cluster'] : []));
   installRuntime({ level: 'warn' });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: resolveTemporalCli() },
-      ip: '127.0.0.1',
-      searchAttributes: KYC_SEARCH_ATTRIBUTES,
-    },
-  });
+  const env = address
+    ? await TestWorkflowEnvironment.createFromExistingServer({ address })
+    : await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: { type: 'existing-path', path: resolveTemporalCli() },
+          ip: '127.0.0.1',
+          searchAttributes: KYC_SEARCH_ATTRIBUTES,
+        },
+      });
   try {
     const recordings = await recordHistories(env);
     mkdirSync(out, { recursive: true });

@@ -68,6 +68,8 @@ export interface ResendResult {
   statuses: number[];
   /** Whether one attempt finally got a 2xx. */
   acknowledged: boolean;
+  /** 503 answers without a Retry-After header (a provider would not know when to come back). */
+  unavailableWithoutRetryAfter: number;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function sendUntilAcknowledged(
 ): Promise<ResendResult> {
   const deadline = Date.now() + (options.giveUpAfterMs ?? 120_000);
   const statuses: number[] = [];
+  let unavailableWithoutRetryAfter = 0;
   for (;;) {
     const status = await fetch(url, {
       method: 'POST',
@@ -91,13 +94,14 @@ export async function sendUntilAcknowledged(
     }).then(
       async (response) => {
         await response.arrayBuffer();
+        if (response.status === 503 && !response.headers.get('retry-after')) unavailableWithoutRetryAfter += 1;
         return response.status;
       },
       () => 0,
     );
     statuses.push(status);
-    if (status >= 200 && status < 300) return { statuses, acknowledged: true };
-    if (Date.now() > deadline) return { statuses, acknowledged: false };
+    if (status >= 200 && status < 300) return { statuses, acknowledged: true, unavailableWithoutRetryAfter };
+    if (Date.now() > deadline) return { statuses, acknowledged: false, unavailableWithoutRetryAfter };
     await new Promise((r) => setTimeout(r, options.retryDelayMs ?? 500));
   }
 }

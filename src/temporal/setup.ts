@@ -25,6 +25,18 @@ export class SearchAttributeConflictError extends Error {
   override name = 'SearchAttributeConflictError';
 }
 
+/**
+ * The namespace has no free slot for our attributes: SQL visibility (PostgreSQL, MySQL) keeps a
+ * fixed number of custom attributes per type and namespace (ten Keyword), shared with every
+ * other application there.
+ */
+export class SearchAttributeSlotsError extends Error {
+  override name = 'SearchAttributeSlotsError';
+}
+
+/** gRPC INVALID_ARGUMENT: how the server refuses an attribute past its store's limit. */
+const INVALID_ARGUMENT = 3;
+
 function indexedValueType(type: SearchAttributeType): temporal.api.enums.v1.IndexedValueType {
   return IndexedValueType[`INDEXED_VALUE_TYPE_${type}`];
 }
@@ -46,30 +58,7 @@ export async function setUpNamespace(
   namespace: string,
   longestLifetimeMs: number,
 ): Promise<SetupReport> {
-  const operator = client.connection.operatorService;
-  const { customAttributes } = await operator.listSearchAttributes({ namespace });
-  const searchAttributes: SearchAttributeResult[] = [];
-  for (const key of KYC_SEARCH_ATTRIBUTES) {
-    const wanted = indexedValueType(key.type);
-    const existing = customAttributes?.[key.name];
-    if (existing !== undefined && existing !== null) {
-      if (existing !== wanted) {
-        throw new SearchAttributeConflictError(
-          `search attribute ${key.name} exists in namespace ${namespace} as ${IndexedValueType[existing]}, we need ${key.type}`,
-        );
-      }
-      searchAttributes.push({ name: key.name, type: key.type, result: 'exists' });
-      continue;
-    }
-    try {
-      await operator.addSearchAttributes({ namespace, searchAttributes: { [key.name]: wanted } });
-      searchAttributes.push({ name: key.name, type: key.type, result: 'created' });
-    } catch (err) {
-      // Another `kyc setup` (or a compose job) registered it a moment ago.
-      if (!(isGrpcServiceError(err) && /already exists/i.test(err.details ?? err.message))) throw err;
-      searchAttributes.push({ name: key.name, type: key.type, result: 'exists' });
-    }
-  }
+  const searchAttributes = await registerSearchAttributes(client, namespace);
   const stillMissing = await missingSearchAttributes(client, namespace);
   if (stillMissing.length) throw new Error(`search attributes still missing after setup: ${stillMissing.join(', ')}`);
 
@@ -97,6 +86,48 @@ export async function namespaceRetentionSeconds(client: Client, namespace: strin
   const described = await client.workflowService.describeNamespace({ namespace });
   const ttl = described.config?.workflowExecutionRetentionTtl;
   return ttl?.seconds != null ? Number(ttl.seconds) : undefined;
+}
+
+/**
+ * Registers the missing ones in one request, so that a namespace without room for all of them
+ * gets none (never half a set that fails every verification start anyway). Another `kyc setup`
+ * (or a compose job) registering them at the same moment is met by listing again.
+ */
+async function registerSearchAttributes(client: Client, namespace: string): Promise<SearchAttributeResult[]> {
+  const operator = client.connection.operatorService;
+  for (let attempt = 1; ; attempt++) {
+    const { customAttributes } = await operator.listSearchAttributes({ namespace });
+    const results: SearchAttributeResult[] = [];
+    const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
+    for (const key of KYC_SEARCH_ATTRIBUTES) {
+      const wanted = indexedValueType(key.type);
+      const existing = customAttributes?.[key.name];
+      if (existing === undefined || existing === null) {
+        missing[key.name] = wanted;
+        results.push({ name: key.name, type: key.type, result: 'created' });
+      } else if (existing !== wanted) {
+        throw new SearchAttributeConflictError(
+          `search attribute ${key.name} exists in namespace ${namespace} as ${IndexedValueType[existing]}, we need ${key.type}`,
+        );
+      } else results.push({ name: key.name, type: key.type, result: 'exists' });
+    }
+    if (Object.keys(missing).length === 0) return results;
+    try {
+      await operator.addSearchAttributes({ namespace, searchAttributes: missing });
+      return results;
+    } catch (err) {
+      const details = isGrpcServiceError(err) ? (err.details ?? err.message) : '';
+      if (/already exists/i.test(details) && attempt < 3) continue;
+      if (isGrpcServiceError(err) && Number(err.code) === INVALID_ARGUMENT && /cannot have more than/i.test(details)) {
+        throw new SearchAttributeSlotsError(
+          `namespace ${namespace} has no room for ${Object.keys(missing).length} more Keyword search attributes ` +
+            `(${Object.keys(missing).join(', ')}): its visibility store keeps a fixed number per namespace ` +
+            `(${details}); remove unused ones (temporal operator search-attribute remove) or use another namespace`,
+        );
+      }
+      throw err;
+    }
+  }
 }
 
 /** `90000` → `1d 1h`; whole units only, for people. */

@@ -100,7 +100,11 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
 
     const verificationId = `kyc:attestr:${handshake}`;
     // Our timer inferred EXPIRED; the provider's verdict is a late verdict (README "How verdicts are decided").
-    const { rows } = await listed('--reason', 'late_verdict');
+    // Visibility is eventually consistent (on PostgreSQL, by its own task queue): listed once indexed.
+    const { rows } = await eventually(async () => {
+      const found = await listed('--reason', 'late_verdict');
+      return found.rows.some((row) => row.verificationId === verificationId) ? found : undefined;
+    });
     const letter = rows.find((row) => row.verificationId === verificationId);
     expect(letter).toMatchObject({ provider: 'attestr', reason: 'late_verdict', events: 1, state: 'open' });
 
@@ -179,6 +183,9 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
     const applied = state.timeline.filter((entry) => entry.source === 'callback');
     // Every record once: no entry is a second copy of one already seen.
     expect(applied.length + state.timelineDropped).toBe(501);
-    expect((await listed('--provider', 'concedus', '--reason', 'oversize')).rows).toEqual([]);
+    // Closed by the replay: gone from the listing of open letters once visibility has indexed its close.
+    await eventually(async () =>
+      (await listed('--provider', 'concedus', '--reason', 'oversize')).rows.length === 0 ? true : undefined,
+    );
   });
 });

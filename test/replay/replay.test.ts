@@ -5,46 +5,35 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
-import { historyFromJson, REPLAY_PATHS } from '../../src/replay/record-histories';
+import { REPLAY_PATHS } from '../../src/replay/record-histories';
 import { PROVIDERS } from '../../src/verification/model';
-import { quietRuntime, testWorkflowSource } from '../support/stack';
+import { replayFailures, replayHistories as replay } from '../support/replay';
 
 const dir = join(__dirname, 'histories');
 const files = readdirSync(dir).filter((name) => name.endsWith('.json'));
-
-async function replay(histories: { workflowId: string; json: string }[]): Promise<ReplayResult[]> {
-  quietRuntime();
-  const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories(
-    {
-      ...testWorkflowSource(),
-      dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH },
-      replayName: 'kyc-replay',
-    },
-    histories.map(({ workflowId, json }) => ({ workflowId, history: historyFromJson(json) })),
-  )) {
-    results.push(result);
-  }
-  return results;
-}
+/** Recorded on the production shape (the pinned Temporal server on PostgreSQL, scripts/cluster.sh). */
+const clusterDir = join(dir, 'cluster');
+const clusterFiles = readdirSync(clusterDir).filter((name) => name.endsWith('.json'));
+const expected = PROVIDERS.flatMap((provider) => REPLAY_PATHS.map((path) => `${provider}-${path}.json`));
 
 describe('replay of recorded histories', () => {
-  it('has a current history for every provider and every path', () => {
-    const expected = PROVIDERS.flatMap((provider) => REPLAY_PATHS.map((path) => `${provider}-${path}.json`));
+  it('has a current history for every provider and every path, from the dev server and from the cluster', () => {
     // Histories kept from before a change (README "Changing the workflow") may sit beside them.
     expect(files).toEqual(expect.arrayContaining(expected));
+    expect(clusterFiles).toEqual(expect.arrayContaining(expected));
   });
 
   it('replays every history against the current workflow without nondeterminism', async () => {
-    const results = await replay(
-      files.map((name) => ({ workflowId: name, json: readFileSync(join(dir, name), 'utf8') })),
-    );
-    expect(results).toHaveLength(files.length);
-    const failures = results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error!.message}`);
-    expect(failures).toEqual([]);
+    const results = await replay([
+      ...files.map((name) => ({ workflowId: name, json: readFileSync(join(dir, name), 'utf8') })),
+      ...clusterFiles.map((name) => ({
+        workflowId: `cluster/${name}`,
+        json: readFileSync(join(clusterDir, name), 'utf8'),
+      })),
+    ]);
+    expect(results).toHaveLength(files.length + clusterFiles.length);
+    expect(replayFailures(results)).toEqual([]);
   });
 
   it('fails a history the code no longer matches (the check can fail)', async () => {

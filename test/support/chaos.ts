@@ -1,12 +1,14 @@
 /**
  * Kill things, lose nothing: a steady load of provider callbacks (each resent until it gets a
- * 2xx, as providers do) against the real stack run as separate processes (dev server on a SQLite
- * file, dist/worker-main.js, dist/ingress-main.js), while the dev server, the worker and the
- * ingress are SIGKILLed and restarted. Shared by test/integration/kill.test.ts (bounded) and
- * `npm run chaos` (longer).
+ * 2xx, as providers do) against the real stack run as separate processes (Temporal,
+ * dist/worker-main.js, dist/ingress-main.js, one or several of each), while Temporal, a worker and
+ * an ingress are SIGKILLed and restarted, or the database is stopped for a while. Temporal is a dev
+ * server on a SQLite file of its own, or the cluster suite's (PostgreSQL, the pinned server).
+ * Shared by test/integration/kill.test.ts (bounded), `npm run chaos` (longer) and
+ * test/cluster/faults.test.ts (replicas and the cluster's faults).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -17,13 +19,29 @@ import { startJumioSimulator, type JumioDecisionType } from '../../src/providers
 import { sendUntilAcknowledged, type CallbackDelivery } from '../../src/simulators/callback-sender';
 import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
 import { isTerminal, type VerificationState } from '../../src/verification/model';
+import type { Cluster } from './cluster';
 import { freePort } from './ports';
 import { ATTESTR_TRUTH, JUMIO_TRUTH } from './provider-truths';
 import { startIngressProcess, startWorkerProcess, type NodeProcess } from './processes';
 import { eventually } from './stack';
 import { DEV_DEFAULTS } from './dev-defaults';
 
-export type Fault = 'temporal' | 'worker' | 'ingress';
+/**
+ * `temporal`: SIGKILL of the Temporal server process, then a restart; `worker`: SIGKILL of a
+ * worker process once it holds verifications in its sticky cache, then a restart; `ingress`:
+ * SIGKILL of an ingress process, then a restart on its port; `database`: the database stopped
+ * for `databaseOutageMs`, then started (a Temporal that has one of its own: the cluster).
+ */
+export type Fault = 'temporal' | 'worker' | 'ingress' | 'database';
+
+/** The Temporal the run is against, and how its faults are injected. */
+export interface TemporalUnderTest {
+  address: string;
+  killAndRestart(): Promise<void>;
+  stopDatabase?(): Promise<void>;
+  startDatabase?(): Promise<void>;
+  close(): Promise<void>;
+}
 
 export interface ChaosOptions {
   verifications: number;
@@ -33,6 +51,12 @@ export interface ChaosOptions {
   /** Senders working at once. */
   concurrency: number;
   seed: number;
+  /** Default: a dev server of the run's own. */
+  temporal?: () => Promise<TemporalUnderTest>;
+  /** Worker and ingress processes on the same task queues (default one each); callbacks go to any ingress. */
+  workers?: number;
+  ingresses?: number;
+  databaseOutageMs?: number;
   log?: (line: string) => void;
 }
 
@@ -44,6 +68,14 @@ export interface ChaosReport {
   sent: number;
   /** Distinct callbacks that got a 2xx. */
   acknowledged: number;
+  /** Of those, per ingress process. */
+  acknowledgedBy: number[];
+  /** Answers that were neither 2xx nor 503 with Retry-After (a refused connection counts as 0). */
+  unexpectedAnswers: number[];
+  /** Entries left in each ingress's inbox at the end (pending, unreadable or set aside). */
+  inboxLeft: number[];
+  /** How many verifications each SIGKILLed worker held in its sticky cache when it was killed. */
+  stickyAtWorkerKill: number[];
   /** Acknowledged callbacks found in their verification's timeline exactly once (duplicates aside). */
   applied: number;
   lost: number;
@@ -72,20 +104,73 @@ function random(seed: number): () => number {
   };
 }
 
+/** A dev server of the run's own, on a SQLite file, restarted on the same file after a SIGKILL. */
+export async function devServerUnderTest(): Promise<TemporalUnderTest> {
+  const dir = mkdtempSync(join(tmpdir(), 'kyc-chaos-db-'));
+  const options = {
+    port: await freePort(),
+    uiPort: await freePort(),
+    dbFile: join(dir, 'temporal.sqlite'),
+    namespace: 'default',
+  };
+  let server: RunningDevServer = await startDevServer(options);
+  return {
+    address: server.address,
+    killAndRestart: async () => {
+      await server.kill();
+      server = await startDevServer(options);
+    },
+    close: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The cluster suite's cluster (scripts/cluster.sh): its server process SIGKILLed, its PostgreSQL stopped. */
+export function clusterUnderTest(cluster: Cluster): () => Promise<TemporalUnderTest> {
+  return () =>
+    Promise.resolve({
+      address: cluster.address,
+      killAndRestart: async () => {
+        await cluster.killServer();
+        await cluster.run('start', 'server');
+      },
+      stopDatabase: async () => void (await cluster.run('stop', 'postgres')),
+      startDatabase: async () => void (await cluster.run('start', 'postgres')),
+      // The suite's global teardown stops it.
+      close: () => Promise.resolve(),
+    });
+}
+
+function entriesIn(dir: string): number {
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.entry')).length : 0;
+}
+
+/** Verifications a worker holds in its sticky cache, from its Prometheus metrics (METRICS_PORT). */
+async function stickyCacheSize(metricsPort: number): Promise<number> {
+  const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((res) => res.text());
+  const line = text.split('\n').find((row) => row.startsWith('temporal_sticky_cache_size'));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
   const rand = random(options.seed);
   const pick = <T>(items: T[]): T => items[Math.floor(rand() * items.length)]!;
-  const dirs = [mkdtempSync(join(tmpdir(), 'kyc-chaos-db-')), mkdtempSync(join(tmpdir(), 'kyc-chaos-inbox-'))];
+  const inboxDirs = Array.from({ length: options.ingresses ?? 1 }, () =>
+    mkdtempSync(join(tmpdir(), 'kyc-chaos-inbox-')),
+  );
   const [jumio, attestr] = await Promise.all([startJumioSimulator(), startAttestrSimulator()]);
-  const [temporalPort, uiPort, ingressPort] = [await freePort(), await freePort(), await freePort()];
+  const ingressPorts = await Promise.all(inboxDirs.map(() => freePort()));
+  const workerMetricsPorts = await Promise.all(Array.from({ length: options.workers ?? 1 }, () => freePort()));
+  const temporal = await (options.temporal ?? devServerUnderTest)();
   const env: Record<string, string> = {
     NODE_ENV: 'development',
-    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: `chaos-${randomUUID()}`,
     ...DEV_DEFAULTS,
     KYC_PROVIDERS: 'jumio,attestr',
-    KYC_INBOX_DIR: dirs[1]!,
     // Quick retries of an announced result once the worker or the server is back.
     KYC_PROVIDER_RETRY_INITIAL: '1s',
     KYC_PROVIDER_RETRY_MAX: '5s',
@@ -105,20 +190,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ATTESTR_EXPIRES_AFTER: '2000d',
     ...(process.env.KYC_TEST_WORKFLOW_BUNDLE ? { KYC_WORKFLOW_BUNDLE: process.env.KYC_TEST_WORKFLOW_BUNDLE } : {}),
   };
-  const serverOptions = {
-    port: temporalPort,
-    uiPort,
-    dbFile: join(dirs[0]!, 'temporal.sqlite'),
-    namespace: 'default',
-  };
+  // Each ingress its own inbox, as each replica its own volume; each worker its metrics port.
+  const ingressEnv = (i: number) => ({ ...env, KYC_INBOX_DIR: inboxDirs[i]! });
+  const workerEnv = (i: number) => ({ ...env, METRICS_PORT: String(workerMetricsPorts[i]) });
 
-  let devServer: RunningDevServer | undefined;
-  let worker: NodeProcess | undefined;
-  let ingress: NodeProcess | undefined;
+  const workers: NodeProcess[] = [];
+  const ingresses: NodeProcess[] = [];
   let connection: Connection | undefined;
   try {
-    devServer = await startDevServer(serverOptions);
-    [worker, ingress] = await Promise.all([startWorkerProcess(env), startIngressProcess(env, ingressPort)]);
+    workers.push(...(await Promise.all(workerMetricsPorts.map((_, i) => startWorkerProcess(workerEnv(i))))));
+    ingresses.push(...(await Promise.all(ingressPorts.map((port, i) => startIngressProcess(ingressEnv(i), port)))));
 
     const newPlan = (i: number): Plan => {
       const reference = randomUUID();
@@ -153,6 +234,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // The load: each verification's callbacks in order, each resent until acknowledged.
     let sent = 0;
     const acknowledged = new Set<string>();
+    const acknowledgedBy = ingressPorts.map(() => 0);
+    const unexpectedAnswers: number[] = [];
     const unacknowledged: string[] = [];
     // Steady load: new verifications keep coming until every fault was injected (and at least the minimum).
     const plans: Plan[] = [];
@@ -163,37 +246,66 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       plans.push(plan);
       return plan;
     };
-    const url = (provider: string) => `http://127.0.0.1:${ingressPort}/webhooks/${provider}`;
     const sender = async () => {
       for (let plan = next(); plan; plan = next()) {
         for (const callback of plan.callbacks) {
-          const result = await sendUntilAcknowledged(url(plan.provider), callback.delivery, {
+          // Any ingress, as behind a load balancer: the callbacks of one verification reach different replicas.
+          const ingress = Math.floor(rand() * ingressPorts.length);
+          const url = `http://127.0.0.1:${ingressPorts[ingress]}/webhooks/${plan.provider}`;
+          const result = await sendUntilAcknowledged(url, callback.delivery, {
             retryDelayMs: 300,
             giveUpAfterMs: 180_000,
           });
           sent += result.statuses.length;
+          unexpectedAnswers.push(
+            ...result.statuses.filter((status) => !(status >= 200 && status < 300) && status !== 503),
+            ...Array.from({ length: result.unavailableWithoutRetryAfter }, () => 503),
+          );
           const key = `${plan.reference}/${callback.providerStatus}`;
-          if (result.acknowledged) acknowledged.add(key);
-          else unacknowledged.push(key);
+          if (result.acknowledged) {
+            acknowledged.add(key);
+            acknowledgedBy[ingress]! += 1;
+          } else unacknowledged.push(key);
           await new Promise((r) => setTimeout(r, 50 + rand() * 150));
         }
       }
     };
 
     const injected: Fault[] = [];
+    const stickyAtWorkerKill: number[] = [];
     const inject = async () => {
-      for (const fault of options.faults) {
+      for (const [n, fault] of options.faults.entries()) {
         await new Promise((r) => setTimeout(r, options.gapMs));
-        log(`fault: SIGKILL ${fault}`);
         if (fault === 'ingress') {
-          await ingress!.kill('SIGKILL');
-          ingress = await startIngressProcess(env, ingressPort);
+          const i = n % ingresses.length;
+          log(`fault: SIGKILL ingress ${i}`);
+          await ingresses[i]!.kill('SIGKILL');
+          ingresses[i] = await startIngressProcess(ingressEnv(i), ingressPorts[i]!);
         } else if (fault === 'worker') {
-          await worker!.kill('SIGKILL');
-          worker = await startWorkerProcess(env);
+          const i = n % workers.length;
+          // Killed while it holds verifications: their next tasks must find another worker (or this one restarted).
+          const held = await eventually(
+            async () => {
+              const size = await stickyCacheSize(workerMetricsPorts[i]!);
+              return size > 0 ? size : undefined;
+            },
+            60_000,
+            `worker ${i} to hold a verification`,
+          ).catch(() => 0);
+          log(`fault: SIGKILL worker ${i} holding ${held} verifications in its sticky cache`);
+          stickyAtWorkerKill.push(held);
+          await workers[i]!.kill('SIGKILL');
+          workers[i] = await startWorkerProcess(workerEnv(i));
+        } else if (fault === 'database') {
+          if (!temporal.stopDatabase || !temporal.startDatabase)
+            throw new Error('this Temporal has no database to stop');
+          log(`fault: database stopped for ${options.databaseOutageMs ?? 30_000} ms`);
+          await temporal.stopDatabase();
+          await new Promise((r) => setTimeout(r, options.databaseOutageMs ?? 30_000));
+          await temporal.startDatabase();
         } else {
-          await devServer!.kill();
-          devServer = await startDevServer(serverOptions);
+          log('fault: SIGKILL temporal');
+          await temporal.killAndRestart();
         }
         injected.push(fault);
       }
@@ -202,7 +314,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await Promise.all([inject(), ...Array.from({ length: options.concurrency }, sender)]);
     log(`load done: ${sent} attempts, ${acknowledged.size} acknowledged; waiting for every verification to end`);
 
-    connection = await Connection.connect({ address: devServer.address });
+    connection = await Connection.connect({ address: temporal.address });
     const kyc = new KycClient(new Client({ connection }), loadConfig(env));
     const problems: string[] = [];
     let applied = 0;
@@ -223,6 +335,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       } catch {
         wrongVerdicts += 1;
         problems.push(`${plan.provider} ${plan.reference}: never ended`);
+        // Its acknowledged callbacks never reached it: lost, unless it exists and only failed to end.
+        const exists = await kyc.getVerification(plan.provider, plan.reference).then(
+          () => true,
+          () => false,
+        );
+        if (!exists)
+          lost += plan.callbacks.filter((c) => acknowledged.has(`${plan.reference}/${c.providerStatus}`)).length;
         continue;
       }
       if (state.status !== plan.truth.status || state.decision !== plan.truth.decision) {
@@ -251,12 +370,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         }
       }
     }
+    // Every ingress's inbox handed everything over: nothing left, set aside or unreadable.
+    const inboxLeft = inboxDirs.map(
+      (dir) => entriesIn(dir) + entriesIn(join(dir, 'unreadable')) + entriesIn(join(dir, 'undeliverable')),
+    );
+    if (problems.length || inboxLeft.some(Boolean)) {
+      ingresses.forEach((ingress, i) =>
+        log(
+          `ingress ${i}, its last warnings:\n${ingress
+            .output()
+            .split('\n')
+            .filter((line) => /"level":(40|50)|warn|error/.test(line))
+            .slice(-30)
+            .join('\n')}`,
+        ),
+      );
+    }
     return {
       seed: options.seed,
       verifications: plans.length,
+      inboxLeft,
       faultsInjected: injected,
       sent,
       acknowledged: acknowledged.size,
+      acknowledgedBy,
+      unexpectedAnswers,
+      stickyAtWorkerKill,
       applied,
       lost,
       appliedTwice,
@@ -266,10 +405,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
   } finally {
     await connection?.close();
-    await Promise.all([ingress?.kill(), worker?.kill()]);
-    await devServer?.stop();
+    await Promise.all([...ingresses, ...workers].map((child) => child.kill()));
+    await temporal.close();
     await Promise.all([jumio.close(), attestr.close()]);
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    for (const dir of inboxDirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -277,8 +416,13 @@ export function describeReport(report: ChaosReport): string {
   return (
     `chaos (seed ${report.seed}): ${report.verifications} verifications, faults injected ` +
     `${report.faultsInjected.length} (${report.faultsInjected.join(', ')}); callbacks sent ${report.sent}, ` +
-    `acknowledged ${report.acknowledged}, applied ${report.applied}, lost: ${report.lost}, ` +
+    `acknowledged ${report.acknowledged} (by ingress: ${report.acknowledgedBy.join(', ')}), ` +
+    `applied ${report.applied}, lost: ${report.lost}, ` +
     `applied twice: ${report.appliedTwice}, wrong verdicts: ${report.wrongVerdicts}, ` +
-    `never acknowledged: ${report.notAcknowledged}`
+    `never acknowledged: ${report.notAcknowledged}, answers other than 2xx or 503 + Retry-After: ` +
+    `${report.unexpectedAnswers.length}` +
+    (report.stickyAtWorkerKill.length
+      ? `, sticky verifications at worker kills: ${report.stickyAtWorkerKill.join(', ')}`
+      : '')
   );
 }

@@ -28,7 +28,9 @@ export function quietRuntime(): void {
 }
 
 /**
- * A real Temporal dev server (the pinned CLI from .tools/), with our search attributes. Its
+ * A real Temporal server with our search attributes: a dev server of the test's own (the pinned
+ * CLI from .tools/), or, in the cluster suite, the production-shaped cluster its global setup
+ * brought up (KYC_TEST_TEMPORAL_ADDRESS; teardown then only closes the connections). Its
  * namespace keeps closed workflows a day (the dev server's default) unless `retentionDays` says
  * otherwise: a callback older than the retention is stale and starts nothing, so tests that send
  * documented examples as they stand (timestamped when they were written) ask for years.
@@ -37,16 +39,21 @@ export async function startTemporal(
   options: { withSearchAttributes?: boolean; retentionDays?: number } = {},
 ): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: resolveTemporalCli() },
-      ip: '127.0.0.1',
-      log: { format: 'pretty', level: 'error' },
-      // Without them: a cluster as a platform team hands it over, before `kyc setup`.
-      searchAttributes: options.withSearchAttributes === false ? [] : KYC_SEARCH_ATTRIBUTES,
-      extraArgs: ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true'],
-    },
-  });
+  const cluster = process.env.KYC_TEST_TEMPORAL_ADDRESS;
+  if (cluster && options.withSearchAttributes === false)
+    throw new Error('a namespace without our search attributes needs a server of its own');
+  const env = cluster
+    ? await TestWorkflowEnvironment.createFromExistingServer({ address: cluster })
+    : await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: { type: 'existing-path', path: resolveTemporalCli() },
+          ip: '127.0.0.1',
+          log: { format: 'pretty', level: 'error' },
+          // Without them: a cluster as a platform team hands it over, before `kyc setup`.
+          searchAttributes: options.withSearchAttributes === false ? [] : KYC_SEARCH_ATTRIBUTES,
+          extraArgs: ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true'],
+        },
+      });
   if (options.retentionDays !== undefined) {
     await env.connection.workflowService.updateNamespace({
       namespace: 'default',

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
+import { runCli } from '../../src/client/cli';
+import { KycClient } from '../../src/client';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { jumioTestEnv } from '../support/jumio-env';
+import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+
+const { IndexedValueType } = temporal.api.enums.v1;
+
+/**
+ * What SQL visibility (PostgreSQL) does differently from the dev server's: custom search
+ * attributes take one of a fixed number of slots per type in each namespace (ten Keyword), and
+ * listings come in the store's own order (no ORDER BY).
+ */
+describe('SQL visibility on the cluster', () => {
+  let env: TestWorkflowEnvironment;
+  let connection: Connection;
+
+  beforeAll(async () => {
+    env = await startTemporal();
+    connection = await Connection.connect({ address: env.address });
+  });
+
+  afterAll(async () => {
+    await connection?.close();
+    await env?.teardown();
+  });
+
+  async function kyc(variables: Record<string, string>, ...argv: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: variables });
+    return { code, stdout, stderr };
+  }
+
+  it('kyc setup in a namespace without room for our Keyword attributes: one clear line, and nothing half registered', async () => {
+    const namespace = `kyc-slots-${randomUUID().slice(0, 8)}`;
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('30d'),
+    });
+    // Another application's Keyword attributes already take seven of the ten slots.
+    await eventually(
+      async () => {
+        await connection.operatorService.addSearchAttributes({
+          namespace,
+          searchAttributes: Object.fromEntries(
+            Array.from({ length: 7 }, (_, i) => [`TheirKeyword${i}`, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+          ),
+        });
+        return true;
+      },
+      60_000,
+      'the new namespace to take search attributes',
+    );
+
+    const variables = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: namespace };
+    const setup = await kyc(variables, 'setup');
+    expect(setup.code).toBe(1);
+    expect(setup.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(setup.stderr).toMatch(
+      new RegExp(
+        `^kyc: namespace ${namespace} has no room for ${KYC_SEARCH_ATTRIBUTES.length} more Keyword search attributes`,
+      ),
+    );
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    expect(Object.keys(customAttributes ?? {}).filter((name) => name.startsWith('Kyc'))).toEqual([]);
+
+    // Room made (the other application's attributes removed): the same command registers all of ours.
+    await connection.operatorService.removeSearchAttributes({
+      namespace,
+      searchAttributes: ['TheirKeyword0', 'TheirKeyword1', 'TheirKeyword2', 'TheirKeyword3'],
+    });
+    const again = await kyc(variables, 'setup', '--json');
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect((JSON.parse(again.stdout) as { searchAttributes: { result: string }[] }).searchAttributes).toHaveLength(
+      KYC_SEARCH_ATTRIBUTES.length,
+    );
+  });
+
+  describe('kyc list', () => {
+    let sim: JumioSimulator;
+    let stack: Stack;
+
+    beforeAll(async () => {
+      sim = await startJumioSimulator();
+      stack = await startStack(env, jumioTestEnv(sim, { JUMIO_CALLBACK_GRACE: '1h' }));
+    });
+
+    afterAll(async () => {
+      await stack?.stop();
+      await sim?.close();
+    });
+
+    it('lists running verifications first, then closed ones, most recently closed first', async () => {
+      const kycClient = new KycClient(stack.client, stack.config);
+      const [closedFirst, running, closedLast] = [randomUUID(), randomUUID(), randomUUID()] as string[] as [
+        string,
+        string,
+        string,
+      ];
+      for (const reference of [closedFirst, running, closedLast]) {
+        await kycClient.startVerification({ provider: 'jumio', reference, context: { accountId: 'a-1' } });
+        if (reference !== running) {
+          await kycClient.cancelVerification('jumio', reference, 'user_left');
+          await kycClient.waitForVerification('jumio', reference, { timeoutMs: 30_000 });
+        }
+      }
+      const mine = (rows: { reference: string }[]) =>
+        rows.map((row) => row.reference).filter((reference) => [closedFirst, running, closedLast].includes(reference));
+      const listed = await eventually(async () => {
+        const rows = mine(
+          await kycClient.listVerifications({ provider: 'jumio', startedAfter: new Date(Date.now() - 600_000) }),
+        );
+        return rows.length === 3 ? rows : undefined;
+      });
+      expect(listed).toEqual([running, closedLast, closedFirst]);
+      const statuses = await kycClient.listVerifications({ provider: 'jumio', status: 'CANCELLED' });
+      expect(mine(statuses)).toEqual([closedLast, closedFirst]);
+    });
+  });
+});
