@@ -1,9 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { RetrievalClient } from '../providers/types';
-import { ProviderFailure, PERMANENT_PROVIDER_FAILURES } from '../providers/failure-types';
+import { ProviderFailure, PERMANENT_PROVIDER_FAILURES } from '../verification/provider-failure';
 import { ProviderCallError } from '../providers/http';
-import { isTerminal, type ProviderId, type VerificationEvent } from '../verification/model';
-import type { VerificationPolicy } from '../verification/waiting';
+import { isTerminal, type ProviderId, type VerificationEvent, type VerificationPolicy } from '../verification/model';
 import { withinActivityDeadline } from './call-deadline';
 import type { PollRequest } from './types';
 import { createNotifyActivities, type NotifyDeps } from './notify';

@@ -3,7 +3,7 @@ import type { EnvReader } from '../config/env-reader';
 import type { CanonicalMeaning, ProviderId, VerificationEvent } from '../verification/model';
 import { CallbackValidationError, type FieldIssue } from './types';
 import { ProviderCallError } from './http';
-import { ProviderFailure } from './failure-types';
+import { ProviderFailure } from '../verification/provider-failure';
 
 /**
  * A provider's transaction ID as it may appear in a workflow ID: IDs are opaque to us, but they

@@ -1,5 +1,5 @@
 import { callSignal } from './call-signal';
-import { ProviderFailure, type ProviderFailureType } from './failure-types';
+import { ProviderFailure, type ProviderFailureType } from '../verification/provider-failure';
 import { parseUntrustedJson } from './untrusted-json';
 
 /** A failed call to a provider's API, classified. Its message names the call, never the response body. */

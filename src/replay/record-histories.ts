@@ -21,8 +21,13 @@ import { installRuntime } from '../observability/runtime';
 import type { RetrievalClient } from '../providers/types';
 import { resolveTemporalCli } from '../temporal/binaries';
 import { signalProviderEvent, signalRegistration } from '../temporal/verification-start';
-import type { VerificationPolicy } from '../verification/waiting';
-import { PROVIDERS, type CanonicalMeaning, type ProviderId, type VerificationEvent } from '../verification/model';
+import {
+  PROVIDERS,
+  type CanonicalMeaning,
+  type ProviderId,
+  type VerificationEvent,
+  type VerificationPolicy,
+} from '../verification/model';
 import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../workflows/messages';
 import { createWorker } from '../worker';
 

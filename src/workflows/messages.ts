@@ -11,11 +11,11 @@ import {
   type ProviderId,
   type VerificationEvent,
   type VerificationState,
+  type VerificationPolicy,
 } from '../verification/model';
-import type { VerificationPolicy } from '../verification/waiting';
+export { type VerificationPolicy } from '../verification/model';
 
 export type { AppRegistration } from '../verification/model';
-export type { VerificationPolicy } from '../verification/waiting';
 
 export const DEFAULT_TASK_QUEUE = 'kyc-verifications';
 export const WORKFLOW_TYPE = 'verificationWorkflow';

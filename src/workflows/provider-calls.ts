@@ -13,10 +13,10 @@ import {
 } from '@temporalio/workflow';
 import type { KycActivities } from '../activities';
 import type { PollRequest } from '../activities/types';
-import { PERMANENT_PROVIDER_FAILURES, ProviderFailure } from '../providers/failure-types';
+import { PERMANENT_PROVIDER_FAILURES, ProviderFailure } from '../verification/provider-failure';
 import { readProviderEvent } from '../verification/incoming';
 import type { VerificationEvent } from '../verification/model';
-import type { PollResult, VerificationPolicy } from '../verification/waiting';
+import { type PollResult, type VerificationPolicy } from '../verification/model';
 
 /**
  * Provider calls heartbeat while they wait (src/activities/call-deadline.ts): a cancellation

@@ -13,7 +13,7 @@ import {
   parseAsyncStatuses,
   PROFILE_MEANINGS,
 } from '../../src/providers/attestr/vocabulary';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import { ProviderCallError } from '../../src/providers/http';
 import { CallbackAuthenticationError, CallbackValidationError } from '../../src/providers/types';
 import { DEV_DEFAULTS } from '../support/dev-defaults';

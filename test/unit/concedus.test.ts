@@ -1,6 +1,6 @@
 import express from 'express';
 import { ConfigError, loadConfig } from '../../src/config';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import { ProviderCallError } from '../../src/providers/http';
 import { createConcedusCallbackParser } from '../../src/providers/concedus/callback';
 import { createConcedusRetrievalClient, type ConcedusSettings } from '../../src/providers/concedus/retrieval';

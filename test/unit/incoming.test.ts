@@ -7,7 +7,6 @@
 import fc from 'fast-check';
 import {
   DECISIONS,
-  initialState,
   PROVIDERS,
   STATUSES,
   type VerificationEvent,
@@ -17,6 +16,7 @@ import { readCancellation, readProviderEvent, readRegistration } from '../../src
 import { MALFORMED_SIGNAL, reduce, type VerificationChange } from '../../src/verification/reducer';
 import { TEST_POLICY } from '../support/policy';
 import { PROTOTYPE_WORDS } from '../support/hostile-bodies';
+import { initialState } from '../../src/verification/initial-state';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 const EXPECTED = { provider: 'jumio' as const, reference: 'ref-1' };

@@ -10,9 +10,10 @@ import {
   type NotifyPayload,
 } from '../../src/activities/notify';
 import { loadConfig } from '../../src/config';
-import { initialState, type VerificationState } from '../../src/verification/model';
+import { type VerificationState } from '../../src/verification/model';
 import { freePort } from '../support/ports';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { initialState } from '../../src/verification/initial-state';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import {
-  initialState as createInitialState,
   isTerminal,
   PROVIDERS,
   statusRank,
@@ -21,6 +20,7 @@ import {
 } from '../../src/providers/unico/vocabulary';
 import { CONCEDUS_VOCABULARY, concedusMeaning, MISMATCHES } from '../../src/providers/concedus/vocabulary';
 import type { CanonicalMeaning } from '../../src/verification/model';
+import { initialState as createInitialState } from '../../src/verification/initial-state';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 

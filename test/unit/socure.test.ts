@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
 import { ConfigError, EnvReader, parseDuration } from '../../src/config/env-reader';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import { ProviderCallError } from '../../src/providers/http';
 import { socure } from '../../src/providers/socure';
 import { createSocureCallbackParser, socureCallbackShape } from '../../src/providers/socure/callback';

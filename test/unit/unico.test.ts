@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../../src/config';
 import { EnvReader } from '../../src/config/env-reader';
 import { parseWebhookAuth } from '../../src/config/webhook-auth';
 import { authenticate } from '../../src/ingress/auth';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import { ProviderCallError } from '../../src/providers/http';
 import { CallbackValidationError } from '../../src/providers/types';
 import { unico } from '../../src/providers/unico';

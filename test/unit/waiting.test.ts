@@ -3,7 +3,7 @@
  * by how much it postpones.
  */
 import fc from 'fast-check';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import type { VerificationEvent } from '../../src/verification/model';
 import {
   afterCallback,
@@ -16,11 +16,11 @@ import {
   postponeDelayMs,
   seededRandom,
   startWaiting,
-  type WaitProgress,
 } from '../../src/verification/waiting';
-import { initialState } from '../../src/verification/model';
+import { type WaitProgress } from '../../src/verification/model';
 import { reduce } from '../../src/verification/reducer';
 import { TEST_POLICY } from '../support/policy';
+import { initialState } from '../../src/verification/initial-state';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const ms = (iso: string) => Date.parse(iso) - Date.parse(T0);

@@ -9,15 +9,15 @@ import { Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { KycActivities, PollRequest } from '../../src/activities';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import { resolveTemporalTestServer } from '../../src/temporal/binaries';
 import {
   isTerminal,
   type CanonicalMeaning,
   type VerificationEvent,
   type VerificationState,
+  type VerificationPolicy,
 } from '../../src/verification/model';
-import type { VerificationPolicy } from '../../src/verification/waiting';
 import {
   KYC_SEARCH_ATTRIBUTES,
   kycWorkflowId,

@@ -10,7 +10,7 @@ export const ProviderFailure = {
   RateLimited: 'ProviderRateLimited',
   /** 404, or an answer that does not yet carry the announced result. Retried while a result is expected. */
   NotReady: 'ProviderNotReady',
-  /** The provider says a result exists but has not published it yet (Jumio PROCESSED without a decision). Retried. */
+  /** The provider says a result exists but has not published it yet (processed, without a decision yet). Retried. */
   ResultPending: 'ProviderResultPending',
   /** 401/403 even with fresh credentials: configuration, not an outage. Not retried. */
   AuthRejected: 'ProviderAuthRejected',
