@@ -7,7 +7,7 @@ import { createLateVerdictNotifyActivities } from './activities/notify';
 import { connectWorker, dataConverter } from './temporal/connection';
 import type { RetrievalClient } from './providers/types';
 import type { ProviderId } from './verification/model';
-import { retrievalTaskQueue } from './temporal/retrieval-queues';
+import { retrievalTaskQueue } from './contracts';
 
 /** The workflow code: a prebuilt bundle when given (production, tests), else bundled from source at start. */
 export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };

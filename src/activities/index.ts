@@ -4,10 +4,8 @@ import { ProviderFailure, PERMANENT_PROVIDER_FAILURES } from '../verification/pr
 import { ProviderCallError } from '../providers/http';
 import { isTerminal, type ProviderId, type VerificationEvent, type VerificationPolicy } from '../verification/model';
 import { withinActivityDeadline } from './call-deadline';
-import type { PollRequest } from './types';
+import type { AppNotifier, PollRequest, ProviderActivities } from '../contracts';
 import { createNotifyActivities, type NotifyDeps } from './notify';
-
-export type { PollRequest } from './types';
 
 export interface ActivityDeps {
   retrieval: Partial<Record<ProviderId, RetrievalClient>>;
@@ -71,7 +69,7 @@ export function createActivities(deps: ActivityDeps) {
         }),
       );
     },
-  };
+  } satisfies ProviderActivities & AppNotifier;
 }
 
 export type KycActivities = ReturnType<typeof createActivities>;

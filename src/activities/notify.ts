@@ -8,12 +8,14 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import type { NotifyConfig } from '../config/notify';
 import { retryAfterMs } from '../providers/http';
-import type { LateVerdictNote } from '../late-verdicts/rule';
-import type { VerificationState } from '../verification/model';
-
-export const NOTIFY_EVENT_TYPE = 'kyc.verification.finished';
-/** A provider's verdict arrived after our own timer had closed the verification (src/late-verdicts/). */
-export const LATE_VERDICT_EVENT_TYPE = 'kyc.verification.late_verdict';
+import {
+  LATE_VERDICT_EVENT_TYPE,
+  NOTIFY_EVENT_TYPE,
+  type AppNotifier,
+  type LateVerdictNotifier,
+  type LateVerdictNotifyInput,
+  type NotifyInput,
+} from '../contracts';
 
 export const NotifyFailure = {
   /** No answer, a timeout, 5xx, 408 or 429: the app is not ready; retried until it accepts. */
@@ -23,49 +25,6 @@ export const NotifyFailure = {
   /** The worker has no KYC_NOTIFY_URL/SECRET. Not retried. */
   NotConfigured: 'NotifyNotConfigured',
 } as const;
-
-export interface NotifyInput {
-  /** The final state. It holds provider IDs and status words only, no personal data, by design. */
-  state: VerificationState;
-  /**
-   * The same for every attempt of one notification (e.g. derived from the workflow ID), so the
-   * app can drop a delivery it has already processed.
-   */
-  webhookId: string;
-}
-
-/** The JSON body, in the Standard Webhooks payload shape `{ type, timestamp, data }`. */
-export interface NotifyPayload {
-  type: typeof NOTIFY_EVENT_TYPE;
-  timestamp: string;
-  /** The final state without `seen`, the workflow's internal dedup keys (up to 2000 of them). */
-  data: Omit<VerificationState, 'seen'>;
-}
-
-/** What the app learns of a late verdict: IDs and status words only, like the final state. */
-export interface LateVerdictData {
-  provider: VerificationState['provider'];
-  reference: string;
-  verificationId: string;
-  /** The dead letter that holds the late events (`kyc-dead:…`); `kyc reopen` asks the provider again. */
-  deadLetterId: string;
-  /** What the verification still says: the status our timer inferred, and why. */
-  status: VerificationState['status'];
-  note: LateVerdictNote;
-  receivedAt: string;
-}
-
-export interface LateVerdictNotifyInput {
-  data: LateVerdictData;
-  webhookId: string;
-}
-
-/** The JSON body of a late-verdict notification, in the Standard Webhooks payload shape. */
-export interface LateVerdictPayload {
-  type: typeof LATE_VERDICT_EVENT_TYPE;
-  timestamp: string;
-  data: LateVerdictData;
-}
 
 export interface NotifyDeps {
   notify: NotifyConfig;
@@ -82,7 +41,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
       const { seen: _seen, ...data } = input.state;
       await send(NOTIFY_EVENT_TYPE, data, input.webhookId);
     },
-  };
+  } satisfies AppNotifier;
 }
 
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
@@ -95,7 +54,7 @@ export function createLateVerdictNotifyActivities(deps: NotifyDeps) {
     async notifyAppOfLateVerdict(input: LateVerdictNotifyInput): Promise<void> {
       await send(LATE_VERDICT_EVENT_TYPE, input.data, input.webhookId);
     },
-  };
+  } satisfies LateVerdictNotifier;
 }
 
 /** One signed POST to KYC_NOTIFY_URL; failures classified for the activity's retry policy. */

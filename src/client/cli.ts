@@ -17,7 +17,7 @@ import {
   type VerificationState,
 } from '../verification/model';
 import { KycClient, WaitTimeoutError } from './index';
-import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../dead-letters/contract';
+import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../contracts';
 import type { DeadLetterSummary } from '../dead-letters/store';
 import type { CallbackParser } from '../providers/types';
 import { terminalLines, terminalSafe } from './terminal-text';

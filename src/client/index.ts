@@ -3,13 +3,26 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { loadClientConfig, type ClientConfig } from '../config';
 import { connectTemporalClient } from '../temporal/connection';
 import type { CallbackParser } from '../providers/types';
-import { KycDecision, KycStatus } from '../workflows/messages';
+import {
+  KycDecision,
+  KycStatus,
+  cancelSignal,
+  kycWorkflowId,
+  parseKycWorkflowId,
+  refreshSignal,
+  stateQuery,
+} from '../contracts';
 import { referenceSchema } from '../providers/common';
 import { providerModule } from '../providers/registry';
 import { signalRegistration } from '../temporal/verification-start';
-import type { Decision, ProviderId, Status, VerificationState } from '../verification/model';
-import { isProviderId, isTerminal } from '../verification/model';
-import { cancelSignal, kycWorkflowId, parseKycWorkflowId, refreshSignal, stateQuery } from '../workflows/messages';
+import {
+  type Decision,
+  type ProviderId,
+  type Status,
+  type VerificationState,
+  isProviderId,
+  isTerminal,
+} from '../verification/model';
 import {
   InvalidRequestError,
   VerificationAlreadyFinishedError,

@@ -35,13 +35,15 @@ export {
   type TimelineOutcome,
   type VerificationState,
 } from '../verification/model';
-export { kycWorkflowId, parseKycWorkflowId, verificationFinishedSignal } from '../workflows/messages';
-export { ConfigError, loadClientConfig, type ClientConfig } from '../config';
 export {
+  kycWorkflowId,
+  parseKycWorkflowId,
+  verificationFinishedSignal,
   LATE_VERDICT_EVENT_TYPE,
   NOTIFY_EVENT_TYPE,
   type LateVerdictData,
   type LateVerdictPayload,
   type NotifyPayload,
-} from '../activities/notify';
-export type { LateVerdictNote } from '../late-verdicts/rule';
+  type LateVerdictNote,
+} from '../contracts';
+export { ConfigError, loadClientConfig, type ClientConfig } from '../config';

@@ -1,8 +1,7 @@
 import { LOG_LEVELS, type LogLevel } from '../logger';
-import type { VerificationPolicy } from '../workflows/messages';
 import { providerModules } from '../providers/registry';
 import type { ProviderModule } from '../providers/module';
-import { isProviderId, type ProviderId } from '../verification/model';
+import { isProviderId, type ProviderId, type VerificationPolicy } from '../verification/model';
 import { readCodecConfig, type CodecConfig } from './codec';
 import { ConfigError, EnvReader } from './env-reader';
 import { readNotifyConfig, type NotifyConfig } from './notify';

@@ -13,7 +13,7 @@ import {
 import { parseUntrustedJson } from '../providers/untrusted-json';
 import { signalProviderEvent } from '../temporal/verification-start';
 import { isProviderId, type ProviderId, type VerificationEvent } from '../verification/model';
-import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
+import { kycWorkflowId, providerEventSignal } from '../contracts';
 import { AcceptedCallbacks } from './accepted-callbacks';
 import { authenticate } from './auth';
 import { LateVerdictAlarm, type LateLetter } from '../late-verdicts/alarm';

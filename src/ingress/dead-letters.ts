@@ -6,13 +6,16 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
-import type { DeadLetter, DeadLetterReason } from '../dead-letters/contract';
-import { deadLetterWorkflowId } from '../dead-letters/contract';
+import {
+  type DeadLetter,
+  type DeadLetterReason,
+  deadLetterWorkflowId,
+  type LateVerdictNote,
+  type FieldIssue,
+} from '../contracts';
 import { storeDeadLetter } from '../dead-letters/store';
-import type { LateVerdictNote } from '../late-verdicts/rule';
 import type { Logger } from '../logger';
 import { boundedIssues } from '../providers/common';
-import type { FieldIssue } from '../providers/types';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 import type { DurableInbox } from './inbox';
 import { StartLimitedError, type StartBudget } from './start-budget';

@@ -1,10 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
-import { deadLetterWorkflowId, type DeadLetter } from '../dead-letters/contract';
+import { deadLetterWorkflowId, type DeadLetter, kycWorkflowId } from '../contracts';
 import { storeDeadLetter } from '../dead-letters/store';
 import type { Logger } from '../logger';
 import { deliverEvent } from '../temporal/deliver';
-import { kycWorkflowId } from '../workflows/messages';
 import type { Counter } from 'prom-client';
 import { LateVerdictAlarm } from '../late-verdicts/alarm';
 import { buildDeadLetter, deadLetterHome } from './dead-letters';

@@ -13,7 +13,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DeadLetter } from '../dead-letters/contract';
+import type { DeadLetter } from '../contracts';
 import { payloadKeyId } from '../temporal/encryption-codec';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 import { parseUntrustedJson } from '../providers/untrusted-json';

@@ -6,12 +6,12 @@
 import type { Client } from '@temporalio/client';
 import type { Counter } from 'prom-client';
 import type { AppConfig } from '../config';
-import { deadLetterWorkflowId } from '../dead-letters/contract';
+import { deadLetterWorkflowId, type LateVerdictNote } from '../contracts';
 import { buildDeadLetter, type RefusedCallback } from '../ingress/dead-letters';
 import type { Logger } from '../logger';
 import type { ProviderId, VerificationEvent, VerificationState } from '../verification/model';
 import { closedVerificationState, startLateVerdictNotification } from './temporal';
-import { classifyLateEvents, type LateVerdictNote } from './rule';
+import { classifyLateEvents } from './rule';
 
 export interface LateLetter {
   /** The dead letter to keep: reason `late`, or `late_verdict` with its note. */

@@ -12,7 +12,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { temporal } from '@temporalio/proto';
 import { listDeadLetters, replayDeadLetter } from '../dead-letters/store';
 import type { ProviderId, VerificationState } from '../verification/model';
-import { kycWorkflowId, type VerificationInput } from '../workflows/messages';
+import { kycWorkflowId, type VerificationInput } from '../contracts';
 import { inferredEnd, lifetimeOverOnReopen, type InferredEnd } from './rule';
 
 const { EventType, ResetReapplyType } = temporal.api.enums.v1;

@@ -4,23 +4,12 @@
  * Pure functions of the closed verification's final state and the late events, so the rule is
  * tested without Temporal and the ingress, the CLI and the client apply the same one.
  */
-import type { Status, VerificationEvent, VerificationState } from '../verification/model';
-import { inferredEnd, isVerdict, type InferredEnd } from '../verification/late-verdict';
+import type { VerificationEvent, VerificationState } from '../verification/model';
+import { inferredEnd, isVerdict } from '../verification/late-verdict';
 import { lifetimeEndsAt } from '../verification/waiting';
-import type { VerificationInput } from '../workflows/messages';
+import type { LateVerdictNote, VerificationInput } from '../contracts';
 
 export { inferredEnd, isVerdict, type InferredEnd } from '../verification/late-verdict';
-
-/** What a late verdict is recorded with: status words and IDs only, no personal data. */
-export interface LateVerdictNote {
-  /** How our timer had closed the verification. */
-  inferredEnd: InferredEnd;
-  /** The status we had inferred (EXPIRED). */
-  inferredStatus: Status;
-  /** When the verification closed. */
-  closedAt?: string;
-  verdicts: { providerStatus: string; status?: Status; decision?: string; occurredAt?: string; retrieve?: boolean }[];
-}
 
 export type LateClassification = { reason: 'late_verdict'; note: LateVerdictNote } | { reason: 'late' };
 

@@ -28,7 +28,7 @@ import {
   type VerificationEvent,
   type VerificationPolicy,
 } from '../verification/model';
-import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../contracts';
 import { createWorker } from '../worker';
 
 export const REPLAY_PATHS = ['completed', 'expired', 'cancelled', 'continued-as-new', 'mid-flight'] as const;

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { VerificationEvent } from '../verification/model';
-import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
+import { kycWorkflowId, providerEventSignal } from '../contracts';
 import { signalProviderEvent } from './verification-start';
 
 /**

@@ -10,7 +10,7 @@ import {
   type DeadLetterEnd,
   type DeadLetterInput,
   type ReplayResult,
-} from '../dead-letters/contract';
+} from '../contracts';
 
 export async function deadLetterWorkflow({ letter, retentionMs }: DeadLetterInput): Promise<DeadLetterEnd> {
   const replays: ReplayResult[] = [];

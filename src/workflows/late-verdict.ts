@@ -4,12 +4,7 @@
  * until the app's receiver accepts it. Its own workflow, because the verification has closed.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { LateVerdictNotifyInput } from '../activities/notify';
-import type { LateVerdictNotification, LateVerdictNotificationEnd } from '../late-verdicts/contract';
-
-interface LateVerdictNotifier {
-  notifyAppOfLateVerdict(input: LateVerdictNotifyInput): Promise<void>;
-}
+import type { LateVerdictNotifier, LateVerdictNotification, LateVerdictNotificationEnd } from '../contracts';
 
 // As the verdict push (app-notification.ts): a receiver that is down delays it, never loses it.
 const { notifyAppOfLateVerdict } = proxyActivities<LateVerdictNotifier>({

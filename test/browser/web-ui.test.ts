@@ -18,7 +18,7 @@ import { startJumioSimulator, type JumioSimulator } from '../../src/providers/ju
 import { postJson } from '../../src/simulators/callback-sender';
 import { resolveTemporalCli } from '../../src/temporal/binaries';
 import { EncryptionCodec } from '../../src/temporal/encryption-codec';
-import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../../src/contracts';
 import { jumioTestEnv } from '../support/jumio-env';
 import { freePort } from '../support/ports';
 import { quietRuntime, startStack, type Stack } from '../support/stack';

@@ -5,7 +5,7 @@ import { temporal } from '@temporalio/proto';
 import { runCli } from '../../src/client/cli';
 import { KycClient } from '../../src/client';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import { jumioTestEnv } from '../support/jumio-env';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';

@@ -11,7 +11,7 @@ import {
 } from '../../src/client';
 import { postJson } from '../../src/simulators/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { jumioTestEnv, useJumioStack } from '../support/jumio-env';
 import { runWorker, testClient, testConfig } from '../support/stack';
 

@@ -11,7 +11,7 @@ import { startJumioSimulator, type JumioSimulator } from '../../src/providers/ju
 import { postJson } from '../../src/simulators/callback-sender';
 import { namespaceRetentionSeconds } from '../../src/temporal/setup';
 import type { ProviderId, VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { startDurableStack, type DurableStack } from '../support/durable-stack';
 import { eventually, startTemporal } from '../support/stack';
 

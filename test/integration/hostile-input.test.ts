@@ -12,7 +12,7 @@ import { socureCallbacks } from '../../src/providers/socure/simulator';
 import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
 import { postJson } from '../../src/simulators/callback-sender';
 import { isTerminal, type ProviderId, type VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { CONTROL_CHARACTERS, failedWorkflowTasks, PROTOTYPE_WORDS } from '../support/hostile-bodies';
 import { scheduleVariables } from '../support/schedules';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';

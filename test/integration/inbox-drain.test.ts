@@ -8,7 +8,7 @@ import { listDeadLetters } from '../../src/dead-letters/store';
 import { DurableInbox, type InboxEntry } from '../../src/ingress/inbox';
 import { InboxDrainer } from '../../src/ingress/inbox-drainer';
 import { silentLogger } from '../../src/logger';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { eventually, startTemporal, testClient, testConfig } from '../support/stack';
 
 const event = (reference: string): InboxEntry => ({

@@ -15,7 +15,7 @@ import {
 } from '../../src/providers/jumio/simulator';
 import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { jumioTestEnv } from '../support/jumio-env';
 import { eventually, runWorker, startStack, startTemporal, testConfig, type Stack } from '../support/stack';
 

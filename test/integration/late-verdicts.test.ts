@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
-import { LATE_VERDICT_EVENT_TYPE, NOTIFY_EVENT_TYPE } from '../../src/activities/notify';
+import { LATE_VERDICT_EVENT_TYPE, NOTIFY_EVENT_TYPE } from '../../src/contracts';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { postJson } from '../../src/simulators/callback-sender';
 import type { VerificationState } from '../../src/verification/model';

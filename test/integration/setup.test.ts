@@ -10,7 +10,7 @@ import { createIngressApp } from '../../src/ingress/app';
 import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 import { createTemporalClient } from '../../src/temporal/connection';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import { eventually, startTemporal } from '../support/stack';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 

@@ -15,7 +15,7 @@ import {
 } from '../../src/providers/socure/simulator';
 import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
 import type { TimelineEntry, VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { eventually, startStack, startTemporal, testConfig, type Stack } from '../support/stack';
 
 const fixture = (name: string): unknown =>

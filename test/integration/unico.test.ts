@@ -15,7 +15,7 @@ import {
 } from '../../src/providers/unico/simulator';
 import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 
 /** Timeline entries as [source, providerStatus, outcome]. */

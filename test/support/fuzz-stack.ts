@@ -8,7 +8,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
 import { PROVIDERS, type ProviderId } from '../../src/verification/model';
-import { parseKycWorkflowId } from '../../src/workflows/messages';
+import { parseKycWorkflowId } from '../../src/contracts';
 import { describeFuzz, fuzzProvider, INJECTED, type FuzzReport } from './fuzz-bodies';
 import { ATTESTR_CLIENT_SECRET, bearerJson, failedWorkflowTasks, send, WEBHOOK_SECRET } from './hostile-bodies';
 import { scheduleVariables } from './schedules';

@@ -13,7 +13,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { KycClient } from '../../src/client';
 import { startAttestrSimulator } from '../../src/providers/attestr/simulator';
 import type { VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { createRetrievalWorkers, createWorker, providerPolicies, retrievalClients } from '../../src/worker';
 import { testClient, testConfig, testWorkflowSource } from './stack';
 

@@ -10,7 +10,7 @@ import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 import { dataConverter } from '../../src/temporal/connection';
 import { resolveTemporalCli } from '../../src/temporal/binaries';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import { createWorker, defaultWorkflowSource, type WorkflowSource } from '../../src/worker';
 import { DEV_DEFAULTS } from './dev-defaults';
 

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config';
 import { createIngressApp } from '../../src/ingress/app';
 import { DeadLetterRecorder } from '../../src/ingress/dead-letters';
 import { silentLogger } from '../../src/logger';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import documented from '../fixtures/jumio/documented-callback.json';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 

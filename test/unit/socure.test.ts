@@ -14,9 +14,10 @@ import {
   socureEventMeaning,
   socureResultMeaning,
 } from '../../src/providers/socure/vocabulary';
-import { CallbackValidationError, type FieldIssue } from '../../src/providers/types';
+import { CallbackValidationError } from '../../src/providers/types';
 import { serveOnLoopback } from '../../src/simulators/http';
 import type { CanonicalMeaning, VerificationEvent } from '../../src/verification/model';
+import { type FieldIssue } from '../../src/contracts';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'socure', name), 'utf8')) as unknown;

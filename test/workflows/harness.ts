@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { KycActivities, PollRequest } from '../../src/activities';
+import type { KycActivities } from '../../src/activities';
 import { ProviderFailure } from '../../src/verification/provider-failure';
 import { resolveTemporalTestServer } from '../../src/temporal/binaries';
 import {
@@ -24,7 +24,8 @@ import {
   providerEventSignal,
   WORKFLOW_TYPE,
   type VerificationInput,
-} from '../../src/workflows/messages';
+  type PollRequest,
+} from '../../src/contracts';
 import { quietRuntime, testWorkflowSource } from '../support/stack';
 
 export const MINUTE = 60_000;

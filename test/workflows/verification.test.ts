@@ -17,7 +17,7 @@ import {
   refreshSignal,
   registerSignal,
   verificationFinishedSignal,
-} from '../../src/workflows/messages';
+} from '../../src/contracts';
 import { answer, callback, HOUR, MINUTE, POLICY, useWorkflowBench } from './harness';
 
 const bench = useWorkflowBench();

@@ -1,21 +1,17 @@
 /**
- * The contract between the ingress, app code and the verification workflow: IDs, signals,
- * queries, search attributes and payload types. Every side imports this module; none imports
+ * The contract between the ingress, app code and the verification workflow: its type, IDs,
+ * signals, queries and input. Every side imports it (through src/contracts/index.ts); none imports
  * another side's implementation.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { defineSearchAttributeKey } from '@temporalio/common';
 import {
   isProviderId,
   type AppRegistration,
   type ProviderId,
   type VerificationEvent,
-  type VerificationState,
   type VerificationPolicy,
+  type VerificationState,
 } from '../verification/model';
-export { type VerificationPolicy } from '../verification/model';
-
-export type { AppRegistration } from '../verification/model';
 
 export const DEFAULT_TASK_QUEUE = 'kyc-verifications';
 export const WORKFLOW_TYPE = 'verificationWorkflow';
@@ -41,6 +37,9 @@ export interface VerificationInput {
   carried?: VerificationState;
 }
 
+/** The verification workflow's signature, for typed starts and handles (the implementation is workflow code). */
+export type VerificationWorkflow = (input: VerificationInput) => Promise<VerificationState>;
+
 export const providerEventSignal = defineSignal<[VerificationEvent]>('providerEvent');
 export const registerSignal = defineSignal<[AppRegistration]>('register');
 export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
@@ -49,25 +48,3 @@ export const refreshSignal = defineSignal('refresh');
 export const stateQuery = defineQuery<VerificationState>('state');
 /** Sent to the app's workflow named at start (`notifyWorkflowId`) when the verification ends, with the final state. */
 export const verificationFinishedSignal = defineSignal<[VerificationState]>('kycVerificationFinished');
-
-/**
- * The search attributes every verification mirrors its state into, so operators can list
- * verifications by provider, status and decision in the Web UI. Keywords only: they hold
- * canonical vocabulary, never personal data.
- */
-export const KycProvider = defineSearchAttributeKey('KycProvider', 'KEYWORD');
-export const KycStatus = defineSearchAttributeKey('KycStatus', 'KEYWORD');
-export const KycDecision = defineSearchAttributeKey('KycDecision', 'KEYWORD');
-/** Dead letters (src/dead-letters/): why a callback was refused, and the verification it belongs to (an ID). */
-export const KycDeadLetterReason = defineSearchAttributeKey('KycDeadLetterReason', 'KEYWORD');
-export const KycVerificationId = defineSearchAttributeKey('KycVerificationId', 'KEYWORD');
-/** The latest attention code of a verification (e.g. `max_lifetime_reached`): what operators filter on. */
-export const KycAttention = defineSearchAttributeKey('KycAttention', 'KEYWORD');
-export const KYC_SEARCH_ATTRIBUTES = [
-  KycProvider,
-  KycStatus,
-  KycDecision,
-  KycAttention,
-  KycDeadLetterReason,
-  KycVerificationId,
-];

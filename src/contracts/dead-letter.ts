@@ -4,11 +4,16 @@
  * completed after its retention. The ingress, the CLI and the workflow import this module only.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { FieldIssue } from '../providers/types';
-import type { LateVerdictNote } from '../late-verdicts/rule';
 import type { ProviderId, VerificationEvent } from '../verification/model';
+import type { LateVerdictNote } from './late-verdict';
 
 export const DEAD_LETTER_WORKFLOW_TYPE = 'deadLetterWorkflow';
+
+/** A field of a callback body that failed validation: where, and why. Never the value itself. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
 
 /**
  * Why a callback was refused after it authenticated:
@@ -17,9 +22,9 @@ export const DEAD_LETTER_WORKFLOW_TYPE = 'deadLetterWorkflow';
  * - `oversize`: more records than one callback may carry;
  * - `late`: the verification it names has already closed;
  * - `late_verdict`: a provider's verdict for a verification our own timer had closed (see
- *   src/late-verdicts/rule.ts): an alert, and what an operator may reopen the verification for;
- * - `foreign_account`: a Jumio callback for an account not in `JUMIO_ACCOUNT_IDS` (another Jumio
- *   customer's, sent from the same addresses as ours);
+ *   src/late-verdicts/classify.ts): an alert, and what an operator may reopen the verification for;
+ * - `foreign_account`: a callback for an account of the provider's that is not configured (another
+ *   of its customers', sent from the same addresses as ours);
  * - `stale`: the callback's own timestamp is older than the namespace's retention and no open
  *   verification takes it: it may belong to one that closed and was deleted since, so it starts none.
  * - `undeliverable`: an event acknowledged into the local inbox that Temporal refused for what it
@@ -83,6 +88,9 @@ export interface DeadLetterView {
 
 /** What the workflow ends with: handed over by a replay, or dropped when its retention ran out. */
 export type DeadLetterEnd = { resolution: 'replayed' | 'expired'; replays: ReplayResult[] };
+
+/** The dead-letter workflow's signature, for typed starts and handles. */
+export type DeadLetterWorkflow = (input: DeadLetterInput) => Promise<DeadLetterEnd>;
 
 /**
  * The listing's summary, kept in the execution's memo (encrypted by the codec like any payload):
