@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { enabledProvider, type AppConfig } from './config';
 import { createActivities, type ActivityDeps } from './activities';
-import { createLateVerdictNotifyActivities } from './activities/notify';
+import { createLateVerdictNotifyActivities } from './late-verdicts/activity';
 import { connectWorker, dataConverter } from './temporal/connection';
 import type { RetrievalClient } from './providers/types';
 import type { ProviderId } from './verification/model';
@@ -21,7 +21,9 @@ export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
  */
 export function defaultWorkflowSource(dir = __dirname): WorkflowSource {
   const codePath = join(dir, WORKFLOW_BUNDLE_FILE);
-  return existsSync(codePath) ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('./workflows') };
+  return existsSync(codePath)
+    ? { workflowBundle: { codePath } }
+    : { workflowsPath: require.resolve('./all-workflows') };
 }
 
 /** Retrieval clients for every enabled provider, built from configuration. */

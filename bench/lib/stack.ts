@@ -129,7 +129,7 @@ export async function startTemporalSide(label: string, sqlitePragmas: string[] =
 /** Bundles the verification workflow once, so every worker the bench starts skips webpack. */
 export async function prebuiltWorkflowBundle(dir: string): Promise<string> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
+    workflowsPath: require.resolve('../../src/all-workflows'),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
   const path = join(dir, 'workflow-bundle.js');

@@ -8,14 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import type { NotifyConfig } from '../config/notify';
 import { retryAfterMs } from '../providers/http';
-import {
-  LATE_VERDICT_EVENT_TYPE,
-  NOTIFY_EVENT_TYPE,
-  type AppNotifier,
-  type LateVerdictNotifier,
-  type LateVerdictNotifyInput,
-  type NotifyInput,
-} from '../contracts';
+import { NOTIFY_EVENT_TYPE, type AppNotifier, type NotifyInput } from '../contracts';
 
 export const NotifyFailure = {
   /** No answer, a timeout, 5xx, 408 or 429: the app is not ready; retried until it accepts. */
@@ -34,7 +27,7 @@ export interface NotifyDeps {
 }
 
 export function createNotifyActivities(deps: NotifyDeps) {
-  const send = notificationSender(deps);
+  const send = appNotificationSender(deps);
   return {
     /** POSTs the final state to KYC_NOTIFY_URL; resolves once the app answered 2xx. */
     async notifyApp(input: NotifyInput): Promise<void> {
@@ -46,19 +39,11 @@ export function createNotifyActivities(deps: NotifyDeps) {
 
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
 
-/** The late-verdict push (src/workflows/late-verdict.ts), registered by the verification worker. */
-export function createLateVerdictNotifyActivities(deps: NotifyDeps) {
-  const send = notificationSender(deps);
-  return {
-    /** POSTs a late verdict: its own event type, so an app that only knows `finished` is not misled. */
-    async notifyAppOfLateVerdict(input: LateVerdictNotifyInput): Promise<void> {
-      await send(LATE_VERDICT_EVENT_TYPE, input.data, input.webhookId);
-    },
-  } satisfies LateVerdictNotifier;
-}
-
-/** One signed POST to KYC_NOTIFY_URL; failures classified for the activity's retry policy. */
-function notificationSender(deps: NotifyDeps) {
+/**
+ * One signed POST to KYC_NOTIFY_URL; failures classified for the activity's retry policy. The
+ * verdict push and the late-verdict push (src/late-verdicts/activity.ts) both send with it.
+ */
+export function appNotificationSender(deps: NotifyDeps) {
   const now = deps.now ?? (() => new Date());
   const webhook = deps.notify.enabled ? new Webhook(deps.notify.secret) : undefined;
   return async function send(type: string, data: unknown, webhookId: string): Promise<void> {

@@ -21,7 +21,7 @@ import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../contracts';
 import type { DeadLetterSummary } from '../dead-letters/store';
 import type { CallbackParser } from '../providers/types';
 import { terminalLines, terminalSafe } from './terminal-text';
-import { drainInbox } from '../ingress/inbox-drain';
+import { drainInbox } from '../inbox/drain';
 import { createLogger } from '../logger';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;

@@ -31,7 +31,7 @@ import {
 } from './errors';
 
 export { InvalidRequestError, VerificationAlreadyFinishedError, VerificationNotFoundError, WaitTimeoutError };
-import { inferredEnd } from '../late-verdicts/rule';
+import { inferredEnd } from '../verification/late-verdict';
 import { ReopenRefusedError, reopenVerification, type ReopenOutcome } from '../late-verdicts/reopen';
 
 export { ReopenRefusedError, type ReopenOutcome };

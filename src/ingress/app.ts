@@ -17,14 +17,15 @@ import { kycWorkflowId, providerEventSignal } from '../contracts';
 import { AcceptedCallbacks } from './accepted-callbacks';
 import { authenticate } from './auth';
 import { LateVerdictAlarm, type LateLetter } from '../late-verdicts/alarm';
-import { DeadLetterNotKeptError, type DeadLetterRecorder, type RefusedCallback } from './dead-letters';
+import { DeadLetterNotKeptError, type DeadLetterRecorder } from '../dead-letters/recorder';
 import { HandoverLimit } from './handover-limit';
 import { errorHandler, HttpError, notFound } from './http-error';
-import type { DurableInbox } from './inbox';
+import type { DurableInbox } from '../inbox/durable-inbox';
 import { IngressMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics';
 import { sendReadiness, temporalReadinessProbe } from './readiness';
 import { isStale, NamespaceRetention } from './stale-callbacks';
-import { StartBudget, StartLimitedError } from './start-budget';
+import { StartBudget, StartLimitedError } from '../temporal/start-budget';
+import { type RefusedCallback } from '../dead-letters/letter';
 
 export interface IngressDeps {
   client: Client;
@@ -161,7 +162,7 @@ export function createIngressApp(deps: IngressDeps): Express {
       throw new HttpError(415, 'unsupported_media_type', 'callbacks must be JSON (Content-Type: application/json)');
     }
     const receivedAt = new Date().toISOString();
-    // Past authentication, nothing is refused without a dead letter (see src/ingress/dead-letters.ts).
+    // Past authentication, nothing is refused without a dead letter (see src/dead-letters/recorder.ts).
     const refuse = (refused: Omit<RefusedCallback, 'provider' | 'receivedAt' | 'rawBody'>) =>
       keepDeadLetter({ ...refused, provider: provider.id, receivedAt, rawBody: rawBytes(req.body) });
     const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
@@ -279,7 +280,7 @@ export function createIngressApp(deps: IngressDeps): Express {
 
   /**
    * One late letter per verification, holding the events that found it closed. When our own timer
-   * had closed it and a provider's verdict is among them (src/late-verdicts/rule.ts), the letter is
+   * had closed it and a provider's verdict is among them (src/late-verdicts/classify.ts), the letter is
    * a `late_verdict`: counted and logged as an alert, and pushed to the app when it takes pushes.
    */
   async function keepLateEvents(

@@ -7,11 +7,11 @@ import type { Client } from '@temporalio/client';
 import type { Counter } from 'prom-client';
 import type { AppConfig } from '../config';
 import { deadLetterWorkflowId, type LateVerdictNote } from '../contracts';
-import { buildDeadLetter, type RefusedCallback } from '../ingress/dead-letters';
+import { buildDeadLetter, type RefusedCallback } from '../dead-letters/letter';
 import type { Logger } from '../logger';
 import type { ProviderId, VerificationEvent, VerificationState } from '../verification/model';
 import { closedVerificationState, startLateVerdictNotification } from './temporal';
-import { classifyLateEvents } from './rule';
+import { classifyLateEvents } from './classify';
 
 export interface LateLetter {
   /** The dead letter to keep: reason `late`, or `late_verdict` with its note. */

@@ -13,7 +13,8 @@ import { temporal } from '@temporalio/proto';
 import { listDeadLetters, replayDeadLetter } from '../dead-letters/store';
 import type { ProviderId, VerificationState } from '../verification/model';
 import { kycWorkflowId, type VerificationInput } from '../contracts';
-import { inferredEnd, lifetimeOverOnReopen, type InferredEnd } from './rule';
+import { lifetimeOverOnReopen } from './classify';
+import { inferredEnd, type InferredEnd } from '../verification/late-verdict';
 
 const { EventType, ResetReapplyType } = temporal.api.enums.v1;
 

@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
 import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
-import { deadLetterHome } from '../../src/ingress/dead-letters';
+import { deadLetterHome } from '../../src/dead-letters/recorder';
 import { storeDeadLetter } from '../../src/dead-letters/store';
 import { postJson } from '../../src/simulators/callback-sender';
 import type { VerificationState } from '../../src/verification/model';

@@ -3,7 +3,7 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DurableInbox, InboxFullError, UnreadableEntryError, type InboxEntry } from '../../src/ingress/inbox';
+import { DurableInbox, InboxFullError, UnreadableEntryError, type InboxEntry } from '../../src/inbox/durable-inbox';
 
 const entry = (reference: string): InboxEntry => ({
   kind: 'event',

@@ -8,7 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { createIngressApp } from '../../src/ingress/app';
-import { DeadLetterRecorder } from '../../src/ingress/dead-letters';
+import { DeadLetterRecorder } from '../../src/dead-letters/recorder';
 import { silentLogger } from '../../src/logger';
 import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import documented from '../fixtures/jumio/documented-callback.json';

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { AcceptedCallbacks } from '../../src/ingress/accepted-callbacks';
 import { createIngressApp, type IngressDeps } from '../../src/ingress/app';
-import { DurableInbox } from '../../src/ingress/inbox';
+import { DurableInbox } from '../../src/inbox/durable-inbox';
 import type { Logger } from '../../src/logger';
 import { describeNamespaceKeepingYears } from '../support/fake-temporal';
 import documented from '../fixtures/jumio/documented-callback.json';

@@ -5,9 +5,9 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { loadConfig } from '../../src/config';
 import { cachedAnswer } from '../../src/http/cached-answer';
-import { DurableInbox, type InboxEntry } from '../../src/ingress/inbox';
-import { InboxDrainer } from '../../src/ingress/inbox-drainer';
-import { StartBudget } from '../../src/ingress/start-budget';
+import { DurableInbox, type InboxEntry } from '../../src/inbox/durable-inbox';
+import { InboxDrainer } from '../../src/inbox/drainer';
+import { StartBudget } from '../../src/temporal/start-budget';
 import { silentLogger } from '../../src/logger';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 

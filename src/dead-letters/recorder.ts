@@ -3,82 +3,20 @@
  * field paths, so nothing a provider sent is silently dropped. Stored on Temporal (one small
  * workflow each); while Temporal is unreachable, the letter waits in the local inbox.
  */
-import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
-import {
-  type DeadLetter,
-  type DeadLetterReason,
-  deadLetterWorkflowId,
-  type LateVerdictNote,
-  type FieldIssue,
-} from '../contracts';
-import { storeDeadLetter } from '../dead-letters/store';
+import { deadLetterWorkflowId, type DeadLetter, type DeadLetterReason } from '../contracts';
 import type { Logger } from '../logger';
-import { boundedIssues } from '../providers/common';
-import type { ProviderId, VerificationEvent } from '../verification/model';
-import type { DurableInbox } from './inbox';
-import { StartLimitedError, type StartBudget } from './start-budget';
-
-export interface RefusedCallback {
-  provider: ProviderId;
-  reason: DeadLetterReason;
-  issues: FieldIssue[];
-  receivedAt: string;
-  rawBody?: Buffer;
-  events?: VerificationEvent[];
-  verificationId?: string;
-  lateVerdict?: LateVerdictNote;
-}
-
-export interface LetterPolicy {
-  /** Keep the raw body: only when payloads are encrypted (it may hold personal data). */
-  keepBody: boolean;
-  maxBytes: number;
-}
+import { StartLimitedError, type StartBudget } from '../temporal/start-budget';
+import { buildDeadLetter, type RefusedCallback } from './letter';
+import { storeDeadLetter } from './store';
 
 /**
- * Builds the letter and its fingerprint. Personal data: field paths and messages (never values),
- * canonical events (IDs and status words); the raw body only when it will be encrypted, and only
- * up to `maxBytes`. Events are dropped too when they alone exceed the bound.
+ * Where a letter waits while Temporal is away: the ingress's local inbox (src/inbox/), which the
+ * drainer empties into Temporal. Declared here so the dead letters need nothing of the inbox but this.
  */
-export function buildDeadLetter(
-  refused: RefusedCallback,
-  policy: LetterPolicy,
-): { letter: DeadLetter; fingerprint: string } {
-  const bodySha256 = refused.rawBody ? createHash('sha256').update(refused.rawBody).digest('hex') : undefined;
-  // A letter stays small whatever was sent: the issues an answer shows, and how many more there were.
-  const { issues, moreIssues } = boundedIssues(refused.issues);
-  const letter: DeadLetter = {
-    provider: refused.provider,
-    reason: refused.reason,
-    issues,
-    ...(moreIssues ? { moreIssues } : {}),
-    receivedAt: refused.receivedAt,
-    bodyBytes: refused.rawBody?.length ?? 0,
-    ...(bodySha256 ? { bodySha256 } : {}),
-    ...(refused.verificationId ? { verificationId: refused.verificationId } : {}),
-    ...(refused.lateVerdict ? { lateVerdict: refused.lateVerdict } : {}),
-  };
-  if (refused.events?.length && Buffer.byteLength(JSON.stringify(refused.events)) <= policy.maxBytes) {
-    letter.events = refused.events;
-  }
-  if (policy.keepBody && refused.rawBody && refused.rawBody.length <= policy.maxBytes) {
-    letter.body = refused.rawBody.toString('utf8');
-  }
-  const fingerprint = createHash('sha256')
-    .update(
-      JSON.stringify([
-        refused.provider,
-        refused.reason,
-        refused.verificationId ?? '',
-        bodySha256 ?? '',
-        (refused.events ?? []).map((event) => `${event.reference}/${event.dedupKey}`),
-      ]),
-    )
-    .digest('hex')
-    .slice(0, 32);
-  return { letter, fingerprint };
+export interface DeadLetterFallback {
+  append(entry: { kind: 'dead-letter'; letter: DeadLetter; fingerprint: string }): Promise<void>;
 }
 
 /**
@@ -106,7 +44,8 @@ export class DeadLetterRecorder {
       client: Client;
       config: AppConfig;
       logger: Logger;
-      inbox?: DurableInbox;
+      /** Where letters wait while Temporal is away (the local inbox). */
+      fallback?: DeadLetterFallback;
       /** How long the write to Temporal may take before the inbox takes the letter. */
       timeoutMs?: number;
     },
@@ -132,7 +71,7 @@ export class DeadLetterRecorder {
     const grant = startBudget ? startBudget.mayStart(letter.provider, id) : 'known';
     if (!grant) {
       // A provider that never retries would lose it to a 503: it waits in the inbox for a start.
-      if (config.reliability.inboxProviders.includes(letter.provider) && this.deps.inbox) {
+      if (config.reliability.inboxProviders.includes(letter.provider) && this.deps.fallback) {
         return this.queue(letter, fingerprint, undefined);
       }
       throw new StartLimitedError(startBudget!.retryAfterSeconds(letter.provider));
@@ -155,10 +94,10 @@ export class DeadLetterRecorder {
     fingerprint: string,
     cause: unknown,
   ): Promise<{ kept: 'queued'; id: string }> {
-    const { inbox, logger } = this.deps;
-    if (!inbox) throw new DeadLetterNotKeptError('temporal unavailable and no local inbox', { cause });
+    const { fallback, logger } = this.deps;
+    if (!fallback) throw new DeadLetterNotKeptError('temporal unavailable and no local inbox', { cause });
     try {
-      await inbox.append({ kind: 'dead-letter', letter, fingerprint });
+      await fallback.append({ kind: 'dead-letter', letter, fingerprint });
     } catch (inboxErr) {
       throw new DeadLetterNotKeptError('temporal unavailable and the local inbox refused', { cause: inboxErr });
     }

@@ -8,8 +8,8 @@
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { Logger } from '../logger';
-import { openInbox } from './compose';
-import { InboxDrainer } from './inbox-drainer';
+import { openInbox } from './open';
+import { InboxDrainer } from './drainer';
 
 export interface DrainReport {
   dir: string;

@@ -2,14 +2,13 @@
  * The late-verdict rule: a provider's verdict that arrives after the verification closed with an
  * outcome we inferred ourselves (our deadline or maximum-lifetime timer) must not be swallowed.
  * Pure functions of the closed verification's final state and the late events, so the rule is
- * tested without Temporal and the ingress, the CLI and the client apply the same one.
+ * tested without Temporal, and the ingress and the inbox drainer apply the same one. The part the
+ * reducer applies inside the workflow (what counts as a verdict) is in src/verification/late-verdict.ts.
  */
 import type { VerificationEvent, VerificationState } from '../verification/model';
 import { inferredEnd, isVerdict } from '../verification/late-verdict';
 import { lifetimeEndsAt } from '../verification/waiting';
 import type { LateVerdictNote, VerificationInput } from '../contracts';
-
-export { inferredEnd, isVerdict, type InferredEnd } from '../verification/late-verdict';
 
 export type LateClassification = { reason: 'late_verdict'; note: LateVerdictNote } | { reason: 'late' };
 

@@ -6,7 +6,7 @@
  * drainer ({@link InboxDrainer}) hands entries to Temporal when it is back and deletes them only
  * then; delivery is at least once, and each event's dedup key makes it count once.
  *
- * One ingress process per directory (src/ingress/inbox-lock.ts). With KYC_PAYLOAD_KEY set, every
+ * One ingress process per directory (src/inbox/lock.ts). With KYC_PAYLOAD_KEY set, every
  * entry is encrypted at rest with the same AES-256-GCM key as Temporal payloads, and read with any
  * key of the ring (KYC_PAYLOAD_KEYS_OLD too), so a key rotation strands no acknowledged callback.
  */
@@ -17,7 +17,7 @@ import type { DeadLetter } from '../contracts';
 import { payloadKeyId } from '../temporal/encryption-codec';
 import type { ProviderId, VerificationEvent } from '../verification/model';
 import { parseUntrustedJson } from '../providers/untrusted-json';
-import { InboxLock } from './inbox-lock';
+import { InboxLock } from './lock';
 
 export type InboxEntry =
   | {

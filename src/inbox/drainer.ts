@@ -6,11 +6,12 @@ import type { Logger } from '../logger';
 import { deliverEvent } from '../temporal/deliver';
 import type { Counter } from 'prom-client';
 import { LateVerdictAlarm } from '../late-verdicts/alarm';
-import { buildDeadLetter, deadLetterHome } from './dead-letters';
+import { deadLetterHome } from '../dead-letters/recorder';
 import { grpcCode, refusedForWhatItIs } from '../temporal/refusals';
-import { UnreadableEntryError, type DurableInbox, type InboxEntry } from './inbox';
-import type { StartBudget } from './start-budget';
+import { UnreadableEntryError, type DurableInbox, type InboxEntry } from './durable-inbox';
+import type { StartBudget } from '../temporal/start-budget';
 import type { ProviderId } from '../verification/model';
+import { buildDeadLetter } from '../dead-letters/letter';
 
 const IDLE_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
