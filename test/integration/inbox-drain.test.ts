@@ -9,7 +9,7 @@ import { DurableInbox, type InboxEntry } from '../../src/inbox/durable-inbox';
 import { InboxDrainer } from '../../src/inbox/drainer';
 import { silentLogger } from '../../src/logger';
 import { kycWorkflowId } from '../../src/contracts';
-import { eventually, startTemporal, testClient, testConfig } from '../support/stack';
+import { DEV_DEFAULTS, eventually, startTemporal, testClient, testConfig } from '../support/stack';
 
 const event = (reference: string): InboxEntry => ({
   kind: 'event',
@@ -91,7 +91,9 @@ describe('the local inbox drained (real dev server)', () => {
   it('kyc inbox drain --dir empties the inbox of a replica gone for good, from another host', async () => {
     const left = mkdtempSync(join(tmpdir(), 'kyc-inbox-left-'));
     try {
+      // The ingress's own environment, as an operator runs it (here: development defaults).
       const variables = {
+        ...DEV_DEFAULTS,
         TEMPORAL_ADDRESS: env.address,
         TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
         KYC_PROVIDERS: 'attestr',
