@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { KycClient } from './client';
-import { loadConfig, type AppConfig } from './config';
+import { loadConfig, type AppConfig } from './app-config';
 import { asExpected, Progress, verdictTable, type Row } from './demo/progress';
 import { startDemoSimulators } from './demo/scenarios';
 import { listen } from './http/listen';

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type AppConfig } from './config';
+import { ConfigError, loadConfig, type AppConfig } from './app-config';
 
 /** Loads the configuration or stops the process with one line naming the bad variable. */
 export function loadConfigOrExit(): AppConfig {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { enabledProvider, type AppConfig } from './config';
+import { enabledProvider, type AppConfig } from './app-config';
 import { createActivities, type ActivityDeps } from './activities';
 import { createLateVerdictNotifyActivities } from './late-verdicts/activity';
 import { connectWorker, dataConverter } from './temporal/connection';

@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import type { NotifyConfig } from '../config/notify';
-import { retryAfterMs } from '../providers/http';
+import { retryAfterMs } from '../http/retry-after';
 import { NOTIFY_EVENT_TYPE, type AppNotifier, type NotifyInput } from '../contracts';
 
 export const NotifyFailure = {

@@ -3,7 +3,7 @@
  * worker. Every command takes --json; errors are one line on stderr and a non-zero exit.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadClientConfig, loadConfig, longestVerificationLifetimeMs, type ClientConfig } from '../config';
+import { ConfigError, loadConfig, longestVerificationLifetimeMs } from '../app-config';
 import { parseDuration } from '../config/env-reader';
 import { formatSeconds, setUpNamespace } from '../temporal/setup';
 import {
@@ -23,6 +23,7 @@ import type { CallbackParser } from '../providers/types';
 import { terminalLines, terminalSafe } from './terminal-text';
 import { drainInbox } from '../inbox/drain';
 import { createLogger } from '../logger';
+import { loadClientConfig, type ClientConfig } from '../config/client';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;
 

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { loadClientConfig, type ClientConfig } from '../config';
+import { loadClientConfig, type ClientConfig } from '../config/client';
 import { connectTemporalClient } from '../temporal/connection';
 import type { CallbackParser } from '../providers/types';
 import {

@@ -46,4 +46,5 @@ export {
   type NotifyPayload,
   type LateVerdictNote,
 } from '../contracts';
-export { ConfigError, loadClientConfig, type ClientConfig } from '../config';
+export { ConfigError } from '../config/env-reader';
+export { loadClientConfig, type ClientConfig } from '../config/client';

@@ -4,7 +4,7 @@
  * workflow each); while Temporal is unreachable, the letter waits in the local inbox.
  */
 import type { Client } from '@temporalio/client';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../app-config';
 import { deadLetterWorkflowId, type DeadLetter, type DeadLetterReason } from '../contracts';
 import type { Logger } from '../logger';
 import { StartLimitedError, type StartBudget } from '../temporal/start-budget';

@@ -6,7 +6,7 @@
  * holder is gone; then the lock is released.
  */
 import type { Client } from '@temporalio/client';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../app-config';
 import type { Logger } from '../logger';
 import { openInbox } from './open';
 import { InboxDrainer } from './drainer';

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../app-config';
 import { deadLetterWorkflowId, type DeadLetter, kycWorkflowId } from '../contracts';
 import { storeDeadLetter } from '../dead-letters/store';
 import type { Logger } from '../logger';

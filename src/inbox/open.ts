@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../app-config';
 import type { Logger } from '../logger';
 import { DurableInbox } from './durable-inbox';
 

@@ -1,7 +1,7 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { enabledProvider, type AppConfig, type ProviderConfig } from '../config';
+import { enabledProvider, type AppConfig, type ProviderConfig } from '../app-config';
 import type { Logger } from '../logger';
 import { boundedIssues } from '../providers/common';
 import {
@@ -21,11 +21,12 @@ import { DeadLetterNotKeptError, type DeadLetterRecorder } from '../dead-letters
 import { HandoverLimit } from './handover-limit';
 import { errorHandler, HttpError, notFound } from './http-error';
 import type { DurableInbox } from '../inbox/durable-inbox';
-import { IngressMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics';
-import { sendReadiness, temporalReadinessProbe } from './readiness';
+import { IngressMetrics } from './metrics';
+import { sendReadiness, temporalReadinessProbe } from '../observability/readiness';
 import { isStale, NamespaceRetention } from './stale-callbacks';
 import { StartBudget, StartLimitedError } from '../temporal/start-budget';
 import { type RefusedCallback } from '../dead-letters/letter';
+import { PROMETHEUS_CONTENT_TYPE } from '../observability/prometheus';
 
 export interface IngressDeps {
   client: Client;

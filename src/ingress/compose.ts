@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../app-config';
 import type { Logger } from '../logger';
 import { createIngressApp, type IngressDeps } from './app';
 import { DeadLetterRecorder } from '../dead-letters/recorder';

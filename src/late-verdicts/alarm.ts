@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Counter } from 'prom-client';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../app-config';
 import { deadLetterWorkflowId, type LateVerdictNote } from '../contracts';
 import { buildDeadLetter, type RefusedCallback } from '../dead-letters/letter';
 import type { Logger } from '../logger';

@@ -16,7 +16,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { KycClient } from '../client';
-import { enabledProvider, loadConfig, type AppConfig } from '../config';
+import { enabledProvider, loadConfig, type AppConfig } from '../app-config';
 import { installRuntime } from '../observability/runtime';
 import type { RetrievalClient } from '../providers/types';
 import { resolveTemporalCli } from '../temporal/binaries';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createActivities } from '../../src/activities';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
 import { temporal } from '@temporalio/proto';

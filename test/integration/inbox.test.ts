@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { KycClient } from '../../src/client';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
 import { postJson } from '../../src/simulators/callback-sender';
 import { isTerminal } from '../../src/verification/model';

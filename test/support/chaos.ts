@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { KycClient } from '../../src/client';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { startAttestrSimulator } from '../../src/providers/attestr/simulator';
 import { startJumioSimulator, type JumioDecisionType } from '../../src/providers/jumio/simulator';
 import { sendUntilAcknowledged, type CallbackDelivery } from '../../src/simulators/callback-sender';

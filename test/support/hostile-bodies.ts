@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { loadConfig, type AppConfig } from '../../src/config';
+import { loadConfig, type AppConfig } from '../../src/app-config';
 import { DEV_DEFAULTS } from './dev-defaults';
 import { describeNamespaceKeepingYears } from './fake-temporal';
 import { createIngressApp } from '../../src/ingress/app';

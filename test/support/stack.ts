@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
-import { loadConfig, type AppConfig } from '../../src/config';
+import { loadConfig, type AppConfig } from '../../src/app-config';
 import type { ActivityDeps } from '../../src/activities';
 import { createIngressApp } from '../../src/ingress/app';
 import { listen } from '../../src/http/listen';

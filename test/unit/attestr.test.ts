@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/app-config';
 import { createAttestrCallbackParser } from '../../src/providers/attestr/callback';
 import { createAttestrRetrievalClient, type AttestrSettings } from '../../src/providers/attestr/retrieval';
 import { signResult, signResultText } from '../../src/providers/attestr/signature';

@@ -7,7 +7,7 @@ import express from 'express';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import request from 'supertest';
 import { createCodecServer } from '../../src/codec-server';
-import type { CodecAuthSettings } from '../../src/config';
+import type { CodecAuthSettings } from '../../src/app-config';
 import { serveOnLoopback, type RunningSimulator } from '../../src/simulators/http';
 import { EncryptionCodec } from '../../src/temporal/encryption-codec';
 import { randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 import express from 'express';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/app-config';
 import { ProviderFailure } from '../../src/verification/provider-failure';
 import { ProviderCallError } from '../../src/providers/http';
 import { createConcedusCallbackParser } from '../../src/providers/concedus/callback';

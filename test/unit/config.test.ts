@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/app-config';
 import { parseDuration } from '../../src/config/env-reader';
 import { JUMIO_CALLBACK_IPS } from '../../src/providers/jumio';
 import { DEV_DEFAULTS } from '../support/dev-defaults';

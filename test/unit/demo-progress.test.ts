@@ -1,7 +1,7 @@
 import { Progress, verdictTable, type Row } from '../../src/demo/progress';
 import type { Scenario } from '../../src/demo/scenarios';
 import { type VerificationState } from '../../src/verification/model';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 import { initialState } from '../../src/verification/initial-state';
 

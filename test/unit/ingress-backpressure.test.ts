@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import request from 'supertest';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { HandoverLimit } from '../../src/ingress/handover-limit';
 import { silentLogger } from '../../src/logger';

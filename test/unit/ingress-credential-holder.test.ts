@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import request from 'supertest';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { DeadLetterRecorder } from '../../src/dead-letters/recorder';
 import { silentLogger } from '../../src/logger';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import request from 'supertest';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { AcceptedCallbacks } from '../../src/ingress/accepted-callbacks';
 import { createIngressApp, type IngressDeps } from '../../src/ingress/app';
 import { DurableInbox } from '../../src/inbox/durable-inbox';

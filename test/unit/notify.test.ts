@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
 import { createNotifyActivities, NotifyFailure } from '../../src/activities/notify';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { type VerificationState } from '../../src/verification/model';
 import { freePort } from '../support/ports';
 import { DEV_DEFAULTS } from '../support/dev-defaults';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { cachedAnswer } from '../../src/http/cached-answer';
 import { DurableInbox, type InboxEntry } from '../../src/inbox/durable-inbox';
 import { InboxDrainer } from '../../src/inbox/drainer';

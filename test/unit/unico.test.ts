@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Request } from 'express';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/app-config';
 import { EnvReader } from '../../src/config/env-reader';
 import { parseWebhookAuth } from '../../src/config/webhook-auth';
 import { authenticate } from '../../src/ingress/auth';

@@ -1,18 +1,19 @@
-import { LOG_LEVELS, type LogLevel } from '../logger';
-import { providerModules } from '../providers/registry';
-import type { ProviderModule } from '../providers/module';
-import { isProviderId, type ProviderId, type VerificationPolicy } from '../verification/model';
-import { readCodecConfig, type CodecConfig } from './codec';
-import { ConfigError, EnvReader } from './env-reader';
-import { readNotifyConfig, type NotifyConfig } from './notify';
-import { readTemporalSettings, type TemporalSettings } from './temporal';
-import { parseTrustProxy } from './trust-proxy';
-import { parseWebhookAuth, type WebhookAuthRule } from './webhook-auth';
+import { LOG_LEVELS, type LogLevel } from './logger';
+import { providerModules } from './providers/registry';
+import type { ProviderModule } from './providers/module';
+import { isProviderId, type ProviderId, type VerificationPolicy } from './verification/model';
+import { readCodecConfig, type CodecConfig } from './config/codec';
+import { ConfigError, EnvReader } from './config/env-reader';
+import { readNotifyConfig, type NotifyConfig } from './config/notify';
+import { readTemporalSettings, type TemporalSettings } from './config/temporal';
+import { parseTrustProxy } from './config/trust-proxy';
+import { parseWebhookAuth, type WebhookAuthRule } from './config/webhook-auth';
+import { requireTemporalAddress } from './config/client';
 
-export { ConfigError } from './env-reader';
-export type { NotifyConfig } from './notify';
-export type { CodecAuthSettings, CodecConfig } from './codec';
-export type { TemporalConnectionSettings, TemporalSettings } from './temporal';
+export { ConfigError } from './config/env-reader';
+export type { NotifyConfig } from './config/notify';
+export type { CodecAuthSettings, CodecConfig } from './config/codec';
+export type { TemporalConnectionSettings, TemporalSettings } from './config/temporal';
 
 export interface ProviderConfig {
   id: ProviderId;
@@ -206,34 +207,6 @@ function refuseUnsafeInProduction(config: AppConfig): void {
         );
       }
     }
-  }
-}
-
-/** What `KycClient` and `kyc` need: Temporal only, never provider credentials or webhook secrets. */
-export interface ClientConfig {
-  production: boolean;
-  temporal: TemporalSettings;
-}
-
-/**
- * Parses only the Temporal settings (connection, namespace, task queue, payload key), so an app
- * or an operator's terminal that starts and reads verifications needs no provider configuration,
- * also with NODE_ENV=production. Polling policies come from the worker.
- */
-export function loadClientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig {
-  const read = new EnvReader(env);
-  const production = read.string('NODE_ENV') === 'production';
-  const config: ClientConfig = { production, temporal: readTemporalSettings(read) };
-  if (production) requireTemporalAddress(config.temporal);
-  return Object.freeze(config);
-}
-
-function requireTemporalAddress(temporal: TemporalSettings): void {
-  if (!temporal.address) {
-    throw new ConfigError(
-      'TEMPORAL_ADDRESS',
-      'must be set when NODE_ENV=production, or come from the config file profile (the embedded dev server is for development)',
-    );
   }
 }
 
