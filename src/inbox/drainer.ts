@@ -273,9 +273,10 @@ export class InboxDrainer {
     const grant = entry.startIfMissing ? (startBudget?.mayStart(entry.provider, workflowId) ?? 'known') : false;
     let outcome;
     try {
-      outcome = await client.connection.withDeadline(deadline, () =>
-        deliverEvent(client, config.temporal.taskQueue, entry.event, grant !== false),
-      );
+      outcome = await deliverEvent(client, config.temporal.taskQueue, entry.event, {
+        startIfMissing: grant !== false,
+        deadline,
+      });
     } catch (err) {
       if (grant === 'granted') startBudget?.giveBack(entry.provider);
       throw err;

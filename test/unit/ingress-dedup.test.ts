@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import request from 'supertest';
 import { loadConfig } from '../../src/app-config';
-import { AcceptedCallbacks } from '../../src/ingress/accepted-callbacks';
+import { AcceptedCallbacks } from '../../src/ingress/dedup';
 import { createIngressApp, type IngressDeps } from '../../src/ingress/app';
 import { DurableInbox } from '../../src/inbox/durable-inbox';
 import type { Logger } from '../../src/logger';

@@ -6,7 +6,7 @@ import type { Request } from 'express';
 import { ConfigError, loadConfig } from '../../src/app-config';
 import { EnvReader } from '../../src/config/env-reader';
 import { parseWebhookAuth } from '../../src/config/webhook-auth';
-import { authenticate } from '../../src/ingress/auth';
+import { authenticate } from '../../src/ingress/authenticate';
 import { ProviderFailure } from '../../src/verification/provider-failure';
 import { ProviderCallError } from '../../src/providers/http';
 import { CallbackValidationError } from '../../src/providers/types';

@@ -1,5 +1,5 @@
 import { ipInRange, parseIpRange, parseWebhookAuth } from '../../src/config/webhook-auth';
-import { safeEqual } from '../../src/ingress/auth';
+import { safeEqual } from '../../src/ingress/authenticate';
 
 describe('webhook auth specs', () => {
   it('parses every scheme, with alternatives for rotation', () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { VerificationEvent } from '../verification/model';
+import { kycWorkflowId } from '../contracts';
+import type { ProviderId, VerificationEvent } from '../verification/model';
 
 /**
  * The events this ingress process has handed to Temporal and Temporal acknowledged, newest last,
@@ -54,6 +55,21 @@ export class AcceptedCallbacks {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * Step 4, what Temporal already has: each item marked `known` when exactly its event was
+ * acknowledged before, so the hand-over skips its signal.
+ */
+export function markKnown<T extends { event: VerificationEvent }>(
+  accepted: AcceptedCallbacks,
+  provider: ProviderId,
+  items: T[],
+): (T & { known: boolean })[] {
+  return items.map((item) => ({
+    ...item,
+    known: accepted.has(kycWorkflowId(provider, item.event.reference), item.event),
+  }));
 }
 
 /**
