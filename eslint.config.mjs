@@ -45,17 +45,7 @@ const contractsThroughIndex = {
 
 export default tseslint.config(
   {
-    ignores: [
-      'dist/',
-      'dist-bench/',
-      'dist-tools/',
-      'node_modules/',
-      '.tools/',
-      '.data/',
-      '.cluster/',
-      'coverage/',
-      'bench/results/',
-    ],
+    ignores: ['dist/', 'dist-tools/', 'node_modules/', '.tools/', '.data/', '.cluster/', 'coverage/', 'bench/results/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),

@@ -16,8 +16,8 @@ import {
   unicoWebhookHeaders,
   type UnicoSimulator,
   type UnicoWebhookAuth,
-} from '../../src/providers/unico/simulator';
-import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
+} from '../../src/providers/unico/testing/simulator';
+import { startAllSimulators, type AllSimulators } from '../../src/testing/simulators';
 import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
 import { forkChild, freePort, waitForHttp, type Child } from './processes';
 
@@ -37,7 +37,7 @@ export interface Simulators extends Omit<AllSimulators, 'unico'> {
   };
 }
 
-/** Every simulator (src/simulators/all.ts), plus what the bench's Unico callbacks carry and the rule accepting it. */
+/** Every simulator (src/testing/simulators.ts), plus what the bench's Unico callbacks carry and the rule accepting it. */
 export async function startSimulators(): Promise<Simulators> {
   const all = await startAllSimulators();
   const unicoAuth: UnicoWebhookAuth = { kind: 'apiKey', key: `X-API-Key:${randomBytes(16).toString('hex')}` };

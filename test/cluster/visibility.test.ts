@@ -4,7 +4,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { runCli } from '../../src/client/cli';
 import { KycClient } from '../../src/client';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import { jumioTestEnv } from '../support/jumio-env';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';

@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { KycClient, VerificationNotFoundError } from '../../src/client';
 import { signResult } from '../../src/providers/attestr/signature';
-import { sampleResult, startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
-import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
+import {
+  sampleResult,
+  startAttestrSimulator,
+  type AttestrSimulator,
+} from '../../src/providers/attestr/testing/simulator';
+import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
 import type { TimelineEntry, VerificationState } from '../../src/verification/model';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 

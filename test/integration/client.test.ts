@@ -9,7 +9,7 @@ import {
   VerificationAlreadyFinishedError,
   VerificationNotFoundError,
 } from '../../src/client';
-import { postJson } from '../../src/simulators/callback-sender';
+import { postJson } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/contracts';
 import { jumioTestEnv, useJumioStack } from '../support/jumio-env';

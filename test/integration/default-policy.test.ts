@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/app-config';
 import { createActivities } from '../../src/activities';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import { temporal } from '@temporalio/proto';
 import { resolveTemporalTestServer } from '../../src/temporal/binaries';
 import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../../src/contracts';

@@ -1,5 +1,5 @@
 /**
- * `npm run demo` as a newcomer runs it (the built dist/demo.js, which `npm test` builds first),
+ * `npm run demo` as a newcomer runs it (the built dist-tools/tools/demo/main.js, which `npm test` builds first),
  * on a fresh data directory and free ports: it must finish on its own, with every provider's
  * verifications ending as expected, and stop everything it started.
  */
@@ -14,7 +14,7 @@ it('runs every provider through the misbehaving callbacks and ends with a table 
   const dataDir = mkdtempSync(join(tmpdir(), 'kyc-demo-'));
   const [port, uiPort] = [await freePort(), await freePort()];
   try {
-    const child = spawn(process.execPath, [join(__dirname, '../../dist/demo.js')], {
+    const child = spawn(process.execPath, [join(__dirname, '../../dist-tools/tools/demo/main.js')], {
       env: {
         PATH: process.env.PATH,
         TEMPORAL_DEV_PORT: String(port),

@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
-import type { JumioWorkflowStatus } from '../../src/providers/jumio/simulator';
-import { socureCallbacks } from '../../src/providers/socure/simulator';
-import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
-import { postJson } from '../../src/simulators/callback-sender';
+import type { JumioWorkflowStatus } from '../../src/providers/jumio/testing/simulator';
+import { socureCallbacks } from '../../src/providers/socure/testing/simulator';
+import { startAllSimulators, type AllSimulators } from '../../src/testing/simulators';
+import { postJson } from '../../src/testing/callback-sender';
 import { isTerminal, type ProviderId, type VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/contracts';
 import { CONTROL_CHARACTERS, failedWorkflowTasks, PROTOTYPE_WORDS } from '../support/hostile-bodies';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { KycClient } from '../../src/client';
-import { postJson } from '../../src/simulators/callback-sender';
+import { postJson } from '../../src/testing/callback-sender';
 import { kycWorkflowId } from '../../src/contracts';
 import { useJumioStack } from '../support/jumio-env';
 

@@ -12,8 +12,8 @@ import {
   startJumioSimulator,
   type JumioExecutionScript,
   type JumioSimulator,
-} from '../../src/providers/jumio/simulator';
-import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
+} from '../../src/providers/jumio/testing/simulator';
+import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/contracts';
 import { jumioTestEnv } from '../support/jumio-env';

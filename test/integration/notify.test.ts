@@ -9,8 +9,8 @@ import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/int
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
 import { KycClient } from '../../src/client';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
-import { postJson } from '../../src/simulators/callback-sender';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
+import { postJson } from '../../src/testing/callback-sender';
 import { kycWorkflowId, NOTIFY_EVENT_TYPE, type NotifyPayload } from '../../src/contracts';
 import { jumioTestEnv } from '../support/jumio-env';
 import { freePort } from '../support/ports';

@@ -12,8 +12,8 @@ import {
   socureCallbacks,
   startSocureSimulator,
   type SocureSimulator,
-} from '../../src/providers/socure/simulator';
-import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
+} from '../../src/providers/socure/testing/simulator';
+import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
 import type { TimelineEntry, VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/contracts';
 import { eventually, startStack, startTemporal, testConfig, type Stack } from '../support/stack';

@@ -12,8 +12,8 @@ import {
   type UnicoProcessScript,
   type UnicoSimulator,
   type UnicoWebhookAuth,
-} from '../../src/providers/unico/simulator';
-import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
+} from '../../src/providers/unico/testing/simulator';
+import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/contracts';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';

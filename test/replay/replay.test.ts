@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { REPLAY_PATHS } from '../../src/replay/record-histories';
+import { REPLAY_PATHS } from '../../tools/histories';
 import { PROVIDERS } from '../../src/verification/model';
 import { replayFailures, replayHistories as replay } from '../support/replay';
 

@@ -6,7 +6,7 @@
  * verification may be named by a value a prototype key carried.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
+import { startAllSimulators, type AllSimulators } from '../../src/testing/simulators';
 import { PROVIDERS, type ProviderId } from '../../src/verification/model';
 import { parseKycWorkflowId } from '../../src/contracts';
 import { describeFuzz, fuzzProvider, INJECTED, type FuzzReport } from './fuzz-bodies';

@@ -4,7 +4,11 @@ import { ConfigError, loadConfig } from '../../src/app-config';
 import { createAttestrCallbackParser } from '../../src/providers/attestr/callback';
 import { createAttestrRetrievalClient, type AttestrSettings } from '../../src/providers/attestr/retrieval';
 import { signResult, signResultText } from '../../src/providers/attestr/signature';
-import { sampleResult, startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
+import {
+  sampleResult,
+  startAttestrSimulator,
+  type AttestrSimulator,
+} from '../../src/providers/attestr/testing/simulator';
 import {
   ATTESTR_EVENTS,
   asyncStatusMeaning,

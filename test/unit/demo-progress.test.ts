@@ -1,5 +1,5 @@
-import { Progress, verdictTable, type Row } from '../../src/demo/progress';
-import type { Scenario } from '../../src/demo/scenarios';
+import { Progress, verdictTable, type Row } from '../../tools/demo/progress';
+import type { Scenario } from '../../tools/demo/scenarios';
 import { type VerificationState } from '../../src/verification/model';
 import { loadConfig } from '../../src/app-config';
 import { DEV_DEFAULTS } from '../support/dev-defaults';

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { HandoverLimit } from '../../src/ingress/handover-limit';
 import { silentLogger } from '../../src/logger';
-import { socureCallbacks } from '../../src/providers/socure/simulator';
+import { socureCallbacks } from '../../src/providers/socure/testing/simulator';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 const SECRET = 'bench-secret';

@@ -3,7 +3,7 @@ import { CallbackNotOursError, CallbackValidationError } from '../../src/provide
 import { createJumioCallbackParser } from '../../src/providers/jumio/callback';
 import { checkExecutionHref } from '../../src/providers/jumio/href';
 import { createJumioRetrievalClient, executionUrl } from '../../src/providers/jumio/retrieval';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import { jumioDecisionMeaning, jumioStatusMeaning } from '../../src/providers/jumio/vocabulary';
 /** Jumio's documented callback (providers.md), as it stands. */
 import documented from '../fixtures/jumio/documented-callback.json';

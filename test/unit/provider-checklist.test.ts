@@ -13,7 +13,7 @@ const root = join(__dirname, '../..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 /** The files of a provider's folder, each with one job (README, "Add a provider"). */
-const PROVIDER_FILES = ['index.ts', 'callback.ts', 'vocabulary.ts', 'retrieval.ts', 'simulator.ts'];
+const PROVIDER_FILES = ['index.ts', 'callback.ts', 'vocabulary.ts', 'retrieval.ts', 'testing/simulator.ts'];
 
 describe.each(PROVIDERS)('provider %s has every piece the README names', (id) => {
   const module = providerRegistry[id];

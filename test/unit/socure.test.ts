@@ -7,7 +7,11 @@ import { ProviderCallError } from '../../src/providers/http';
 import { socure } from '../../src/providers/socure';
 import { createSocureCallbackParser, socureCallbackShape } from '../../src/providers/socure/callback';
 import { createSocureRetrievalClient, type SocureResultApi } from '../../src/providers/socure/retrieval';
-import { socureCallbacks, startSocureSimulator, type SocureSimulator } from '../../src/providers/socure/simulator';
+import {
+  socureCallbacks,
+  startSocureSimulator,
+  type SocureSimulator,
+} from '../../src/providers/socure/testing/simulator';
 import {
   SOCURE_DECISIONS,
   SOCURE_EVENTS,
@@ -15,7 +19,7 @@ import {
   socureResultMeaning,
 } from '../../src/providers/socure/vocabulary';
 import { CallbackValidationError } from '../../src/providers/types';
-import { serveOnLoopback } from '../../src/simulators/http';
+import { serveOnLoopback } from '../../src/testing/simulator-http';
 import type { CanonicalMeaning, VerificationEvent } from '../../src/verification/model';
 import { type FieldIssue } from '../../src/contracts';
 

@@ -22,7 +22,7 @@ import {
   unicoWebhookHeaders,
   type UnicoSimulator,
   type UnicoWebhookAuth,
-} from '../../src/providers/unico/simulator';
+} from '../../src/providers/unico/testing/simulator';
 import {
   DEFAULT_UNICO_EVENTS,
   unicoProcessMeaning,

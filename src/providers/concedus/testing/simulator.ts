@@ -1,6 +1,12 @@
 import express from 'express';
-import { serveOnLoopback, takeFault, type Faults, type RunningSimulator, logRequests } from '../../simulators/http';
-import type { KeyKind } from './records';
+import {
+  serveOnLoopback,
+  takeFault,
+  type Faults,
+  type RunningSimulator,
+  logRequests,
+} from '../../../testing/simulator-http';
+import type { KeyKind } from '../records';
 
 export interface ConcedusStatusScript {
   /** What the status endpoint answers; undefined: 404 "Compliance record not created". */

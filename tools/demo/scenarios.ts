@@ -5,12 +5,12 @@
  * outcome, so the demo (and its smoke test) can tell that the orchestrator got it right.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import type { KycClient, StartVerificationRequest } from '../client';
-import { socureCallbacks } from '../providers/socure/simulator';
-import { unicoWebhookAuthSpec, unicoWebhookHeaders } from '../providers/unico/simulator';
-import { startAllSimulators } from '../simulators/all';
-import { sendCallbacks, type CallbackDelivery, type DeliveryPlan } from '../simulators/callback-sender';
-import type { Decision, ProviderId, Status } from '../verification/model';
+import type { KycClient, StartVerificationRequest } from '../../src/client';
+import { socureCallbacks } from '../../src/providers/socure/testing/simulator';
+import { unicoWebhookAuthSpec, unicoWebhookHeaders } from '../../src/providers/unico/testing/simulator';
+import { startAllSimulators } from '../../src/testing/simulators';
+import { sendCallbacks, type CallbackDelivery, type DeliveryPlan } from '../../src/testing/callback-sender';
+import type { Decision, ProviderId, Status } from '../../src/verification/model';
 
 export interface Scenario {
   provider: ProviderId;

@@ -3,11 +3,11 @@
  * the RSA key pair Unico's token requests are signed with: the simulator holds the public half.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { startAttestrSimulator, type AttestrSimulator } from '../providers/attestr/simulator';
-import { startConcedusSimulator, type ConcedusSimulator } from '../providers/concedus/simulator';
-import { startJumioSimulator, type JumioSimulator } from '../providers/jumio/simulator';
-import { startSocureSimulator, type SocureSimulator } from '../providers/socure/simulator';
-import { startUnicoSimulator, type UnicoSimulator } from '../providers/unico/simulator';
+import { startAttestrSimulator, type AttestrSimulator } from '../providers/attestr/testing/simulator';
+import { startConcedusSimulator, type ConcedusSimulator } from '../providers/concedus/testing/simulator';
+import { startJumioSimulator, type JumioSimulator } from '../providers/jumio/testing/simulator';
+import { startSocureSimulator, type SocureSimulator } from '../providers/socure/testing/simulator';
+import { startUnicoSimulator, type UnicoSimulator } from '../providers/unico/testing/simulator';
 
 export interface AllSimulators {
   jumio: JumioSimulator;

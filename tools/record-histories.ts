@@ -13,26 +13,23 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { KycClient } from '../client';
-import { enabledProvider, loadConfig, type AppConfig } from '../app-config';
-import { installRuntime } from '../observability/runtime';
-import type { RetrievalClient } from '../providers/types';
-import { resolveTemporalCli } from '../temporal/binaries';
-import { signalProviderEvent, signalRegistration } from '../temporal/verification-start';
+import { KycClient } from '../src/client';
+import { enabledProvider, loadConfig, type AppConfig } from '../src/app-config';
+import { installRuntime } from '../src/observability/runtime';
+import type { RetrievalClient } from '../src/providers/types';
+import { resolveTemporalCli } from '../src/temporal/binaries';
+import { signalProviderEvent, signalRegistration } from '../src/temporal/verification-start';
 import {
   PROVIDERS,
   type CanonicalMeaning,
   type ProviderId,
   type VerificationEvent,
   type VerificationPolicy,
-} from '../verification/model';
-import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../contracts';
-import { createWorker } from '../worker';
-
-export const REPLAY_PATHS = ['completed', 'expired', 'cancelled', 'continued-as-new', 'mid-flight'] as const;
-export type ReplayPath = (typeof REPLAY_PATHS)[number];
+} from '../src/verification/model';
+import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../src/contracts';
+import { createWorker } from '../src/worker';
+import { historyAsJson, REPLAY_PATHS, type ReplayPath } from './histories';
 
 interface Word {
   providerStatus: string;
@@ -203,24 +200,6 @@ async function drive(
       );
       return handle;
   }
-}
-
-/**
- * A history as JSON, in protobufjs' object form (enums by name, bytes in base64, 64-bit numbers
- * as strings); `historyFromJson` reads it back. (The SDK's own proto-JSON helpers fail on this
- * install's duplicated protobufjs, and these files only need to round-trip through our tests.)
- */
-export function historyAsJson(history: temporal.api.history.v1.IHistory): string {
-  const { History } = temporal.api.history.v1;
-  return JSON.stringify(
-    History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String }),
-    null,
-    1,
-  );
-}
-
-export function historyFromJson(json: string): temporal.api.history.v1.History {
-  return temporal.api.history.v1.History.fromObject(JSON.parse(json) as Record<string, unknown>);
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
-import { serveOnLoopback, takeFault, type Faults, type RunningSimulator } from '../../simulators/http';
+import { serveOnLoopback, takeFault, type Faults, type RunningSimulator } from '../../../testing/simulator-http';
 
 /** A DocV decision as DocV writes it (lower case); RiskOS answers render it in upper case. */
 export type SocureDecisionValue = 'accept' | 'reject' | 'resubmit' | 'review';

@@ -2,8 +2,8 @@
  * The demo's output: a live line per verification while it runs (redrawn in place on a terminal,
  * a line per change otherwise, so a log or CI keeps a readable story), then the verdict table.
  */
-import { terminalSafe } from '../client/terminal-text';
-import type { VerificationState } from '../verification/model';
+import { terminalSafe } from '../../src/client/terminal-text';
+import type { VerificationState } from '../../src/verification/model';
 import type { Scenario } from './scenarios';
 
 export interface Row {

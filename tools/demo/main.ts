@@ -6,18 +6,30 @@
  * afterwards until Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
-import { KycClient } from './client';
-import { loadConfig, type AppConfig } from './app-config';
-import { asExpected, Progress, verdictTable, type Row } from './demo/progress';
-import { startDemoSimulators } from './demo/scenarios';
-import { listen } from './http/listen';
-import { createIngressApp } from './ingress/app';
-import { silentLogger } from './logger';
-import { createTemporalClient } from './temporal/connection';
-import { startDevServer } from './temporal/dev-server';
-import { isTerminal } from './verification/model';
-import { installRuntime } from './observability/runtime';
-import { createWorkerSet } from './worker';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { KycClient } from '../../src/client';
+import { loadConfig, type AppConfig } from '../../src/app-config';
+import { asExpected, Progress, verdictTable, type Row } from './progress';
+import { startDemoSimulators } from './scenarios';
+import { listen } from '../../src/http/listen';
+import { createIngressApp } from '../../src/ingress/app';
+import { silentLogger } from '../../src/logger';
+import { createTemporalClient } from '../../src/temporal/connection';
+import { startDevServer } from '../../src/temporal/dev-server';
+import { isTerminal } from '../../src/verification/model';
+import { installRuntime } from '../../src/observability/runtime';
+import { createWorkerSet, defaultWorkflowSource, WORKFLOW_BUNDLE_FILE, type WorkflowSource } from '../../src/worker';
+
+/**
+ * The workflow bundle `npm run build` made (dist/workflow-bundle.js), so the demo does not run
+ * webpack at start; KYC_WORKFLOW_BUNDLE names another. Without either, bundled from source.
+ */
+function demoWorkflows(config: AppConfig): WorkflowSource {
+  const built = join(__dirname, '..', '..', '..', 'dist', WORKFLOW_BUNDLE_FILE);
+  const codePath = config.worker.workflowBundle ?? (existsSync(built) ? built : undefined);
+  return codePath ? { workflowBundle: { codePath } } : defaultWorkflowSource();
+}
 
 /** Every demo verification ends well within this; past it the demo reports what is still open. */
 const DEMO_TIMEOUT_MS = 100_000;
@@ -71,7 +83,7 @@ async function main(): Promise<number> {
 
     out('worker: starting (bundles the workflow code, a few seconds)\n');
     // The workers as `npm start` runs them: verifications, and the rate-limited provider-call queues.
-    const workers = await createWorkerSet(withAddress);
+    const workers = await createWorkerSet(withAddress, { workflows: demoWorkflows(config) });
     const workerRun = workers.run();
     stack.stop.push(async () => {
       workers.shutdown();

@@ -1,6 +1,6 @@
 import express from 'express';
-import { serveOnLoopback, takeFault, type Faults, type RunningSimulator } from '../../simulators/http';
-import { signResult, signResultText } from './signature';
+import { serveOnLoopback, takeFault, type Faults, type RunningSimulator } from '../../../testing/simulator-http';
+import { signResult, signResultText } from '../signature';
 
 /** What the Execution Result API says about one handshake. */
 export interface AttestrHandshakeScript {

@@ -6,7 +6,7 @@ import {
   takeFault,
   type Faults,
   type RunningSimulator,
-} from '../../simulators/http';
+} from '../../../testing/simulator-http';
 
 export type JumioWorkflowStatus =
   | 'INITIATED'

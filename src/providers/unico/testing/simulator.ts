@@ -7,9 +7,9 @@ import {
   type RunningSimulator,
   IssuedTokens,
   logRequests,
-} from '../../simulators/http';
-import { JWT_BEARER_GRANT, MAX_ASSERTION_SECONDS } from './assertion';
-import { PROCESS_RESULT, PROCESS_STATE } from './vocabulary';
+} from '../../../testing/simulator-http';
+import { JWT_BEARER_GRANT, MAX_ASSERTION_SECONDS } from '../assertion';
+import { PROCESS_RESULT, PROCESS_STATE } from '../vocabulary';
 
 export type UnicoProcessState = (typeof PROCESS_STATE)[keyof typeof PROCESS_STATE];
 export type UnicoProcessResult = (typeof PROCESS_RESULT)[keyof typeof PROCESS_RESULT];
