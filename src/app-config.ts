@@ -1,7 +1,8 @@
 import { LOG_LEVELS, type LogLevel } from './logger';
-import { providerModules } from './providers/registry';
 import type { ProviderModule } from './providers/module';
-import { isProviderId, type ProviderId, type VerificationPolicy } from './verification/model';
+import { isProviderId, PROVIDERS, providerModule, type ProviderId } from './providers/registry';
+import { COMMON_PROVIDER_VARIABLES, providerVariable } from './providers/settings';
+import type { VerificationPolicy } from './verification/model';
 import { readCodecConfig, type CodecConfig } from './config/codec';
 import { ConfigError, EnvReader } from './config/env-reader';
 import { readNotifyConfig, type NotifyConfig } from './config/notify';
@@ -20,6 +21,8 @@ export interface ProviderConfig {
   apiBaseUrl: string;
   webhookAuth: WebhookAuthRule[];
   policy: VerificationPolicy;
+  /** Retrieval calls per second to the provider, across all workers (a task queue rate limit). */
+  maxPollsPerSecond: number;
   /** The provider's own settings (credentials, API flavour), read by its module. */
   settings: unknown;
   module: ProviderModule;
@@ -73,6 +76,11 @@ export interface AppConfig {
   providers: Partial<Record<ProviderId, ProviderConfig>>;
   enabledProviders: ProviderId[];
   /**
+   * Providers left out in production because none of their settings is set (KYC_PROVIDERS unset):
+   * a provider added to the code never stops a deployment that does not use it. Printed at start-up.
+   */
+  disabledProviders: { id: ProviderId; reason: string }[];
+  /**
    * Variables that fell back to a development default (printed at start-up). Only ever non-empty
    * with KYC_DEV_DEFAULTS=1 outside production: otherwise a missing one stops start-up.
    */
@@ -87,12 +95,10 @@ export interface ReliabilityConfig {
   deadLetterMaxBytes: number;
   /** Where callbacks wait, fsynced, while Temporal cannot take them. */
   inboxDir: string;
-  /** Providers whose callbacks go to the inbox instead of a 503 (those that never retry). */
+  /** Providers whose callbacks go to the inbox instead of a 503 (by default those that never retry). */
   inboxProviders: ProviderId[];
   /** Past this, the inbox refuses (503) rather than fill the disk. */
   inboxMaxBytes: number;
-  /** Retrieval calls per second, per provider, across all workers (a task queue rate limit). */
-  maxPollsPerSecond: Partial<Record<ProviderId, number>>;
   /** After our timer closed a verification, how long a provider's verdict still raises a late-verdict alert. */
   lateVerdictWindowMs: number;
 }
@@ -128,7 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // set it; production ignores it.
   const devDefaultsAllowed = !production && read.boolean('KYC_DEV_DEFAULTS', false);
 
-  const enabledProviders = readEnabledProviders(read);
+  const { enabledProviders, disabledProviders } = readEnabledProviders(read, production);
 
   const notify = readNotifyConfig(read);
   const shared: SharedPolicy = {
@@ -139,9 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     retrievalRetryMaximumMs: read.duration('KYC_PROVIDER_RETRY_MAX', '5m'),
   };
   const providers: Partial<Record<ProviderId, ProviderConfig>> = {};
-  for (const module of providerModules) {
-    if (enabledProviders.includes(module.id)) providers[module.id] = readProvider(read, module, shared);
-  }
+  for (const id of enabledProviders) providers[id] = readProvider(read, id, shared, production);
 
   const config: AppConfig = {
     production,
@@ -156,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       namespaceRetentionFallbackMs: read.duration('KYC_NAMESPACE_RETENTION', '1d'),
     },
     notify,
-    reliability: readReliability(read, enabledProviders),
+    reliability: readReliability(read),
     worker: {
       workflowBundle: read.string('KYC_WORKFLOW_BUNDLE'),
       // At least 2: the SDK's floor for a worker that caches at all.
@@ -169,10 +173,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     codec: readCodecConfig(read, production),
     providers,
     enabledProviders,
+    disabledProviders,
     devDefaults: read.devDefaults,
   };
 
   if (production) requireTemporalAddress(config.temporal);
+  if (enabledProviders.length === 0) {
+    const prefixes = PROVIDERS.map((id) => providerVariable(id, '*')).join(', ');
+    throw new ConfigError(
+      'KYC_PROVIDERS',
+      `no provider is configured: set one's variables (${prefixes}) or KYC_PROVIDERS`,
+    );
+  }
   const [firstDevDefault] = config.devDefaults;
   if (firstDevDefault && !devDefaultsAllowed) {
     throw new ConfigError(
@@ -190,14 +202,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 function refuseUnsafeInProduction(config: AppConfig): void {
   if (config.ingress.trustProxy === true) {
     // With `true` the left-most X-Forwarded-For entry, which any caller writes, becomes req.ip:
-    // an IP allowlist (Jumio's only authentication) could then be passed by anyone.
+    // an IP allowlist (some providers' only authentication) could then be passed by anyone.
     throw new ConfigError(
       'TRUST_PROXY',
       "'true' is refused when NODE_ENV=production: give the proxy hop count or its addresses",
     );
   }
   for (const id of config.enabledProviders) {
-    const variable = `${id.toUpperCase()}_WEBHOOK_AUTH`;
+    const variable = providerVariable(id, 'WEBHOOK_AUTH');
     for (const rule of config.providers[id]!.webhookAuth) {
       if (rule.kind === 'none') throw new ConfigError(variable, "'none' is refused when NODE_ENV=production");
       if (rule.kind === 'ip' && rule.ranges.some((range) => range.allAddresses)) {
@@ -226,24 +238,53 @@ const DEFAULT_MAX_LIFETIME = '30d';
 const FIRST_POLL_JITTER = 0.1;
 const EXPIRY_CHECK_SPREAD_MS = 5 * 60_000;
 
-function readEnabledProviders(read: EnvReader): ProviderId[] {
-  const known = providerModules.map((module) => module.id);
-  return read.list('KYC_PROVIDERS', known.join(',')).map((name) => {
-    if (!(known as string[]).includes(name)) {
-      throw new ConfigError('KYC_PROVIDERS', `'${name}' is not a provider (${known.join(', ')})`);
-    }
-    return name as ProviderId;
-  });
+/**
+ * The providers served: KYC_PROVIDERS, else every registered one; in production, without
+ * KYC_PROVIDERS, only those with at least one of their settings set (the others are disabled, and
+ * said so at start-up): a provider added to the code must not stop a deployment that does not use
+ * it. A provider partly configured is read, and refused naming what is missing.
+ */
+function readEnabledProviders(
+  read: EnvReader,
+  production: boolean,
+): { enabledProviders: ProviderId[]; disabledProviders: AppConfig['disabledProviders'] } {
+  if (read.has('KYC_PROVIDERS') || !production) {
+    const enabledProviders = read.list('KYC_PROVIDERS', PROVIDERS.join(',')).map((name) => {
+      if (!isProviderId(name)) {
+        throw new ConfigError('KYC_PROVIDERS', `'${name}' is not a provider (${PROVIDERS.join(', ')})`);
+      }
+      return name;
+    });
+    return { enabledProviders, disabledProviders: [] };
+  }
+  const enabledProviders: ProviderId[] = [];
+  const disabledProviders: AppConfig['disabledProviders'] = [];
+  for (const id of PROVIDERS) {
+    const names = providerVariables(providerModule(id));
+    if (names.some((name) => read.has(name))) enabledProviders.push(id);
+    else disabledProviders.push({ id, reason: `none of its settings is set (${names.join(', ')})` });
+  }
+  return { enabledProviders, disabledProviders };
+}
+
+/** Every variable a provider reads: the ones every provider has, then its own. */
+export function providerVariables(module: ProviderModule): string[] {
+  return [
+    ...COMMON_PROVIDER_VARIABLES.map(({ suffix }) => providerVariable(module.id, suffix)),
+    ...module.variables.map((variable) => variable.name),
+  ];
 }
 
 function readLifetime(
   read: EnvReader,
   module: ProviderModule,
 ): Pick<VerificationPolicy, 'expiresAfterMs' | 'maxLifetimeMs'> {
-  const prefix = module.id.toUpperCase();
   return {
-    expiresAfterMs: read.duration(`${prefix}_EXPIRES_AFTER`, module.defaults.expiresAfter),
-    maxLifetimeMs: read.duration(`${prefix}_MAX_LIFETIME`, DEFAULT_MAX_LIFETIME),
+    expiresAfterMs: read.duration(providerVariable(module.id, 'EXPIRES_AFTER'), module.defaults.expiresAfter),
+    maxLifetimeMs: read.duration(
+      providerVariable(module.id, 'MAX_LIFETIME'),
+      module.defaults.maxLifetime ?? DEFAULT_MAX_LIFETIME,
+    ),
   };
 }
 
@@ -254,64 +295,61 @@ function readLifetime(
  */
 export function longestVerificationLifetimeMs(env: NodeJS.ProcessEnv = process.env): number {
   const read = new EnvReader(env);
-  const enabled = readEnabledProviders(read);
+  const { enabledProviders } = readEnabledProviders(read, read.string('NODE_ENV') === 'production');
   return Math.max(
-    ...providerModules
-      .filter((module) => enabled.includes(module.id))
-      .map((module) => {
-        const { expiresAfterMs, maxLifetimeMs } = readLifetime(read, module);
-        return Math.max(maxLifetimeMs, expiresAfterMs + 86_400_000);
-      }),
+    ...enabledProviders.map((id) => {
+      const { expiresAfterMs, maxLifetimeMs } = readLifetime(read, providerModule(id));
+      return Math.max(maxLifetimeMs, expiresAfterMs + 86_400_000);
+    }),
   );
 }
 
-function readProvider(read: EnvReader, module: ProviderModule, shared: SharedPolicy): ProviderConfig {
-  const prefix = module.id.toUpperCase();
-  const apiBaseUrl = read.url(`${prefix}_API_BASE_URL`, module.defaults.apiBaseUrl);
-  const authVariable = `${prefix}_WEBHOOK_AUTH`;
-  const authSpec = module.defaults.webhookAuth
-    ? read.string(authVariable, module.defaults.webhookAuth)
-    : read.devString(authVariable, DEV_WEBHOOK_AUTH);
+function readProvider(read: EnvReader, id: ProviderId, shared: SharedPolicy, production: boolean): ProviderConfig {
+  const module = providerModule(id);
+  const variable = (suffix: (typeof COMMON_PROVIDER_VARIABLES)[number]['suffix']) => providerVariable(id, suffix);
+  const apiBaseUrl = read.url(variable('API_BASE_URL'), module.defaults.apiBaseUrl);
+  const authSpec = module.webhookAuth.default
+    ? read.string(variable('WEBHOOK_AUTH'), module.webhookAuth.default)
+    : read.devString(variable('WEBHOOK_AUTH'), DEV_WEBHOOK_AUTH);
   return {
-    id: module.id,
+    id,
     apiBaseUrl,
-    webhookAuth: parseWebhookAuth(authVariable, authSpec),
+    webhookAuth: parseWebhookAuth(variable('WEBHOOK_AUTH'), authSpec),
     policy: {
-      callbackGraceMs: read.duration(`${prefix}_CALLBACK_GRACE`, module.defaults.callbackGrace),
-      pollScheduleMs: read.durations(`${prefix}_POLL_SCHEDULE`, module.defaults.pollSchedule),
+      callbackGraceMs: read.duration(variable('CALLBACK_GRACE'), module.defaults.callbackGrace),
+      pollScheduleMs: read.durations(variable('POLL_SCHEDULE'), module.defaults.pollSchedule),
       ...readLifetime(read, module),
       ...shared,
       firstPollJitter: FIRST_POLL_JITTER,
       expiryCheckSpreadMs: EXPIRY_CHECK_SPREAD_MS,
     },
-    settings: module.readSettings(read, apiBaseUrl),
+    maxPollsPerSecond: read.integer(variable('MAX_POLLS_PER_SECOND'), module.defaults.maxPollsPerSecond ?? 5, 1),
+    // Through a reader of its declared variables only: what it declares is what it reads.
+    settings: module.readSettings(read.scoped(providerVariables(module), `provider ${id}`), { apiBaseUrl, production }),
     module,
   };
 }
 
-function readReliability(read: EnvReader, enabledProviders: ProviderId[]): ReliabilityConfig {
-  const inboxProviders = read.list('KYC_INBOX_PROVIDERS', 'attestr').map((name) => {
+function readReliability(read: EnvReader): ReliabilityConfig {
+  // By default, the providers that never resend a callback: a 503 would lose it.
+  const neverRetry = PROVIDERS.filter((id) => !providerModule(id).retriesCallbacks);
+  const inboxProviders = read.list('KYC_INBOX_PROVIDERS', neverRetry.join(',')).map((name) => {
     if (!isProviderId(name)) throw new ConfigError('KYC_INBOX_PROVIDERS', `'${name}' is not a provider`);
     return name;
   });
-  const maxPollsPerSecond: Partial<Record<ProviderId, number>> = {};
-  for (const id of enabledProviders) {
-    maxPollsPerSecond[id] = read.integer(`${id.toUpperCase()}_MAX_POLLS_PER_SECOND`, 5, 1);
-  }
   return {
     deadLetterRetentionMs: read.duration('KYC_DEAD_LETTER_RETENTION', '14d'),
     deadLetterMaxBytes: read.bytes('KYC_DEAD_LETTER_MAX_BYTES', '256kb'),
     inboxDir: read.string('KYC_INBOX_DIR', '.data/inbox'),
     inboxProviders,
     inboxMaxBytes: read.bytes('KYC_INBOX_MAX_BYTES', '256mb'),
-    maxPollsPerSecond,
     lateVerdictWindowMs: read.duration('KYC_LATE_VERDICT_WINDOW', '30d'),
   };
 }
 
 /** The configuration of an enabled provider; throws for a disabled one. */
-export function enabledProvider(config: AppConfig, id: ProviderId): ProviderConfig {
-  const provider = config.providers[id];
+export function enabledProvider(config: AppConfig, id: string): ProviderConfig {
+  const provider = isProviderId(id) ? config.providers[id] : undefined;
   if (!provider) throw new Error(`provider ${id} is not enabled (KYC_PROVIDERS)`);
   return provider;
 }

@@ -6,7 +6,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { createLateVerdictNotifyActivities } from './late-verdicts/activity';
 import { connectWorker, dataConverter } from './temporal/connection';
 import type { RetrievalClient } from './providers/types';
-import type { ProviderId } from './verification/model';
+import { type ProviderId } from './providers/registry';
 import { retrievalTaskQueue } from './contracts';
 
 /** The workflow code: a prebuilt bundle when given (production, tests), else bundled from source at start. */
@@ -109,7 +109,7 @@ export async function createRetrievalWorkers(
         taskQueue: retrievalTaskQueue(config.temporal.taskQueue, id),
         activities: createActivities(activityDeps),
         dataConverter: dataConverter(config),
-        maxTaskQueueActivitiesPerSecond: config.reliability.maxPollsPerSecond[id] ?? 5,
+        maxTaskQueueActivitiesPerSecond: enabledProvider(config, id).maxPollsPerSecond,
       }),
     ),
   );

@@ -20,16 +20,11 @@ import { installRuntime } from '../src/observability/runtime';
 import type { RetrievalClient } from '../src/providers/types';
 import { resolveTemporalCli } from '../src/temporal/binaries';
 import { signalProviderEvent, signalRegistration } from '../src/temporal/verification-start';
-import {
-  PROVIDERS,
-  type CanonicalMeaning,
-  type ProviderId,
-  type VerificationEvent,
-  type VerificationPolicy,
-} from '../src/verification/model';
+import { type CanonicalMeaning, type VerificationEvent, type VerificationPolicy } from '../src/verification/model';
 import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../src/contracts';
 import { createWorker } from '../src/worker';
 import { historyAsJson, REPLAY_PATHS, type ReplayPath } from './histories';
+import { PROVIDERS, type ProviderId } from '../src/providers/registry';
 
 interface Word {
   providerStatus: string;

@@ -1,3 +1,4 @@
+export { PROVIDERS, isProviderId, type ProviderId } from '../providers/registry';
 /**
  * The package's public entry (`import { KycClient } from 'kyc-orchestrator'`): the client, the
  * canonical vocabulary it speaks, its errors, and the shape of a pushed verdict. Everything
@@ -21,14 +22,11 @@ export {
 } from './errors';
 export {
   DECISIONS,
-  PROVIDERS,
   STATUSES,
   TERMINAL_STATUSES,
-  isProviderId,
   isTerminal,
   type Decision,
   type EventSource,
-  type ProviderId,
   type Status,
   type TerminalStatus,
   type TimelineEntry,

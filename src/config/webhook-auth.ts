@@ -13,6 +13,8 @@ export type WebhookAuthRule =
   | { kind: 'header'; name: string; value: string }
   | { kind: 'none' };
 
+export type WebhookAuthKind = WebhookAuthRule['kind'];
+
 export interface IpRange {
   /** The address as 16 bytes (IPv4 mapped into IPv6), and how many leading bits must match. */
   bytes: Uint8Array;

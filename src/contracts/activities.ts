@@ -3,12 +3,12 @@
  * worker registers implementations that satisfy these (src/activities/, src/late-verdicts/activity.ts);
  * workflow code proxies them by these interfaces, never by the implementation.
  */
-import type { ProviderId, VerificationEvent, VerificationPolicy } from '../verification/model';
+import type { VerificationEvent, VerificationPolicy } from '../verification/model';
 import type { LateVerdictNotifyInput } from './late-verdict';
 import type { NotifyInput } from './notification';
 
 export interface PollRequest {
-  provider: ProviderId;
+  provider: string;
   reference: string;
   context: Record<string, string>;
   /**
@@ -27,7 +27,7 @@ export interface ProviderActivities {
   /** A result a callback announced; "not ready yet" is a retryable failure. */
   fetchAnnouncedResult(request: PollRequest): Promise<VerificationEvent>;
   /** The worker's policy for a provider (a local activity: the workflow's starter needs no provider settings). */
-  verificationPolicy(provider: ProviderId): Promise<VerificationPolicy>;
+  verificationPolicy(provider: string): Promise<VerificationPolicy>;
 }
 
 /** The verdict push (registered when KYC_NOTIFY_URL is set; refuses non-retryably otherwise). */
@@ -45,6 +45,6 @@ export interface LateVerdictNotifier {
  * workers set `maxTaskQueueActivitiesPerSecond`, so the server itself caps the poll rate per
  * provider across all workers (an outage's end cannot wake every verification's poll at once).
  */
-export function retrievalTaskQueue(taskQueue: string, provider: ProviderId): string {
+export function retrievalTaskQueue(taskQueue: string, provider: string): string {
   return `${taskQueue}-retrieval-${provider}`;
 }

@@ -4,7 +4,7 @@
  * completed after its retention. The ingress, the CLI and the workflow import this module only.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ProviderId, VerificationEvent } from '../verification/model';
+import type { VerificationEvent } from '../verification/model';
 import type { LateVerdictNote } from './late-verdict';
 
 export const DEAD_LETTER_WORKFLOW_TYPE = 'deadLetterWorkflow';
@@ -48,7 +48,7 @@ export function isDeadLetterReason(value: string): value is DeadLetterReason {
 
 /** One refused callback. No personal data outside `body`, which is kept only when payloads are encrypted. */
 export interface DeadLetter {
-  provider: ProviderId;
+  provider: string;
   reason: DeadLetterReason;
   /** Failing field paths and why (never the values); at most `MAX_ISSUES` (src/providers/common.ts). */
   issues: FieldIssue[];
@@ -97,7 +97,7 @@ export type DeadLetterWorkflow = (input: DeadLetterInput) => Promise<DeadLetterE
  * readable without a worker, and holding no personal data.
  */
 export interface DeadLetterMemo {
-  provider: ProviderId;
+  provider: string;
   reason: DeadLetterReason;
   paths: string[];
   receivedAt: string;
@@ -116,12 +116,12 @@ export const replayedUpdate = defineUpdate<void, [ReplayResult]>('replayed');
 const ID_PREFIX = 'kyc-dead';
 
 /** `kyc-dead:<provider>:<fingerprint>`: the same refused callback sent again is the same letter. */
-export function deadLetterWorkflowId(provider: ProviderId, fingerprint: string): string {
+export function deadLetterWorkflowId(provider: string, fingerprint: string): string {
   return `${ID_PREFIX}:${provider}:${fingerprint}`;
 }
 
 export function isDeadLetterWorkflowId(id: string): boolean {
-  return /^kyc-dead:[a-z]+:[0-9a-f]{8,64}$/.test(id);
+  return /^kyc-dead:[a-z][a-z0-9]*:[0-9a-f]{8,64}$/.test(id);
 }
 
 export function deadLetterMemo(letter: DeadLetter): DeadLetterMemo {

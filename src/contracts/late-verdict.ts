@@ -5,7 +5,7 @@
  * activity's retries. Workflow-safe (no Node built-ins).
  */
 import type { InferredEnd } from '../verification/late-verdict';
-import type { ProviderId, Status, VerificationState } from '../verification/model';
+import type { Status, VerificationState } from '../verification/model';
 
 export const LATE_VERDICT_WORKFLOW_TYPE = 'lateVerdictNotificationWorkflow';
 /** A provider's verdict arrived after our own timer had closed the verification (src/late-verdicts/). */
@@ -63,7 +63,7 @@ export type LateVerdictNotificationWorkflow = (input: LateVerdictNotification) =
  * One per late-verdict letter: the same callback sent again is the same letter, hence the same
  * notification (the letter's fingerprint ends both IDs).
  */
-export function lateVerdictWorkflowId(provider: ProviderId, reference: string, deadLetterId: string): string {
+export function lateVerdictWorkflowId(provider: string, reference: string, deadLetterId: string): string {
   const fingerprint = deadLetterId.split(':').at(-1) ?? deadLetterId;
   return `kyc-late:${provider}:${reference}:${fingerprint}`;
 }

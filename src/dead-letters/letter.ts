@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import type { DeadLetter, DeadLetterReason, FieldIssue, LateVerdictNote } from '../contracts';
 import { boundedIssues } from '../providers/common';
-import type { ProviderId, VerificationEvent } from '../verification/model';
+import type { VerificationEvent } from '../verification/model';
 
 export interface RefusedCallback {
-  provider: ProviderId;
+  provider: string;
   reason: DeadLetterReason;
   issues: FieldIssue[];
   receivedAt: string;

@@ -71,7 +71,7 @@ export class DeadLetterRecorder {
     const grant = startBudget ? startBudget.mayStart(letter.provider, id) : 'known';
     if (!grant) {
       // A provider that never retries would lose it to a 503: it waits in the inbox for a start.
-      if (config.reliability.inboxProviders.includes(letter.provider) && this.deps.fallback) {
+      if (config.reliability.inboxProviders.some((id) => id === letter.provider) && this.deps.fallback) {
         return this.queue(letter, fingerprint, undefined);
       }
       throw new StartLimitedError(startBudget!.retryAfterSeconds(letter.provider));

@@ -24,7 +24,7 @@ import {
   type DeadLetterReason,
   type ReplayResult,
 } from '../contracts';
-import type { ProviderId, VerificationEvent } from '../verification/model';
+import type { VerificationEvent } from '../verification/model';
 
 const MEMO_KEY = 'deadLetter';
 
@@ -60,7 +60,7 @@ export interface DeadLetterSummary extends DeadLetterMemo {
 }
 
 export interface DeadLetterFilter {
-  provider?: ProviderId;
+  provider?: string;
   reason?: DeadLetterReason;
   verificationId?: string;
   /**
@@ -122,7 +122,7 @@ export async function replayDeadLetter(
   taskQueue: string,
   id: string,
   /** The provider's parser (from the provider's configuration), to read a kept body again. */
-  parserFor?: (provider: ProviderId) => CallbackParser | undefined,
+  parserFor?: (provider: string) => CallbackParser | undefined,
 ): Promise<ReplayOutcome> {
   if (!isDeadLetterWorkflowId(id)) throw new DeadLetterNotFoundError(`'${id}' is not a dead-letter ID (kyc-dead:…)`);
   const handle = client.workflow.getHandle<DeadLetterWorkflow>(id);

@@ -10,7 +10,6 @@ import { deadLetterHome } from '../dead-letters/recorder';
 import { grpcCode, refusedForWhatItIs } from '../temporal/refusals';
 import { UnreadableEntryError, type DurableInbox, type InboxEntry } from './durable-inbox';
 import type { StartBudget } from '../temporal/start-budget';
-import type { ProviderId } from '../verification/model';
 import { buildDeadLetter } from '../dead-letters/letter';
 
 const IDLE_MS = 1000;
@@ -53,7 +52,7 @@ export class InboxDrainer {
   private readonly refusals = new Map<string, { count: number; retryAt: number }>();
   private readonly poison: PoisonPolicy;
   /** Entries left for later by the start bound, and whose bound they wait for. */
-  private readonly waitingForStart = new Map<string, ProviderId>();
+  private readonly waitingForStart = new Map<string, string>();
 
   private readonly lateVerdicts: LateVerdictAlarm;
 

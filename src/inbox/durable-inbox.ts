@@ -15,14 +15,14 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import { join } from 'node:path';
 import type { DeadLetter } from '../contracts';
 import { payloadKeyId } from '../temporal/encryption-codec';
-import type { ProviderId, VerificationEvent } from '../verification/model';
+import type { VerificationEvent } from '../verification/model';
 import { parseUntrustedJson } from '../providers/untrusted-json';
 import { InboxLock } from './lock';
 
 export type InboxEntry =
   | {
       kind: 'event';
-      provider: ProviderId;
+      provider: string;
       event: VerificationEvent;
       /** False for events that may only join an existing verification (Concedus secondary keys). */
       startIfMissing: boolean;

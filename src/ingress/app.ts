@@ -9,7 +9,7 @@ import { PROMETHEUS_CONTENT_TYPE } from '../observability/prometheus';
 import { sendReadiness, temporalReadinessProbe } from '../observability/readiness';
 import type { CallbackParser } from '../providers/types';
 import { StartBudget } from '../temporal/start-budget';
-import type { ProviderId } from '../verification/model';
+import { type ProviderId } from '../providers/registry';
 import { AcceptedCallbacks } from './dedup';
 import { handOverStep } from './hand-over';
 import { HandoverLimit } from './handover-limit';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { kycWorkflowId } from '../contracts';
-import type { ProviderId, VerificationEvent } from '../verification/model';
+import type { VerificationEvent } from '../verification/model';
 
 /**
  * The events this ingress process has handed to Temporal and Temporal acknowledged, newest last,
@@ -63,7 +63,7 @@ export class AcceptedCallbacks {
  */
 export function markKnown<T extends { event: VerificationEvent }>(
   accepted: AcceptedCallbacks,
-  provider: ProviderId,
+  provider: string,
   items: T[],
 ): (T & { known: boolean })[] {
   return items.map((item) => ({

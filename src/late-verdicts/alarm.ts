@@ -9,7 +9,7 @@ import type { AppConfig } from '../app-config';
 import { deadLetterWorkflowId, type LateVerdictNote } from '../contracts';
 import { buildDeadLetter, type RefusedCallback } from '../dead-letters/letter';
 import type { Logger } from '../logger';
-import type { ProviderId, VerificationEvent, VerificationState } from '../verification/model';
+import type { VerificationEvent, VerificationState } from '../verification/model';
 import { closedVerificationState, startLateVerdictNotification } from './temporal';
 import { classifyLateEvents } from './classify';
 
@@ -37,7 +37,7 @@ export class LateVerdictAlarm {
    * now (Temporal unavailable): the caller retries rather than file a verdict as plain `late`.
    */
   async letterFor(
-    provider: ProviderId,
+    provider: string,
     verificationId: string,
     events: VerificationEvent[],
     receivedAt: string,

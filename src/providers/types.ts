@@ -1,5 +1,6 @@
 import type { FieldIssue } from '../contracts';
-import type { ProviderId, VerificationEvent } from '../verification/model';
+import type { VerificationEvent } from '../verification/model';
+import { type ProviderId } from './registry';
 
 /** Where a callback failed validation: part of the dead-letter contract, re-exported for the parsers. */
 export type { FieldIssue };

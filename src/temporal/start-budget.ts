@@ -1,5 +1,3 @@
-import type { ProviderId } from '../verification/model';
-
 /** What {@link StartBudget.mayStart} answers: a truthy grant, or false. */
 export type StartGrant = 'known' | 'granted' | false;
 
@@ -20,7 +18,7 @@ const KNOWN_CAPACITY = 10_000;
  * credential holder can add per minute, not a quota shared by the cluster.
  */
 export class StartBudget {
-  private readonly buckets = new Map<ProviderId, { tokens: number; at: number }>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly known = new Map<string, true>();
 
   constructor(
@@ -32,7 +30,7 @@ export class StartBudget {
    * Whether `workflowId` may be started now: `known` (it exists; nothing taken), `granted` (a
    * token was taken for it: {@link giveBack} it if the start then fails), or false.
    */
-  mayStart(provider: ProviderId, workflowId: string): StartGrant {
+  mayStart(provider: string, workflowId: string): StartGrant {
     if (this.known.has(workflowId)) return 'known';
     const bucket = this.refilled(provider);
     if (bucket.tokens < 1) return false;
@@ -41,13 +39,13 @@ export class StartBudget {
   }
 
   /** A granted start that did not happen (Temporal unreachable, or the verification had closed). */
-  giveBack(provider: ProviderId): void {
+  giveBack(provider: string): void {
     const bucket = this.refilled(provider);
     bucket.tokens = Math.min(this.perMinute, bucket.tokens + 1);
   }
 
   /** Whether a start would be granted now (takes nothing): lets the inbox drainer skip what must still wait. */
-  hasToken(provider: ProviderId): boolean {
+  hasToken(provider: string): boolean {
     return this.refilled(provider).tokens >= 1;
   }
 
@@ -59,13 +57,13 @@ export class StartBudget {
   }
 
   /** Whole seconds until the provider's next token (at least 1), for `Retry-After`. */
-  retryAfterSeconds(provider: ProviderId): number {
+  retryAfterSeconds(provider: string): number {
     const bucket = this.refilled(provider);
     const msPerToken = 60_000 / this.perMinute;
     return Math.max(1, Math.ceil(((1 - bucket.tokens) * msPerToken) / 1000));
   }
 
-  private refilled(provider: ProviderId): { tokens: number; at: number } {
+  private refilled(provider: string): { tokens: number; at: number } {
     const now = this.now();
     let bucket = this.buckets.get(provider);
     if (!bucket) {

@@ -1,6 +1,6 @@
 import type { Client, WorkflowSignalWithStartOptions } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { ProviderId, VerificationEvent, AppRegistration, VerificationPolicy } from '../verification/model';
+import type { VerificationEvent, AppRegistration, VerificationPolicy } from '../verification/model';
 import {
   KycProvider,
   KycStatus,
@@ -24,7 +24,7 @@ import {
  * ID reuse: REJECT_DUPLICATE. Once a verification has closed, a late or replayed callback for
  * the same reference must not start a second verification; the caller is told it was late.
  */
-function startOptions(provider: ProviderId, reference: string, taskQueue: string, policy?: VerificationPolicy) {
+function startOptions(provider: string, reference: string, taskQueue: string, policy?: VerificationPolicy) {
   const input: VerificationInput = { provider, reference, ...(policy ? { policy } : {}) };
   return {
     workflowId: kycWorkflowId(provider, reference),
@@ -57,7 +57,7 @@ export async function signalProviderEvent(
 /** The app registers (starts) a verification; idempotent, and fine after a callback already started it. */
 export async function signalRegistration(
   client: Client,
-  provider: ProviderId,
+  provider: string,
   taskQueue: string,
   reference: string,
   registration: AppRegistration,
@@ -69,5 +69,3 @@ export async function signalRegistration(
     signalArgs: [registration],
   });
 }
-
-export type { ProviderId };

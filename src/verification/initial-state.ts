@@ -1,9 +1,9 @@
-import type { ProviderId, VerificationPolicy, VerificationState } from './model';
+import type { VerificationPolicy, VerificationState } from './model';
 import { isoAt, seededRandom, startWaiting } from './waiting';
 
 /** A verification as it starts: pending, due to expire after the policy's lifetime, waiting for its grace. */
 export function initialState(
-  provider: ProviderId,
+  provider: string,
   reference: string,
   now: string,
   policy: VerificationPolicy,

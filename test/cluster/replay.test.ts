@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { recordHistories } from '../../tools/record-histories';
-import { PROVIDERS } from '../../src/verification/model';
+import { PROVIDERS } from '../../src/providers/registry';
 import { replayFailures, replayHistories } from '../support/replay';
 import { startTemporal } from '../support/stack';
 import { REPLAY_PATHS } from '../../tools/histories';

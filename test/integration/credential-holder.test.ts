@@ -10,10 +10,11 @@ import { startAttestrSimulator, type AttestrSimulator } from '../../src/provider
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import { postJson } from '../../src/testing/callback-sender';
 import { namespaceRetentionSeconds } from '../../src/temporal/setup';
-import type { ProviderId, VerificationState } from '../../src/verification/model';
+import type { VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/contracts';
 import { startDurableStack, type DurableStack } from '../support/durable-stack';
 import { eventually, startTemporal } from '../support/stack';
+import { type ProviderId } from '../../src/providers/registry';
 
 const OURS = 'acc-ours';
 const DAY_MS = 86_400_000;

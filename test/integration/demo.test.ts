@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROVIDERS } from '../../src/verification/model';
+import { PROVIDERS } from '../../src/providers/registry';
 import { freePort } from '../support/ports';
 
 it('runs every provider through the misbehaving callbacks and ends with a table of verdicts', async () => {

@@ -11,11 +11,12 @@ import type { JumioWorkflowStatus } from '../../src/providers/jumio/testing/simu
 import { socureCallbacks } from '../../src/providers/socure/testing/simulator';
 import { startAllSimulators, type AllSimulators } from '../../src/testing/simulators';
 import { postJson } from '../../src/testing/callback-sender';
-import { isTerminal, type ProviderId, type VerificationState } from '../../src/verification/model';
+import { isTerminal, type VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/contracts';
 import { CONTROL_CHARACTERS, failedWorkflowTasks, PROTOTYPE_WORDS } from '../support/hostile-bodies';
 import { scheduleVariables } from '../support/schedules';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
+import { type ProviderId } from '../../src/providers/registry';
 
 let env: TestWorkflowEnvironment;
 let sims: AllSimulators;

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { REPLAY_PATHS } from '../../tools/histories';
-import { PROVIDERS } from '../../src/verification/model';
+import { PROVIDERS } from '../../src/providers/registry';
 import { replayFailures, replayHistories as replay } from '../support/replay';
 
 const dir = join(__dirname, 'histories');

@@ -7,7 +7,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startAllSimulators, type AllSimulators } from '../../src/testing/simulators';
-import { PROVIDERS, type ProviderId } from '../../src/verification/model';
+import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
 import { parseKycWorkflowId } from '../../src/contracts';
 import { describeFuzz, fuzzProvider, INJECTED, type FuzzReport } from './fuzz-bodies';
 import { ATTESTR_CLIENT_SECRET, bearerJson, failedWorkflowTasks, send, WEBHOOK_SECRET } from './hostile-bodies';

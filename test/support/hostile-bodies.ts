@@ -17,7 +17,7 @@ import { describeNamespaceKeepingYears } from './fake-temporal';
 import { createIngressApp } from '../../src/ingress/app';
 import type { Logger } from '../../src/logger';
 import { signResult } from '../../src/providers/attestr/signature';
-import { PROVIDERS, type ProviderId } from '../../src/verification/model';
+import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
 
 export const fixture = (provider: string, name: string): unknown =>
   JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', provider, name), 'utf8')) as unknown;

@@ -5,18 +5,13 @@
  * as itself.
  */
 import fc from 'fast-check';
-import {
-  DECISIONS,
-  PROVIDERS,
-  STATUSES,
-  type VerificationEvent,
-  type VerificationState,
-} from '../../src/verification/model';
+import { DECISIONS, STATUSES, type VerificationEvent, type VerificationState } from '../../src/verification/model';
 import { readCancellation, readProviderEvent, readRegistration } from '../../src/verification/incoming';
 import { MALFORMED_SIGNAL, reduce, type VerificationChange } from '../../src/verification/reducer';
 import { TEST_POLICY } from '../support/policy';
 import { PROTOTYPE_WORDS } from '../support/hostile-bodies';
 import { initialState } from '../../src/verification/initial-state';
+import { PROVIDERS } from '../../src/providers/registry';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 const EXPECTED = { provider: 'jumio' as const, reference: 'ref-1' };

@@ -4,8 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { providerRegistry } from '../../src/providers/registry';
-import { PROVIDERS } from '../../src/verification/model';
+import { providerRegistry, PROVIDERS } from '../../src/providers/registry';
 import { PROVIDER_VARIABLE_SUFFIXES } from '../support/provider-variables';
 import { labelledLists, readmeSection } from '../support/readme';
 

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import {
   isTerminal,
-  PROVIDERS,
   statusRank,
   TIMELINE_LIMIT,
   type VerificationEvent,
@@ -21,6 +20,7 @@ import {
 import { CONCEDUS_VOCABULARY, concedusMeaning, MISMATCHES } from '../../src/providers/concedus/vocabulary';
 import type { CanonicalMeaning } from '../../src/verification/model';
 import { initialState as createInitialState } from '../../src/verification/initial-state';
+import { PROVIDERS } from '../../src/providers/registry';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 

@@ -232,7 +232,11 @@ describe('socure callbacks: SOCURE_CONFIRM_VERDICTS', () => {
   });
 
   it('is read from SOCURE_CONFIRM_VERDICTS: on by default in production only', () => {
-    const read = (env: Record<string, string>) => socure.readSettings(new EnvReader(env), 'https://service.socure.com');
+    const read = (env: Record<string, string>) =>
+      socure.readSettings(new EnvReader(env), {
+        apiBaseUrl: 'https://service.socure.com',
+        production: env.NODE_ENV === 'production',
+      });
     expect(read({}).confirmVerdicts).toBe(false);
     expect(read({ NODE_ENV: 'production', SOCURE_API_KEY: 'k' }).confirmVerdicts).toBe(true);
     expect(read({ NODE_ENV: 'production', SOCURE_CONFIRM_VERDICTS: 'false' }).confirmVerdicts).toBe(false);
@@ -581,7 +585,10 @@ describe('socure retrieval against the simulator', () => {
 describe('socure settings', () => {
   const read = (env: Record<string, string>) => {
     const reader = new EnvReader(env);
-    return { settings: socure.readSettings(reader, 'https://service.socure.com'), reader };
+    return {
+      settings: socure.readSettings(reader, { apiBaseUrl: 'https://service.socure.com', production: false }),
+      reader,
+    };
   };
 
   it('defaults to the ID+ result API, with the key a development-only default', () => {
@@ -627,6 +634,6 @@ describe('socure settings', () => {
       [300, 900, 1800, 3600, 7200].map((s) => s * 1000),
     );
     expect(parseDuration(socure.defaults.expiresAfter)).toBe(24 * 3_600_000);
-    expect(socure.defaults.webhookAuth).toBeUndefined();
+    expect(socure.webhookAuth.default).toBeUndefined();
   });
 });

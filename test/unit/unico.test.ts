@@ -43,7 +43,7 @@ function rsaPem(): { pem: string; publicKey: KeyObject; privateKey: KeyObject } 
 }
 
 function readSettings(env: Record<string, string>, apiBaseUrl = 'https://api.idcloud.unico.app'): UnicoSettings {
-  return unico.readSettings(new EnvReader(env), apiBaseUrl);
+  return unico.readSettings(new EnvReader(env), { apiBaseUrl, production: false });
 }
 
 function thrown<T extends Error>(fn: () => unknown): T {
@@ -445,7 +445,9 @@ describe('unico settings', () => {
       const dir = mkdtempSync(join(tmpdir(), 'unico-key-'));
       writeFileSync(join(dir, 'key.pem'), pem);
       const env = new EnvReader({ UNICO_PRIVATE_KEY_FILE: join(dir, 'key.pem') });
-      expect(unico.readSettings(env, 'https://x.test').privateKey?.asymmetricKeyType).toBe('rsa');
+      expect(
+        unico.readSettings(env, { apiBaseUrl: 'https://x.test', production: false }).privateKey?.asymmetricKeyType,
+      ).toBe('rsa');
       expect(env.devDefaults).not.toContain('UNICO_PRIVATE_KEY');
     });
 

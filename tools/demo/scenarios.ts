@@ -10,7 +10,8 @@ import { socureCallbacks } from '../../src/providers/socure/testing/simulator';
 import { unicoWebhookAuthSpec, unicoWebhookHeaders } from '../../src/providers/unico/testing/simulator';
 import { startAllSimulators } from '../../src/testing/simulators';
 import { sendCallbacks, type CallbackDelivery, type DeliveryPlan } from '../../src/testing/callback-sender';
-import type { Decision, ProviderId, Status } from '../../src/verification/model';
+import type { Decision, Status } from '../../src/verification/model';
+import { type ProviderId } from '../../src/providers/registry';
 
 export interface Scenario {
   provider: ProviderId;
