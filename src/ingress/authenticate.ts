@@ -1,24 +1,25 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { ipInRange, ipToBytes, type WebhookAuthRule } from '../config/webhook-auth';
+import { ipInRange, ipToBytes, type HmacRule, type WebhookAuthRule } from '../config/webhook-auth';
 import { HttpError } from './http-error';
 
 /**
- * Authenticates a callback before its body is parsed. Any one of the configured rules passing
- * is enough (rotation). Secrets are compared in constant time. Failing an IP rule is 403 (the
- * caller cannot fix it with credentials); missing or wrong credentials are 401.
+ * Step 1, who is calling: a callback is authenticated before its body is parsed. Any one of the
+ * configured rules passing is enough (rotation). Secrets are compared in constant time. Failing an
+ * IP rule is 403 (the caller cannot fix it with credentials); missing or wrong credentials, or a
+ * signature that does not verify, are 401, never saying which part failed.
  */
-export function authenticate(req: Request, rules: WebhookAuthRule[]): void {
+export function authenticate(req: Request, rules: WebhookAuthRule[], now = Date.now()): void {
   let credentialRuleFailed = false;
   for (const rule of rules) {
-    if (passes(req, rule)) return;
+    if (passes(req, rule, now)) return;
     if (rule.kind !== 'ip') credentialRuleFailed = true;
   }
   if (credentialRuleFailed) throw new HttpError(401, 'unauthorized', 'missing or invalid callback credentials');
   throw new HttpError(403, 'forbidden', 'callback source address is not allowed');
 }
 
-function passes(req: Request, rule: WebhookAuthRule): boolean {
+function passes(req: Request, rule: WebhookAuthRule, now: number): boolean {
   switch (rule.kind) {
     case 'none':
       return true;
@@ -35,7 +36,41 @@ function passes(req: Request, rule: WebhookAuthRule): boolean {
     }
     case 'header':
       return safeEqual(req.get(rule.name) ?? '', rule.value);
+    case 'hmac':
+      return signatureVerifies(req, rule, now);
   }
+}
+
+/**
+ * The signature over the bytes received (express.raw keeps them: a body parsed and serialised again
+ * would not be the bytes the provider signed), within the timestamp's tolerance when the rule has one.
+ */
+function signatureVerifies(req: Request, rule: HmacRule, now: number): boolean {
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  let payload = body;
+  if (rule.timestamp) {
+    const sent = req.get(rule.timestamp.header) ?? '';
+    // Seconds since the epoch, as the signing providers send it.
+    if (!/^\d{1,12}$/.test(sent) || Math.abs(now - Number(sent) * 1000) > rule.timestamp.toleranceMs) return false;
+    if (rule.payload === 'timestamp.body') payload = Buffer.concat([Buffer.from(`${sent}${rule.separator}`), body]);
+  }
+  const expected = createHmac(rule.algorithm, rule.secret).update(payload).digest();
+  return signaturesIn(req.get(rule.header) ?? '', rule).some(
+    (signature) => signature.length === expected.length && timingSafeEqual(signature, expected),
+  );
+}
+
+/** The signatures a header carries (several, space-separated, while the sender rotates), decoded. */
+function signaturesIn(header: string, rule: HmacRule): Buffer[] {
+  return header
+    .split(/\s+/)
+    .filter(Boolean)
+    .flatMap((token) => {
+      if (rule.prefix && !token.startsWith(rule.prefix)) return [];
+      const text = rule.prefix ? token.slice(rule.prefix.length) : token;
+      if (rule.encoding === 'hex') return /^(?:[0-9a-fA-F]{2})+$/.test(text) ? [Buffer.from(text, 'hex')] : [];
+      return /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? [Buffer.from(text, 'base64')] : [];
+    });
 }
 
 /**

@@ -75,7 +75,11 @@ describe('loadConfig', () => {
     ],
     [
       { JUMIO_WEBHOOK_AUTH: 'hmac:abc' },
-      'JUMIO_WEBHOOK_AUTH: rule 1: unknown scheme (use ip:, basic:, bearer:, header: or none)',
+      'JUMIO_WEBHOOK_AUTH: rule 1: hmac: parameter 1 is not name=value (a secret holding , or ; is given as hex: or base64:)',
+    ],
+    [
+      { JUMIO_WEBHOOK_AUTH: 'sha1:abc' },
+      'JUMIO_WEBHOOK_AUTH: rule 1: unknown scheme (use ip:, basic:, bearer:, header:, hmac: or none)',
     ],
     [
       { TRUST_PROXY: '10.0.0.0/' },
