@@ -9,6 +9,7 @@ import { DurableInbox, type InboxEntry } from '../../src/ingress/inbox';
 import { InboxDrainer } from '../../src/ingress/inbox-drainer';
 import { silentLogger } from '../../src/logger';
 import { kycWorkflowId } from '../../src/workflows/messages';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
 import { eventually, startTemporal, testClient, testConfig } from '../support/stack';
 
 const event = (reference: string): InboxEntry => ({
@@ -92,6 +93,8 @@ describe('the local inbox drained (real dev server)', () => {
     const left = mkdtempSync(join(tmpdir(), 'kyc-inbox-left-'));
     try {
       const variables = {
+        // The environment the ingress ran with: on a development machine, its defaults.
+        ...DEV_DEFAULTS,
         TEMPORAL_ADDRESS: env.address,
         TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
         KYC_PROVIDERS: 'attestr',
