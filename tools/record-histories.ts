@@ -100,6 +100,8 @@ export interface Recording {
 export async function recordHistories(env: TestWorkflowEnvironment): Promise<Recording[]> {
   const taskQueue = `replay-recording-${randomUUID()}`;
   const variables = {
+    // A tool of the repository: its scripted providers need no credentials, as `npm start` needs none.
+    KYC_DEV_DEFAULTS: '1',
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_TASK_QUEUE: taskQueue,
     ...Object.fromEntries(PROVIDERS.map((p) => [`${p.toUpperCase()}_CALLBACK_GRACE`, '1h'])),

@@ -106,7 +106,7 @@ export function readCancellation(value: unknown): Checked<{ reason?: string }> {
 
 function readMeaning(value: unknown): Checked<CanonicalMeaning> {
   if (!isPlainObject(value)) return malformed('meaning is not an object');
-  const { status, decision, retrieve, informational, attention } = value;
+  const { status, decision, retrieve, informational, attention, unknownWord } = value;
   if (status !== undefined && !(STATUSES as readonly unknown[]).includes(status)) {
     return malformed('meaning.status is not a status');
   }
@@ -118,12 +118,16 @@ function readMeaning(value: unknown): Checked<CanonicalMeaning> {
     return malformed('meaning.informational is not a boolean');
   }
   if (attention !== undefined && !isText(attention, MAX_WORD)) return malformed('meaning.attention is not a text');
+  if (unknownWord !== undefined && !isText(unknownWord, MAX_WORD)) {
+    return malformed('meaning.unknownWord is not a text');
+  }
   const meaning: CanonicalMeaning = {};
   if (status !== undefined) meaning.status = status as CanonicalMeaning['status'];
   if (decision !== undefined) meaning.decision = decision as CanonicalMeaning['decision'];
   if (retrieve !== undefined) meaning.retrieve = retrieve;
   if (informational !== undefined) meaning.informational = informational;
   if (attention !== undefined) meaning.attention = attention;
+  if (unknownWord !== undefined) meaning.unknownWord = unknownWord;
   return { ok: true, value: meaning };
 }
 

@@ -70,10 +70,15 @@ export interface CanonicalMeaning {
   /** A known provider word that deliberately changes no status (a session ended, say): recorded as such. */
   informational?: boolean;
   /**
-   * A short machine code (e.g. `unknown_decision_type`) saying this answer needs a human. Kept on the
+   * A short machine code (e.g. `unknown_decision`) saying this answer needs a human. Kept on the
    * verification (`attention`) and in the timeline; it never changes the status by itself.
    */
   attention?: string;
+  /**
+   * The provider's word that no vocabulary maps (src/providers/common.ts, `unknownWord`), as kept:
+   * such an answer asks a human, and the deadline never expires on it.
+   */
+  unknownWord?: string;
 }
 
 export interface VerificationEvent {

@@ -131,7 +131,9 @@ export type DeadlineVerdict = { expire: true } | { expire: false; attention?: st
 /**
  * What the deadline decides, given what the confirming poll found. EXPIRED only when the provider
  * answers with a word we know that holds no result, and never announced one. Anything else
- * postpones: an outage, our own misconfiguration, a result still pending, a word we do not know.
+ * postpones: an outage, our own misconfiguration, a result still pending, a word we do not know
+ * (one the unknown-word rule applied as ACTION_REQUIRED raises attention `unknown_word`: the
+ * provider may have decided in a word we cannot read, so only the lifetime ends it).
  * "Not found" is not "nothing happened": a wrong base URL or reference reads the same, so it
  * expires only when the provider has answered for this reference before, or after repeated checks.
  */
@@ -143,6 +145,7 @@ export function judgeDeadline(check: PollResult | undefined, wait: WaitProgress)
     return { expire: false, attention: 'reference_unknown_to_provider' };
   }
   const { meaning } = check.answer;
+  if (meaning.unknownWord !== undefined) return { expire: false, attention: 'unknown_word' };
   const known = meaning.status !== undefined || meaning.informational === true;
   return known && !meaning.retrieve ? { expire: true } : { expire: false };
 }

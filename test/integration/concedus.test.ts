@@ -67,6 +67,28 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     expect(final.timeline.at(-1)).toMatchObject({ source: 'callback', outcome: 'applied', status: 'COMPLETED' });
   });
 
+  it('a compliance record whose key and modified are null is accepted (200): null reads as absent', async () => {
+    const customer = randomUUID();
+    await kyc.startVerification({ provider: 'concedus', reference: customer, context: { keyKind: 'customer' } });
+    const record = sim.complianceRecord({ customerKey: customer }, 100, new Date(), {
+      nullKey: true,
+      nullModified: true,
+    });
+    expect(await send([record])).toEqual(acceptedOne);
+    expect(await finalState(customer)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+  });
+
+  it('a compliance code no table maps is ACTION_REQUIRED with attention, the code kept; polls go on', async () => {
+    const customer = randomUUID();
+    await kyc.startVerification({ provider: 'concedus', reference: customer, context: { keyKind: 'customer' } });
+    expect(await send([sim.complianceRecord({ customerKey: customer }, 300)])).toEqual(acceptedOne);
+    const asking = await stateWhen(customer, (state) => state.status === 'ACTION_REQUIRED');
+    expect(asking).toMatchObject({ providerStatus: 'complianceRecord:300', attention: ['unknown_code'] });
+    // A later known code still settles it.
+    sim.script('customer', customer, { status: 100 });
+    expect(await finalState(customer)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+  });
+
   it("a person's successful ident is progress, never an approval; the status API is still polled", async () => {
     const key = person();
     const ident = identId();

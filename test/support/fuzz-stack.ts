@@ -69,6 +69,7 @@ export function describeFuzzOnStack(title: string, options: FuzzOnStackOptions):
             const answer = await send(`${stack.ingressUrl}/webhooks/${provider}`, 'POST', bearerJson(), body);
             return { status: answer.status, ms: performance.now() - started };
           },
+          maxAnswerMs: options.maxAnswerMs,
           accept: (answer) => answer.status < 500 && answer.ms < options.maxAnswerMs,
         });
         reports[provider] = report;

@@ -90,6 +90,7 @@ describe('callback fuzzing (fast-check): authenticated, mutated documented paylo
           ingress.handOvers.length = 0;
           return ingress.post(provider, body);
         },
+        maxAnswerMs: 1000,
         accept: (answer) =>
           answer.status < 500 &&
           answer.ms < 1000 &&

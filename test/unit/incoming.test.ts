@@ -47,6 +47,7 @@ const meaning = fc.record(
     retrieve: fc.boolean(),
     informational: fc.boolean(),
     attention: word,
+    unknownWord: word,
   },
   { requiredKeys: [] },
 );
@@ -93,7 +94,7 @@ const anyArgument: fc.Arbitrary<unknown> = fc.oneof(
   fc
     .tuple(
       wellFormed,
-      fc.constantFrom('status', 'decision', 'retrieve', 'attention'),
+      fc.constantFrom('status', 'decision', 'retrieve', 'attention', 'unknownWord'),
       fc.oneof(word, fc.jsonValue({ maxDepth: 1 })),
     )
     .map(([event, key, value]) => ({ ...event, meaning: { ...event.meaning, [key]: value } })),

@@ -97,7 +97,7 @@ describe('ingress', () => {
     const { client, calls } = recordingClient();
     const res = await request(createIngressApp({ client, config, logger: silentLogger }))
       .post('/webhooks/jumio')
-      .send({ workflowExecution: { id: 'has spaces in it', status: '' } });
+      .send({ workflowExecution: { id: 'has spaces in it', status: 42 } });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_callback');
     expect(res.body.issues.map((i: { path: string }) => i.path)).toEqual([
@@ -107,14 +107,18 @@ describe('ingress', () => {
     expect(calls).toHaveLength(0);
   });
 
-  it('accepts an unknown status (recorded by the workflow, never a 400)', async () => {
+  it('accepts an unknown status as an unknown word (ACTION_REQUIRED with attention, never a 400)', async () => {
     const { client, calls } = recordingClient();
     const body = { ...callback, workflowExecution: { ...callback.workflowExecution, status: 'SOMETHING_NEW' } };
     const res = await request(createIngressApp({ client, config, logger: silentLogger }))
       .post('/webhooks/jumio')
       .send(body);
     expect(res.status).toBe(200);
-    expect((calls[0]!.options.signalArgs as { meaning: unknown }[])[0]!.meaning).toEqual({});
+    expect((calls[0]!.options.signalArgs as { meaning: unknown }[])[0]!.meaning).toEqual({
+      status: 'ACTION_REQUIRED',
+      attention: 'unknown_status',
+      unknownWord: 'SOMETHING_NEW',
+    });
   });
 
   it("gives the parser the raw body: Attestr's resultSignature verifies over the bytes Attestr sent", async () => {

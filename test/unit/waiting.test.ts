@@ -91,6 +91,13 @@ describe('the deadline', () => {
     }
   });
 
+  it('never expires on an unknown word (the unknown-word rule): it postpones, raising attention unknown_word', () => {
+    const unknown = answer({ status: 'ACTION_REQUIRED', attention: 'unknown_decision', unknownWord: 'NEW_TYPE' });
+    expect(judgeDeadline(unknown, waiting)).toEqual({ expire: false, attention: 'unknown_word' });
+    // A known word that asks a human (Attestr's factx query) still expires at the deadline.
+    expect(judgeDeadline(answer({ status: 'ACTION_REQUIRED' }), waiting)).toEqual({ expire: true });
+  });
+
   it('reads "not found" as the end only when the provider knew the reference, or after repeated checks', () => {
     const notFound = { failure: ProviderFailure.NotReady };
     expect(judgeDeadline(notFound, waiting)).toEqual({ expire: false, attention: 'reference_unknown_to_provider' });

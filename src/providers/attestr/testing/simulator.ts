@@ -21,7 +21,8 @@ export interface AttestrHandshakeScript {
 /** What the async request outcome says (its status words are the simulator's guess too). */
 export interface AttestrAsyncScript {
   kind: 'async';
-  status: string;
+  /** Any word; `null` leaves the status out, as a broken answer would. */
+  status: string | null;
   faults?: Faults;
 }
 
@@ -146,7 +147,7 @@ export async function startAttestrSimulator(): Promise<AttestrSimulator> {
   api.get('/public/async/:id', (req, res) => {
     const script = lookup('async', req, res);
     if (!script) return;
-    res.json({ _id: req.params.id, number: 'AR-SIM-1', status: script.status });
+    res.json({ _id: req.params.id, number: 'AR-SIM-1', ...(script.status !== null ? { status: script.status } : {}) });
   });
 
   api.get('/public/factx/:id', (req, res) => {

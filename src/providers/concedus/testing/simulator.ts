@@ -20,8 +20,8 @@ export interface ConcedusStatusScript {
 /** A compliance record in Concedus's callback shape (legacy, or inside a `complianceRecord` topic). */
 export interface ComplianceRecord {
   status: number;
-  key: string;
-  modified: string;
+  key: string | null;
+  modified: string | null;
   customerKey?: string;
   contractKey?: string;
 }
@@ -44,10 +44,12 @@ export interface ConcedusSimulator extends RunningSimulator {
   logins(): number;
   refreshes(): number;
   /** Callback builders in Concedus's documented shapes; a callback body is an array of these. */
+  /** A compliance record; `nullKey` / `nullModified` send `null` for Concedus's own key / time. */
   complianceRecord(
     subject: { customerKey: string } | { contractKey: string },
     status?: number,
     modified?: Date,
+    options?: { nullKey?: boolean; nullModified?: boolean },
   ): ComplianceRecord;
   complianceTopic(...records: ComplianceRecord[]): unknown;
   identResult(personKey: string, identId: string, status?: string): unknown;
@@ -160,12 +162,12 @@ export async function startConcedusSimulator(
     revokeRefreshTokens: () => refreshTokens.clear(),
     logins: () => logins,
     refreshes: () => refreshes,
-    complianceRecord: (subject, status = 100, modified = new Date()) => {
+    complianceRecord: (subject, status = 100, modified = new Date(), options = {}) => {
       recordSeq += 1;
       return {
         status,
-        key: `${recordSeq.toString(16).padStart(8, '0')}${'0'.repeat(24)}`,
-        modified: concedusTime(modified),
+        key: options.nullKey ? null : `${recordSeq.toString(16).padStart(8, '0')}${'0'.repeat(24)}`,
+        modified: options.nullModified ? null : concedusTime(modified),
         ...subject,
       };
     },

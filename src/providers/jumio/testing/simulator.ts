@@ -8,19 +8,26 @@ import {
   type RunningSimulator,
 } from '../../../testing/simulator-http';
 
+/** Jumio's documented workflow statuses; any other string plays a status Jumio adds later. */
 export type JumioWorkflowStatus =
   | 'INITIATED'
   | 'ACQUISITION_STARTED'
   | 'ACQUIRED'
   | 'PROCESSED'
   | 'SESSION_EXPIRED'
-  | 'TOKEN_EXPIRED';
-export type JumioDecisionType = 'PASSED' | 'WARNING' | 'REJECTED' | 'NOT_EXECUTED';
+  | 'TOKEN_EXPIRED'
+  | (string & {});
+/** Jumio's documented decision types; any other string plays a type Jumio adds later. */
+export type JumioDecisionType = 'PASSED' | 'WARNING' | 'REJECTED' | 'NOT_EXECUTED' | (string & {});
 
 export interface JumioExecutionScript {
   accountId: string;
   status: JumioWorkflowStatus;
-  decision?: { type: JumioDecisionType; label?: string };
+  /**
+   * The decision once PROCESSED. `label` defaults to the type (Jumio's top-level labels repeat it);
+   * `null` sends `details: {}`, a decision without a label.
+   */
+  decision?: { type: JumioDecisionType; label?: string | null };
   /** Faults served (in order: 5xx, 429, 404) before real answers, on the status and details endpoints alike. */
   faults?: Faults;
 }
@@ -36,8 +43,11 @@ export interface JumioSimulator extends RunningSimulator {
   /** Requests served, for assertions: "METHOD path". */
   requests: string[];
   tokensIssued(): number;
-  /** A callback body for one execution, in Jumio's documented shape. */
-  callback(executionId: string, status: string, sentAt?: Date): unknown;
+  /**
+   * A callback body for one execution, in Jumio's documented shape. With `nullFields`, the optional
+   * fields Jumio may send as `null` (`callbackSentAt`, `href`, `definitionKey`, `account`) are null.
+   */
+  callback(executionId: string, status: string, sentAt?: Date, options?: { nullFields?: boolean }): unknown;
 }
 
 /**
@@ -104,8 +114,9 @@ export async function startJumioSimulator(options: { tokenLifetimeSeconds?: numb
         script.status === 'PROCESSED' && script.decision
           ? {
               type: script.decision.type,
-              details: { label: script.decision.label ?? script.decision.type },
-              risk: { score: 10 },
+              details: script.decision.label === null ? {} : { label: script.decision.label ?? script.decision.type },
+              // "Transactions that are started but not completed are assigned a score of -1".
+              risk: { score: script.decision.type === 'NOT_EXECUTED' ? -1 : 10 },
             }
           : undefined,
       capabilities: {},
@@ -122,9 +133,16 @@ export async function startJumioSimulator(options: { tokenLifetimeSeconds?: numb
     script: (executionId, script) => void executions.set(executionId, script),
     revokeTokens: () => tokens.revokeAll(),
     tokensIssued: () => tokens.issuedCount(),
-    callback: (executionId, status, sentAt = new Date()) => {
+    callback: (executionId, status, sentAt = new Date(), options = {}) => {
       const accountId = executions.get(executionId)?.accountId ?? 'unknown-account';
       const accountHref = `${running.url}/api/v1/accounts/${accountId}`;
+      if (options.nullFields) {
+        return {
+          callbackSentAt: null,
+          workflowExecution: { id: executionId, href: null, definitionKey: null, status },
+          account: null,
+        };
+      }
       return {
         callbackSentAt: sentAt.toISOString(),
         workflowExecution: {

@@ -13,6 +13,17 @@ export interface SocureTransactionScript {
    * RiskOS reports a paused evaluation and ID+ an answer without a decision meanwhile.
    */
   stage?: string;
+  /**
+   * RiskOS only: the evaluation's `eval_status` (default `evaluation_completed` with a decision,
+   * else `evaluation_paused`); `null` leaves it out, as the Hosted Flow example of a paused
+   * evaluation does. Any word, to play `failed`, `terminated`, `evaluation_in_progress` or one
+   * RiskOS adds later.
+   */
+  evalStatus?: string | null;
+  /** RiskOS only: the case `status` (default CLOSED with a decision, else ON_HOLD); `null` leaves it out. */
+  caseStatus?: string | null;
+  /** RiskOS only: the case `sub_status` (default: from the decision, or "Awaiting Customer"). */
+  subStatus?: string;
   /** Faults served (in order: 5xx, 429, 404) before real answers, on every flavour's endpoint. */
   faults?: Faults;
 }
@@ -125,15 +136,21 @@ export async function startSocureSimulator(
     const script = lookup(evalId, res);
     if (!script) return;
     const done = script.decision !== undefined;
+    const evalStatus =
+      script.evalStatus === undefined ? (done ? 'evaluation_completed' : 'evaluation_paused') : script.evalStatus;
+    const caseStatus = script.caseStatus === undefined ? (done ? 'CLOSED' : 'ON_HOLD') : script.caseStatus;
+    // The Evaluation API's own names (Hosted Flow "Handle Results"): eval_status for the stage.
     res.json({
       id: `app-${evalId}`,
       workflow: 'consumer_onboarding',
       eval_id: evalId,
       decision: done ? script.decision!.toUpperCase() : 'REVIEW',
-      status: done ? 'CLOSED' : 'ON_HOLD',
-      sub_status: done ? riskosSubStatus(script.decision!) : 'Awaiting Customer',
-      evaluation_status: done ? 'evaluation_completed' : 'evaluation_paused',
+      ...(caseStatus !== null ? { status: caseStatus } : {}),
+      sub_status: script.subStatus ?? (done ? riskosSubStatus(script.decision!) : 'Awaiting Customer'),
+      ...(evalStatus !== null ? { eval_status: evalStatus } : {}),
       tags: [],
+      review_queues: ['Default Queue'],
+      environment_name: 'Sandbox',
       data_enrichments: [],
     });
   });
@@ -203,6 +220,18 @@ interface CallbackOptions {
   at?: Date;
 }
 
+/** What a RiskOS event's `data` says of its evaluation besides the decision. */
+interface RiskosOptions extends CallbackOptions {
+  id?: string;
+  /** The case status (default CLOSED on evaluation_completed, else ON_HOLD); `null` leaves it out. */
+  status?: string | null;
+  subStatus?: string;
+  /** The stage, sent as `evaluation_status` (default: the event type's); `null` leaves it out. */
+  evalStatus?: string | null;
+  /** Send the stage under the Evaluation API's name, `eval_status`, instead. */
+  evalStatusField?: 'evaluation_status' | 'eval_status';
+}
+
 /** Builds callback bodies in each of Socure's shapes, with made-up personal data where Socure sends some. */
 export const socureCallbacks = {
   /** The seed's AsyncAPI shape. */
@@ -253,9 +282,18 @@ export const socureCallbacks = {
   },
 
   /** A RiskOS event; a paused evaluation carries RiskOS's placeholder REVIEW unless told otherwise. */
-  riskos(evalId: string, eventType: string, options: CallbackOptions & { id?: string } = {}): unknown {
-    const completed = eventType === 'evaluation_completed';
+  riskos(evalId: string | undefined, eventType: string, options: RiskosOptions = {}): unknown {
+    const completed = ['evaluation_completed', 'decision_update', 'case_decision_changed'].includes(eventType);
     const decision = options.decision ?? (completed ? 'ACCEPT' : 'REVIEW');
+    const status = options.status === undefined ? (completed ? 'CLOSED' : 'ON_HOLD') : options.status;
+    const evalStatus =
+      options.evalStatus === undefined
+        ? eventType.startsWith('evaluation_')
+          ? eventType
+          : completed
+            ? 'evaluation_completed'
+            : 'evaluation_paused'
+        : options.evalStatus;
     return {
       event_id: options.id ?? randomUUID(),
       event_at: (options.at ?? new Date()).toISOString(),
@@ -263,15 +301,43 @@ export const socureCallbacks = {
       data: {
         id: 'app-evaluation-1245',
         workflow: 'consumer_onboarding',
-        eval_id: evalId,
+        ...(evalId !== undefined ? { eval_id: evalId } : {}),
         decision,
-        status: completed ? 'CLOSED' : 'ON_HOLD',
-        sub_status: completed ? riskosSubStatus(decision) : 'Awaiting Customer',
-        evaluation_status: eventType.startsWith('evaluation_') ? eventType : 'evaluation_paused',
+        ...(status !== null ? { status } : {}),
+        sub_status: options.subStatus ?? (completed ? riskosSubStatus(decision) : 'Awaiting Customer'),
+        ...(evalStatus !== null ? { [options.evalStatusField ?? 'evaluation_status']: evalStatus } : {}),
         tags: [],
         review_queues: [],
         data_enrichments: [],
       },
+    };
+  },
+
+  /**
+   * A reviewer's decision on the evaluation's case ("Webhook events": `decision_update`, "Manual
+   * reviewer decision"). Only the envelope and `data.decision` are documented; the rest follows the
+   * evaluation's shape. `reviewer_id` is an e-mail address in Socure's case events: sent, never kept.
+   */
+  decisionUpdate(evalId: string, decision: string, options: RiskosOptions = {}): unknown {
+    const body = socureCallbacks.riskos(evalId, 'decision_update', { decision, ...options }) as {
+      data: Record<string, unknown>;
+    };
+    body.data.reviewer_id = 'reviewer@example.invalid';
+    return body;
+  },
+
+  /** The webhook configuration reference's name for the same event: "A reviewer changed the decision on a case". */
+  caseDecisionChanged(evalId: string, decision: string, options: RiskosOptions = {}): unknown {
+    return socureCallbacks.riskos(evalId, 'case_decision_changed', { decision, ...options });
+  },
+
+  /** "An unrecoverable error during execution"; its fields are not published: `data.eval_id` when there is one. */
+  workflowExecutionFailed(evalId?: string, options: { id?: string; at?: Date } = {}): unknown {
+    return {
+      event_id: options.id ?? randomUUID(),
+      event_at: (options.at ?? new Date()).toISOString(),
+      event_type: 'workflow_execution_failed',
+      data: evalId !== undefined ? { eval_id: evalId } : {},
     };
   },
 };

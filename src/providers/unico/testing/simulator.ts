@@ -22,9 +22,17 @@ export interface UnicoProcessScript {
   result?: UnicoProcessResult | (string & {});
   /**
    * GetProcess's capability sub-results; default: Unico's documented "approved in IDUnico"
-   * answer (live, POSITIVE, score engine off). Scripts play the table's other rows.
+   * answer (live, POSITIVE, score engine off), or for flow `idlive` Unico's own idlive example
+   * (live, the rest UNSPECIFIED). Scripts play the table's other rows; `null` sends
+   * `authenticationInfo: null`.
    */
-  authenticationInfo?: Record<string, unknown>;
+  authenticationInfo?: Record<string, unknown> | null;
+  /** Leaves `authenticationInfo` out of the answer altogether. */
+  withoutAuthenticationInfo?: boolean;
+  /** The flow that ran (GetProcess `flow`; default `id`); `null` leaves it out. */
+  flow?: string | null;
+  /** GetProcess `capacities` (default: `["PROCESS_CAPACITY_IDLIVE"]` for flow `idlive`, else none). */
+  capacities?: string[];
   /** Faults served (in order: 5xx, 429, 404) before real answers. */
   faults?: Faults;
   /** Replaces the whole answer, to play a broken response. */
@@ -203,6 +211,20 @@ export const APPROVED_AUTHENTICATION = {
   livenessResult: 'LIVENESS_RESULT_LIVE',
 };
 
+/**
+ * Unico's own GetProcess example of an `idlive` process (devcenter.unico.io, "Example of responses
+ * separated by flows"), verbatim but for the `person` block: a liveness-only flow, so every other
+ * capability answers UNSPECIFIED (and `faceWithOtherIdResult` carries Unico's own typo).
+ */
+export const IDLIVE_AUTHENTICATION = {
+  authenticationResult: 'AUTHENTICATION_RESULT_UNSPECIFIED',
+  scoreEngineResult: { scoreEnabled: 'SCORE_ENABLED_FALSE', score: 0 },
+  livenessResult: 'LIVENESS_RESULT_LIVE',
+  bioTokenEngineResult: 'BIO_TOKEN_ENGINE_RESULT_UNSPECIFIED',
+  identityFraudstersResult: 'TRUST_RESULT_UNSPECIFIED',
+  faceWithOtherIdResult: 'TRUST_RESULT_UNSPECIFIE',
+};
+
 /** What a process that has not finished (or failed) answers: every capability UNSPECIFIED. */
 const UNSPECIFIED_AUTHENTICATION = {
   authenticationResult: 'AUTHENTICATION_RESULT_UNSPECIFIED',
@@ -214,9 +236,20 @@ const UNSPECIFIED_AUTHENTICATION = {
 /** GetProcess's answer: the verdict fields plus the personal data a real answer carries. */
 function processAnswer(processId: string, script: UnicoProcessScript & { createdAt: Date }) {
   const finished = script.state !== PROCESS_STATE.CREATED;
+  const flow = script.flow === undefined ? 'id' : script.flow;
+  const approved = script.state === PROCESS_STATE.FINISHED && script.result === PROCESS_RESULT.OK;
+  const capacities = script.capacities ?? (flow === 'idlive' ? ['PROCESS_CAPACITY_IDLIVE'] : undefined);
+  const authenticationInfo =
+    script.authenticationInfo !== undefined
+      ? script.authenticationInfo
+      : approved
+        ? flow === 'idlive'
+          ? IDLIVE_AUTHENTICATION
+          : APPROVED_AUTHENTICATION
+        : UNSPECIFIED_AUTHENTICATION;
   return {
     id: processId,
-    flow: 'id',
+    ...(flow !== null ? { flow } : {}),
     callbackUri: '/done',
     userRedirectUrl: `https://cadastro.sim.unico.app/process/${processId}`,
     state: script.state,
@@ -230,11 +263,8 @@ function processAnswer(processId: string, script: UnicoProcessScript & { created
       ...SIMULATED_PERSON,
       notifications: [{ notificationChannel: 'NOTIFICATION_CHANNEL_EMAIL', email: 'maria@example.invalid' }],
     },
-    authenticationInfo:
-      script.authenticationInfo ??
-      (script.state === PROCESS_STATE.FINISHED && script.result === PROCESS_RESULT.OK
-        ? APPROVED_AUTHENTICATION
-        : UNSPECIFIED_AUTHENTICATION),
+    ...(script.withoutAuthenticationInfo ? {} : { authenticationInfo }),
+    ...(capacities ? { capacities } : {}),
   };
 }
 
