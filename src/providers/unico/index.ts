@@ -58,6 +58,12 @@ export const unico = defineProvider({
         'which lastEvent values move the status: JSON {"EVENT_TYPE_X": {"status": "IN_PROGRESS", "retrieve": false}}',
     },
     { name: 'UNICO_EVENTS_FILE', example: '', description: 'the same table in a file' },
+    {
+      name: 'UNICO_FLOWS',
+      example: '',
+      description:
+        'which capabilities each flow uses, over the shipped table: JSON {"idlive": ["liveness"], ...}; a capability a flow does not use is not a failure',
+    },
   ],
   readSettings: (env, { apiBaseUrl }): UnicoSettings => readUnicoSettings(env, apiBaseUrl),
   createCallbackParser: (settings) => createUnicoCallbackParser(settings.events),
