@@ -99,7 +99,8 @@ async function main(): Promise<number> {
     );
     stack.stop.push(() => ingress.close());
     const ingressUrl = `http://127.0.0.1:${ingress.port}`;
-    out(`ingress: ${ingressUrl}; ${sims.scenarios.length} verifications, 5 providers\n\n`);
+    const providers = new Set(sims.scenarios.map((scenario) => scenario.provider)).size;
+    out(`ingress: ${ingressUrl}; ${sims.scenarios.length} verifications, ${providers} providers\n\n`);
 
     const kyc = new KycClient(client, withAddress);
     const rows: Row[] = sims.scenarios.map((scenario) => ({ scenario }));
