@@ -4,14 +4,17 @@
  * end-to-end files below run again unchanged: their `startTemporal()` finds the cluster
  * (KYC_TEST_TEMPORAL_ADDRESS) instead of starting a dev server.
  */
+const { existsSync, readdirSync } = require('node:fs');
+const { join } = require('node:path');
 const base = require('./jest.config');
 
+/** Every provider folder (src/providers/<id>/index.ts): each provider's end-to-end file runs again. */
+const providerFolders = readdirSync(join(__dirname, 'src/providers'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(__dirname, 'src/providers', entry.name, 'index.ts')))
+  .map((entry) => entry.name);
+
 const endToEndOnTheCluster = [
-  'jumio',
-  'socure',
-  'attestr',
-  'unico',
-  'concedus',
+  ...providerFolders,
   'late-verdicts',
   'dead-letters',
   'cli',

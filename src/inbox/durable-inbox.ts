@@ -1,6 +1,6 @@
 /**
  * The durable local inbox: where a callback waits, on disk, while Temporal cannot take it, for
- * providers that never retry (Attestr sends each event once). An entry is written to a temporary
+ * providers that never retry (they send each event once). An entry is written to a temporary
  * file, fsynced, renamed into place and the directory fsynced, all before the provider gets its
  * 2xx; so an acknowledged callback survives a crash of the ingress or of the machine. The
  * drainer ({@link InboxDrainer}) hands entries to Temporal when it is back and deletes them only
@@ -24,7 +24,7 @@ export type InboxEntry =
       kind: 'event';
       provider: string;
       event: VerificationEvent;
-      /** False for events that may only join an existing verification (Concedus secondary keys). */
+      /** False for events that may only join an existing verification (keys a provider uses only after the first event). */
       startIfMissing: boolean;
       receivedAt: string;
     }

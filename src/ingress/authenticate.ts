@@ -74,7 +74,7 @@ function signaturesIn(header: string, rule: HmacRule): Buffer[] {
 }
 
 /**
- * `Authorization: Basic <x>`: providers differ in what <x> is (Attestr sends its dashboard token
+ * `Authorization: Basic <x>`: providers differ in what <x> is (some send a dashboard token
  * as-is, others base64 of user:pass), so the configured credential matches either form.
  */
 function basicMatches(header: string | undefined, credential: string): boolean {

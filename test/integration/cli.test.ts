@@ -10,6 +10,7 @@ import type { VerificationState } from '../../src/verification/model';
 import { jumioTestEnv } from '../support/jumio-env';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 import { PROVIDERS } from '../../src/providers/registry';
+import { kycCli } from '../support/durable-stack';
 
 let env: TestWorkflowEnvironment;
 let sim: JumioSimulator;
@@ -30,12 +31,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function kyc(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: cliEnv });
-  return { code, stdout, stderr };
-}
+const kyc = (...argv: string[]) => kycCli(cliEnv as Record<string, string>, ...argv);
 
 describe('kyc CLI', () => {
   it('starts, shows, waits for and lists a verification', async () => {

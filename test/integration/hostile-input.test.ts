@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { runCli } from '../../src/client/cli';
 import type { JumioKitSimulator } from '../../src/providers/jumio/testing/kit';
 import type { JumioWorkflowStatus } from '../../src/providers/jumio/testing/simulator';
 import type { AttestrSimulator } from '../../src/providers/attestr/testing/simulator';
@@ -18,6 +17,7 @@ import { CONTROL_CHARACTERS, failedWorkflowTasks, PROTOTYPE_WORDS } from '../sup
 import { scheduleVariables, startSimulators, type Simulators } from '../support/schedules';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 import { type ProviderId } from '../../src/providers/registry';
+import { kycCli } from '../support/durable-stack';
 
 let env: TestWorkflowEnvironment;
 let sims: Simulators;
@@ -45,16 +45,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function kyc(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env: { TEMPORAL_ADDRESS: env.address },
-  });
-  return { code, stdout, stderr };
-}
+const kyc = (...argv: string[]) => kycCli({ TEMPORAL_ADDRESS: env.address }, ...argv);
 
 /** `kyc status` answers, as JSON and for a human, and says what the verification holds now. */
 async function status(provider: ProviderId, reference: string): Promise<VerificationState> {

@@ -6,40 +6,26 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
-import { KycClient } from '../../src/client';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
+import type { JumioKitSimulator } from '../../src/providers/jumio/testing/kit';
+import { providerVariable } from '../../src/providers/settings';
 import { postJson } from '../../src/testing/callback-sender';
 import { kycWorkflowId, NOTIFY_EVENT_TYPE, type NotifyPayload } from '../../src/contracts';
-import { jumioTestEnv } from '../support/jumio-env';
 import { freePort } from '../support/ports';
-import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
+import { useProviderStack } from '../support/provider-stack';
+import { eventually } from '../support/stack';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
-let env: TestWorkflowEnvironment;
-let sim: JumioSimulator;
-let stack: Stack;
 let receiverPort: number;
-
 beforeAll(async () => {
-  env = await startTemporal();
-  sim = await startJumioSimulator();
   receiverPort = await freePort();
-  stack = await startStack(
-    env,
-    jumioTestEnv(sim, {
-      JUMIO_CALLBACK_GRACE: '1h',
-      KYC_NOTIFY_URL: `http://127.0.0.1:${receiverPort}/kyc/verdicts`,
-      KYC_NOTIFY_SECRET: secret,
-    }),
-  );
 });
-
-afterAll(async () => {
-  await stack?.stop();
-  await sim?.close();
-  await env?.teardown();
+const setup = useProviderStack('jumio', {
+  variables: () => ({
+    [providerVariable('jumio', 'CALLBACK_GRACE')]: '1h',
+    KYC_NOTIFY_URL: `http://127.0.0.1:${receiverPort}/kyc/verdicts`,
+    KYC_NOTIFY_SECRET: secret,
+  }),
 });
 
 interface Delivery {
@@ -73,9 +59,10 @@ async function startReceiver(
 
 it('pushes the verdict, signed, once the app is reachable; the timeline records it', async () => {
   const id = randomUUID();
-  const accountId = randomUUID();
+  const sim = setup.of<JumioKitSimulator>('jumio').sim;
+  const { stack, kyc } = setup;
+  const { accountId } = sim;
   sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
-  const kyc = new KycClient(stack.client, stack.config);
   await kyc.startVerification({ provider: 'jumio', reference: id, context: { accountId }, customerReference: 'c-9' });
   expect((await postJson(`${stack.ingressUrl}/webhooks/jumio`, sim.callback(id, 'PROCESSED'))).status).toBe(200);
 

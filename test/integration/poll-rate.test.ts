@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { retrievalTaskQueue } from '../../src/contracts';
 import type { VerificationEvent } from '../../src/verification/model';
 import { createRetrievalWorkers } from '../../src/worker';
-import { startTemporal, testConfig } from '../support/stack';
+import { testConfig } from '../support/stack';
+import { useTemporal } from '../support/provider-stack';
 
 /**
  * Polling never exceeds a provider's configured rate: a burst of provider calls scheduled at
@@ -13,19 +13,13 @@ import { startTemporal, testConfig } from '../support/stack';
  * call is served.
  */
 describe('per-provider retrieval rate limit (real dev server)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await startTemporal();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const temporal = useTemporal();
 
   it('serves a burst of 45 calls at 3 a second (after the limiter’s initial burst), every one served', async () => {
     const limit = 3;
     const config = testConfig(
       { KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1', JUMIO_MAX_POLLS_PER_SECOND: String(limit) },
-      env.address,
+      temporal.env.address,
     );
     const callTimes: number[] = [];
     const retrieve = async (reference: string): Promise<VerificationEvent> => {
@@ -39,17 +33,17 @@ describe('per-provider retrieval rate limit (real dev server)', () => {
         meaning: {},
       };
     };
-    const [retrievalWorker] = await createRetrievalWorkers(config, env.nativeConnection, {
+    const [retrievalWorker] = await createRetrievalWorkers(config, temporal.env.nativeConnection, {
       retrieval: { jumio: { retrieve } },
     });
     const probeQueue = `probe-${randomUUID()}`;
     const probe = await Worker.create({
-      connection: env.nativeConnection,
+      connection: temporal.env.nativeConnection,
       taskQueue: probeQueue,
       workflowsPath: require.resolve('../support/workflows/rate-probe'),
     });
     const calls = 45;
-    const done = env.client.workflow.execute('rateProbeWorkflow', {
+    const done = temporal.env.client.workflow.execute('rateProbeWorkflow', {
       taskQueue: probeQueue,
       workflowId: `probe-${randomUUID()}`,
       args: [retrievalTaskQueue(config.temporal.taskQueue, 'jumio'), calls],

@@ -16,13 +16,14 @@ import { KycClient } from '../../src/client';
 import { loadConfig } from '../../src/app-config';
 import { providerVariable } from '../../src/providers/settings';
 import { sendUntilAcknowledged, type CallbackDelivery } from '../../src/testing/callback-sender';
+import type { StoryTruth } from '../../src/testing/kit';
 import { startSimulators } from '../../src/testing/simulators';
 import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
 import type { ProviderId } from '../../src/providers/registry';
-import { isTerminal, type VerificationState } from '../../src/verification/model';
 import type { Cluster } from './cluster';
 import { freePort } from './ports';
 import { startIngressProcess, startWorkerProcess, type NodeProcess } from './processes';
+import { awaitVerdict } from './provider-stack';
 import { eventually } from './stack';
 import { DEV_DEFAULTS } from './dev-defaults';
 
@@ -91,7 +92,7 @@ interface Plan {
   provider: ProviderId;
   reference: string;
   callbacks: { providerStatus: string; delivery: CallbackDelivery }[];
-  truth: { status: string; decision?: string };
+  truth: StoryTruth;
 }
 
 /** A small seeded generator (mulberry32), so a failing run can be repeated. */
@@ -307,19 +308,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let appliedTwice = 0;
     let wrongVerdicts = 0;
     for (const plan of plans) {
-      let state: VerificationState;
-      try {
-        state = await eventually(
-          async () => {
-            const current = await kyc.getVerification(plan.provider, plan.reference);
-            return isTerminal(current.status) ? current : undefined;
-          },
-          120_000,
-          `${plan.provider} ${plan.reference} to end`,
-        );
-      } catch {
+      const verdict = await awaitVerdict(kyc, plan.provider, plan.reference, plan.truth, 120_000);
+      if (verdict.problem) {
         wrongVerdicts += 1;
-        problems.push(`${plan.provider} ${plan.reference}: never ended`);
+        problems.push(`${plan.provider} ${plan.reference}: ${verdict.problem}`);
+      }
+      const state = verdict.state;
+      if (!state) {
         // Its acknowledged callbacks never reached it: lost, unless it exists and only failed to end.
         const exists = await kyc.getVerification(plan.provider, plan.reference).then(
           () => true,
@@ -328,13 +323,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (!exists)
           lost += plan.callbacks.filter((c) => acknowledged.has(`${plan.reference}/${c.providerStatus}`)).length;
         continue;
-      }
-      if (state.status !== plan.truth.status || state.decision !== plan.truth.decision) {
-        wrongVerdicts += 1;
-        problems.push(
-          `${plan.provider} ${plan.reference}: ${state.status}/${state.decision ?? '-'} instead of ` +
-            `${plan.truth.status}/${plan.truth.decision ?? '-'}`,
-        );
       }
       for (const callback of plan.callbacks) {
         if (!acknowledged.has(`${plan.reference}/${callback.providerStatus}`)) continue;

@@ -15,9 +15,8 @@ import { providerVariable } from '../../src/providers/settings';
 import { postJson } from '../../src/testing/callback-sender';
 import type { PlayedStory, StoryTruth } from '../../src/testing/kit';
 import { startSimulators as startRunningSimulators, type RunningSimulators } from '../../src/testing/simulators';
-import { isTerminal, type VerificationState } from '../../src/verification/model';
 import type { DurableStack } from './durable-stack';
-import { eventually } from './stack';
+import { awaitVerdict } from './provider-stack';
 
 /** One verification of a schedule: the provider, what its API says, and how its callbacks travel. */
 export interface VerificationPlan {
@@ -241,27 +240,13 @@ export async function runSchedule(
     totals.perProvider[plan.provider] = (totals.perProvider[plan.provider] ?? 0) + 1;
     totals.dropped += plan.copies.filter((copies) => copies === 0).length;
     totals.duplicated += plan.copies.filter((copies) => copies > 1).length;
-    let state: VerificationState;
-    try {
-      state = await eventually(
-        async () => {
-          const current = await kyc.getVerification(plan.provider, start.reference);
-          return isTerminal(current.status) ? current : undefined;
-        },
-        60_000,
-        `${plan.provider} ${start.reference} to end`,
-      );
-    } catch {
+    const verdict = await awaitVerdict(kyc, plan.provider, start.reference, truth);
+    if (verdict.problem) {
       totals.wrongVerdicts += 1;
-      problems.push(`${what}: never ended`);
-      continue;
+      problems.push(`${what}: ${verdict.problem}`);
     }
-    if (state.status !== truth.status || state.decision !== truth.decision) {
-      totals.wrongVerdicts += 1;
-      problems.push(
-        `${what}: ${state.status}/${state.decision ?? '-'} instead of ${truth.status}/${truth.decision ?? '-'}`,
-      );
-    }
+    if (!verdict.state) continue;
+    const state = verdict.state;
     for (const [callback, received] of answers[i]!.entries()) {
       if (received.length === 0) continue;
       totals.acknowledged += 1;
