@@ -1,7 +1,10 @@
 /**
  * The package as an app installs it: `npm pack`, unpacked into a consumer project's
- * node_modules, type-checked by the consumer's own compiler settings and run. Proves the
- * exports, the declarations and the runtime entry all work from the package name.
+ * node_modules, type-checked by the consumer's own compiler settings and run. Proves the entry
+ * points the README documents work from the package name with their declarations
+ * (`kyc-orchestrator`; the workflow-safe `kyc-orchestrator/workflow`; the provider simulators,
+ * `kyc-orchestrator/testing`), that nothing else of dist/ can be imported, and that the runtime
+ * (the client, the worker) never loads the testing code.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -9,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROVIDERS } from '../../src/providers/registry';
+import { providerVariable } from '../../src/providers/settings';
+import { loadKit } from '../../src/testing/kits';
 
 const execFileAsync = promisify(execFile);
 
@@ -44,7 +49,6 @@ import {
   type Status,
   type VerificationState,
 } from 'kyc-orchestrator';
-import { KycClient as FromSubpath } from 'kyc-orchestrator/dist/client';
 
 const provider: ProviderId = 'jumio';
 // @ts-expect-error not a provider: the union type is exported, not string
@@ -82,12 +86,61 @@ console.log(
     connect: typeof KycClient.connect,
     startAndWait: typeof startAndWait,
     onWebhook: onWebhook({ type: NOTIFY_EVENT_TYPE, timestamp: '', data: {} as NotifyPayload['data'] }),
-    sameClass: FromSubpath === KycClient,
     errors: [VerificationNotFoundError, VerificationAlreadyFinishedError, WaitTimeoutError].map((e) => e.name),
     unused: [notAProvider, notAStatus].length,
+    // What the runtime loads, the client above and the worker a deployment runs: never the testing code.
+    testingLoaded: [require.resolve('kyc-orchestrator/package.json').replace(/package\\.json$/, 'dist/worker.js')]
+      .map((worker) => require(worker))
+      .flatMap(() => Object.keys(require.cache))
+      .filter((file) => /[\\/]dist[\\/](testing|providers[\\/][^\\/]+[\\/]testing)[\\/]/.test(file)),
   }),
 );
 `;
+
+/** dist/ beyond the documented entry points is not the package's: the compiler refuses an import of it. */
+const INTERNALS = `
+// @ts-expect-error only the documented entry points are exported
+import type { KycClient } from 'kyc-orchestrator/dist/client';
+export type Internal = KycClient;
+`;
+
+/** The other two entry points: the workflow-safe contracts, and a provider simulator started, played and closed. */
+function subpaths(apiVariable: string): string {
+  return `
+import { verificationFinishedSignal } from 'kyc-orchestrator/workflow';
+import { PROVIDERS, startSimulator, type ProviderSimulator } from 'kyc-orchestrator/testing';
+
+async function main(): Promise<void> {
+  let internals = 'resolved';
+  try {
+    require.resolve('kyc-orchestrator/dist/client');
+  } catch (err) {
+    internals = String((err as { code?: string }).code);
+  }
+  const simulator: ProviderSimulator = await startSimulator(PROVIDERS[0]!);
+  try {
+    const story = Object.keys(simulator.stories)[0]!;
+    const played = simulator.play(story);
+    console.log(
+      JSON.stringify({
+        signal: verificationFinishedSignal.name,
+        internals,
+        provider: simulator.provider,
+        url: simulator.url,
+        apiBaseUrl: simulator.environment['${apiVariable}'],
+        story,
+        truth: simulator.stories[story],
+        started: played.start.provider,
+        callbacks: played.callbacks.length,
+      }),
+    );
+  } finally {
+    await simulator.close();
+  }
+}
+void main();
+`;
+}
 
 /** The README's "Use it from your app" snippets, as a newcomer copies them. */
 function readmeSnippets(): string[] {
@@ -98,6 +151,8 @@ function readmeSnippets(): string[] {
 }
 
 function tsconfig(moduleResolution: 'node16' | 'node10', outDir?: string): string {
+  // Only node16 resolution reads "exports": the subpaths, and the refusal of internals, are checked there.
+  const node16Only = ['subpaths.ts', 'internals.ts'];
   return JSON.stringify({
     compilerOptions: {
       target: 'ES2022',
@@ -109,7 +164,7 @@ function tsconfig(moduleResolution: 'node16' | 'node10', outDir?: string): strin
       skipLibCheck: true,
       ...(outDir ? { outDir, noEmitOnError: true } : { noEmit: true }),
     },
-    files: ['consumer.ts', ...(outDir ? ['readme-client.ts', 'readme-receiver.ts'] : [])],
+    files: ['consumer.ts', ...(outDir ? ['readme-client.ts', 'readme-receiver.ts', ...node16Only] : [])],
   });
 }
 
@@ -131,9 +186,22 @@ it('packs into a package an app imports with its types', async () => {
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   const shipped = packed!.files.map((file) => file.path);
   expect(shipped).toEqual(
-    expect.arrayContaining(['package.json', 'bin/kyc.js', 'dist/client/public.js', 'dist/client/public.d.ts']),
+    expect.arrayContaining([
+      'package.json',
+      'bin/kyc.js',
+      'dist/client/public.js',
+      'dist/client/public.d.ts',
+      'dist/contracts/index.js',
+      'dist/contracts/index.d.ts',
+      'dist/testing/index.js',
+      'dist/testing/index.d.ts',
+      'dist/workflow-bundle.js',
+      ...PROVIDERS.map((provider) => `dist/providers/${provider}/testing/kit.js`),
+    ]),
   );
-  expect(shipped.filter((path) => /^(src|test)\/|\.env$|\.map$/.test(path))).toEqual([]);
+  // Neither sources, tests, tools nor their outputs: only what runs, and the kits.
+  const notShipped = /^(src|test|tools|bench|chaos|docs)\/|^dist-tools\/|\.env$|\.map$|\.test\.|\/test\//;
+  expect(shipped.filter((path) => notShipped.test(path))).toEqual([]);
 
   const consumer = join(work, 'consumer');
   const installed = join(consumer, 'node_modules/kyc-orchestrator');
@@ -159,6 +227,9 @@ it('packs into a package an app imports with its types', async () => {
   expect(snippets).toHaveLength(2);
   writeFileSync(join(consumer, 'readme-client.ts'), snippets[0]!);
   writeFileSync(join(consumer, 'readme-receiver.ts'), snippets[1]!);
+  writeFileSync(join(consumer, 'internals.ts'), INTERNALS);
+  const apiVariable = providerVariable(PROVIDERS[0]!, 'API_BASE_URL');
+  writeFileSync(join(consumer, 'subpaths.ts'), subpaths(apiVariable));
   // Resolution through package.json "exports" (node16), and through "main"/"types" (older node10 apps).
   writeFileSync(join(consumer, 'tsconfig.json'), tsconfig('node16', 'out'));
   writeFileSync(join(consumer, 'tsconfig.node10.json'), tsconfig('node10'));
@@ -176,8 +247,27 @@ it('packs into a package an app imports with its types', async () => {
     connect: 'function',
     startAndWait: 'function',
     onWebhook: 'kyc.verification.finished:undefined',
-    sameClass: true,
     errors: ['VerificationNotFoundError', 'VerificationAlreadyFinishedError', 'WaitTimeoutError'],
     unused: 2,
+    testingLoaded: [],
   });
+
+  const kit = await loadKit(PROVIDERS[0]!);
+  const [story, { truth }] = Object.entries(kit.stories)[0]!;
+  const fromSubpaths = JSON.parse(
+    (await run(process.execPath, [join(consumer, 'out/subpaths.js')], { cwd: consumer })).stdout,
+  ) as Record<string, unknown>;
+  expect(fromSubpaths).toEqual({
+    signal: 'kycVerificationFinished',
+    internals: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+    provider: PROVIDERS[0],
+    url: expect.stringMatching(/^http:\/\/(127\.0\.0\.1|localhost):\d+/),
+    apiBaseUrl: expect.stringMatching(/^http:\/\/(127\.0\.0\.1|localhost):\d+/),
+    story,
+    truth,
+    started: PROVIDERS[0],
+    callbacks: expect.any(Number),
+  });
+  expect(String(fromSubpaths.apiBaseUrl).startsWith(String(fromSubpaths.url))).toBe(true);
+  expect(fromSubpaths.callbacks).toBeGreaterThan(0);
 }, 120_000);
