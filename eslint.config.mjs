@@ -100,7 +100,7 @@ export default tseslint.config(
   },
   {
     // Test code reads loosely typed HTTP bodies and writes small async fakes; promises still must not float.
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'src/providers/*/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

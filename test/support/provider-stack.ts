@@ -35,8 +35,8 @@ export function useTemporal(options?: TemporalOptions): TemporalFixture {
 }
 
 export interface ProviderStackOptions {
-  /** Variables on top of the simulators' own (timings, notification, encryption...). */
-  variables?: Record<string, string> | (() => Record<string, string>);
+  /** Variables on top of the simulators' own (timings, notification, encryption...), given the providers started. */
+  variables?: Record<string, string> | ((providers: readonly ProviderId[]) => Record<string, string>);
   temporal?: TemporalOptions;
 }
 
@@ -48,16 +48,21 @@ export interface ProviderStackFixture<S> extends TemporalFixture {
   of<Sim extends RunningSimulator = RunningSimulator>(provider: ProviderId): RunningProvider & { sim: Sim };
 }
 
+/** Which providers to start: IDs, or a choice made once the file runs (`pickProvider`). */
+export type Providers = ProviderId | readonly ProviderId[] | (() => Promise<ProviderId | readonly ProviderId[]>);
+
 function useStackOf<S extends { client: Stack['client']; config: Stack['config']; stop(): Promise<void> }>(
-  providers: ProviderId | readonly ProviderId[],
+  providers: Providers,
   options: ProviderStackOptions,
   start: (env: TestWorkflowEnvironment, variables: Record<string, string>) => Promise<S>,
 ): ProviderStackFixture<S> {
   const state = {} as { env: TestWorkflowEnvironment; sims: RunningSimulators; stack: S; kyc: KycClient };
   beforeAll(async () => {
     state.env = await startTemporal(options.temporal);
-    state.sims = await startSimulators(typeof providers === 'string' ? [providers] : providers);
-    const extra = typeof options.variables === 'function' ? options.variables() : (options.variables ?? {});
+    const chosen = typeof providers === 'function' ? await providers() : providers;
+    state.sims = await startSimulators(typeof chosen === 'string' ? [chosen] : chosen);
+    const started = state.sims.providers.map(({ provider }) => provider);
+    const extra = typeof options.variables === 'function' ? options.variables(started) : (options.variables ?? {});
     state.stack = await start(state.env, { ...state.sims.environment, ...extra });
     state.kyc = new KycClient(state.stack.client, state.stack.config);
   });
@@ -86,7 +91,7 @@ function useStackOf<S extends { client: Stack['client']; config: Stack['config']
 
 /** Temporal, the providers' simulators, and our worker and ingress pointed at them. */
 export function useProviderStack(
-  providers: ProviderId | readonly ProviderId[],
+  providers: Providers,
   options: ProviderStackOptions = {},
 ): ProviderStackFixture<Stack> {
   return useStackOf(providers, options, startStack);
@@ -94,7 +99,7 @@ export function useProviderStack(
 
 /** The same with the ingress as the mains compose it: its local inbox and dead letters, and `kyc` in process. */
 export function useDurableStack(
-  providers: ProviderId | readonly ProviderId[],
+  providers: Providers,
   options: ProviderStackOptions = {},
 ): ProviderStackFixture<DurableStack> {
   return useStackOf(providers, options, startDurableStack);

@@ -42,7 +42,8 @@ describe.each(PROVIDERS)('provider %s has every piece the README names', (id) =>
   });
 
   it('its unit tests, end-to-end tests and documented payloads', () => {
-    for (const path of [`test/unit/${id}.test.ts`, `test/integration/${id}.test.ts`, `test/fixtures/${id}`]) {
+    const tests = `src/providers/${id}/test`;
+    for (const path of [`${tests}/unit.test.ts`, `${tests}/e2e.test.ts`, `test/fixtures/${id}`]) {
       expect(existsSync(join(root, path))).toBe(true);
     }
   });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { KycClient } from '../../src/client';
+import { KycClient } from '../../../client';
 import {
   SIMULATED_PERSON,
   startUnicoSimulator,
@@ -12,11 +12,11 @@ import {
   type UnicoProcessScript,
   type UnicoSimulator,
   type UnicoWebhookAuth,
-} from '../../src/providers/unico/testing/simulator';
-import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
-import type { VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/contracts';
-import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
+} from '../../../providers/unico/testing/simulator';
+import { postJson, sendCallbacks } from '../../../testing/callback-sender';
+import type { VerificationState } from '../../../verification/model';
+import { kycWorkflowId } from '../../../contracts';
+import { eventually, startStack, startTemporal, type Stack } from '../../../../test/support/stack';
 
 /** Timeline entries as [source, providerStatus, outcome]. */
 const entries = (state: VerificationState) => state.timeline.map((e) => [e.source, e.providerStatus, e.outcome]);
@@ -301,7 +301,7 @@ describe('unico end to end (real Temporal dev server, Unico simulator)', () => {
   });
 
   it("accepts the seed's example payloads through the ingress as they stand", async () => {
-    const seed = (name: string) => readFileSync(join(__dirname, '../fixtures/unico', name), 'utf8');
+    const seed = (name: string) => readFileSync(join(__dirname, '../../../../test/fixtures/unico', name), 'utf8');
     const processId = '8263a268-5388-492a-bca2-28e1ff4a69f0';
     sim.script(processId, { state: 'PROCESS_STATE_FINISHED', result: 'PROCESS_RESULT_OK' });
     const ok = await webhook(seed('seed-finished-ok.json'));

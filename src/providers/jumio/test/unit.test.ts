@@ -1,12 +1,12 @@
-import { silentLogger } from '../../src/logger';
-import { CallbackNotOursError, CallbackValidationError } from '../../src/providers/types';
-import { createJumioCallbackParser } from '../../src/providers/jumio/callback';
-import { checkExecutionHref } from '../../src/providers/jumio/href';
-import { createJumioRetrievalClient, executionUrl } from '../../src/providers/jumio/retrieval';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
-import { jumioDecisionMeaning, jumioStatusMeaning } from '../../src/providers/jumio/vocabulary';
+import { silentLogger } from '../../../logger';
+import { CallbackNotOursError, CallbackValidationError } from '../../../providers/types';
+import { createJumioCallbackParser } from '../../../providers/jumio/callback';
+import { checkExecutionHref } from '../../../providers/jumio/href';
+import { createJumioRetrievalClient, executionUrl } from '../../../providers/jumio/retrieval';
+import { startJumioSimulator, type JumioSimulator } from '../../../providers/jumio/testing/simulator';
+import { jumioDecisionMeaning, jumioStatusMeaning } from '../../../providers/jumio/vocabulary';
 /** Jumio's documented callback (providers.md), as it stands. */
-import documented from '../fixtures/jumio/documented-callback.json';
+import documented from '../../../../test/fixtures/jumio/documented-callback.json';
 
 const parser = createJumioCallbackParser();
 const BASE = 'https://retrieval.amer-1.jumio.ai';

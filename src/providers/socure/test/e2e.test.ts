@@ -3,23 +3,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { KycClient } from '../../src/client';
-import { createIngressApp } from '../../src/ingress/app';
-import { listen } from '../../src/http/listen';
-import { silentLogger } from '../../src/logger';
+import { KycClient } from '../../../client';
+import { createIngressApp } from '../../../ingress/app';
+import { listen } from '../../../http/listen';
+import { silentLogger } from '../../../logger';
 import {
   socureCallbackHeaders,
   socureCallbacks,
   startSocureSimulator,
   type SocureSimulator,
-} from '../../src/providers/socure/testing/simulator';
-import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
-import type { TimelineEntry, VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/contracts';
-import { eventually, startStack, startTemporal, testConfig, type Stack } from '../support/stack';
+} from '../../../providers/socure/testing/simulator';
+import { postJson, sendCallbacks } from '../../../testing/callback-sender';
+import type { TimelineEntry, VerificationState } from '../../../verification/model';
+import { kycWorkflowId } from '../../../contracts';
+import { eventually, startStack, startTemporal, testConfig, type Stack } from '../../../../test/support/stack';
 
 const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'socure', name), 'utf8')) as unknown;
+  JSON.parse(readFileSync(join(__dirname, '../../../../test/fixtures', 'socure', name), 'utf8')) as unknown;
 
 /** RiskOS sends Basic credentials configured in its dashboard. */
 const RISKOS_BASIC = 'riskos-user:riskos-pass';

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/app-config';
-import { createAttestrCallbackParser } from '../../src/providers/attestr/callback';
-import { createAttestrRetrievalClient, type AttestrSettings } from '../../src/providers/attestr/retrieval';
-import { signResult, signResultText } from '../../src/providers/attestr/signature';
+import { ConfigError, loadConfig } from '../../../app-config';
+import { createAttestrCallbackParser } from '../../../providers/attestr/callback';
+import { createAttestrRetrievalClient, type AttestrSettings } from '../../../providers/attestr/retrieval';
+import { signResult, signResultText } from '../../../providers/attestr/signature';
 import {
   sampleResult,
   startAttestrSimulator,
   type AttestrSimulator,
-} from '../../src/providers/attestr/testing/simulator';
+} from '../../../providers/attestr/testing/simulator';
 import {
   ATTESTR_EVENTS,
   asyncStatusMeaning,
@@ -16,14 +16,14 @@ import {
   HANDSHAKE_MEANINGS,
   parseAsyncStatuses,
   PROFILE_MEANINGS,
-} from '../../src/providers/attestr/vocabulary';
-import { ProviderFailure } from '../../src/verification/provider-failure';
-import { ProviderCallError } from '../../src/providers/http';
-import { CallbackAuthenticationError, CallbackValidationError } from '../../src/providers/types';
-import { DEV_DEFAULTS } from '../support/dev-defaults';
+} from '../../../providers/attestr/vocabulary';
+import { ProviderFailure } from '../../../verification/provider-failure';
+import { ProviderCallError } from '../../../providers/http';
+import { CallbackAuthenticationError, CallbackValidationError } from '../../../providers/types';
+import { DEV_DEFAULTS } from '../../../../test/support/dev-defaults';
 
 const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'attestr', name), 'utf8')) as unknown;
+  JSON.parse(readFileSync(join(__dirname, '../../../../test/fixtures', 'attestr', name), 'utf8')) as unknown;
 const RECEIVED = '2025-01-01T00:00:00.000Z';
 const SECRET = 'unit-client-secret';
 

@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
-import { ConfigError, EnvReader, parseDuration } from '../../src/config/env-reader';
-import { ProviderFailure } from '../../src/verification/provider-failure';
-import { ProviderCallError } from '../../src/providers/http';
-import { socure } from '../../src/providers/socure';
-import { createSocureCallbackParser, socureCallbackShape } from '../../src/providers/socure/callback';
-import { createSocureRetrievalClient, type SocureResultApi } from '../../src/providers/socure/retrieval';
+import { ConfigError, EnvReader, parseDuration } from '../../../config/env-reader';
+import { ProviderFailure } from '../../../verification/provider-failure';
+import { ProviderCallError } from '../../../providers/http';
+import { socure } from '../../../providers/socure';
+import { createSocureCallbackParser, socureCallbackShape } from '../../../providers/socure/callback';
+import { createSocureRetrievalClient, type SocureResultApi } from '../../../providers/socure/retrieval';
 import {
   socureCallbacks,
   startSocureSimulator,
   type SocureSimulator,
-} from '../../src/providers/socure/testing/simulator';
+} from '../../../providers/socure/testing/simulator';
 import {
   isFinalRiskosDecision,
   SOCURE_DECISIONS,
@@ -19,14 +19,14 @@ import {
   socureEventMeaning,
   socureResultMeaning,
   socureRiskosMeaning,
-} from '../../src/providers/socure/vocabulary';
-import { CallbackValidationError } from '../../src/providers/types';
-import { serveOnLoopback } from '../../src/testing/simulator-http';
-import type { CanonicalMeaning, VerificationEvent } from '../../src/verification/model';
-import { type FieldIssue } from '../../src/contracts';
+} from '../../../providers/socure/vocabulary';
+import { CallbackValidationError } from '../../../providers/types';
+import { serveOnLoopback } from '../../../testing/simulator-http';
+import type { CanonicalMeaning, VerificationEvent } from '../../../verification/model';
+import { type FieldIssue } from '../../../contracts';
 
 const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'socure', name), 'utf8')) as unknown;
+  JSON.parse(readFileSync(join(__dirname, '../../../../test/fixtures', 'socure', name), 'utf8')) as unknown;
 const seedEvents = fixture('seed-events.json') as Record<string, string>[];
 
 const RECEIVED_AT = '2025-03-14T12:00:00.000Z';

@@ -4,20 +4,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { KycClient } from '../../src/client';
-import { createIngressApp } from '../../src/ingress/app';
-import { listen } from '../../src/http/listen';
-import { silentLogger } from '../../src/logger';
+import { KycClient } from '../../../client';
+import { createIngressApp } from '../../../ingress/app';
+import { listen } from '../../../http/listen';
+import { silentLogger } from '../../../logger';
 import {
   startJumioSimulator,
   type JumioExecutionScript,
   type JumioSimulator,
-} from '../../src/providers/jumio/testing/simulator';
-import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
-import type { VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/contracts';
-import { jumioTestEnv } from '../support/jumio-env';
-import { eventually, runWorker, startStack, startTemporal, testConfig, type Stack } from '../support/stack';
+} from '../../../providers/jumio/testing/simulator';
+import { postJson, sendCallbacks } from '../../../testing/callback-sender';
+import type { VerificationState } from '../../../verification/model';
+import { kycWorkflowId } from '../../../contracts';
+import { jumioTestEnv } from '../../../../test/support/jumio-env';
+import {
+  eventually,
+  runWorker,
+  startStack,
+  startTemporal,
+  testConfig,
+  type Stack,
+} from '../../../../test/support/stack';
 
 let env: TestWorkflowEnvironment;
 let sim: JumioSimulator;

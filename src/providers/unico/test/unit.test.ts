@@ -3,18 +3,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Request } from 'express';
-import { ConfigError, loadConfig } from '../../src/app-config';
-import { EnvReader } from '../../src/config/env-reader';
-import { parseWebhookAuth } from '../../src/config/webhook-auth';
-import { authenticate } from '../../src/ingress/authenticate';
-import { ProviderFailure } from '../../src/verification/provider-failure';
-import { ProviderCallError } from '../../src/providers/http';
-import { CallbackValidationError } from '../../src/providers/types';
-import { unico } from '../../src/providers/unico';
-import { assertionClaims, signAssertion, JWT_BEARER_GRANT } from '../../src/providers/unico/assertion';
-import { createUnicoCallbackParser } from '../../src/providers/unico/callback';
-import { createUnicoRetrievalClient } from '../../src/providers/unico/retrieval';
-import type { UnicoSettings } from '../../src/providers/unico/settings';
+import { ConfigError, loadConfig } from '../../../app-config';
+import { EnvReader } from '../../../config/env-reader';
+import { parseWebhookAuth } from '../../../config/webhook-auth';
+import { authenticate } from '../../../ingress/authenticate';
+import { ProviderFailure } from '../../../verification/provider-failure';
+import { ProviderCallError } from '../../../providers/http';
+import { CallbackValidationError } from '../../../providers/types';
+import { unico } from '../../../providers/unico';
+import { assertionClaims, signAssertion, JWT_BEARER_GRANT } from '../../../providers/unico/assertion';
+import { createUnicoCallbackParser } from '../../../providers/unico/callback';
+import { createUnicoRetrievalClient } from '../../../providers/unico/retrieval';
+import type { UnicoSettings } from '../../../providers/unico/settings';
 import {
   SIMULATED_PERSON,
   startUnicoSimulator,
@@ -22,19 +22,19 @@ import {
   unicoWebhookHeaders,
   type UnicoSimulator,
   type UnicoWebhookAuth,
-} from '../../src/providers/unico/testing/simulator';
-import { DEFAULT_UNICO_FLOWS, unicoFlowOf } from '../../src/providers/unico/flows';
+} from '../../../providers/unico/testing/simulator';
+import { DEFAULT_UNICO_FLOWS, unicoFlowOf } from '../../../providers/unico/flows';
 import {
   DEFAULT_UNICO_EVENTS,
   unicoProcessMeaning,
   unicoWebhookStateMeaning,
   type UnicoEventTable,
-} from '../../src/providers/unico/vocabulary';
-import type { CanonicalMeaning } from '../../src/verification/model';
-import { DEV_DEFAULTS } from '../support/dev-defaults';
+} from '../../../providers/unico/vocabulary';
+import type { CanonicalMeaning } from '../../../verification/model';
+import { DEV_DEFAULTS } from '../../../../test/support/dev-defaults';
 
 const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(join(__dirname, '../fixtures/unico', name), 'utf8')) as unknown;
+  JSON.parse(readFileSync(join(__dirname, '../../../../test/fixtures/unico', name), 'utf8')) as unknown;
 const PROCESS_ID = '8263a268-5388-492a-bca2-28e1ff4a69f0';
 const RECEIVED_AT = '2025-01-01T00:00:00.000Z';
 
@@ -403,7 +403,7 @@ describe('unico settings', () => {
   });
 
   describe('lastEvent table (UNICO_EVENTS, UNICO_EVENTS_FILE)', () => {
-    const file = join(__dirname, '../fixtures/unico/events.json');
+    const file = join(__dirname, '../../../../test/fixtures/unico/events.json');
 
     it('adds new events and overrides shipped ones, entry by entry; the variable beats the file', () => {
       const events: UnicoEventTable = readSettings({

@@ -2,19 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { KycClient, VerificationNotFoundError } from '../../src/client';
-import { signResult } from '../../src/providers/attestr/signature';
+import { KycClient, VerificationNotFoundError } from '../../../client';
+import { signResult } from '../../../providers/attestr/signature';
 import {
   sampleResult,
   startAttestrSimulator,
   type AttestrSimulator,
-} from '../../src/providers/attestr/testing/simulator';
-import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
-import type { TimelineEntry, VerificationState } from '../../src/verification/model';
-import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
+} from '../../../providers/attestr/testing/simulator';
+import { postJson, sendCallbacks } from '../../../testing/callback-sender';
+import type { TimelineEntry, VerificationState } from '../../../verification/model';
+import { eventually, startStack, startTemporal, type Stack } from '../../../../test/support/stack';
 
 const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'attestr', name), 'utf8')) as unknown;
+  JSON.parse(readFileSync(join(__dirname, '../../../../test/fixtures', 'attestr', name), 'utf8')) as unknown;
 
 /** The parts of a timeline entry the tests assert on. */
 const steps = (state: VerificationState) =>

@@ -1,14 +1,14 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { KycClient, VerificationNotFoundError } from '../../src/client';
-import { createIngressApp } from '../../src/ingress/app';
-import { listen } from '../../src/http/listen';
-import { silentLogger } from '../../src/logger';
-import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/testing/simulator';
-import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
-import type { TimelineEntry, VerificationState } from '../../src/verification/model';
-import seeds from '../fixtures/concedus/seed-examples.json';
-import { eventually, startStack, startTemporal, testConfig, type Stack } from '../support/stack';
+import { KycClient, VerificationNotFoundError } from '../../../client';
+import { createIngressApp } from '../../../ingress/app';
+import { listen } from '../../../http/listen';
+import { silentLogger } from '../../../logger';
+import { startConcedusSimulator, type ConcedusSimulator } from '../../../providers/concedus/testing/simulator';
+import { postJson, sendCallbacks } from '../../../testing/callback-sender';
+import type { TimelineEntry, VerificationState } from '../../../verification/model';
+import seeds from '../../../../test/fixtures/concedus/seed-examples.json';
+import { eventually, startStack, startTemporal, testConfig, type Stack } from '../../../../test/support/stack';
 
 describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
   let env: TestWorkflowEnvironment;
