@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { VerificationState } from '../../src/verification/model';
 import { kycWorkflowId, providerEventSignal, WORKFLOW_TYPE, type VerificationInput } from '../../src/contracts';
-import { callback, FakeProvider, POLICY } from '../workflows/harness';
+import { callback, FakeProvider, POLICY, FAKE_PROVIDER } from '../workflows/harness';
 import { testWorkflowSource } from '../support/stack';
 import { useTemporal } from '../support/provider-stack';
 
@@ -24,7 +24,7 @@ it('a flood of signals while the announced retrieval hangs: bounded history, eve
   const provider = new FakeProvider();
   const taskQueue = `flood-${randomUUID()}`;
   const ref = randomUUID();
-  const workflowId = kycWorkflowId('jumio', ref);
+  const workflowId = kycWorkflowId(FAKE_PROVIDER, ref);
   provider.script(ref, 'hang');
   const worker = await Worker.create({
     connection: server.env.nativeConnection,
@@ -33,7 +33,7 @@ it('a flood of signals while the announced retrieval hangs: bounded history, eve
     activities: provider.activities(policy),
   });
   const final = await worker.runUntil(async () => {
-    const input: VerificationInput = { provider: 'jumio', reference: ref, policy };
+    const input: VerificationInput = { provider: FAKE_PROVIDER, reference: ref, policy };
     const started = await server.env.client.workflow.signalWithStart(WORKFLOW_TYPE, {
       workflowId,
       taskQueue,

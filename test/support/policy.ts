@@ -11,3 +11,6 @@ export const TEST_POLICY: VerificationPolicy = {
   retrievalRetryMaximumMs: 300_000,
   notify: false,
 };
+
+/** A provider ID for the pure rules' tests: the model takes any ID of the right form. */
+export const TEST_PROVIDER = 'p';

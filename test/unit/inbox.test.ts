@@ -7,13 +7,13 @@ import { DurableInbox, InboxFullError, UnreadableEntryError, type InboxEntry } f
 
 const entry = (reference: string): InboxEntry => ({
   kind: 'event',
-  provider: 'attestr',
+  provider: 'p',
   event: {
-    provider: 'attestr',
+    provider: 'p',
     reference,
-    providerStatus: 'flowx.completed',
+    providerStatus: 'finished',
     source: 'callback',
-    dedupKey: `callback:flowx.completed:${reference}`,
+    dedupKey: `callback:finished:${reference}`,
     meaning: { status: 'COMPLETED' },
   },
   startIfMissing: true,
