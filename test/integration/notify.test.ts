@@ -1,18 +1,19 @@
 /**
- * The verdict is pushed, end to end: a real dev server, our worker and ingress, the Jumio
- * simulator, and the app's receiver on loopback, which is down when the verification ends and
- * comes up later. The receiver verifies every request with the Standard Webhooks library.
+ * The verdict is pushed, end to end: a real dev server, our worker and ingress, a provider's
+ * simulator (the first registered one with a story whose callbacks decide it), and the app's
+ * receiver on loopback, which is down when the verification ends and comes up later. The receiver
+ * verifies every request with the Standard Webhooks library.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { Webhook } from 'standardwebhooks';
-import type { JumioKitSimulator } from '../../src/providers/jumio/testing/kit';
 import { providerVariable } from '../../src/providers/settings';
-import { postJson } from '../../src/testing/callback-sender';
+import { sendCallbacks } from '../../src/testing/callback-sender';
 import { kycWorkflowId, NOTIFY_EVENT_TYPE, type NotifyPayload } from '../../src/contracts';
 import { freePort } from '../support/ports';
 import { useProviderStack } from '../support/provider-stack';
+import { pickProvider, type Picked } from '../support/providers';
 import { eventually } from '../support/stack';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -20,13 +21,20 @@ let receiverPort: number;
 beforeAll(async () => {
   receiverPort = await freePort();
 });
-const setup = useProviderStack('jumio', {
-  variables: () => ({
-    [providerVariable('jumio', 'CALLBACK_GRACE')]: '1h',
-    KYC_NOTIFY_URL: `http://127.0.0.1:${receiverPort}/kyc/verdicts`,
-    KYC_NOTIFY_SECRET: secret,
-  }),
-});
+let picked: Picked;
+const setup = useProviderStack(
+  async () => {
+    picked = await pickProvider((story) => story.callbacksDecide, 'a story whose callbacks decide it');
+    return picked.provider;
+  },
+  {
+    variables: ([provider]) => ({
+      [providerVariable(provider!, 'CALLBACK_GRACE')]: '1h',
+      KYC_NOTIFY_URL: `http://127.0.0.1:${receiverPort}/kyc/verdicts`,
+      KYC_NOTIFY_SECRET: secret,
+    }),
+  },
+);
 
 interface Delivery {
   headers: IncomingHttpHeaders;
@@ -58,16 +66,20 @@ async function startReceiver(
 }
 
 it('pushes the verdict, signed, once the app is reachable; the timeline records it', async () => {
-  const id = randomUUID();
-  const sim = setup.of<JumioKitSimulator>('jumio').sim;
   const { stack, kyc } = setup;
-  const { accountId } = sim;
-  sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
-  await kyc.startVerification({ provider: 'jumio', reference: id, context: { accountId }, customerReference: 'c-9' });
-  expect((await postJson(`${stack.ingressUrl}/webhooks/jumio`, sim.callback(id, 'PROCESSED'))).status).toBe(200);
+  const { provider, kit, story } = picked;
+  const { truth } = kit.stories[story]!;
+  const played = kit.stories[story]!.play(setup.of(provider).sim);
+  const id = played.start.reference;
+  await kyc.startVerification({ ...played.start, customerReference: 'c-9' });
+  const sent = await sendCallbacks(
+    `${stack.ingressUrl}/webhooks/${provider}`,
+    played.callbacks.map(({ delivery }) => delivery),
+  );
+  expect(sent.map(({ status }) => status)).toEqual(played.callbacks.map(() => 200));
 
   // The verdict is in, but the app's receiver is down: the notification is being retried.
-  const handle = stack.client.workflow.getHandle(kycWorkflowId('jumio', id));
+  const handle = stack.client.workflow.getHandle(kycWorkflowId(provider, id));
   const retrying = await eventually(
     async () => {
       const pendingActivities = (await handle.describe()).raw.pendingActivities ?? [];
@@ -83,20 +95,20 @@ it('pushes the verdict, signed, once the app is reachable; the timeline records 
     retrying.lastFailure,
   );
   expect(lastFailure?.message).toContain('ECONNREFUSED');
-  expect((await kyc.getVerification('jumio', id)).status).toBe('COMPLETED');
+  expect((await kyc.getVerification(provider, id)).status).toBe(truth.status);
 
   const receiver = await startReceiver(receiverPort);
   try {
-    const final = await kyc.waitForVerification('jumio', id, { timeoutMs: 60_000 });
+    const final = await kyc.waitForVerification(provider, id, { timeoutMs: 60_000 });
     expect(receiver.rejected).toBe(0);
     expect(receiver.deliveries).toHaveLength(1);
     const [delivery] = receiver.deliveries;
-    expect(delivery!.headers['webhook-id']).toBe(`kyc:jumio:${id}:finished`);
+    expect(delivery!.headers['webhook-id']).toBe(`${kycWorkflowId(provider, id)}:finished`);
     expect(delivery!.payload).toMatchObject({
       type: NOTIFY_EVENT_TYPE,
-      data: { provider: 'jumio', reference: id, status: 'COMPLETED', decision: 'APPROVED', customerReference: 'c-9' },
+      data: { provider, reference: id, status: truth.status, decision: truth.decision, customerReference: 'c-9' },
     });
-    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect([final.status, final.decision]).toEqual([truth.status, truth.decision]);
     expect(final.timeline.at(-1)).toMatchObject({ source: 'app', providerStatus: 'APP_NOTIFIED', outcome: 'recorded' });
     expect(final.timeline.at(-1)!.detail).toBeUndefined();
   } finally {
