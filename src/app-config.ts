@@ -296,8 +296,11 @@ function readLifetime(
 export function longestVerificationLifetimeMs(env: NodeJS.ProcessEnv = process.env): number {
   const read = new EnvReader(env);
   const { enabledProviders } = readEnabledProviders(read, read.string('NODE_ENV') === 'production');
+  // Where `kyc setup` runs there is often no provider setting at all (only Temporal's), so no
+  // provider is enabled: retention must then cover every registered provider's lifetime.
+  const counted = enabledProviders.length > 0 ? enabledProviders : PROVIDERS;
   return Math.max(
-    ...enabledProviders.map((id) => {
+    ...counted.map((id) => {
       const { expiresAfterMs, maxLifetimeMs } = readLifetime(read, providerModule(id));
       return Math.max(maxLifetimeMs, expiresAfterMs + 86_400_000);
     }),

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/app-config';
+import { ConfigError, loadConfig, longestVerificationLifetimeMs } from '../../src/app-config';
 import { connectionOptions } from '../../src/temporal/connection';
 import { loadClientConfig } from '../../src/config/client';
 import { PROVIDERS } from '../../src/providers/registry';
@@ -119,5 +119,15 @@ describe('Temporal client configuration (envconfig)', () => {
     expect(refused.message).toMatch(/: must be set/);
     expect(refused.variable.startsWith(`${provider!.toUpperCase()}_`)).toBe(true);
     expect(configError(() => loadClientConfig({ NODE_ENV: 'production' })).variable).toBe('TEMPORAL_ADDRESS');
+  });
+
+  it("kyc setup's retention check counts every registered provider when none is configured where it runs", () => {
+    // As a platform engineer runs it: Temporal's settings only, in production, so no provider is enabled.
+    const longest = longestVerificationLifetimeMs({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233' });
+    const policies = Object.values(loadConfig({ KYC_DEV_DEFAULTS: '1' }).providers).map((provider) => provider.policy);
+    expect(policies).toHaveLength(PROVIDERS.length);
+    expect(longest).toBe(
+      Math.max(...policies.map((policy) => Math.max(policy.maxLifetimeMs, policy.expiresAfterMs + 86_400_000))),
+    );
   });
 });
