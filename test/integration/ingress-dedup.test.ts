@@ -9,29 +9,23 @@ import { kycWorkflowId } from '../../src/contracts';
 import { providerVariable } from '../../src/providers/settings';
 import { postJson } from '../../src/testing/callback-sender';
 import { useProviderStack } from '../support/provider-stack';
-import { pickProvider, type Picked } from '../support/providers';
+import { providerWith } from '../support/providers';
 
 const SIGNALED = temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED;
 
 describe('ingress dedup end to end (KYC_INGRESS_DEDUP_ENTRIES on)', () => {
-  let picked: Picked;
-  const setup = useProviderStack(
-    async () => {
-      picked = await pickProvider((story) => story.callbacksDecide, 'a story whose callbacks decide it');
-      return picked.provider;
-    },
-    {
-      variables: ([provider]) => ({
-        KYC_INGRESS_DEDUP_ENTRIES: '100',
-        [providerVariable(provider!, 'CALLBACK_GRACE')]: '1h',
-        [providerVariable(provider!, 'EXPIRES_AFTER')]: '1h',
-      }),
-    },
-  );
+  const chosen = providerWith((story) => story.callbacksDecide, 'a story whose callbacks decide it');
+  const setup = useProviderStack(() => chosen.choose(), {
+    variables: ([provider]) => ({
+      KYC_INGRESS_DEDUP_ENTRIES: '100',
+      [providerVariable(provider!, 'CALLBACK_GRACE')]: '1h',
+      [providerVariable(provider!, 'EXPIRES_AFTER')]: '1h',
+    }),
+  });
 
   it('five deliveries of one callback are one signal; the verification ends as its story says', async () => {
     const { stack, kyc } = setup;
-    const { provider, kit, story } = picked;
+    const { provider, kit, story } = chosen.picked;
     const { sim } = setup.of(provider);
     const played = kit.stories[story]!.play(sim);
     await kyc.startVerification(played.start);

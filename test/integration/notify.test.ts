@@ -13,7 +13,7 @@ import { sendCallbacks } from '../../src/testing/callback-sender';
 import { kycWorkflowId, NOTIFY_EVENT_TYPE, type NotifyPayload } from '../../src/contracts';
 import { freePort } from '../support/ports';
 import { useProviderStack } from '../support/provider-stack';
-import { pickProvider, type Picked } from '../support/providers';
+import { providerWith } from '../support/providers';
 import { eventually } from '../support/stack';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -21,20 +21,14 @@ let receiverPort: number;
 beforeAll(async () => {
   receiverPort = await freePort();
 });
-let picked: Picked;
-const setup = useProviderStack(
-  async () => {
-    picked = await pickProvider((story) => story.callbacksDecide, 'a story whose callbacks decide it');
-    return picked.provider;
-  },
-  {
-    variables: ([provider]) => ({
-      [providerVariable(provider!, 'CALLBACK_GRACE')]: '1h',
-      KYC_NOTIFY_URL: `http://127.0.0.1:${receiverPort}/kyc/verdicts`,
-      KYC_NOTIFY_SECRET: secret,
-    }),
-  },
-);
+const chosen = providerWith((story) => story.callbacksDecide, 'a story whose callbacks decide it');
+const setup = useProviderStack(() => chosen.choose(), {
+  variables: ([provider]) => ({
+    [providerVariable(provider!, 'CALLBACK_GRACE')]: '1h',
+    KYC_NOTIFY_URL: `http://127.0.0.1:${receiverPort}/kyc/verdicts`,
+    KYC_NOTIFY_SECRET: secret,
+  }),
+});
 
 interface Delivery {
   headers: IncomingHttpHeaders;
@@ -67,7 +61,7 @@ async function startReceiver(
 
 it('pushes the verdict, signed, once the app is reachable; the timeline records it', async () => {
   const { stack, kyc } = setup;
-  const { provider, kit, story } = picked;
+  const { provider, kit, story } = chosen.picked;
   const { truth } = kit.stories[story]!;
   const played = kit.stories[story]!.play(setup.of(provider).sim);
   const id = played.start.reference;

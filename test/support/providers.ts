@@ -23,3 +23,24 @@ export async function pickProvider(need: (story: ProviderStory<never>) => boolea
   }
   throw new Error(`no registered provider offers ${why}`);
 }
+
+/**
+ * A provider chosen once the test file runs (for `useProviderStack`'s first argument): `choose`
+ * picks it, `picked` is the choice afterwards.
+ */
+export function providerWith(
+  need: (story: ProviderStory<never>) => boolean,
+  why: string,
+): { choose(): Promise<ProviderId>; readonly picked: Picked } {
+  let picked: Picked | undefined;
+  return {
+    choose: async () => {
+      picked = await pickProvider(need, why);
+      return picked.provider;
+    },
+    get picked() {
+      if (!picked) throw new Error('no provider picked yet: read it in a test, after beforeAll');
+      return picked;
+    },
+  };
+}
