@@ -1,6 +1,5 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describePollFlood, exceedsTheLimit, runPollFlood } from '../test/support/poll-flood';
-import { startTemporal } from '../test/support/stack';
+import { useTemporal } from '../test/support/provider-stack';
 
 /**
  * `npm run chaos`: thousands of verifications fall back to polling at once against a simulator
@@ -11,16 +10,10 @@ const verifications = Number(process.env.KYC_CHAOS_POLL_FLOOD_COUNT ?? 2000);
 const limit = Number(process.env.KYC_CHAOS_POLL_FLOOD_LIMIT ?? 50);
 
 describe('chaos: a poll flood of thousands against the per-provider rate limit', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await startTemporal();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const temporal = useTemporal();
 
   it(`polls ${verifications} waiting verifications at most ${limit} a second, and every one finishes`, async () => {
-    const report = await runPollFlood(env, {
+    const report = await runPollFlood(temporal.env, {
       verifications,
       limit,
       log: (line) => process.stdout.write(`  ${line}\n`),

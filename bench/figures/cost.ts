@@ -11,7 +11,7 @@ import type { BenchContext } from '../lib/context';
 import { row } from '../lib/report';
 import { startIngress } from '../lib/stack';
 import { repeated } from '../lib/stats';
-import { FLOWS, minimalFlow, shapeName, type Flow, type FlowOptions } from './end-to-end';
+import { minimalFlow, providerFlows, shapeName, type Flow, type FlowOptions } from './end-to-end';
 
 /** Payloads in a history: their count, total bytes (data + metadata) and the largest one. */
 export interface HistoryCost {
@@ -67,7 +67,7 @@ const WORST: FlowOptions = { duplicates: 100, outage: 8 };
 
 export async function costFigure(context: BenchContext): Promise<void> {
   const measure = async (flow: Flow, options?: FlowOptions) => historyCost(context, await flow(context, options));
-  const providers = Object.entries(FLOWS);
+  const providers = [...providerFlows(context)];
   const normal: Record<string, HistoryCost[]> = {};
   for (let rep = 0; rep < context.settings.repetitions; rep += 1) {
     for (const [name, flow] of providers) {

@@ -1,20 +1,21 @@
 /**
- * Figure 4: verifications per second end to end, for each provider through its simulator (the
- * app starts it, the provider's callbacks through the ingress, a retrieval where the provider's
- * verdict must be fetched, completion), against the minimal workflow doing the same number of
- * signals and activities with no logic.
+ * Figure 4: verifications per second end to end, for each registered provider through its
+ * simulator (the app starts it, the provider's callbacks of its plainest story through the ingress,
+ * a retrieval where the provider's verdict must be fetched, completion), against the minimal
+ * workflow doing the same number of signals and activities with no logic.
  */
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { socureCallbacks } from '../../src/providers/socure/simulator';
-import type { ProviderId } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
+import type { ProviderStory } from '../../src/testing/kit';
+import type { RunningSimulator } from '../../src/testing/simulator-http';
+import type { RunningProvider } from '../../src/testing/simulators';
 import { MINIMAL_WORKFLOW_TYPE, minimalSignal, type MinimalInput } from '../workflows/minimal';
-import { socureHeaders, type BenchContext } from '../lib/context';
+import type { BenchContext } from '../lib/context';
 import { withConcurrency } from '../lib/load';
 import { row } from '../lib/report';
 import { MINIMAL_TASK_QUEUE } from '../lib/stack';
 import { repeated } from '../lib/stats';
+import { randomUUID } from 'node:crypto';
 
 export interface FlowOptions {
   /** Extra deliveries of the first callback before the others (the worst path's duplicates). */
@@ -46,101 +47,37 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
   if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
 }
 
-/** Posts the first callback 1 + duplicates times (an exact redelivery each time), then the others once. */
-async function deliver(
-  context: BenchContext,
-  provider: ProviderId,
-  options: FlowOptions,
-  headers: Record<string, string>,
-  [first, ...rest]: unknown[],
-): Promise<void> {
-  const url = `${options.ingressUrl ?? context.ingress.url}/webhooks/${provider}`;
-  for (let i = 0; i <= (options.duplicates ?? 0); i += 1) await post(url, first, headers);
-  for (const body of rest) await post(url, body, headers);
+/** The provider's plainest story: the app starts it, every callback comes, the first 1 + duplicates times. */
+function storyFlow({ provider, sim }: RunningProvider, story: ProviderStory<RunningSimulator>): Flow {
+  return async (context, options = {}) => {
+    const played = story.play(sim, { faults: { serverError: options.outage ?? 0 } });
+    await context.kyc.startVerification(played.start);
+    const url = `${options.ingressUrl ?? context.ingress.url}/webhooks/${provider}`;
+    const [first, ...rest] = played.callbacks;
+    for (let i = 0; first && i <= (options.duplicates ?? 0); i += 1) {
+      await post(url, first.delivery.body, first.delivery.headers);
+    }
+    for (const { delivery } of rest) await post(url, delivery.body, delivery.headers);
+    const state = await context.kyc.waitForVerification(provider, played.start.reference, { timeoutMs: 180_000 });
+    if (state.status !== story.truth.status) {
+      throw new Error(`${provider} verification ended ${state.status}, not ${story.truth.status}`);
+    }
+    return kycWorkflowId(provider, played.start.reference);
+  };
 }
 
-export const jumioFlow: Flow = async (context, options = {}) => {
-  const reference = randomUUID();
-  const accountId = randomUUID();
-  context.sims.jumio.script(reference, {
-    accountId,
-    status: 'PROCESSED',
-    decision: { type: 'PASSED' },
-    faults: { serverError: options.outage ?? 0 },
-  });
-  await context.kyc.startVerification({ provider: 'jumio', reference, context: { accountId } });
-  const t0 = Date.now();
-  const sim = context.sims.jumio;
-  await deliver(context, 'jumio', options, {}, [
-    sim.callback(reference, 'INITIATED', new Date(t0)),
-    sim.callback(reference, 'ACQUIRED', new Date(t0 + 1000)),
-    sim.callback(reference, 'PROCESSED', new Date(t0 + 2000)),
-  ]);
-  return finished(context, 'jumio', reference);
-};
-
-export const socureFlow: Flow = async (context, options = {}) => {
-  const reference = randomUUID();
-  context.sims.socure.script(reference, { decision: 'accept', faults: { serverError: options.outage ?? 0 } });
-  await context.kyc.startVerification({ provider: 'socure', reference });
-  const t0 = Date.now();
-  await deliver(context, 'socure', options, socureHeaders(context), [
-    socureCallbacks.docv(reference, 'APP_OPENED', { at: new Date(t0) }),
-    socureCallbacks.docv(reference, 'DOCUMENTS_UPLOADED', { at: new Date(t0 + 1000) }),
-    // No decision in the callback: the worker retrieves it from the simulator.
-    socureCallbacks.docv(reference, 'VERIFICATION_COMPLETED', { at: new Date(t0 + 2000) }),
-  ]);
-  return finished(context, 'socure', reference);
-};
-
-/** Unico: a progress event, then "finished ok", whose verdict GetProcess gives. */
-export const unicoFlow: Flow = async (context, options = {}) => {
-  const reference = randomUUID();
-  const sim = context.sims.unico;
-  sim.script(reference, {
-    state: 'PROCESS_STATE_FINISHED',
-    result: 'PROCESS_RESULT_OK',
-    faults: { serverError: options.outage ?? 0 },
-  });
-  await context.kyc.startVerification({ provider: 'unico', reference });
-  await deliver(context, 'unico', options, sim.webhookHeaders, [
-    // lastEvent only: a webhook with a state too would be two events (two signals).
-    sim.callback(reference, { flow: 'id', lastEvent: 'EVENT_TYPE_PROCESS_STARTED_BY_USER' }),
-    sim.finished(reference, 'ok'),
-  ]);
-  return finished(context, 'unico', reference);
-};
-
-/**
- * Attestr: flowx.completed is the only callback and carries the signed result, so nothing is
- * retrieved. Its duplicates (worst path) arrive once the verification is closed.
- */
-export const attestrFlow: Flow = async (context, options = {}) => {
-  const reference = randomUUID();
-  const sim = context.sims.attestr;
-  await context.kyc.startVerification({ provider: 'attestr', reference });
-  await deliver(context, 'attestr', options, sim.webhookHeaders(), [sim.flowxCallback(reference, 'flowx.completed')]);
-  return finished(context, 'attestr', reference);
-};
-
-/**
- * Concedus: a customer's compliance record (100, accepted) is the verdict itself; nothing is
- * retrieved. Its duplicates (worst path) arrive once the verification is closed.
- */
-export const concedusFlow: Flow = async (context, options = {}) => {
-  const reference = randomUUID();
-  const sim = context.sims.concedus;
-  await context.kyc.startVerification({ provider: 'concedus', reference, context: { keyKind: 'customer' } });
-  await deliver(context, 'concedus', options, sim.callbackHeaders, [
-    [sim.complianceRecord({ customerKey: reference })],
-  ]);
-  return finished(context, 'concedus', reference);
-};
-
-async function finished(context: BenchContext, provider: ProviderId, reference: string): Promise<string> {
-  const state = await context.kyc.waitForVerification(provider, reference, { timeoutMs: 180_000 });
-  if (state.status !== 'COMPLETED') throw new Error(`${provider} verification ended ${state.status}, not COMPLETED`);
-  return kycWorkflowId(provider, reference);
+/** Each registered provider's flow, with the shape its baseline copies. */
+export function providerFlows(context: BenchContext): Map<string, ProviderFlow> {
+  return new Map(
+    context.sims.providers.map((running) => {
+      const story = Object.values(running.kit.stories)[0]!;
+      const callbacks = story.play(running.sim).callbacks.length;
+      return [
+        running.provider,
+        { run: storyFlow(running, story), signals: callbacks + 1, activities: story.announced ? 1 : 0 },
+      ];
+    }),
+  );
 }
 
 /** The same number of signals and activities as `shape`, with no logic; duplicates add signals. */
@@ -164,18 +101,10 @@ export function minimalFlow(shape: Pick<ProviderFlow, 'signals' | 'activities'>)
   };
 }
 
-export const FLOWS: Record<ProviderId, ProviderFlow> = {
-  jumio: { run: jumioFlow, signals: 4, activities: 1 },
-  socure: { run: socureFlow, signals: 4, activities: 1 },
-  unico: { run: unicoFlow, signals: 3, activities: 1 },
-  attestr: { run: attestrFlow, signals: 2, activities: 0 },
-  concedus: { run: concedusFlow, signals: 2, activities: 0 },
-};
-
 /** One baseline per shape (providers with the same counts share it): its name and its flow. */
-export function baselines(): Map<string, Flow> {
+export function baselines(flows: Map<string, ProviderFlow>): Map<string, Flow> {
   const shapes = new Map<string, Flow>();
-  for (const flow of Object.values(FLOWS)) {
+  for (const flow of flows.values()) {
     const name = shapeName(flow);
     if (!shapes.has(name)) shapes.set(name, minimalFlow(flow));
   }
@@ -193,9 +122,10 @@ export async function endToEndFigure(context: BenchContext): Promise<void> {
     await withConcurrency(Array.from({ length: count }), 10, async () => void (await flow(context)));
     return count / ((performance.now() - t0) / 1000);
   };
+  const providers = providerFlows(context);
   const flows: [string, Flow][] = [
-    ...Object.entries(FLOWS).map(([name, flow]): [string, Flow] => [name, flow.run]),
-    ...baselines(),
+    ...[...providers].map(([name, flow]): [string, Flow] => [name, flow.run]),
+    ...baselines(providers),
   ];
   const results = new Map<string, number[]>(flows.map(([name]) => [name, []]));
   // Warm-up: a few of each, so the first repetition does not pay for cold caches and connections.
@@ -206,7 +136,7 @@ export async function endToEndFigure(context: BenchContext): Promise<void> {
       `  end to end rep ${rep + 1}: ${flows.map(([name]) => `${name} ${results.get(name)!.at(-1)!.toFixed(1)}/s`).join(', ')}`,
     );
   }
-  for (const [name, flow] of Object.entries(FLOWS)) {
+  for (const [name, flow] of providers) {
     const baseline = shapeName(flow);
     context.rows.push(
       row(

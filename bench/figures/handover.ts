@@ -5,7 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { directHandOver, normalised, socureCallback, socureHeaders, type BenchContext } from '../lib/context';
+import {
+  directHandOver,
+  loadCallback,
+  loadHeaders,
+  loadPath,
+  loadStory,
+  normalised,
+  type BenchContext,
+} from '../lib/context';
 import { closedLoop, httpLoad, withConcurrency, type LoadResult } from '../lib/load';
 import { meanBetween, delta, scrape } from '../lib/metrics';
 import { cpuSecondsOf } from '../lib/processes';
@@ -39,23 +47,22 @@ const p99s = (results: LoadResult[]) => repeated(results.map((r) => r.p99));
 const p50s = (results: LoadResult[]) => repeated(results.map((r) => r.p50));
 
 /** A terminal callback: each starts a verification and ends it, so load runs leave nothing open. */
-const freshBody = (context: BenchContext) => () =>
-  socureCallback(context, 'VERIFICATION_COMPLETED', randomUUID(), { decision: 'accept' }).body;
+const freshBody = (context: BenchContext) => () => loadCallback(context, 'verdict', randomUUID()).body;
 
 export async function handOverFigure(context: BenchContext): Promise<void> {
   const fixed = Array.from({ length: 50 }, (): string => randomUUID());
   await withConcurrency(fixed, 10, async (reference) => {
-    await context.kyc.startVerification({ provider: 'socure', reference });
+    await context.kyc.startVerification(loadStory(context, reference).start);
   });
   let tick = 0;
   const toFixed = () =>
-    socureCallback(context, 'APP_OPENED', fixed[tick++ % fixed.length], { at: new Date(Date.now() + tick) }).body;
+    loadCallback(context, 'progress', fixed[tick++ % fixed.length], new Date(Date.now() + tick)).body;
   const scenarios = [
     { key: 'new', name: 'new verification per callback', body: freshBody(context) },
     { key: 'open', name: `callbacks to ${fixed.length} open verifications`, body: toFixed },
   ];
-  const url = `${context.ingress.url}/webhooks/socure`;
-  const headers = socureHeaders(context);
+  const url = `${context.ingress.url}${loadPath(context)}`;
+  const headers = loadHeaders(context);
   for (const scenario of scenarios) {
     for (const connections of [10, 50]) {
       const label = `${scenario.name}, c${connections}`;
@@ -131,10 +138,10 @@ export async function overloadFigure(context: BenchContext): Promise<void> {
   const offered = Math.max(50, Math.round(saturating * 10));
   const unbounded = await startUnboundedIngress(context.env, join(context.logDir, 'ingress-unbounded.log'));
   try {
-    const headers = socureHeaders(context);
+    const headers = loadHeaders(context);
     const load = (base: string) => (durationS: number) =>
       httpLoad({
-        url: `${base}/webhooks/socure`,
+        url: `${base}${loadPath(context)}`,
         connections: 400,
         overallRate: offered,
         durationS,

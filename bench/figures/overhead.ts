@@ -4,7 +4,7 @@
  * node:http server, in one forked process measured one after the other.
  */
 import { join } from 'node:path';
-import { socureCallback, socureHeaders, type BenchContext } from '../lib/context';
+import { loadCallback, loadHeaders, loadPath, type BenchContext } from '../lib/context';
 import { httpLoad, type LoadResult } from '../lib/load';
 import { row } from '../lib/report';
 import { startBareServers } from '../lib/stack';
@@ -13,15 +13,15 @@ import { repeated } from '../lib/stats';
 export async function overheadFigure(context: BenchContext): Promise<void> {
   const servers = await startBareServers(context.env, join(context.logDir, 'bare-servers.log'));
   try {
-    const headers = socureHeaders(context);
-    const body = () => socureCallback(context, 'VERIFICATION_COMPLETED', undefined, { decision: 'accept' }).body;
+    const headers = loadHeaders(context);
+    const body = () => loadCallback(context, 'verdict').body;
     const targets = {
       stubbed: servers.ports.stubbedIngress,
       express: servers.ports.bareExpress,
       http: servers.ports.nodeHttp,
     };
     const load = (port: number, durationS: number) =>
-      httpLoad({ url: `http://127.0.0.1:${port}/webhooks/socure`, connections: 50, durationS, headers, body });
+      httpLoad({ url: `http://127.0.0.1:${port}${loadPath(context)}`, connections: 50, durationS, headers, body });
     for (const port of Object.values(targets)) await load(port, context.settings.warmupS);
     const results: Record<keyof typeof targets, LoadResult[]> = { stubbed: [], express: [], http: [] };
     for (let rep = 0; rep < context.settings.repetitions; rep += 1) {

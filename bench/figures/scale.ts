@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { WorkerProcessMemory } from '../servers/worker';
 import { MINIMAL_WORKFLOW_TYPE, minimalSignal, type MinimalInput } from '../workflows/minimal';
-import { socureCallback, socureHeaders, type BenchContext } from '../lib/context';
+import { loadCallback, loadHeaders, loadPath, type BenchContext } from '../lib/context';
 import { withConcurrency } from '../lib/load';
 import { delta, scrape } from '../lib/metrics';
 import { rssOf, sleep } from '../lib/processes';
@@ -89,16 +89,12 @@ export async function scaleFigure(context: BenchContext): Promise<void> {
   ]);
   try {
     const serverPid = context.side.devServer.pid;
-    const headers = { ...socureHeaders(context), 'content-type': 'application/json' };
-    const url = `${ingress.url}/webhooks/socure`;
+    const headers = { ...loadHeaders(context), 'content-type': 'application/json' };
+    const url = `${ingress.url}${loadPath(context)}`;
     const references = Array.from({ length: open }, (): string => randomUUID());
     const minimalIds = references.map((reference) => `bench-minimal-scale-${reference}`);
     // One request first, so lazily loaded code is in the "before" figures.
-    await deliver(
-      url,
-      headers,
-      socureCallback(context, 'VERIFICATION_COMPLETED', undefined, { decision: 'accept' }).body,
-    );
+    await deliver(url, headers, loadCallback(context, 'verdict').body);
     await sleep(2000);
 
     const kycBefore = await memoryOf(worker);
@@ -107,7 +103,7 @@ export async function scaleFigure(context: BenchContext): Promise<void> {
     const metricsAtStart = await scrape(worker.metricsUrl);
     context.log(`  opening ${open} verifications through the ingress`);
     await withConcurrency(references, 20, (reference) =>
-      deliver(url, headers, socureCallback(context, 'APP_OPENED', reference).body),
+      deliver(url, headers, loadCallback(context, 'progress', reference).body),
     );
     await settled(worker, metricsAtStart, open);
     const kycAfter = await memoryOf(worker);
@@ -183,7 +179,7 @@ export async function scaleFigure(context: BenchContext): Promise<void> {
     context.log(`  final callbacks for all ${open}`);
     let t0 = performance.now();
     await withConcurrency(references, 50, (reference) =>
-      deliver(url, headers, socureCallback(context, 'VERIFICATION_COMPLETED', reference, { decision: 'accept' }).body),
+      deliver(url, headers, loadCallback(context, 'verdict', reference).body),
     );
     await untilNoneRunning(context, KYC_QUEUE, open);
     const kycFinishS = (performance.now() - t0) / 1000;

@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { stateQuery, kycWorkflowId, providerEventSignal } from '../../src/workflows/messages';
-import { normalised, socureCallback, socureHeaders, type BenchContext } from '../lib/context';
+import { stateQuery, kycWorkflowId, providerEventSignal } from '../../src/contracts';
+import { loadCallback, loadHeaders, loadPath, loadStory, normalised, type BenchContext } from '../lib/context';
 import { withConcurrency } from '../lib/load';
 import { sleep } from '../lib/processes';
 import { row } from '../lib/report';
@@ -15,11 +15,12 @@ export async function visibleFigure(context: BenchContext): Promise<void> {
   const { repetitions, visibleSamples } = context.settings;
   const references = Array.from({ length: 2 * visibleSamples * (repetitions + 1) }, (): string => randomUUID());
   await withConcurrency(references, 10, async (reference) => {
-    await context.kyc.startVerification({ provider: 'socure', reference });
+    const { start } = loadStory(context, reference);
+    await context.kyc.startVerification(start);
     // A query answers once the first workflow task ran; under a backlog that can take a while.
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await context.kyc.getVerification('socure', reference);
+        await context.kyc.getVerification(start.provider, start.reference);
         return;
       } catch (err) {
         if (attempt > 60) throw err;
@@ -27,18 +28,22 @@ export async function visibleFigure(context: BenchContext): Promise<void> {
       }
     }
   });
-  const headers = { ...socureHeaders(context), 'content-type': 'application/json' };
-  const url = `${context.ingress.url}/webhooks/socure`;
+  const headers = { ...loadHeaders(context), 'content-type': 'application/json' };
+  const url = `${context.ingress.url}${loadPath(context)}`;
+  const workflowId = (reference: string) => {
+    const { start } = loadStory(context, reference);
+    return kycWorkflowId(start.provider, start.reference);
+  };
 
-  /** Queries until the verification shows SUBMITTED; the time from `send` to that answer. */
+  /** Queries until the verification shows the progress callback; the time from `send` to that answer. */
   const visibleAfter = async (reference: string, send: (body: string) => Promise<void>): Promise<number> => {
-    const { body } = socureCallback(context, 'DOCUMENTS_UPLOADED', reference);
-    const handle = context.client.workflow.getHandle(kycWorkflowId('socure', reference));
+    const { body } = loadCallback(context, 'progress', reference);
+    const handle = context.client.workflow.getHandle(workflowId(reference));
     const t0 = performance.now();
     await send(body);
     for (;;) {
       const state = await handle.query(stateQuery);
-      if (state.status === 'SUBMITTED') return performance.now() - t0;
+      if (state.timeline.some((entry) => entry.source === 'callback')) return performance.now() - t0;
     }
   };
   const viaIngress = (reference: string) =>
@@ -49,7 +54,7 @@ export async function visibleFigure(context: BenchContext): Promise<void> {
   const viaSignal = (reference: string) =>
     visibleAfter(reference, async (body) => {
       const event = normalised(context, body);
-      await context.client.workflow.getHandle(kycWorkflowId('socure', reference)).signal(providerEventSignal, event);
+      await context.client.workflow.getHandle(workflowId(reference)).signal(providerEventSignal, event);
     });
 
   let next = 0;

@@ -2,8 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { KycClient } from '../../src/client';
-import { enabledProvider, type AppConfig, type ProviderConfig } from '../../src/config';
-import { socureCallbacks } from '../../src/providers/socure/simulator';
+import { enabledProvider, type AppConfig, type ProviderConfig } from '../../src/app-config';
+import type { PlayedStory } from '../../src/testing/kit';
+import type { RunningProvider } from '../../src/testing/simulators';
 import { signalProviderEvent } from '../../src/temporal/verification-start';
 import type { VerificationEvent } from '../../src/verification/model';
 import type { FigureRow } from './report';
@@ -51,27 +52,63 @@ export interface BenchContext {
   log(line: string): void;
 }
 
-/** Socure's callbacks (bearer auth, the seed's docv shape) are the ones the load figures send. */
-export function socureCallback(
+/**
+ * The provider whose callbacks the load figures send: the first registered one whose plainest story
+ * is a progress callback, then the verdict in a callback (nothing to retrieve): the hand-over is
+ * then what is measured.
+ */
+export function loadProvider(context: BenchContext): RunningProvider {
+  const chosen = loadProviders.get(context);
+  if (chosen) return chosen;
+  const found = context.sims.providers.find(({ kit, sim }) => {
+    const story = Object.values(kit.stories)[0]!;
+    return !story.announced && story.play(sim).callbacks.length >= 2;
+  });
+  if (!found) throw new Error('no registered provider has a story with progress, then a verdict in a callback');
+  loadProviders.set(context, found);
+  return found;
+}
+const loadProviders = new WeakMap<BenchContext, RunningProvider>();
+
+/**
+ * One callback of the load provider's plainest story for `reference`, as the text sent: its first
+ * (progress) or its last (the verdict). `at` makes another event of the same verification.
+ */
+export function loadCallback(
   context: BenchContext,
-  eventType: string,
+  step: 'progress' | 'verdict',
   reference: string = randomUUID(),
-  options: { decision?: string; at?: Date } = {},
-) {
-  return { reference, body: JSON.stringify(socureCallbacks.docv(reference, eventType, options)) };
+  at?: Date,
+): { reference: string; body: string } {
+  const played = loadStory(context, reference, at);
+  const callback = step === 'progress' ? played.callbacks[0]! : played.callbacks.at(-1)!;
+  return { reference: played.start.reference, body: JSON.stringify(callback.delivery.body) };
 }
 
-export function socureHeaders(context: BenchContext): Record<string, string> {
-  return context.sims.socure.callbackHeaders();
+/** The load provider's story for `reference`, played (its simulator scripted with the verdict). */
+export function loadStory(context: BenchContext, reference: string = randomUUID(), at?: Date): PlayedStory {
+  const { kit, sim } = loadProvider(context);
+  const story = Object.values(kit.stories)[0]!;
+  return story.play(sim, { key: reference, ...(at ? { times: [at, at, at, at] } : {}) });
 }
 
-function socure(context: BenchContext): ProviderConfig {
-  return enabledProvider(context.config, 'socure');
+/** What the load provider's callbacks carry to authenticate. */
+export function loadHeaders(context: BenchContext): Record<string, string> {
+  return { ...loadStory(context).callbacks[0]!.delivery.headers };
+}
+
+/** The load provider's webhook route. */
+export function loadPath(context: BenchContext): string {
+  return `/webhooks/${loadProvider(context).provider}`;
+}
+
+function load(context: BenchContext): ProviderConfig {
+  return enabledProvider(context.config, loadProvider(context).provider);
 }
 
 /** The canonical event the ingress would hand over for this body (parsed before any timing starts). */
 export function normalised(context: BenchContext, body: string): VerificationEvent {
-  const provider = socure(context);
+  const provider = load(context);
   const parsed = provider.module
     .createCallbackParser(provider.settings)
     .parse(JSON.parse(body), new Date().toISOString());

@@ -3,21 +3,15 @@
  * a temp dir), provider simulators, our worker and ingress as separate processes (so the load
  * generator does not share their event loop), and the baseline worker.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { KycClient } from '../../src/client';
-import { loadConfig, type AppConfig } from '../../src/config';
-import {
-  unicoWebhookAuthSpec,
-  unicoWebhookHeaders,
-  type UnicoSimulator,
-  type UnicoWebhookAuth,
-} from '../../src/providers/unico/simulator';
-import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
+import { loadConfig, type AppConfig } from '../../src/app-config';
+import { providerVariable } from '../../src/providers/settings';
+import { startSimulators as startRegisteredSimulators, type RunningSimulators } from '../../src/testing/simulators';
 import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
 import { forkChild, freePort, waitForHttp, type Child } from './processes';
 
@@ -27,68 +21,25 @@ export const MINIMAL_TASK_QUEUE = 'bench-minimal';
 const SERVERS = join(__dirname, '..', 'servers');
 const INGRESS_MAIN = join(__dirname, '..', '..', 'src', 'ingress-main.js');
 
-export interface Simulators extends Omit<AllSimulators, 'unico'> {
-  unico: UnicoSimulator & {
-    /** The service account's key the worker signs its token assertions with (PEM). */
-    privateKey: string;
-    /** What Unico sends with each webhook, and the UNICO_WEBHOOK_AUTH rule that accepts it. */
-    webhookHeaders: Record<string, string>;
-    webhookAuth: string;
-  };
-}
+/** Every registered provider's simulator, from its testing kit (src/testing/simulators.ts). */
+export type Simulators = RunningSimulators;
 
-/** Every simulator (src/simulators/all.ts), plus what the bench's Unico callbacks carry and the rule accepting it. */
-export async function startSimulators(): Promise<Simulators> {
-  const all = await startAllSimulators();
-  const unicoAuth: UnicoWebhookAuth = { kind: 'apiKey', key: `X-API-Key:${randomBytes(16).toString('hex')}` };
-  return {
-    ...all,
-    unico: Object.assign(all.unico, {
-      privateKey: all.unicoPrivateKey,
-      webhookHeaders: unicoWebhookHeaders(unicoAuth),
-      webhookAuth: unicoWebhookAuthSpec(unicoAuth),
-    }),
-  };
+export function startSimulators(): Promise<Simulators> {
+  return startRegisteredSimulators();
 }
 
 /** The environment our processes read, as an operator would set it; callbacks drive everything (no polls). */
 export function kycEnvironment(sims: Simulators, address: string, extra: Record<string, string> = {}) {
   return {
     NODE_ENV: 'development',
-    // Each Jumio verification gets an account of its own: the development default takes any.
     KYC_DEV_DEFAULTS: '1',
     // The figures hand over callbacks for new references by the thousand: the start bound, a guard
     // against a credential holder's flood, would otherwise be what they measure.
     KYC_CALLBACK_STARTS_PER_MINUTE: '1000000',
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: KYC_TASK_QUEUE,
-    KYC_PROVIDERS: 'jumio,socure,attestr,unico,concedus',
-    JUMIO_API_BASE_URL: sims.jumio.url,
-    JUMIO_AUTH_URL: sims.jumio.authUrl,
-    JUMIO_CLIENT_ID: sims.jumio.clientId,
-    JUMIO_CLIENT_SECRET: sims.jumio.clientSecret,
-    JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1',
-    JUMIO_CALLBACK_GRACE: '6h',
-    SOCURE_API_BASE_URL: sims.socure.url,
-    SOCURE_API_KEY: sims.socure.apiKey,
-    SOCURE_WEBHOOK_AUTH: `bearer:${sims.socure.webhookSecret}`,
-    SOCURE_CALLBACK_GRACE: '6h',
-    ATTESTR_API_BASE_URL: sims.attestr.apiBaseUrl,
-    ATTESTR_AUTH_TOKEN: sims.attestr.authToken,
-    ATTESTR_CLIENT_SECRET: sims.attestr.clientSecret,
-    ATTESTR_WEBHOOK_AUTH: `basic:${sims.attestr.webhookToken}`,
-    ATTESTR_CALLBACK_GRACE: '6h',
-    UNICO_API_BASE_URL: sims.unico.url,
-    UNICO_AUTH_URL: sims.unico.authUrl,
-    UNICO_SERVICE_ACCOUNT: sims.unico.serviceAccount,
-    UNICO_PRIVATE_KEY: sims.unico.privateKey,
-    UNICO_WEBHOOK_AUTH: sims.unico.webhookAuth,
-    UNICO_CALLBACK_GRACE: '6h',
-    CONCEDUS_API_BASE_URL: sims.concedus.url,
-    CONCEDUS_USERNAME: sims.concedus.username,
-    CONCEDUS_PASSWORD: sims.concedus.password,
-    CONCEDUS_WEBHOOK_AUTH: sims.concedus.webhookAuth,
-    CONCEDUS_CALLBACK_GRACE: '6h',
+    ...sims.environment,
+    ...Object.fromEntries(sims.providers.map(({ provider }) => [providerVariable(provider, 'CALLBACK_GRACE'), '6h'])),
     // An outage in figure 6's worst path then costs seconds of backoff, not minutes.
     KYC_PROVIDER_RETRY_INITIAL: '1s',
     KYC_PROVIDER_RETRY_MAX: '2s',
@@ -129,7 +80,7 @@ export async function startTemporalSide(label: string, sqlitePragmas: string[] =
 /** Bundles the verification workflow once, so every worker the bench starts skips webpack. */
 export async function prebuiltWorkflowBundle(dir: string): Promise<string> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
+    workflowsPath: require.resolve('../../src/all-workflows'),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
   const path = join(dir, 'workflow-bundle.js');

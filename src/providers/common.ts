@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { EnvReader } from '../config/env-reader';
-import type { CanonicalMeaning, ProviderId, VerificationEvent } from '../verification/model';
+import type { CanonicalMeaning, VerificationEvent } from '../verification/model';
 import { CallbackValidationError, type FieldIssue } from './types';
 import { ProviderCallError } from './http';
-import { ProviderFailure } from './failure-types';
+import { ProviderFailure } from '../verification/provider-failure';
+import { type ProviderId } from './registry';
 
 /**
  * A provider's transaction ID as it may appear in a workflow ID: IDs are opaque to us, but they

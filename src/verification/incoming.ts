@@ -8,12 +8,11 @@
  */
 import {
   DECISIONS,
-  isProviderId,
+  hasProviderIdForm,
   STATUSES,
   type AppRegistration,
   type CanonicalMeaning,
   type EventSource,
-  type ProviderId,
   type VerificationEvent,
 } from './model';
 
@@ -41,11 +40,11 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  */
 export function readProviderEvent(
   value: unknown,
-  expected?: { provider: ProviderId; reference: string },
+  expected?: { provider: string; reference: string },
 ): Checked<VerificationEvent> {
   if (!isPlainObject(value)) return malformed('the event is not an object');
   const { provider, reference, providerStatus, source, dedupKey, occurredAt, detail, context } = value;
-  if (typeof provider !== 'string' || !isProviderId(provider)) return malformed('provider is not a provider');
+  if (typeof provider !== 'string' || !hasProviderIdForm(provider)) return malformed('provider is not a provider');
   if (!isText(reference, MAX_WORD)) return malformed('reference is not a text');
   if (expected && (provider !== expected.provider || reference !== expected.reference)) {
     return malformed('the event names another verification');

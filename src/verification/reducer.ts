@@ -16,6 +16,8 @@ import {
   type TimelineOutcome,
   type VerificationEvent,
   type VerificationState,
+  type PollResult,
+  type VerificationPolicy,
 } from './model';
 import type { SignalName } from './incoming';
 import { inferredEnd, isVerdict, LATE_VERDICT } from './late-verdict';
@@ -27,8 +29,6 @@ import {
   isoAt,
   judgeDeadline,
   postponeDelayMs,
-  type PollResult,
-  type VerificationPolicy,
 } from './waiting';
 
 /** Why the workflow asked the provider: its schedule (or an operator's refresh), or a result a callback announced. */
@@ -151,7 +151,7 @@ function applyEvent(state: VerificationState, event: VerificationEvent, now: str
 }
 
 /**
- * A provider's identifiers (Jumio's account ID and execution URL) follow its latest word, so a first
+ * A provider's identifiers (an account ID, an execution URL) follow its latest word, so a first
  * callback cannot pin them for good; what the app registered is never replaced.
  */
 function withEventContext(state: VerificationState, context: Record<string, string>): Record<string, string> {

@@ -1,8 +1,8 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { recordHistories, REPLAY_PATHS } from '../../src/replay/record-histories';
-import { PROVIDERS } from '../../src/verification/model';
+import { recordHistories } from '../../tools/record-histories';
+import { PROVIDERS } from '../../src/providers/registry';
 import { replayFailures, replayHistories } from '../support/replay';
-import { startTemporal } from '../support/stack';
+import { REPLAY_PATHS } from '../../tools/histories';
+import { useTemporal } from '../support/provider-stack';
 
 /**
  * Histories the pinned Temporal server writes on PostgreSQL, recorded now (every provider down
@@ -10,18 +10,10 @@ import { startTemporal } from '../support/stack';
  * beside the recorded ones in test/replay/histories/ (dev server) and histories/cluster/.
  */
 describe('replay of histories recorded on the cluster', () => {
-  let env: TestWorkflowEnvironment;
-
-  beforeAll(async () => {
-    env = await startTemporal();
-  });
-
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const temporal = useTemporal();
 
   it('replays what the cluster recorded for every provider and path, without nondeterminism', async () => {
-    const recordings = await recordHistories(env);
+    const recordings = await recordHistories(temporal.env);
     expect(recordings).toHaveLength(PROVIDERS.length * REPLAY_PATHS.length);
     const results = await replayHistories(
       recordings.map(({ provider, path, json }) => ({ workflowId: `${provider}-${path}`, json })),

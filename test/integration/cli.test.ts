@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
-import { postJson } from '../../src/simulators/callback-sender';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
+import { postJson } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
 import { jumioTestEnv } from '../support/jumio-env';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
+import { PROVIDERS } from '../../src/providers/registry';
+import { kycCli } from '../support/durable-stack';
 
 let env: TestWorkflowEnvironment;
 let sim: JumioSimulator;
@@ -29,12 +31,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function kyc(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: cliEnv });
-  return { code, stdout, stderr };
-}
+const kyc = (...argv: string[]) => kycCli(cliEnv as Record<string, string>, ...argv);
 
 describe('kyc CLI', () => {
   it('starts, shows, waits for and lists a verification', async () => {
@@ -230,7 +227,7 @@ describe('kyc CLI', () => {
     });
     expect(await kyc('status', 'onfido', 'x')).toMatchObject({
       code: 2,
-      stderr: 'kyc: provider must be one of jumio, socure, attestr, unico, concedus\n',
+      stderr: `kyc: provider must be one of ${PROVIDERS.join(', ')}\n`,
     });
     expect(await kyc('status', 'jumio', 'no-such-ref')).toMatchObject({
       code: 1,

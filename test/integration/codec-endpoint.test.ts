@@ -12,6 +12,7 @@ import { EncryptionCodec } from '../../src/temporal/encryption-codec';
 import { freePort } from '../support/ports';
 import { eventually } from '../support/stack';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { PROVIDERS } from '../../src/providers/registry';
 
 const entry = join(__dirname, '../../dist/start.js');
 
@@ -33,7 +34,7 @@ it('serves the codec endpoint and points the Web UI at it', async () => {
       TEMPORAL_UI_PORT: String(uiPort),
       TEMPORAL_DEV_DB: join(dataDir, 'temporal.sqlite'),
       PORT: String(port),
-      KYC_PROVIDERS: 'jumio',
+      KYC_PROVIDERS: PROVIDERS[0]!,
       // As `npm start` runs it.
       ...DEV_DEFAULTS,
       KYC_PAYLOAD_KEY: key.toString('base64'),

@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { KycClient } from '../../src/client';
-import { postJson } from '../../src/simulators/callback-sender';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { postJson } from '../../src/testing/callback-sender';
+import { kycWorkflowId } from '../../src/contracts';
 import { useJumioStack } from '../support/jumio-env';
 import { eventually } from '../support/stack';
 

@@ -1,51 +1,34 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
-import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
-import { deadLetterHome } from '../../src/ingress/dead-letters';
+import type { AttestrSimulator } from '../../src/providers/attestr/testing/simulator';
+import type { ConcedusSimulator } from '../../src/providers/concedus/testing/simulator';
+import { providerVariable } from '../../src/providers/settings';
+import { deadLetterHome } from '../../src/dead-letters/recorder';
 import { storeDeadLetter } from '../../src/dead-letters/store';
-import { postJson } from '../../src/simulators/callback-sender';
+import { postJson } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
-import { eventually, startTemporal } from '../support/stack';
-import { startDurableStack, type DurableStack } from '../support/durable-stack';
+import { startViaCli, useDurableStack } from '../support/provider-stack';
+import { eventually } from '../support/stack';
 
 /** Personal data a provider might put in a body: it must never show in a listing or in clear on the server. */
 const PII = 'jane.doe@example.com';
 
 describe('dead letters (real dev server, ingress, CLI)', () => {
-  let env: TestWorkflowEnvironment;
-  let attestr: AttestrSimulator;
-  let concedus: ConcedusSimulator;
-  let stack: DurableStack;
-
-  beforeAll(async () => {
-    env = await startTemporal();
-    [attestr, concedus] = await Promise.all([startAttestrSimulator(), startConcedusSimulator()]);
-    stack = await startDurableStack(env, {
-      KYC_PROVIDERS: 'attestr,concedus',
+  const setup = useDurableStack(['attestr', 'concedus'], {
+    variables: {
       // Encrypted payloads: the only setting under which a letter keeps the raw body.
       KYC_PAYLOAD_KEY: randomBytes(32).toString('base64'),
-      ATTESTR_API_BASE_URL: attestr.apiBaseUrl,
-      ATTESTR_AUTH_TOKEN: attestr.authToken,
-      ATTESTR_WEBHOOK_AUTH: `basic:${attestr.webhookToken}`,
-      ATTESTR_CALLBACK_GRACE: '1h',
-      CONCEDUS_API_BASE_URL: concedus.url,
-      CONCEDUS_USERNAME: concedus.username,
-      CONCEDUS_PASSWORD: concedus.password,
-      CONCEDUS_WEBHOOK_AUTH: concedus.webhookAuth,
-      CONCEDUS_CALLBACK_GRACE: '1h',
-    });
+      // Results unsigned, as these tests' bodies are.
+      ATTESTR_CLIENT_SECRET: '',
+      [providerVariable('attestr', 'CALLBACK_GRACE')]: '1h',
+      [providerVariable('concedus', 'CALLBACK_GRACE')]: '1h',
+    },
   });
-
-  afterAll(async () => {
-    await stack?.stop();
-    await Promise.all([attestr?.close(), concedus?.close()]);
-    await env?.teardown();
-  });
+  const attestr = () => setup.of<AttestrSimulator>('attestr').sim;
+  const concedus = () => setup.of<ConcedusSimulator>('concedus').sim;
 
   const listed = async (...filters: string[]) => {
-    const out = await stack.kyc('dead-letters', '--json', ...filters);
+    const out = await setup.stack.kyc('dead-letters', '--json', ...filters);
     expect(out).toMatchObject({ code: 0, stderr: '' });
     return { rows: JSON.parse(out.stdout) as Record<string, unknown>[], text: out.stdout };
   };
@@ -53,7 +36,7 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
   it('keeps a schema-invalid authenticated callback with its reason and paths, and no personal data in the listing', async () => {
     const handshake = `bad ${randomUUID()}`;
     const body = { event: 'flowx.completed', payload: { _id: handshake, email: PII, updated: Date.now() } };
-    const response = await postJson(`${stack.ingressUrl}/webhooks/attestr`, body, attestr.webhookHeaders());
+    const response = await postJson(`${setup.stack.ingressUrl}/webhooks/attestr`, body, attestr().webhookHeaders());
     expect(response.status).toBe(400);
 
     const { rows, text } = await eventually(async () => {
@@ -67,35 +50,37 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
     expect(text).not.toContain(handshake);
 
     // The same refused body sent again is the same letter.
-    await postJson(`${stack.ingressUrl}/webhooks/attestr`, body, attestr.webhookHeaders());
+    await postJson(`${setup.stack.ingressUrl}/webhooks/attestr`, body, attestr().webhookHeaders());
     const again = await listed('--provider', 'attestr', '--reason', 'schema');
     expect(again.rows.filter((row) => row.id === letter.id)).toHaveLength(1);
 
     // On the server, the letter (with its raw body) is ciphertext only.
-    const raw = new Client({ connection: env.connection });
+    const raw = new Client({ connection: setup.env.connection });
     const history = await raw.workflow.getHandle(String(letter.id)).fetchHistory();
     const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
     expect(input.length).toBe(1);
     expect(Buffer.from(input[0]!.data!).toString('latin1')).not.toContain(PII);
 
     // Still refused by today's parser: replay says so and keeps the letter.
-    const replay = await stack.kyc('replay', String(letter.id));
+    const replay = await setup.stack.kyc('replay', String(letter.id));
     expect(replay.code).toBe(1);
     expect(replay.stderr).toContain('still refused');
     expect(replay.stderr).not.toContain(PII);
   });
 
   it('a verdict after our timer closed it: 200 {late:1}, kept as a late_verdict letter, shown by kyc status', async () => {
-    const handshake = randomUUID();
-    attestr.script(handshake, { kind: 'flowx', state: 'unconsumed' });
-    await stack.kyc('start', '--provider', 'attestr', '--reference', handshake, '--expires-in', '3s');
+    // Started by an operator, for a user who never opens the flow: our timer closes it.
+    const { kit, sim } = setup.of('attestr');
+    const played = kit.neverFinishes.play(sim);
+    const handshake = played.start.reference;
+    expect((await startViaCli(setup.stack, played, '--expires-in', '3s')).code).toBe(0);
     await eventually(async () => {
-      const out = await stack.kyc('status', 'attestr', handshake, '--json');
+      const out = await setup.stack.kyc('status', 'attestr', handshake, '--json');
       return (JSON.parse(out.stdout) as VerificationState).status === 'EXPIRED' ? true : undefined;
     }, 60_000);
 
-    const verdict = attestr.flowxCallback(handshake, 'flowx.completed');
-    const response = await postJson(`${stack.ingressUrl}/webhooks/attestr`, verdict, attestr.webhookHeaders());
+    const verdict = attestr().flowxCallback(handshake, 'flowx.completed');
+    const response = await postJson(`${setup.stack.ingressUrl}/webhooks/attestr`, verdict, attestr().webhookHeaders());
     expect(response).toEqual({ status: 200, body: { accepted: 0, late: 1 } });
 
     const verificationId = `kyc:attestr:${handshake}`;
@@ -108,16 +93,16 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
     const letter = rows.find((row) => row.verificationId === verificationId);
     expect(letter).toMatchObject({ provider: 'attestr', reason: 'late_verdict', events: 1, state: 'open' });
 
-    const status = await stack.kyc('status', 'attestr', handshake, '--json');
+    const status = await setup.stack.kyc('status', 'attestr', handshake, '--json');
     const state = JSON.parse(status.stdout) as VerificationState & { lateCallbacks: { id: string }[] };
     expect(state.status).toBe('EXPIRED');
     expect(state.lateCallbacks.map((late) => late.id)).toEqual([letter!.id]);
-    const human = await stack.kyc('status', 'attestr', handshake);
+    const human = await setup.stack.kyc('status', 'attestr', handshake);
     expect(human.stdout).toContain('late callbacks:');
     expect(human.stdout).toContain(String(letter!.id));
 
     // Replaying it finds the verification still closed: nothing applied, the letter stays.
-    const replay = await stack.kyc('replay', String(letter!.id), '--json');
+    const replay = await setup.stack.kyc('replay', String(letter!.id), '--json');
     expect(JSON.parse(replay.stdout)).toMatchObject({ accepted: 0, late: 1, alreadyReplayed: false });
     expect((await listed('--reason', 'late_verdict')).rows.some((row) => row.id === letter!.id)).toBe(true);
   });
@@ -138,13 +123,13 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
       body,
       bodyBytes: Buffer.byteLength(body),
     };
-    const home = deadLetterHome(stack.config, 'schema');
-    const id = await storeDeadLetter(stack.client, home, letter, randomBytes(16).toString('hex'));
-    expect(await stack.kyc('replay', id)).toMatchObject({ code: 0, stderr: '' });
+    const home = deadLetterHome(setup.stack.config, 'schema');
+    const id = await storeDeadLetter(setup.stack.client, home, letter, randomBytes(16).toString('hex'));
+    expect(await setup.stack.kyc('replay', id)).toMatchObject({ code: 0, stderr: '' });
     // The event is its own ID's, as the ingress would have read it; nothing is named by the injected text.
-    const named = await stack.client.workflow.getHandle(`kyc:attestr:${eventId}`).describe();
+    const named = await setup.stack.client.workflow.getHandle(`kyc:attestr:${eventId}`).describe();
     expect(named.status.name).toBe('RUNNING');
-    await expect(stack.client.workflow.getHandle(`kyc:attestr:forged-${eventId}`).describe()).rejects.toThrow(
+    await expect(setup.stack.client.workflow.getHandle(`kyc:attestr:forged-${eventId}`).describe()).rejects.toThrow(
       /not found/i,
     );
   });
@@ -154,9 +139,9 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
     const start = Date.parse('2026-01-01T00:00:00Z');
     // 501 records for one customer (status 110: ident pending), one more than a callback may carry.
     const records = Array.from({ length: 501 }, (_, i) =>
-      concedus.complianceRecord({ customerKey }, 110, new Date(start + i * 1000)),
+      concedus().complianceRecord({ customerKey }, 110, new Date(start + i * 1000)),
     );
-    const response = await postJson(`${stack.ingressUrl}/webhooks/concedus`, records, concedus.callbackHeaders);
+    const response = await postJson(`${setup.stack.ingressUrl}/webhooks/concedus`, records, concedus().callbackHeaders);
     expect(response.status).toBe(413);
 
     const { rows } = await eventually(async () => {
@@ -168,15 +153,15 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
     // body (kept encrypted) and no events; a replay reads the body with today's parser.
     expect(rows[0]).toMatchObject({ reason: 'oversize', bodyKept: true, events: 0 });
 
-    const first = await stack.kyc('replay', id, '--json');
+    const first = await setup.stack.kyc('replay', id, '--json');
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(first.stdout)).toMatchObject({ accepted: 501, late: 0, alreadyReplayed: false });
-    const second = await stack.kyc('replay', id, '--json');
+    const second = await setup.stack.kyc('replay', id, '--json');
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ accepted: 501, alreadyReplayed: true });
 
     const state = await eventually(async () => {
-      const out = await stack.kyc('status', 'concedus', customerKey, '--json');
+      const out = await setup.stack.kyc('status', 'concedus', customerKey, '--json');
       const current = JSON.parse(out.stdout) as VerificationState;
       return current.timeline.length + current.timelineDropped >= 501 ? current : undefined;
     }, 60_000);

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { KycClient } from '../../src/client';
-import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
-import { sendUntilAcknowledged } from '../../src/simulators/callback-sender';
+import type { AttestrSimulator } from '../../src/providers/attestr/testing/simulator';
+import { providerVariable } from '../../src/providers/settings';
+import { sendUntilAcknowledged } from '../../src/testing/callback-sender';
 import { isTerminal } from '../../src/verification/model';
-import { startDurableStack, type DurableStack } from '../support/durable-stack';
-import { eventually, startTemporal } from '../support/stack';
+import { useDurableStack } from '../support/provider-stack';
+import { eventually } from '../support/stack';
 
 /**
  * A provider replaying a backlog: a burst of callbacks for many verifications and for the same
@@ -13,28 +13,13 @@ import { eventually, startTemporal } from '../support/stack';
  * and once the 503s are resent, as providers do, every callback has been applied once.
  */
 describe('backlog burst through the ingress (real dev server)', () => {
-  let env: TestWorkflowEnvironment;
-  let sim: AttestrSimulator;
-  let stack: DurableStack;
-
-  beforeAll(async () => {
-    env = await startTemporal();
-    sim = await startAttestrSimulator();
-    stack = await startDurableStack(env, {
-      KYC_PROVIDERS: 'attestr',
-      ATTESTR_API_BASE_URL: sim.apiBaseUrl,
-      ATTESTR_AUTH_TOKEN: sim.authToken,
-      ATTESTR_WEBHOOK_AUTH: `basic:${sim.webhookToken}`,
-      ATTESTR_CALLBACK_GRACE: '1000d',
-    });
+  const setup = useDurableStack('attestr', {
+    variables: { ATTESTR_CLIENT_SECRET: '', [providerVariable('attestr', 'CALLBACK_GRACE')]: '1000d' },
   });
+  const sim = () => setup.of<AttestrSimulator>('attestr').sim;
 
   afterAll(async () => {
-    const kyc = new KycClient(stack.client, stack.config);
-    await kyc.cancelVerification('attestr', profile, 'test_finished').catch(() => undefined);
-    await stack?.stop();
-    await sim?.close();
-    await env?.teardown();
+    await setup.kyc?.cancelVerification('attestr', profile, 'test_finished').catch(() => undefined);
   });
 
   const profile = randomUUID();
@@ -42,18 +27,18 @@ describe('backlog burst through the ingress (real dev server)', () => {
   it('answers 2xx or 503 + Retry-After only, and loses nothing once the 503s are resent', async () => {
     const handshakes = Array.from({ length: 120 }, () => randomUUID());
     const bodies = [
-      ...handshakes.map((id) => sim.flowxCallback(id, 'flowx.completed')),
+      ...handshakes.map((id) => sim().flowxCallback(id, 'flowx.completed')),
       // 60 follow-up queries on one background-check profile: one verification flooded at once.
-      ...Array.from({ length: 60 }, (_, i) => sim.factxQueryCallback(profile, `q-${i}`, new Date(Date.now() + i))),
+      ...Array.from({ length: 60 }, (_, i) => sim().factxQueryCallback(profile, `q-${i}`, new Date(Date.now() + i))),
     ];
-    const url = `${stack.ingressUrl}/webhooks/attestr`;
+    const url = `${setup.stack.ingressUrl}/webhooks/attestr`;
     const first: { status: number; retryAfter: string | null }[] = [];
     const pending = [...bodies];
     const send = async () => {
       for (let body = pending.shift(); body; body = pending.shift()) {
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', ...sim.webhookHeaders() },
+          headers: { 'Content-Type': 'application/json', ...sim().webhookHeaders() },
           body: JSON.stringify(body),
         });
         await response.arrayBuffer();
@@ -61,7 +46,7 @@ describe('backlog burst through the ingress (real dev server)', () => {
         if (response.status === 503) {
           const resent = await sendUntilAcknowledged(
             url,
-            { body, headers: sim.webhookHeaders() },
+            { body, headers: sim().webhookHeaders() },
             { retryDelayMs: 500 },
           );
           expect(resent.acknowledged).toBe(true);
@@ -77,7 +62,7 @@ describe('backlog burst through the ingress (real dev server)', () => {
     expect([...statuses.keys()].every((status) => status === 200 || status === 202 || status === 503)).toBe(true);
     expect(first.filter((r) => r.status === 503).every((r) => Number(r.retryAfter) > 0)).toBe(true);
 
-    const kyc = new KycClient(stack.client, stack.config);
+    const kyc = new KycClient(setup.stack.client, setup.stack.config);
     for (const id of handshakes) {
       await eventually(
         async () => {

@@ -6,24 +6,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { runCli } from '../../src/client/cli';
-import type { JumioWorkflowStatus } from '../../src/providers/jumio/simulator';
-import { socureCallbacks } from '../../src/providers/socure/simulator';
-import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
-import { postJson } from '../../src/simulators/callback-sender';
-import { isTerminal, type ProviderId, type VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import type { JumioKitSimulator } from '../../src/providers/jumio/testing/kit';
+import type { JumioWorkflowStatus } from '../../src/providers/jumio/testing/simulator';
+import type { AttestrSimulator } from '../../src/providers/attestr/testing/simulator';
+import { socureCallbacks, type SocureSimulator } from '../../src/providers/socure/testing/simulator';
+import { postJson } from '../../src/testing/callback-sender';
+import { isTerminal, type VerificationState } from '../../src/verification/model';
+import { kycWorkflowId } from '../../src/contracts';
 import { CONTROL_CHARACTERS, failedWorkflowTasks, PROTOTYPE_WORDS } from '../support/hostile-bodies';
-import { scheduleVariables } from '../support/schedules';
+import { scheduleVariables, startSimulators, type Simulators } from '../support/schedules';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
+import { type ProviderId } from '../../src/providers/registry';
+import { kycCli } from '../support/durable-stack';
 
 let env: TestWorkflowEnvironment;
-let sims: AllSimulators;
+let sims: Simulators;
+const jumio = () => sims.of('jumio').sim as JumioKitSimulator;
+const socure = () => sims.of('socure').sim as SocureSimulator;
+const attestr = () => sims.of('attestr').sim as AttestrSimulator;
 let stack: Stack;
 
 beforeAll(async () => {
   env = await startTemporal();
-  sims = await startAllSimulators();
+  sims = await startSimulators();
   stack = await startStack(env, {
     ...scheduleVariables(sims),
     KYC_PROVIDERS: 'jumio,socure,attestr',
@@ -40,16 +45,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function kyc(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env: { TEMPORAL_ADDRESS: env.address },
-  });
-  return { code, stdout, stderr };
-}
+const kyc = (...argv: string[]) => kycCli({ TEMPORAL_ADDRESS: env.address }, ...argv);
 
 /** `kyc status` answers, as JSON and for a human, and says what the verification holds now. */
 async function status(provider: ProviderId, reference: string): Promise<VerificationState> {
@@ -98,15 +94,15 @@ async function sendWords(provider: ProviderId, reference: string, send: (word: s
 describe('words named after Object.prototype members', () => {
   it('jumio: as callback statuses and as the API status, then the real verdict ends it', async () => {
     const id = randomUUID();
-    const accountId = randomUUID();
+    const { accountId } = jumio();
     const webhook = `${stack.ingressUrl}/webhooks/jumio`;
-    const post = async (word: string) => (await postJson(webhook, sims.jumio.callback(id, word))).status;
-    sims.jumio.script(id, { accountId, status: 'INITIATED' });
+    const post = async (word: string) => (await postJson(webhook, jumio().callback(id, word))).status;
+    jumio().script(id, { accountId, status: 'INITIATED' });
     expect(await post('INITIATED')).toBe(200);
     await sendWords('jumio', id, post);
 
     // The retrieval API answering such a word: asked now (kyc refresh), recorded, nothing else.
-    sims.jumio.script(id, { accountId, status: 'constructor' as JumioWorkflowStatus });
+    jumio().script(id, { accountId, status: 'constructor' as JumioWorkflowStatus });
     expect((await kyc('refresh', 'jumio', id)).code).toBe(0);
     await eventually(async () =>
       (await status('jumio', id)).timeline.some(
@@ -116,7 +112,7 @@ describe('words named after Object.prototype members', () => {
         : undefined,
     );
 
-    sims.jumio.script(id, { accountId, status: 'PROCESSED', decision: { type: 'REJECTED' } });
+    jumio().script(id, { accountId, status: 'PROCESSED', decision: { type: 'REJECTED' } });
     expect(await post('PROCESSED')).toBe(200);
     expect(await ended('jumio', id)).toMatchObject({ status: 'COMPLETED', decision: 'REJECTED' });
     expect(await taskFailures('jumio', id)).toEqual([]);
@@ -124,10 +120,10 @@ describe('words named after Object.prototype members', () => {
 
   it('attestr: as event names, then the real verdict ends it', async () => {
     const handshake = randomUUID();
-    sims.attestr.script(handshake, { kind: 'flowx', state: 'result' });
+    attestr().script(handshake, { kind: 'flowx', state: 'result' });
     const webhook = `${stack.ingressUrl}/webhooks/attestr`;
     const post = async (event: string) =>
-      (await postJson(webhook, sims.attestr.flowxCallback(handshake, event), sims.attestr.webhookHeaders())).status;
+      (await postJson(webhook, attestr().flowxCallback(handshake, event), attestr().webhookHeaders())).status;
     await sendWords('attestr', handshake, post);
     expect(await post('flowx.skipped')).toBe(200);
     expect(await ended('attestr', handshake)).toMatchObject({ status: 'ABANDONED', providerStatus: 'flowx.skipped' });
@@ -136,9 +132,9 @@ describe('words named after Object.prototype members', () => {
 
   it('socure: as event types, then the real verdict ends it', async () => {
     const token = randomUUID();
-    sims.socure.script(token, { decision: 'reject' });
+    socure().script(token, { decision: 'reject' });
     const webhook = `${stack.ingressUrl}/webhooks/socure`;
-    const headers = sims.socure.callbackHeaders();
+    const headers = socure().callbackHeaders();
     const post = async (eventType: string, decision?: string) =>
       (await postJson(webhook, socureCallbacks.legacy(token, eventType, decision ? { decision } : {}), headers)).status;
     await sendWords('socure', token, (word) => post(word));
@@ -150,9 +146,9 @@ describe('words named after Object.prototype members', () => {
   it('socure: a verdict whose decision is such a word is no verdict: the API is asked, and its verdict ends it', async () => {
     for (const word of ['constructor', 'toString', '__proto__']) {
       const token = randomUUID();
-      sims.socure.script(token, { decision: 'reject' });
+      socure().script(token, { decision: 'reject' });
       const body = socureCallbacks.legacy(token, 'VERIFICATION_COMPLETED', { decision: word });
-      const answer = await postJson(`${stack.ingressUrl}/webhooks/socure`, body, sims.socure.callbackHeaders());
+      const answer = await postJson(`${stack.ingressUrl}/webhooks/socure`, body, socure().callbackHeaders());
       expect(answer.status).toBe(200);
       const state = await ended('socure', token);
       expect(state).toMatchObject({ status: 'COMPLETED', decision: 'REJECTED' });
@@ -172,22 +168,22 @@ describe('control and bidi characters from a provider', () => {
 
   it('are kept as the API sent them, and kyc status prints each escaped on its own line', async () => {
     const id = randomUUID();
-    const accountId = randomUUID();
+    const { accountId } = jumio();
     const word = `ACQ${every}UIRED`;
     const label = `OK${every}fine`;
     const webhook = `${stack.ingressUrl}/webhooks/jumio`;
-    sims.jumio.script(id, { accountId, status: 'INITIATED' });
-    expect((await postJson(webhook, sims.jumio.callback(id, 'INITIATED'))).status).toBe(200);
+    jumio().script(id, { accountId, status: 'INITIATED' });
+    expect((await postJson(webhook, jumio().callback(id, 'INITIATED'))).status).toBe(200);
     await eventually(async () => ((await status('jumio', id)).context.accountId === accountId ? true : undefined));
     // Jumio's API status is any text: one with every kind of character, asked now.
-    sims.jumio.script(id, { accountId, status: word as JumioWorkflowStatus });
+    jumio().script(id, { accountId, status: word as JumioWorkflowStatus });
     expect((await kyc('refresh', 'jumio', id)).code).toBe(0);
     await eventually(async () =>
       (await status('jumio', id)).timeline.some((entry) => entry.providerStatus === word) ? true : undefined,
     );
     // And the verdict's label (a detail) with every kind too.
-    sims.jumio.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED', label } });
-    expect((await postJson(webhook, sims.jumio.callback(id, 'PROCESSED'))).status).toBe(200);
+    jumio().script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED', label } });
+    expect((await postJson(webhook, jumio().callback(id, 'PROCESSED'))).status).toBe(200);
     const state = await ended('jumio', id);
     expect(state).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
 

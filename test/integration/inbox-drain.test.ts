@@ -5,22 +5,25 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
 import { listDeadLetters } from '../../src/dead-letters/store';
-import { DurableInbox, type InboxEntry } from '../../src/ingress/inbox';
-import { InboxDrainer } from '../../src/ingress/inbox-drainer';
+import { DurableInbox, type InboxEntry } from '../../src/inbox/durable-inbox';
+import { InboxDrainer } from '../../src/inbox/drainer';
 import { silentLogger } from '../../src/logger';
-import { kycWorkflowId } from '../../src/workflows/messages';
-import { DEV_DEFAULTS } from '../support/dev-defaults';
-import { eventually, startTemporal, testClient, testConfig } from '../support/stack';
+import { kycWorkflowId } from '../../src/contracts';
+import { PROVIDERS, providerModule } from '../../src/providers/registry';
+import { DEV_DEFAULTS, eventually, startTemporal, testClient, testConfig } from '../support/stack';
+
+/** The inbox keeps callbacks of providers that never resend one: the first registered such provider. */
+const PROVIDER = PROVIDERS.find((id) => !providerModule(id).retriesCallbacks) ?? PROVIDERS[0]!;
 
 const event = (reference: string): InboxEntry => ({
   kind: 'event',
-  provider: 'attestr',
+  provider: PROVIDER,
   event: {
-    provider: 'attestr',
+    provider: PROVIDER,
     reference,
-    providerStatus: 'flowx.completed',
+    providerStatus: 'finished',
     source: 'callback',
-    dedupKey: `callback:flowx.completed:${reference}`,
+    dedupKey: `callback:finished:${reference}`,
     meaning: { status: 'COMPLETED' },
   },
   startIfMissing: true,
@@ -44,7 +47,7 @@ describe('the local inbox drained (real dev server)', () => {
   /**
    * An entry Temporal refuses for what it is, every time (here a workflow ID past the server's
    * length limit: INVALID_ARGUMENT), must not hold back the entries behind it until the inbox fills
-   * and Attestr gets 503s: it is retried with its own backoff, then set aside as a dead letter.
+   * and the provider gets 503s: it is retried with its own backoff, then set aside as a dead letter.
    */
   it('a poison entry is retried with backoff, set aside as an undeliverable dead letter, and never blocks the entries after it', async () => {
     const config = testConfig({ KYC_INBOX_DIR: dir }, env.address);
@@ -65,7 +68,7 @@ describe('the local inbox drained (real dev server)', () => {
     // The first pass hands over the entry behind the poison one.
     expect(await drainer.drainOnce()).toBe(false);
     expect(drainer.delivered).toBe(1);
-    const handle = client.workflow.getHandle(kycWorkflowId('attestr', good));
+    const handle = client.workflow.getHandle(kycWorkflowId(PROVIDER, good));
     expect((await handle.describe()).status.name).toBe('RUNNING');
     expect(await inbox.pending()).toHaveLength(1);
 
@@ -85,19 +88,19 @@ describe('the local inbox drained (real dev server)', () => {
       return rows.length ? rows : undefined;
     });
     expect(letters).toHaveLength(1);
-    expect(letters[0]).toMatchObject({ provider: 'attestr', reason: 'undeliverable', events: 1, state: 'open' });
+    expect(letters[0]).toMatchObject({ provider: PROVIDER, reason: 'undeliverable', events: 1, state: 'open' });
     await inbox.close();
   });
 
   it('kyc inbox drain --dir empties the inbox of a replica gone for good, from another host', async () => {
     const left = mkdtempSync(join(tmpdir(), 'kyc-inbox-left-'));
     try {
+      // The ingress's own environment, as an operator runs it (here: development defaults).
       const variables = {
-        // The environment the ingress ran with: on a development machine, its defaults.
         ...DEV_DEFAULTS,
         TEMPORAL_ADDRESS: env.address,
         TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
-        KYC_PROVIDERS: 'attestr',
+        KYC_PROVIDERS: PROVIDER,
       };
       const references = [randomUUID(), randomUUID()];
       const replica = await DurableInbox.open(left, { maxBytes: 1 << 20 });
@@ -119,7 +122,7 @@ describe('the local inbox drained (real dev server)', () => {
       expect(JSON.parse(stdout)).toMatchObject({ delivered: 2, setAside: 0, left: 0 });
       const client = testClient(env, testConfig(variables, env.address));
       for (const reference of references) {
-        const description = await client.workflow.getHandle(kycWorkflowId('attestr', reference)).describe();
+        const description = await client.workflow.getHandle(kycWorkflowId(PROVIDER, reference)).describe();
         expect(description.taskQueue).toBe(variables.TEMPORAL_TASK_QUEUE);
       }
       // Empty, and released: no entry and no lock left.

@@ -1,46 +1,33 @@
 /**
- * The verdict is pushed, end to end: a real dev server, our worker and ingress, the Jumio
- * simulator, and the app's receiver on loopback, which is down when the verification ends and
- * comes up later. The receiver verifies every request with the Standard Webhooks library.
+ * The verdict is pushed, end to end: a real dev server, our worker and ingress, a provider's
+ * simulator (the first registered one with a story whose callbacks decide it), and the app's
+ * receiver on loopback, which is down when the verification ends and comes up later. The receiver
+ * verifies every request with the Standard Webhooks library.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
-import { NOTIFY_EVENT_TYPE, type NotifyPayload } from '../../src/activities/notify';
-import { KycClient } from '../../src/client';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
-import { postJson } from '../../src/simulators/callback-sender';
-import { kycWorkflowId } from '../../src/workflows/messages';
-import { jumioTestEnv } from '../support/jumio-env';
+import { providerVariable } from '../../src/providers/settings';
+import { sendCallbacks } from '../../src/testing/callback-sender';
+import { kycWorkflowId, NOTIFY_EVENT_TYPE, type NotifyPayload } from '../../src/contracts';
 import { freePort } from '../support/ports';
-import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
+import { useProviderStack } from '../support/provider-stack';
+import { providerWith } from '../support/providers';
+import { eventually } from '../support/stack';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
-let env: TestWorkflowEnvironment;
-let sim: JumioSimulator;
-let stack: Stack;
 let receiverPort: number;
-
 beforeAll(async () => {
-  env = await startTemporal();
-  sim = await startJumioSimulator();
   receiverPort = await freePort();
-  stack = await startStack(
-    env,
-    jumioTestEnv(sim, {
-      JUMIO_CALLBACK_GRACE: '1h',
-      KYC_NOTIFY_URL: `http://127.0.0.1:${receiverPort}/kyc/verdicts`,
-      KYC_NOTIFY_SECRET: secret,
-    }),
-  );
 });
-
-afterAll(async () => {
-  await stack?.stop();
-  await sim?.close();
-  await env?.teardown();
+const chosen = providerWith((story) => story.callbacksDecide, 'a story whose callbacks decide it');
+const setup = useProviderStack(() => chosen.choose(), {
+  variables: ([provider]) => ({
+    [providerVariable(provider!, 'CALLBACK_GRACE')]: '1h',
+    KYC_NOTIFY_URL: `http://127.0.0.1:${receiverPort}/kyc/verdicts`,
+    KYC_NOTIFY_SECRET: secret,
+  }),
 });
 
 interface Delivery {
@@ -73,15 +60,20 @@ async function startReceiver(
 }
 
 it('pushes the verdict, signed, once the app is reachable; the timeline records it', async () => {
-  const id = randomUUID();
-  const accountId = randomUUID();
-  sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
-  const kyc = new KycClient(stack.client, stack.config);
-  await kyc.startVerification({ provider: 'jumio', reference: id, context: { accountId }, customerReference: 'c-9' });
-  expect((await postJson(`${stack.ingressUrl}/webhooks/jumio`, sim.callback(id, 'PROCESSED'))).status).toBe(200);
+  const { stack, kyc } = setup;
+  const { provider, kit, story } = chosen.picked;
+  const { truth } = kit.stories[story]!;
+  const played = kit.stories[story]!.play(setup.of(provider).sim);
+  const id = played.start.reference;
+  await kyc.startVerification({ ...played.start, customerReference: 'c-9' });
+  const sent = await sendCallbacks(
+    `${stack.ingressUrl}/webhooks/${provider}`,
+    played.callbacks.map(({ delivery }) => delivery),
+  );
+  expect(sent.map(({ status }) => status)).toEqual(played.callbacks.map(() => 200));
 
   // The verdict is in, but the app's receiver is down: the notification is being retried.
-  const handle = stack.client.workflow.getHandle(kycWorkflowId('jumio', id));
+  const handle = stack.client.workflow.getHandle(kycWorkflowId(provider, id));
   const retrying = await eventually(
     async () => {
       const pendingActivities = (await handle.describe()).raw.pendingActivities ?? [];
@@ -97,20 +89,20 @@ it('pushes the verdict, signed, once the app is reachable; the timeline records 
     retrying.lastFailure,
   );
   expect(lastFailure?.message).toContain('ECONNREFUSED');
-  expect((await kyc.getVerification('jumio', id)).status).toBe('COMPLETED');
+  expect((await kyc.getVerification(provider, id)).status).toBe(truth.status);
 
   const receiver = await startReceiver(receiverPort);
   try {
-    const final = await kyc.waitForVerification('jumio', id, { timeoutMs: 60_000 });
+    const final = await kyc.waitForVerification(provider, id, { timeoutMs: 60_000 });
     expect(receiver.rejected).toBe(0);
     expect(receiver.deliveries).toHaveLength(1);
     const [delivery] = receiver.deliveries;
-    expect(delivery!.headers['webhook-id']).toBe(`kyc:jumio:${id}:finished`);
+    expect(delivery!.headers['webhook-id']).toBe(`${kycWorkflowId(provider, id)}:finished`);
     expect(delivery!.payload).toMatchObject({
       type: NOTIFY_EVENT_TYPE,
-      data: { provider: 'jumio', reference: id, status: 'COMPLETED', decision: 'APPROVED', customerReference: 'c-9' },
+      data: { provider, reference: id, status: truth.status, decision: truth.decision, customerReference: 'c-9' },
     });
-    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect([final.status, final.decision]).toEqual([truth.status, truth.decision]);
     expect(final.timeline.at(-1)).toMatchObject({ source: 'app', providerStatus: 'APP_NOTIFIED', outcome: 'recorded' });
     expect(final.timeline.at(-1)!.detail).toBeUndefined();
   } finally {

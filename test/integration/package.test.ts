@@ -1,13 +1,19 @@
 /**
  * The package as an app installs it: `npm pack`, unpacked into a consumer project's
- * node_modules, type-checked by the consumer's own compiler settings and run. Proves the
- * exports, the declarations and the runtime entry all work from the package name.
+ * node_modules, type-checked by the consumer's own compiler settings and run. Proves the entry
+ * points the README documents work from the package name with their declarations
+ * (`kyc-orchestrator`; the workflow-safe `kyc-orchestrator/workflow`; the provider simulators,
+ * `kyc-orchestrator/testing`), that nothing else of dist/ can be imported, and that the runtime
+ * (the client, the worker) never loads the testing code.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { PROVIDERS, providerModule, type ProviderId } from '../../src/providers/registry';
+import { providerVariable } from '../../src/providers/settings';
+import { loadKit } from '../../src/testing/kits';
 
 const execFileAsync = promisify(execFile);
 
@@ -22,6 +28,13 @@ async function run(file: string, args: string[], options: { cwd?: string } = {})
 }
 const root = join(__dirname, '../..');
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
+
+const [FIRST] = PROVIDERS as [ProviderId];
+/** The first registered provider that needs context to start, and the first key it needs. */
+const needsContext = PROVIDERS.map(providerModule).find((module) => (module.requiredContext ?? []).length > 0);
+const startContext = Object.fromEntries(
+  (providerModule(FIRST).requiredContext ?? []).map(({ key, example }) => [key, example]),
+);
 
 const CONSUMER = `
 import {
@@ -43,11 +56,10 @@ import {
   type Status,
   type VerificationState,
 } from 'kyc-orchestrator';
-import { KycClient as FromSubpath } from 'kyc-orchestrator/dist/client';
 
-const provider: ProviderId = 'jumio';
+const provider: ProviderId = '${FIRST}';
 // @ts-expect-error not a provider: the union type is exported, not string
-const notAProvider: ProviderId = 'onfido';
+const notAProvider: ProviderId = 'nosuchprovider';
 const status: Status = 'COMPLETED';
 // @ts-expect-error not a status
 const notAStatus: Status = 'DONE';
@@ -59,13 +71,13 @@ function onWebhook(payload: NotifyPayload): string {
   return payload.type + ':' + payload.data.status;
 }
 async function startAndWait(kyc: KycClient): Promise<Decision | undefined> {
-  await kyc.startVerification({ provider, reference: 'exec-1', context: { accountId: 'acc-1' } });
+  await kyc.startVerification({ provider, reference: 'exec-1', context: ${JSON.stringify(startContext)} });
   return verdict(await kyc.waitForVerification(provider, 'exec-1', { timeoutMs: 60_000 }));
 }
 
 let refused = '';
 try {
-  validateStartRequest({ provider: 'jumio', reference: 'exec-1' });
+  validateStartRequest({ provider: '${needsContext?.id ?? FIRST}', reference: 'exec-1' });
 } catch (err) {
   if (err instanceof InvalidRequestError) refused = err.message;
 }
@@ -81,12 +93,61 @@ console.log(
     connect: typeof KycClient.connect,
     startAndWait: typeof startAndWait,
     onWebhook: onWebhook({ type: NOTIFY_EVENT_TYPE, timestamp: '', data: {} as NotifyPayload['data'] }),
-    sameClass: FromSubpath === KycClient,
     errors: [VerificationNotFoundError, VerificationAlreadyFinishedError, WaitTimeoutError].map((e) => e.name),
     unused: [notAProvider, notAStatus].length,
+    // What the runtime loads, the client above and the worker a deployment runs: never the testing code.
+    testingLoaded: [require.resolve('kyc-orchestrator/package.json').replace(/package\\.json$/, 'dist/worker.js')]
+      .map((worker) => require(worker))
+      .flatMap(() => Object.keys(require.cache))
+      .filter((file) => /[\\/]dist[\\/](testing|providers[\\/][^\\/]+[\\/]testing)[\\/]/.test(file)),
   }),
 );
 `;
+
+/** dist/ beyond the documented entry points is not the package's: the compiler refuses an import of it. */
+const INTERNALS = `
+// @ts-expect-error only the documented entry points are exported
+import type { KycClient } from 'kyc-orchestrator/dist/client';
+export type Internal = KycClient;
+`;
+
+/** The other two entry points: the workflow-safe contracts, and a provider simulator started, played and closed. */
+function subpaths(apiVariable: string): string {
+  return `
+import { verificationFinishedSignal } from 'kyc-orchestrator/workflow';
+import { PROVIDERS, startSimulator, type ProviderSimulator } from 'kyc-orchestrator/testing';
+
+async function main(): Promise<void> {
+  let internals = 'resolved';
+  try {
+    require.resolve('kyc-orchestrator/dist/client');
+  } catch (err) {
+    internals = String((err as { code?: string }).code);
+  }
+  const simulator: ProviderSimulator = await startSimulator(PROVIDERS[0]!);
+  try {
+    const story = Object.keys(simulator.stories)[0]!;
+    const played = simulator.play(story);
+    console.log(
+      JSON.stringify({
+        signal: verificationFinishedSignal.name,
+        internals,
+        provider: simulator.provider,
+        url: simulator.url,
+        apiBaseUrl: simulator.environment['${apiVariable}'],
+        story,
+        truth: simulator.stories[story],
+        started: played.start.provider,
+        callbacks: played.callbacks.length,
+      }),
+    );
+  } finally {
+    await simulator.close();
+  }
+}
+void main();
+`;
+}
 
 /** The README's "Use it from your app" snippets, as a newcomer copies them. */
 function readmeSnippets(): string[] {
@@ -97,6 +158,8 @@ function readmeSnippets(): string[] {
 }
 
 function tsconfig(moduleResolution: 'node16' | 'node10', outDir?: string): string {
+  // Only node16 resolution reads "exports": the subpaths, and the refusal of internals, are checked there.
+  const node16Only = ['subpaths.ts', 'internals.ts'];
   return JSON.stringify({
     compilerOptions: {
       target: 'ES2022',
@@ -108,7 +171,7 @@ function tsconfig(moduleResolution: 'node16' | 'node10', outDir?: string): strin
       skipLibCheck: true,
       ...(outDir ? { outDir, noEmitOnError: true } : { noEmit: true }),
     },
-    files: ['consumer.ts', ...(outDir ? ['readme-client.ts', 'readme-receiver.ts'] : [])],
+    files: ['consumer.ts', ...(outDir ? ['readme-client.ts', 'readme-receiver.ts', ...node16Only] : [])],
   });
 }
 
@@ -130,9 +193,22 @@ it('packs into a package an app imports with its types', async () => {
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   const shipped = packed!.files.map((file) => file.path);
   expect(shipped).toEqual(
-    expect.arrayContaining(['package.json', 'bin/kyc.js', 'dist/client/public.js', 'dist/client/public.d.ts']),
+    expect.arrayContaining([
+      'package.json',
+      'bin/kyc.js',
+      'dist/client/public.js',
+      'dist/client/public.d.ts',
+      'dist/contracts/index.js',
+      'dist/contracts/index.d.ts',
+      'dist/testing/index.js',
+      'dist/testing/index.d.ts',
+      'dist/workflow-bundle.js',
+      ...PROVIDERS.map((provider) => `dist/providers/${provider}/testing/kit.js`),
+    ]),
   );
-  expect(shipped.filter((path) => /^(src|test)\/|\.env$|\.map$/.test(path))).toEqual([]);
+  // Neither sources, tests, tools nor their outputs: only what runs, and the kits.
+  const notShipped = /^(src|test|tools|bench|chaos|docs)\/|^dist-tools\/|\.env$|\.map$|\.test\.|\/test\//;
+  expect(shipped.filter((path) => notShipped.test(path))).toEqual([]);
 
   const consumer = join(work, 'consumer');
   const installed = join(consumer, 'node_modules/kyc-orchestrator');
@@ -158,6 +234,9 @@ it('packs into a package an app imports with its types', async () => {
   expect(snippets).toHaveLength(2);
   writeFileSync(join(consumer, 'readme-client.ts'), snippets[0]!);
   writeFileSync(join(consumer, 'readme-receiver.ts'), snippets[1]!);
+  writeFileSync(join(consumer, 'internals.ts'), INTERNALS);
+  const apiVariable = providerVariable(PROVIDERS[0]!, 'API_BASE_URL');
+  writeFileSync(join(consumer, 'subpaths.ts'), subpaths(apiVariable));
   // Resolution through package.json "exports" (node16), and through "main"/"types" (older node10 apps).
   writeFileSync(join(consumer, 'tsconfig.json'), tsconfig('node16', 'out'));
   writeFileSync(join(consumer, 'tsconfig.node10.json'), tsconfig('node10'));
@@ -166,17 +245,41 @@ it('packs into a package an app imports with its types', async () => {
 
   const output = await run(process.execPath, [join(consumer, 'out/consumer.js')], { cwd: consumer });
   expect(JSON.parse(output.stdout)).toEqual({
-    providers: ['jumio', 'socure', 'attestr', 'unico', 'concedus'],
+    providers: PROVIDERS,
     statuses: 9,
     decisions: ['APPROVED', 'REJECTED', 'REVIEW', 'RESUBMIT'],
-    workflowId: 'kyc:jumio:exec-1',
+    workflowId: `kyc:${FIRST}:exec-1`,
     status: 'COMPLETED',
-    refused: expect.stringMatching(/^jumio needs context\.accountId: /),
+    // The first provider that needs context is refused without it, naming the key (none needs any: nothing refused).
+    refused: needsContext
+      ? expect.stringMatching(
+          new RegExp(`^${needsContext.id} needs context\\.${needsContext.requiredContext![0]!.key}: `),
+        )
+      : '',
     connect: 'function',
     startAndWait: 'function',
     onWebhook: 'kyc.verification.finished:undefined',
-    sameClass: true,
     errors: ['VerificationNotFoundError', 'VerificationAlreadyFinishedError', 'WaitTimeoutError'],
     unused: 2,
+    testingLoaded: [],
   });
+
+  const kit = await loadKit(PROVIDERS[0]!);
+  const [story, { truth }] = Object.entries(kit.stories)[0]!;
+  const fromSubpaths = JSON.parse(
+    (await run(process.execPath, [join(consumer, 'out/subpaths.js')], { cwd: consumer })).stdout,
+  ) as Record<string, unknown>;
+  expect(fromSubpaths).toEqual({
+    signal: 'kycVerificationFinished',
+    internals: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+    provider: PROVIDERS[0],
+    url: expect.stringMatching(/^http:\/\/(127\.0\.0\.1|localhost):\d+/),
+    apiBaseUrl: expect.stringMatching(/^http:\/\/(127\.0\.0\.1|localhost):\d+/),
+    story,
+    truth,
+    started: PROVIDERS[0],
+    callbacks: expect.any(Number),
+  });
+  expect(String(fromSubpaths.apiBaseUrl).startsWith(String(fromSubpaths.url))).toBe(true);
+  expect(fromSubpaths.callbacks).toBeGreaterThan(0);
 }, 120_000);

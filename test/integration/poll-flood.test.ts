@@ -1,6 +1,5 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describePollFlood, exceedsTheLimit, runPollFlood } from '../support/poll-flood';
-import { startTemporal } from '../support/stack';
+import { useTemporal } from '../support/provider-stack';
 
 /**
  * Hundreds of verifications fall back to polling at once (the retrieval worker joins after they
@@ -12,16 +11,10 @@ const verifications = 250;
 const limit = 20;
 
 describe('poll flood against the per-provider rate limit (real dev server)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await startTemporal();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const temporal = useTemporal();
 
   it(`polls ${verifications} waiting verifications at most ${limit} a second, and every one finishes`, async () => {
-    const report = await runPollFlood(env, { verifications, limit });
+    const report = await runPollFlood(temporal.env, { verifications, limit });
     process.stdout.write(`${describePollFlood(report)}\n`);
     expect(report.problems).toEqual([]);
     expect(report.finished).toBe(verifications);

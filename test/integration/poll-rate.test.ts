@@ -1,37 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { retrievalTaskQueue } from '../../src/temporal/retrieval-queues';
+import { retrievalTaskQueue } from '../../src/contracts';
 import type { VerificationEvent } from '../../src/verification/model';
 import { createRetrievalWorkers } from '../../src/worker';
-import { startTemporal, testConfig } from '../support/stack';
+import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
+import { providerVariable } from '../../src/providers/settings';
+import { testConfig } from '../support/stack';
+import { useTemporal } from '../support/provider-stack';
 
 /**
  * Polling never exceeds a provider's configured rate: a burst of provider calls scheduled at
  * once on a provider's retrieval queue is served by the rate-limited worker (the server enforces
- * `maxTaskQueueActivitiesPerSecond`), never faster than JUMIO_MAX_POLLS_PER_SECOND, and every
+ * `maxTaskQueueActivitiesPerSecond`), never faster than its <P>_MAX_POLLS_PER_SECOND, and every
  * call is served.
  */
 describe('per-provider retrieval rate limit (real dev server)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await startTemporal();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const temporal = useTemporal();
 
   it('serves a burst of 45 calls at 3 a second (after the limiter’s initial burst), every one served', async () => {
     const limit = 3;
+    // Any registered provider: its API is replaced by a counting fake.
+    const [provider] = PROVIDERS as [ProviderId];
     const config = testConfig(
-      { KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1', JUMIO_MAX_POLLS_PER_SECOND: String(limit) },
-      env.address,
+      { KYC_PROVIDERS: provider, [providerVariable(provider, 'MAX_POLLS_PER_SECOND')]: String(limit) },
+      temporal.env.address,
     );
     const callTimes: number[] = [];
     const retrieve = async (reference: string): Promise<VerificationEvent> => {
       callTimes.push(Date.now());
       return {
-        provider: 'jumio',
+        provider,
         reference,
         providerStatus: 'ACQUIRED',
         source: 'poll',
@@ -39,20 +37,20 @@ describe('per-provider retrieval rate limit (real dev server)', () => {
         meaning: {},
       };
     };
-    const [retrievalWorker] = await createRetrievalWorkers(config, env.nativeConnection, {
-      retrieval: { jumio: { retrieve } },
+    const [retrievalWorker] = await createRetrievalWorkers(config, temporal.env.nativeConnection, {
+      retrieval: { [provider]: { retrieve } },
     });
     const probeQueue = `probe-${randomUUID()}`;
     const probe = await Worker.create({
-      connection: env.nativeConnection,
+      connection: temporal.env.nativeConnection,
       taskQueue: probeQueue,
       workflowsPath: require.resolve('../support/workflows/rate-probe'),
     });
     const calls = 45;
-    const done = env.client.workflow.execute('rateProbeWorkflow', {
+    const done = temporal.env.client.workflow.execute('rateProbeWorkflow', {
       taskQueue: probeQueue,
       workflowId: `probe-${randomUUID()}`,
-      args: [retrievalTaskQueue(config.temporal.taskQueue, 'jumio'), calls],
+      args: [retrievalTaskQueue(config.temporal.taskQueue, provider), provider, calls],
     });
     await Promise.all([retrievalWorker!.runUntil(done), probe.runUntil(done)]);
     expect(callTimes).toHaveLength(calls);

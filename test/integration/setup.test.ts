@@ -5,14 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 import { createTemporalClient } from '../../src/temporal/connection';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import { eventually, startTemporal } from '../support/stack';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { PROVIDERS, providerModule } from '../../src/providers/registry';
 
 const names = KYC_SEARCH_ATTRIBUTES.map((key) => key.name);
 
@@ -22,7 +23,7 @@ let closeClient: () => Promise<void>;
 
 beforeAll(async () => {
   env = await startTemporal({ withSearchAttributes: false });
-  const config = loadConfig({ ...DEV_DEFAULTS, TEMPORAL_ADDRESS: env.address, KYC_PROVIDERS: 'jumio' });
+  const config = loadConfig({ ...DEV_DEFAULTS, TEMPORAL_ADDRESS: env.address, KYC_PROVIDERS: PROVIDERS[0]! });
   const client = createTemporalClient(config);
   closeClient = () => client.connection.close();
   const server = await listen(createIngressApp({ client, config, logger: silentLogger }), 0, '127.0.0.1');
@@ -62,7 +63,7 @@ it('readiness names the missing search attributes; kyc setup registers them, ide
   const report = JSON.parse(first.stdout);
   expect(report.namespace).toBe('default');
   expect(report.searchAttributes).toEqual(names.map((name) => ({ name, type: 'KEYWORD', result: 'created' })));
-  // The dev server keeps closed workflows for a day; Jumio's verifications may stay open for 30 days.
+  // The dev server keeps closed workflows for a day; a provider's verifications may stay open for 30 days.
   expect(report.retentionSeconds).toBeGreaterThan(0);
   expect(report.longestLifetimeSeconds).toBe(30 * 86_400);
   expect(report.warnings).toEqual([
@@ -93,11 +94,14 @@ it('readiness names the missing search attributes; kyc setup registers them, ide
   const started = await kyc(
     'start',
     '--provider',
-    'jumio',
+    PROVIDERS[0]!,
     '--reference',
     randomUUID(),
-    '--context',
-    'accountId=acc-1',
+    // Whatever context the provider needs to start, as its module documents it.
+    ...(providerModule(PROVIDERS[0]!).requiredContext ?? []).flatMap(({ key, example }) => [
+      '--context',
+      `${key}=${example}`,
+    ]),
   );
   expect(started.code).toBe(0);
 });

@@ -5,54 +5,43 @@
  * tests' scripted fake (test/workflows/harness.ts), so its retrieval can hang.
  */
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { VerificationState } from '../../src/verification/model';
-import {
-  kycWorkflowId,
-  providerEventSignal,
-  WORKFLOW_TYPE,
-  type VerificationInput,
-} from '../../src/workflows/messages';
-import { callback, FakeProvider, POLICY } from '../workflows/harness';
-import { startTemporal, testWorkflowSource } from '../support/stack';
+import { kycWorkflowId, providerEventSignal, WORKFLOW_TYPE, type VerificationInput } from '../../src/contracts';
+import { callback, FakeProvider, POLICY, FAKE_PROVIDER } from '../workflows/harness';
+import { testWorkflowSource } from '../support/stack';
+import { useTemporal } from '../support/provider-stack';
 
 const FLOOD = 300;
 /** A low bound, so the flood forces several continue-as-new. */
 const policy = { ...POLICY, maxHistoryEvents: 150 };
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await startTemporal();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useTemporal();
 
 it('a flood of signals while the announced retrieval hangs: bounded history, every signal once, right verdict', async () => {
   const provider = new FakeProvider();
   const taskQueue = `flood-${randomUUID()}`;
   const ref = randomUUID();
-  const workflowId = kycWorkflowId('jumio', ref);
+  const workflowId = kycWorkflowId(FAKE_PROVIDER, ref);
   provider.script(ref, 'hang');
   const worker = await Worker.create({
-    connection: env.nativeConnection,
+    connection: server.env.nativeConnection,
     taskQueue,
     ...testWorkflowSource(),
     activities: provider.activities(policy),
   });
   const final = await worker.runUntil(async () => {
-    const input: VerificationInput = { provider: 'jumio', reference: ref, policy };
-    const started = await env.client.workflow.signalWithStart(WORKFLOW_TYPE, {
+    const input: VerificationInput = { provider: FAKE_PROVIDER, reference: ref, policy };
+    const started = await server.env.client.workflow.signalWithStart(WORKFLOW_TYPE, {
       workflowId,
       taskQueue,
       args: [input],
       signal: providerEventSignal,
       signalArgs: [callback(ref, 'PROCESSED', { status: 'SUBMITTED', retrieve: true }, 0)],
     });
-    const handle = env.client.workflow.getHandle(workflowId);
+    const handle = server.env.client.workflow.getHandle(workflowId);
     for (let i = 1; i <= FLOOD; i++) {
       await handle.signal(providerEventSignal, callback(ref, `STEP_${i}`, { status: 'SUBMITTED' }, i));
       // A resend of every tenth: a duplicate, never counted twice.
@@ -61,7 +50,7 @@ it('a flood of signals while the announced retrieval hangs: bounded history, eve
     }
     // The flood alone passes the limit; the verdict waits for the hand-over, or a slow worker could
     // take the verdict in the very task that reached the limit and finish without continuing.
-    await untilContinuedAsNew(env.client, workflowId, started.signaledRunId);
+    await untilContinuedAsNew(server.env.client, workflowId, started.signaledRunId);
     const done = callback(ref, 'DONE', { status: 'COMPLETED', decision: 'APPROVED' }, FLOOD + 1);
     await handle.signal(providerEventSignal, done);
     const state = (await handle.result()) as VerificationState;
@@ -77,7 +66,7 @@ it('a flood of signals while the announced retrieval hangs: bounded history, eve
   expect(final.timeline.length).toBeLessThanOrEqual(200);
 
   // Several runs: the flood forced continue-as-new, and every run handed over as the policy promises.
-  const runs = await historiesOfEveryRun(env.client, workflowId);
+  const runs = await historiesOfEveryRun(server.env.client, workflowId);
   expect(runs.length).toBeGreaterThan(1);
   for (const events of runs) expectHandedOverAtTheLimit(events, policy.maxHistoryEvents);
   // Hundreds of signals one after the other: generous on a loaded machine.

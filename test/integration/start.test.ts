@@ -8,10 +8,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { KycClient } from '../../src/client';
 import { freePort } from '../support/ports';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { PROVIDERS, providerModule, type ProviderId } from '../../src/providers/registry';
+
+/** `npm start` with the first registered provider: what it needs in production is development-defaulted. */
+const [PROVIDER] = PROVIDERS as [ProviderId];
+const devDefaulted = providerModule(PROVIDER)
+  .variables.filter((variable) => variable.requiredInProduction)
+  .map((variable) => variable.name)
+  .join(', ');
+const startContext = Object.fromEntries(
+  (providerModule(PROVIDER).requiredContext ?? []).map(({ key, example }) => [key, example]),
+);
 
 const entry = join(__dirname, '../../dist/start.js');
 
@@ -61,7 +72,7 @@ describe('npm start', () => {
       TEMPORAL_UI_PORT: String(uiPort),
       TEMPORAL_DEV_DB: dbFile,
       PORT: String(port),
-      KYC_PROVIDERS: 'jumio',
+      KYC_PROVIDERS: PROVIDER,
     };
     const reference = randomUUID();
 
@@ -75,7 +86,7 @@ describe('npm start', () => {
         );
         expect(text).toContain('worker: polling task queue kyc-verifications');
         expect(text).toContain(
-          'development defaults in use (KYC_DEV_DEFAULTS=1; refused with NODE_ENV=production): JUMIO_CLIENT_ID, JUMIO_CLIENT_SECRET, JUMIO_ACCOUNT_IDS',
+          `development defaults in use (KYC_DEV_DEFAULTS=1; refused with NODE_ENV=production): ${devDefaulted}`,
         );
 
         expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
@@ -85,17 +96,17 @@ describe('npm start', () => {
         try {
           const kyc = new KycClient(
             new Client({ connection }),
-            loadConfig({ ...DEV_DEFAULTS, KYC_PROVIDERS: 'jumio' }),
+            loadConfig({ ...DEV_DEFAULTS, KYC_PROVIDERS: PROVIDER }),
           );
           if (round === 1)
             await kyc.startVerification({
-              provider: 'jumio',
+              provider: PROVIDER,
               reference,
               customerReference: 'persisted',
-              context: { accountId: 'acc-persisted' },
+              context: startContext,
             });
           // Round 2 reads what round 1 wrote: the SQLite file kept it.
-          expect(await kyc.getVerification('jumio', reference)).toMatchObject({
+          expect(await kyc.getVerification(PROVIDER, reference)).toMatchObject({
             status: 'PENDING',
             customerReference: 'persisted',
           });

@@ -9,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { runCli } from '../../src/client/cli';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
-import { postJson } from '../../src/simulators/callback-sender';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
+import { postJson } from '../../src/testing/callback-sender';
 import { createTemporalClient } from '../../src/temporal/connection';
 import { createWorker } from '../../src/worker';
 import { jumioTestEnv } from '../support/jumio-env';
@@ -26,6 +25,7 @@ import {
   type GrpcTlsProxy,
   type TestCertificates,
 } from '../support/tls-proxy';
+import { kycCli } from '../support/durable-stack';
 
 const API_KEY = `test-key-${randomUUID()}`;
 const taskQueue = `tls-${randomUUID()}`;
@@ -84,17 +84,9 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function kyc(variables: Record<string, string>, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  // NODE_ENV=production and no provider variable: the CLI needs Temporal's settings only.
-  const code = await runCli(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env: { NODE_ENV: 'production', ...variables },
-  });
-  return { code, stdout, stderr };
-}
+// NODE_ENV=production and no provider variable: the CLI needs Temporal's settings only.
+const kyc = (variables: Record<string, string>, ...argv: string[]) =>
+  kycCli({ NODE_ENV: 'production', ...variables }, ...argv);
 
 describe('Temporal behind TLS, mTLS and an API key', () => {
   it('worker, ingress and kyc connect with the standard variables, and a verification completes', async () => {

@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { REPLAY_PATHS } from '../../src/replay/record-histories';
-import { PROVIDERS } from '../../src/verification/model';
+import { REPLAY_PATHS } from '../../tools/histories';
+import { PROVIDERS } from '../../src/providers/registry';
 import { replayFailures, replayHistories as replay } from '../support/replay';
 
 const dir = join(__dirname, 'histories');
@@ -37,10 +37,12 @@ describe('replay of recorded histories', () => {
   });
 
   it('fails a history the code no longer matches (the check can fail)', async () => {
-    // A deployment whose code scheduled another step than the one in the history.
-    const history = JSON.parse(readFileSync(join(dir, 'jumio-completed.json'), 'utf8')) as {
-      events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[];
-    };
+    // A deployment whose code scheduled another step than the one in the history: the first
+    // provider's completed history in which a step (an activity) was scheduled.
+    type History = { events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[] };
+    const history = PROVIDERS.map(
+      (provider) => JSON.parse(readFileSync(join(dir, `${provider}-completed.json`), 'utf8')) as History,
+    ).find((each) => each.events.some((e) => e.activityTaskScheduledEventAttributes))!;
     const scheduled = history.events.find((e) => e.activityTaskScheduledEventAttributes)!;
     scheduled.activityTaskScheduledEventAttributes!.activityType!.name = 'aStepThatNoLongerExists';
     const [result] = await replay([{ workflowId: 'tampered', json: JSON.stringify(history) }]);

@@ -13,16 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { KycClient } from '../../src/client';
-import { loadConfig } from '../../src/config';
-import { startAttestrSimulator } from '../../src/providers/attestr/simulator';
-import { startJumioSimulator, type JumioDecisionType } from '../../src/providers/jumio/simulator';
-import { sendUntilAcknowledged, type CallbackDelivery } from '../../src/simulators/callback-sender';
+import { loadConfig } from '../../src/app-config';
+import { providerVariable } from '../../src/providers/settings';
+import { sendUntilAcknowledged, type CallbackDelivery } from '../../src/testing/callback-sender';
+import type { StoryTruth } from '../../src/testing/kit';
+import { startSimulators } from '../../src/testing/simulators';
 import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
-import { isTerminal, type VerificationState } from '../../src/verification/model';
+import type { ProviderId } from '../../src/providers/registry';
 import type { Cluster } from './cluster';
 import { freePort } from './ports';
-import { ATTESTR_TRUTH, JUMIO_TRUTH } from './provider-truths';
 import { startIngressProcess, startWorkerProcess, type NodeProcess } from './processes';
+import { awaitVerdict } from './provider-stack';
 import { eventually } from './stack';
 import { DEV_DEFAULTS } from './dev-defaults';
 
@@ -64,6 +65,8 @@ export interface ChaosReport {
   seed: number;
   verifications: number;
   faultsInjected: Fault[];
+  /** The documented callbacks of every verification's story. */
+  callbacks: number;
   /** HTTP attempts, resends included. */
   sent: number;
   /** Distinct callbacks that got a 2xx. */
@@ -86,10 +89,10 @@ export interface ChaosReport {
 }
 
 interface Plan {
-  provider: 'jumio' | 'attestr';
+  provider: ProviderId;
   reference: string;
   callbacks: { providerStatus: string; delivery: CallbackDelivery }[];
-  truth: { status: string; decision?: string };
+  truth: StoryTruth;
 }
 
 /** A small seeded generator (mulberry32), so a failing run can be repeated. */
@@ -161,7 +164,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const inboxDirs = Array.from({ length: options.ingresses ?? 1 }, () =>
     mkdtempSync(join(tmpdir(), 'kyc-chaos-inbox-')),
   );
-  const [jumio, attestr] = await Promise.all([startJumioSimulator(), startAttestrSimulator()]);
+  // Every registered provider, each with the stories its callbacks alone decide (fallback polling is off).
+  const sims = await startSimulators();
+  const storiesOf = sims.providers.map(({ provider, kit, sim }) => ({
+    provider,
+    sim,
+    stories: Object.values(kit.stories).filter((story) => story.callbacksDecide),
+  }));
   const ingressPorts = await Promise.all(inboxDirs.map(() => freePort()));
   const workerMetricsPorts = await Promise.all(Array.from({ length: options.workers ?? 1 }, () => freePort()));
   const temporal = await (options.temporal ?? devServerUnderTest)();
@@ -170,24 +179,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: `chaos-${randomUUID()}`,
     ...DEV_DEFAULTS,
-    KYC_PROVIDERS: 'jumio,attestr',
+    ...sims.environment,
     // Quick retries of an announced result once the worker or the server is back.
     KYC_PROVIDER_RETRY_INITIAL: '1s',
     KYC_PROVIDER_RETRY_MAX: '5s',
-    JUMIO_API_BASE_URL: jumio.url,
-    JUMIO_AUTH_URL: jumio.authUrl,
-    JUMIO_CLIENT_ID: jumio.clientId,
-    JUMIO_CLIENT_SECRET: jumio.clientSecret,
-    JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1',
-    ATTESTR_API_BASE_URL: attestr.apiBaseUrl,
-    ATTESTR_AUTH_TOKEN: attestr.authToken,
-    ATTESTR_CLIENT_SECRET: attestr.clientSecret,
-    ATTESTR_WEBHOOK_AUTH: `basic:${attestr.webhookToken}`,
-    // Fallback polling off: every verdict comes through a callback (and Jumio's announced retrieval).
-    JUMIO_CALLBACK_GRACE: '1000d',
-    ATTESTR_CALLBACK_GRACE: '1000d',
-    JUMIO_EXPIRES_AFTER: '2000d',
-    ATTESTR_EXPIRES_AFTER: '2000d',
+    // Fallback polling off: every verdict comes through a callback (and a retrieval it announces).
+    ...Object.fromEntries(
+      sims.providers.flatMap(({ provider }) => [
+        [providerVariable(provider, 'CALLBACK_GRACE'), '1000d'],
+        [providerVariable(provider, 'EXPIRES_AFTER'), '2000d'],
+      ]),
+    ),
     ...(process.env.KYC_TEST_WORKFLOW_BUNDLE ? { KYC_WORKFLOW_BUNDLE: process.env.KYC_TEST_WORKFLOW_BUNDLE } : {}),
   };
   // Each ingress its own inbox, as each replica its own volume; each worker its metrics port.
@@ -201,33 +203,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     workers.push(...(await Promise.all(workerMetricsPorts.map((_, i) => startWorkerProcess(workerEnv(i))))));
     ingresses.push(...(await Promise.all(ingressPorts.map((port, i) => startIngressProcess(ingressEnv(i), port)))));
 
+    /** The providers in turn, each time one of its stories at random (in one of its shapes). */
     const newPlan = (i: number): Plan => {
-      const reference = randomUUID();
-      if (i % 2 === 0) {
-        const event = pick(Object.keys(ATTESTR_TRUTH));
-        return {
-          provider: 'attestr',
-          reference,
-          callbacks: [
-            {
-              providerStatus: event,
-              delivery: { body: attestr.flowxCallback(reference, event), headers: attestr.webhookHeaders() },
-            },
-          ],
-          truth: ATTESTR_TRUTH[event]!,
-        };
-      }
-      const decision = pick(Object.keys(JUMIO_TRUTH)) as JumioDecisionType;
-      jumio.script(reference, { accountId: randomUUID(), status: 'PROCESSED', decision: { type: decision } });
-      const acquiredAt = new Date(Date.now() - 60_000);
+      const { provider, sim, stories } = storiesOf[i % storiesOf.length]!;
+      const story = pick(stories);
+      const variant = story.variants ? pick([...story.variants]) : undefined;
+      const played = story.play(sim, variant ? { variant } : {});
       return {
-        provider: 'jumio',
-        reference,
-        callbacks: ['ACQUIRED', 'PROCESSED'].map((status, n) => ({
-          providerStatus: status,
-          delivery: { body: jumio.callback(reference, status, new Date(acquiredAt.getTime() + n * 1000)) },
-        })),
-        truth: JUMIO_TRUTH[decision]!,
+        provider,
+        reference: played.start.reference,
+        callbacks: played.callbacks.map(({ word, delivery }) => ({ providerStatus: word, delivery })),
+        truth: story.truth,
       };
     };
 
@@ -322,19 +308,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let appliedTwice = 0;
     let wrongVerdicts = 0;
     for (const plan of plans) {
-      let state: VerificationState;
-      try {
-        state = await eventually(
-          async () => {
-            const current = await kyc.getVerification(plan.provider, plan.reference);
-            return isTerminal(current.status) ? current : undefined;
-          },
-          120_000,
-          `${plan.provider} ${plan.reference} to end`,
-        );
-      } catch {
+      const verdict = await awaitVerdict(kyc, plan.provider, plan.reference, plan.truth, 120_000);
+      if (verdict.problem) {
         wrongVerdicts += 1;
-        problems.push(`${plan.provider} ${plan.reference}: never ended`);
+        problems.push(`${plan.provider} ${plan.reference}: ${verdict.problem}`);
+      }
+      const state = verdict.state;
+      if (!state) {
         // Its acknowledged callbacks never reached it: lost, unless it exists and only failed to end.
         const exists = await kyc.getVerification(plan.provider, plan.reference).then(
           () => true,
@@ -343,13 +323,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (!exists)
           lost += plan.callbacks.filter((c) => acknowledged.has(`${plan.reference}/${c.providerStatus}`)).length;
         continue;
-      }
-      if (state.status !== plan.truth.status || state.decision !== plan.truth.decision) {
-        wrongVerdicts += 1;
-        problems.push(
-          `${plan.provider} ${plan.reference}: ${state.status}/${state.decision ?? '-'} instead of ` +
-            `${plan.truth.status}/${plan.truth.decision ?? '-'}`,
-        );
       }
       for (const callback of plan.callbacks) {
         if (!acknowledged.has(`${plan.reference}/${callback.providerStatus}`)) continue;
@@ -391,6 +364,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       verifications: plans.length,
       inboxLeft,
       faultsInjected: injected,
+      callbacks: plans.reduce((sum, plan) => sum + plan.callbacks.length, 0),
       sent,
       acknowledged: acknowledged.size,
       acknowledgedBy,
@@ -407,7 +381,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await connection?.close();
     await Promise.all([...ingresses, ...workers].map((child) => child.kill()));
     await temporal.close();
-    await Promise.all([jumio.close(), attestr.close()]);
+    await sims.close();
     for (const dir of inboxDirs) rmSync(dir, { recursive: true, force: true });
   }
 }

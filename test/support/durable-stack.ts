@@ -1,16 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
-import { loadConfig, type AppConfig } from '../../src/config';
+import type { AppConfig } from '../../src/app-config';
 import { createDurableIngress, type DurableIngress } from '../../src/ingress/compose';
 import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
-import { DEV_DEFAULTS } from './dev-defaults';
-import { runWorker, testClient, type RunningWorker } from './stack';
+import { startWorkerSide, testVariables, type RunningWorker } from './stack';
 
 /** The stack as the mains compose it: worker, and the ingress with its local inbox and dead letters. */
 export interface DurableStack {
@@ -31,16 +29,8 @@ export async function startDurableStack(
   variables: Record<string, string>,
 ): Promise<DurableStack> {
   const inboxDir = mkdtempSync(join(tmpdir(), 'kyc-inbox-'));
-  const all = {
-    ...DEV_DEFAULTS,
-    TEMPORAL_ADDRESS: env.address,
-    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
-    KYC_INBOX_DIR: inboxDir,
-    ...variables,
-  };
-  const config = loadConfig(all);
-  const client = testClient(env, config);
-  const worker = await runWorker(env, config);
+  const all = testVariables({ KYC_INBOX_DIR: inboxDir, ...variables }, env.address, { dedup: true });
+  const { config, client, worker } = await startWorkerSide(env, all);
   const ingress = await createDurableIngress({ client, config, logger: silentLogger });
   const server = await listen(ingress.app, 0, '127.0.0.1');
   return {
@@ -50,12 +40,7 @@ export async function startDurableStack(
     ingress,
     ingressUrl: `http://127.0.0.1:${server.port}`,
     variables: all,
-    kyc: async (...argv) => {
-      let stdout = '';
-      let stderr = '';
-      const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: all });
-      return { code, stdout, stderr };
-    },
+    kyc: (...argv) => kycCli(all, ...argv),
     stop: async () => {
       await server.close();
       await ingress.close();
@@ -63,4 +48,15 @@ export async function startDurableStack(
       rmSync(inboxDir, { recursive: true, force: true });
     },
   };
+}
+
+/** `kyc …` in process with the given environment. */
+export async function kycCli(
+  env: Record<string, string>,
+  ...argv: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
+  return { code, stdout, stderr };
 }

@@ -8,7 +8,7 @@
  * control and bidi characters in every text; arrays up to the body limit.
  */
 import fc from 'fast-check';
-import type { ProviderId } from '../../src/verification/model';
+import { type ProviderId } from '../../src/providers/registry';
 import {
   CONTROL_CHARACTERS,
   isContainer,

@@ -6,12 +6,11 @@
  * verification may be named by a value a prototype key carried.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
-import { PROVIDERS, type ProviderId } from '../../src/verification/model';
-import { parseKycWorkflowId } from '../../src/workflows/messages';
+import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
+import { parseKycWorkflowId } from '../../src/contracts';
 import { describeFuzz, fuzzProvider, INJECTED, type FuzzReport } from './fuzz-bodies';
 import { ATTESTR_CLIENT_SECRET, bearerJson, failedWorkflowTasks, send, WEBHOOK_SECRET } from './hostile-bodies';
-import { scheduleVariables } from './schedules';
+import { scheduleVariables, startSimulators, type Simulators } from './schedules';
 import { eventually, startStack, startTemporal, type Stack } from './stack';
 
 export interface FuzzOnStackOptions {
@@ -25,18 +24,20 @@ export interface FuzzOnStackOptions {
 export function describeFuzzOnStack(title: string, options: FuzzOnStackOptions): void {
   describe(title, () => {
     let env: TestWorkflowEnvironment;
-    let sims: AllSimulators;
+    let sims: Simulators;
     let stack: Stack;
     const reports: Partial<Record<ProviderId, FuzzReport>> = {};
     const summary: string[] = [];
 
     beforeAll(async () => {
       env = await startTemporal();
-      sims = await startAllSimulators();
+      sims = await startSimulators();
       const variables: Record<string, string> = {
         ...scheduleVariables(sims),
         // The fuzzer signs Attestr's documented result with its own secret, and authenticates every provider alike.
         ATTESTR_CLIENT_SECRET,
+        // The documented payloads name their own accounts: every account is taken (the development default).
+        JUMIO_ACCOUNT_IDS: '',
         // Fetches that a fuzzed "result announced" starts are retried slowly: they find nothing.
         KYC_PROVIDER_RETRY_INITIAL: '5s',
         KYC_PROVIDER_RETRY_MAX: '60s',

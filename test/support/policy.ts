@@ -1,4 +1,4 @@
-import type { VerificationPolicy } from '../../src/verification/waiting';
+import { type VerificationPolicy } from '../../src/verification/model';
 
 /** A policy with round numbers, for the pure rules' tests: grace 10 min, polls at 1, 2, 4 min, a day's lifetime. */
 export const TEST_POLICY: VerificationPolicy = {
@@ -11,3 +11,6 @@ export const TEST_POLICY: VerificationPolicy = {
   retrievalRetryMaximumMs: 300_000,
   notify: false,
 };
+
+/** A provider ID for the pure rules' tests: the model takes any ID of the right form. */
+export const TEST_PROVIDER = 'p';

@@ -1,25 +1,25 @@
 /**
- * Many verifications falling back to polling at once, against a provider simulator whose calls
- * are counted per second: the real verification workflow on a real dev server, its provider calls
- * on the rate-limited per-provider retrieval queue, as `npm start` runs them. The retrieval worker
- * joins only once every verification is waiting for its poll (an outage's end), so the whole
- * backlog competes for the limit. Shared by test/integration/poll-flood.test.ts (hundreds) and
- * `npm run chaos` (thousands).
+ * Many verifications falling back to polling at once, against a provider whose retrievals (each
+ * a call to its API) are counted per second: the real verification workflow on a real dev server,
+ * its provider calls on the rate-limited per-provider retrieval queue, as `npm start` runs them.
+ * The retrieval worker joins only once every verification is waiting for its poll (an outage's
+ * end), so the whole backlog competes for the limit. The provider: the first registered one whose
+ * API holds a story's verdict from the start (its testing kit's simulator). Shared by
+ * test/integration/poll-flood.test.ts (hundreds) and `npm run chaos` (thousands).
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { KycClient } from '../../src/client';
-import { startAttestrSimulator } from '../../src/providers/attestr/simulator';
+import type { RetrievalClient } from '../../src/providers/types';
+import { providerVariable } from '../../src/providers/settings';
+import { startSimulators } from '../../src/testing/simulators';
 import type { VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { createRetrievalWorkers, createWorker, providerPolicies, retrievalClients } from '../../src/worker';
 import { testClient, testConfig, testWorkflowSource } from './stack';
 
 export interface PollFloodOptions {
   verifications: number;
-  /** ATTESTR_MAX_POLLS_PER_SECOND. */
+  /** The provider's MAX_POLLS_PER_SECOND. */
   limit: number;
   /** Verifications started at once. */
   startConcurrency?: number;
@@ -29,7 +29,7 @@ export interface PollFloodOptions {
 export interface PollFloodReport {
   verifications: number;
   limit: number;
-  /** Retrieval calls the simulator served. */
+  /** Retrieval calls made to the provider. */
   calls: number;
   /** Verifications that ended COMPLETED with the simulator's result. */
   finished: number;
@@ -69,27 +69,25 @@ function perSecond(times: number[]): number[] {
   return Array.from(counts, (n) => n ?? 0);
 }
 
-/** A loopback proxy in front of the simulator that notes when each call arrives. */
-async function countingProxy(target: string): Promise<{ url: string; times: number[]; close(): Promise<void> }> {
-  const { hostname, port } = new URL(target);
+/** The provider's retrieval client, noting when each call is made. */
+function countingClients(clients: Partial<Record<string, RetrievalClient>>): {
+  clients: Partial<Record<string, RetrievalClient>>;
+  times: number[];
+} {
   const times: number[] = [];
-  const server: Server = createServer((req, res) => {
-    times.push(Date.now());
-    const upstream = request(
-      { host: hostname, port, path: req.url, method: req.method, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     times,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    clients: Object.fromEntries(
+      Object.entries(clients).map(([provider, client]) => [
+        provider,
+        {
+          retrieve: (reference: string, context: Record<string, string>) => {
+            times.push(Date.now());
+            return client!.retrieve(reference, context);
+          },
+        },
+      ]),
+    ),
   };
 }
 
@@ -105,21 +103,23 @@ async function inParallel<T>(items: T[], concurrency: number, each: (item: T) =>
 export async function runPollFlood(env: TestWorkflowEnvironment, options: PollFloodOptions): Promise<PollFloodReport> {
   const log = options.log ?? (() => undefined);
   const began = Date.now();
-  const sim = await startAttestrSimulator();
-  const proxy = await countingProxy(sim.url);
+  // The first registered provider with a story whose verdict its API holds from the start.
+  const sims = await startSimulators();
+  const chosen = sims.providers.find(({ kit }) => Object.values(kit.stories).some((story) => story.apiKnowsFromStart));
+  if (!chosen) throw new Error('no registered provider has a story its API knows from the start');
+  const { provider, kit, sim } = chosen;
+  const story = Object.values(kit.stories).find((each) => each.apiKnowsFromStart)!;
   const config = testConfig(
     {
-      KYC_PROVIDERS: 'attestr',
-      ATTESTR_API_BASE_URL: `${proxy.url}/api/v2`,
-      ATTESTR_AUTH_TOKEN: sim.authToken,
-      ATTESTR_CLIENT_SECRET: sim.clientSecret,
-      ATTESTR_WEBHOOK_AUTH: `basic:${sim.webhookToken}`,
+      ...kit.environment(sim),
+      KYC_PROVIDERS: provider,
       // No callback ever comes: every verification falls back to polling after a second.
-      ATTESTR_CALLBACK_GRACE: '1s',
-      ATTESTR_MAX_POLLS_PER_SECOND: String(options.limit),
+      [providerVariable(provider, 'CALLBACK_GRACE')]: '1s',
+      [providerVariable(provider, 'MAX_POLLS_PER_SECOND')]: String(options.limit),
     },
     env.address,
   );
+  const counted = countingClients(retrievalClients(config));
   const client = testClient(env, config);
   const kyc = new KycClient(client, config);
   const { worker } = await createWorker(config, {
@@ -134,29 +134,33 @@ export async function runPollFlood(env: TestWorkflowEnvironment, options: PollFl
   const retrievalWorkers: Awaited<ReturnType<typeof createRetrievalWorkers>> = [];
   const problems: string[] = [];
   try {
-    const references = Array.from({ length: options.verifications }, () => randomUUID());
-    for (const reference of references) sim.script(reference, { kind: 'flowx', state: 'result' });
-    await inParallel(references, options.startConcurrency ?? 16, async (reference) => {
-      await kyc.startVerification({ provider: 'attestr', reference });
+    const starts = Array.from({ length: options.verifications }, () => story.play(sim).start);
+    await inParallel(starts, options.startConcurrency ?? 16, async (start) => {
+      await kyc.startVerification(start);
     });
     const startSeconds = (Date.now() - began) / 1000;
-    log(`poll flood: ${references.length} verifications started in ${startSeconds.toFixed(1)} s; retrieval joins`);
+    log(
+      `poll flood: ${starts.length} ${provider} verifications started in ${startSeconds.toFixed(1)} s; retrieval joins`,
+    );
 
     // The outage ends: every verification's poll is waiting on the queue when the retrieval worker joins.
-    retrievalWorkers.push(...(await createRetrievalWorkers(config, env.nativeConnection)));
+    retrievalWorkers.push(
+      ...(await createRetrievalWorkers(config, env.nativeConnection, {
+        retrieval: counted.clients,
+        policies: providerPolicies(config),
+      })),
+    );
     running.push(...retrievalWorkers.map((each) => each.run()));
 
     let finished = 0;
-    await inParallel(references, 16, async (reference) => {
-      const state = (await client.workflow
-        .getHandle(kycWorkflowId('attestr', reference))
-        .result()) as VerificationState;
-      if (state.status === 'COMPLETED') finished += 1;
-      else problems.push(`${reference}: ${state.status}`);
+    await inParallel(starts, 16, async ({ reference }) => {
+      const state = (await client.workflow.getHandle(kycWorkflowId(provider, reference)).result()) as VerificationState;
+      if (state.status === story.truth.status && state.decision === story.truth.decision) finished += 1;
+      else problems.push(`${reference}: ${state.status}/${state.decision ?? '-'}`);
     });
-    const times = [...proxy.times].sort((a, b) => a - b);
+    const times = [...counted.times].sort((a, b) => a - b);
     return {
-      verifications: references.length,
+      verifications: starts.length,
       limit: options.limit,
       calls: times.length,
       finished,
@@ -175,8 +179,7 @@ export async function runPollFlood(env: TestWorkflowEnvironment, options: PollFl
   } finally {
     for (const each of [worker, ...retrievalWorkers]) if (each.getState() === 'RUNNING') each.shutdown();
     await Promise.allSettled(running);
-    await proxy.close();
-    await sim.close();
+    await sims.close();
   }
 }
 

@@ -57,7 +57,7 @@ export function describeScheduleSuite(title: string, testName: string, options: 
       `${testName} (${numRuns} schedules)`,
       async () => {
         await fc.assert(
-          fc.asyncProperty(scheduleArbitrary(maxVerifications), (schedule) =>
+          fc.asyncProperty(scheduleArbitrary(sims, maxVerifications), (schedule) =>
             runSchedule(stack, sims, schedule, totals, restartWorker),
           ),
           // Shrinking would rerun the real stack many times: the seed and the failing schedule are printed instead.

@@ -3,14 +3,14 @@ import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
-import { loadConfig, type AppConfig } from '../../src/config';
+import { loadConfig, type AppConfig } from '../../src/app-config';
 import type { ActivityDeps } from '../../src/activities';
 import { createIngressApp } from '../../src/ingress/app';
 import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 import { dataConverter } from '../../src/temporal/connection';
 import { resolveTemporalCli } from '../../src/temporal/binaries';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import { createWorker, defaultWorkflowSource, type WorkflowSource } from '../../src/worker';
 import { DEV_DEFAULTS } from './dev-defaults';
 
@@ -68,17 +68,39 @@ export function testWorkflowSource(): WorkflowSource {
   return codePath ? { workflowBundle: { codePath } } : defaultWorkflowSource();
 }
 
-/** Configuration as production parses it, from test-specific variables; each call gets its own task queue. */
-export function testConfig(env: Record<string, string>, temporalAddress: string): AppConfig {
-  return loadConfig({
+/**
+ * The variables a test stack runs with: development defaults, the server, a task queue of its own,
+ * then the test's. `dedup: false` (the default) sends redeliveries to the workflow, whose own dedup
+ * these tests assert (it is what holds across ingress restarts and replicas); the ingress's
+ * shortcut is tested in test/unit/ingress-dedup.test.ts.
+ */
+export function testVariables(
+  env: Record<string, string>,
+  temporalAddress: string,
+  options: { dedup?: boolean } = {},
+): Record<string, string> {
+  return {
     ...DEV_DEFAULTS,
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
-    // Redeliveries reach the workflow, whose own dedup these tests assert (it is what holds across
-    // ingress restarts and replicas); the ingress's shortcut is tested in test/unit/ingress-dedup.test.ts.
-    KYC_INGRESS_DEDUP_ENTRIES: '0',
+    ...(options.dedup ? {} : { KYC_INGRESS_DEDUP_ENTRIES: '0' }),
     ...env,
-  });
+  };
+}
+
+/** Configuration as production parses it, from test-specific variables; each call gets its own task queue. */
+export function testConfig(env: Record<string, string>, temporalAddress: string): AppConfig {
+  return loadConfig(testVariables(env, temporalAddress));
+}
+
+/** What every test stack runs: its configuration, a client and our worker, on the given server. */
+export async function startWorkerSide(
+  env: TestWorkflowEnvironment,
+  variables: Record<string, string>,
+): Promise<{ config: AppConfig; client: Client; worker: RunningWorker }> {
+  const config = loadConfig(variables);
+  const client = testClient(env, config);
+  return { config, client, worker: await runWorker(env, config) };
 }
 
 export interface RunningWorker {
@@ -125,9 +147,7 @@ export interface Stack {
 
 /** Temporal, our worker and our ingress (on a free loopback port), all real. */
 export async function startStack(env: TestWorkflowEnvironment, variables: Record<string, string>): Promise<Stack> {
-  const config = testConfig(variables, env.address);
-  const client = testClient(env, config);
-  const worker = await runWorker(env, config);
+  const { config, client, worker } = await startWorkerSide(env, testVariables(variables, env.address));
   const ingress = await listen(createIngressApp({ client, config, logger: silentLogger }), 0, '127.0.0.1');
   return {
     env,

@@ -1,18 +1,21 @@
-import { Progress, verdictTable, type Row } from '../../src/demo/progress';
-import type { Scenario } from '../../src/demo/scenarios';
-import { initialState, type VerificationState } from '../../src/verification/model';
-import { loadConfig } from '../../src/config';
+import { Progress, verdictTable, type Row } from '../../tools/demo/progress';
+import type { Scenario } from '../../tools/demo/scenarios';
+import { type VerificationState } from '../../src/verification/model';
+import { loadConfig } from '../../src/app-config';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { initialState } from '../../src/verification/initial-state';
+import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
 
-const policy = loadConfig(DEV_DEFAULTS).providers.jumio!.policy;
+const [PROVIDER] = PROVIDERS as [ProviderId];
+const policy = loadConfig(DEV_DEFAULTS).providers[PROVIDER]!.policy;
 
 function scenario(story: string, expected: Scenario['expected']): Scenario {
-  return { provider: 'jumio', reference: `demo-${story}`, story, expected, run: () => Promise.resolve() };
+  return { provider: PROVIDER, reference: `demo-${story}`, story, expected, run: () => Promise.resolve() };
 }
 
 function state(status: VerificationState['status'], decision?: VerificationState['decision']): VerificationState {
   return {
-    ...initialState('jumio', 'x', '2026-01-01T00:00:00.000Z', policy),
+    ...initialState(PROVIDER, 'x', '2026-01-01T00:00:00.000Z', policy),
     status,
     ...(decision ? { decision } : {}),
   };
@@ -28,8 +31,8 @@ describe('demo progress', () => {
     rows[0]!.state = state('COMPLETED', 'APPROVED');
     progress.update();
     expect(out.split('\n').filter(Boolean)).toEqual([
-      expect.stringMatching(/^jumio +in-order +starting +demo-in-order$/),
-      expect.stringMatching(/^jumio +in-order +COMPLETED\/APPROVED +demo-in-order$/),
+      expect.stringMatching(new RegExp(`^${PROVIDER} +in-order +starting +demo-in-order$`)),
+      expect.stringMatching(new RegExp(`^${PROVIDER} +in-order +COMPLETED/APPROVED +demo-in-order$`)),
     ]);
     expect(out).not.toContain('\x1b[');
   });
@@ -56,8 +59,8 @@ describe('demo progress', () => {
     const table = verdictTable(rows, (id) => `http://ui/${encodeURIComponent(id)}`).split('\n');
     expect(table[0]).toMatch(/^provider +story +outcome +expected +Web UI$/);
     expect(table[1]).toMatch(
-      /^jumio +ok +COMPLETED\/REVIEW +COMPLETED\/REVIEW +ok +http:\/\/ui\/kyc%3Ajumio%3Ademo-ok$/,
+      new RegExp(`^${PROVIDER} +ok +COMPLETED/REVIEW +COMPLETED/REVIEW +ok +http://ui/kyc%3A${PROVIDER}%3Ademo-ok$`),
     );
-    expect(table[2]).toMatch(/^jumio +bad +IN_PROGRESS +EXPIRED +MISMATCH +http:\/\/ui\//);
+    expect(table[2]).toMatch(new RegExp(`^${PROVIDER} +bad +IN_PROGRESS +EXPIRED +MISMATCH +http://ui/`));
   });
 });

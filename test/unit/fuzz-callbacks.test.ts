@@ -1,4 +1,4 @@
-import { PROVIDERS, type ProviderId } from '../../src/verification/model';
+import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
 import type { Logger } from '../../src/logger';
 import { describeFuzz, fuzzProvider, INJECTED, render, type FuzzReport } from '../support/fuzz-bodies';
 import { SEEDS, startRecordingIngress, type InProcessIngress } from '../support/hostile-bodies';

@@ -5,21 +5,16 @@
  * as itself.
  */
 import fc from 'fast-check';
-import {
-  DECISIONS,
-  initialState,
-  PROVIDERS,
-  STATUSES,
-  type VerificationEvent,
-  type VerificationState,
-} from '../../src/verification/model';
+import { DECISIONS, STATUSES, type VerificationEvent, type VerificationState } from '../../src/verification/model';
 import { readCancellation, readProviderEvent, readRegistration } from '../../src/verification/incoming';
 import { MALFORMED_SIGNAL, reduce, type VerificationChange } from '../../src/verification/reducer';
-import { TEST_POLICY } from '../support/policy';
+import { TEST_POLICY, TEST_PROVIDER } from '../support/policy';
 import { PROTOTYPE_WORDS } from '../support/hostile-bodies';
+import { initialState } from '../../src/verification/initial-state';
+import { PROVIDERS } from '../../src/providers/registry';
 
 const NOW = '2026-01-01T00:00:00.000Z';
-const EXPECTED = { provider: 'jumio' as const, reference: 'ref-1' };
+const EXPECTED = { provider: TEST_PROVIDER, reference: 'ref-1' };
 
 const word = fc.oneof(fc.constantFrom(...PROTOTYPE_WORDS), fc.string({ maxLength: 12 }));
 /** Dates at and past the edges of what Date and ISO 8601 can hold. */
@@ -106,7 +101,7 @@ const anyArgument: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 function start(): VerificationState {
-  return initialState('jumio', 'ref-1', NOW, TEST_POLICY);
+  return initialState(TEST_PROVIDER, 'ref-1', NOW, TEST_POLICY);
 }
 
 function reduced(state: VerificationState, change: VerificationChange): VerificationState {
@@ -155,13 +150,13 @@ it('a well-formed event reads back as itself, and only its defined members are k
 
 it('names the problem, never the value', () => {
   const secret = 'jane.doe@example.com';
-  const read = readProviderEvent({ provider: 'jumio', reference: 'ref-1', providerStatus: { secret } }, EXPECTED);
+  const read = readProviderEvent({ provider: TEST_PROVIDER, reference: 'ref-1', providerStatus: { secret } }, EXPECTED);
   expect(read).toEqual({ ok: false, problem: 'providerStatus is not a text' });
   expect(readProviderEvent({ ...sample(), reference: secret }, EXPECTED)).toEqual({
     ok: false,
     problem: 'the event names another verification',
   });
-  for (const provider of PROVIDERS.filter((p) => p !== 'jumio')) {
+  for (const provider of PROVIDERS) {
     expect(readProviderEvent({ ...sample(), provider }, EXPECTED).ok).toBe(false);
   }
   expect(readCancellation(undefined)).toEqual({ ok: true, value: {} });
@@ -173,7 +168,7 @@ it('names the problem, never the value', () => {
 
 function sample(): VerificationEvent {
   return {
-    provider: 'jumio',
+    provider: TEST_PROVIDER,
     reference: 'ref-1',
     providerStatus: 'ACQUIRED',
     source: 'callback',

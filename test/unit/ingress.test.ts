@@ -1,11 +1,12 @@
+import { createHmac } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import request from 'supertest';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { silentLogger } from '../../src/logger';
 import { signResult, signResultText } from '../../src/providers/attestr/signature';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import documented from '../fixtures/jumio/documented-callback.json';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 import { describeNamespaceKeepingYears } from '../support/fake-temporal';
@@ -175,6 +176,29 @@ describe('ingress', () => {
     expect(bad.body.error).toBe('unauthorized');
     const good = await request(app).post('/webhooks/jumio').set('Authorization', 'Bearer s3cret').send(callback);
     expect(good.status).toBe(200);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("takes a provider's signed body by an hmac rule: 200 with the signature, 401 without or on other bytes", async () => {
+    const secret = 'signing-secret-0123456789';
+    const signed = loadConfig({
+      ...DEV_DEFAULTS,
+      KYC_PROVIDERS: 'jumio',
+      JUMIO_WEBHOOK_AUTH: `hmac:header=X-Signature,encoding=hex,secret=${secret},prefix=sha256=`,
+    });
+    const { client, calls } = recordingClient();
+    const app = createIngressApp({ client, config: signed, logger: silentLogger });
+    const raw = JSON.stringify(callback);
+    const signature = `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+    const post = (body: string, headers: Record<string, string>) =>
+      request(app).post('/webhooks/jumio').set('Content-Type', 'application/json').set(headers).send(body);
+    expect((await post(raw, { 'X-Signature': signature })).status).toBe(200);
+    expect(calls).toHaveLength(1);
+    const refused = await post(raw, {});
+    expect(refused.status).toBe(401);
+    expect(refused.body).toEqual({ error: 'unauthorized', message: 'missing or invalid callback credentials' });
+    // The same JSON, serialised again: not the bytes that were signed.
+    expect((await post(JSON.stringify(callback, null, 1), { 'X-Signature': signature })).status).toBe(401);
     expect(calls).toHaveLength(1);
   });
 

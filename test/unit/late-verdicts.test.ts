@@ -3,15 +3,12 @@
  * (deadline, maximum lifetime) is told apart from one the provider or the app reported, and only
  * a verdict within the window, after an inferred end, is a late verdict.
  */
-import {
-  initialState,
-  type CanonicalMeaning,
-  type VerificationEvent,
-  type VerificationState,
-} from '../../src/verification/model';
+import { type CanonicalMeaning, type VerificationEvent, type VerificationState } from '../../src/verification/model';
 import { reduce, type VerificationChange } from '../../src/verification/reducer';
-import { classifyLateEvents, inferredEnd, isVerdict, lifetimeOverOnReopen } from '../../src/late-verdicts/rule';
-import { TEST_POLICY } from '../support/policy';
+import { classifyLateEvents, lifetimeOverOnReopen } from '../../src/late-verdicts/classify';
+import { TEST_POLICY, TEST_PROVIDER } from '../support/policy';
+import { initialState } from '../../src/verification/initial-state';
+import { inferredEnd, isVerdict } from '../../src/verification/late-verdict';
 
 const START = '2026-01-01T00:00:00.000Z';
 const CLOSE = '2026-01-02T00:00:00.000Z';
@@ -20,7 +17,7 @@ const WINDOW_MS = 30 * DAY_MS;
 
 function event(providerStatus: string, meaning: CanonicalMeaning, source: 'callback' | 'poll' = 'callback') {
   const e: VerificationEvent = {
-    provider: 'jumio',
+    provider: TEST_PROVIDER,
     reference: 'ref-1',
     providerStatus,
     source,
@@ -31,7 +28,7 @@ function event(providerStatus: string, meaning: CanonicalMeaning, source: 'callb
 }
 
 function apply(changes: VerificationChange[]): VerificationState {
-  let state = initialState('jumio', 'ref-1', START, TEST_POLICY);
+  let state = initialState(TEST_PROVIDER, 'ref-1', START, TEST_POLICY);
   for (const change of changes)
     state = reduce(state, change, { now: CLOSE, policy: TEST_POLICY, random: () => 0.5 }).state;
   return state;
@@ -134,7 +131,7 @@ describe('classifyLateEvents', () => {
 
 describe('lifetimeOverOnReopen: a reopened run must not close again before the provider answers', () => {
   const policy = { ...TEST_POLICY, maxLifetimeMs: 10 * DAY_MS };
-  const carried = initialState('jumio', 'ref-1', START, { ...policy, expiresAfterMs: DAY_MS });
+  const carried = initialState(TEST_PROVIDER, 'ref-1', START, { ...policy, expiresAfterMs: DAY_MS });
   const lifetimeEnds = Date.parse(START) + 10 * DAY_MS;
 
   it('a first run starts over at the reopen time, so its lifetime starts again', () => {

@@ -3,16 +3,14 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { ApplicationFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
-import {
-  createNotifyActivities,
-  NOTIFY_EVENT_TYPE,
-  NotifyFailure,
-  type NotifyPayload,
-} from '../../src/activities/notify';
-import { loadConfig } from '../../src/config';
-import { initialState, type VerificationState } from '../../src/verification/model';
+import { createNotifyActivities, NotifyFailure } from '../../src/activities/notify';
+import { loadConfig } from '../../src/app-config';
+import { type VerificationState } from '../../src/verification/model';
 import { freePort } from '../support/ports';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { TEST_POLICY, TEST_PROVIDER } from '../support/policy';
+import { initialState } from '../../src/verification/initial-state';
+import { NOTIFY_EVENT_TYPE, type NotifyPayload } from '../../src/contracts';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -47,17 +45,19 @@ async function startReceiver(
   };
 }
 
+const WEBHOOK_ID = `kyc:${TEST_PROVIDER}:exec-1:finished`;
+
 function finalState(): VerificationState {
   return {
-    ...initialState('jumio', 'exec-1', '2026-01-01T10:00:00.000Z', loadConfig(DEV_DEFAULTS).providers.jumio!.policy),
+    ...initialState(TEST_PROVIDER, 'exec-1', '2026-01-01T10:00:00.000Z', TEST_POLICY),
     status: 'COMPLETED',
     decision: 'APPROVED',
-    providerStatus: 'PROCESSED/PASSED',
+    providerStatus: 'FINISHED/OK',
     completedAt: '2026-01-01T10:05:00.000Z',
     customerReference: 'cust-42',
     registeredByApp: true,
-    context: { accountId: 'acc-1' },
-    seen: ['jumio:exec-1:PROCESSED'],
+    context: { account: 'acc-1' },
+    seen: [`${TEST_PROVIDER}:exec-1:FINISHED`],
   };
 }
 
@@ -81,11 +81,11 @@ describe('notifyApp', () => {
     try {
       await new MockActivityEnvironment().run(notifier(receiver.url).notifyApp, {
         state: finalState(),
-        webhookId: 'kyc:jumio:exec-1:finished',
+        webhookId: WEBHOOK_ID,
       });
       expect(receiver.received).toHaveLength(1);
       const [request] = receiver.received;
-      expect(request!.headers['webhook-id']).toBe('kyc:jumio:exec-1:finished');
+      expect(request!.headers['webhook-id']).toBe(WEBHOOK_ID);
       expect(request!.headers['content-type']).toBe('application/json');
       const payload = new Webhook(secret).verify(
         request!.body,
@@ -93,7 +93,7 @@ describe('notifyApp', () => {
       ) as NotifyPayload;
       expect(payload).toMatchObject({
         type: NOTIFY_EVENT_TYPE,
-        data: { provider: 'jumio', reference: 'exec-1', status: 'COMPLETED', decision: 'APPROVED' },
+        data: { provider: TEST_PROVIDER, reference: 'exec-1', status: 'COMPLETED', decision: 'APPROVED' },
       });
       expect(payload.data).not.toHaveProperty('seen');
       // Another secret does not verify it: the signature is real.
@@ -107,7 +107,7 @@ describe('notifyApp', () => {
   it('fails retryably while the receiver is down, and delivers once it is up', async () => {
     const port = await freePort();
     const activities = notifier(`http://127.0.0.1:${port}/kyc-verdicts`);
-    const input = { state: finalState(), webhookId: 'kyc:jumio:exec-1:finished' };
+    const input = { state: finalState(), webhookId: WEBHOOK_ID };
 
     const down = await failureOf(new MockActivityEnvironment().run(activities.notifyApp, input));
     expect(down.type).toBe(NotifyFailure.Unavailable);

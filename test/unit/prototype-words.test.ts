@@ -29,7 +29,7 @@ import {
   unicoProcessMeaning,
   unicoWebhookStateMeaning,
 } from '../../src/providers/unico/vocabulary';
-import { PROVIDERS, type VerificationEvent } from '../../src/verification/model';
+import { type VerificationEvent } from '../../src/verification/model';
 import {
   isContainer,
   PROTOTYPE_WORDS,
@@ -37,6 +37,7 @@ import {
   startRecordingIngress,
   type InProcessIngress,
 } from '../support/hostile-bodies';
+import { PROVIDERS } from '../../src/providers/registry';
 
 /** A meaning as the model defines it: a plain object of plain values that JSON carries unchanged. */
 function expectPlainMeaning(meaning: unknown, what: string): void {

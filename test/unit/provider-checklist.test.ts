@@ -4,8 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { providerRegistry } from '../../src/providers/registry';
-import { PROVIDERS } from '../../src/verification/model';
+import { providerRegistry, PROVIDERS } from '../../src/providers/registry';
 import { PROVIDER_VARIABLE_SUFFIXES } from '../support/provider-variables';
 import { labelledLists, readmeSection } from '../support/readme';
 
@@ -13,7 +12,7 @@ const root = join(__dirname, '../..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 /** The files of a provider's folder, each with one job (README, "Add a provider"). */
-const PROVIDER_FILES = ['index.ts', 'callback.ts', 'vocabulary.ts', 'retrieval.ts', 'simulator.ts'];
+const PROVIDER_FILES = ['index.ts', 'callback.ts', 'vocabulary.ts', 'retrieval.ts', 'testing/simulator.ts'];
 
 describe.each(PROVIDERS)('provider %s has every piece the README names', (id) => {
   const module = providerRegistry[id];
@@ -43,7 +42,8 @@ describe.each(PROVIDERS)('provider %s has every piece the README names', (id) =>
   });
 
   it('its unit tests, end-to-end tests and documented payloads', () => {
-    for (const path of [`test/unit/${id}.test.ts`, `test/integration/${id}.test.ts`, `test/fixtures/${id}`]) {
+    const tests = `src/providers/${id}/test`;
+    for (const path of [`${tests}/unit.test.ts`, `${tests}/e2e.test.ts`, `test/fixtures/${id}`]) {
       expect(existsSync(join(root, path))).toBe(true);
     }
   });

@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import {
-  initialState as createInitialState,
   isTerminal,
-  PROVIDERS,
   statusRank,
   TIMELINE_LIMIT,
   type VerificationEvent,
@@ -21,6 +19,8 @@ import {
 } from '../../src/providers/unico/vocabulary';
 import { CONCEDUS_VOCABULARY, concedusMeaning, MISMATCHES } from '../../src/providers/concedus/vocabulary';
 import type { CanonicalMeaning } from '../../src/verification/model';
+import { initialState as createInitialState } from '../../src/verification/initial-state';
+import { PROVIDERS } from '../../src/providers/registry';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 

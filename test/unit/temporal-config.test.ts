@@ -1,8 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadClientConfig, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, longestVerificationLifetimeMs } from '../../src/app-config';
 import { connectionOptions } from '../../src/temporal/connection';
+import { loadClientConfig } from '../../src/config/client';
+import { PROVIDERS } from '../../src/providers/registry';
 
 const dir = mkdtempSync(join(tmpdir(), 'kyc-temporal-config-'));
 const pem = (name: string, text: string) => {
@@ -110,9 +112,22 @@ describe('Temporal client configuration (envconfig)', () => {
   });
 
   it('the client needs no provider settings with NODE_ENV=production; the worker does', () => {
-    const env = { NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233', KYC_PROVIDERS: 'jumio' };
+    const [provider] = PROVIDERS;
+    const env = { NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233', KYC_PROVIDERS: provider! };
     expect(loadClientConfig(env).temporal).toMatchObject({ address: 'temporal:7233', taskQueue: 'kyc-verifications' });
-    expect(() => loadConfig(env)).toThrow(/^JUMIO_CLIENT_ID: must be set/);
+    const refused = configError(() => loadConfig(env));
+    expect(refused.message).toMatch(/: must be set/);
+    expect(refused.variable.startsWith(`${provider!.toUpperCase()}_`)).toBe(true);
     expect(configError(() => loadClientConfig({ NODE_ENV: 'production' })).variable).toBe('TEMPORAL_ADDRESS');
+  });
+
+  it("kyc setup's retention check counts every registered provider when none is configured where it runs", () => {
+    // As a platform engineer runs it: Temporal's settings only, in production, so no provider is enabled.
+    const longest = longestVerificationLifetimeMs({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233' });
+    const policies = Object.values(loadConfig({ KYC_DEV_DEFAULTS: '1' }).providers).map((provider) => provider.policy);
+    expect(policies).toHaveLength(PROVIDERS.length);
+    expect(longest).toBe(
+      Math.max(...policies.map((policy) => Math.max(policy.maxLifetimeMs, policy.expiresAfterMs + 86_400_000))),
+    );
   });
 });

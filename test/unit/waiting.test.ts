@@ -3,7 +3,7 @@
  * by how much it postpones.
  */
 import fc from 'fast-check';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import type { VerificationEvent } from '../../src/verification/model';
 import {
   afterCallback,
@@ -16,11 +16,11 @@ import {
   postponeDelayMs,
   seededRandom,
   startWaiting,
-  type WaitProgress,
 } from '../../src/verification/waiting';
-import { initialState } from '../../src/verification/model';
+import { type WaitProgress } from '../../src/verification/model';
 import { reduce } from '../../src/verification/reducer';
-import { TEST_POLICY } from '../support/policy';
+import { TEST_POLICY, TEST_PROVIDER } from '../support/policy';
+import { initialState } from '../../src/verification/initial-state';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const ms = (iso: string) => Date.parse(iso) - Date.parse(T0);
@@ -33,7 +33,14 @@ const noRandom = () => {
 
 function answer(meaning: VerificationEvent['meaning']): { answer: VerificationEvent } {
   return {
-    answer: { provider: 'jumio', reference: 'r', providerStatus: 'X', source: 'poll', dedupKey: 'poll:X', meaning },
+    answer: {
+      provider: TEST_PROVIDER,
+      reference: 'r',
+      providerStatus: 'X',
+      source: 'poll',
+      dedupKey: 'poll:X',
+      meaning,
+    },
   };
 }
 
@@ -94,7 +101,7 @@ describe('the deadline', () => {
   it('never expires on an unknown word (the unknown-word rule): it postpones, raising attention unknown_word', () => {
     const unknown = answer({ status: 'ACTION_REQUIRED', attention: 'unknown_decision', unknownWord: 'NEW_TYPE' });
     expect(judgeDeadline(unknown, waiting)).toEqual({ expire: false, attention: 'unknown_word' });
-    // A known word that asks a human (Attestr's factx query) still expires at the deadline.
+    // A known word that asks a human (a provider's follow-up query) still expires at the deadline.
     expect(judgeDeadline(answer({ status: 'ACTION_REQUIRED' }), waiting)).toEqual({ expire: true });
   });
 
@@ -145,7 +152,7 @@ describe('jittered first poll and deadline check', () => {
       fc.property(share, share, fc.integer({ min: 1000, max: 60 * DAY }), (r1, r2, lifetime) => {
         const policy = { ...JITTERED, expiresAfterMs: lifetime };
         const randoms = [r1, r2];
-        const state = initialState('jumio', 'r', T0, policy, () => randoms.shift()!);
+        const state = initialState(TEST_PROVIDER, 'r', T0, policy, () => randoms.shift()!);
         expect(ms(state.expiresAt)).toBe(lifetime);
         const check = deadlineCheckAt(state.expiresAt, state.wait) - Date.parse(T0);
         expect(check).toBeGreaterThanOrEqual(lifetime);
@@ -166,7 +173,7 @@ describe('jittered first poll and deadline check', () => {
       undefined,
     );
     // Through the reducer: the app's 10-second deadline is checked at most a second after it.
-    const start = initialState('jumio', 'r', T0, JITTERED, () => 0.999);
+    const start = initialState(TEST_PROVIDER, 'r', T0, JITTERED, () => 0.999);
     const { state } = reduce(
       start,
       { kind: 'registered', registration: { expiresAt: at(10_000) } },
@@ -179,7 +186,7 @@ describe('jittered first poll and deadline check', () => {
   });
 
   it('without jitter in the policy (histories recorded before it) draws nothing and waits exactly', () => {
-    const state = initialState('jumio', 'r', T0, TEST_POLICY, noRandom);
+    const state = initialState(TEST_PROVIDER, 'r', T0, TEST_POLICY, noRandom);
     expect(ms(state.wait.nextPollAt)).toBe(TEST_POLICY.callbackGraceMs);
     expect(state.wait.expiryCheckDelayMs).toBeUndefined();
     expect(deadlineCheckAt(state.expiresAt, state.wait)).toBe(Date.parse(state.expiresAt));
@@ -192,9 +199,9 @@ describe('jittered first poll and deadline check', () => {
   });
 
   it('spreads a thousand verifications started in the same millisecond over the grace’s 10 %, from their identity', () => {
-    const starts = Array.from({ length: 1000 }, (_, i) => initialState('jumio', `ref-${i}`, T0, JITTERED));
+    const starts = Array.from({ length: 1000 }, (_, i) => initialState(TEST_PROVIDER, `ref-${i}`, T0, JITTERED));
     // The same identity gives the same wait: a replay or a continued run computes the same instants.
-    expect(initialState('jumio', 'ref-7', T0, JITTERED).wait).toEqual(starts[7]!.wait);
+    expect(initialState(TEST_PROVIDER, 'ref-7', T0, JITTERED).wait).toEqual(starts[7]!.wait);
     const perSecond = (instants: number[]) => {
       const counts = new Map<number, number>();
       for (const t of instants) counts.set(Math.floor(t / 1000), (counts.get(Math.floor(t / 1000)) ?? 0) + 1);
@@ -210,9 +217,9 @@ describe('jittered first poll and deadline check', () => {
   });
 
   it('draws numbers in [0, 1) from a key, the same for the same key', () => {
-    const a = seededRandom('jumio:x');
-    const b = seededRandom('jumio:x');
-    const c = seededRandom('jumio:y');
+    const a = seededRandom('p:x');
+    const b = seededRandom('p:x');
+    const c = seededRandom('p:y');
     const drawsA = Array.from({ length: 100 }, a);
     expect(Array.from({ length: 100 }, b)).toEqual(drawsA);
     expect(Array.from({ length: 100 }, c)).not.toEqual(drawsA);

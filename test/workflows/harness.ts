@@ -8,24 +8,28 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { KycActivities, PollRequest } from '../../src/activities';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import type { KycActivities } from '../../src/activities';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import { resolveTemporalTestServer } from '../../src/temporal/binaries';
 import {
   isTerminal,
   type CanonicalMeaning,
   type VerificationEvent,
   type VerificationState,
+  type VerificationPolicy,
 } from '../../src/verification/model';
-import type { VerificationPolicy } from '../../src/verification/waiting';
 import {
   KYC_SEARCH_ATTRIBUTES,
   kycWorkflowId,
   providerEventSignal,
   WORKFLOW_TYPE,
   type VerificationInput,
-} from '../../src/workflows/messages';
+  type PollRequest,
+} from '../../src/contracts';
 import { quietRuntime, testWorkflowSource } from '../support/stack';
+
+/** The fake provider's ID: any ID of the right form will do for the workflow, which knows no registry. */
+export const FAKE_PROVIDER = 'fake';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -106,7 +110,7 @@ export class FakeProvider {
       throw ApplicationFailure.create({ type: ProviderFailure.NotReady, message: 'result not published yet' });
     }
     return {
-      provider: 'jumio',
+      provider: FAKE_PROVIDER,
       reference: request.reference,
       providerStatus: next.status,
       source: 'poll',
@@ -154,9 +158,9 @@ export function useWorkflowBench(): WorkflowBench {
 
   bench.start = async (reference, first, options = {}) => {
     const policy = options.policy === null ? undefined : (options.policy ?? POLICY);
-    const input: VerificationInput = { provider: 'jumio', reference, ...(policy ? { policy } : {}) };
+    const input: VerificationInput = { provider: FAKE_PROVIDER, reference, ...(policy ? { policy } : {}) };
     await bench.env.client.workflow.signalWithStart(WORKFLOW_TYPE, {
-      workflowId: kycWorkflowId('jumio', reference),
+      workflowId: kycWorkflowId(FAKE_PROVIDER, reference),
       taskQueue: bench.taskQueue,
       args: [input],
       signal: providerEventSignal,
@@ -164,9 +168,9 @@ export function useWorkflowBench(): WorkflowBench {
     });
   };
   bench.callback = (reference, event) =>
-    bench.env.client.workflow.getHandle(kycWorkflowId('jumio', reference)).signal(providerEventSignal, event);
+    bench.env.client.workflow.getHandle(kycWorkflowId(FAKE_PROVIDER, reference)).signal(providerEventSignal, event);
   bench.result = (reference) =>
-    bench.env.client.workflow.getHandle(kycWorkflowId('jumio', reference)).result() as Promise<VerificationState>;
+    bench.env.client.workflow.getHandle(kycWorkflowId(FAKE_PROVIDER, reference)).result() as Promise<VerificationState>;
   bench.withWorker = async (body, policy) => {
     const worker = await Worker.create({
       connection: bench.env.nativeConnection,
@@ -182,7 +186,7 @@ export function useWorkflowBench(): WorkflowBench {
 /** A provider callback in canonical form, at the provider's second `second` (for ordering). */
 export function callback(reference: string, status: string, meaning: CanonicalMeaning, second = 0): VerificationEvent {
   return {
-    provider: 'jumio',
+    provider: FAKE_PROVIDER,
     reference,
     providerStatus: status,
     occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString(),

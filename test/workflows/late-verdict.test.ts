@@ -5,8 +5,8 @@
  * test/integration/late-verdicts.test.ts.)
  */
 import { randomUUID } from 'node:crypto';
-import { kycWorkflowId } from '../../src/workflows/messages';
-import { answer, callback, POLICY, useWorkflowBench } from './harness';
+import { kycWorkflowId } from '../../src/contracts';
+import { answer, callback, POLICY, useWorkflowBench, FAKE_PROVIDER } from './harness';
 
 const bench = useWorkflowBench();
 const STARTED = { status: 'IN_PROGRESS' } as const;
@@ -22,7 +22,7 @@ it('a verdict that arrives while the app is told of our EXPIRED is recorded, rai
     await bench.start(ref, callback(ref, 'STARTED', STARTED, 1), { policy });
     // The deadline passes, the provider still says "in progress": EXPIRED, and the push hangs.
     await bench.env.sleep(policy.expiresAfterMs + 1000);
-    const handle = bench.env.client.workflow.getHandle(kycWorkflowId('jumio', ref));
+    const handle = bench.env.client.workflow.getHandle(kycWorkflowId(FAKE_PROVIDER, ref));
     await waitFor(async () => (await handle.query<{ status: string }>('state')).status === 'EXPIRED');
     await bench.callback(ref, callback(ref, 'DONE', PASSED, 9));
     receiverUp();
@@ -32,7 +32,7 @@ it('a verdict that arrives while the app is told of our EXPIRED is recorded, rai
   expect(final.attention).toContain('late_verdict');
   expect(final.timeline.find((e) => e.providerStatus === 'DONE')).toMatchObject({ outcome: 'stale' });
   const pushed = bench.provider.notifications.filter((n) => n.state.reference === ref);
-  const id = kycWorkflowId('jumio', ref);
+  const id = kycWorkflowId(FAKE_PROVIDER, ref);
   // A receiver that held an attempt past its timeout sees a retry too: the IDs are what the app de-duplicates on.
   expect([...new Set(pushed.map((n) => n.webhookId))]).toEqual([
     `${id}:finished`,

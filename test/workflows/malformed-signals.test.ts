@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { KycAttention, kycWorkflowId, stateQuery } from '../../src/workflows/messages';
+import { KycAttention, kycWorkflowId, stateQuery } from '../../src/contracts';
 import { failedWorkflowTasks } from '../support/hostile-bodies';
-import { answer, callback, useWorkflowBench } from './harness';
+import { answer, callback, useWorkflowBench, FAKE_PROVIDER } from './harness';
 
 const bench = useWorkflowBench();
 const handle = (reference: string): WorkflowHandle =>
-  bench.env.client.workflow.getHandle(kycWorkflowId('jumio', reference));
+  bench.env.client.workflow.getHandle(kycWorkflowId(FAKE_PROVIDER, reference));
 
 const STARTED = { status: 'IN_PROGRESS' } as const;
 const PASSED = { status: 'COMPLETED', decision: 'APPROVED' } as const;
@@ -27,8 +27,8 @@ function malformedEvents(reference: string): unknown[] {
     'PROCESSED',
     [],
     {},
-    { provider: 'jumio' },
-    // What a Jumio status `constructor` became on its way through a plain-object lookup and JSON: no meaning.
+    { provider: FAKE_PROVIDER },
+    // What a provider status `constructor` became on its way through a plain-object lookup and JSON: no meaning.
     { ...withoutMeaning, providerStatus: 'constructor', dedupKey: 'callback:constructor' },
     { ...base, providerStatus: 'toString', meaning: { status: 'toString' } },
     { ...base, providerStatus: 'hasOwnProperty', meaning: { status: 'COMPLETED', decision: 'hasOwnProperty' } },

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import type { VerificationState } from '../../src/verification/model';
 import {
   cancelSignal,
@@ -17,11 +17,11 @@ import {
   refreshSignal,
   registerSignal,
   verificationFinishedSignal,
-} from '../../src/workflows/messages';
-import { answer, callback, HOUR, MINUTE, POLICY, useWorkflowBench } from './harness';
+} from '../../src/contracts';
+import { answer, callback, HOUR, MINUTE, POLICY, useWorkflowBench, FAKE_PROVIDER } from './harness';
 
 const bench = useWorkflowBench();
-const handle = (reference: string) => bench.env.client.workflow.getHandle(kycWorkflowId('jumio', reference));
+const handle = (reference: string) => bench.env.client.workflow.getHandle(kycWorkflowId(FAKE_PROVIDER, reference));
 const steps = (state: VerificationState) => state.timeline.map((e) => `${e.source} ${e.providerStatus} ${e.outcome}`);
 
 const STARTED = { status: 'IN_PROGRESS' } as const;
@@ -166,9 +166,9 @@ it('"not found" at the deadline does not expire a reference the provider never k
   bench.provider.script(ref, { fail: ProviderFailure.NotReady });
   const final = await bench.withWorker(async () => {
     await bench.env.client.workflow.signalWithStart('verificationWorkflow', {
-      workflowId: kycWorkflowId('jumio', ref),
+      workflowId: kycWorkflowId(FAKE_PROVIDER, ref),
       taskQueue: bench.taskQueue,
-      args: [{ provider: 'jumio', reference: ref, policy: POLICY }],
+      args: [{ provider: FAKE_PROVIDER, reference: ref, policy: POLICY }],
       signal: registerSignal,
       signalArgs: [{}],
     });
@@ -281,23 +281,23 @@ it("the app's workflow named at start is signalled with the final state; a missi
   const nobody = randomUUID();
   const register = (ref: string, notifyWorkflowId: string) =>
     bench.env.client.workflow.signalWithStart('verificationWorkflow', {
-      workflowId: kycWorkflowId('jumio', ref),
+      workflowId: kycWorkflowId(FAKE_PROVIDER, ref),
       taskQueue: bench.taskQueue,
-      args: [{ provider: 'jumio', reference: ref, policy: POLICY }],
+      args: [{ provider: FAKE_PROVIDER, reference: ref, policy: POLICY }],
       signal: registerSignal,
       signalArgs: [{ notifyWorkflowId }],
     });
   const [toldFinal, nobodyFinal] = await bench.withWorker(async () => {
     // Any running workflow stands in for the app's: here, another verification.
     await bench.start(app, callback(app, 'STARTED', STARTED, 1));
-    await register(told, kycWorkflowId('jumio', app));
+    await register(told, kycWorkflowId(FAKE_PROVIDER, app));
     await register(nobody, 'no-such-workflow');
     await bench.callback(told, callback(told, 'DONE', PASSED, 2));
     await bench.callback(nobody, callback(nobody, 'DONE', PASSED, 2));
     // Awaited without skipping time (a plain client): skipped time would run the stand-in to its deadline.
     const results = new Client({ connection: bench.env.connection }).workflow;
     const result = (ref: string) =>
-      results.getHandle(kycWorkflowId('jumio', ref)).result() as Promise<VerificationState>;
+      results.getHandle(kycWorkflowId(FAKE_PROVIDER, ref)).result() as Promise<VerificationState>;
     const finals = await Promise.all([result(told), result(nobody)]);
     await handle(app).signal(cancelSignal, {});
     await bench.result(app);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Status, VerificationEvent } from '../../verification/model';
 import { ownEntry, parseResponse, pollEvent, providerWordSchema, requireSetting } from '../common';
-import { ProviderFailure } from '../failure-types';
+import { ProviderFailure } from '../../verification/provider-failure';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import type { RetrievalClient } from '../types';
 import type { AttestrKind } from './callback';

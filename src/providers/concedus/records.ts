@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProviderFailure } from '../failure-types';
+import { ProviderFailure } from '../../verification/provider-failure';
 import { ProviderCallError } from '../http';
 import { providerWordSchema, referenceSchema } from '../common';
 

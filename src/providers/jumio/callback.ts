@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
 import { isoTimestamp, parseCallbackBody, providerWordSchema, referenceSchema } from '../common';
 import { createLogger, type Logger } from '../../logger';
-import { kycWorkflowId } from '../../workflows/messages';
+import { kycWorkflowId } from '../../contracts';
 import { CallbackNotOursError, type CallbackParser, type ParsedCallback } from '../types';
 import { checkExecutionHref, JUMIO_DEFAULT_API_BASE_URL } from './href';
 import { jumioStatusMeaning } from './vocabulary';

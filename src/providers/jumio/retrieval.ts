@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
 import { isoTimestamp, parseResponse, pollEvent, providerWordSchema, requireSetting } from '../common';
-import { ProviderFailure } from '../failure-types';
+import { ProviderFailure } from '../../verification/provider-failure';
 import { ProviderCallError, requestJson } from '../http';
 import { TokenCache, withFreshTokenOn401 } from '../token-cache';
 import type { RetrievalClient } from '../types';

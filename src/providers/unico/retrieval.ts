@@ -9,7 +9,7 @@ import {
   rawWord,
   requireSetting,
 } from '../common';
-import { ProviderFailure } from '../failure-types';
+import { ProviderFailure } from '../../verification/provider-failure';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import { TokenCache, withFreshTokenOn401 } from '../token-cache';
 import type { RetrievalClient } from '../types';

@@ -5,11 +5,11 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { KycActivities } from '../../../src/activities';
 
-export async function rateProbeWorkflow(queue: string, calls: number): Promise<number> {
+export async function rateProbeWorkflow(queue: string, provider: string, calls: number): Promise<number> {
   const { pollProvider } = proxyActivities<KycActivities>({ taskQueue: queue, startToCloseTimeout: '5m' });
   await Promise.all(
     Array.from({ length: calls }, (_, i) =>
-      pollProvider({ provider: 'jumio', reference: `probe-${i}`, context: {}, expectResult: false }),
+      pollProvider({ provider, reference: `probe-${i}`, context: {}, expectResult: false }),
     ),
   );
   return calls;
