@@ -87,7 +87,7 @@ export interface AppConfig {
   devDefaults: string[];
 }
 
-/** Dead letters, the local inbox and the poll rate limits (see README "Guarantees"). */
+/** Dead letters, the local inbox and the poll rate limits (docs/architecture.md, "Guarantees"). */
 export interface ReliabilityConfig {
   /** How long a refused callback is kept for listing and replay. */
   deadLetterRetentionMs: number;

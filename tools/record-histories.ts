@@ -4,7 +4,7 @@
  * built workflow bundle, and writes each history to test/replay/histories/<provider>-<path>.json
  * (with TEMPORAL_ADDRESS: on that cluster, into histories/cluster/).
  * test/replay/replay.test.ts replays them all against the current workflow code, so a change
- * that would break the open verifications of a deployment fails CI (README: "Changing the workflow").
+ * that would break the open verifications of a deployment fails CI (docs/operations.md, "Changing the workflow").
  *
  * Callbacks are signalled as the ingress does (signal-with-start, canonical events in each
  * provider's words); provider APIs are scripted retrieval clients, so no network is needed.
