@@ -87,7 +87,7 @@ export interface AppConfig {
   devDefaults: string[];
 }
 
-/** Dead letters, the local inbox and the poll rate limits (see README "Guarantees"). */
+/** Dead letters, the local inbox and the poll rate limits (docs/architecture.md, "Guarantees"). */
 export interface ReliabilityConfig {
   /** How long a refused callback is kept for listing and replay. */
   deadLetterRetentionMs: number;
@@ -104,7 +104,7 @@ export interface ReliabilityConfig {
 }
 
 /** Dev-only callback auth for providers with no production default: loopback only. */
-const DEV_WEBHOOK_AUTH = 'ip:127.0.0.1,::1';
+export const DEV_WEBHOOK_AUTH = 'ip:127.0.0.1,::1';
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 /**
  * The most hand-overs that wait at once: about a second of the embedded dev server's
@@ -228,7 +228,10 @@ type SharedPolicy = Pick<
 >;
 
 /** How long a verification the provider never settles may stay open (also at least a day past its deadline). */
-const DEFAULT_MAX_LIFETIME = '30d';
+export const DEFAULT_MAX_LIFETIME = '30d';
+
+/** Retrieval calls per second to one provider, across all workers, when its module gives no other. */
+export const DEFAULT_MAX_POLLS_PER_SECOND = 5;
 
 /**
  * Wake-ups spread so a burst of starts, or the callbacks after an outage, do not poll or check
@@ -326,7 +329,11 @@ function readProvider(read: EnvReader, id: ProviderId, shared: SharedPolicy, pro
       firstPollJitter: FIRST_POLL_JITTER,
       expiryCheckSpreadMs: EXPIRY_CHECK_SPREAD_MS,
     },
-    maxPollsPerSecond: read.integer(variable('MAX_POLLS_PER_SECOND'), module.defaults.maxPollsPerSecond ?? 5, 1),
+    maxPollsPerSecond: read.integer(
+      variable('MAX_POLLS_PER_SECOND'),
+      module.defaults.maxPollsPerSecond ?? DEFAULT_MAX_POLLS_PER_SECOND,
+      1,
+    ),
     // Through a reader of its declared variables only: what it declares is what it reads.
     settings: module.readSettings(read.scoped(providerVariables(module), `provider ${id}`), { apiBaseUrl, production }),
     module,

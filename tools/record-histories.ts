@@ -6,9 +6,9 @@
  * test/replay/histories/<provider>-<path>.json (with TEMPORAL_ADDRESS: on that cluster, into
  * histories/cluster/). Only those files are written, and only once every recording succeeded; no
  * other provider's file, and no history kept from before a change, is touched. `--keep-as <change>`
- * first renames each current file to <provider>-<path>.before-<change>.json (README: "Changing the
- * workflow"); `--out <dir>` writes into another folder. test/replay/replay.test.ts replays them all against the current workflow code, so a
- * change that would break the open verifications of a deployment fails CI.
+ * first renames each current file to <provider>-<path>.before-<change>.json (docs/operations.md, "Changing
+ * the workflow"); `--out <dir>` writes into another folder. test/replay/replay.test.ts replays them
+ * all against the current workflow code, so a change that would break the open verifications of a deployment fails CI.
  *
  * Callbacks are signalled as the ingress does (signal-with-start, canonical events in each
  * provider's words, from its src/providers/<id>/test/cases.ts); provider APIs are scripted

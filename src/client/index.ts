@@ -183,8 +183,8 @@ export class KycClient {
   }
 
   /**
-   * A verification our own timer closed may have received the provider's verdict since (README
-   * "How verdicts are decided"): those late verdicts are shown with it, so no reader takes the
+   * A verification our own timer closed may have received the provider's verdict since (docs/providers.md,
+   * "Late verdicts"): those late verdicts are shown with it, so no reader takes the
    * inferred EXPIRED for the whole story.
    */
   private async withLateVerdicts(state: VerificationState): Promise<VerificationView> {
@@ -311,7 +311,7 @@ export class KycClient {
     }
   }
 
-  /** Callbacks refused after authentication, still held (see README "Guarantees"): this deployment's, by its task queue. */
+  /** Callbacks refused after authentication, still held (docs/architecture.md, "Dead letters"): this deployment's, by its task queue. */
   async listDeadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetterSummary[]> {
     return listDeadLetters(this.client, { taskQueue: this.config.temporal.taskQueue, ...filter });
   }

@@ -120,7 +120,7 @@ export function readTemporalSettings(read: EnvReader): TemporalSettings {
 /**
  * Opt-in SQLite pragmas for the embedded dev server, e.g. `journal_mode=wal,synchronous=normal`
  * (about 3x the new verifications per second, at the cost of the last transactions on a power
- * loss; see the README's Benchmarks). Unset: SQLite's defaults.
+ * loss; see docs/architecture.md, "Capacity"). Unset: SQLite's defaults.
  */
 function readSqlitePragmas(read: EnvReader): string[] {
   const pragmas = read.list('TEMPORAL_DEV_SQLITE_PRAGMAS', '');

@@ -20,7 +20,7 @@ export interface DevServerOptions {
   logFile?: string;
   /**
    * SQLite pragmas (`name=value`, e.g. `journal_mode=wal`, `synchronous=normal`); default none, so
-   * SQLite's own defaults (rollback journal, synchronous=full) hold. See the README's Benchmarks.
+   * SQLite's own defaults (rollback journal, synchronous=full) hold. See docs/architecture.md, "Capacity".
    */
   sqlitePragmas?: string[];
 }

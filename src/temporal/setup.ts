@@ -51,7 +51,7 @@ export async function missingSearchAttributes(client: Client, namespace: string)
  * Prepares an existing cluster's namespace for the verifications: registers our search
  * attributes through the operator service (idempotent: existing ones are left alone), and reads
  * the namespace's retention, warning when a closed verification would be forgotten before the
- * longest verification lifetime has passed (see the README: status, late callbacks, ID reuse).
+ * longest verification lifetime has passed (docs/operations.md, "Retention").
  */
 export async function setUpNamespace(
   client: Client,

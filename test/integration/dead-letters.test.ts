@@ -84,7 +84,7 @@ describe('dead letters (real dev server, ingress, CLI)', () => {
     expect(response).toEqual({ status: 200, body: { accepted: 0, late: 1 } });
 
     const verificationId = `kyc:attestr:${handshake}`;
-    // Our timer inferred EXPIRED; the provider's verdict is a late verdict (README "How verdicts are decided").
+    // Our timer inferred EXPIRED; the provider's verdict is a late verdict (docs/providers.md, "Late verdicts").
     // Visibility is eventually consistent (on PostgreSQL, by its own task queue): listed once indexed.
     const { rows } = await eventually(async () => {
       const found = await listed('--reason', 'late_verdict');

@@ -1,7 +1,7 @@
 /**
  * Every checked-in history (npm run record-histories: each provider down each path) replays
  * against the current workflow code. A change that would break the verifications a deployment
- * has open fails here; README "Changing the workflow" says how to make such a change safely.
+ * has open fails here; docs/operations.md, "Changing the workflow", says how to make such a change safely.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ const expected = PROVIDERS.flatMap((provider) => REPLAY_PATHS.map((path) => `${p
 
 describe('replay of recorded histories', () => {
   it('has a current history for every provider and every path, from the dev server and from the cluster', () => {
-    // Histories kept from before a change (README "Changing the workflow") may sit beside them.
+    // Histories kept from before a change (docs/operations.md, "Changing the workflow") may sit beside them.
     expect(files).toEqual(expect.arrayContaining(expected));
     expect(clusterFiles).toEqual(expect.arrayContaining(expected));
   });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROVIDERS } from '../../src/providers/registry';
-import { PROVIDER_VARIABLE_SUFFIXES } from '../support/provider-variables';
+import { COMMON_PROVIDER_VARIABLES, providerVariable } from '../../src/providers/settings';
 
 const root = join(__dirname, '../..');
 
@@ -12,7 +12,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Variables read through the env reader, plus the P_* family every provider has. */
+/** Variables read through the env reader by name, plus those every provider has (read with its prefix). */
 function variablesRead(): Set<string> {
   const names = new Set<string>();
   const call =
@@ -20,8 +20,8 @@ function variablesRead(): Set<string> {
   for (const file of sourceFiles(join(root, 'src'))) {
     for (const match of readFileSync(file, 'utf8').matchAll(call)) names.add(match[1]!);
   }
-  for (const p of PROVIDERS.map((id) => id.toUpperCase())) {
-    for (const suffix of PROVIDER_VARIABLE_SUFFIXES) names.add(`${p}_${suffix}`);
+  for (const id of PROVIDERS) {
+    for (const { suffix } of COMMON_PROVIDER_VARIABLES) names.add(providerVariable(id, suffix));
   }
   return names;
 }

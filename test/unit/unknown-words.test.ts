@@ -1,5 +1,5 @@
 /**
- * One rule for every word no vocabulary maps, in all five providers (README, "Unknown words"): it
+ * One rule for every word no vocabulary maps, in all five providers (docs/providers.md, "How verdicts are decided"): it
  * is applied as ACTION_REQUIRED with an `unknown_<kind>` attention and the raw word kept; never a
  * terminal guess, never silence, never a 400. Where a provider documents that a kind of word grows
  * by configuration (Unico's lastEvent, Concedus's topics), its documented equivalent holds instead.

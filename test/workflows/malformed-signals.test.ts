@@ -109,7 +109,7 @@ it('raw malformed signals are recorded and flagged, the workflow never fails a t
   expect((await handle(ref).describe()).typedSearchAttributes.get(KycAttention)).toBe('malformed_signal');
 });
 
-it('well-formed signals still work as before: a registration with its context, a cancel without an argument', async () => {
+it('well-formed signals work: a registration with its context, a cancel without an argument', async () => {
   const ref = randomUUID();
   const final = await bench.withWorker(async () => {
     await bench.start(ref, callback(ref, 'STARTED', STARTED, 1));

@@ -38,7 +38,8 @@ export const attestr = defineProvider({
     {
       name: 'ATTESTR_CLIENT_SECRET',
       example: '',
-      description: "set: flow results' `resultSignature` (HMAC) is verified on callbacks and polls",
+      description:
+        "set: flow results' `resultSignature` (HMAC) is verified on callbacks and polls (401 when it does not match)",
       secret: true,
     },
     {

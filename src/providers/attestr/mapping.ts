@@ -1,7 +1,7 @@
 /**
- * Attestr's status mapping as docs/providers.md shows it, each line probed against the mapping code
- * (vocabulary.ts) by the checklist test, so the two cannot drift apart. Attestr reports the data a
- * flow or check collected, never a verdict: no line sets a decision.
+ * Attestr's status mapping as docs/providers.md shows it (npm run docs writes it there), each line
+ * probed against the mapping code (vocabulary.ts) by the checklist test, so the two cannot drift
+ * apart. Attestr reports the data a flow or check collected, never a verdict: no line sets a decision.
  */
 import type { MappingLine } from '../module';
 import {
@@ -10,10 +10,14 @@ import {
   DEFAULT_ASYNC_STATUSES,
   HANDSHAKE_MEANINGS,
   HANDSHAKE_STATES,
+  PROFILE_MEANINGS,
+  PROFILE_STATES,
   parseAsyncStatuses,
 } from './vocabulary';
 
 const handshake = (state: keyof typeof HANDSHAKE_STATES) => () => HANDSHAKE_MEANINGS[HANDSHAKE_STATES[state]];
+const profile = (state: keyof typeof PROFILE_STATES) => () => PROFILE_MEANINGS[PROFILE_STATES[state]];
+const asyncStatus = (word: string) => asyncStatusMeaning(parseAsyncStatuses(DEFAULT_ASYNC_STATUSES), word);
 
 export const ATTESTR_MAPPING: readonly MappingLine[] = [
   {
@@ -31,6 +35,12 @@ export const ATTESTR_MAPPING: readonly MappingLine[] = [
   },
   { words: ['flowx.skipped'], from: 'callback', meaning: { status: 'ABANDONED' }, probe: attestrEventMeaning },
   { words: ['factx.query'], from: 'callback', meaning: { status: 'ACTION_REQUIRED' }, probe: attestrEventMeaning },
+  {
+    words: ['any other event name'],
+    from: 'callback',
+    meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_event' },
+    probe: () => attestrEventMeaning('flowx.added_later'),
+  },
   { words: ['handshake unconsumed'], from: 'poll', meaning: { status: 'PENDING' }, probe: handshake('unconsumed') },
   { words: ['handshake consumed'], from: 'poll', meaning: { status: 'IN_PROGRESS' }, probe: handshake('consumed') },
   {
@@ -41,10 +51,38 @@ export const ATTESTR_MAPPING: readonly MappingLine[] = [
     probe: handshake('result'),
   },
   {
+    words: ['handshake archived'],
+    from: 'poll',
+    meaning: { informational: true },
+    note: 'the result is gone: the outcome can no longer be told from the API',
+    probe: handshake('archived'),
+  },
+  {
+    words: ['a follow-up query open'],
+    from: 'poll, Get Profile API',
+    meaning: { status: 'ACTION_REQUIRED' },
+    probe: profile('queryOpen'),
+  },
+  {
+    words: ['every query answered'],
+    from: 'poll, Get Profile API',
+    meaning: { informational: true },
+    note: 'answering does not finish the check',
+    probe: profile('queriesAnswered'),
+  },
+  {
     words: ['PENDING'],
-    from: 'poll, async outcome',
+    from: 'poll, async outcome `status`',
     meaning: { status: 'SUBMITTED' },
-    note: 'by `ATTESTR_ASYNC_STATUSES` (the words are not published); COMPLETED and ERRORED likewise by default',
-    probe: (word) => asyncStatusMeaning(parseAsyncStatuses(DEFAULT_ASYNC_STATUSES), word),
+    note: 'every async word by `ATTESTR_ASYNC_STATUSES` (Attestr does not publish them); these are the defaults',
+    probe: asyncStatus,
+  },
+  { words: ['COMPLETED'], from: 'poll, async outcome `status`', meaning: { status: 'COMPLETED' }, probe: asyncStatus },
+  { words: ['ERRORED'], from: 'poll, async outcome `status`', meaning: { status: 'FAILED' }, probe: asyncStatus },
+  {
+    words: ['any other async status'],
+    from: 'poll, async outcome `status`',
+    meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_status' },
+    probe: () => asyncStatus('A_WORD_ADDED_LATER'),
   },
 ];

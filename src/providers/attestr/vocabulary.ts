@@ -2,7 +2,7 @@ import { STATUSES, type CanonicalMeaning, type Status } from '../../verification
 import { ownEntry, unknownWord } from '../common';
 
 /**
- * Attestr's vocabulary in canonical terms: the one place it is mapped (the README's status mapping says
+ * Attestr's vocabulary in canonical terms: the one place it is mapped (docs/providers.md's status mapping says
  * the same). Attestr reports the data a flow or check collected, never a verdict, so no mapping
  * here sets a `decision`: judging the data is the app's business.
  */

@@ -33,7 +33,12 @@ export const concedus = defineProvider({
   },
   retriesCallbacks: true,
   variables: [
-    { name: 'CONCEDUS_USERNAME', example: '', description: "the API's username", requiredInProduction: true },
+    {
+      name: 'CONCEDUS_USERNAME',
+      example: '',
+      description: "the API's username, the login for its 4-minute access token",
+      requiredInProduction: true,
+    },
     {
       name: 'CONCEDUS_PASSWORD',
       example: '',

@@ -1,10 +1,11 @@
 /**
- * Concedus's status mapping as docs/providers.md shows it, each line probed against the mapping
- * code (vocabulary.ts) by the checklist test, so the two cannot drift apart. Codes are read within
+ * Concedus's status mapping as docs/providers.md shows it (npm run docs writes it there), each line
+ * probed against the mapping code (vocabulary.ts) by the checklist test, so the two cannot drift apart. Codes are read within
  * their kind: compliance record 100 and ident 100 are different facts.
  */
+import type { CanonicalMeaning } from '../../verification/model';
 import type { MappingLine } from '../module';
-import { CONCEDUS_VOCABULARY, concedusMeaning, IDENT_REQUEST_CREATED, MISMATCHES } from './vocabulary';
+import { CONCEDUS_VOCABULARY, concedusMeaning, IDENT_REQUEST_CREATED, MISMATCHES, unknownTopic } from './vocabulary';
 
 const compliance = (code: string) => concedusMeaning(CONCEDUS_VOCABULARY, 'complianceRecord', code);
 const ident = (code: string) => concedusMeaning(CONCEDUS_VOCABULARY, 'ident', code);
@@ -48,7 +49,19 @@ export const CONCEDUS_MAPPING: readonly MappingLine[] = [
     from: 'compliance record, ident or identResult',
     meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_code' },
     note: 'fallback polls go on; more codes by `CONCEDUS_STATUS_MAP`',
-    probe: () => compliance('999'),
+    probe: () => agreed(compliance('999'), ident('999'), identResult('failed')),
   },
-  { words: ['an unknown topic'], from: 'callback', meaning: {}, note: 'recorded, no change' },
+  {
+    words: ['a topic we do not know'],
+    from: 'callback',
+    meaning: { informational: true, attention: 'unknown_topic' },
+    note: 'a topic is a kind of message, not a status',
+    probe: () => unknownTopic('aTopicAddedLater'),
+  },
 ];
+
+/** The same meaning from every kind, or the first that differs (so the probe fails on it). */
+function agreed(...meanings: CanonicalMeaning[]): CanonicalMeaning {
+  const first = JSON.stringify({ ...meanings[0], unknownWord: undefined });
+  return meanings.find((meaning) => JSON.stringify({ ...meaning, unknownWord: undefined }) !== first) ?? meanings[0]!;
+}

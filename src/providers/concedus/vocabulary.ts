@@ -12,7 +12,7 @@ export const CONCEDUS_STATUS_KINDS: readonly ConcedusStatusKind[] = ['compliance
 export type ConcedusVocabulary = Record<ConcedusStatusKind, Readonly<Record<string, CanonicalMeaning>>>;
 
 /**
- * Concedus's vocabulary in canonical terms: the one place it is mapped (the README's status mapping says
+ * Concedus's vocabulary in canonical terms: the one place it is mapped (docs/providers.md's status mapping says
  * the same). A code missing here is an unknown word; `CONCEDUS_STATUS_MAP` adds the ones Concedus
  * has not published (see {@link parseStatusMap}).
  */

@@ -64,7 +64,8 @@ export const jumio = defineProvider({
     {
       name: 'JUMIO_AUTH_URL',
       example: 'https://auth.amer-1.jumio.ai/oauth2/token',
-      description: 'OAuth2 token endpoint of the retrieval API',
+      description:
+        'OAuth2 token endpoint of the retrieval API (client credentials; the token is cached until shortly before it expires)',
     },
     { name: 'JUMIO_CLIENT_ID', example: '', description: 'OAuth2 client ID', requiredInProduction: true },
     {
@@ -83,7 +84,7 @@ export const jumio = defineProvider({
       name: 'JUMIO_ACCOUNT_IDS',
       example: '',
       description:
-        "your account IDs, comma-separated: a callback naming another account is refused (403, dead letter `foreign_account`); Jumio's addresses send every Jumio customer's callbacks",
+        "your account IDs, comma-separated: a callback naming another account is refused (403, dead letter `foreign_account`); Jumio's addresses send every Jumio customer's callbacks. Development: unset accepts any account",
       requiredInProduction: true,
     },
   ],

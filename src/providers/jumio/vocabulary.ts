@@ -2,7 +2,7 @@ import type { CanonicalMeaning } from '../../verification/model';
 import { ownEntry, unknownWord } from '../common';
 
 /**
- * Jumio's vocabulary in canonical terms: the one place it is mapped (the README's status mapping says
+ * Jumio's vocabulary in canonical terms: the one place it is mapped (docs/providers.md's status mapping says
  * the same). Callbacks carry only a workflow status; the verdict is the retrieval API's
  * `decision.type`.
  */

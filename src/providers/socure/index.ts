@@ -39,7 +39,7 @@ export const socure = defineProvider({
       name: 'SOCURE_RESULT_API',
       example: 'idplus',
       description:
-        'idplus (legacy EmailAuthScore, SocureApiKey) | riskos (GET /api/evaluation/{id}, Bearer; set SOCURE_API_BASE_URL) | docv',
+        'idplus (legacy EmailAuthScore, SocureApiKey) | riskos (GET /api/evaluation/{id}, Bearer; set SOCURE_API_BASE_URL) | docv (GET /api/3.0/documents/{id})',
     },
     {
       name: 'SOCURE_API_KEY',

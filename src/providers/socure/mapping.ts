@@ -1,15 +1,34 @@
 /**
- * Socure's status mapping as docs/providers.md shows it, each line probed against the mapping code
- * (vocabulary.ts) by the checklist test, so the two cannot drift apart.
+ * Socure's status mapping as docs/providers.md shows it (npm run docs writes it there), each line
+ * probed against the mapping code (vocabulary.ts) by the checklist test, so the two cannot drift
+ * apart. DocV words are upper case, RiskOS words lower case.
  */
+import type { CanonicalMeaning } from '../../verification/model';
 import type { MappingLine } from '../module';
-import { socureEventMeaning, socureResultMeaning } from './vocabulary';
+import { socureEventMeaning, socureResultMeaning, socureRiskosMeaning, type RiskosEvaluation } from './vocabulary';
 
-/** A verdict event with one decision word: `VERIFICATION_COMPLETED/accept`. */
+/** A DocV verdict event with one decision word: `VERIFICATION_COMPLETED/accept`. */
 const verdict = (word: string) => {
   const [event, decision] = word.split('/');
   return socureEventMeaning(event!, decision);
 };
+
+/** A RiskOS webhook, read as a callback. */
+const riskos = (evaluation: RiskosEvaluation) => socureRiskosMeaning(evaluation, 'callback')?.meaning;
+
+/** The same meaning from every one of these readings, or the first that differs (so a probe fails on it). */
+function agreed(...meanings: (CanonicalMeaning | undefined)[]): CanonicalMeaning | undefined {
+  const first = JSON.stringify(meanings[0]);
+  return meanings.find((meaning) => JSON.stringify(meaning) !== first) ?? meanings[0];
+}
+
+/** A reviewer's or the evaluation's decision, in each webhook that carries one. */
+const riskosDecision = (decision: string) =>
+  agreed(
+    riskos({ eventType: 'evaluation_completed', decision }),
+    riskos({ eventType: 'decision_update', decision }),
+    riskos({ eventType: 'case_decision_changed', decision }),
+  );
 
 export const SOCURE_MAPPING: readonly MappingLine[] = [
   {
@@ -42,7 +61,7 @@ export const SOCURE_MAPPING: readonly MappingLine[] = [
     words: ['VERIFICATION_COMPLETED/accept'],
     from: 'callback',
     meaning: { status: 'COMPLETED', decision: 'APPROVED' },
-    note: "with `SOCURE_CONFIRM_VERDICTS`: SUBMITTED, then the API's verdict",
+    note: "with `SOCURE_CONFIRM_VERDICTS`, every verdict below is SUBMITTED, then the API's verdict",
     probe: verdict,
   },
   {
@@ -77,55 +96,133 @@ export const SOCURE_MAPPING: readonly MappingLine[] = [
     probe: socureEventMeaning,
   },
   { words: ['CONSENT_DECLINED'], from: 'callback', meaning: { status: 'ABANDONED' }, probe: socureEventMeaning },
+  { words: ['SESSION_COMPLETE'], from: 'callback', meaning: { informational: true }, probe: socureEventMeaning },
   {
-    words: ['SESSION_COMPLETE', 'case_notes_added'],
+    words: ['any other DocV event type'],
     from: 'callback',
-    meaning: { informational: true },
-    probe: socureEventMeaning,
+    meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_event' },
+    probe: () => socureEventMeaning('AN_EVENT_ADDED_LATER'),
   },
   {
-    words: ['evaluation_completed/ACCEPT'],
-    from: 'RiskOS callback',
+    words: ['a stage we do not know'],
+    from: 'poll, DocV API',
+    meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_status' },
+    probe: () => socureResultMeaning('A_STAGE_ADDED_LATER', undefined),
+  },
+  {
+    words: ['a decision we do not know'],
+    from: 'poll, DocV or ID+ API',
+    meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_decision' },
+    probe: () => socureResultMeaning(undefined, 'A_DECISION_ADDED_LATER'),
+  },
+  {
+    words: ['ACCEPT'],
+    from: 'RiskOS `evaluation_completed`, `decision_update`, `case_decision_changed`',
     meaning: { status: 'COMPLETED', decision: 'APPROVED' },
-    probe: verdict,
+    note: 'no decision, one we do not know, or `SOCURE_CONFIRM_VERDICTS`: fetched from the API',
+    probe: riskosDecision,
   },
   {
-    words: ['evaluation_completed/REJECT'],
-    from: 'RiskOS callback',
+    words: ['REJECT'],
+    from: 'RiskOS `evaluation_completed`, `decision_update`, `case_decision_changed`',
     meaning: { status: 'COMPLETED', decision: 'REJECTED' },
-    probe: verdict,
+    probe: riskosDecision,
   },
   {
-    words: ['evaluation_completed/REVIEW'],
-    from: 'RiskOS callback',
+    words: ['REVIEW'],
+    from: 'RiskOS `evaluation_completed`, `decision_update`, `case_decision_changed`',
     meaning: { status: 'COMPLETED', decision: 'REVIEW' },
-    probe: verdict,
+    probe: riskosDecision,
   },
   {
-    words: ['evaluation_completed/RESUBMIT'],
-    from: 'RiskOS callback',
+    words: ['RESUBMIT'],
+    from: 'RiskOS `evaluation_completed`, `decision_update`, `case_decision_changed`',
     meaning: { status: 'COMPLETED', decision: 'RESUBMIT' },
-    note: 'without a decision, or with `SOCURE_CONFIRM_VERDICTS`: fetched from the API',
-    probe: verdict,
+    probe: riskosDecision,
   },
   {
-    words: ['evaluation_paused'],
-    from: 'RiskOS callback',
+    words: ['ON_HOLD', 'evaluation_paused'],
+    from: 'RiskOS case status, or stage (any event type)',
     meaning: { status: 'IN_PROGRESS' },
-    note: 'ON_HOLD, its REVIEW a placeholder, not a verdict',
-    probe: socureEventMeaning,
+    note: 'the decision is never read: its REVIEW is a placeholder, not a verdict',
+    probe: (word) =>
+      word === 'ON_HOLD'
+        ? riskos({ eventType: 'evaluation_completed', status: word, decision: 'REVIEW' })
+        : riskos({ eventType: 'evaluation_completed', evalStatus: word, decision: 'REVIEW' }),
   },
   {
     words: ['evaluation_resumed'],
     from: 'RiskOS callback',
     meaning: { status: 'SUBMITTED' },
-    probe: socureEventMeaning,
+    probe: (word) => riskos({ eventType: word }),
   },
   {
-    words: ['a decision word not listed'],
-    from: 'poll (ID+ or a verdict stage)',
-    meaning: { status: 'COMPLETED', decision: 'REVIEW' },
-    note: 'the API is the authority fallen back on: a human reviews; RiskOS `eval_status` and `decision_at` read as the webhook words',
-    probe: () => socureResultMeaning(undefined, 'A_WORD_ADDED_LATER'),
+    words: ['evaluation_in_progress'],
+    from: 'RiskOS stage',
+    meaning: { status: 'SUBMITTED' },
+    probe: (word) => riskos({ eventType: 'evaluation_completed', evalStatus: word }),
+  },
+  {
+    words: ['workflow_execution_failed'],
+    from: 'RiskOS callback',
+    meaning: { status: 'FAILED' },
+    probe: (word) => riskos({ eventType: word }),
+  },
+  {
+    words: ['failed'],
+    from: 'RiskOS stage',
+    meaning: { status: 'FAILED' },
+    probe: (word) => riskos({ eventType: 'evaluation_completed', evalStatus: word }),
+  },
+  {
+    words: ['terminated'],
+    from: 'RiskOS stage',
+    meaning: { status: 'CANCELLED' },
+    note: "only the integrator's own `PATCH …/end` terminates an evaluation",
+    probe: (word) => riskos({ eventType: 'evaluation_completed', evalStatus: word }),
+  },
+  {
+    words: [
+      'case_notes_added',
+      'case_status_updated',
+      'case_status_changed',
+      'case_assigned',
+      'review_case_assigned',
+      'review_case_unassigned',
+      'case_attachment_added',
+      'reevaluation',
+    ],
+    from: 'RiskOS callback',
+    meaning: { informational: true },
+    probe: (word) => riskos({ eventType: word }),
+  },
+  {
+    words: ['fraud_confirming'],
+    from: 'RiskOS callback',
+    meaning: { informational: true, attention: 'provider_fraud_flag' },
+    probe: (word) => riskos({ eventType: word }),
+  },
+  {
+    words: ['any other event type'],
+    from: 'RiskOS callback with an `eval_id`',
+    meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_event' },
+    note: 'without an `eval_id`: answered 200, nothing routed (RiskOS sends watchlist and case events there too)',
+    probe: () => riskos({ eventType: 'an_event_added_later' }),
+  },
+  {
+    words: ['evaluation_completed', 'CLOSED', 'OPEN'],
+    from: 'poll, RiskOS Evaluation API `eval_status`, else the case status',
+    meaning: { status: 'COMPLETED', decision: 'APPROVED' },
+    note: "with decision `ACCEPT`, and so on as the webhook words; `decision_at` is the verdict's time",
+    probe: (word) =>
+      word === 'evaluation_completed'
+        ? socureRiskosMeaning({ evalStatus: word, decision: 'ACCEPT' }, 'poll')?.meaning
+        : socureRiskosMeaning({ status: word, decision: 'ACCEPT' }, 'poll')?.meaning,
+  },
+  {
+    words: ['a decision we do not know'],
+    from: 'poll, RiskOS Evaluation API',
+    meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_decision' },
+    probe: () => socureRiskosMeaning({ evalStatus: 'evaluation_completed', decision: 'CANCEL' }, 'poll')?.meaning,
   },
 ];

@@ -8,7 +8,7 @@ import { ownEntry, unknownWord } from '../common';
 export const VERDICT = 'verdict';
 
 /**
- * Socure DocV's vocabulary in canonical terms: the one place it is mapped (the README's status
+ * Socure DocV's vocabulary in canonical terms: the one place it is mapped (docs/providers.md's status
  * mapping says the same). The seed's AsyncAPI shape and the legacy DocV envelope share these event
  * types (upper case); RiskOS (lower case) is mapped below, by {@link socureRiskosMeaning}.
  */

@@ -30,7 +30,7 @@ export const unico = defineProvider({
     {
       name: 'UNICO_AUTH_URL',
       example: 'https://identity.acesso.io/oauth2/token',
-      description: 'OAuth2 token endpoint (JWT-bearer grant)',
+      description: 'OAuth2 token endpoint: an RS256 JWT-bearer token exchange for GetProcess',
     },
     {
       name: 'UNICO_AUTH_AUDIENCE',
@@ -55,14 +55,14 @@ export const unico = defineProvider({
       name: 'UNICO_EVENTS',
       example: '',
       description:
-        'which lastEvent values move the status: JSON {"EVENT_TYPE_X": {"status": "IN_PROGRESS", "retrieve": false}}',
+        'which lastEvent values move the status, without a deploy: JSON {"EVENT_TYPE_X": {"status": "IN_PROGRESS", "retrieve": false}}; default: a built-in table',
     },
     { name: 'UNICO_EVENTS_FILE', example: '', description: 'the same table in a file' },
     {
       name: 'UNICO_FLOWS',
       example: '',
       description:
-        'which capabilities each flow uses, over the shipped table: JSON {"idlive": ["liveness"], ...}; a capability a flow does not use is not a failure',
+        'which capabilities (liveness, authentication, fraudsters, score) each flow or GetProcess capacity uses, entry by entry over the shipped table: JSON {"idlive": ["liveness"], ...}; a capability a flow does not use is not a failure',
     },
   ],
   readSettings: (env, { apiBaseUrl }): UnicoSettings => readUnicoSettings(env, apiBaseUrl),

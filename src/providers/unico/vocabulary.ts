@@ -4,7 +4,7 @@ import { ownEntry, providerStatusSchema, unknownWord } from '../common';
 import type { UnicoCapability, UnicoFlowReading } from './flows';
 
 /**
- * Unico IDCloud's vocabulary in canonical terms: the one place it is mapped (the README's status mapping
+ * Unico IDCloud's vocabulary in canonical terms: the one place it is mapped (docs/providers.md's status mapping
  * says the same). Unico speaks three vocabularies that must not be mixed up:
  *
  * - the webhook's `state` (`PROCESS_STATE_*`) and its lowercase `result` (`ok`, `expired`,

@@ -252,7 +252,7 @@ describe('attestr unknown words', () => {
 });
 
 describe('attestr vocabulary', () => {
-  it('maps the webhook events as the README table says, with no decision', () => {
+  it('maps the webhook events as the documented status mapping says, with no decision', () => {
     expect(ATTESTR_EVENTS).toEqual({
       'async.completed': { status: 'COMPLETED' },
       'async.errored': { status: 'FAILED' },

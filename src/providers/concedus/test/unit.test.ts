@@ -60,7 +60,7 @@ describe('concedus callback parser', () => {
       const contract = parse(seeds.legacyContract).events[0]!;
       expect(customer.context?.keyKind).toBe('customer');
       expect(contract.context?.keyKind).toBe('contract');
-      // The customer keeps the plain key (as before); the contract's kind is part of its identity.
+      // The customer keeps the plain key; the contract's kind is part of its identity.
       expect(customer.reference).toBe('885eb2cc-12d6-49dd-b52a-a6634f510e17');
       expect(contract.reference).toBe('contract:885eb2cc-12d6-49dd-b52a-a6634f510e17');
       // A person or ident with that same value is yet another verification.

@@ -206,7 +206,7 @@ describe('answers that need a human', () => {
     expect(state.decision).toBeUndefined();
     expect(state.wait.resultAnnounced).toBe(false);
     // The announced fetch is done: `/status` and details once, then silence until the fallback
-    // polls (an hour away here), where the fetch used to repeat at once, hundreds of times a minute.
+    // polls (an hour away here), never the same fetch repeated at once, hundreds of times a minute.
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     expect(executionGets(id)).toBe(2);
   });
