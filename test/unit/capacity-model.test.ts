@@ -165,6 +165,16 @@ describe('Temporal Cloud prices', () => {
     expect(bill.activeGb).toBeCloseTo(1);
     expect(bill.retainedGb).toBeCloseTo(720);
     expect(bill.developer.storage).toBeCloseTo((1 * 0.042 + 720 * 0.00105) * 744);
+    // A week's retention keeps 168 GB.
+    const week = cloudBill({
+      perDay: 24_000,
+      actionsPerVerification: 0,
+      historyBytes: 1e6,
+      openHours: 1,
+      retentionDays: 7,
+      daysPerMonth: 30,
+    });
+    expect(week.retainedGb).toBeCloseTo(168);
   });
 
   it('says a volume past the published tiers has no Business price', () => {
@@ -257,6 +267,77 @@ describe('a sizing', () => {
     // 100,000 a day × 8 actions (mixed) = 24M actions a month: on the price list.
     const smaller = size(costFile(), { ...assumptions, perDay: 100_000 });
     expect(smaller.lines.find((l) => l.label === 'a month, Business plan')!.value).toMatch(/^\$[\d,]+$/);
+  });
+
+  it('turns a known cost and load into the stated replicas, shards, instances, database rates and bill', () => {
+    // The mix of alpha and beta (half each): worker 30 ms, ingress 10 ms, server 50 ms (beta's −3 counts 0),
+    // PostgreSQL 50 ms, 10 state transitions, 40 transactions, 100 rows, 100 kB WAL, 8 actions, 12 frontend calls.
+    const sizing = size(costFile(), { ...assumptions, perDay: 1_000_000 });
+    const peak = (1_000_000 / 86_400) * 3; // 34.72/s
+    const n = sizing.numbers;
+    expect(n.peakPerS).toBeCloseTo(peak);
+    // Ingress: 34.72 × 10 ms = 0.35 cores at 60 % → 1, at least 2.
+    expect(n.ingresses).toBe(2);
+    // 347 state transitions/s; a shard does 100/s at 10 ms, kept at 60 %: 5.8 needed, 512 chosen.
+    expect(n.peakStateTransitionsPerS).toBeCloseTo(peak * 10);
+    expect(n.shards).toBe(512);
+    // 34.72 × 50 ms / 60 % = 2.89 cores; history needs 2 for 512 shards (1 per 500), the rest the minimum.
+    expect(n.services).toEqual({
+      serverCores: expect.closeTo((peak * 0.05) / 0.6, 6),
+      frontend: 2,
+      history: 2,
+      matching: 2,
+      worker: 2,
+    });
+    expect(n.database.transactionsPerS).toBeCloseTo(peak * 40);
+    expect(n.database.rowsPerS).toBeCloseTo(peak * 100);
+    expect(n.database.walMBPerS).toBeCloseTo((peak * 100_000) / 1e6);
+    expect(n.database.cores).toBeCloseTo((peak * 0.05) / 0.6);
+    // 8 actions × 1M × 365/12 days = 243.3M a month; $50 a million actions → $400 a million verifications.
+    expect(n.cloud.actionsPerMonth).toBeCloseTo(8e6 * (365 / 12));
+    expect(n.cloud.perMillionVerifications).toBe(400);
+    // 100,000 a day: 24.33M actions, 21.83M over the included 2.5M: 5 × 50 + 5 × 45 + 10 × 40 + 1.83 × 35;
+    // 15 GB retained and 0.02 GB active are inside the allocation; the fee is the $500 minimum.
+    const smaller = size(costFile(), { ...assumptions, perDay: 100_000 }).numbers.cloud;
+    const tiers = 250 + 225 + 400 + ((8e5 * (365 / 12)) / 1e6 - 2.5 - 20) * 35;
+    expect(smaller.business.actions).toBeCloseTo(tiers);
+    expect(smaller.business.storage).toBe(0);
+    expect(smaller.business.total).toBeCloseTo(tiers + 500);
+    // A wider headroom or a higher peak-to-average buys more replicas; a slower database, more shards.
+    expect(size(costFile(), { ...assumptions, perDay: 1_000_000, headroom: 0.8 }).numbers.workers).toBe(6);
+    expect(size(costFile(), { ...assumptions, perDay: 1_000_000, peakToAverage: 10 }).numbers.workers).toBe(6);
+    expect(size(costFile(), { ...assumptions, perDay: 100_000_000, dbWriteLatencyMs: 40 }).numbers.shards).toBe(
+      nextPowerOfTwo(Math.ceil(((100_000_000 / 86_400) * 3 * 10) / (25 * 0.6))),
+    );
+  });
+
+  it('prints each assumption beside the number it drives', () => {
+    const sizing = size(costFile(), {
+      ...assumptions,
+      perDay: 1_000_000,
+      peakToAverage: 4,
+      headroom: 0.3,
+      dbWriteLatencyMs: 20,
+      growth: 2,
+      retentionDays: 7,
+      openHours: 5,
+    });
+    const because = (label: string) => sizing.lines.find((l) => l.label === label)!.because;
+    expect(because('peak')).toMatch(/peak-to-average 4\.0/);
+    expect(because('worker replicas')).toMatch(/70 % of 1 core each \(headroom 30 %/);
+    expect(because('ingress replicas')).toMatch(/70 % of 1 core each/);
+    expect(because('history shards')).toMatch(/20 ms a database write \(assumed\).*for 2\.0× the peak/);
+    expect(because('history shards')).toMatch(/at least 512/);
+    expect(because('history instances')).toMatch(/1 per 500 shards/);
+    expect(because('frontend instances')).toMatch(/2,400\/s an instance/);
+    expect(because('cost per million verifications')).toMatch(/8\.0 actions at \$50 per million/);
+    expect(because('a month, Developer plan')).toMatch(/open 5\.0 h on average \(assumed\).*retained 7 days/);
+    expect(because('Temporal server cores')).toMatch(/70 %/);
+    expect(because('PostgreSQL cores')).toMatch(/70 %/);
+    // Every source a line cites by number is listed, dated where the page is.
+    const cited = new Set(sizing.lines.flatMap((l) => [...l.because.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]))));
+    expect([...cited].sort((a, b) => a - b)).toEqual(sizing.sources.map((_, i) => i + 1));
+    expect(sizing.sources.join('\n')).toMatch(/pricing.*published 2026-09-17/);
   });
 
   it('says when the volume passes the published price list', () => {

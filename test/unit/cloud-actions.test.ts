@@ -147,6 +147,38 @@ describe('actionsOf: the published rules, one by one', () => {
     expect(retried.billed).toMatchObject({ continueAsNew: 0, workflowStart: 1 });
   });
 
+  it('each timer started is one action, whether it fires or is cancelled (condition with a timeout starts one)', () => {
+    const timer = (completedEventId: number): Event => ({
+      eventType: T.EVENT_TYPE_TIMER_STARTED,
+      timerStartedEventAttributes: { workflowTaskCompletedEventId: completedEventId },
+    });
+    const actions = actionsOf(
+      history(
+        started(),
+        ...task(4),
+        timer(4),
+        timer(4),
+        { eventType: T.EVENT_TYPE_TIMER_FIRED, timerFiredEventAttributes: { startedEventId: 5 } },
+        ...task(10),
+        { eventType: T.EVENT_TYPE_TIMER_CANCELED, timerCanceledEventAttributes: { startedEventId: 6 } },
+      ),
+    );
+    expect(actions.billed.timer).toBe(2);
+    expect(actions.total).toBe(1 + 2);
+  });
+
+  it('local activities in different workflow tasks are one action each, and a memo upsert is not billed', () => {
+    const actions = actionsOf(
+      history(started(), signaled(), ...task(5), marker(5), signaled(), ...task(10), marker(10), {
+        eventType: T.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED,
+        workflowPropertiesModifiedEventAttributes: { workflowTaskCompletedEventId: 10 },
+      }),
+    );
+    expect(actions.billed).toMatchObject({ signalWithStart: 1, signal: 1, markerTasks: 2 });
+    expect(actions.unbilled.memoUpserts).toBe(1);
+    expect(actions.total).toBe(1 + 1 + 2);
+  });
+
   it('a child workflow is two actions on its parent and none on its own start', () => {
     const parent = actionsOf(
       history(started(), ...task(4), {
