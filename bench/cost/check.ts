@@ -13,7 +13,7 @@ import { predictMachine, unitOfMix, type MachinePrediction, type UnitCost } from
 import { FLOWS } from '../figures/end-to-end';
 import { sleep } from '../lib/processes';
 import { startWorker } from '../lib/stack';
-import type { ProviderId } from '../../src/verification/model';
+import type { ProviderId } from '../../src/providers/registry';
 import type { CostFile } from './cost-file';
 import type { RunningStack } from './run';
 import { between, takeSnapshot, type Snapshot, type Window } from './snapshot';

@@ -4,8 +4,7 @@
  * through one with its memory of acknowledged callbacks off), and for each the minimal workflow
  * doing the same signals and activities with no logic (its twin: Temporal's own cost).
  */
-import { providerModules } from '../../src/providers/registry';
-import type { ProviderId } from '../../src/verification/model';
+import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
 import { WORST } from '../figures/cost';
 import { FLOWS, minimalFlow, shapeName, type FlowOptions } from '../figures/end-to-end';
 import type { BenchContext } from '../lib/context';
@@ -46,7 +45,7 @@ export function costKinds(noDedupIngressUrl: () => string): {
 } {
   const kinds = new Map<string, Kind>();
   const providers: Record<string, ProviderKinds> = {};
-  for (const { id } of providerModules) {
+  for (const id of PROVIDERS) {
     const flow = FLOWS[id];
     const twin = shapeName(flow);
     const twinWorst = `${twin} + ${WORST.duplicates} signals`;

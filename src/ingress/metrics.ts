@@ -1,17 +1,5 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-
-/**
- * The process's own metrics (CPU, memory, event loop, GC), registered once per process: every
- * ingress app built in the process reports them, and tests that build many apps add no collectors.
- */
-let processRegistry: Registry | undefined;
-export function processMetrics(): Registry {
-  if (!processRegistry) {
-    processRegistry = new Registry();
-    collectDefaultMetrics({ register: processRegistry });
-  }
-  return processRegistry;
-}
+import { Counter, Histogram, Registry } from 'prom-client';
+import { processMetrics } from '../observability/prometheus';
 
 /** Seconds: a hand-over is a few milliseconds normally; providers give up after about 5 s. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8];
@@ -65,5 +53,3 @@ export class IngressMetrics {
     return (await processMetrics().metrics()) + (await this.registry.metrics());
   }
 }
-
-export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../app-config';
 import { cachedAnswer } from '../http/cached-answer';
 import { freePort } from '../http/free-port';
-import { READINESS_CACHE_MS } from '../ingress/readiness';
+import { READINESS_CACHE_MS } from './readiness';
 import { installRuntime } from './runtime';
 import { startMetricsServer, type MetricsSource, type ReadinessCheck } from './metrics-server';
 

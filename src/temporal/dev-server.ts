@@ -3,7 +3,7 @@ import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalCli } from './binaries';
-import { KYC_SEARCH_ATTRIBUTES } from '../workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../contracts';
 
 export interface DevServerOptions {
   ip?: string;
