@@ -47,6 +47,7 @@ const COLUMNS: [string, string, (v: number) => string][] = [
   ['payload B', 'history.payloadBytes', (v) => v.toFixed(0)],
   ['actions', 'actions.total', (v) => v.toFixed(1)],
   ['state transitions', 'history.stateTransitions', (v) => v.toFixed(0)],
+  ['workflow tasks', 'history.workflowTasks', (v) => v.toFixed(0)],
   ['worker CPU ms', 'cpuMs.worker', (v) => v.toFixed(1)],
   ['ingress CPU ms', 'cpuMs.ingress', (v) => v.toFixed(1)],
   ['server CPU ms', 'cpuMs.server', (v) => v.toFixed(0)],
