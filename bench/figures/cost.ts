@@ -63,7 +63,8 @@ export async function historyCost(context: BenchContext, workflowId: string): Pr
 
 const EventType = temporal.api.enums.v1.EventType;
 
-const WORST: FlowOptions = { duplicates: 100, outage: 8 };
+/** The worst path: many exact redeliveries of the first callback, and a retrieval outage. */
+export const WORST: FlowOptions = { duplicates: 100, outage: 8 };
 
 export async function costFigure(context: BenchContext): Promise<void> {
   const measure = async (flow: Flow, options?: FlowOptions) => historyCost(context, await flow(context, options));
