@@ -37,7 +37,7 @@ export interface IngressDeps {
   deadLetters?: DeadLetterRecorder;
   /** Where events of KYC_INBOX_PROVIDERS wait while Temporal is unreachable, instead of a 503. */
   inbox?: DurableInbox;
-  /** Default: KYC_MAX_HANDOVERS_IN_FLIGHT, adapting to Temporal's latency below it. */
+  /** Default: KYC_MAX_HANDOVERS_IN_FLIGHT, following the queue in Temporal below it. */
   handoverLimit?: HandoverLimit;
   /** Events Temporal acknowledged, so exact redeliveries need no signal; default: KYC_INGRESS_DEDUP_ENTRIES of them. */
   accepted?: AcceptedCallbacks;
@@ -53,11 +53,8 @@ const RETRY_AFTER_SECONDS = 5;
 export const MAX_EVENTS_PER_CALLBACK = 500;
 /** Hand-overs to different verifications that run at once, so a large array answers within the provider's timeout. */
 const HANDOVER_CONCURRENCY = 8;
-/**
- * Retry-After when the ingress is at its in-flight bound: at the bound, the hand-overs ahead of a
- * retry drain in about a second on the embedded dev server (see the README's Benchmarks).
- */
-const OVERLOAD_RETRY_AFTER_SECONDS = 2;
+/** gRPC's DEADLINE_EXCEEDED: the hand-over deadline passed while Temporal still worked on it. */
+const GRPC_DEADLINE_EXCEEDED = 4;
 
 /**
  * The webhook ingress: for each provider route, authenticate (on the raw request, before any
@@ -74,7 +71,8 @@ export function createIngressApp(deps: IngressDeps): Express {
   // then degrades into retries, and every 2xx still means the callback is with Temporal.
   const handovers =
     deps.handoverLimit ??
-    new HandoverLimit({ cap: config.ingress.maxHandoversInFlight, targetWaitMs: handoverTimeoutMs / 2 });
+    new HandoverLimit({ cap: config.ingress.maxHandoversInFlight, deadlineMs: handoverTimeoutMs });
+  metrics.trackHandoverLimit(handovers);
   const accepted = deps.accepted ?? new AcceptedCallbacks(config.ingress.dedupEntries);
   const starts = deps.startBudget ?? new StartBudget(config.ingress.callbackStartsPerMinute);
   const retention =
@@ -241,7 +239,7 @@ export function createIngressApp(deps: IngressDeps): Express {
       // Counted, not logged: under a burst this happens hundreds of times a second.
       metrics.events.inc({ provider: provider.id, result: 'overloaded' }, total);
       throw new HttpError(503, 'overloaded', 'too many callbacks are being stored right now; retry later', {
-        retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS,
+        retryAfterSeconds: handovers.refuse(),
       });
     }
     const outcomes = await inParallelPerVerification(
@@ -392,6 +390,7 @@ export function createIngressApp(deps: IngressDeps): Express {
     const grant = startIfMissing ? starts.mayStart(provider.id, workflowId) : false;
     const mayStart = grant !== false;
     const slot = handovers.enter();
+    let tookTemporalsTime = true;
     const endTimer = metrics.handover.startTimer({ provider: provider.id });
     try {
       await client.connection.withDeadline(Date.now() + handoverTimeoutMs, () =>
@@ -408,6 +407,7 @@ export function createIngressApp(deps: IngressDeps): Express {
       logger.info('callback handed over', { workflowId, providerStatus: event.providerStatus });
       return 'accepted';
     } catch (err) {
+      tookTemporalsTime = answeredOrOutOfTime(err);
       // Nothing was started: the token serves the next callback (after an outage, the providers' retries).
       if (grant === 'granted') starts.giveBack(provider.id);
       if (!mayStart && err instanceof WorkflowNotFoundError) {
@@ -444,7 +444,7 @@ export function createIngressApp(deps: IngressDeps): Express {
         retryAfterSeconds: RETRY_AFTER_SECONDS,
       });
     } finally {
-      handovers.release(slot);
+      handovers.release(slot, tookTemporalsTime);
     }
   }
 
@@ -526,6 +526,19 @@ function parseJson(text: string): unknown {
   } catch {
     throw new HttpError(400, 'invalid_json', 'request body is not valid JSON');
   }
+}
+
+/**
+ * Temporal answered (no such verification, or already closed), or the hand-over deadline passed:
+ * either way its latency is how long Temporal took. An unreachable Temporal fails at once and is
+ * no sample of it (src/ingress/handover-limit.ts).
+ */
+function answeredOrOutOfTime(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError) return true;
+  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
+    if (isGrpcServiceError(cause) && Number(cause.code) === GRPC_DEADLINE_EXCEEDED) return true;
+  }
+  return false;
 }
 
 function errorKind(err: unknown): string {

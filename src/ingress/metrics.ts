@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The process's own metrics (CPU, memory, event loop, GC), registered once per process: every
@@ -11,6 +11,13 @@ export function processMetrics(): Registry {
     collectDefaultMetrics({ register: processRegistry });
   }
   return processRegistry;
+}
+
+/** What the metrics read from the hand-over limit (src/ingress/handover-limit.ts). */
+export interface HandoverLimitView {
+  readonly limit: number;
+  readonly waiting: number;
+  readonly noLoadMs: number | undefined;
 }
 
 /** Seconds: a hand-over is a few milliseconds normally; providers give up after about 5 s. */
@@ -55,6 +62,41 @@ export class IngressMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+
+  private handoverLimit: HandoverLimitView | undefined;
+
+  /**
+   * The hand-over limit as it moves: what it allows, what waits, and the no-load latency it compares
+   * with. The latest app built with these metrics is the one reported.
+   */
+  trackHandoverLimit(limit: HandoverLimitView): void {
+    const first = this.handoverLimit === undefined;
+    this.handoverLimit = limit;
+    if (!first) return;
+    const current = () => this.handoverLimit;
+    const gauge = (name: string, help: string, read: (view: HandoverLimitView) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const view = current();
+          const value = view && read(view);
+          if (value !== undefined) this.set(value);
+        },
+      });
+    gauge(
+      'kyc_handover_limit',
+      'Hand-overs to Temporal let wait at once right now (503 overloaded beyond).',
+      (view) => view.limit,
+    );
+    gauge('kyc_handovers_in_flight', 'Hand-overs to Temporal waiting right now.', (view) => view.waiting);
+    gauge(
+      'kyc_handover_no_load_seconds',
+      'Latency of a hand-over with nothing else in flight, as the limit last measured it.',
+      (view) => (view.noLoadMs === undefined ? undefined : view.noLoadMs / 1000),
+    );
+  }
 
   observeLatency(provider: string, seconds: number): void {
     this.requests.observe({ provider }, seconds);
