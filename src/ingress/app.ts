@@ -1,5 +1,11 @@
 import express, { type Express, type Request, type Response } from 'express';
-import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  isGrpcDeadlineError,
+  isGrpcServiceError,
+  ServiceError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { enabledProvider, type AppConfig, type ProviderConfig } from '../config';
 import type { Logger } from '../logger';
@@ -53,8 +59,6 @@ const RETRY_AFTER_SECONDS = 5;
 export const MAX_EVENTS_PER_CALLBACK = 500;
 /** Hand-overs to different verifications that run at once, so a large array answers within the provider's timeout. */
 const HANDOVER_CONCURRENCY = 8;
-/** gRPC's DEADLINE_EXCEEDED: the hand-over deadline passed while Temporal still worked on it. */
-const GRPC_DEADLINE_EXCEEDED = 4;
 
 /**
  * The webhook ingress: for each provider route, authenticate (on the raw request, before any
@@ -534,11 +538,11 @@ function parseJson(text: string): unknown {
  * no sample of it (src/ingress/handover-limit.ts).
  */
 function answeredOrOutOfTime(err: unknown): boolean {
-  if (err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError) return true;
-  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
-    if (isGrpcServiceError(cause) && Number(cause.code) === GRPC_DEADLINE_EXCEEDED) return true;
-  }
-  return false;
+  return (
+    err instanceof WorkflowNotFoundError ||
+    err instanceof WorkflowExecutionAlreadyStartedError ||
+    isGrpcDeadlineError(err)
+  );
 }
 
 function errorKind(err: unknown): string {

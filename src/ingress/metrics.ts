@@ -93,7 +93,7 @@ export class IngressMetrics {
     gauge('kyc_handovers_in_flight', 'Hand-overs to Temporal waiting right now.', (view) => view.waiting);
     gauge(
       'kyc_handover_no_load_seconds',
-      'Latency of a hand-over with nothing else in flight, as the limit last measured it.',
+      'Latency of a hand-over with nothing else in flight, as the limit last measured it (0 until then).',
       (view) => (view.noLoadMs === undefined ? undefined : view.noLoadMs / 1000),
     );
   }

@@ -1,7 +1,8 @@
-import type { Client } from '@temporalio/client';
+import { ServiceError, type Client } from '@temporalio/client';
 import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { createIngressApp } from '../../src/ingress/app';
+import { IngressMetrics } from '../../src/ingress/metrics';
 import { silentLogger } from '../../src/logger';
 import { socureCallbacks } from '../../src/providers/socure/simulator';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
@@ -101,14 +102,46 @@ describe('ingress hand-overs in flight (KYC_MAX_HANDOVERS_IN_FLIGHT)', () => {
     const app = createIngressApp({ client: temporal.client, config, logger: silentLogger, handoverTimeoutMs: 60_000 });
     const inFlight = [post(app, 'held-1').then((res) => res), post(app, 'held-2').then((res) => res)];
     await until(() => temporal.waiting.length === 2, 'two hand-overs in flight');
-    const refused = await Promise.all(Array.from({ length: 40 }, (_, i) => post(app, `burst-${i}`)));
-    expect(refused.every((res) => res.status === 503)).toBe(true);
-    const retryAfter = refused.map((res) => Number(res.headers['retry-after']));
-    expect(retryAfter.every((seconds) => Number.isInteger(seconds) && seconds >= 1 && seconds <= 30)).toBe(true);
-    // Not one wave coming back at the same second.
-    expect(new Set(retryAfter).size).toBeGreaterThan(5);
-    temporal.releaseAll();
+    try {
+      const refused = await Promise.all(Array.from({ length: 40 }, (_, i) => post(app, `burst-${i}`)));
+      expect(refused.every((res) => res.status === 503)).toBe(true);
+      const retryAfter = refused.map((res) => Number(res.headers['retry-after']));
+      expect(retryAfter.every((seconds) => Number.isInteger(seconds) && seconds >= 1 && seconds <= 30)).toBe(true);
+      // Not one wave coming back at the same second.
+      expect(new Set(retryAfter).size).toBeGreaterThan(5);
+    } finally {
+      // Released whatever the assertions say, so a failure does not leave the test hanging.
+      temporal.releaseAll();
+    }
     expect((await Promise.all(inFlight)).map((res) => res.status)).toEqual([200, 200]);
+  });
+
+  it('learns the no-load latency from hand-overs Temporal answered or ran out of time on, not from failures at once', async () => {
+    let answer: () => Promise<unknown> = () => Promise.reject(new Error('connect ECONNREFUSED'));
+    const client = {
+      connection: { withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn() },
+      workflow: { signalWithStart: () => answer() },
+    } as unknown as Client;
+    const metrics = new IngressMetrics();
+    const app = createIngressApp({ client, config, logger: silentLogger, metrics });
+    const noLoad = async () => /^kyc_handover_no_load_seconds (\S+)$/m.exec(await metrics.render())?.[1];
+
+    // Temporal unreachable: refused at once, which says nothing about how long Temporal takes.
+    expect((await post(app, 'unreachable')).status).toBe(503);
+    expect(await noLoad()).toBe('0');
+
+    // The hand-over deadline passed while Temporal worked on it: at least that long, a sample.
+    const deadline = Object.assign(new Error('deadline exceeded'), {
+      code: 4,
+      details: 'Deadline exceeded',
+      metadata: {},
+    });
+    answer = () =>
+      new Promise((_resolve, reject) =>
+        setTimeout(() => reject(new ServiceError('signalWithStart', { cause: deadline })), 150),
+      );
+    expect((await post(app, 'slow')).status).toBe(503);
+    expect(Number(await noLoad())).toBeGreaterThanOrEqual(0.14);
   });
 
   it('frees its slot when a hand-over fails, so the bound never leaks', async () => {
