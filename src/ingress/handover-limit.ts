@@ -10,14 +10,15 @@
  * stays within `tolerance` times the no-load latency the limit grows (by its square root per
  * window, only while it is actually used); beyond, it shrinks by that ratio (at most by half per
  * window). In balance, `limit = tolerance x no-load latency x Temporal's rate + sqrt(limit)`:
- * enough hand-overs in flight to keep Temporal busy, and a queue of about one no-load latency; and
- * never a queue that would take hand-overs past their deadline.
+ * enough hand-overs in flight to keep Temporal busy, and a queue of about two no-load latencies
+ * (the dev server's rate still grows with a few hand-overs queued, see the README's Benchmarks); and never a
+ * queue that would take hand-overs past their deadline.
  *
  * The no-load latency is measured, not assumed: a hand-over that ran alone is a sample of it,
  * and the minimum of the recent ones (`noLoadWindowMs`) is the estimate. Absolute latency says
  * nothing about our queue: a server starved of CPU (or busy with its workers' tasks) is slow for
  * every hand-over, alone or not, and shrinking the limit would only lower what is accepted. When
- * the limit is reached and no hand-over ran alone for that long, the limit probes: it admits
+ * a flood has lasted that long and no hand-over ran alone meanwhile, the limit probes: it admits
  * nothing until what is in flight has drained, then one hand-over alone, whose latency is a fresh
  * sample. Probes are spaced so that they cost at most a thirtieth of the time.
  *
@@ -54,7 +55,7 @@ export type HandoverSlot = { readonly startedAt: number; alone: boolean };
 
 const DEFAULTS = {
   floor: 4,
-  tolerance: 2,
+  tolerance: 3,
   windowMs: 500,
   windowSamples: 10,
   noLoadWindowMs: 10_000,
@@ -86,6 +87,8 @@ export class HandoverLimit {
   /** Set while probing: admits nothing until the hand-overs in flight are done, then one alone. */
   private probeStartedAt: number | undefined;
   private nextProbeAt = 0;
+  /** When the limit was last reached: a flood that begins after a quiet spell gets a grace before probing. */
+  private reachedAt: number | undefined;
   /** Completions and refusals, decaying over RATE_WINDOW_S: rates for Retry-After. */
   private completions = { value: 0, at: 0 };
   private refusals = { value: 0, at: 0 };
@@ -216,11 +219,20 @@ export class HandoverLimit {
     }
   }
 
-  /** A probe when the limit is reached and no hand-over ran alone recently enough. */
+  /**
+   * A probe when the limit is reached and no hand-over ran alone recently enough. A flood that
+   * begins after a quiet spell first works with the no-load latency measured before it (a quiet
+   * server's, the very thing measured), and probes only once it has lasted `noLoadWindowMs`: a
+   * probe right away would wait for the whole cap to drain.
+   */
   private maybeStartProbe(): void {
-    if (this.probing) return;
     const now = this.now();
+    const floodBegins = this.reachedAt === undefined || now - this.reachedAt >= this.options.noLoadWindowMs;
+    this.reachedAt = now;
+    if (this.probing) return;
     const latest = this.noLoadSamples.at(-1);
+    if (latest !== undefined && floodBegins)
+      this.nextProbeAt = Math.max(this.nextProbeAt, now + this.options.noLoadWindowMs);
     const stale = latest === undefined || now - latest.at >= this.options.noLoadWindowMs;
     if (stale && now >= this.nextProbeAt) this.probeStartedAt = now;
   }
