@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: starts its own Temporal dev server, simulators, worker and ingress on
- * loopback, measures every figure of issue 12 next to its baseline, writes
+ * loopback, measures every figure next to its baseline, writes
  * bench/results/latest.json and prints a markdown list, then how long each figure took. Flags
  * (all optional; the environment variables in brackets set the same, a flag wins):
  *   --duration S   seconds of load per repetition (default 5)     --warmup S  (default 2)
@@ -18,8 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { BenchContext, Settings } from './lib/context';
-import { meanBetween, scrape } from './lib/metrics';
-import { sleep } from './lib/processes';
+import { drained } from './lib/drain';
 import { markdownList } from './lib/report';
 import {
   appClient,
@@ -54,7 +53,7 @@ function useProjectTemporalCli(): void {
   process.env.TEMPORAL_CLI_PATH ??= binaries.resolveTemporalCli();
 }
 
-/** What `npm run bench` on two quiet cores must stay within (issue 12). */
+/** What `npm run bench` on two quiet cores must stay within. */
 const BUDGET_S = 15 * 60;
 /** Flags that environment variables can set too (a flag wins). */
 const FROM_ENVIRONMENT: Record<string, string> = {
@@ -92,21 +91,6 @@ function parseSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
     profile: argv.includes('--profile'),
     ...(flag('only') ? { only: flag('only')!.split(',') } : {}),
   };
-}
-
-/** Waits (up to 5 minutes) until the worker has no workflow task waiting: a schedule-to-start under 1 s. */
-async function drained(context: BenchContext): Promise<void> {
-  const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline) {
-    const before = await scrape(context.kycWorker.metricsUrl);
-    await sleep(2000);
-    const wait = meanBetween(
-      before,
-      await scrape(context.kycWorker.metricsUrl),
-      'temporal_workflow_task_schedule_to_start_latency',
-    );
-    if (wait === undefined || wait < 1000) return;
-  }
 }
 
 /** How long each figure took, and the total against the budget. */
