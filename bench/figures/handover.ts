@@ -187,6 +187,14 @@ export async function overloadFigure(context: BenchContext): Promise<void> {
       }),
       row(
         '1+',
+        `overload, ${label}: accepted/s`,
+        '/s',
+        rates(a),
+        'the saturating rate (bare client signalWithStart, c50, no flood)',
+        repeated([saturating]),
+      ),
+      row(
+        '1+',
         `overload, ${label}: share answered 503`,
         '%',
         repeated(a.map(share503)),
@@ -251,7 +259,8 @@ function secondLine(second: SecondOfLoad & { limit?: number; inFlight?: number; 
   ];
   if (second.limit !== undefined && second.limit < 1e6) parts.push(`limit ${second.limit}`);
   if (second.inFlight !== undefined) parts.push(`in flight ${second.inFlight}`);
-  if (second.noLoadMs !== undefined) parts.push(`no-load ${second.noLoadMs} ms`);
+  if (second.noLoadMs !== undefined && second.limit !== undefined && second.limit < 1e6)
+    parts.push(`no-load ${second.noLoadMs} ms`);
   return parts.join(', ');
 }
 
