@@ -19,7 +19,8 @@ RUN --mount=type=cache,target=/npm-cache npm_config_cache=/npm-cache npm ci --ig
 COPY tsconfig*.json ./
 COPY src/ ./src/
 COPY bin/ ./bin/
-RUN npm run build \
+# The runtime only: the image ships no testing kit (kyc-orchestrator/testing is for apps' tests).
+RUN npm run build:runtime \
  && npm prune --omit=dev --no-audit --no-fund
 
 ############################

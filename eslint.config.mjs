@@ -3,6 +3,8 @@
 // reject them at worker start-up; lint says so at the line).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importPlugin from 'eslint-plugin-import';
+import layers from './eslint.layers.cjs';
 
 const nodeBuiltins = [
   'assert',
@@ -35,9 +37,15 @@ const nodeBuiltins = [
   'zlib',
 ];
 
+/** The contracts are one module: imported through src/contracts/index.ts, never file by file. */
+const contractsThroughIndex = {
+  group: ['**/contracts/*'],
+  message: 'Import the workflow contracts from src/contracts (its index), not one of its files.',
+};
+
 export default tseslint.config(
   {
-    ignores: ['dist/', 'dist-bench/', 'node_modules/', '.tools/', '.data/', '.cluster/', 'coverage/', 'bench/results/'],
+    ignores: ['dist/', 'dist-tools/', 'node_modules/', '.tools/', '.data/', '.cluster/', 'coverage/', 'bench/results/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
@@ -54,7 +62,29 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/workflows/**/*.ts', 'src/verification/**/*.ts'],
+    // The layers (eslint.layers.cjs): an import that points upward fails here.
+    files: ['src/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'chaos/**/*.ts'],
+    plugins: { import: importPlugin },
+    settings: layers.layerSettings,
+    rules: {
+      'import/no-restricted-paths': ['error', { zones: layers.layerZones }],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    ignores: ['src/contracts/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [contractsThroughIndex] }] },
+  },
+  {
+    // Everything the worker bundles: the workflows, the model and the contracts they import.
+    files: [
+      'src/workflows/**/*.ts',
+      'src/verification/**/*.ts',
+      'src/contracts/**/*.ts',
+      'src/dead-letters/workflow.ts',
+      'src/late-verdicts/workflow.ts',
+      'src/all-workflows.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -63,6 +93,7 @@ export default tseslint.config(
             { name, message: 'Workflow code must stay deterministic: no Node built-ins.' },
             { name: `node:${name}`, message: 'Workflow code must stay deterministic: no Node built-ins.' },
           ]),
+          patterns: [contractsThroughIndex],
         },
       ],
     },

@@ -1,7 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // Tests live in test/, beside each provider (src/providers/<id>/test/) and beside the tools.
+  roots: ['<rootDir>/test', '<rootDir>/src', '<rootDir>/tools'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],

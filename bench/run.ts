@@ -44,7 +44,7 @@ const REPO = join(__dirname, '..', '..');
 const RESULTS = join(REPO, 'bench', 'results');
 
 /**
- * The copy of src/ compiled into dist-bench/ would look for .tools/ relative to itself; the
+ * The copy of src/ compiled into dist-tools/ would look for .tools/ relative to itself; the
  * project's own build (dist/, made by `npm run build` before the bench) knows where it is.
  */
 function useProjectTemporalCli(): void {

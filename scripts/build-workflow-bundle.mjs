@@ -11,7 +11,7 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const quiet = () => undefined;
 
 const { code } = await bundleWorkflowCode({
-  workflowsPath: require.resolve(join(dist, 'workflows')),
+  workflowsPath: require.resolve(join(dist, 'all-workflows')),
   // The failure converter runs inside the workflow sandbox too (see src/temporal/failure-converter.ts).
   failureConverterPath: require.resolve(join(dist, 'temporal', 'failure-converter')),
   logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error },

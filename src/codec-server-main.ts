@@ -4,7 +4,7 @@
  * production KYC_CODEC_AUTH or KYC_CODEC_OIDC_ISSUER: it never starts open there.
  */
 import { createCodecServer } from './codec-server';
-import { ConfigError } from './config';
+import { ConfigError } from './app-config';
 import { codecAuthConfigured, loadCodecServerConfig } from './config/codec';
 import { listen } from './http/listen';
 import { createLogger } from './logger';

@@ -1,9 +1,14 @@
-import { ConfigError, loadConfig, type AppConfig } from './config';
+import { ConfigError, loadConfig, type AppConfig } from './app-config';
 
-/** Loads the configuration or stops the process with one line naming the bad variable. */
+/**
+ * Loads the configuration or stops the process with one line naming the bad variable; says in one
+ * line each which providers production runs without (none of their settings is set).
+ */
 export function loadConfigOrExit(): AppConfig {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    printDisabledProviders(config);
+    return config;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`kyc-orchestrator: configuration error: ${err.message}\n`);
@@ -38,4 +43,10 @@ export function printDevDefaults(config: AppConfig): void {
   process.stdout.write(
     `development defaults in use (KYC_DEV_DEFAULTS=1; refused with NODE_ENV=production): ${config.devDefaults.join(', ')}\n`,
   );
+}
+
+export function printDisabledProviders(config: AppConfig): void {
+  for (const { id, reason } of config.disabledProviders) {
+    process.stdout.write(`provider ${id} disabled: ${reason}\n`);
+  }
 }

@@ -8,7 +8,7 @@
  * below); this file alone, like the other mains, refuses a missing setting.
  */
 import { createCodecServer } from './codec-server';
-import type { AppConfig } from './config';
+import type { AppConfig } from './app-config';
 import { requireCodecAuth } from './config/codec';
 import { createDurableIngress } from './ingress/compose';
 import { listen } from './http/listen';

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { enabledProvider, type AppConfig } from './config';
+import { enabledProvider, type AppConfig } from './app-config';
 import { createActivities, type ActivityDeps } from './activities';
-import { createLateVerdictNotifyActivities } from './activities/notify';
+import { createLateVerdictNotifyActivities } from './late-verdicts/activity';
 import { connectWorker, dataConverter } from './temporal/connection';
 import type { RetrievalClient } from './providers/types';
-import type { ProviderId } from './verification/model';
-import { retrievalTaskQueue } from './temporal/retrieval-queues';
+import { type ProviderId } from './providers/registry';
+import { retrievalTaskQueue } from './contracts';
 
 /** The workflow code: a prebuilt bundle when given (production, tests), else bundled from source at start. */
 export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
@@ -21,7 +21,9 @@ export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
  */
 export function defaultWorkflowSource(dir = __dirname): WorkflowSource {
   const codePath = join(dir, WORKFLOW_BUNDLE_FILE);
-  return existsSync(codePath) ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('./workflows') };
+  return existsSync(codePath)
+    ? { workflowBundle: { codePath } }
+    : { workflowsPath: require.resolve('./all-workflows') };
 }
 
 /** Retrieval clients for every enabled provider, built from configuration. */
@@ -107,7 +109,7 @@ export async function createRetrievalWorkers(
         taskQueue: retrievalTaskQueue(config.temporal.taskQueue, id),
         activities: createActivities(activityDeps),
         dataConverter: dataConverter(config),
-        maxTaskQueueActivitiesPerSecond: config.reliability.maxPollsPerSecond[id] ?? 5,
+        maxTaskQueueActivitiesPerSecond: enabledProvider(config, id).maxPollsPerSecond,
       }),
     ),
   );

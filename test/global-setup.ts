@@ -10,7 +10,7 @@ import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter';
  */
 export default async function globalSetup(): Promise<void> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../src/workflows'),
+    workflowsPath: require.resolve('../src/all-workflows'),
     failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: {
       log: () => undefined,

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { socureCallbacks } from '../../src/providers/socure/simulator';
-import type { ProviderId } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { socureCallbacks } from '../../src/providers/socure/testing/simulator';
+import { type ProviderId } from '../../src/providers/registry';
+import { kycWorkflowId } from '../../src/contracts';
 import { MINIMAL_WORKFLOW_TYPE, minimalSignal, type MinimalInput } from '../workflows/minimal';
 import { socureHeaders, type BenchContext } from '../lib/context';
 import { withConcurrency } from '../lib/load';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { stateQuery, kycWorkflowId, providerEventSignal } from '../../src/workflows/messages';
+import { stateQuery, kycWorkflowId, providerEventSignal } from '../../src/contracts';
 import { normalised, socureCallback, socureHeaders, type BenchContext } from '../lib/context';
 import { withConcurrency } from '../lib/load';
 import { sleep } from '../lib/processes';

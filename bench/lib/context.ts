@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { KycClient } from '../../src/client';
-import { enabledProvider, type AppConfig, type ProviderConfig } from '../../src/config';
-import { socureCallbacks } from '../../src/providers/socure/simulator';
+import { enabledProvider, type AppConfig, type ProviderConfig } from '../../src/app-config';
+import { socureCallbacks } from '../../src/providers/socure/testing/simulator';
 import { signalProviderEvent } from '../../src/temporal/verification-start';
 import type { VerificationEvent } from '../../src/verification/model';
 import type { FigureRow } from './report';

@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { KycClient } from '../../src/client';
-import { loadConfig, type AppConfig } from '../../src/config';
+import { loadConfig, type AppConfig } from '../../src/app-config';
 import {
   unicoWebhookAuthSpec,
   unicoWebhookHeaders,
   type UnicoSimulator,
   type UnicoWebhookAuth,
-} from '../../src/providers/unico/simulator';
-import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
+} from '../../src/providers/unico/testing/simulator';
+import { startAllSimulators, type AllSimulators } from '../../src/testing/simulators';
 import { startDevServerOnFreePorts, type RunningDevServer } from '../../src/temporal/dev-server';
 import { forkChild, waitForHttp, type Child } from './processes';
 
@@ -37,7 +37,7 @@ export interface Simulators extends Omit<AllSimulators, 'unico'> {
   };
 }
 
-/** Every simulator (src/simulators/all.ts), plus what the bench's Unico callbacks carry and the rule accepting it. */
+/** Every simulator (src/testing/simulators.ts), plus what the bench's Unico callbacks carry and the rule accepting it. */
 export async function startSimulators(): Promise<Simulators> {
   const all = await startAllSimulators();
   const unicoAuth: UnicoWebhookAuth = { kind: 'apiKey', key: `X-API-Key:${randomBytes(16).toString('hex')}` };
@@ -127,7 +127,7 @@ export async function startTemporalSide(label: string, sqlitePragmas: string[] =
 /** Bundles the verification workflow once, so every worker the bench starts skips webpack. */
 export async function prebuiltWorkflowBundle(dir: string): Promise<string> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
+    workflowsPath: require.resolve('../../src/all-workflows'),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
   const path = join(dir, 'workflow-bundle.js');

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import type { Client } from '@temporalio/client';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';

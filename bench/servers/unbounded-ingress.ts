@@ -2,7 +2,7 @@
  * The overload figure's baseline: our ingress exactly as ingress-main builds it, but with a limit
  * on hand-overs in flight that never engages, as the ingress was before it had one.
  */
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { HandoverLimit } from '../../src/ingress/handover-limit';
 import { listen } from '../../src/http/listen';

@@ -5,7 +5,7 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { startOnFreePorts } from '../../src/http/free-port';
 import { createWorker } from '../../src/worker';
 import * as minimalActivities from '../workflows/minimal-activities';

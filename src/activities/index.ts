@@ -1,19 +1,17 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { RetrievalClient } from '../providers/types';
-import { ProviderFailure, PERMANENT_PROVIDER_FAILURES } from '../providers/failure-types';
+import { ProviderFailure, PERMANENT_PROVIDER_FAILURES } from '../verification/provider-failure';
 import { ProviderCallError } from '../providers/http';
-import { isTerminal, type ProviderId, type VerificationEvent } from '../verification/model';
-import type { VerificationPolicy } from '../verification/waiting';
+import { isTerminal, type VerificationEvent, type VerificationPolicy } from '../verification/model';
 import { withinActivityDeadline } from './call-deadline';
-import type { PollRequest } from './types';
+import type { AppNotifier, PollRequest, ProviderActivities } from '../contracts';
 import { createNotifyActivities, type NotifyDeps } from './notify';
 
-export type { PollRequest } from './types';
-
 export interface ActivityDeps {
-  retrieval: Partial<Record<ProviderId, RetrievalClient>>;
+  /** By provider ID. */
+  retrieval: Partial<Record<string, RetrievalClient>>;
   /** Each enabled provider's timing, from the worker's configuration (not from whoever started the verification). */
-  policies?: Partial<Record<ProviderId, VerificationPolicy>>;
+  policies?: Partial<Record<string, VerificationPolicy>>;
   /** Where verdicts are pushed (KYC_NOTIFY_URL); absent: notifyApp refuses, non-retryably. */
   notify?: NotifyDeps;
 }
@@ -61,7 +59,7 @@ export function createActivities(deps: ActivityDeps) {
     /** Fetches a result a callback announced; "not ready yet" is a retryable failure. */
     fetchAnnouncedResult: (request: PollRequest) => pollProvider({ ...request, expectResult: true }),
     /** The worker's policy for a provider (a local activity: the workflow's starter needs no provider settings). */
-    verificationPolicy(provider: ProviderId): Promise<VerificationPolicy> {
+    verificationPolicy(provider: string): Promise<VerificationPolicy> {
       const policy = deps.policies?.[provider];
       if (policy) return Promise.resolve(policy);
       // Retried: a worker that serves this provider may join, or this one be reconfigured.
@@ -72,7 +70,7 @@ export function createActivities(deps: ActivityDeps) {
         }),
       );
     },
-  };
+  } satisfies ProviderActivities & AppNotifier;
 }
 
 export type KycActivities = ReturnType<typeof createActivities>;

@@ -7,13 +7,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import type { NotifyConfig } from '../config/notify';
-import { retryAfterMs } from '../providers/http';
-import type { LateVerdictNote } from '../late-verdicts/rule';
-import type { VerificationState } from '../verification/model';
-
-export const NOTIFY_EVENT_TYPE = 'kyc.verification.finished';
-/** A provider's verdict arrived after our own timer had closed the verification (src/late-verdicts/). */
-export const LATE_VERDICT_EVENT_TYPE = 'kyc.verification.late_verdict';
+import { retryAfterMs } from '../http/retry-after';
+import { NOTIFY_EVENT_TYPE, type AppNotifier, type NotifyInput } from '../contracts';
 
 export const NotifyFailure = {
   /** No answer, a timeout, 5xx, 408 or 429: the app is not ready; retried until it accepts. */
@@ -24,49 +19,6 @@ export const NotifyFailure = {
   NotConfigured: 'NotifyNotConfigured',
 } as const;
 
-export interface NotifyInput {
-  /** The final state. It holds provider IDs and status words only, no personal data, by design. */
-  state: VerificationState;
-  /**
-   * The same for every attempt of one notification (e.g. derived from the workflow ID), so the
-   * app can drop a delivery it has already processed.
-   */
-  webhookId: string;
-}
-
-/** The JSON body, in the Standard Webhooks payload shape `{ type, timestamp, data }`. */
-export interface NotifyPayload {
-  type: typeof NOTIFY_EVENT_TYPE;
-  timestamp: string;
-  /** The final state without `seen`, the workflow's internal dedup keys (up to 2000 of them). */
-  data: Omit<VerificationState, 'seen'>;
-}
-
-/** What the app learns of a late verdict: IDs and status words only, like the final state. */
-export interface LateVerdictData {
-  provider: VerificationState['provider'];
-  reference: string;
-  verificationId: string;
-  /** The dead letter that holds the late events (`kyc-dead:…`); `kyc reopen` asks the provider again. */
-  deadLetterId: string;
-  /** What the verification still says: the status our timer inferred, and why. */
-  status: VerificationState['status'];
-  note: LateVerdictNote;
-  receivedAt: string;
-}
-
-export interface LateVerdictNotifyInput {
-  data: LateVerdictData;
-  webhookId: string;
-}
-
-/** The JSON body of a late-verdict notification, in the Standard Webhooks payload shape. */
-export interface LateVerdictPayload {
-  type: typeof LATE_VERDICT_EVENT_TYPE;
-  timestamp: string;
-  data: LateVerdictData;
-}
-
 export interface NotifyDeps {
   notify: NotifyConfig;
   /** Per attempt; the activity's retry policy decides how long it keeps trying. */
@@ -75,31 +27,23 @@ export interface NotifyDeps {
 }
 
 export function createNotifyActivities(deps: NotifyDeps) {
-  const send = notificationSender(deps);
+  const send = appNotificationSender(deps);
   return {
     /** POSTs the final state to KYC_NOTIFY_URL; resolves once the app answered 2xx. */
     async notifyApp(input: NotifyInput): Promise<void> {
       const { seen: _seen, ...data } = input.state;
       await send(NOTIFY_EVENT_TYPE, data, input.webhookId);
     },
-  };
+  } satisfies AppNotifier;
 }
 
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
 
-/** The late-verdict push (src/workflows/late-verdict.ts), registered by the verification worker. */
-export function createLateVerdictNotifyActivities(deps: NotifyDeps) {
-  const send = notificationSender(deps);
-  return {
-    /** POSTs a late verdict: its own event type, so an app that only knows `finished` is not misled. */
-    async notifyAppOfLateVerdict(input: LateVerdictNotifyInput): Promise<void> {
-      await send(LATE_VERDICT_EVENT_TYPE, input.data, input.webhookId);
-    },
-  };
-}
-
-/** One signed POST to KYC_NOTIFY_URL; failures classified for the activity's retry policy. */
-function notificationSender(deps: NotifyDeps) {
+/**
+ * One signed POST to KYC_NOTIFY_URL; failures classified for the activity's retry policy. The
+ * verdict push and the late-verdict push (src/late-verdicts/activity.ts) both send with it.
+ */
+export function appNotificationSender(deps: NotifyDeps) {
   const now = deps.now ?? (() => new Date());
   const webhook = deps.notify.enabled ? new Webhook(deps.notify.secret) : undefined;
   return async function send(type: string, data: unknown, webhookId: string): Promise<void> {

@@ -3,50 +3,55 @@
  * worker. Every command takes --json; errors are one line on stderr and a non-zero exit.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadClientConfig, loadConfig, longestVerificationLifetimeMs, type ClientConfig } from '../config';
+import { ConfigError, loadConfig, longestVerificationLifetimeMs } from '../app-config';
 import { parseDuration } from '../config/env-reader';
 import { formatSeconds, setUpNamespace } from '../temporal/setup';
-import {
-  DECISIONS,
-  isProviderId,
-  PROVIDERS,
-  STATUSES,
-  type Decision,
-  type ProviderId,
-  type Status,
-  type VerificationState,
-} from '../verification/model';
+import { DECISIONS, STATUSES, type Decision, type Status, type VerificationState } from '../verification/model';
 import { KycClient, WaitTimeoutError } from './index';
-import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../dead-letters/contract';
+import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../contracts';
 import type { DeadLetterSummary } from '../dead-letters/store';
 import type { CallbackParser } from '../providers/types';
 import { terminalLines, terminalSafe } from './terminal-text';
-import { drainInbox } from '../ingress/inbox-drain';
+import { drainInbox } from '../inbox/drain';
 import { createLogger } from '../logger';
+import { loadClientConfig, type ClientConfig } from '../config/client';
+import { isProviderId, providerModules, PROVIDERS, type ProviderId } from '../providers/registry';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, waitTimeout: 3 } as const;
+
+/** The help's examples speak of the first registered provider, with its own kind of reference and context. */
+const EXAMPLE = providerModules[0]!;
+const EXAMPLE_REFERENCE = `${EXAMPLE.reference.example.slice(0, 9)}…`;
+const EXAMPLE_CONTEXT = (EXAMPLE.requiredContext ?? [])
+  .map(({ key, example }) => ` --context ${key}=${example}`)
+  .join('');
+/** Which providers need a context key from the start: "p requires accountId". */
+const REQUIRED_CONTEXT = providerModules
+  .filter((module) => module.requiredContext?.length)
+  .map((module) => `; ${module.id} requires ${module.requiredContext!.map(({ key }) => key).join(', ')}`)
+  .join('');
 
 /** Each command's synopsis and help (`kyc <command> --help`); the overview lists the synopses. */
 const HELP: Record<string, { synopsis: string; text: string }> = {
   start: {
     synopsis: 'start --provider P --reference R [--customer REF] [--expires-in 30m] [--context key=value ...]',
     text: `Starts (registers) a verification; idempotent, and fine after a callback already started it.
-  --provider P        jumio, socure, attestr, unico or concedus
-  --reference R       the provider's own ID of the transaction (Jumio workflowExecution.id, …)
+  --provider P        ${PROVIDERS.join(', ')}
+  --reference R       the provider's own ID of the transaction (docs/providers.md, "References")
   --customer REF      your opaque customer reference (an ID, never personal data)
   --expires-in D      lifetime (30s, 15m, 2h, 7d); default the provider's P_EXPIRES_AFTER
-  --context key=value IDs the provider's retrieval API needs; Jumio requires accountId
-example: kyc start --provider jumio --reference 7f1e2d3c-… --context accountId=acc-1 --expires-in 2h`,
+  --context key=value IDs the provider's retrieval API needs${REQUIRED_CONTEXT}
+example: kyc start --provider ${EXAMPLE.id} --reference ${EXAMPLE_REFERENCE}${EXAMPLE_CONTEXT} --expires-in 2h`,
   },
   status: {
     synopsis: 'status P R',
     text: `Shows a verification's state and timeline (a closed one's from its workflow result).
-example: kyc status jumio 7f1e2d3c-…`,
+example: kyc status ${EXAMPLE.id} ${EXAMPLE_REFERENCE}`,
   },
   wait: {
     synopsis: 'wait P R [--timeout 60s]',
     text: `Waits until the verification ends and shows its final state; exit 3 when --timeout passes first.
-example: kyc wait jumio 7f1e2d3c-… --timeout 10m`,
+example: kyc wait ${EXAMPLE.id} ${EXAMPLE_REFERENCE} --timeout 10m`,
   },
   list: {
     synopsis: 'list [--provider P] [--status S] [--decision D] [--older-than 2h] [--newer-than 1d] [--limit N]',
@@ -56,20 +61,20 @@ example: kyc wait jumio 7f1e2d3c-… --timeout 10m`,
   --older-than D      started more than D ago (e.g. 2h: stuck candidates)
   --newer-than D      started less than D ago
   --limit N           at most N rows (default 100)
-example: kyc list --provider jumio --status SUBMITTED --older-than 2h`,
+example: kyc list --provider ${EXAMPLE.id} --status SUBMITTED --older-than 2h`,
   },
   cancel: {
     synopsis: 'cancel P R [--reason CODE]',
     text: `Cancels a running verification (status CANCELLED); fails, showing the verdict, if it already ended.
   --reason CODE       a short code such as user_left (letters, digits, _ . -)
-example: kyc cancel jumio 7f1e2d3c-… --reason user_left`,
+example: kyc cancel ${EXAMPLE.id} ${EXAMPLE_REFERENCE} --reason user_left`,
   },
   'dead-letters': {
     synopsis: 'dead-letters [--provider P] [--reason R] [--all] [--limit N]',
-    text: `Lists callbacks refused after authentication, still held (see the README's "Guarantees").
+    text: `Lists callbacks refused after authentication, still held (docs/architecture.md, "Dead letters").
   --reason R          ${DEAD_LETTER_REASONS.join(', ')}
   --all               also letters already closed (e.g. replayed)
-example: kyc dead-letters --provider concedus`,
+example: kyc dead-letters --provider ${EXAMPLE.id}`,
   },
   replay: {
     synopsis: 'replay ID',
@@ -98,12 +103,12 @@ example: kyc inbox drain --dir /var/lib/kyc/inbox`,
 a late verdict (kyc status shows them): the verification runs again from its start with every event it
 had received, takes the late verdict's events, and asks the provider. Refused for an open verification
 and for one the provider or the app ended.
-example: kyc reopen jumio 7f1e2d3c-…`,
+example: kyc reopen ${EXAMPLE.id} ${EXAMPLE_REFERENCE}`,
   },
   refresh: {
     synopsis: 'refresh P R',
     text: `Asks the provider now: the verification polls its retrieval API outside the schedule.
-example: kyc refresh jumio 7f1e2d3c-…`,
+example: kyc refresh ${EXAMPLE.id} ${EXAMPLE_REFERENCE}`,
   },
 };
 
@@ -263,7 +268,7 @@ function describeState(state: VerificationState): string[] {
  * provider's settings (e.g. a signature secret): read from the environment when it has them.
  * Without them, replay hands over the letter's kept canonical events.
  */
-function providerParsers(env: NodeJS.ProcessEnv): ((provider: ProviderId) => CallbackParser | undefined) | undefined {
+function providerParsers(env: NodeJS.ProcessEnv): ((provider: string) => CallbackParser | undefined) | undefined {
   let config;
   try {
     config = loadConfig(env);
@@ -271,7 +276,7 @@ function providerParsers(env: NodeJS.ProcessEnv): ((provider: ProviderId) => Cal
     return undefined;
   }
   return (provider) => {
-    const settings = config.providers[provider];
+    const settings = isProviderId(provider) ? config.providers[provider] : undefined;
     return settings?.module.createCallbackParser(settings.settings);
   };
 }

@@ -1,15 +1,21 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { loadClientConfig, type ClientConfig } from '../config';
+import { loadClientConfig, type ClientConfig } from '../config/client';
 import { connectTemporalClient } from '../temporal/connection';
 import type { CallbackParser } from '../providers/types';
-import { KycDecision, KycStatus } from '../workflows/messages';
+import {
+  KycDecision,
+  KycStatus,
+  cancelSignal,
+  kycWorkflowId,
+  parseKycWorkflowId,
+  refreshSignal,
+  stateQuery,
+} from '../contracts';
 import { referenceSchema } from '../providers/common';
-import { providerModule } from '../providers/registry';
+import { isProviderId, PROVIDERS, providerModule, type ProviderId } from '../providers/registry';
 import { signalRegistration } from '../temporal/verification-start';
-import type { Decision, ProviderId, Status, VerificationState } from '../verification/model';
-import { isProviderId, isTerminal } from '../verification/model';
-import { cancelSignal, kycWorkflowId, parseKycWorkflowId, refreshSignal, stateQuery } from '../workflows/messages';
+import { type Decision, type Status, type VerificationState, isTerminal } from '../verification/model';
 import {
   InvalidRequestError,
   VerificationAlreadyFinishedError,
@@ -18,7 +24,7 @@ import {
 } from './errors';
 
 export { InvalidRequestError, VerificationAlreadyFinishedError, VerificationNotFoundError, WaitTimeoutError };
-import { inferredEnd } from '../late-verdicts/rule';
+import { inferredEnd } from '../verification/late-verdict';
 import { ReopenRefusedError, reopenVerification, type ReopenOutcome } from '../late-verdicts/reopen';
 
 export { ReopenRefusedError, type ReopenOutcome };
@@ -35,13 +41,13 @@ export type VerificationView = VerificationState & { lateVerdicts?: DeadLetterSu
 
 export interface StartVerificationRequest {
   provider: ProviderId;
-  /** The provider's own ID of the transaction (Jumio workflowExecution.id, Socure DocV transaction ID, …). */
+  /** The provider's own ID of the transaction (docs/providers.md, "References"). */
   reference: string;
   /** The app's opaque customer reference (an ID, not personal data). */
   customerReference?: string;
   /** When the verification should expire; default: now + the provider's P_EXPIRES_AFTER (the worker's setting). */
   expiresAt?: Date;
-  /** Non-personal IDs the provider's retrieval API needs (Jumio: accountId, required). */
+  /** Non-personal IDs the provider's retrieval API needs (some providers require one: docs/providers.md). */
   context?: Record<string, string>;
   /**
    * A workflow of the app's to signal (`kycVerificationFinished`, with the final state) when the
@@ -62,7 +68,7 @@ function assertId(field: string, value: unknown): void {
  */
 export function validateStartRequest(request: StartVerificationRequest): void {
   if (typeof request.provider !== 'string' || !isProviderId(request.provider)) {
-    throw new InvalidRequestError(`provider must be one of jumio, socure, attestr, unico, concedus`);
+    throw new InvalidRequestError(`provider must be one of ${PROVIDERS.join(', ')}`);
   }
   assertId('reference', request.reference);
   if (request.customerReference !== undefined) assertId('customerReference', request.customerReference);
@@ -75,7 +81,7 @@ export function validateStartRequest(request: StartVerificationRequest): void {
   }
   for (const [key, value] of Object.entries(request.context ?? {})) assertId(`context.${key}`, value);
   const module = providerModule(request.provider);
-  for (const key of module?.requiredContext ?? []) {
+  for (const { key } of module.requiredContext ?? []) {
     if (request.context?.[key] === undefined) {
       throw new InvalidRequestError(
         `${request.provider} needs context.${key}: its retrieval API is addressed by it, so without it a lost ` +
@@ -266,10 +272,11 @@ export class KycClient {
     const summaries: VerificationSummary[] = [];
     for await (const execution of this.client.workflow.list({ query: clauses.join(' AND ') })) {
       const ids = parseKycWorkflowId(execution.workflowId);
-      if (!ids) continue;
+      if (!ids || !isProviderId(ids.provider)) continue;
       summaries.push({
         workflowId: execution.workflowId,
-        ...ids,
+        provider: ids.provider,
+        reference: ids.reference,
         status: execution.typedSearchAttributes.get(KycStatus),
         decision: execution.typedSearchAttributes.get(KycDecision),
         startTime: execution.startTime,
@@ -321,7 +328,7 @@ export class KycClient {
   /** Re-injects a dead letter; idempotent (a letter replayed in full sends nothing the second time). */
   async replayDeadLetter(
     id: string,
-    parserFor?: (provider: ProviderId) => CallbackParser | undefined,
+    parserFor?: (provider: string) => CallbackParser | undefined,
   ): Promise<ReplayOutcome> {
     return replayDeadLetter(this.client, this.config.temporal.taskQueue, id, parserFor);
   }

@@ -1,3 +1,4 @@
+export { PROVIDERS, isProviderId, type ProviderId } from '../providers/registry';
 /**
  * The package's public entry (`import { KycClient } from 'kyc-orchestrator'`): the client, the
  * canonical vocabulary it speaks, its errors, and the shape of a pushed verdict. Everything
@@ -21,27 +22,27 @@ export {
 } from './errors';
 export {
   DECISIONS,
-  PROVIDERS,
   STATUSES,
   TERMINAL_STATUSES,
-  isProviderId,
   isTerminal,
   type Decision,
   type EventSource,
-  type ProviderId,
   type Status,
   type TerminalStatus,
   type TimelineEntry,
   type TimelineOutcome,
   type VerificationState,
 } from '../verification/model';
-export { kycWorkflowId, parseKycWorkflowId, verificationFinishedSignal } from '../workflows/messages';
-export { ConfigError, loadClientConfig, type ClientConfig } from '../config';
 export {
+  kycWorkflowId,
+  parseKycWorkflowId,
+  verificationFinishedSignal,
   LATE_VERDICT_EVENT_TYPE,
   NOTIFY_EVENT_TYPE,
   type LateVerdictData,
   type LateVerdictPayload,
   type NotifyPayload,
-} from '../activities/notify';
-export type { LateVerdictNote } from '../late-verdicts/rule';
+  type LateVerdictNote,
+} from '../contracts';
+export { ConfigError } from '../config/env-reader';
+export { loadClientConfig, type ClientConfig } from '../config/client';

@@ -27,11 +27,21 @@ export function parseDuration(text: string): number | undefined {
  * back to a development default so start-up can say so (and refuse them in production).
  */
 export class EnvReader {
-  readonly devDefaults: string[] = [];
+  constructor(
+    readonly env: NodeJS.ProcessEnv,
+    /** Shared with the scoped readers made from this one. */
+    readonly devDefaults: string[] = [],
+  ) {}
 
-  constructor(readonly env: NodeJS.ProcessEnv) {}
+  /**
+   * A reader of only the `allowed` names, for one part of the configuration (a provider's module):
+   * reading any other throws, so what it declares is what it reads; `read` records what it read.
+   */
+  scoped(allowed: readonly string[], owner: string): ScopedEnvReader {
+    return new ScopedEnvReader(this.env, this.devDefaults, new Set(allowed), owner);
+  }
 
-  private raw(name: string): string | undefined {
+  protected raw(name: string): string | undefined {
     const value = this.env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
@@ -131,5 +141,26 @@ export class EnvReader {
       .split(',')
       .map((item) => item.trim())
       .filter(Boolean);
+  }
+}
+
+/** An {@link EnvReader} limited to the names its owner declares (see {@link EnvReader.scoped}). */
+export class ScopedEnvReader extends EnvReader {
+  /** Every name read so far. */
+  readonly read = new Set<string>();
+
+  constructor(
+    env: NodeJS.ProcessEnv,
+    devDefaults: string[],
+    private readonly allowed: ReadonlySet<string>,
+    private readonly owner: string,
+  ) {
+    super(env, devDefaults);
+  }
+
+  protected override raw(name: string): string | undefined {
+    if (!this.allowed.has(name)) throw new Error(`${this.owner} reads ${name}, which it does not declare`);
+    this.read.add(name);
+    return super.raw(name);
   }
 }

@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import type { ConnectionOptions, TLSConfig } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { DEFAULT_TASK_QUEUE } from '../workflows/messages';
+import { DEFAULT_TASK_QUEUE } from '../contracts';
 import { ConfigError, type EnvReader } from './env-reader';
 
 /** How to reach Temporal, as Temporal's own client configuration (environment + config file profile) says. */

@@ -1,17 +1,40 @@
-import { ConfigError } from './env-reader';
+import { ConfigError, parseDuration } from './env-reader';
 
 /**
  * How one provider's callbacks are authenticated, from `P_WEBHOOK_AUTH`:
- * `ip:<ip-or-cidr>,…`, `basic:<credential>`, `bearer:<token>`, `header:<Name>=<value>`, or
- * `none` (development only). Several rules separated by `;` are alternatives, so a secret can
- * be rotated without downtime: `bearer:new;bearer:old`.
+ * `ip:<ip-or-cidr>,…`, `basic:<credential>`, `bearer:<token>`, `header:<Name>=<value>`,
+ * `hmac:header=<Name>,encoding=hex|base64,secret=<secret>[,…]` (a signature of the raw body, see
+ * {@link HmacRule}), or `none` (development only). Several rules separated by `;` are
+ * alternatives, so a secret can be rotated without downtime: `bearer:new;bearer:old`.
  */
 export type WebhookAuthRule =
   | { kind: 'ip'; ranges: IpRange[] }
   | { kind: 'basic'; credential: string }
   | { kind: 'bearer'; token: string }
   | { kind: 'header'; name: string; value: string }
+  | HmacRule
   | { kind: 'none' };
+
+/**
+ * A provider that signs its bodies: a header carries an HMAC of the raw body (or of
+ * `<timestamp><separator><body>`, with the timestamp from another header within a tolerance of
+ * now), hex or base64, maybe after a prefix (`sha256=`); several signatures in the header,
+ * separated by spaces, are alternatives (the sender rotating its secret).
+ */
+export interface HmacRule {
+  kind: 'hmac';
+  /** Lower case. */
+  header: string;
+  algorithm: 'sha256' | 'sha1' | 'sha512';
+  encoding: 'hex' | 'base64';
+  prefix?: string;
+  secret: Buffer;
+  timestamp?: { header: string; toleranceMs: number };
+  payload: 'body' | 'timestamp.body';
+  separator: string;
+}
+
+export type WebhookAuthKind = WebhookAuthRule['kind'];
 
 export interface IpRange {
   /** The address as 16 bytes (IPv4 mapped into IPv6), and how many leading bits must match. */
@@ -70,9 +93,93 @@ function parseRule(variable: string, part: string, position: number): WebhookAut
       if (eq <= 0 || !headerValue || !/^[A-Za-z0-9-]+$/.test(name)) fail('header: must look like header:Name=value');
       return { kind: 'header', name: name.toLowerCase(), value: headerValue };
     }
+    case 'hmac':
+      return parseHmac(value, (problem) => fail(`hmac: ${problem}`));
     default:
-      return fail('unknown scheme (use ip:, basic:, bearer:, header: or none)');
+      return fail('unknown scheme (use ip:, basic:, bearer:, header:, hmac: or none)');
   }
+}
+
+const HMAC_PARAMETERS = [
+  'header',
+  'encoding',
+  'secret',
+  'algorithm',
+  'prefix',
+  'timestamp',
+  'tolerance',
+  'payload',
+  'separator',
+];
+/** Shorter keys are guessable; every provider's generated secret is longer. */
+const HMAC_MIN_SECRET_BYTES = 16;
+
+/**
+ * `header=<Name>,encoding=hex|base64,secret=<secret>[,algorithm=sha256|sha1|sha512][,prefix=<text>]
+ * [,timestamp=<Header>,tolerance=<duration>][,payload=body|timestamp.body][,separator=<text>]`.
+ * Each parameter splits on its first `=`, so a prefix may hold one (`prefix=sha256=`). The secret is
+ * text, or raw key bytes as `hex:<hex>` or `base64:<base64>` (also the way to give one holding `,` or `;`).
+ * Problems name the parameter, never its value.
+ */
+function parseHmac(value: string, fail: (problem: string) => never): HmacRule {
+  const parameters = new Map<string, string>();
+  value.split(',').forEach((part, index) => {
+    const eq = part.indexOf('=');
+    const name = part.slice(0, eq).trim();
+    if (eq <= 0) fail(`parameter ${index + 1} is not name=value (a secret holding , or ; is given as hex: or base64:)`);
+    if (!HMAC_PARAMETERS.includes(name)) fail(`unknown parameter ${name} (${HMAC_PARAMETERS.join(', ')})`);
+    if (parameters.has(name)) fail(`${name} is given twice`);
+    parameters.set(name, part.slice(eq + 1).trim());
+  });
+  const required = (name: string): string => parameters.get(name) || fail(`${name} is required`);
+  const header = required('header');
+  if (!/^[A-Za-z0-9-]+$/.test(header)) fail('header must be a header name');
+  const encoding = required('encoding');
+  if (encoding !== 'hex' && encoding !== 'base64') fail('encoding must be hex or base64');
+  const algorithm = parameters.get('algorithm') ?? 'sha256';
+  if (algorithm !== 'sha256' && algorithm !== 'sha1' && algorithm !== 'sha512') {
+    fail('algorithm must be sha256, sha1 or sha512');
+  }
+  const secret = hmacSecret(required('secret'), fail);
+  const timestampHeader = parameters.get('timestamp');
+  if (timestampHeader !== undefined && !/^[A-Za-z0-9-]+$/.test(timestampHeader))
+    fail('timestamp must be a header name');
+  const toleranceText = parameters.get('tolerance');
+  if (toleranceText !== undefined && timestampHeader === undefined) fail('tolerance needs timestamp');
+  const toleranceMs = parseDuration(toleranceText ?? '5m');
+  if (toleranceMs === undefined || toleranceMs <= 0) fail('tolerance must be a duration (e.g. 5m)');
+  const payload = parameters.get('payload') ?? 'body';
+  if (payload !== 'body' && payload !== 'timestamp.body') fail('payload must be body or timestamp.body');
+  if (payload === 'timestamp.body' && timestampHeader === undefined) fail('payload=timestamp.body needs timestamp');
+  const prefix = parameters.get('prefix');
+  return {
+    kind: 'hmac',
+    header: header.toLowerCase(),
+    algorithm,
+    encoding,
+    ...(prefix ? { prefix } : {}),
+    secret,
+    ...(timestampHeader ? { timestamp: { header: timestampHeader.toLowerCase(), toleranceMs } } : {}),
+    payload,
+    separator: parameters.get('separator') ?? '.',
+  };
+}
+
+function hmacSecret(text: string, fail: (problem: string) => never): Buffer {
+  let secret: Buffer;
+  if (text.startsWith('hex:')) {
+    const hex = text.slice(4);
+    if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex)) fail('secret: hex: is not hex');
+    secret = Buffer.from(hex, 'hex');
+  } else if (text.startsWith('base64:')) {
+    const base64 = text.slice(7);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) fail('secret: base64: is not base64');
+    secret = Buffer.from(base64, 'base64');
+  } else {
+    secret = Buffer.from(text, 'utf8');
+  }
+  if (secret.length < HMAC_MIN_SECRET_BYTES) fail(`secret must be at least ${HMAC_MIN_SECRET_BYTES} bytes`);
+  return secret;
 }
 
 /**

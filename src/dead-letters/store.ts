@@ -8,10 +8,10 @@ import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { CallbackParser } from '../providers/types';
 import { parseUntrustedJson } from '../providers/untrusted-json';
 import { deliverEvent } from '../temporal/deliver';
-import { KycDeadLetterReason, KycProvider, KycVerificationId } from '../workflows/messages';
-import type { ProviderId, VerificationEvent } from '../verification/model';
-import type { deadLetterWorkflow } from '../workflows/dead-letter';
 import {
+  KycDeadLetterReason,
+  KycProvider,
+  KycVerificationId,
   DEAD_LETTER_WORKFLOW_TYPE,
   deadLetterMemo,
   deadLetterQuery,
@@ -19,10 +19,12 @@ import {
   isDeadLetterWorkflowId,
   replayedUpdate,
   type DeadLetter,
+  type DeadLetterWorkflow,
   type DeadLetterMemo,
   type DeadLetterReason,
   type ReplayResult,
-} from './contract';
+} from '../contracts';
+import type { VerificationEvent } from '../verification/model';
 
 const MEMO_KEY = 'deadLetter';
 
@@ -34,7 +36,7 @@ export async function storeDeadLetter(
   fingerprint: string,
 ): Promise<string> {
   const workflowId = deadLetterWorkflowId(letter.provider, fingerprint);
-  await client.workflow.start<typeof deadLetterWorkflow>(DEAD_LETTER_WORKFLOW_TYPE, {
+  await client.workflow.start<DeadLetterWorkflow>(DEAD_LETTER_WORKFLOW_TYPE, {
     workflowId,
     taskQueue: where.taskQueue,
     args: [{ letter, retentionMs: where.retentionMs }],
@@ -58,7 +60,7 @@ export interface DeadLetterSummary extends DeadLetterMemo {
 }
 
 export interface DeadLetterFilter {
-  provider?: ProviderId;
+  provider?: string;
   reason?: DeadLetterReason;
   verificationId?: string;
   /**
@@ -120,10 +122,10 @@ export async function replayDeadLetter(
   taskQueue: string,
   id: string,
   /** The provider's parser (from the provider's configuration), to read a kept body again. */
-  parserFor?: (provider: ProviderId) => CallbackParser | undefined,
+  parserFor?: (provider: string) => CallbackParser | undefined,
 ): Promise<ReplayOutcome> {
   if (!isDeadLetterWorkflowId(id)) throw new DeadLetterNotFoundError(`'${id}' is not a dead-letter ID (kyc-dead:…)`);
-  const handle = client.workflow.getHandle<typeof deadLetterWorkflow>(id);
+  const handle = client.workflow.getHandle<DeadLetterWorkflow>(id);
   let description;
   try {
     description = await handle.describe();

@@ -1,13 +1,14 @@
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../app-config';
 import type { Logger } from '../logger';
 import { createIngressApp, type IngressDeps } from './app';
-import { DeadLetterRecorder } from './dead-letters';
-import { DurableInbox } from './inbox';
-import { InboxDrainer } from './inbox-drainer';
+import { DeadLetterRecorder } from '../dead-letters/recorder';
+import type { DurableInbox } from '../inbox/durable-inbox';
+import { openInbox } from '../inbox/open';
+import { InboxDrainer } from '../inbox/drainer';
 import { IngressMetrics } from './metrics';
-import { StartBudget } from './start-budget';
+import { StartBudget } from '../temporal/start-budget';
 
 export interface DurableIngress {
   app: Express;
@@ -29,7 +30,7 @@ export async function createDurableIngress(
   const inbox = await openInbox(config, config.reliability.inboxDir, logger);
   // One bound for everything this process starts from callbacks: verifications, dead letters, the inbox's.
   const startBudget = deps.startBudget ?? new StartBudget(config.ingress.callbackStartsPerMinute);
-  const deadLetters = new DeadLetterRecorder({ client, config, logger, inbox });
+  const deadLetters = new DeadLetterRecorder({ client, config, logger, fallback: inbox });
   const metrics = deps.metrics ?? new IngressMetrics();
   const drainer = new InboxDrainer({
     inbox,
@@ -50,23 +51,4 @@ export async function createDurableIngress(
       await inbox.close();
     },
   };
-}
-
-/**
- * The inbox at `dir` with the payload key ring (entries sealed before a key rotation stay
- * readable); the ingress's own, or, for `kyc inbox drain`, one a replica left behind.
- */
-export async function openInbox(config: AppConfig, dir: string, logger: Logger): Promise<DurableInbox> {
-  const { payloadKey, payloadOldKeys } = config.temporal;
-  const inbox = await DurableInbox.open(dir, {
-    maxBytes: config.reliability.inboxMaxBytes,
-    ...(payloadKey ? { key: payloadKey } : {}),
-    oldKeys: payloadOldKeys,
-  });
-  const pending = (await inbox.pending()).length;
-  if (pending || inbox.sweptAtOpen) {
-    // Temporary files are appends that never finished: none was acknowledged, so none is lost.
-    logger.info('inbox opened', { dir, pending, temporaryFilesSwept: inbox.sweptAtOpen });
-  }
-  return inbox;
 }

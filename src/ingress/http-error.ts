@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { boundedIssues } from '../providers/common';
-import type { FieldIssue } from '../providers/types';
+import { type FieldIssue } from '../contracts';
 
 /** The one error type the ingress answers with: a status, a stable code, a message safe to show a caller. */
 export class HttpError extends Error {

@@ -1,17 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-
-/**
- * The process's own metrics (CPU, memory, event loop, GC), registered once per process: every
- * ingress app built in the process reports them, and tests that build many apps add no collectors.
- */
-let processRegistry: Registry | undefined;
-export function processMetrics(): Registry {
-  if (!processRegistry) {
-    processRegistry = new Registry();
-    collectDefaultMetrics({ register: processRegistry });
-  }
-  return processRegistry;
-}
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { processMetrics } from '../observability/prometheus';
 
 /** What the metrics read from the hand-over limit (src/ingress/handover-limit.ts). */
 export interface HandoverLimitView {
@@ -107,5 +95,3 @@ export class IngressMetrics {
     return (await processMetrics().metrics()) + (await this.registry.metrics());
   }
 }
-
-export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

@@ -5,13 +5,13 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Counter } from 'prom-client';
-import type { AppConfig } from '../config';
-import { deadLetterWorkflowId } from '../dead-letters/contract';
-import { buildDeadLetter, type RefusedCallback } from '../ingress/dead-letters';
+import type { AppConfig } from '../app-config';
+import { deadLetterWorkflowId, type LateVerdictNote } from '../contracts';
+import { buildDeadLetter, type RefusedCallback } from '../dead-letters/letter';
 import type { Logger } from '../logger';
-import type { ProviderId, VerificationEvent, VerificationState } from '../verification/model';
+import type { VerificationEvent, VerificationState } from '../verification/model';
 import { closedVerificationState, startLateVerdictNotification } from './temporal';
-import { classifyLateEvents, type LateVerdictNote } from './rule';
+import { classifyLateEvents } from './classify';
 
 export interface LateLetter {
   /** The dead letter to keep: reason `late`, or `late_verdict` with its note. */
@@ -37,7 +37,7 @@ export class LateVerdictAlarm {
    * now (Temporal unavailable): the caller retries rather than file a verdict as plain `late`.
    */
   async letterFor(
-    provider: ProviderId,
+    provider: string,
     verificationId: string,
     events: VerificationEvent[],
     receivedAt: string,

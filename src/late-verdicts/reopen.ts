@@ -11,9 +11,10 @@ import { type Client } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import { listDeadLetters, replayDeadLetter } from '../dead-letters/store';
-import type { ProviderId, VerificationState } from '../verification/model';
-import { kycWorkflowId, type VerificationInput } from '../workflows/messages';
-import { inferredEnd, lifetimeOverOnReopen, type InferredEnd } from './rule';
+import type { VerificationState } from '../verification/model';
+import { kycWorkflowId, type VerificationInput } from '../contracts';
+import { lifetimeOverOnReopen } from './classify';
+import { inferredEnd, type InferredEnd } from '../verification/late-verdict';
 
 const { EventType, ResetReapplyType } = temporal.api.enums.v1;
 
@@ -37,7 +38,7 @@ export interface ReopenOutcome {
 export async function reopenVerification(
   client: Client,
   where: { namespace: string; taskQueue: string },
-  provider: ProviderId,
+  provider: string,
   reference: string,
 ): Promise<ReopenOutcome> {
   const workflowId = kycWorkflowId(provider, reference);

@@ -8,11 +8,15 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from '@temporalio/common';
-import type { LateVerdictData } from '../activities/notify';
 import type { VerificationState } from '../verification/model';
-import type { lateVerdictNotificationWorkflow } from '../workflows/late-verdict';
-import { KycProvider, KycVerificationId } from '../workflows/messages';
-import { LATE_VERDICT_WORKFLOW_TYPE, lateVerdictWorkflowId } from './contract';
+import {
+  KycProvider,
+  KycVerificationId,
+  type LateVerdictData,
+  type LateVerdictNotificationWorkflow,
+  LATE_VERDICT_WORKFLOW_TYPE,
+  lateVerdictWorkflowId,
+} from '../contracts';
 
 /**
  * The final state of a closed verification: its workflow result, read from history (no worker
@@ -47,7 +51,7 @@ export async function startLateVerdictNotification(
   const workflowId = lateVerdictWorkflowId(data.provider, data.reference, data.deadLetterId);
   try {
     await client.connection.withDeadline(Date.now() + timeoutMs, () =>
-      client.workflow.start<typeof lateVerdictNotificationWorkflow>(LATE_VERDICT_WORKFLOW_TYPE, {
+      client.workflow.start<LateVerdictNotificationWorkflow>(LATE_VERDICT_WORKFLOW_TYPE, {
         workflowId,
         taskQueue,
         args: [{ data }],

@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../app-config';
 import { cachedAnswer } from '../http/cached-answer';
 import { startOnFreePorts, type FreePortsStart } from '../http/free-port';
 import { createLogger } from '../logger';
-import { READINESS_CACHE_MS } from '../ingress/readiness';
+import { READINESS_CACHE_MS } from './readiness';
 import { installRuntime } from './runtime';
 import { startMetricsServer, type MetricsSource, type ReadinessCheck } from './metrics-server';
 

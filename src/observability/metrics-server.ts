@@ -1,5 +1,5 @@
 import express from 'express';
-import { PROMETHEUS_CONTENT_TYPE } from '../ingress/metrics';
+import { PROMETHEUS_CONTENT_TYPE } from './prometheus';
 import { listen } from '../http/listen';
 
 /** A source of Prometheus text: the ingress's registry, the Temporal runtime's endpoint. */

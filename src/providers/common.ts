@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { EnvReader } from '../config/env-reader';
-import type { CanonicalMeaning, ProviderId, VerificationEvent } from '../verification/model';
+import type { CanonicalMeaning, VerificationEvent } from '../verification/model';
 import { CallbackValidationError, type FieldIssue } from './types';
 import { ProviderCallError } from './http';
-import { ProviderFailure } from './failure-types';
+import { ProviderFailure } from '../verification/provider-failure';
+import { type ProviderId } from './registry';
 
 /**
  * A provider's transaction ID as it may appear in a workflow ID: IDs are opaque to us, but they
@@ -19,6 +21,48 @@ export const referenceSchema = z
 export const providerStatusSchema = z
   .string()
   .regex(/^[\x20-\x7e]{1,100}$/, 'must be 1 to 100 printable ASCII characters');
+
+/** The longest word kept whole; a longer one is cut, with a digest of the whole so two stay apart. */
+const MAX_WORD_CHARS = 100;
+/** A cut word keeps this many characters, then `...#` and 8 hex digits: at most 100 characters in all. */
+const CUT_WORD_CHARS = MAX_WORD_CHARS - 12;
+
+/**
+ * A provider word as a verification keeps it. Words are stored as sent (control and bidi
+ * characters included: `kyc` prints them escaped, logs are JSON), so every vocabulary still finds
+ * its words; only an empty word becomes `(empty)`, and one longer than 100 characters is cut to 88
+ * (never inside a surrogate pair), ending in `...#` and the first 8 hex digits of its SHA-256. No
+ * vocabulary lists such a word, so it is an unknown word ({@link unknownWord}), never a refused
+ * callback: a provider that retries refused callbacks would send it forever.
+ */
+export function rawWord(value: string): string {
+  if (value.length === 0) return '(empty)';
+  if (value.length <= MAX_WORD_CHARS) return value;
+  const digest = createHash('sha256').update(value).digest('hex').slice(0, 8);
+  const cut = value.slice(0, CUT_WORD_CHARS);
+  return `${/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut}...#${digest}`;
+}
+
+/** A provider word of any text, read through {@link rawWord}: only a value that is not text is refused. */
+export const providerWordSchema = z.string({ error: 'must be a word (a string)' }).transform(rawWord);
+
+/**
+ * What an unmapped word is about: a status, a verdict's decision, a result code, an event or
+ * message type, a status code, a flow, or a capability's sub-result.
+ */
+export type UnknownKind = 'status' | 'decision' | 'result' | 'event' | 'code' | 'flow' | 'sub_result';
+
+/**
+ * The one rule for a word no vocabulary maps: it is applied as ACTION_REQUIRED with attention
+ * `unknown_<kind>` and the raw word kept (in the meaning, and as sent in the event's
+ * providerStatus or detail). Never a terminal guess, never a silent wait for a known word: a human
+ * looks, while fallback polls go on and a later known word still settles the verification. The
+ * deadline never expires on it (src/verification/waiting.ts), and a result fetch that reads it is
+ * done rather than repeated.
+ */
+export function unknownWord(kind: UnknownKind, raw: string): CanonicalMeaning {
+  return { status: 'ACTION_REQUIRED', attention: `unknown_${kind}`, unknownWord: raw };
+}
 
 /**
  * An array of at most `max` items whose length is checked before any item is validated: zod

@@ -1,6 +1,7 @@
 import { callSignal } from './call-signal';
-import { ProviderFailure, type ProviderFailureType } from './failure-types';
+import { ProviderFailure, type ProviderFailureType } from '../verification/provider-failure';
 import { parseUntrustedJson } from './untrusted-json';
+import { retryAfterMs } from '../http/retry-after';
 
 /** A failed call to a provider's API, classified. Its message names the call, never the response body. */
 export class ProviderCallError extends Error {
@@ -127,15 +128,6 @@ export function classifyStatus(status: number): ProviderFailureType {
   if (status === 429) return ProviderFailure.RateLimited;
   if (status === 408 || status >= 500) return ProviderFailure.Unavailable;
   return ProviderFailure.RequestRejected;
-}
-
-/** Retry-After as delta-seconds or an HTTP date; capped at an hour so a bad header cannot stall a verification. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
-  if (!Number.isFinite(ms) || ms < 0) return undefined;
-  return Math.min(ms, 3_600_000);
 }
 
 /**

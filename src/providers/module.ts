@@ -1,36 +1,105 @@
 import type { EnvReader } from '../config/env-reader';
-import type { ProviderId } from '../verification/model';
+import type { WebhookAuthKind } from '../config/webhook-auth';
+import type { CanonicalMeaning } from '../verification/model';
 import type { CallbackParser, RetrievalClient } from './types';
 
-/** Defaults of the settings every provider has (`P_CALLBACK_GRACE`, `P_POLL_SCHEDULE`, …). */
+/**
+ * Defaults of the settings every provider has (`<ID>_CALLBACK_GRACE`, `<ID>_POLL_SCHEDULE`, …;
+ * src/providers/settings.ts names them).
+ */
 export interface ProviderDefaults {
   apiBaseUrl: string;
   callbackGrace: string;
   pollSchedule: string;
   expiresAfter: string;
-  /** A production default for `P_WEBHOOK_AUTH` (only Jumio has one: its published callback IPs). */
-  webhookAuth?: string;
+  /** How long a verification the provider never settles may stay open; default 30d. */
+  maxLifetime?: string;
+  /** Retrieval calls per second across all workers; default 5. */
+  maxPollsPerSecond?: number;
 }
 
-/** What the rest of the system needs from one provider; adding a provider is one such module and a registry line. */
+/** One of the provider's own variables (the ones every provider has are in src/providers/settings.ts). */
+export interface ProviderVariable {
+  /** `<ID>_…`. */
+  name: string;
+  /** What .env.example shows ('' for unset). */
+  example: string;
+  /** One line for .env.example and docs/configuration.md. */
+  description: string;
+  /**
+   * Only a development default stands in when it is unset (KYC_DEV_DEFAULTS=1): in production the
+   * provider needs it. With none of these set, a production deployment runs without the provider.
+   */
+  requiredInProduction?: boolean;
+  /** A credential: never printed. */
+  secret?: boolean;
+}
+
+/** How the provider's callbacks prove where they come from (`<ID>_WEBHOOK_AUTH`, docs/configuration.md). */
+export interface ProviderWebhookAuth {
+  /** The rule kinds that fit what the provider sends. */
+  kinds: readonly WebhookAuthKind[];
+  /** A rule that stands when `<ID>_WEBHOOK_AUTH` is unset, in every environment (a published address list). */
+  default?: string;
+  /** What the provider sends, in a sentence. */
+  note: string;
+}
+
+/**
+ * One line of the documented status mapping (docs/providers.md): the provider's words, where they
+ * come from, and what they mean. `probe` asks the mapping code itself, so the checklist test can
+ * hold the documentation and the code to each other.
+ */
+export interface MappingLine {
+  words: readonly string[];
+  /** Where the words arrive: `callback`, `webhook`, `retrieval`, `poll`, … */
+  from: string;
+  /** The canonical meaning; `{ informational: true }` or `{}` for "recorded, no change". */
+  meaning: CanonicalMeaning;
+  note?: string;
+  probe?: (word: string) => CanonicalMeaning | undefined;
+}
+
+/**
+ * What the rest of the system needs from one provider. Adding a provider is one folder with such a
+ * module, and a line in src/providers/registry.ts (docs/providers.md, "Add a provider").
+ */
 export interface ProviderModule<Settings = unknown> {
-  id: ProviderId;
+  /** `[a-z][a-z0-9]*`: the webhook route, the middle of workflow IDs, the variables' prefix (upper case). */
+  id: string;
   /** The provider's name as its documentation writes it. */
   displayName: string;
-  defaults: ProviderDefaults;
+  /** The provider's own ID of a verification, which the app starts it with and the callbacks name. */
+  reference: { description: string; example: string };
   /**
    * Context keys a verification must carry from its start for the provider's retrieval API to be
-   * asked at all (Jumio: `accountId`, part of every retrieval URL). Without them a lost callback
-   * could never be confirmed, so the client refuses such a start instead of letting it wait forever.
+   * asked at all. Without them a lost callback could never be confirmed, so the client refuses such
+   * a start instead of letting it wait forever.
    */
-  requiredContext?: readonly string[];
-  /** Reads the provider's own settings (credentials, API flavour) from `P_*` variables. */
-  readSettings(env: EnvReader, apiBaseUrl: string): Settings;
+  requiredContext?: readonly { key: string; example: string; description: string }[];
+  defaults: ProviderDefaults;
+  webhookAuth: ProviderWebhookAuth;
+  /**
+   * The provider resends a callback that got no 2xx. A provider that does not has its callbacks
+   * kept in the local inbox while Temporal is away (the default of KYC_INBOX_PROVIDERS).
+   */
+  retriesCallbacks: boolean;
+  /** Every variable of its own that `readSettings` reads; reading another one throws. */
+  variables: readonly ProviderVariable[];
+  /** Reads the provider's own settings (credentials, API flavour), through a reader of `variables` only. */
+  readSettings(env: EnvReader, common: { apiBaseUrl: string; production: boolean }): Settings;
   createCallbackParser(settings: Settings): CallbackParser;
   createRetrievalClient(settings: Settings): RetrievalClient;
+  /** The documented status mapping, line by line. */
+  vocabulary: readonly MappingLine[];
 }
 
-/** Keeps a module's settings type while storing modules of different providers in one list. */
-export function defineProvider<Settings>(module: ProviderModule<Settings>): ProviderModule<Settings> {
+/**
+ * Keeps a module's settings type and its literal ID (the registry checks its key against it) while
+ * storing modules of different providers in one list.
+ */
+export function defineProvider<Settings, const Id extends string>(
+  module: ProviderModule<Settings> & { id: Id },
+): ProviderModule<Settings> & { id: Id } {
   return module;
 }

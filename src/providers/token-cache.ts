@@ -1,5 +1,5 @@
 import { callSignal, withCallSignal } from './call-signal';
-import { ProviderFailure } from './failure-types';
+import { ProviderFailure } from '../verification/provider-failure';
 import { ProviderCallError } from './http';
 
 export interface IssuedToken {

@@ -1,10 +1,9 @@
-import type { ProviderId, VerificationEvent } from '../verification/model';
+import type { FieldIssue } from '../contracts';
+import type { VerificationEvent } from '../verification/model';
+import { type ProviderId } from './registry';
 
-/** A field of a callback body that failed validation: where, and why. Never the value itself. */
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
+/** Where a callback failed validation: part of the dead-letter contract, re-exported for the parsers. */
+export type { FieldIssue };
 
 /** The canonical events one callback body carries (Concedus may carry many), and what was rejected. */
 export interface ParsedCallback {

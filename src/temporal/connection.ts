@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Client, Connection, isGrpcServiceError, type TLSConfig } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import type { TemporalSettings } from '../config';
+import type { TemporalSettings } from '../app-config';
 import { dataConverter } from './data-converter';
 
 export { dataConverter } from './data-converter';

@@ -1,5 +1,5 @@
 import type { DataConverter } from '@temporalio/common';
-import type { TemporalSettings } from '../config';
+import type { TemporalSettings } from '../app-config';
 import { EncryptionCodec } from './encryption-codec';
 
 /** The failure converter module; bundlers of the workflow code must include it as well. */

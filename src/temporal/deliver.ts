@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { VerificationEvent } from '../verification/model';
-import { kycWorkflowId, providerEventSignal } from '../workflows/messages';
+import { kycWorkflowId, providerEventSignal } from '../contracts';
 import { signalProviderEvent } from './verification-start';
 
 /**
@@ -12,21 +12,25 @@ import { signalProviderEvent } from './verification-start';
 export type DeliveryOutcome = 'accepted' | 'late' | 'absent';
 
 /**
- * Hands one event to its verification, as the ingress does; used by the local inbox's drainer and
- * by dead-letter replay. Any other failure (Temporal unreachable) is thrown for the caller to retry.
+ * Hands one event to its verification: the one hand-over, used by the ingress, the local inbox's
+ * drainer and dead-letter replay. `startIfMissing` (default): signal-with-start; otherwise only a
+ * signal, so an event that may not start a verification finds it `absent`. `deadline` (epoch ms)
+ * bounds the call. Any other failure (Temporal unreachable) is thrown for the caller to retry.
  */
 export async function deliverEvent(
   client: Client,
   taskQueue: string,
   event: VerificationEvent,
-  startIfMissing = true,
+  options: { startIfMissing?: boolean; deadline?: number } = {},
 ): Promise<DeliveryOutcome> {
+  const startIfMissing = options.startIfMissing ?? true;
+  const handOver = () =>
+    startIfMissing
+      ? // No policy passed: the workflow takes it from the worker's configuration.
+        signalProviderEvent(client, taskQueue, event)
+      : client.workflow.getHandle(kycWorkflowId(event.provider, event.reference)).signal(providerEventSignal, event);
   try {
-    if (startIfMissing) await signalProviderEvent(client, taskQueue, event);
-    else
-      await client.workflow
-        .getHandle(kycWorkflowId(event.provider, event.reference))
-        .signal(providerEventSignal, event);
+    await (options.deadline === undefined ? handOver() : client.connection.withDeadline(options.deadline, handOver));
     return 'accepted';
   } catch (err) {
     if (!startIfMissing && err instanceof WorkflowNotFoundError) return 'absent';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { startOnFreePorts, type FreePortsStart } from '../http/free-port';
 import { resolveTemporalCli } from './binaries';
-import { KYC_SEARCH_ATTRIBUTES } from '../workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../contracts';
 
 export interface DevServerOptions {
   ip?: string;

@@ -1,7 +1,7 @@
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { KYC_SEARCH_ATTRIBUTES } from '../workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../contracts';
 
 const { IndexedValueType } = temporal.api.enums.v1;
 

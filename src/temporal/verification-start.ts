@@ -1,6 +1,6 @@
 import type { Client, WorkflowSignalWithStartOptions } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { ProviderId, VerificationEvent } from '../verification/model';
+import type { VerificationEvent, AppRegistration, VerificationPolicy } from '../verification/model';
 import {
   KycProvider,
   KycStatus,
@@ -8,11 +8,9 @@ import {
   providerEventSignal,
   registerSignal,
   WORKFLOW_TYPE,
-  type AppRegistration,
   type VerificationInput,
-  type VerificationPolicy,
-} from '../workflows/messages';
-import type { verificationWorkflow } from '../workflows/verification';
+  type VerificationWorkflow,
+} from '../contracts';
 
 /**
  * Options shared by every way a verification starts. Both the ingress (a callback came first)
@@ -26,7 +24,7 @@ import type { verificationWorkflow } from '../workflows/verification';
  * ID reuse: REJECT_DUPLICATE. Once a verification has closed, a late or replayed callback for
  * the same reference must not start a second verification; the caller is told it was late.
  */
-function startOptions(provider: ProviderId, reference: string, taskQueue: string, policy?: VerificationPolicy) {
+function startOptions(provider: string, reference: string, taskQueue: string, policy?: VerificationPolicy) {
   const input: VerificationInput = { provider, reference, ...(policy ? { policy } : {}) };
   return {
     workflowId: kycWorkflowId(provider, reference),
@@ -53,23 +51,21 @@ export async function signalProviderEvent(
     signal: providerEventSignal,
     signalArgs: [event],
   };
-  await client.workflow.signalWithStart<typeof verificationWorkflow, [VerificationEvent]>(WORKFLOW_TYPE, options);
+  await client.workflow.signalWithStart<VerificationWorkflow, [VerificationEvent]>(WORKFLOW_TYPE, options);
 }
 
 /** The app registers (starts) a verification; idempotent, and fine after a callback already started it. */
 export async function signalRegistration(
   client: Client,
-  provider: ProviderId,
+  provider: string,
   taskQueue: string,
   reference: string,
   registration: AppRegistration,
   policy?: VerificationPolicy,
 ): Promise<void> {
-  await client.workflow.signalWithStart<typeof verificationWorkflow, [AppRegistration]>(WORKFLOW_TYPE, {
+  await client.workflow.signalWithStart<VerificationWorkflow, [AppRegistration]>(WORKFLOW_TYPE, {
     ...startOptions(provider, reference, taskQueue, policy),
     signal: registerSignal,
     signalArgs: [registration],
   });
 }
-
-export type { ProviderId };

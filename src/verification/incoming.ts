@@ -8,12 +8,11 @@
  */
 import {
   DECISIONS,
-  isProviderId,
+  hasProviderIdForm,
   STATUSES,
   type AppRegistration,
   type CanonicalMeaning,
   type EventSource,
-  type ProviderId,
   type VerificationEvent,
 } from './model';
 
@@ -41,11 +40,11 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  */
 export function readProviderEvent(
   value: unknown,
-  expected?: { provider: ProviderId; reference: string },
+  expected?: { provider: string; reference: string },
 ): Checked<VerificationEvent> {
   if (!isPlainObject(value)) return malformed('the event is not an object');
   const { provider, reference, providerStatus, source, dedupKey, occurredAt, detail, context } = value;
-  if (typeof provider !== 'string' || !isProviderId(provider)) return malformed('provider is not a provider');
+  if (typeof provider !== 'string' || !hasProviderIdForm(provider)) return malformed('provider is not a provider');
   if (!isText(reference, MAX_WORD)) return malformed('reference is not a text');
   if (expected && (provider !== expected.provider || reference !== expected.reference)) {
     return malformed('the event names another verification');
@@ -107,7 +106,7 @@ export function readCancellation(value: unknown): Checked<{ reason?: string }> {
 
 function readMeaning(value: unknown): Checked<CanonicalMeaning> {
   if (!isPlainObject(value)) return malformed('meaning is not an object');
-  const { status, decision, retrieve, informational, attention } = value;
+  const { status, decision, retrieve, informational, attention, unknownWord } = value;
   if (status !== undefined && !(STATUSES as readonly unknown[]).includes(status)) {
     return malformed('meaning.status is not a status');
   }
@@ -119,12 +118,16 @@ function readMeaning(value: unknown): Checked<CanonicalMeaning> {
     return malformed('meaning.informational is not a boolean');
   }
   if (attention !== undefined && !isText(attention, MAX_WORD)) return malformed('meaning.attention is not a text');
+  if (unknownWord !== undefined && !isText(unknownWord, MAX_WORD)) {
+    return malformed('meaning.unknownWord is not a text');
+  }
   const meaning: CanonicalMeaning = {};
   if (status !== undefined) meaning.status = status as CanonicalMeaning['status'];
   if (decision !== undefined) meaning.decision = decision as CanonicalMeaning['decision'];
   if (retrieve !== undefined) meaning.retrieve = retrieve;
   if (informational !== undefined) meaning.informational = informational;
   if (attention !== undefined) meaning.attention = attention;
+  if (unknownWord !== undefined) meaning.unknownWord = unknownWord;
   return { ok: true, value: meaning };
 }
 

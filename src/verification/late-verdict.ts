@@ -32,7 +32,7 @@ export function inferredEnd(state: Pick<VerificationState, 'status' | 'timeline'
 
 /**
  * A provider event that carries (or announces) a verdict: a terminal status other than the one we
- * inferred, or a result ready to be fetched (Jumio PROCESSED, Unico's result events). A provider
+ * inferred, or a result ready to be fetched (an event that only announces the verdict). A provider
  * EXPIRED after our EXPIRED agrees with us, and progress words (IN_PROGRESS, SUBMITTED) decide nothing.
  */
 export function isVerdict(event: VerificationEvent, inferred: Status): boolean {

@@ -2,15 +2,13 @@
  * The provider-neutral verification model. Pure TypeScript with no Temporal imports, so the
  * workflow, the ingress, the client and the tests all share one vocabulary.
  */
-import { startWaiting, isoAt, seededRandom, type VerificationPolicy, type WaitProgress } from './waiting';
 
-/** The one list of providers; the registry is keyed by it, so a provider missing there fails to compile. */
-
-export const PROVIDERS = ['jumio', 'socure', 'attestr', 'unico', 'concedus'] as const;
-export type ProviderId = (typeof PROVIDERS)[number];
-
-export function isProviderId(value: string): value is ProviderId {
-  return (PROVIDERS as readonly string[]).includes(value);
+/**
+ * The form of a provider's ID (`[a-z][a-z0-9]*`): the model and the workflow take any such ID; the
+ * edges (ingress, client, configuration) check it is a registered one (src/providers/registry.ts).
+ */
+export function hasProviderIdForm(value: string): boolean {
+  return /^[a-z][a-z0-9]*$/.test(value);
 }
 
 export const STATUSES = [
@@ -69,17 +67,23 @@ export interface CanonicalMeaning {
   decision?: Decision;
   /** The event only announces that a result is ready; the verdict must be fetched from the provider's API. */
   retrieve?: boolean;
-  /** A known provider word that deliberately changes no status (e.g. Socure SESSION_COMPLETE): recorded as such. */
+  /** A known provider word that deliberately changes no status (a session ended, say): recorded as such. */
   informational?: boolean;
   /**
-   * A short machine code (e.g. `unknown_decision_type`) saying this answer needs a human. Kept on the
+   * A short machine code (e.g. `unknown_decision`) saying this answer needs a human. Kept on the
    * verification (`attention`) and in the timeline; it never changes the status by itself.
    */
   attention?: string;
+  /**
+   * The provider's word that no vocabulary maps (src/providers/common.ts, `unknownWord`), as kept:
+   * such an answer asks a human, and the deadline never expires on it.
+   */
+  unknownWord?: string;
 }
 
 export interface VerificationEvent {
-  provider: ProviderId;
+  /** A registered provider's ID (src/providers/registry.ts): the model takes it as it comes, the edges check it. */
+  provider: string;
   /** The provider's own ID of the transaction. */
   reference: string;
   /** The provider's raw status word, kept for the timeline. */
@@ -90,9 +94,9 @@ export interface VerificationEvent {
   /** Two events with the same key are the same event delivered twice. */
   dedupKey: string;
   meaning: CanonicalMeaning;
-  /** A short machine label with no personal data (e.g. Jumio's decision label), for the timeline. */
+  /** A short machine label with no personal data (e.g. a decision label), for the timeline. */
   detail?: string;
-  /** Non-personal identifiers the retrieval API needs later (e.g. Jumio's account ID). */
+  /** Non-personal identifiers the retrieval API needs later (e.g. an account ID). */
   context?: Record<string, string>;
 }
 
@@ -122,7 +126,8 @@ export interface TimelineEntry {
 }
 
 export interface VerificationState {
-  provider: ProviderId;
+  /** A registered provider's ID. */
+  provider: string;
   reference: string;
   status: Status;
   decision?: Decision;
@@ -160,7 +165,7 @@ export interface AppRegistration {
   expiresAt?: string;
   /** The app's own opaque customer reference: an ID, never personal data. */
   customerReference?: string;
-  /** Non-personal identifiers the provider's retrieval API needs (e.g. Jumio `accountId`). */
+  /** Non-personal identifiers the provider's retrieval API needs (e.g. an `accountId`). */
   context?: Record<string, string>;
   /** A workflow of the app's to signal (`kycVerificationFinished`, with the final state) when the verification ends. */
   notifyWorkflowId?: string;
@@ -169,29 +174,65 @@ export interface AppRegistration {
 export const TIMELINE_LIMIT = 200;
 export const SEEN_LIMIT = 2000;
 
-/** A verification as it starts: pending, due to expire after the policy's lifetime, waiting for its grace. */
-export function initialState(
-  provider: ProviderId,
-  reference: string,
-  now: string,
-  policy: VerificationPolicy,
-  // The verification's own identity seeds its jitter: the same in every replay, different per verification.
-  random: () => number = seededRandom(`${provider}:${reference}`),
-): VerificationState {
-  return {
-    provider,
-    reference,
-    status: 'PENDING',
-    createdAt: now,
-    updatedAt: now,
-    expiresAt: isoAt(Date.parse(now) + policy.expiresAfterMs),
-    registeredByApp: false,
-    context: {},
-    timeline: [],
-    timelineDropped: 0,
-    seen: [],
-    polls: 0,
-    attention: [],
-    wait: startWaiting(now, policy, random),
-  };
+/** Timing of one provider's verifications, from the worker's configuration, fixed when the workflow starts. */
+export interface VerificationPolicy {
+  /** Silence after the last callback (or the start) before fallback polling begins. */
+  callbackGraceMs: number;
+  /** Delays between fallback polls; after the last one, one poll a day. */
+  pollScheduleMs: number[];
+  /** Lifetime when the app gives no expiry. */
+  expiresAfterMs: number;
+  /** After this long (and at least a day past the deadline) a verification the provider never settles is closed. */
+  maxLifetimeMs: number;
+  /** Continue-as-new once history passes this many events (the server's own suggestion also counts). */
+  maxHistoryEvents: number;
+  /** Backoff for fetching an announced result: first retry after this long, doubling up to the maximum. */
+  retrievalRetryInitialMs: number;
+  retrievalRetryMaximumMs: number;
+  /** Push the verdict to the app (KYC_NOTIFY_URL) when the verification ends. */
+  notify: boolean;
+  /**
+   * The task queue of the provider's rate-limited retrieval workers; absent: the workflow's own
+   * queue (a worker that registers the activities itself, as in tests).
+   */
+  retrievalTaskQueue?: string;
+  /**
+   * The first poll of a silence waits the grace plus up to this share of it (0.1: +0..10 %), so
+   * a burst of starts or callbacks does not poll in the same second. Never shorter than the grace.
+   * Absent (policies recorded before it existed, so their histories replay unchanged): no jitter.
+   */
+  firstPollJitter?: number;
+  /**
+   * The deadline is checked up to this long after it (at most 10 % of the lifetime), a share
+   * drawn once per verification. The deadline itself never moves. Absent: checked at the deadline.
+   */
+  expiryCheckSpreadMs?: number;
 }
+
+/** Where the wait stands: carried in the verification's state, across continue-as-new too. */
+export interface WaitProgress {
+  /** Start of the current silence: the last callback, or the start. */
+  quietSince: string;
+  /** How many fallback polls were made in this silence. */
+  pollAttempt: number;
+  /** When the next fallback poll is due. */
+  nextPollAt: string;
+  /** A callback announced a result that still has to be fetched. */
+  resultAnnounced: boolean;
+  /** After a permanent failure to fetch the announced result, when to try again. */
+  fetchRetryAt?: string;
+  /** The provider has answered for this reference (a callback, or a poll that found it). */
+  providerAnswered: boolean;
+  /** How many deadline checks were postponed (drives their backoff). */
+  expiryChecks: number;
+  /** A later expiry check, after the provider could not confirm at the deadline. */
+  nextExpiryCheckAt?: string;
+  /**
+   * How long after the deadline it is first checked (the policy's spread): drawn once, at the
+   * start, and carried, so replays and continued runs agree. Absent: at the deadline.
+   */
+  expiryCheckDelayMs?: number;
+}
+
+/** What a poll of the provider brought back: its answer, or the failure type the activity classified. */
+export type PollResult = { answer: VerificationEvent } | { failure: string };

@@ -16,6 +16,8 @@ import {
   type TimelineOutcome,
   type VerificationEvent,
   type VerificationState,
+  type PollResult,
+  type VerificationPolicy,
 } from './model';
 import type { SignalName } from './incoming';
 import { inferredEnd, isVerdict, LATE_VERDICT } from './late-verdict';
@@ -27,8 +29,6 @@ import {
   isoAt,
   judgeDeadline,
   postponeDelayMs,
-  type PollResult,
-  type VerificationPolicy,
 } from './waiting';
 
 /** Why the workflow asked the provider: its schedule (or an operator's refresh), or a result a callback announced. */
@@ -151,7 +151,7 @@ function applyEvent(state: VerificationState, event: VerificationEvent, now: str
 }
 
 /**
- * A provider's identifiers (Jumio's account ID and execution URL) follow its latest word, so a first
+ * A provider's identifiers (an account ID, an execution URL) follow its latest word, so a first
  * callback cannot pin them for good; what the app registered is never replaced.
  */
 function withEventContext(state: VerificationState, context: Record<string, string>): Record<string, string> {
@@ -274,9 +274,16 @@ function applyPollResult(state: VerificationState, result: PollResult, now: stri
  * The announced-result fetch retries every transient failure itself; one that still fails is
  * permanent (configuration, a broken answer). The announcement stands, so the deadline will not
  * expire the verification; the fetch is tried again later, while fallback polling goes on.
+ * An answer in a word no vocabulary maps (the unknown-word rule) is the provider's answer all the
+ * same: it is applied and the fetch is done, so asking again at once cannot repeat it without end;
+ * the fallback polls go on. (Only answers that name an unknown word carry `unknownWord`, so
+ * recorded histories replay unchanged.)
  */
 function announcedFetchDone(wait: VerificationState['wait'], result: PollResult, now: string) {
-  if (!('failure' in result)) return wait;
+  if (!('failure' in result)) {
+    if (result.answer.meaning.unknownWord === undefined) return wait;
+    return { ...wait, resultAnnounced: false, fetchRetryAt: undefined };
+  }
   return { ...wait, fetchRetryAt: isoAt(Date.parse(now) + FETCH_RETRY_AFTER_PERMANENT_FAILURE_MS) };
 }
 

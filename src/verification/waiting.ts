@@ -4,75 +4,12 @@
  * random source that the caller passes in, so they are tested without Temporal and the
  * workflow stays deterministic (its `Math.random` is seeded by Temporal).
  */
-import { ProviderFailure } from '../providers/failure-types';
-import type { VerificationEvent } from './model';
+import type { PollResult, VerificationPolicy, WaitProgress } from './model';
+import { ProviderFailure } from './provider-failure';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
-
-/** Timing of one provider's verifications, from the worker's configuration, fixed when the workflow starts. */
-export interface VerificationPolicy {
-  /** Silence after the last callback (or the start) before fallback polling begins. */
-  callbackGraceMs: number;
-  /** Delays between fallback polls; after the last one, one poll a day. */
-  pollScheduleMs: number[];
-  /** Lifetime when the app gives no expiry. */
-  expiresAfterMs: number;
-  /** After this long (and at least a day past the deadline) a verification the provider never settles is closed. */
-  maxLifetimeMs: number;
-  /** Continue-as-new once history passes this many events (the server's own suggestion also counts). */
-  maxHistoryEvents: number;
-  /** Backoff for fetching an announced result: first retry after this long, doubling up to the maximum. */
-  retrievalRetryInitialMs: number;
-  retrievalRetryMaximumMs: number;
-  /** Push the verdict to the app (KYC_NOTIFY_URL) when the verification ends. */
-  notify: boolean;
-  /**
-   * The task queue of the provider's rate-limited retrieval workers; absent: the workflow's own
-   * queue (a worker that registers the activities itself, as in tests).
-   */
-  retrievalTaskQueue?: string;
-  /**
-   * The first poll of a silence waits the grace plus up to this share of it (0.1: +0..10 %), so
-   * a burst of starts or callbacks does not poll in the same second. Never shorter than the grace.
-   * Absent (policies recorded before it existed, so their histories replay unchanged): no jitter.
-   */
-  firstPollJitter?: number;
-  /**
-   * The deadline is checked up to this long after it (at most 10 % of the lifetime), a share
-   * drawn once per verification. The deadline itself never moves. Absent: checked at the deadline.
-   */
-  expiryCheckSpreadMs?: number;
-}
-
-/** Where the wait stands: carried in the verification's state, across continue-as-new too. */
-export interface WaitProgress {
-  /** Start of the current silence: the last callback, or the start. */
-  quietSince: string;
-  /** How many fallback polls were made in this silence. */
-  pollAttempt: number;
-  /** When the next fallback poll is due. */
-  nextPollAt: string;
-  /** A callback announced a result that still has to be fetched. */
-  resultAnnounced: boolean;
-  /** After a permanent failure to fetch the announced result, when to try again. */
-  fetchRetryAt?: string;
-  /** The provider has answered for this reference (a callback, or a poll that found it). */
-  providerAnswered: boolean;
-  /** How many deadline checks were postponed (drives their backoff). */
-  expiryChecks: number;
-  /** A later expiry check, after the provider could not confirm at the deadline. */
-  nextExpiryCheckAt?: string;
-  /**
-   * How long after the deadline it is first checked (the policy's spread): drawn once, at the
-   * start, and carried, so replays and continued runs agree. Absent: at the deadline.
-   */
-  expiryCheckDelayMs?: number;
-}
-
-/** What a poll of the provider brought back: its answer, or the failure type the activity classified. */
-export type PollResult = { answer: VerificationEvent } | { failure: string };
 
 /**
  * A verification starts waiting: the first poll after the (jittered) grace, the deadline
@@ -194,7 +131,9 @@ export type DeadlineVerdict = { expire: true } | { expire: false; attention?: st
 /**
  * What the deadline decides, given what the confirming poll found. EXPIRED only when the provider
  * answers with a word we know that holds no result, and never announced one. Anything else
- * postpones: an outage, our own misconfiguration, a result still pending, a word we do not know.
+ * postpones: an outage, our own misconfiguration, a result still pending, a word we do not know
+ * (one the unknown-word rule applied as ACTION_REQUIRED raises attention `unknown_word`: the
+ * provider may have decided in a word we cannot read, so only the lifetime ends it).
  * "Not found" is not "nothing happened": a wrong base URL or reference reads the same, so it
  * expires only when the provider has answered for this reference before, or after repeated checks.
  */
@@ -206,6 +145,7 @@ export function judgeDeadline(check: PollResult | undefined, wait: WaitProgress)
     return { expire: false, attention: 'reference_unknown_to_provider' };
   }
   const { meaning } = check.answer;
+  if (meaning.unknownWord !== undefined) return { expire: false, attention: 'unknown_word' };
   const known = meaning.status !== undefined || meaning.informational === true;
   return known && !meaning.retrieve ? { expire: true } : { expire: false };
 }

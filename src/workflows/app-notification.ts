@@ -6,12 +6,7 @@
 import { getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { VerificationState } from '../verification/model';
 import type { VerificationChange } from '../verification/reducer';
-import { verificationFinishedSignal } from './messages';
-
-/** The notification activity's shape (the worker registers it when KYC_NOTIFY_URL is set). */
-interface AppNotifier {
-  notifyApp(input: { state: VerificationState; webhookId: string }): Promise<void>;
-}
+import { verificationFinishedSignal, type AppNotifier } from '../contracts';
 
 // Retried until the app's receiver accepts it: a receiver that is down delays the push, never loses it.
 const { notifyApp } = proxyActivities<AppNotifier>({

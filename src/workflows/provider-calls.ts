@@ -11,12 +11,10 @@ import {
   proxyActivities,
   proxyLocalActivities,
 } from '@temporalio/workflow';
-import type { KycActivities } from '../activities';
-import type { PollRequest } from '../activities/types';
-import { PERMANENT_PROVIDER_FAILURES, ProviderFailure } from '../providers/failure-types';
+import type { PollRequest, ProviderActivities } from '../contracts';
+import { PERMANENT_PROVIDER_FAILURES, ProviderFailure } from '../verification/provider-failure';
 import { readProviderEvent } from '../verification/incoming';
-import type { VerificationEvent } from '../verification/model';
-import type { PollResult, VerificationPolicy } from '../verification/waiting';
+import type { VerificationEvent, PollResult, VerificationPolicy } from '../verification/model';
 
 /**
  * Provider calls heartbeat while they wait (src/activities/call-deadline.ts): a cancellation
@@ -31,7 +29,7 @@ const HEARTBEAT_TIMEOUT = '10s';
  * schedule's next slot (or the postponed deadline) is the retry.
  */
 function oneLook(policy: VerificationPolicy) {
-  return proxyActivities<KycActivities>({
+  return proxyActivities<ProviderActivities>({
     ...onRetrievalQueue(policy),
     startToCloseTimeout: '30s',
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
@@ -49,7 +47,7 @@ function onRetrievalQueue(policy: VerificationPolicy): { taskQueue?: string } {
 }
 
 // The worker's own configuration, read once per run; retried until a worker serving the provider answers.
-const { verificationPolicy } = proxyLocalActivities<KycActivities>({ startToCloseTimeout: '10s' });
+const { verificationPolicy } = proxyLocalActivities<ProviderActivities>({ startToCloseTimeout: '10s' });
 export { verificationPolicy };
 
 /**
@@ -58,7 +56,7 @@ export { verificationPolicy };
  * (nextRetryDelay); the backoff comes from the policy, fixed when the verification starts.
  */
 function announcedResultFetcher(policy: VerificationPolicy) {
-  return proxyActivities<KycActivities>({
+  return proxyActivities<ProviderActivities>({
     ...onRetrievalQueue(policy),
     startToCloseTimeout: '30s',
     heartbeatTimeout: HEARTBEAT_TIMEOUT,

@@ -15,24 +15,25 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PollRequest } from '../activities/types';
-import { readCancellation, readProviderEvent, readRegistration, type SignalName } from '../verification/incoming';
-import { LATE_VERDICT } from '../verification/late-verdict';
-import { initialState, isTerminal, type VerificationState } from '../verification/model';
-import { reduce, type VerificationChange } from '../verification/reducer';
-import { deadlineCheckAt, lifetimeEndsAt, POLICY_NOT_READ_YET, type PollResult } from '../verification/waiting';
-import { tellTheApp } from './app-notification';
 import {
+  type PollRequest,
   cancelSignal,
   providerEventSignal,
   refreshSignal,
   registerSignal,
   stateQuery,
   type VerificationInput,
-} from './messages';
+} from '../contracts';
+import { readCancellation, readProviderEvent, readRegistration, type SignalName } from '../verification/incoming';
+import { LATE_VERDICT } from '../verification/late-verdict';
+import { isTerminal, type VerificationState, type PollResult } from '../verification/model';
+import { reduce, type VerificationChange } from '../verification/reducer';
+import { deadlineCheckAt, lifetimeEndsAt, POLICY_NOT_READ_YET } from '../verification/waiting';
+import { tellTheApp } from './app-notification';
 import { ProviderCalls, verificationPolicy, type CallPurpose } from './provider-calls';
 import { visibilityMirror } from './visibility';
 import { WakeTimer } from './wake-timer';
+import { initialState } from '../verification/initial-state';
 
 export async function verificationWorkflow(input: VerificationInput): Promise<VerificationState> {
   const { provider, reference } = input;

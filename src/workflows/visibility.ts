@@ -4,7 +4,7 @@
  */
 import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { isTerminal, type VerificationState } from '../verification/model';
-import { KycAttention, KycDecision, KycProvider, KycStatus } from './messages';
+import { KycAttention, KycDecision, KycProvider, KycStatus } from '../contracts';
 
 /**
  * Returns a function that mirrors the state; each upsert is a history event, so it writes only on

@@ -1,8 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { recordHistories, REPLAY_PATHS } from '../../src/replay/record-histories';
-import { PROVIDERS } from '../../src/verification/model';
+import { recordHistories } from '../../tools/record-histories';
+import { PROVIDERS } from '../../src/providers/registry';
 import { replayFailures, replayHistories } from '../support/replay';
 import { startTemporal } from '../support/stack';
+import { REPLAY_PATHS } from '../../tools/histories';
 
 /**
  * Histories the pinned Temporal server writes on PostgreSQL, recorded now (every provider down

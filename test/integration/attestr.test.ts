@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { KycClient, VerificationNotFoundError } from '../../src/client';
 import { signResult } from '../../src/providers/attestr/signature';
-import { sampleResult, startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
-import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
+import {
+  sampleResult,
+  startAttestrSimulator,
+  type AttestrSimulator,
+} from '../../src/providers/attestr/testing/simulator';
+import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
 import type { TimelineEntry, VerificationState } from '../../src/verification/model';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 
@@ -221,7 +225,7 @@ describe('attestr end to end (real Temporal dev server, ingress, simulator)', ()
     await expect(kyc.getVerification('attestr', handshakeId)).rejects.toBeInstanceOf(VerificationNotFoundError);
   });
 
-  it('answers 400 with the failing paths, and records unknown events without a 400', async () => {
+  it('answers 400 with the failing paths, and reads unknown events as unknown words without a 400', async () => {
     const bad = await post({ event: 'flowx.completed', payload: { tag: 'T1' } });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: 'invalid_callback', issues: [{ path: 'payload._id' }] });
@@ -233,8 +237,10 @@ describe('attestr end to end (real Temporal dev server, ingress, simulator)', ()
     });
     leftOpen(handshakeId);
     const state = await stateWhen(handshakeId, (s) => s.timeline.length > 0);
-    expect(state.status).toBe('PENDING');
-    expect(steps(state)[0]).toBe('callback flowx.resumed ignored-unknown');
+    // The unknown-word rule: a human is asked, the word kept; the fallback polls go on.
+    expect(state).toMatchObject({ status: 'ACTION_REQUIRED', providerStatus: 'flowx.resumed' });
+    expect(state.attention).toEqual(['unknown_event']);
+    expect(steps(state)[0]).toBe('callback flowx.resumed applied');
   });
 
   it("accepts the documentation's example payloads as they stand (no client secret configured)", async () => {

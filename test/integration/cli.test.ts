@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
-import { postJson } from '../../src/simulators/callback-sender';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
+import { postJson } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
 import { jumioTestEnv } from '../support/jumio-env';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
+import { PROVIDERS } from '../../src/providers/registry';
 
 let env: TestWorkflowEnvironment;
 let sim: JumioSimulator;
@@ -230,7 +231,7 @@ describe('kyc CLI', () => {
     });
     expect(await kyc('status', 'onfido', 'x')).toMatchObject({
       code: 2,
-      stderr: 'kyc: provider must be one of jumio, socure, attestr, unico, concedus\n',
+      stderr: `kyc: provider must be one of ${PROVIDERS.join(', ')}\n`,
     });
     expect(await kyc('status', 'jumio', 'no-such-ref')).toMatchObject({
       code: 1,

@@ -9,11 +9,12 @@ import {
   VerificationAlreadyFinishedError,
   VerificationNotFoundError,
 } from '../../src/client';
-import { postJson } from '../../src/simulators/callback-sender';
+import { postJson } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { jumioTestEnv, useJumioStack } from '../support/jumio-env';
 import { runWorker, testClient, testConfig } from '../support/stack';
+import { PROVIDERS } from '../../src/providers/registry';
 
 const fixture = useJumioStack({ JUMIO_CALLBACK_GRACE: '1h' });
 
@@ -60,10 +61,7 @@ describe('startVerification', () => {
         { provider: 'jumio', reference: id, context: { accountId: 'a' }, expiresAt: new Date(Date.now() - 1000) },
         'expiresAt must be in the future',
       ],
-      [
-        { provider: 'onfido' as 'jumio', reference: id },
-        'provider must be one of jumio, socure, attestr, unico, concedus',
-      ],
+      [{ provider: 'onfido' as 'jumio', reference: id }, `provider must be one of ${PROVIDERS.join(', ')}`],
       [{ provider: 'jumio', reference: 'jane doe', context: { accountId: 'a' } }, 'reference must be an ID'],
     ];
     for (const [request, message] of cases) {

@@ -4,8 +4,8 @@ import { KycClient, VerificationNotFoundError } from '../../src/client';
 import { createIngressApp } from '../../src/ingress/app';
 import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
-import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
-import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
+import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/testing/simulator';
+import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
 import type { TimelineEntry, VerificationState } from '../../src/verification/model';
 import seeds from '../fixtures/concedus/seed-examples.json';
 import { eventually, startStack, startTemporal, testConfig, type Stack } from '../support/stack';
@@ -65,6 +65,28 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     const final = await finalState(customer);
     expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', providerStatus: 'complianceRecord:100' });
     expect(final.timeline.at(-1)).toMatchObject({ source: 'callback', outcome: 'applied', status: 'COMPLETED' });
+  });
+
+  it('a compliance record whose key and modified are null is accepted (200): null reads as absent', async () => {
+    const customer = randomUUID();
+    await kyc.startVerification({ provider: 'concedus', reference: customer, context: { keyKind: 'customer' } });
+    const record = sim.complianceRecord({ customerKey: customer }, 100, new Date(), {
+      nullKey: true,
+      nullModified: true,
+    });
+    expect(await send([record])).toEqual(acceptedOne);
+    expect(await finalState(customer)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+  });
+
+  it('a compliance code no table maps is ACTION_REQUIRED with attention, the code kept; polls go on', async () => {
+    const customer = randomUUID();
+    await kyc.startVerification({ provider: 'concedus', reference: customer, context: { keyKind: 'customer' } });
+    expect(await send([sim.complianceRecord({ customerKey: customer }, 300)])).toEqual(acceptedOne);
+    const asking = await stateWhen(customer, (state) => state.status === 'ACTION_REQUIRED');
+    expect(asking).toMatchObject({ providerStatus: 'complianceRecord:300', attention: ['unknown_code'] });
+    // A later known code still settles it.
+    sim.script('customer', customer, { status: 100 });
+    expect(await finalState(customer)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
   });
 
   it("a person's successful ident is progress, never an approval; the status API is still polled", async () => {

@@ -6,14 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
-import { postJson } from '../../src/simulators/callback-sender';
+import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/testing/simulator';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
+import { postJson } from '../../src/testing/callback-sender';
 import { namespaceRetentionSeconds } from '../../src/temporal/setup';
-import type { ProviderId, VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import type { VerificationState } from '../../src/verification/model';
+import { kycWorkflowId } from '../../src/contracts';
 import { startDurableStack, type DurableStack } from '../support/durable-stack';
 import { eventually, startTemporal } from '../support/stack';
+import { type ProviderId } from '../../src/providers/registry';
 
 const OURS = 'acc-ours';
 const DAY_MS = 86_400_000;

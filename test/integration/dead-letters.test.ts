@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
-import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
-import { deadLetterHome } from '../../src/ingress/dead-letters';
+import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/testing/simulator';
+import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/testing/simulator';
+import { deadLetterHome } from '../../src/dead-letters/recorder';
 import { storeDeadLetter } from '../../src/dead-letters/store';
-import { postJson } from '../../src/simulators/callback-sender';
+import { postJson } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
 import { eventually, startTemporal } from '../support/stack';
 import { startDurableStack, type DurableStack } from '../support/durable-stack';

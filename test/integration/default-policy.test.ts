@@ -6,15 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createActivities } from '../../src/activities';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import { temporal } from '@temporalio/proto';
 import { resolveTemporalTestServer } from '../../src/temporal/binaries';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../../src/contracts';
 import { signalRegistration } from '../../src/temporal/verification-start';
 import type { VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
 import { retrievalClients } from '../../src/worker';
 import { quietRuntime, testWorkflowSource } from '../support/stack';
 import { DEV_DEFAULTS } from '../support/dev-defaults';

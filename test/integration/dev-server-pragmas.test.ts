@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../support/ports';
 import { DEV_DEFAULTS } from '../support/dev-defaults';

@@ -9,9 +9,9 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { KycClient } from '../../src/client';
-import { postJson } from '../../src/simulators/callback-sender';
+import { postJson } from '../../src/testing/callback-sender';
 import { EncryptionCodec, payloadKeyId } from '../../src/temporal/encryption-codec';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { jumioTestEnv, useJumioStack } from '../support/jumio-env';
 import { startStack, type Stack } from '../support/stack';
 

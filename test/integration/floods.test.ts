@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { KycClient } from '../../src/client';
-import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
-import { sendUntilAcknowledged } from '../../src/simulators/callback-sender';
+import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/testing/simulator';
+import { sendUntilAcknowledged } from '../../src/testing/callback-sender';
 import { isTerminal } from '../../src/verification/model';
 import { startDurableStack, type DurableStack } from '../support/durable-stack';
 import { eventually, startTemporal } from '../support/stack';

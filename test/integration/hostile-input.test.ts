@@ -1,21 +1,22 @@
 /**
  * Hostile words end to end: the real ingress, worker and dev server, the providers' simulators on
  * loopback, and `kyc` itself. Status, event and decision words that name Object.prototype members
- * are recorded like any unknown word and the real verdict still ends the verification; control
+ * are unknown words like any other and the real verdict still ends the verification; control
  * and bidi characters a provider's API sends are stored as sent and printed escaped.
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
-import type { JumioWorkflowStatus } from '../../src/providers/jumio/simulator';
-import { socureCallbacks } from '../../src/providers/socure/simulator';
-import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
-import { postJson } from '../../src/simulators/callback-sender';
-import { isTerminal, type ProviderId, type VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import type { JumioWorkflowStatus } from '../../src/providers/jumio/testing/simulator';
+import { socureCallbacks } from '../../src/providers/socure/testing/simulator';
+import { startAllSimulators, type AllSimulators } from '../../src/testing/simulators';
+import { postJson } from '../../src/testing/callback-sender';
+import { isTerminal, type VerificationState } from '../../src/verification/model';
+import { kycWorkflowId } from '../../src/contracts';
 import { CONTROL_CHARACTERS, failedWorkflowTasks, PROTOTYPE_WORDS } from '../support/hostile-bodies';
 import { scheduleVariables } from '../support/schedules';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
+import { type ProviderId } from '../../src/providers/registry';
 
 let env: TestWorkflowEnvironment;
 let sims: AllSimulators;
@@ -75,7 +76,10 @@ async function taskFailures(provider: ProviderId, reference: string): Promise<st
   return failedWorkflowTasks(await stack.client.workflow.getHandle(kycWorkflowId(provider, reference)).fetchHistory());
 }
 
-/** Sends each word, checking after each that `kyc status` answers, until every one is on the timeline. */
+/**
+ * Sends each word, checking after each that `kyc status` answers, until every one is on the
+ * timeline: an unknown word like any other (ACTION_REQUIRED, or stale behind an equal one).
+ */
 async function sendWords(provider: ProviderId, reference: string, send: (word: string) => Promise<number>) {
   for (const word of PROTOTYPE_WORDS) {
     expect(await send(word)).toBe(200);
@@ -84,11 +88,12 @@ async function sendWords(provider: ProviderId, reference: string, send: (word: s
   const state = await eventually(async () => {
     const current = await status(provider, reference);
     const recorded = PROTOTYPE_WORDS.filter((word) =>
-      current.timeline.some((entry) => entry.providerStatus === word && entry.outcome === 'ignored-unknown'),
+      current.timeline.some((entry) => entry.providerStatus === word && ['applied', 'stale'].includes(entry.outcome)),
     );
     return recorded.length === PROTOTYPE_WORDS.length ? current : undefined;
   });
-  expect(state.status).not.toBe('COMPLETED');
+  expect(state.status).toBe('ACTION_REQUIRED');
+  expect(state.attention.every((code) => code.startsWith('unknown_'))).toBe(true);
 }
 
 describe('words named after Object.prototype members', () => {
@@ -193,11 +198,13 @@ describe('control and bidi characters from a provider', () => {
     expect(stored.timeline.find((entry) => entry.source === 'poll' && entry.providerStatus === word)).toBeDefined();
     expect(stored.timeline.at(-1)).toMatchObject({ source: 'poll', detail: label });
 
-    // Printed escaped: one line per timeline entry (plus the header), none holding a raw control character.
+    // Printed escaped: one line per timeline entry (plus the header, and the attention the unknown
+    // API word raised), none holding a raw control character.
     const human = await kyc('status', 'jumio', id);
     expect(human.code).toBe(0);
     const lines = human.stdout.replace(/\n$/, '').split('\n');
-    expect(lines).toHaveLength(2 + state.timeline.length);
+    expect(state.attention).toEqual(['unknown_status']);
+    expect(lines).toHaveLength(3 + state.timeline.length);
     for (const line of lines) expect(line).not.toMatch(RAW);
     const escaped = '\\u0000\\u001b\\u009b\\u0085\\r\\n\\u007f\\u202a\\u202e\\u2066\\u2069\\u2028';
     expect(lines.filter((line) => line.includes(`ACQ${escaped}UIRED`))).toHaveLength(1);

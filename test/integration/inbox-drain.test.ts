@@ -5,12 +5,11 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
 import { listDeadLetters } from '../../src/dead-letters/store';
-import { DurableInbox, type InboxEntry } from '../../src/ingress/inbox';
-import { InboxDrainer } from '../../src/ingress/inbox-drainer';
+import { DurableInbox, type InboxEntry } from '../../src/inbox/durable-inbox';
+import { InboxDrainer } from '../../src/inbox/drainer';
 import { silentLogger } from '../../src/logger';
-import { kycWorkflowId } from '../../src/workflows/messages';
-import { DEV_DEFAULTS } from '../support/dev-defaults';
-import { eventually, startTemporal, testClient, testConfig } from '../support/stack';
+import { kycWorkflowId } from '../../src/contracts';
+import { DEV_DEFAULTS, eventually, startTemporal, testClient, testConfig } from '../support/stack';
 
 const event = (reference: string): InboxEntry => ({
   kind: 'event',
@@ -92,8 +91,8 @@ describe('the local inbox drained (real dev server)', () => {
   it('kyc inbox drain --dir empties the inbox of a replica gone for good, from another host', async () => {
     const left = mkdtempSync(join(tmpdir(), 'kyc-inbox-left-'));
     try {
+      // The ingress's own environment, as an operator runs it (here: development defaults).
       const variables = {
-        // The environment the ingress ran with: on a development machine, its defaults.
         ...DEV_DEFAULTS,
         TEMPORAL_ADDRESS: env.address,
         TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { KycClient } from '../../src/client';
-import { postJson } from '../../src/simulators/callback-sender';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { postJson } from '../../src/testing/callback-sender';
+import { kycWorkflowId } from '../../src/contracts';
 import { useJumioStack } from '../support/jumio-env';
 
 const SIGNALED = temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED;

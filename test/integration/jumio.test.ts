@@ -12,10 +12,10 @@ import {
   startJumioSimulator,
   type JumioExecutionScript,
   type JumioSimulator,
-} from '../../src/providers/jumio/simulator';
-import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
+} from '../../src/providers/jumio/testing/simulator';
+import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { jumioTestEnv } from '../support/jumio-env';
 import { eventually, runWorker, startStack, startTemporal, testConfig, type Stack } from '../support/stack';
 
@@ -126,8 +126,11 @@ describe('decisions', () => {
     ['REJECTED', undefined, 'COMPLETED', 'REJECTED'],
     ['NOT_EXECUTED', 'TECHNICAL_ERROR', 'FAILED', undefined],
     ['NOT_EXECUTED', 'TOKEN_EXPIRED', 'EXPIRED', undefined],
+    // "Started but not completed … the end-user exits the process": the user left.
+    ['NOT_EXECUTED', 'NOT_EXECUTED', 'ABANDONED', undefined],
+    ['NOT_EXECUTED', null, 'ABANDONED', undefined],
   ] as const)('decision %s (label %s) → %s/%s', async (type, label, status, decision) => {
-    const { id } = newExecution({ status: 'PROCESSED', decision: { type, ...(label ? { label } : {}) } });
+    const { id } = newExecution({ status: 'PROCESSED', decision: { type, ...(label !== undefined ? { label } : {}) } });
     const reply = await postJson(webhook(callbacksOnly), sim.callback(id, 'PROCESSED'));
     expect(reply.status).toBe(200);
     const state = await finalState(callbacksOnly, id);
@@ -181,16 +184,68 @@ describe('ordering and duplicates', () => {
 });
 
 describe('answers that need a human', () => {
-  it('an unknown decision.type on the announced result is ACTION_REQUIRED with attention, not an endless wait', async () => {
-    const { id } = newExecution({ status: 'PROCESSED', decision: { type: 'HOLD_FOR_REVIEW' as never } });
+  /** GET requests for one execution's `/status` and details, as the simulator served them. */
+  const executionGets = (id: string) => sim.requests.filter((r) => r.startsWith('GET ') && r.includes(id)).length;
+
+  it('an unknown decision.type on the announced result is ACTION_REQUIRED with attention, fetched once, not in a loop', async () => {
+    const { id } = newExecution({ status: 'PROCESSED', decision: { type: 'HOLD_FOR_REVIEW' } });
     await postJson(webhook(callbacksOnly), sim.callback(id, 'PROCESSED'));
     const kyc = new KycClient(callbacksOnly.client, callbacksOnly.config);
     const state = await eventually(async () => {
       const s = await kyc.getVerification('jumio', id);
       return s.status === 'ACTION_REQUIRED' ? s : undefined;
     }, 30_000);
-    expect(state).toMatchObject({ providerStatus: 'PROCESSED/HOLD_FOR_REVIEW', attention: ['unknown_decision_type'] });
+    expect(state).toMatchObject({ providerStatus: 'PROCESSED/HOLD_FOR_REVIEW', attention: ['unknown_decision'] });
     expect(state.decision).toBeUndefined();
+    expect(state.wait.resultAnnounced).toBe(false);
+    // The announced fetch is done: `/status` and details once, then silence until the fallback
+    // polls (an hour away here), where the fetch used to repeat at once, hundreds of times a minute.
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    expect(executionGets(id)).toBe(2);
+  });
+
+  it('a /status word Jumio adds later is ACTION_REQUIRED with attention, fetched once', async () => {
+    const { id } = newExecution({ status: 'ACQUISITION_COMPLETED' });
+    await postJson(webhook(callbacksOnly), sim.callback(id, 'PROCESSED'));
+    const kyc = new KycClient(callbacksOnly.client, callbacksOnly.config);
+    const state = await eventually(async () => {
+      const s = await kyc.getVerification('jumio', id);
+      return s.status === 'ACTION_REQUIRED' ? s : undefined;
+    }, 30_000);
+    expect(state).toMatchObject({ providerStatus: 'ACQUISITION_COMPLETED', attention: ['unknown_status'] });
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(executionGets(id)).toBe(1);
+  });
+});
+
+describe('nulls and words the timeline cannot keep as sent', () => {
+  it('a callback with null callbackSentAt, href, definitionKey and account is accepted (200), not refused', async () => {
+    const { id, accountId } = newExecution({ status: 'PROCESSED', decision: { type: 'PASSED' } });
+    const kyc = new KycClient(callbacksOnly.client, callbacksOnly.config);
+    // Without `account`, the app's start names it, so the announced result can be fetched.
+    await kyc.startVerification({ provider: 'jumio', reference: id, context: { accountId } });
+    const reply = await postJson(
+      webhook(callbacksOnly),
+      sim.callback(id, 'PROCESSED', undefined, { nullFields: true }),
+    );
+    expect(reply).toEqual({ status: 200, body: { accepted: 1 } });
+    expect(await finalState(callbacksOnly, id)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+  });
+
+  it('a status "ÄÖÜ" is accepted (200) as an unknown word, kept as sent, never a 400', async () => {
+    const { id } = newExecution({ status: 'ACQUIRED' });
+    const reply = await postJson(webhook(callbacksOnly), sim.callback(id, 'ÄÖÜ'));
+    expect(reply).toEqual({ status: 200, body: { accepted: 1 } });
+    const kyc = new KycClient(callbacksOnly.client, callbacksOnly.config);
+    const state = await eventually(async () => {
+      const s = await kyc.getVerification('jumio', id);
+      return s.timeline.length > 0 ? s : undefined;
+    });
+    expect(state).toMatchObject({
+      status: 'ACTION_REQUIRED',
+      providerStatus: 'ÄÖÜ',
+      attention: ['unknown_status'],
+    });
   });
 });
 

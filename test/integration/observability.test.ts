@@ -10,15 +10,15 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client } from '@temporalio/client';
 import { KycClient } from '../../src/client';
-import { loadConfig } from '../../src/config';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { loadConfig } from '../../src/app-config';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import {
   socureCallbackHeaders,
   socureCallbacks,
   startSocureSimulator,
   type SocureSimulator,
-} from '../../src/providers/socure/simulator';
-import { postJson } from '../../src/simulators/callback-sender';
+} from '../../src/providers/socure/testing/simulator';
+import { postJson } from '../../src/testing/callback-sender';
 import { freePort } from '../support/ports';
 import { eventually, startTemporal } from '../support/stack';
 import { DEV_DEFAULTS } from '../support/dev-defaults';

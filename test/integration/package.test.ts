@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { PROVIDERS } from '../../src/providers/registry';
 
 const execFileAsync = promisify(execFile);
 
@@ -166,7 +167,7 @@ it('packs into a package an app imports with its types', async () => {
 
   const output = await run(process.execPath, [join(consumer, 'out/consumer.js')], { cwd: consumer });
   expect(JSON.parse(output.stdout)).toEqual({
-    providers: ['jumio', 'socure', 'attestr', 'unico', 'concedus'],
+    providers: PROVIDERS,
     statuses: 9,
     decisions: ['APPROVED', 'REJECTED', 'REVIEW', 'RESUBMIT'],
     workflowId: 'kyc:jumio:exec-1',

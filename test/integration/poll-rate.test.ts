@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { retrievalTaskQueue } from '../../src/temporal/retrieval-queues';
+import { retrievalTaskQueue } from '../../src/contracts';
 import type { VerificationEvent } from '../../src/verification/model';
 import { createRetrievalWorkers } from '../../src/worker';
 import { startTemporal, testConfig } from '../support/stack';

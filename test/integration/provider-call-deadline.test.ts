@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createActivities, type PollRequest } from '../../src/activities';
+import { createActivities } from '../../src/activities';
 import { createJumioRetrievalClient } from '../../src/providers/jumio/retrieval';
 import { answerJumioToken, startHangingProvider, type HangingProvider } from '../support/hanging-provider';
 import { startTemporal } from '../support/stack';
+import { type PollRequest } from '../../src/contracts';
 
 const GRACE_MS = 1000;
 

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { Runtime } from '@temporalio/worker';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { freePort } from '../../src/http/free-port';
 import { setUpWorkerRuntime } from '../../src/observability';
 import { DEV_DEFAULTS } from '../support/dev-defaults';

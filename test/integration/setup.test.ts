@@ -5,12 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 import { createTemporalClient } from '../../src/temporal/connection';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import { eventually, startTemporal } from '../support/stack';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 

@@ -10,12 +10,7 @@ import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { VerificationState } from '../../src/verification/model';
-import {
-  kycWorkflowId,
-  providerEventSignal,
-  WORKFLOW_TYPE,
-  type VerificationInput,
-} from '../../src/workflows/messages';
+import { kycWorkflowId, providerEventSignal, WORKFLOW_TYPE, type VerificationInput } from '../../src/contracts';
 import { callback, FakeProvider, POLICY } from '../workflows/harness';
 import { startTemporal, testWorkflowSource } from '../support/stack';
 

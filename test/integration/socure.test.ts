@@ -12,10 +12,10 @@ import {
   socureCallbacks,
   startSocureSimulator,
   type SocureSimulator,
-} from '../../src/providers/socure/simulator';
-import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
+} from '../../src/providers/socure/testing/simulator';
+import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
 import type { TimelineEntry, VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { eventually, startStack, startTemporal, testConfig, type Stack } from '../support/stack';
 
 const fixture = (name: string): unknown =>
@@ -384,7 +384,7 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
     expect((await finalState(evalId, kycRiskos)).decision).toBe('APPROVED');
   });
 
-  it('an unknown event type is accepted (200) and recorded, changing nothing', async () => {
+  it('an unknown event type is accepted (200) as an unknown word: ACTION_REQUIRED with attention, the word kept', async () => {
     const reference = randomUUID();
     expect(await send(socureCallbacks.docv(reference, 'SELFIE_RETAKE_REQUESTED'))).toEqual({
       status: 200,
@@ -394,7 +394,97 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
       const current = await kyc.getVerification('socure', reference);
       return current.timeline.length ? current : undefined;
     });
-    expect(state.status).toBe('PENDING');
-    expect(brief(state.timeline[0]!)).toEqual(['callback', 'SELFIE_RETAKE_REQUESTED', 'ignored-unknown']);
+    expect(state).toMatchObject({
+      status: 'ACTION_REQUIRED',
+      providerStatus: 'SELFIE_RETAKE_REQUESTED',
+      attention: ['unknown_event'],
+    });
+    expect(brief(state.timeline[0]!)).toEqual(['callback', 'SELFIE_RETAKE_REQUESTED', 'applied']);
+  });
+
+  describe('RiskOS: the stage and the case status say whether a decision is one', () => {
+    /** RiskOS's documented paused evaluation (Hosted Flow, "Handle Results"), as a webhook's data. */
+    const pausedData = (evalId: string) => {
+      const {
+        id: _appId,
+        eval_id: _evalId,
+        ...data
+      } = fixture('riskos-hosted-flow-paused.docs.json') as Record<string, unknown>;
+      return { eval_id: evalId, ...data };
+    };
+
+    it('evaluation_completed carrying the paused evaluation stays open (IN_PROGRESS); the later verdict ends it', async () => {
+      const evalId = randomUUID();
+      const [t0, t1] = times(2);
+      const paused = { event_id: randomUUID(), event_at: t0!.toISOString(), event_type: 'evaluation_completed' };
+      expect(await sendRiskos({ ...paused, data: pausedData(evalId) })).toEqual({ status: 200, body: { accepted: 1 } });
+      const open = await eventually(async () => {
+        const state = await kycRiskos.getVerification('socure', evalId);
+        return state.timeline.length > 0 ? state : undefined;
+      });
+      expect(open).toMatchObject({ status: 'IN_PROGRESS', providerStatus: 'evaluation_completed' });
+      expect(open.decision).toBeUndefined();
+      expect(open.timeline[0]!.detail).toBe('More information needed');
+
+      await sendRiskos(socureCallbacks.riskos(evalId, 'evaluation_completed', { at: t1, decision: 'ACCEPT' }));
+      expect(await finalState(evalId, kycRiskos)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    });
+
+    it("a reviewer's decision_update is a decision, not an ignored event", async () => {
+      const evalId = randomUUID();
+      const [t0, t1] = times(2);
+      await sendRiskos(socureCallbacks.riskos(evalId, 'evaluation_paused', { at: t0 }));
+      expect(
+        await sendRiskos(
+          socureCallbacks.decisionUpdate(evalId, 'REJECT', { at: t1, status: 'CLOSED', subStatus: 'Rejected' }),
+        ),
+      ).toEqual({ status: 200, body: { accepted: 1 } });
+      const final = await finalState(evalId, kycRiskos);
+      expect(final).toMatchObject({ status: 'COMPLETED', decision: 'REJECTED' });
+      expect(callbacksOf(final)).toEqual([
+        ['callback', 'evaluation_paused', 'applied'],
+        ['callback', 'decision_update/REJECT', 'applied'],
+      ]);
+      expect(JSON.stringify(final)).not.toContain('reviewer@');
+    });
+
+    it('workflow_execution_failed ends the verification FAILED instead of leaving it to expire', async () => {
+      const evalId = randomUUID();
+      expect(await sendRiskos(socureCallbacks.workflowExecutionFailed(evalId))).toEqual({
+        status: 200,
+        body: { accepted: 1 },
+      });
+      expect(await finalState(evalId, kycRiskos)).toMatchObject({
+        status: 'FAILED',
+        providerStatus: 'workflow_execution_failed',
+      });
+    });
+
+    it.each([
+      ['terminated', 'CANCELLED'],
+      ['failed', 'FAILED'],
+    ])('a poll finding eval_status %s ends it %s', async (evalStatus, status) => {
+      const evalId = randomUUID();
+      sim.script(evalId, { evalStatus, caseStatus: null });
+      await kycRiskos.startVerification({ provider: 'socure', reference: evalId });
+      expect(await finalState(evalId, kycRiskos)).toMatchObject({ status, providerStatus: evalStatus });
+    });
+
+    it('a custom decision (CANCEL) is an unknown word: ACTION_REQUIRED, raw word kept, no refetch loop', async () => {
+      const evalId = randomUUID();
+      sim.script(evalId, { decision: 'cancel' });
+      // Confirmed through the API (the webhook's unknown decision), whose answer is applied once.
+      await sendRiskos(socureCallbacks.riskos(evalId, 'evaluation_completed', { decision: 'CANCEL' }));
+      const state = await eventually(async () => {
+        const current = await kycRiskos.getVerification('socure', evalId);
+        return current.status === 'ACTION_REQUIRED' ? current : undefined;
+      });
+      expect(state).toMatchObject({ providerStatus: 'evaluation_completed/CANCEL', attention: ['unknown_decision'] });
+      expect(state.decision).toBeUndefined();
+      // Polls follow the schedule (1 s apart here), never a refetch at once.
+      const asked = sim.requestsFor(evalId).length;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(sim.requestsFor(evalId).length - asked).toBeLessThanOrEqual(3);
+    });
   });
 });

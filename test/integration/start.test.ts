@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { KycClient } from '../../src/client';
 import { freePort } from '../support/ports';
 import { DEV_DEFAULTS } from '../support/dev-defaults';

@@ -12,10 +12,10 @@ import {
   type UnicoProcessScript,
   type UnicoSimulator,
   type UnicoWebhookAuth,
-} from '../../src/providers/unico/simulator';
-import { postJson, sendCallbacks } from '../../src/simulators/callback-sender';
+} from '../../src/providers/unico/testing/simulator';
+import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 
 /** Timeline entries as [source, providerStatus, outcome]. */
@@ -333,7 +333,9 @@ describe('unico end to end (real Temporal dev server, Unico simulator)', () => {
     expect([moved.status, moved.providerStatus]).toEqual(['IN_PROGRESS', 'EVENT_TYPE_LIVENESS_CAPTURED']);
     const recorded = await stateWhen(unknown, (s) => s.timeline.length >= 2, 'unknown event recorded');
     expect(recorded.status).toBe('PENDING');
-    expect(entries(recorded)[0]).toEqual(['callback', 'EVENT_TYPE_NOT_CONFIGURED_ANYWHERE', 'ignored-unknown']);
+    // Unico calls its events configuration: an unlisted one is recorded for a human, and moves nothing.
+    expect(entries(recorded)[0]).toEqual(['callback', 'EVENT_TYPE_NOT_CONFIGURED_ANYWHERE', 'recorded']);
+    expect(recorded.attention).toEqual(['unknown_event']);
 
     // Configured as "submitted, fetch the result now": GetProcess gives the verdict.
     const final = await finalState(review);
@@ -349,5 +351,85 @@ describe('unico end to end (real Temporal dev server, Unico simulator)', () => {
     await Promise.all([kyc.cancelVerification('unico', progress), kyc.cancelVerification('unico', unknown)]);
     const closed = await Promise.all([finalState(progress), finalState(unknown)]);
     expect(closed.map((s) => s.status)).toEqual(['CANCELLED', 'CANCELLED']);
+  });
+
+  describe('flows and the fraudster base', () => {
+    it("Unico's idlive example: the webhook names the flow, GetProcess answers live (the rest unused): APPROVED", async () => {
+      const id = newProcess({ state: 'PROCESS_STATE_FINISHED', result: 'PROCESS_RESULT_OK', flow: 'idlive' });
+      expect(await webhook(sim.finished(id, 'ok', { flow: 'idlive' }))).toEqual({ status: 200, body: { accepted: 1 } });
+      const final = await finalState(id);
+      expect([final.status, final.decision]).toEqual(['COMPLETED', 'APPROVED']);
+      expect(final.context).toMatchObject({ flow: 'idlive' });
+      expect(final.timeline.at(-1)).toMatchObject({ source: 'poll', detail: 'flow:idlive liveness:LIVE' });
+    });
+
+    it('a GetProcess answer without a flow is read by the flow the webhook named', async () => {
+      const id = newProcess({
+        state: 'PROCESS_STATE_FINISHED',
+        result: 'PROCESS_RESULT_OK',
+        flow: null,
+        authenticationInfo: {
+          livenessResult: 'LIVENESS_RESULT_LIVE',
+          authenticationResult: 'AUTHENTICATION_RESULT_UNSPECIFIED',
+        },
+      });
+      await webhook(sim.finished(id, 'ok', { flow: 'idlive' }));
+      expect((await finalState(id)).decision).toBe('APPROVED');
+    });
+
+    it('a positive live face with a fraudster hit in the TRUST_RESULT_* spelling is REVIEW, never APPROVED', async () => {
+      const id = newProcess({
+        state: 'PROCESS_STATE_FINISHED',
+        result: 'PROCESS_RESULT_OK',
+        flow: 'idtrust',
+        authenticationInfo: {
+          livenessResult: 'LIVENESS_RESULT_LIVE',
+          authenticationResult: 'AUTHENTICATION_RESULT_POSITIVE',
+          identityFraudstersResult: 'TRUST_RESULT_YES',
+        },
+      });
+      await webhook(sim.finished(id, 'ok', { flow: 'idtrust' }));
+      expect(await finalState(id)).toMatchObject({ status: 'COMPLETED', decision: 'REVIEW' });
+    });
+
+    it('OK without authenticationInfo (no capability answered) is APPROVED', async () => {
+      const id = newProcess({
+        state: 'PROCESS_STATE_FINISHED',
+        result: 'PROCESS_RESULT_OK',
+        withoutAuthenticationInfo: true,
+      });
+      await webhook(sim.finished(id, 'ok'));
+      expect(await finalState(id)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    });
+
+    it('an unknown GetProcess result is ACTION_REQUIRED with attention, fetched once, not in a loop', async () => {
+      const id = newProcess({ state: 'PROCESS_STATE_FINISHED', result: 'PROCESS_RESULT_NEWWORD' });
+      await webhook(sim.finished(id, 'ok'));
+      const state = await stateWhen(id, (s) => s.status === 'ACTION_REQUIRED', 'the unknown result applied');
+      expect(state).toMatchObject({
+        providerStatus: 'PROCESS_STATE_FINISHED/PROCESS_RESULT_NEWWORD',
+        attention: ['unknown_result'],
+      });
+      expect(state.wait.resultAnnounced).toBe(false);
+      // The fallback polls (2 s grace, then 1 s apart here) go on; no fetch repeated at once.
+      const asked = sim.processGets(id);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(sim.processGets(id) - asked).toBeLessThanOrEqual(3);
+      await kyc.cancelVerification('unico', id);
+      await finalState(id);
+    });
+
+    it('a state of 61 characters and empty words are accepted (200), never refused', async () => {
+      const id = newProcess({ state: 'PROCESS_STATE_CREATED' });
+      const long = `PROCESS_STATE_${'X'.repeat(47)}`;
+      expect(await webhook({ processId: id, state: long, result: '', flow: '', lastEvent: '' })).toEqual({
+        status: 200,
+        body: { accepted: 1 },
+      });
+      const state = await stateWhen(id, (s) => s.timeline.length > 0, 'the long state applied');
+      expect(state).toMatchObject({ status: 'ACTION_REQUIRED', providerStatus: long, attention: ['unknown_status'] });
+      await kyc.cancelVerification('unico', id);
+      await finalState(id);
+    });
   });
 });

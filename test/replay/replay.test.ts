@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { REPLAY_PATHS } from '../../src/replay/record-histories';
-import { PROVIDERS } from '../../src/verification/model';
+import { REPLAY_PATHS } from '../../tools/histories';
+import { PROVIDERS } from '../../src/providers/registry';
 import { replayFailures, replayHistories as replay } from '../support/replay';
 
 const dir = join(__dirname, 'histories');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
-import { loadConfig, type AppConfig } from '../../src/config';
+import { loadConfig, type AppConfig } from '../../src/app-config';
 import { createDurableIngress, type DurableIngress } from '../../src/ingress/compose';
 import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';

@@ -8,7 +8,7 @@
  * control and bidi characters in every text; arrays up to the body limit.
  */
 import fc from 'fast-check';
-import type { ProviderId } from '../../src/verification/model';
+import { type ProviderId } from '../../src/providers/registry';
 import {
   CONTROL_CHARACTERS,
   isContainer,
@@ -358,7 +358,16 @@ export interface FuzzReport {
   slowestBody: string;
   /** The start of the first failing body, if any. */
   failing?: string;
+  /** Answers past the bound that were sent again, and how many of them were slow every time. */
+  slowResent: number;
 }
+
+/**
+ * A slow answer counts only when it is slow every time the same body is sent: a body that stalls
+ * the ingress does so on each sending, while a machine busy with other work slows one answer
+ * and not the next.
+ */
+const SENDINGS_OF_A_SLOW_BODY = 3;
 
 /** Runs `runs` fuzzed bodies through `post`; the property holds for a body when `accept` says so of its answer. */
 export async function fuzzProvider(options: {
@@ -366,11 +375,19 @@ export async function fuzzProvider(options: {
   runs: number;
   seed: number;
   post: (body: string) => Promise<{ status: number; ms: number }>;
+  /** The bound `accept` holds answers to; a body answered slower is sent again before it fails. */
+  maxAnswerMs: number;
   accept: (answer: { status: number; ms: number }, body: string) => boolean;
 }): Promise<FuzzReport> {
-  const report: FuzzReport = { tried: 0, slowestMs: 0, slowestBody: '' };
+  const report: FuzzReport = { tried: 0, slowestMs: 0, slowestBody: '', slowResent: 0 };
   const tryOne = async (body: string): Promise<boolean> => {
-    const answer = await options.post(body);
+    let answer = await options.post(body);
+    for (let sent = 1; sent < SENDINGS_OF_A_SLOW_BODY && answer.status < 500 && answer.ms >= options.maxAnswerMs; ) {
+      if (sent++ === 1) report.slowResent += 1;
+      const again = await options.post(body);
+      // A 5xx on another sending is kept (it fails the property); otherwise the fastest answer is.
+      if (again.status >= 500 || again.ms < answer.ms) answer = again;
+    }
     report.tried += 1;
     if (answer.ms > report.slowestMs) {
       report.slowestMs = answer.ms;
@@ -395,6 +412,6 @@ export function describeFuzz(reports: Partial<Record<ProviderId, FuzzReport>>): 
   return (
     `${tried} inputs tried, slowest answer ${slowest.toFixed(0)} ms (` +
     rows.map(([provider, report]) => `${provider} ${report.tried} / ${report.slowestMs.toFixed(0)} ms`).join(', ') +
-    ')'
+    `), slow answers sent again ${rows.reduce((sum, [, report]) => sum + report.slowResent, 0)}`
   );
 }

@@ -6,9 +6,9 @@
  * verification may be named by a value a prototype key carried.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
-import { PROVIDERS, type ProviderId } from '../../src/verification/model';
-import { parseKycWorkflowId } from '../../src/workflows/messages';
+import { startAllSimulators, type AllSimulators } from '../../src/testing/simulators';
+import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
+import { parseKycWorkflowId } from '../../src/contracts';
 import { describeFuzz, fuzzProvider, INJECTED, type FuzzReport } from './fuzz-bodies';
 import { ATTESTR_CLIENT_SECRET, bearerJson, failedWorkflowTasks, send, WEBHOOK_SECRET } from './hostile-bodies';
 import { scheduleVariables } from './schedules';
@@ -69,6 +69,7 @@ export function describeFuzzOnStack(title: string, options: FuzzOnStackOptions):
             const answer = await send(`${stack.ingressUrl}/webhooks/${provider}`, 'POST', bearerJson(), body);
             return { status: answer.status, ms: performance.now() - started };
           },
+          maxAnswerMs: options.maxAnswerMs,
           accept: (answer) => answer.status < 500 && answer.ms < options.maxAnswerMs,
         });
         reports[provider] = report;

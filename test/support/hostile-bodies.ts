@@ -11,13 +11,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { loadConfig, type AppConfig } from '../../src/config';
+import { loadConfig, type AppConfig } from '../../src/app-config';
 import { DEV_DEFAULTS } from './dev-defaults';
 import { describeNamespaceKeepingYears } from './fake-temporal';
 import { createIngressApp } from '../../src/ingress/app';
 import type { Logger } from '../../src/logger';
 import { signResult } from '../../src/providers/attestr/signature';
-import { PROVIDERS, type ProviderId } from '../../src/verification/model';
+import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
 
 export const fixture = (provider: string, name: string): unknown =>
   JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', provider, name), 'utf8')) as unknown;

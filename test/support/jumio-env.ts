@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import { startStack, startTemporal, type Stack } from './stack';
 import { DEV_DEFAULTS } from './dev-defaults';
 

@@ -1,4 +1,4 @@
-import type { VerificationPolicy } from '../../src/verification/waiting';
+import { type VerificationPolicy } from '../../src/verification/model';
 
 /** A policy with round numbers, for the pure rules' tests: grace 10 min, polls at 1, 2, 4 min, a day's lifetime. */
 export const TEST_POLICY: VerificationPolicy = {

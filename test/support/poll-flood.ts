@@ -11,9 +11,9 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { KycClient } from '../../src/client';
-import { startAttestrSimulator } from '../../src/providers/attestr/simulator';
+import { startAttestrSimulator } from '../../src/providers/attestr/testing/simulator';
 import type { VerificationState } from '../../src/verification/model';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { createRetrievalWorkers, createWorker, providerPolicies, retrievalClients } from '../../src/worker';
 import { testClient, testConfig, testWorkflowSource } from './stack';
 

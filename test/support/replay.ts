@@ -1,6 +1,6 @@
 /** Replays recorded histories against the current workflow code (test/replay/, test/cluster/). */
 import { Worker, type ReplayResult } from '@temporalio/worker';
-import { historyFromJson } from '../../src/replay/record-histories';
+import { historyFromJson } from '../../tools/histories';
 import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
 import { quietRuntime, testWorkflowSource } from './stack';
 

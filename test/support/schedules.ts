@@ -11,17 +11,17 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { KycClient } from '../../src/client';
-import type { ConcedusSimulator } from '../../src/providers/concedus/simulator';
-import type { JumioDecisionType } from '../../src/providers/jumio/simulator';
-import type { SocureSimulator } from '../../src/providers/socure/simulator';
+import type { ConcedusSimulator } from '../../src/providers/concedus/testing/simulator';
+import type { JumioDecisionType } from '../../src/providers/jumio/testing/simulator';
+import type { SocureSimulator } from '../../src/providers/socure/testing/simulator';
 import {
   unicoWebhookAuthSpec,
   unicoWebhookHeaders,
   type UnicoWebhookAuth,
   type UnicoWebhookResult,
-} from '../../src/providers/unico/simulator';
-import { startAllSimulators, type AllSimulators } from '../../src/simulators/all';
-import { postJson, type CallbackDelivery } from '../../src/simulators/callback-sender';
+} from '../../src/providers/unico/testing/simulator';
+import { startAllSimulators, type AllSimulators } from '../../src/testing/simulators';
+import { postJson, type CallbackDelivery } from '../../src/testing/callback-sender';
 import { isTerminal, type VerificationState } from '../../src/verification/model';
 import type { DurableStack } from './durable-stack';
 import { ATTESTR_TRUTH, CONCEDUS_TRUTH, JUMIO_TRUTH, SOCURE_TRUTH, UNICO_TRUTH, type Truth } from './provider-truths';

@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
-import { loadConfig, type AppConfig } from '../../src/config';
+import { loadConfig, type AppConfig } from '../../src/app-config';
 import type { ActivityDeps } from '../../src/activities';
 import { createIngressApp } from '../../src/ingress/app';
 import { startOnFreePorts, type FreePortsStart } from '../../src/http/free-port';
@@ -11,7 +11,7 @@ import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 import { dataConverter } from '../../src/temporal/connection';
 import { resolveTemporalCli } from '../../src/temporal/binaries';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import { createWorker, defaultWorkflowSource, type WorkflowSource } from '../../src/worker';
 import { DEV_DEFAULTS } from './dev-defaults';
 

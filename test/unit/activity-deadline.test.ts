@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, CancelledFailure, type Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities, type PollRequest } from '../../src/activities';
+import { createActivities } from '../../src/activities';
 import { createJumioRetrievalClient } from '../../src/providers/jumio/retrieval';
 import { answerJumioToken, startHangingProvider, type HangingProvider } from '../support/hanging-provider';
+import { type PollRequest } from '../../src/contracts';
 
 const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 

@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/app-config';
 import { createAttestrCallbackParser } from '../../src/providers/attestr/callback';
 import { createAttestrRetrievalClient, type AttestrSettings } from '../../src/providers/attestr/retrieval';
 import { signResult, signResultText } from '../../src/providers/attestr/signature';
-import { sampleResult, startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/simulator';
+import {
+  sampleResult,
+  startAttestrSimulator,
+  type AttestrSimulator,
+} from '../../src/providers/attestr/testing/simulator';
 import {
   ATTESTR_EVENTS,
   asyncStatusMeaning,
@@ -13,7 +17,7 @@ import {
   parseAsyncStatuses,
   PROFILE_MEANINGS,
 } from '../../src/providers/attestr/vocabulary';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import { ProviderCallError } from '../../src/providers/http';
 import { CallbackAuthenticationError, CallbackValidationError } from '../../src/providers/types';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
@@ -231,6 +235,22 @@ describe('attestr callback parser', () => {
   });
 });
 
+describe('attestr unknown words', () => {
+  const parser = createAttestrCallbackParser();
+
+  it('an event name Attestr adds later is an unknown word (ACTION_REQUIRED, raw name kept), never a 400', () => {
+    const [event] = parser.parse({ event: 'flowx.paused', payload: { _id: 'hs-1' } }, '').events;
+    expect(event).toMatchObject({
+      reference: 'hs-1',
+      providerStatus: 'flowx.paused',
+      meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_event', unknownWord: 'flowx.paused' },
+    });
+    const [odd] = parser.parse({ event: 'x'.repeat(150), payload: { _id: 'hs-1' } }, '').events;
+    expect(odd!.meaning).toMatchObject({ status: 'ACTION_REQUIRED', attention: 'unknown_event' });
+    expect(odd!.providerStatus).toMatch(/^x{88}\.\.\.#[0-9a-f]{8}$/);
+  });
+});
+
 describe('attestr vocabulary', () => {
   it('maps the webhook events as the README table says, with no decision', () => {
     expect(ATTESTR_EVENTS).toEqual({
@@ -259,7 +279,11 @@ describe('attestr vocabulary', () => {
     const statuses = parseAsyncStatuses(DEFAULT_ASYNC_STATUSES);
     expect(statuses).toEqual({ PENDING: 'SUBMITTED', COMPLETED: 'COMPLETED', ERRORED: 'FAILED' });
     expect(asyncStatusMeaning(statuses, 'completed')).toEqual({ status: 'COMPLETED' });
-    expect(asyncStatusMeaning(statuses, 'QUEUED')).toEqual({});
+    expect(asyncStatusMeaning(statuses, 'QUEUED')).toEqual({
+      status: 'ACTION_REQUIRED',
+      attention: 'unknown_status',
+      unknownWord: 'QUEUED',
+    });
   });
 
   it('reads ATTESTR_ASYNC_STATUSES, refusing malformed values with the variable named', () => {
@@ -447,9 +471,16 @@ describe('attestr retrieval client against the simulator', () => {
     expect((await failureOf(client.retrieve('hs-x', { kind: 'bogus' }))).failureType).toBe(
       ProviderFailure.RequestRejected,
     );
-    sim.script('ar-bad', { kind: 'async', status: '' });
+    sim.script('ar-bad', { kind: 'async', status: null });
     expect((await failureOf(client.retrieve('ar-bad', { kind: 'async' }))).failureType).toBe(
       ProviderFailure.BadResponse,
     );
+    // A status word, even an empty one, is no broken answer: an unknown word.
+    sim.script('ar-empty', { kind: 'async', status: '' });
+    expect((await client.retrieve('ar-empty', { kind: 'async' })).meaning).toEqual({
+      status: 'ACTION_REQUIRED',
+      attention: 'unknown_status',
+      unknownWord: '(empty)',
+    });
   });
 });

@@ -1,6 +1,6 @@
 /** The codec endpoint's configuration: never open in production, loopback unless told otherwise. */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/app-config';
 import { loadCodecServerConfig } from '../../src/config/codec';
 
 const key = randomBytes(32).toString('base64');

@@ -7,8 +7,8 @@ import express from 'express';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import request from 'supertest';
 import { createCodecServer } from '../../src/codec-server';
-import type { CodecAuthSettings } from '../../src/config';
-import { serveOnLoopback, type RunningSimulator } from '../../src/simulators/http';
+import type { CodecAuthSettings } from '../../src/app-config';
+import { serveOnLoopback, type RunningSimulator } from '../../src/testing/simulator-http';
 import { EncryptionCodec } from '../../src/temporal/encryption-codec';
 import { randomBytes } from 'node:crypto';
 

@@ -1,13 +1,13 @@
 import express from 'express';
-import { ConfigError, loadConfig } from '../../src/config';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ConfigError, loadConfig } from '../../src/app-config';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import { ProviderCallError } from '../../src/providers/http';
 import { createConcedusCallbackParser } from '../../src/providers/concedus/callback';
 import { createConcedusRetrievalClient, type ConcedusSettings } from '../../src/providers/concedus/retrieval';
-import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/simulator';
+import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/testing/simulator';
 import { CONCEDUS_VOCABULARY, concedusMeaning, parseStatusMap } from '../../src/providers/concedus/vocabulary';
 import { CallbackValidationError, type ParsedCallback } from '../../src/providers/types';
-import { serveOnLoopback } from '../../src/simulators/http';
+import { serveOnLoopback } from '../../src/testing/simulator-http';
 import type { VerificationEvent } from '../../src/verification/model';
 import seeds from '../fixtures/concedus/seed-examples.json';
 import vendor from '../fixtures/concedus/vendor-examples.json';
@@ -224,11 +224,13 @@ describe('concedus callback parser', () => {
       expect(rejected).toEqual([]);
       expect(events).toHaveLength(1);
       expect(events[0]!.providerStatus).toBe(providerStatus);
-      // An unknown code never waits forever for a known one: a human is asked. A topic is not a
-      // code: recorded.
-      const unknownCode = { status: 'ACTION_REQUIRED', attention: 'unknown_code' };
+      // An unknown code never waits forever for a known one: a human is asked (the unknown-word
+      // rule). A topic is not a code but a kind of message: recorded, with attention.
+      const word = providerStatus.slice(providerStatus.indexOf(':') + 1);
       expect(events[0]!.meaning).toEqual(
-        what === 'a topic' ? {} : what === 'an identResult status' ? unknownCode : unknownCode,
+        what === 'a topic'
+          ? { informational: true, attention: 'unknown_topic', unknownWord: 'contractDeclined' }
+          : { status: 'ACTION_REQUIRED', attention: 'unknown_code', unknownWord: word },
       );
       expect(JSON.stringify(events)).not.toContain('Mustermann');
     });
@@ -239,7 +241,7 @@ describe('concedus callback parser', () => {
       const c = parse([{ topic: 'newTopic', customerKey: 'C-1', extra: { a: 3, b: 1 } }]).events[0]!;
       expect(a.dedupKey).toBe(b.dedupKey);
       expect(a.dedupKey).not.toBe(c.dedupKey);
-      expect(a.meaning).toEqual({});
+      expect(a.meaning).toEqual({ informational: true, attention: 'unknown_topic', unknownWord: 'newTopic' });
     });
   });
 
@@ -340,17 +342,21 @@ describe('concedus callback parser', () => {
 describe('concedus vocabulary', () => {
   it.each([
     ['complianceRecord', '100', { status: 'COMPLETED', decision: 'APPROVED' }],
-    ['complianceRecord', '200', { status: 'ACTION_REQUIRED', attention: 'unknown_code' }],
+    ['complianceRecord', '200', { status: 'ACTION_REQUIRED', attention: 'unknown_code', unknownWord: '200' }],
     ['ident', '0', { status: 'FAILED' }],
     // A verified ident is progress: compliance decides whether the customer is accepted.
     ['ident', '100', { status: 'SUBMITTED' }],
     ['ident', '101', { status: 'SUBMITTED' }],
     ['ident', '102', { status: 'ABANDONED' }],
     ['ident', '110', { status: 'SUBMITTED' }],
-    ['ident', '103', { status: 'ACTION_REQUIRED', attention: 'unknown_code' }],
+    ['ident', '103', { status: 'ACTION_REQUIRED', attention: 'unknown_code', unknownWord: '103' }],
     ['identResult', 'success', { status: 'SUBMITTED' }],
-    ['identResult', 'failed', { status: 'ACTION_REQUIRED', attention: 'unknown_code' }],
-    ['identResult', 'constructor', { status: 'ACTION_REQUIRED', attention: 'unknown_code' }],
+    ['identResult', 'failed', { status: 'ACTION_REQUIRED', attention: 'unknown_code', unknownWord: 'failed' }],
+    [
+      'identResult',
+      'constructor',
+      { status: 'ACTION_REQUIRED', attention: 'unknown_code', unknownWord: 'constructor' },
+    ],
   ] as const)('%s %s', (kind, code, meaning) => {
     expect(concedusMeaning(CONCEDUS_VOCABULARY, kind, code)).toEqual(meaning);
   });
@@ -539,7 +545,7 @@ describe('concedus retrieval client (against the simulator)', () => {
     sim.script('customer', ref, { status: 200 });
     const event = await client().retrieve(ref, { keyKind: 'customer' });
     expect(event.providerStatus).toBe('complianceRecord:200');
-    expect(event.meaning).toEqual({ status: 'ACTION_REQUIRED', attention: 'unknown_code' });
+    expect(event.meaning).toEqual({ status: 'ACTION_REQUIRED', attention: 'unknown_code', unknownWord: '200' });
   });
 
   it('logs in once and reuses the token until its four minutes are nearly up, then refreshes', async () => {
@@ -635,5 +641,48 @@ describe('concedus retrieval client (against the simulator)', () => {
     } finally {
       await odd.close();
     }
+  });
+});
+
+describe('concedus nulls and unknown words', () => {
+  it('reads a compliance record whose key and modified are null as absent: 100 is still APPROVED', () => {
+    const { events, rejected } = parse([
+      { status: 100, key: null, modified: null, customerKey: '885eb2cc-12d6-49dd-b52a-a6634f510e17' },
+    ]);
+    expect(rejected).toEqual([]);
+    expect(events).toEqual([
+      {
+        provider: 'concedus',
+        reference: '885eb2cc-12d6-49dd-b52a-a6634f510e17',
+        source: 'callback',
+        providerStatus: 'complianceRecord:100',
+        dedupKey: 'complianceRecord:-:100:-',
+        meaning: { status: 'COMPLETED', decision: 'APPROVED' },
+        context: { keyKind: 'customer' },
+      },
+    ]);
+  });
+
+  it('the simulator sends such a record', async () => {
+    const sim = await startConcedusSimulator();
+    try {
+      const record = sim.complianceRecord({ contractKey: 'CO-1' }, 100, new Date(), {
+        nullKey: true,
+        nullModified: true,
+      });
+      expect(record).toMatchObject({ key: null, modified: null });
+      expect(parse([record]).events[0]!.meaning).toEqual({ status: 'COMPLETED', decision: 'APPROVED' });
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a status word with a control character is an unknown code, kept as sent, not a rejected record', () => {
+    const { events, rejected } = parse([{ status: 'ok\n', key: 'k', customerKey: 'C-1' }]);
+    expect(rejected).toEqual([]);
+    expect(events[0]!).toMatchObject({
+      providerStatus: 'complianceRecord:ok\n',
+      meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_code', unknownWord: 'ok\n' },
+    });
   });
 });

@@ -1,7 +1,8 @@
-import { ConfigError, loadConfig } from '../../src/config';
-import { parseDuration } from '../../src/config/env-reader';
+import { ConfigError, loadConfig } from '../../src/app-config';
+import { EnvReader, parseDuration } from '../../src/config/env-reader';
 import { JUMIO_CALLBACK_IPS } from '../../src/providers/jumio';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { PROVIDERS, providerModule } from '../../src/providers/registry';
 
 const devEnv = DEV_DEFAULTS;
 /** Everything production needs for Jumio alone. */
@@ -74,7 +75,11 @@ describe('loadConfig', () => {
     ],
     [
       { JUMIO_WEBHOOK_AUTH: 'hmac:abc' },
-      'JUMIO_WEBHOOK_AUTH: rule 1: unknown scheme (use ip:, basic:, bearer:, header: or none)',
+      'JUMIO_WEBHOOK_AUTH: rule 1: hmac: parameter 1 is not name=value (a secret holding , or ; is given as hex: or base64:)',
+    ],
+    [
+      { JUMIO_WEBHOOK_AUTH: 'sha1:abc' },
+      'JUMIO_WEBHOOK_AUTH: rule 1: unknown scheme (use ip:, basic:, bearer:, header:, hmac: or none)',
     ],
     [
       { TRUST_PROXY: '10.0.0.0/' },
@@ -85,10 +90,7 @@ describe('loadConfig', () => {
       { JUMIO_ACCOUNT_IDS: 'acc-1,a b' },
       'JUMIO_ACCOUNT_IDS: entry 2 is not an account ID (letters, digits and . _ : -)',
     ],
-    [
-      { KYC_PROVIDERS: 'jumio,onfido' },
-      "KYC_PROVIDERS: 'onfido' is not a provider (jumio, socure, attestr, unico, concedus)",
-    ],
+    [{ KYC_PROVIDERS: 'jumio,onfido' }, `KYC_PROVIDERS: 'onfido' is not a provider (${PROVIDERS.join(', ')})`],
     [{ KYC_PAYLOAD_KEY: 'c2hvcnQ=' }, 'KYC_PAYLOAD_KEY: must be 32 bytes, base64-encoded (openssl rand -base64 32)'],
     [{ KYC_BODY_LIMIT: 'huge' }, "KYC_BODY_LIMIT: 'huge' is not a size (e.g. 512kb, 1mb)"],
   ])('stops on a bad value with one line naming it: %j', (env, message) => {
@@ -219,5 +221,76 @@ describe('loadConfig', () => {
     for (const bad of ['10.0.0.0/', '10.0.0.0/1e1', '10.0.0.0/255.0.255.0', 'localhost', '10.0.0.0/33']) {
       expect(configError(() => trustProxy(bad)).variable).toBe('TRUST_PROXY');
     }
+  });
+});
+
+describe('which providers a deployment runs', () => {
+  /** Production with only Jumio's settings, and no KYC_PROVIDERS: what a deployment of one provider sets. */
+  const { KYC_PROVIDERS: _listed, ...jumioOnly } = production;
+
+  it('disables, in production, a provider none of whose settings is set, with the reason: no start-up refusal', () => {
+    const config = loadConfig(jumioOnly);
+    expect(config.enabledProviders).toEqual(['jumio']);
+    const others = PROVIDERS.filter((id) => id !== 'jumio');
+    expect(config.disabledProviders.map(({ id }) => id)).toEqual(others);
+    for (const { id, reason } of config.disabledProviders) {
+      expect(reason).toMatch(/^none of its settings is set \(/);
+      expect(reason).toContain(`${id.toUpperCase()}_WEBHOOK_AUTH`);
+      for (const variable of providerModule(id).variables) expect(reason).toContain(variable.name);
+    }
+    expect(Object.keys(config.providers)).toEqual(['jumio']);
+  });
+
+  it('refuses, in production, a provider only partly configured, naming what is missing', () => {
+    expect(configError(() => loadConfig({ ...jumioOnly, SOCURE_API_KEY: 'k' })).message).toBe(
+      'SOCURE_WEBHOOK_AUTH: must be set when NODE_ENV=production (its default is for development only)',
+    );
+  });
+
+  it('refuses a production deployment that configures no provider at all', () => {
+    expect(configError(() => loadConfig({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 't:7233' })).message).toMatch(
+      /^KYC_PROVIDERS: no provider is configured/,
+    );
+  });
+
+  it('serves every registered provider in development, and exactly KYC_PROVIDERS when it is set', () => {
+    expect(loadConfig(devEnv).enabledProviders).toEqual(PROVIDERS);
+    expect(loadConfig(devEnv).disabledProviders).toEqual([]);
+    expect(loadConfig({ ...devEnv, KYC_PROVIDERS: PROVIDERS[1]! }).enabledProviders).toEqual([PROVIDERS[1]]);
+  });
+
+  it('keeps the callbacks of the providers that never retry in the local inbox by default (each module says whether it does)', () => {
+    const neverRetry = PROVIDERS.filter((id) => !providerModule(id).retriesCallbacks);
+    expect(neverRetry.length).toBeGreaterThan(0);
+    expect(loadConfig(devEnv).reliability.inboxProviders).toEqual(neverRetry);
+    expect(loadConfig({ ...devEnv, KYC_INBOX_PROVIDERS: '' }).reliability.inboxProviders).toEqual(neverRetry);
+    expect(loadConfig({ ...devEnv, KYC_INBOX_PROVIDERS: PROVIDERS[0]! }).reliability.inboxProviders).toEqual([
+      PROVIDERS[0],
+    ]);
+  });
+
+  it.each(PROVIDERS)('reads %s_MAX_POLLS_PER_SECOND for that provider (default 5)', (id) => {
+    const variable = `${id.toUpperCase()}_MAX_POLLS_PER_SECOND`;
+    expect(loadConfig(devEnv).providers[id]!.maxPollsPerSecond).toBe(
+      providerModule(id).defaults.maxPollsPerSecond ?? 5,
+    );
+    expect(loadConfig({ ...devEnv, [variable]: '9' }).providers[id]!.maxPollsPerSecond).toBe(9);
+    expect(configError(() => loadConfig({ ...devEnv, [variable]: '0' })).variable).toBe(variable);
+  });
+});
+
+describe("a provider's settings reader", () => {
+  it('reads only what its owner declares, and records what it read', () => {
+    const reader = new EnvReader({ P_TOKEN: 't', P_OTHER: 'o' }).scoped(['P_TOKEN', 'P_UNSET'], 'provider p');
+    expect(reader.string('P_TOKEN')).toBe('t');
+    expect(reader.string('P_UNSET', 'default')).toBe('default');
+    expect(() => reader.string('P_OTHER')).toThrow('provider p reads P_OTHER, which it does not declare');
+    expect([...reader.read]).toEqual(['P_TOKEN', 'P_UNSET']);
+  });
+
+  it('shares the development defaults it fell back to with the reader it came from', () => {
+    const parent = new EnvReader({});
+    parent.scoped(['P_SECRET'], 'provider p').devString('P_SECRET', '');
+    expect(parent.devDefaults).toEqual(['P_SECRET']);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { terminalLines, terminalSafe } from '../../src/client/terminal-text';
 import { createLogger } from '../../src/logger';
-import { PROVIDERS } from '../../src/verification/model';
+import { PROVIDERS } from '../../src/providers/registry';
 import {
   CONTROL_CHARACTERS,
   mapTexts,

@@ -1,8 +1,9 @@
-import { Progress, verdictTable, type Row } from '../../src/demo/progress';
-import type { Scenario } from '../../src/demo/scenarios';
-import { initialState, type VerificationState } from '../../src/verification/model';
-import { loadConfig } from '../../src/config';
+import { Progress, verdictTable, type Row } from '../../tools/demo/progress';
+import type { Scenario } from '../../tools/demo/scenarios';
+import { type VerificationState } from '../../src/verification/model';
+import { loadConfig } from '../../src/app-config';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { initialState } from '../../src/verification/initial-state';
 
 const policy = loadConfig(DEV_DEFAULTS).providers.jumio!.policy;
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROVIDERS } from '../../src/verification/model';
+import { PROVIDERS } from '../../src/providers/registry';
 import { PROVIDER_VARIABLE_SUFFIXES } from '../support/provider-variables';
 
 const root = join(__dirname, '../..');

@@ -1,4 +1,4 @@
-import { PROVIDERS, type ProviderId } from '../../src/verification/model';
+import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
 import type { Logger } from '../../src/logger';
 import { describeFuzz, fuzzProvider, INJECTED, render, type FuzzReport } from '../support/fuzz-bodies';
 import { SEEDS, startRecordingIngress, type InProcessIngress } from '../support/hostile-bodies';
@@ -90,6 +90,7 @@ describe('callback fuzzing (fast-check): authenticated, mutated documented paylo
           ingress.handOvers.length = 0;
           return ingress.post(provider, body);
         },
+        maxAnswerMs: 1000,
         accept: (answer) =>
           answer.status < 500 &&
           answer.ms < 1000 &&

@@ -6,7 +6,7 @@
  */
 import { silentLogger } from '../../src/logger';
 import { MAX_ISSUES } from '../../src/providers/common';
-import { MAX_EVENTS_PER_CALLBACK } from '../../src/ingress/app';
+import { MAX_EVENTS_PER_CALLBACK } from '../../src/ingress/refuse';
 import { SEEDS, startRecordingIngress, type InProcessIngress } from '../support/hostile-bodies';
 
 /** A JSON array of `count` copies of `record`, written directly (no million-element array in memory twice). */

@@ -3,7 +3,7 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DurableInbox, InboxFullError, UnreadableEntryError, type InboxEntry } from '../../src/ingress/inbox';
+import { DurableInbox, InboxFullError, UnreadableEntryError, type InboxEntry } from '../../src/inbox/durable-inbox';
 
 const entry = (reference: string): InboxEntry => ({
   kind: 'event',
@@ -152,7 +152,7 @@ describe('DurableInbox', () => {
     // Each child opens the inbox at the same agreed moment and answers once; a holder stays alive
     // until both have answered, so the other one meets a live holder however late it starts.
     const script = `
-      const { DurableInbox } = require(${JSON.stringify(join(__dirname, '..', '..', 'dist', 'ingress', 'inbox.js'))});
+      const { DurableInbox } = require(${JSON.stringify(join(__dirname, '..', '..', 'dist', 'inbox', 'durable-inbox.js'))});
       setTimeout(() => DurableInbox.open(process.argv[1], { maxBytes: 1 << 20 }).then(
         () => { process.stdout.write('held\\n'); setInterval(() => undefined, 1000); },
         (err) => { process.stdout.write(err.message + '\\n'); },

@@ -5,18 +5,13 @@
  * as itself.
  */
 import fc from 'fast-check';
-import {
-  DECISIONS,
-  initialState,
-  PROVIDERS,
-  STATUSES,
-  type VerificationEvent,
-  type VerificationState,
-} from '../../src/verification/model';
+import { DECISIONS, STATUSES, type VerificationEvent, type VerificationState } from '../../src/verification/model';
 import { readCancellation, readProviderEvent, readRegistration } from '../../src/verification/incoming';
 import { MALFORMED_SIGNAL, reduce, type VerificationChange } from '../../src/verification/reducer';
 import { TEST_POLICY } from '../support/policy';
 import { PROTOTYPE_WORDS } from '../support/hostile-bodies';
+import { initialState } from '../../src/verification/initial-state';
+import { PROVIDERS } from '../../src/providers/registry';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 const EXPECTED = { provider: 'jumio' as const, reference: 'ref-1' };
@@ -52,6 +47,7 @@ const meaning = fc.record(
     retrieve: fc.boolean(),
     informational: fc.boolean(),
     attention: word,
+    unknownWord: word,
   },
   { requiredKeys: [] },
 );
@@ -98,7 +94,7 @@ const anyArgument: fc.Arbitrary<unknown> = fc.oneof(
   fc
     .tuple(
       wellFormed,
-      fc.constantFrom('status', 'decision', 'retrieve', 'attention'),
+      fc.constantFrom('status', 'decision', 'retrieve', 'attention', 'unknownWord'),
       fc.oneof(word, fc.jsonValue({ maxDepth: 1 })),
     )
     .map(([event, key, value]) => ({ ...event, meaning: { ...event.meaning, [key]: value } })),

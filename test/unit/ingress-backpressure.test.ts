@@ -1,10 +1,10 @@
 import { ServiceError, type Client } from '@temporalio/client';
 import request from 'supertest';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { IngressMetrics } from '../../src/ingress/metrics';
 import { silentLogger } from '../../src/logger';
-import { socureCallbacks } from '../../src/providers/socure/simulator';
+import { socureCallbacks } from '../../src/providers/socure/testing/simulator';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 
 const SECRET = 'bench-secret';

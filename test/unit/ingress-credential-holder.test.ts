@@ -6,11 +6,11 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import request from 'supertest';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
-import { DeadLetterRecorder } from '../../src/ingress/dead-letters';
+import { DeadLetterRecorder } from '../../src/dead-letters/recorder';
 import { silentLogger } from '../../src/logger';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import documented from '../fixtures/jumio/documented-callback.json';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 

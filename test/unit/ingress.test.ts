@@ -1,11 +1,12 @@
+import { createHmac } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import request from 'supertest';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { silentLogger } from '../../src/logger';
 import { signResult, signResultText } from '../../src/providers/attestr/signature';
-import { KYC_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
 import documented from '../fixtures/jumio/documented-callback.json';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 import { describeNamespaceKeepingYears } from '../support/fake-temporal';
@@ -96,7 +97,7 @@ describe('ingress', () => {
     const { client, calls } = recordingClient();
     const res = await request(createIngressApp({ client, config, logger: silentLogger }))
       .post('/webhooks/jumio')
-      .send({ workflowExecution: { id: 'has spaces in it', status: '' } });
+      .send({ workflowExecution: { id: 'has spaces in it', status: 42 } });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_callback');
     expect(res.body.issues.map((i: { path: string }) => i.path)).toEqual([
@@ -106,14 +107,18 @@ describe('ingress', () => {
     expect(calls).toHaveLength(0);
   });
 
-  it('accepts an unknown status (recorded by the workflow, never a 400)', async () => {
+  it('accepts an unknown status as an unknown word (ACTION_REQUIRED with attention, never a 400)', async () => {
     const { client, calls } = recordingClient();
     const body = { ...callback, workflowExecution: { ...callback.workflowExecution, status: 'SOMETHING_NEW' } };
     const res = await request(createIngressApp({ client, config, logger: silentLogger }))
       .post('/webhooks/jumio')
       .send(body);
     expect(res.status).toBe(200);
-    expect((calls[0]!.options.signalArgs as { meaning: unknown }[])[0]!.meaning).toEqual({});
+    expect((calls[0]!.options.signalArgs as { meaning: unknown }[])[0]!.meaning).toEqual({
+      status: 'ACTION_REQUIRED',
+      attention: 'unknown_status',
+      unknownWord: 'SOMETHING_NEW',
+    });
   });
 
   it("gives the parser the raw body: Attestr's resultSignature verifies over the bytes Attestr sent", async () => {
@@ -171,6 +176,29 @@ describe('ingress', () => {
     expect(bad.body.error).toBe('unauthorized');
     const good = await request(app).post('/webhooks/jumio').set('Authorization', 'Bearer s3cret').send(callback);
     expect(good.status).toBe(200);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("takes a provider's signed body by an hmac rule: 200 with the signature, 401 without or on other bytes", async () => {
+    const secret = 'signing-secret-0123456789';
+    const signed = loadConfig({
+      ...DEV_DEFAULTS,
+      KYC_PROVIDERS: 'jumio',
+      JUMIO_WEBHOOK_AUTH: `hmac:header=X-Signature,encoding=hex,secret=${secret},prefix=sha256=`,
+    });
+    const { client, calls } = recordingClient();
+    const app = createIngressApp({ client, config: signed, logger: silentLogger });
+    const raw = JSON.stringify(callback);
+    const signature = `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+    const post = (body: string, headers: Record<string, string>) =>
+      request(app).post('/webhooks/jumio').set('Content-Type', 'application/json').set(headers).send(body);
+    expect((await post(raw, { 'X-Signature': signature })).status).toBe(200);
+    expect(calls).toHaveLength(1);
+    const refused = await post(raw, {});
+    expect(refused.status).toBe(401);
+    expect(refused.body).toEqual({ error: 'unauthorized', message: 'missing or invalid callback credentials' });
+    // The same JSON, serialised again: not the bytes that were signed.
+    expect((await post(JSON.stringify(callback, null, 1), { 'X-Signature': signature })).status).toBe(401);
     expect(calls).toHaveLength(1);
   });
 

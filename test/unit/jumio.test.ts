@@ -3,7 +3,7 @@ import { CallbackNotOursError, CallbackValidationError } from '../../src/provide
 import { createJumioCallbackParser } from '../../src/providers/jumio/callback';
 import { checkExecutionHref } from '../../src/providers/jumio/href';
 import { createJumioRetrievalClient, executionUrl } from '../../src/providers/jumio/retrieval';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/simulator';
+import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import { jumioDecisionMeaning, jumioStatusMeaning } from '../../src/providers/jumio/vocabulary';
 /** Jumio's documented callback (providers.md), as it stands. */
 import documented from '../fixtures/jumio/documented-callback.json';
@@ -102,7 +102,8 @@ describe('jumio callbacks', () => {
     // A decision type Jumio adds later is no verdict we can guess, and must not postpone silently.
     expect(jumioDecisionMeaning('SOMETHING', undefined)).toEqual({
       status: 'ACTION_REQUIRED',
-      attention: 'unknown_decision_type',
+      attention: 'unknown_decision',
+      unknownWord: 'SOMETHING',
     });
   });
 });
@@ -257,11 +258,11 @@ describe('jumio retrieval client', () => {
     sim.script('ex-new', {
       accountId: 'acc-1',
       status: 'PROCESSED',
-      decision: { type: 'HOLD_FOR_REVIEW' as never, label: 'HOLD' },
+      decision: { type: 'HOLD_FOR_REVIEW', label: 'HOLD' },
     });
     await expect(client().retrieve('ex-new', { accountId: 'acc-1' })).resolves.toMatchObject({
       providerStatus: 'PROCESSED/HOLD_FOR_REVIEW',
-      meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_decision_type' },
+      meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_decision', unknownWord: 'HOLD_FOR_REVIEW' },
     });
   });
 
@@ -289,6 +290,121 @@ describe('jumio retrieval client', () => {
     await expect(jumio.retrieve('ex-1', { accountId: 'acc-1' })).rejects.toMatchObject({
       failureType: 'ProviderNotConfigured',
       message: 'jumio token: JUMIO_CLIENT_ID is not set',
+    });
+  });
+});
+
+describe('jumio NOT_EXECUTED (Retrieval: "started but not completed … the end-user exits the process")', () => {
+  it.each<[string, string | undefined, string]>([
+    ['the top-level label NOT_EXECUTED', 'NOT_EXECUTED', 'ABANDONED'],
+    ['no label', undefined, 'ABANDONED'],
+    ['a capability label NOT_UPLOADED ("The image was not uploaded")', 'NOT_UPLOADED', 'ABANDONED'],
+    ['a label Jumio adds later', 'USER_CANCELLED', 'ABANDONED'],
+    ['TOKEN_EXPIRED (the documented example label)', 'TOKEN_EXPIRED', 'EXPIRED'],
+    ['SESSION_EXPIRED', 'SESSION_EXPIRED', 'EXPIRED'],
+    ['TECHNICAL_ERROR ("An error prevented execution")', 'TECHNICAL_ERROR', 'FAILED'],
+  ])('%s → %s', (_case, label, status) => {
+    expect(jumioDecisionMeaning('NOT_EXECUTED', label)).toEqual({ status });
+  });
+});
+
+describe('jumio unknown words and nulls', () => {
+  it('a workflow status Jumio adds later is an unknown word (ACTION_REQUIRED, raw word kept), not ignored', () => {
+    expect(jumioStatusMeaning('ACQUISITION_COMPLETED')).toEqual({
+      status: 'ACTION_REQUIRED',
+      attention: 'unknown_status',
+      unknownWord: 'ACQUISITION_COMPLETED',
+    });
+    const [event] = parser.parse(
+      { ...documented, workflowExecution: { ...documented.workflowExecution, status: 'ACQUISITION_COMPLETED' } },
+      '',
+    ).events;
+    expect(event).toMatchObject({
+      providerStatus: 'ACQUISITION_COMPLETED',
+      dedupKey: 'callback:ACQUISITION_COMPLETED',
+    });
+  });
+
+  it('a status word that is not printable ASCII is kept as sent and read as an unknown word, never refused', () => {
+    const [event] = parser.parse(
+      { ...documented, workflowExecution: { ...documented.workflowExecution, status: 'ÄÖÜ' } },
+      '',
+    ).events;
+    expect(event!.providerStatus).toBe('ÄÖÜ');
+    expect(event!.meaning).toEqual({
+      status: 'ACTION_REQUIRED',
+      attention: 'unknown_status',
+      unknownWord: 'ÄÖÜ',
+    });
+  });
+
+  it('reads null callbackSentAt, href, definitionKey and account as absent', () => {
+    const body = {
+      callbackSentAt: null,
+      workflowExecution: { id: documented.workflowExecution.id, status: 'PROCESSED', href: null, definitionKey: null },
+      account: null,
+    };
+    const { events, rejected } = parser.parse(body, '');
+    expect(rejected).toEqual([]);
+    expect(events).toEqual([
+      {
+        provider: 'jumio',
+        reference: documented.workflowExecution.id,
+        providerStatus: 'PROCESSED',
+        source: 'callback',
+        dedupKey: 'callback:PROCESSED',
+        meaning: { status: 'SUBMITTED', retrieve: true },
+        context: {},
+      },
+    ]);
+    const nullAccountHref = { ...documented, account: { id: documented.account.id, href: null } };
+    expect(parser.parse(nullAccountHref, '').events[0]!.context).toMatchObject({ accountId: documented.account.id });
+  });
+});
+
+describe('jumio retrieval: NOT_EXECUTED and unknown words through the simulator', () => {
+  let sim: JumioSimulator;
+  beforeAll(async () => {
+    sim = await startJumioSimulator();
+  });
+  afterAll(async () => sim.close());
+  const client = () =>
+    createJumioRetrievalClient({
+      apiBaseUrl: sim.url,
+      authUrl: sim.authUrl,
+      clientId: sim.clientId,
+      clientSecret: sim.clientSecret,
+      userAgent: 'kyc-orchestrator-test/1.0',
+    });
+
+  it('the documented NOT_EXECUTED decision (label NOT_EXECUTED, score -1) is the user leaving: ABANDONED', async () => {
+    sim.script('ne-1', { accountId: 'acc-1', status: 'PROCESSED', decision: { type: 'NOT_EXECUTED' } });
+    sim.script('ne-2', { accountId: 'acc-1', status: 'PROCESSED', decision: { type: 'NOT_EXECUTED', label: null } });
+    sim.script('ne-3', {
+      accountId: 'acc-1',
+      status: 'PROCESSED',
+      decision: { type: 'NOT_EXECUTED', label: 'TECHNICAL_ERROR' },
+    });
+    const jumio = client();
+    await expect(jumio.retrieve('ne-1', { accountId: 'acc-1' })).resolves.toMatchObject({
+      providerStatus: 'PROCESSED/NOT_EXECUTED',
+      meaning: { status: 'ABANDONED' },
+      detail: 'NOT_EXECUTED',
+    });
+    const unlabelled = await jumio.retrieve('ne-2', { accountId: 'acc-1' });
+    expect(unlabelled.meaning).toEqual({ status: 'ABANDONED' });
+    expect(unlabelled.detail).toBeUndefined();
+    await expect(jumio.retrieve('ne-3', { accountId: 'acc-1' })).resolves.toMatchObject({
+      meaning: { status: 'FAILED' },
+      detail: 'TECHNICAL_ERROR',
+    });
+  });
+
+  it('a /status word Jumio adds later is an unknown word, not "not ready"', async () => {
+    sim.script('new-status', { accountId: 'acc-1', status: 'ACQUISITION_COMPLETED' });
+    await expect(client().retrieve('new-status', { accountId: 'acc-1' })).resolves.toMatchObject({
+      providerStatus: 'ACQUISITION_COMPLETED',
+      meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_status', unknownWord: 'ACQUISITION_COMPLETED' },
     });
   });
 });

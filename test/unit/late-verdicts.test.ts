@@ -3,15 +3,12 @@
  * (deadline, maximum lifetime) is told apart from one the provider or the app reported, and only
  * a verdict within the window, after an inferred end, is a late verdict.
  */
-import {
-  initialState,
-  type CanonicalMeaning,
-  type VerificationEvent,
-  type VerificationState,
-} from '../../src/verification/model';
+import { type CanonicalMeaning, type VerificationEvent, type VerificationState } from '../../src/verification/model';
 import { reduce, type VerificationChange } from '../../src/verification/reducer';
-import { classifyLateEvents, inferredEnd, isVerdict, lifetimeOverOnReopen } from '../../src/late-verdicts/rule';
+import { classifyLateEvents, lifetimeOverOnReopen } from '../../src/late-verdicts/classify';
 import { TEST_POLICY } from '../support/policy';
+import { initialState } from '../../src/verification/initial-state';
+import { inferredEnd, isVerdict } from '../../src/verification/late-verdict';
 
 const START = '2026-01-01T00:00:00.000Z';
 const CLOSE = '2026-01-02T00:00:00.000Z';

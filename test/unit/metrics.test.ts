@@ -4,7 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import request from 'supertest';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { IngressMetrics } from '../../src/ingress/metrics';
 import { silentLogger } from '../../src/logger';

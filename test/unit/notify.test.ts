@@ -3,16 +3,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { ApplicationFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
-import {
-  createNotifyActivities,
-  NOTIFY_EVENT_TYPE,
-  NotifyFailure,
-  type NotifyPayload,
-} from '../../src/activities/notify';
-import { loadConfig } from '../../src/config';
-import { initialState, type VerificationState } from '../../src/verification/model';
+import { createNotifyActivities, NotifyFailure } from '../../src/activities/notify';
+import { loadConfig } from '../../src/app-config';
+import { type VerificationState } from '../../src/verification/model';
 import { freePort } from '../support/ports';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { initialState } from '../../src/verification/initial-state';
+import { NOTIFY_EVENT_TYPE, type NotifyPayload } from '../../src/contracts';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 

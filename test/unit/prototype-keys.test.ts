@@ -5,7 +5,7 @@
  */
 import { parseUntrustedJson } from '../../src/providers/untrusted-json';
 import { silentLogger } from '../../src/logger';
-import { PROVIDERS, type ProviderId } from '../../src/verification/model';
+import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
 import {
   markedCopy,
   objectsOf,

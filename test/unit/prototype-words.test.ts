@@ -20,13 +20,16 @@ import {
   socureDecision,
   socureEventMeaning,
   socureResultMeaning,
+  socureRiskosMeaning,
 } from '../../src/providers/socure/vocabulary';
+import { DEFAULT_UNICO_FLOWS, unicoFlowOf } from '../../src/providers/unico/flows';
 import {
   DEFAULT_UNICO_EVENTS,
   unicoEventMeaning,
+  unicoProcessMeaning,
   unicoWebhookStateMeaning,
 } from '../../src/providers/unico/vocabulary';
-import { PROVIDERS, type VerificationEvent } from '../../src/verification/model';
+import { type VerificationEvent } from '../../src/verification/model';
 import {
   isContainer,
   PROTOTYPE_WORDS,
@@ -34,6 +37,7 @@ import {
   startRecordingIngress,
   type InProcessIngress,
 } from '../support/hostile-bodies';
+import { PROVIDERS } from '../../src/providers/registry';
 
 /** A meaning as the model defines it: a plain object of plain values that JSON carries unchanged. */
 function expectPlainMeaning(meaning: unknown, what: string): void {
@@ -56,13 +60,25 @@ describe('vocabulary lookups are own entries only', () => {
     'jumio decision type': (word) => jumioDecisionMeaning(word, undefined),
     'socure event': (word) => socureEventMeaning(word),
     'socure verdict decision': (word) => socureEventMeaning('VERIFICATION_COMPLETED', word),
-    'socure riskos decision': (word) => socureEventMeaning('evaluation_completed', word),
+    'socure riskos event': (word) => socureRiskosMeaning({ eventType: word }, 'callback')!.meaning,
+    'socure riskos decision': (word) =>
+      socureRiskosMeaning({ eventType: 'evaluation_completed', decision: word }, 'callback')!.meaning,
+    'socure riskos api decision': (word) =>
+      socureRiskosMeaning({ evalStatus: 'evaluation_completed', decision: word }, 'poll')!.meaning,
+    'socure riskos stage': (word) => socureRiskosMeaning({ evalStatus: word, decision: 'ACCEPT' }, 'poll')!.meaning,
     'socure result stage': (word) => socureResultMeaning(word, 'accept'),
     'socure result decision': (word) => socureResultMeaning(undefined, word),
     'attestr event': attestrEventMeaning,
     'attestr async status': (word) => asyncStatusMeaning(parseAsyncStatuses(DEFAULT_ASYNC_STATUSES), word),
     'unico webhook state': unicoWebhookStateMeaning,
     'unico lastEvent': (word) => unicoEventMeaning(DEFAULT_UNICO_EVENTS, word),
+    'unico flow': (word) =>
+      unicoProcessMeaning(
+        'PROCESS_STATE_FINISHED',
+        'PROCESS_RESULT_OK',
+        { livenessResult: 'LIVENESS_RESULT_LIVE' },
+        unicoFlowOf(DEFAULT_UNICO_FLOWS, { flow: word }),
+      ),
     'concedus compliance code': (word) => concedusMeaning(CONCEDUS_VOCABULARY, 'complianceRecord', word),
     'concedus ident code': (word) => concedusMeaning(CONCEDUS_VOCABULARY, 'ident', word),
   };

@@ -4,8 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { providerRegistry } from '../../src/providers/registry';
-import { PROVIDERS } from '../../src/verification/model';
+import { providerRegistry, PROVIDERS } from '../../src/providers/registry';
 import { PROVIDER_VARIABLE_SUFFIXES } from '../support/provider-variables';
 import { labelledLists, readmeSection } from '../support/readme';
 
@@ -13,7 +12,7 @@ const root = join(__dirname, '../..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 /** The files of a provider's folder, each with one job (README, "Add a provider"). */
-const PROVIDER_FILES = ['index.ts', 'callback.ts', 'vocabulary.ts', 'retrieval.ts', 'simulator.ts'];
+const PROVIDER_FILES = ['index.ts', 'callback.ts', 'vocabulary.ts', 'retrieval.ts', 'testing/simulator.ts'];
 
 describe.each(PROVIDERS)('provider %s has every piece the README names', (id) => {
   const module = providerRegistry[id];

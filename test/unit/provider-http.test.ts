@@ -1,9 +1,10 @@
-import { classifyStatus, isSameOrigin, retryAfterMs, requestJson, ProviderCallError } from '../../src/providers/http';
+import { classifyStatus, isSameOrigin, requestJson, ProviderCallError } from '../../src/providers/http';
 import { TokenCache, withFreshTokenOn401 } from '../../src/providers/token-cache';
 import express from 'express';
 import { withCallSignal } from '../../src/providers/call-signal';
-import { serveOnLoopback } from '../../src/simulators/http';
+import { serveOnLoopback } from '../../src/testing/simulator-http';
 import { startHangingProvider, type HangingProvider } from '../support/hanging-provider';
+import { retryAfterMs } from '../../src/http/retry-after';
 
 describe('provider HTTP classification', () => {
   it.each([

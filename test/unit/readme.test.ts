@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LINE_WIDTH, markdownList, row } from '../../bench/lib/report';
-import { PROVIDERS } from '../../src/verification/model';
+import { PROVIDERS } from '../../src/providers/registry';
 import { listItems, readme, readmeSection } from '../support/readme';
 
 const root = join(__dirname, '../..');

@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import {
-  initialState as createInitialState,
   isTerminal,
-  PROVIDERS,
   statusRank,
   TIMELINE_LIMIT,
   type VerificationEvent,
@@ -21,6 +19,8 @@ import {
 } from '../../src/providers/unico/vocabulary';
 import { CONCEDUS_VOCABULARY, concedusMeaning, MISMATCHES } from '../../src/providers/concedus/vocabulary';
 import type { CanonicalMeaning } from '../../src/verification/model';
+import { initialState as createInitialState } from '../../src/verification/initial-state';
+import { PROVIDERS } from '../../src/providers/registry';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 
@@ -331,6 +331,35 @@ describe('invariants over every kind of change (property)', () => {
       { kind: 'callback', event: provider('ASKS', { status: 'ACTION_REQUIRED' }) },
       { kind: 'callback', event: provider('READY', { status: 'SUBMITTED', retrieve: true }) },
       { kind: 'callback', event: provider('NEW_WORD', {}) },
+      {
+        kind: 'callback',
+        event: provider('UNMAPPED', {
+          status: 'ACTION_REQUIRED',
+          attention: 'unknown_status',
+          unknownWord: 'UNMAPPED',
+        }),
+      },
+      {
+        kind: 'polled',
+        purpose: 'announced',
+        result: {
+          answer: provider(
+            'DONE/NEW',
+            { status: 'ACTION_REQUIRED', attention: 'unknown_decision', unknownWord: 'NEW' },
+            'poll',
+          ),
+        },
+      },
+      {
+        kind: 'deadline-reached',
+        check: {
+          answer: provider(
+            'ODD',
+            { status: 'ACTION_REQUIRED', attention: 'unknown_status', unknownWord: 'ODD' },
+            'poll',
+          ),
+        },
+      },
       { kind: 'callback', event: provider('DONE', { status: 'COMPLETED', decision: 'APPROVED' }) },
       { kind: 'callback', event: provider('GONE', { status: 'EXPIRED' }) },
       { kind: 'callback', event: provider('BROKE', { status: 'FAILED' }) },
@@ -386,6 +415,35 @@ describe('invariants over every kind of change (property)', () => {
       { kind: 'notified', channel: 'workflow', delivered: false },
       { kind: 'registered', registration: { customerReference: 'c-1' } },
       { kind: 'callback', event: provider('NEW_WORD', {}) },
+      {
+        kind: 'callback',
+        event: provider('UNMAPPED', {
+          status: 'ACTION_REQUIRED',
+          attention: 'unknown_status',
+          unknownWord: 'UNMAPPED',
+        }),
+      },
+      {
+        kind: 'polled',
+        purpose: 'announced',
+        result: {
+          answer: provider(
+            'DONE/NEW',
+            { status: 'ACTION_REQUIRED', attention: 'unknown_decision', unknownWord: 'NEW' },
+            'poll',
+          ),
+        },
+      },
+      {
+        kind: 'deadline-reached',
+        check: {
+          answer: provider(
+            'ODD',
+            { status: 'ACTION_REQUIRED', attention: 'unknown_status', unknownWord: 'ODD' },
+            'poll',
+          ),
+        },
+      },
     );
     const story: VerificationChange[] = [
       { kind: 'callback', event: provider('STARTED', { status: 'IN_PROGRESS' }) },
@@ -407,6 +465,38 @@ describe('invariants over every kind of change (property)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('an announced result answered by an unknown word is applied and the fetch is done (no refetch loop)', () => {
+    const announced = reduceChange(
+      initialState('jumio', 'ref-1', NOW),
+      { kind: 'callback', event: provider('PROCESSED', { status: 'SUBMITTED', retrieve: true }) },
+      ctx,
+    ).state;
+    expect(announced.wait.resultAnnounced).toBe(true);
+    const unknown = provider(
+      'PROCESSED/NEW_TYPE',
+      { status: 'ACTION_REQUIRED', attention: 'unknown_decision', unknownWord: 'NEW_TYPE' },
+      'poll',
+    );
+    const answered = reduceChange(
+      announced,
+      { kind: 'polled', purpose: 'announced', result: { answer: unknown } },
+      ctx,
+    ).state;
+    expect(answered).toMatchObject({ status: 'ACTION_REQUIRED', providerStatus: 'PROCESSED/NEW_TYPE' });
+    expect(answered.attention).toContain('unknown_decision');
+    expect(answered.wait.resultAnnounced).toBe(false);
+    // The fallback polls go on as scheduled.
+    expect(answered.wait.nextPollAt).toBe(announced.wait.nextPollAt);
+    // An answer without an unknown word (as every recorded history has) leaves the announcement as it was.
+    const known = provider('PROCESSED/ASKS', { status: 'ACTION_REQUIRED', attention: 'outcome_unclear' }, 'poll');
+    const kept = reduceChange(
+      announced,
+      { kind: 'polled', purpose: 'announced', result: { answer: known } },
+      ctx,
+    ).state;
+    expect(kept.wait.resultAnnounced).toBe(true);
   });
 
   it('the wait follows its rules: a callback restarts the grace, a refresh makes a poll due now', () => {

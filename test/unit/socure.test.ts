@@ -2,21 +2,28 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
 import { ConfigError, EnvReader, parseDuration } from '../../src/config/env-reader';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import { ProviderCallError } from '../../src/providers/http';
 import { socure } from '../../src/providers/socure';
 import { createSocureCallbackParser, socureCallbackShape } from '../../src/providers/socure/callback';
 import { createSocureRetrievalClient, type SocureResultApi } from '../../src/providers/socure/retrieval';
-import { socureCallbacks, startSocureSimulator, type SocureSimulator } from '../../src/providers/socure/simulator';
 import {
+  socureCallbacks,
+  startSocureSimulator,
+  type SocureSimulator,
+} from '../../src/providers/socure/testing/simulator';
+import {
+  isFinalRiskosDecision,
   SOCURE_DECISIONS,
   SOCURE_EVENTS,
   socureEventMeaning,
   socureResultMeaning,
+  socureRiskosMeaning,
 } from '../../src/providers/socure/vocabulary';
-import { CallbackValidationError, type FieldIssue } from '../../src/providers/types';
-import { serveOnLoopback } from '../../src/simulators/http';
+import { CallbackValidationError } from '../../src/providers/types';
+import { serveOnLoopback } from '../../src/testing/simulator-http';
 import type { CanonicalMeaning, VerificationEvent } from '../../src/verification/model';
+import { type FieldIssue } from '../../src/contracts';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'socure', name), 'utf8')) as unknown;
@@ -227,7 +234,11 @@ describe('socure callbacks: SOCURE_CONFIRM_VERDICTS', () => {
   });
 
   it('is read from SOCURE_CONFIRM_VERDICTS: on by default in production only', () => {
-    const read = (env: Record<string, string>) => socure.readSettings(new EnvReader(env), 'https://service.socure.com');
+    const read = (env: Record<string, string>) =>
+      socure.readSettings(new EnvReader(env), {
+        apiBaseUrl: 'https://service.socure.com',
+        production: env.NODE_ENV === 'production',
+      });
     expect(read({}).confirmVerdicts).toBe(false);
     expect(read({ NODE_ENV: 'production', SOCURE_API_KEY: 'k' }).confirmVerdicts).toBe(true);
     expect(read({ NODE_ENV: 'production', SOCURE_CONFIRM_VERDICTS: 'false' }).confirmVerdicts).toBe(false);
@@ -238,17 +249,34 @@ describe('socure callbacks: SOCURE_CONFIRM_VERDICTS', () => {
 
 describe('socure callbacks: unknown and invalid bodies', () => {
   it.each([
-    ['seed', socureCallbacks.docv('t-9', 'SELFIE_RETAKE_REQUESTED')],
-    ['legacy', socureCallbacks.legacy('t-9', 'SOMETHING_NEW')],
-    ['riskos', socureCallbacks.riskos('t-9', 'evaluation_escalated')],
-  ])('accepts an unknown %s event type and records it with no meaning', (_shape, body) => {
-    expect(parseOne(body).meaning).toEqual({});
+    ['seed', socureCallbacks.docv('t-9', 'SELFIE_RETAKE_REQUESTED'), 'SELFIE_RETAKE_REQUESTED'],
+    ['legacy', socureCallbacks.legacy('t-9', 'SOMETHING_NEW'), 'SOMETHING_NEW'],
+    ['riskos', socureCallbacks.riskos('t-9', 'evaluation_escalated'), 'evaluation_escalated'],
+  ])('accepts an unknown %s event type as an unknown word', (_shape, body, word) => {
+    expect(parseOne(body).meaning).toEqual({
+      status: 'ACTION_REQUIRED',
+      attention: 'unknown_event',
+      unknownWord: word,
+    });
+  });
+
+  it('accepts a word with a control character, or of 300 characters, as an unknown word (kept as sent, or cut)', () => {
+    const control = parseOne({ ...seedEvents[0], eventType: 'APP\u0000OPENED' });
+    expect(control.providerStatus).toBe('APP\u0000OPENED');
+    expect(control.meaning).toEqual({
+      status: 'ACTION_REQUIRED',
+      attention: 'unknown_event',
+      unknownWord: 'APP\u0000OPENED',
+    });
+    const long = parseOne(socureCallbacks.riskos('eval-long', 'evaluation_completed', { decision: 'X'.repeat(300) }));
+    // A decision we do not know is asked of the API; the word is kept cut, with a digest of the whole.
+    expect(long.meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
+    expect(long.providerStatus).toMatch(/^evaluation_completed\/X{88}\.\.\.#[0-9a-f]{8}$/);
   });
 
   it.each([
     ['an empty object', {}, ['eventType', 'docvTransactionId', 'eventTime']],
     ['a reference with spaces', { ...seedEvents[0], docvTransactionId: 'not an id' }, ['docvTransactionId']],
-    ['a control character in eventType', { ...seedEvents[0], eventType: 'APP\u0000OPENED' }, ['eventType']],
     ['a decision that is not a word', { ...seedEvents[2], decision: 42 }, ['decision']],
     ['legacy without a token', { id: 'e', event: { eventType: 'APP_OPENED' } }, ['event.docvTransactionToken']],
     ['legacy with a non-object event', { event: 'APP_OPENED' }, ['event']],
@@ -291,16 +319,12 @@ describe('socure vocabulary', () => {
     ['TOKEN_EXPIRED', undefined, { status: 'EXPIRED' }],
     ['CONSENT_DECLINED', undefined, { status: 'ABANDONED' }],
     ['SESSION_COMPLETE', undefined, { informational: true }],
-    ['evaluation_completed', 'ACCEPT', { status: 'COMPLETED', decision: 'APPROVED' }],
-    ['evaluation_completed', 'REJECT', { status: 'COMPLETED', decision: 'REJECTED' }],
-    ['evaluation_completed', 'REVIEW', { status: 'COMPLETED', decision: 'REVIEW' }],
-    ['evaluation_completed', 'RESUBMIT', { status: 'COMPLETED', decision: 'RESUBMIT' }],
-    ['evaluation_completed', undefined, { status: 'SUBMITTED', retrieve: true }],
-    ['evaluation_paused', undefined, { status: 'IN_PROGRESS' }],
-    ['evaluation_resumed', undefined, { status: 'SUBMITTED' }],
-    ['case_notes_added', undefined, { informational: true }],
-    ['NOT_A_SOCURE_WORD', undefined, {}],
-  ] as [string, string | undefined, CanonicalMeaning][])('%s %s → %j', (eventType, decision, meaning) => {
+    [
+      'NOT_A_SOCURE_WORD',
+      undefined,
+      { status: 'ACTION_REQUIRED', attention: 'unknown_event', unknownWord: 'NOT_A_SOCURE_WORD' },
+    ],
+  ] as [string, string | undefined, CanonicalMeaning][])('DocV %s %s → %j', (eventType, decision, meaning) => {
     expect(socureEventMeaning(eventType, decision)).toEqual(meaning);
   });
 
@@ -319,14 +343,15 @@ describe('socure vocabulary', () => {
 
   it.each([
     [undefined, 'accept', { status: 'COMPLETED', decision: 'APPROVED' }],
-    [undefined, 'escalate', { status: 'COMPLETED', decision: 'REVIEW' }],
-    ['evaluation_completed', 'ESCALATE', { status: 'COMPLETED', decision: 'REVIEW' }],
-    ['evaluation_completed', undefined, { status: 'SUBMITTED' }],
-    ['evaluation_paused', 'REVIEW', { status: 'IN_PROGRESS' }],
+    // A decision the API names that we do not know: never a guessed REVIEW, never "not ready".
+    [undefined, 'escalate', { status: 'ACTION_REQUIRED', attention: 'unknown_decision', unknownWord: 'escalate' }],
+    ['VERIFICATION_COMPLETED', 'reject', { status: 'COMPLETED', decision: 'REJECTED' }],
+    ['VERIFICATION_COMPLETED', undefined, { status: 'SUBMITTED' }],
     ['DOCUMENTS_UPLOADED', 'accept', { status: 'SUBMITTED' }],
-    ['ON_HOLD', 'REVIEW', {}],
+    ['SESSION_COMPLETE', undefined, { informational: true }],
+    ['ARCHIVED', undefined, { status: 'ACTION_REQUIRED', attention: 'unknown_status', unknownWord: 'ARCHIVED' }],
   ] as [string | undefined, string | undefined, CanonicalMeaning][])(
-    'an API answer at stage %s with decision %s means %j (never an announcement)',
+    'a DocV API answer at stage %s with decision %s means %j (never an announcement)',
     (stage, decision, meaning) => {
       expect(socureResultMeaning(stage, decision)).toEqual(meaning);
     },
@@ -405,11 +430,11 @@ describe('socure retrieval against the simulator', () => {
     expect(event.meaning.decision).toBeUndefined();
   });
 
-  it('RiskOS: a workflow-specific decision completes the verification for review instead of looping', async () => {
+  it('RiskOS: a workflow-specific decision is an unknown word, kept raw: never a guessed REVIEW', async () => {
     sim.script('eval-r3', { decision: 'escalate' });
-    expect((await client('riskos').retrieve('eval-r3', {})).meaning).toEqual({
-      status: 'COMPLETED',
-      decision: 'REVIEW',
+    expect(await client('riskos').retrieve('eval-r3', {})).toMatchObject({
+      providerStatus: 'evaluation_completed/ESCALATE',
+      meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_decision', unknownWord: 'ESCALATE' },
     });
   });
 
@@ -576,7 +601,10 @@ describe('socure retrieval against the simulator', () => {
 describe('socure settings', () => {
   const read = (env: Record<string, string>) => {
     const reader = new EnvReader(env);
-    return { settings: socure.readSettings(reader, 'https://service.socure.com'), reader };
+    return {
+      settings: socure.readSettings(reader, { apiBaseUrl: 'https://service.socure.com', production: false }),
+      reader,
+    };
   };
 
   it('defaults to the ID+ result API, with the key a development-only default', () => {
@@ -622,6 +650,238 @@ describe('socure settings', () => {
       [300, 900, 1800, 3600, 7200].map((s) => s * 1000),
     );
     expect(parseDuration(socure.defaults.expiresAfter)).toBe(24 * 3_600_000);
-    expect(socure.defaults.webhookAuth).toBeUndefined();
+    expect(socure.webhookAuth.default).toBeUndefined();
+  });
+});
+
+describe('socure RiskOS: what an evaluation says, webhook and API alike', () => {
+  const riskosParser = createSocureCallbackParser();
+  const event = (body: unknown) => {
+    const { events } = riskosParser.parse(body, RECEIVED_AT);
+    expect(events).toHaveLength(1);
+    return events[0]!;
+  };
+  /** The Hosted Flow "Handle Results" answer of a paused evaluation, as documented. */
+  const hostedFlowPaused = fixture('riskos-hosted-flow-paused.docs.json') as Record<string, unknown>;
+
+  it('an evaluation_completed webhook whose data is the documented paused evaluation is progress, not a verdict', () => {
+    const { id: _appId, eval_id: evalId, ...data } = hostedFlowPaused;
+    const paused = event({
+      event_id: 'e-paused',
+      event_at: '2026-03-11T16:12:31Z',
+      event_type: 'evaluation_completed',
+      data: { eval_id: evalId, ...data },
+    });
+    expect(paused.meaning).toEqual({ status: 'IN_PROGRESS' });
+    expect(paused.detail).toBe('More information needed');
+    expect(paused.providerStatus).toBe('evaluation_completed');
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['status ON_HOLD alone (the DocV step-up rule: ON_HOLD or evaluation_paused)', { status: 'ON_HOLD' }],
+    ['eval_status evaluation_paused alone', { status: 'OPEN', evaluation_status: 'evaluation_paused' }],
+  ])('a webhook with %s never reads its REVIEW as a verdict', (_case, data) => {
+    const body = socureCallbacks.riskos('eval-p', 'evaluation_completed', { decision: 'REVIEW' }) as {
+      data: Record<string, unknown>;
+    };
+    delete body.data.status;
+    delete body.data.evaluation_status;
+    Object.assign(body.data, data);
+    expect(event(body).meaning).toEqual({ status: 'IN_PROGRESS' });
+  });
+
+  it('reads a reviewer decision (decision_update, case_decision_changed) as a decision', () => {
+    const update = event(
+      socureCallbacks.decisionUpdate('eval-u', 'ACCEPT', { status: 'CLOSED', subStatus: 'Approved' }),
+    );
+    expect(update).toMatchObject({
+      reference: 'eval-u',
+      providerStatus: 'decision_update/ACCEPT',
+      meaning: { status: 'COMPLETED', decision: 'APPROVED' },
+      detail: 'Approved',
+    });
+    // The reviewer's e-mail address is sent and never kept.
+    expect(JSON.stringify(update)).not.toContain('reviewer@');
+    const changed = event(socureCallbacks.caseDecisionChanged('eval-u', 'REJECT', { status: 'CLOSED' }));
+    expect(changed).toMatchObject({
+      providerStatus: 'case_decision_changed/REJECT',
+      meaning: { status: 'COMPLETED', decision: 'REJECTED' },
+    });
+    // Without a decision, the API is asked.
+    const bare = socureCallbacks.decisionUpdate('eval-u', 'ACCEPT') as { data: Record<string, unknown> };
+    delete bare.data.decision;
+    expect(event(bare).meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
+  });
+
+  it('demands the evaluation of a reviewer decision, like every evaluation event', () => {
+    const body = socureCallbacks.decisionUpdate('eval-u', 'ACCEPT') as { data: Record<string, unknown> };
+    delete body.data.eval_id;
+    expect(issuesOf(body).map((issue) => issue.path)).toEqual(['data.eval_id']);
+  });
+
+  it('workflow_execution_failed is FAILED ("an unrecoverable error during execution"); without an evaluation, nothing to route', () => {
+    expect(event(socureCallbacks.workflowExecutionFailed('eval-f'))).toMatchObject({
+      reference: 'eval-f',
+      providerStatus: 'workflow_execution_failed',
+      meaning: { status: 'FAILED' },
+    });
+    expect(riskosParser.parse(socureCallbacks.workflowExecutionFailed(), RECEIVED_AT)).toEqual({
+      events: [],
+      rejected: [],
+    });
+  });
+
+  it.each([
+    'case_status_updated',
+    'case_status_changed',
+    'case_notes_added',
+    'case_assigned',
+    'review_case_assigned',
+    'review_case_unassigned',
+    'case_attachment_added',
+    'reevaluation',
+  ])('records the case event %s without moving the verification', (eventType) => {
+    expect(event(socureCallbacks.riskos('eval-c', eventType)).meaning).toEqual({ informational: true });
+  });
+
+  it("records Socure's own fraud confirmation for a human (its payload is not published)", () => {
+    expect(event(socureCallbacks.riskos('eval-c', 'fraud_confirming')).meaning).toEqual({
+      informational: true,
+      attention: 'provider_fraud_flag',
+    });
+  });
+
+  it.each<[string, Parameters<typeof socureRiskosMeaning>[0], CanonicalMeaning, boolean]>([
+    [
+      'a completed evaluation, case closed',
+      { evalStatus: 'evaluation_completed', status: 'CLOSED', decision: 'ACCEPT' },
+      { status: 'COMPLETED', decision: 'APPROVED' },
+      true,
+    ],
+    [
+      "REVIEW with the case open (not RiskOS's last word)",
+      { evalStatus: 'evaluation_completed', status: 'OPEN', decision: 'REVIEW' },
+      { status: 'COMPLETED', decision: 'REVIEW' },
+      false,
+    ],
+    [
+      'RESUBMIT, no case status',
+      { evalStatus: 'evaluation_completed', decision: 'RESUBMIT' },
+      { status: 'COMPLETED', decision: 'RESUBMIT' },
+      false,
+    ],
+    [
+      'REJECT, no case status',
+      { evalStatus: 'evaluation_completed', decision: 'REJECT' },
+      { status: 'COMPLETED', decision: 'REJECTED' },
+      true,
+    ],
+    [
+      'the documented paused answer',
+      { evalStatus: 'evaluation_paused', status: 'ON_HOLD', decision: 'REVIEW' },
+      { status: 'IN_PROGRESS' },
+      false,
+    ],
+    [
+      'no eval_status, ON_HOLD (Hosted Flow, no stage)',
+      { status: 'ON_HOLD', decision: 'REVIEW' },
+      { status: 'IN_PROGRESS' },
+      false,
+    ],
+    [
+      'no eval_status, CLOSED',
+      { status: 'CLOSED', decision: 'REJECT' },
+      { status: 'COMPLETED', decision: 'REJECTED' },
+      true,
+    ],
+    ['failed ("Unrecoverable error")', { evalStatus: 'failed', decision: 'REVIEW' }, { status: 'FAILED' }, false],
+    ["terminated (the integrator's own PATCH end)", { evalStatus: 'terminated' }, { status: 'CANCELLED' }, false],
+    [
+      'evaluation_in_progress',
+      { evalStatus: 'evaluation_in_progress', decision: 'REVIEW' },
+      { status: 'SUBMITTED' },
+      false,
+    ],
+    ['completed without a decision', { evalStatus: 'evaluation_completed' }, { status: 'SUBMITTED' }, false],
+    [
+      'a custom decision (CANCEL)',
+      { evalStatus: 'evaluation_completed', status: 'CLOSED', decision: 'CANCEL' },
+      { status: 'ACTION_REQUIRED', attention: 'unknown_decision', unknownWord: 'CANCEL' },
+      false,
+    ],
+    [
+      'a stage RiskOS adds later',
+      { evalStatus: 'archived' },
+      { status: 'ACTION_REQUIRED', attention: 'unknown_status', unknownWord: 'archived' },
+      false,
+    ],
+  ])('an API answer: %s', (_case, evaluation, meaning, final) => {
+    const reading = socureRiskosMeaning(evaluation, 'poll')!;
+    expect(reading.meaning).toEqual(meaning);
+    expect(reading.final).toBe(final);
+  });
+
+  it('an API answer without stage or case status is a broken answer', () => {
+    expect(socureRiskosMeaning({ decision: 'ACCEPT' }, 'poll')).toBeUndefined();
+  });
+
+  it('final: a CLOSED case; without a case status, only ACCEPT and REJECT', () => {
+    expect(isFinalRiskosDecision('REVIEW', 'CLOSED')).toBe(true);
+    expect(isFinalRiskosDecision('ACCEPT', 'OPEN')).toBe(false);
+    expect(isFinalRiskosDecision('ACCEPT', 'ON_HOLD')).toBe(false);
+    expect(isFinalRiskosDecision('ACCEPT', undefined)).toBe(true);
+    expect(isFinalRiskosDecision('reject', undefined)).toBe(true);
+    expect(isFinalRiskosDecision('REVIEW', undefined)).toBe(false);
+    expect(isFinalRiskosDecision('RESUBMIT', undefined)).toBe(false);
+  });
+});
+
+describe('socure RiskOS Evaluation API against the simulator', () => {
+  let sim: SocureSimulator;
+  let docs: { close(): Promise<void>; url: string };
+  const client = (url: string) => createSocureRetrievalClient({ apiBaseUrl: url, resultApi: 'riskos', apiKey: 'k' });
+
+  beforeAll(async () => {
+    sim = await startSocureSimulator({ apiKey: 'k' });
+    // The documented Hosted Flow answer, served as it stands.
+    const app = express();
+    app.get('/api/evaluation/:id', (_req, res) => void res.json(fixture('riskos-hosted-flow-paused.docs.json')));
+    docs = await serveOnLoopback(app);
+  });
+  afterAll(async () => {
+    await sim?.close();
+    await docs?.close();
+  });
+
+  it("the documented paused evaluation (Hosted Flow, 'More information needed') is IN_PROGRESS", async () => {
+    const event = await client(docs.url).retrieve('296652a5-0a17-4e9f-8f2c-534076fefcd7', {});
+    expect(event).toMatchObject({
+      providerStatus: 'evaluation_paused',
+      meaning: { status: 'IN_PROGRESS' },
+      detail: 'More information needed',
+    });
+    expect(event.occurredAt).toBeUndefined();
+  });
+
+  it('the same answer without eval_status (ON_HOLD alone) is IN_PROGRESS too', async () => {
+    sim.script('eval-hold', { evalStatus: null, caseStatus: 'ON_HOLD', subStatus: 'More information needed' });
+    expect((await client(sim.url).retrieve('eval-hold', {})).meaning).toEqual({ status: 'IN_PROGRESS' });
+  });
+
+  it.each<[string, Record<string, unknown>, CanonicalMeaning]>([
+    ['failed', { evalStatus: 'failed', caseStatus: null }, { status: 'FAILED' }],
+    ['terminated', { evalStatus: 'terminated', caseStatus: null }, { status: 'CANCELLED' }],
+    ['evaluation_in_progress', { evalStatus: 'evaluation_in_progress', caseStatus: null }, { status: 'SUBMITTED' }],
+    [
+      'evaluation_completed/CANCEL',
+      { decision: 'cancel' },
+      { status: 'ACTION_REQUIRED', attention: 'unknown_decision', unknownWord: 'CANCEL' },
+    ],
+  ])('eval_status %s', async (providerStatus, script, meaning) => {
+    const evalId = `eval-${providerStatus.replace(/\W/g, '-')}`;
+    sim.script(evalId, script);
+    const event = await client(sim.url).retrieve(evalId, {});
+    expect(event.providerStatus).toBe(providerStatus);
+    expect(event.meaning).toEqual(meaning);
   });
 });

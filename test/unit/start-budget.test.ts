@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app-config';
 import { cachedAnswer } from '../../src/http/cached-answer';
-import { DurableInbox, type InboxEntry } from '../../src/ingress/inbox';
-import { InboxDrainer } from '../../src/ingress/inbox-drainer';
-import { StartBudget } from '../../src/ingress/start-budget';
+import { DurableInbox, type InboxEntry } from '../../src/inbox/durable-inbox';
+import { InboxDrainer } from '../../src/inbox/drainer';
+import { StartBudget } from '../../src/temporal/start-budget';
 import { silentLogger } from '../../src/logger';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadClientConfig, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/app-config';
 import { connectionOptions } from '../../src/temporal/connection';
+import { loadClientConfig } from '../../src/config/client';
 
 const dir = mkdtempSync(join(tmpdir(), 'kyc-temporal-config-'));
 const pem = (name: string, text: string) => {

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Request } from 'express';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/app-config';
 import { EnvReader } from '../../src/config/env-reader';
 import { parseWebhookAuth } from '../../src/config/webhook-auth';
-import { authenticate } from '../../src/ingress/auth';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { authenticate } from '../../src/ingress/authenticate';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import { ProviderCallError } from '../../src/providers/http';
 import { CallbackValidationError } from '../../src/providers/types';
 import { unico } from '../../src/providers/unico';
@@ -22,7 +22,8 @@ import {
   unicoWebhookHeaders,
   type UnicoSimulator,
   type UnicoWebhookAuth,
-} from '../../src/providers/unico/simulator';
+} from '../../src/providers/unico/testing/simulator';
+import { DEFAULT_UNICO_FLOWS, unicoFlowOf } from '../../src/providers/unico/flows';
 import {
   DEFAULT_UNICO_EVENTS,
   unicoProcessMeaning,
@@ -43,7 +44,7 @@ function rsaPem(): { pem: string; publicKey: KeyObject; privateKey: KeyObject } 
 }
 
 function readSettings(env: Record<string, string>, apiBaseUrl = 'https://api.idcloud.unico.app'): UnicoSettings {
-  return unico.readSettings(new EnvReader(env), apiBaseUrl);
+  return unico.readSettings(new EnvReader(env), { apiBaseUrl, production: false });
 }
 
 function thrown<T extends Error>(fn: () => unknown): T {
@@ -80,6 +81,8 @@ describe('unico callback parser', () => {
         dedupKey: 'callback:PROCESS_STATE_FINISHED/ok',
         meaning: { status: 'SUBMITTED', retrieve: true },
         detail: 'flow:id',
+        // The flow decides which of GetProcess's sub-results count: kept for an answer that names none.
+        context: { flow: 'id' },
       },
     ]);
   });
@@ -132,7 +135,7 @@ describe('unico callback parser', () => {
     expect(keys(structuredClone(body))).toEqual(keys(body));
   });
 
-  it('records unknown states, results and events instead of refusing them', () => {
+  it('reads unknown states and results as unknown words, unknown events as recorded with attention', () => {
     const { events } = parser.parse(
       {
         processId: PROCESS_ID,
@@ -143,8 +146,12 @@ describe('unico callback parser', () => {
       RECEIVED_AT,
     );
     expect(events.map((e) => [e.providerStatus, e.meaning])).toEqual([
-      ['EVENT_TYPE_NEW_STEP', {}],
-      ['PROCESS_STATE_ARCHIVED/ok_with_notes', {}],
+      // Unico says its set of events grows and calls it configuration: recorded, a human told, no move.
+      ['EVENT_TYPE_NEW_STEP', { informational: true, attention: 'unknown_event', unknownWord: 'EVENT_TYPE_NEW_STEP' }],
+      [
+        'PROCESS_STATE_ARCHIVED/ok_with_notes',
+        { status: 'ACTION_REQUIRED', attention: 'unknown_status', unknownWord: 'PROCESS_STATE_ARCHIVED' },
+      ],
     ]);
     const unknownResult = parser.parse(
       { processId: PROCESS_ID, state: 'PROCESS_STATE_FINISHED', result: 'partial' },
@@ -156,7 +163,10 @@ describe('unico callback parser', () => {
       { processId: PROCESS_ID, state: 'constructor', lastEvent: 'toString' },
       RECEIVED_AT,
     );
-    expect(prototypeWords.events.map((e) => e.meaning)).toEqual([{}, {}]);
+    expect(prototypeWords.events.map((e) => e.meaning)).toEqual([
+      { informational: true, attention: 'unknown_event', unknownWord: 'toString' },
+      { status: 'ACTION_REQUIRED', attention: 'unknown_status', unknownWord: 'constructor' },
+    ]);
   });
 
   it('reacts to a new lastEvent through the configured table alone', () => {
@@ -165,7 +175,11 @@ describe('unico callback parser', () => {
       EVENT_TYPE_FACE_MATCHED: { status: 'SUBMITTED', retrieve: true },
     });
     const body = { processId: PROCESS_ID, state: 'PROCESS_STATE_CREATED', lastEvent: 'EVENT_TYPE_FACE_MATCHED' };
-    expect(parser.parse(body, RECEIVED_AT).events[0]!.meaning).toEqual({});
+    expect(parser.parse(body, RECEIVED_AT).events[0]!.meaning).toEqual({
+      informational: true,
+      attention: 'unknown_event',
+      unknownWord: 'EVENT_TYPE_FACE_MATCHED',
+    });
     expect(configured.parse(body, RECEIVED_AT).events[0]!.meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
   });
 
@@ -175,11 +189,7 @@ describe('unico callback parser', () => {
     ['a processId that is not an ID', { processId: 'Maria da Silva', state: 'PROCESS_STATE_FINISHED' }, ['processId']],
     ['neither state nor lastEvent', { processId: PROCESS_ID, result: 'ok' }, ['state']],
     ['a state that is not a word', { processId: PROCESS_ID, state: 42 }, ['state']],
-    [
-      'a lastEvent with control characters',
-      { processId: PROCESS_ID, state: 'PROCESS_STATE_FINISHED', lastEvent: 'A\nB' },
-      ['lastEvent'],
-    ],
+    ['an empty state and no lastEvent', { processId: PROCESS_ID, state: '' }, ['state']],
     [
       'several bad fields',
       { processId: 7, state: 'PROCESS_STATE_FINISHED', result: 3, flow: {} },
@@ -194,20 +204,28 @@ describe('unico callback parser', () => {
 
 describe('unico vocabulary', () => {
   it.each<[string, string | undefined, CanonicalMeaning | undefined]>([
-    // OK alone says only that the process ran: without authenticationInfo there is no clear positive.
-    ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_OK', { status: 'COMPLETED', decision: 'RESUBMIT' }],
+    // "Unspecified because not used" is no failure: with no sub-results at all, nothing contradicts Unico's OK.
+    ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_OK', { status: 'COMPLETED', decision: 'APPROVED' }],
     ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_INVALID_IDENTITY', { status: 'COMPLETED', decision: 'REJECTED' }],
     ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_EXPIRED', { status: 'EXPIRED' }],
     ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_ERROR', { status: 'FAILED' }],
     ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_UNSPECIFIED', undefined],
     ['PROCESS_STATE_FINISHED', undefined, undefined],
-    ['PROCESS_STATE_FINISHED', 'PROCESS_RESULT_SOMETHING_NEW', { attention: 'unknown_result' }],
+    [
+      'PROCESS_STATE_FINISHED',
+      'PROCESS_RESULT_SOMETHING_NEW',
+      { status: 'ACTION_REQUIRED', attention: 'unknown_result', unknownWord: 'PROCESS_RESULT_SOMETHING_NEW' },
+    ],
     // State first: a failed process is FAILED whatever its result says.
     ['PROCESS_STATE_FAILED', 'PROCESS_RESULT_OK', { status: 'FAILED' }],
     ['PROCESS_STATE_FAILED', undefined, { status: 'FAILED' }],
     ['PROCESS_STATE_CREATED', 'PROCESS_RESULT_UNSPECIFIED', { status: 'PENDING' }],
     ['PROCESS_STATE_CREATED', 'PROCESS_RESULT_OK', { status: 'PENDING' }],
-    ['PROCESS_STATE_UNSPECIFIED', 'PROCESS_RESULT_OK', {}],
+    [
+      'PROCESS_STATE_UNSPECIFIED',
+      'PROCESS_RESULT_OK',
+      { status: 'ACTION_REQUIRED', attention: 'unknown_status', unknownWord: 'PROCESS_STATE_UNSPECIFIED' },
+    ],
   ])('GetProcess %s / %s', (state, result, meaning) => {
     expect(unicoProcessMeaning(state, result)).toEqual(meaning);
   });
@@ -301,7 +319,11 @@ describe('unico vocabulary', () => {
       'an authentication word Unico adds later',
       'PROCESS_RESULT_OK',
       auth('LIVE', 'SOMETHING_NEW'),
-      { status: 'COMPLETED', decision: 'REVIEW', attention: 'unknown_authentication_result' },
+      {
+        status: 'ACTION_REQUIRED',
+        attention: 'unknown_sub_result',
+        unknownWord: 'AUTHENTICATION_RESULT_SOMETHING_NEW',
+      },
     ],
     [
       'invalid identity: NOT_LIVE (Reprove)',
@@ -330,8 +352,8 @@ describe('unico vocabulary', () => {
     ['PROCESS_STATE_FAILED', { status: 'SUBMITTED', retrieve: true }],
     ['PROCESS_STATE_CREATED', { status: 'PENDING' }],
     // The webhook vocabulary is not GetProcess's: a PROCESS_RESULT_* word is no webhook state.
-    ['PROCESS_RESULT_OK', {}],
-    ['finished', {}],
+    ['PROCESS_RESULT_OK', { status: 'ACTION_REQUIRED', attention: 'unknown_status', unknownWord: 'PROCESS_RESULT_OK' }],
+    ['finished', { status: 'ACTION_REQUIRED', attention: 'unknown_status', unknownWord: 'finished' }],
   ])('webhook state %s', (state, meaning) => {
     expect(unicoWebhookStateMeaning(state)).toEqual(meaning);
   });
@@ -445,7 +467,9 @@ describe('unico settings', () => {
       const dir = mkdtempSync(join(tmpdir(), 'unico-key-'));
       writeFileSync(join(dir, 'key.pem'), pem);
       const env = new EnvReader({ UNICO_PRIVATE_KEY_FILE: join(dir, 'key.pem') });
-      expect(unico.readSettings(env, 'https://x.test').privateKey?.asymmetricKeyType).toBe('rsa');
+      expect(
+        unico.readSettings(env, { apiBaseUrl: 'https://x.test', production: false }).privateKey?.asymmetricKeyType,
+      ).toBe('rsa');
       expect(env.devDefaults).not.toContain('UNICO_PRIVATE_KEY');
     });
 
@@ -526,7 +550,7 @@ describe('unico retrieval client against the simulator', () => {
       source: 'poll',
       dedupKey: 'poll:PROCESS_STATE_FINISHED/PROCESS_RESULT_OK',
       meaning: { status: 'COMPLETED', decision: 'APPROVED' },
-      detail: 'liveness:LIVE auth:POSITIVE',
+      detail: 'flow:id liveness:LIVE auth:POSITIVE',
       occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
     });
     const text = JSON.stringify(event);
@@ -567,6 +591,8 @@ describe('unico retrieval client against the simulator', () => {
     const id = newProcess({
       state: 'PROCESS_STATE_FINISHED',
       result: 'PROCESS_RESULT_OK',
+      // A flow with the fraudster base and the risk score: every sub-result below counts.
+      flow: 'idchecktrust',
       authenticationInfo: {
         authenticationResult: 'AUTHENTICATION_RESULT_INCONCLUSIVE',
         livenessResult: 'LIVENESS_RESULT_LIVE',
@@ -578,7 +604,7 @@ describe('unico retrieval client against the simulator', () => {
     expect(event.providerStatus).toBe('PROCESS_STATE_FINISHED/PROCESS_RESULT_OK');
     expect(event.meaning).toEqual({ status: 'COMPLETED', decision: 'REJECTED' });
     // The sub-results are kept as a label for the timeline (no personal data in them).
-    expect(event.detail).toBe('liveness:LIVE auth:INCONCLUSIVE fraudsters:YES score:-50');
+    expect(event.detail).toBe('flow:idchecktrust liveness:LIVE auth:INCONCLUSIVE fraudsters:YES score:-50');
   });
 
   it('reads an OK whose authentication is inconclusive (no risk score) as REVIEW, never APPROVED', async () => {
@@ -761,5 +787,298 @@ describe('unico webhook auth helpers', () => {
     expect(() => authenticate(request({}), rules)).toThrow(/credentials/);
     const wrong = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, `${v}x`]));
     expect(() => authenticate(request(wrong), rules)).toThrow(/credentials/);
+  });
+});
+
+describe('unico fraud flag: both spellings, never APPROVED', () => {
+  const idtrust = unicoFlowOf(DEFAULT_UNICO_FLOWS, { flow: 'idtrust' });
+  const finished = (info: Record<string, string>, flow = idtrust) =>
+    unicoProcessMeaning('PROCESS_STATE_FINISHED', 'PROCESS_RESULT_OK', info, flow);
+  const live = { livenessResult: 'LIVENESS_RESULT_LIVE' };
+
+  it.each(['TRUST_RESULT_YES', 'IDENTITY_FRAUDSTERS_RESULT_YES', 'IDENTITY_FRAUDSTERS_RESULT_SUSPICIOUS'])(
+    'a positive live face with fraudster hit %s is REVIEW',
+    (hit) => {
+      expect(
+        finished({ ...live, authenticationResult: 'AUTHENTICATION_RESULT_POSITIVE', identityFraudstersResult: hit }),
+      ).toEqual({ status: 'COMPLETED', decision: 'REVIEW' });
+    },
+  );
+
+  it("GetProcess's TRUST_RESULT_YES is a hit whatever the flow says it used, and with no flow named", () => {
+    const info = {
+      ...live,
+      authenticationResult: 'AUTHENTICATION_RESULT_POSITIVE',
+      identityFraudstersResult: 'TRUST_RESULT_YES',
+    };
+    for (const flow of [unicoFlowOf(DEFAULT_UNICO_FLOWS, { flow: 'id' }), unicoFlowOf(DEFAULT_UNICO_FLOWS, {})]) {
+      expect(finished(info, flow)).toEqual({ status: 'COMPLETED', decision: 'REVIEW' });
+    }
+  });
+
+  it("an inconclusive face with a TRUST_RESULT_YES hit is REJECTED (the table's Reprove)", () => {
+    expect(
+      finished({
+        ...live,
+        authenticationResult: 'AUTHENTICATION_RESULT_INCONCLUSIVE',
+        identityFraudstersResult: 'TRUST_RESULT_YES',
+      }),
+    ).toEqual({ status: 'COMPLETED', decision: 'REJECTED' });
+  });
+
+  it('the face seen with another ID (faceWithOtherIdResult YES) is a hit too', () => {
+    expect(
+      finished({
+        ...live,
+        authenticationResult: 'AUTHENTICATION_RESULT_POSITIVE',
+        faceWithOtherIdResult: 'TRUST_RESULT_YES',
+      }),
+    ).toEqual({ status: 'COMPLETED', decision: 'REVIEW' });
+  });
+
+  it.each([
+    'TRUST_RESULT_NO',
+    'TRUST_RESULT_INCONCLUSIVE',
+    'TRUST_RESULT_UNSPECIFIED',
+    'IDENTITY_FRAUDSTERS_RESULT_NO',
+  ])('%s is no hit', (word) => {
+    expect(
+      finished({ ...live, authenticationResult: 'AUTHENTICATION_RESULT_POSITIVE', identityFraudstersResult: word }),
+    ).toEqual({ status: 'COMPLETED', decision: 'APPROVED' });
+  });
+
+  it('a fraudster word Unico adds later, in a flow that uses the base, is an unknown word', () => {
+    expect(
+      finished({
+        ...live,
+        authenticationResult: 'AUTHENTICATION_RESULT_POSITIVE',
+        identityFraudstersResult: 'TRUST_RESULT_MAYBE',
+      }),
+    ).toEqual({ status: 'ACTION_REQUIRED', attention: 'unknown_sub_result', unknownWord: 'TRUST_RESULT_MAYBE' });
+  });
+});
+
+describe('unico flows: only the capabilities a flow uses are read', () => {
+  const flow = (names: Parameters<typeof unicoFlowOf>[1]) => unicoFlowOf(DEFAULT_UNICO_FLOWS, names);
+  const idlive = fixture('getprocess-idlive.docs.json') as {
+    process: { authenticationInfo: Record<string, unknown>; capacities: string[] };
+  };
+
+  it('PROCESS_RESULT_OK with no authenticationInfo (no capability answered) is APPROVED, whatever the flow', () => {
+    for (const names of [{ flow: 'id' }, { flow: 'creditoconsignado' }, {}]) {
+      expect(unicoProcessMeaning('PROCESS_STATE_FINISHED', 'PROCESS_RESULT_OK', undefined, flow(names))).toEqual({
+        status: 'COMPLETED',
+        decision: 'APPROVED',
+      });
+    }
+  });
+
+  it("Unico's idlive example (live, authentication UNSPECIFIED because not used) is APPROVED", () => {
+    expect(
+      unicoProcessMeaning(
+        'PROCESS_STATE_FINISHED',
+        'PROCESS_RESULT_OK',
+        idlive.process.authenticationInfo,
+        flow({ flow: 'idlive', capacities: idlive.process.capacities }),
+      ),
+    ).toEqual({ status: 'COMPLETED', decision: 'APPROVED' });
+  });
+
+  it("the same sub-results from flow id (which uses authentication) are the table's Retry", () => {
+    expect(
+      unicoProcessMeaning(
+        'PROCESS_STATE_FINISHED',
+        'PROCESS_RESULT_OK',
+        idlive.process.authenticationInfo,
+        flow({ flow: 'id', capacities: idlive.process.capacities }),
+      ),
+    ).toEqual({ status: 'COMPLETED', decision: 'RESUBMIT' });
+  });
+
+  it('reads the flow from GetProcess first, then its capacities, then the webhook (context)', () => {
+    expect(flow({ flow: 'idlive', contextFlow: 'id' })).toMatchObject({ kind: 'known', name: 'idlive' });
+    expect(flow({ capacities: ['PROCESS_CAPACITY_IDLIVE'], contextFlow: 'id' })).toMatchObject({
+      kind: 'known',
+      name: 'PROCESS_CAPACITY_IDLIVE',
+    });
+    expect(flow({ contextFlow: 'idlive' })).toMatchObject({ kind: 'known', name: 'idlive' });
+    expect(flow({ flow: 'idsmart', contextFlow: 'idlive' })).toEqual({ kind: 'unknown', name: 'idsmart' });
+    expect(flow({ capacities: ['PROCESS_CAPACITY_NEW'] })).toEqual({ kind: 'unknown', name: 'PROCESS_CAPACITY_NEW' });
+    expect(flow({})).toEqual({ kind: 'unnamed' });
+    // Object.prototype names are no flows.
+    expect(flow({ flow: 'constructor' })).toEqual({ kind: 'unknown', name: 'constructor' });
+  });
+
+  it('an unknown flow: a clear positive is APPROVED, a negative decides, an UNSPECIFIED asks a human (unknown_flow)', () => {
+    const unknown = flow({ flow: 'idsmart' });
+    const ok = (info: Record<string, string>) =>
+      unicoProcessMeaning('PROCESS_STATE_FINISHED', 'PROCESS_RESULT_OK', info, unknown);
+    expect(
+      ok({ livenessResult: 'LIVENESS_RESULT_LIVE', authenticationResult: 'AUTHENTICATION_RESULT_POSITIVE' }),
+    ).toEqual({ status: 'COMPLETED', decision: 'APPROVED' });
+    expect(ok({ livenessResult: 'LIVENESS_RESULT_NOT_LIVE' })).toEqual({ status: 'COMPLETED', decision: 'REJECTED' });
+    expect(
+      ok({ livenessResult: 'LIVENESS_RESULT_LIVE', authenticationResult: 'AUTHENTICATION_RESULT_UNSPECIFIED' }),
+    ).toEqual({ status: 'ACTION_REQUIRED', attention: 'unknown_flow', unknownWord: 'idsmart' });
+    expect(
+      unicoProcessMeaning(
+        'PROCESS_STATE_FINISHED',
+        'PROCESS_RESULT_INVALID_IDENTITY',
+        { livenessResult: 'LIVENESS_RESULT_LIVE', authenticationResult: 'AUTHENTICATION_RESULT_UNSPECIFIED' },
+        unknown,
+      ),
+    ).toEqual({ status: 'ACTION_REQUIRED', attention: 'unknown_flow', unknownWord: 'idsmart' });
+  });
+
+  it('INVALID_IDENTITY: the Retry row (live, authentication UNSPECIFIED) only for a flow that uses authentication', () => {
+    const info = { livenessResult: 'LIVENESS_RESULT_LIVE', authenticationResult: 'AUTHENTICATION_RESULT_UNSPECIFIED' };
+    const invalid = (names: Parameters<typeof unicoFlowOf>[1]) =>
+      unicoProcessMeaning('PROCESS_STATE_FINISHED', 'PROCESS_RESULT_INVALID_IDENTITY', info, flow(names));
+    expect(invalid({ flow: 'id' })).toEqual({ status: 'COMPLETED', decision: 'RESUBMIT' });
+    expect(invalid({ flow: 'idlive' })).toEqual({ status: 'COMPLETED', decision: 'REJECTED' });
+  });
+
+  it('a liveness word Unico adds later is an unknown word, never a guessed RESUBMIT', () => {
+    expect(
+      unicoProcessMeaning(
+        'PROCESS_STATE_FINISHED',
+        'PROCESS_RESULT_OK',
+        { livenessResult: 'LIVENESS_RESULT_NEW' },
+        flow({ flow: 'idlive' }),
+      ),
+    ).toEqual({ status: 'ACTION_REQUIRED', attention: 'unknown_sub_result', unknownWord: 'LIVENESS_RESULT_NEW' });
+  });
+
+  it('UNICO_FLOWS adds and corrects flows, and refuses a capability it does not know', () => {
+    const settings = readSettings({
+      UNICO_FLOWS: '{"idsmart": ["liveness"], "id": ["liveness", "authentication", "fraudsters"]}',
+    });
+    expect(settings.flows.idsmart).toEqual(['liveness']);
+    expect(settings.flows.id).toEqual(['liveness', 'authentication', 'fraudsters']);
+    expect(settings.flows.idlive).toEqual(['liveness']);
+    expect(readSettings({}).flows).toEqual(DEFAULT_UNICO_FLOWS);
+    expect(thrown<ConfigError>(() => readSettings({ UNICO_FLOWS: '{"idsmart": ["face"]}' })).message).toMatch(
+      /^UNICO_FLOWS: idsmart\.0: /,
+    );
+    expect(thrown<ConfigError>(() => readSettings({ UNICO_FLOWS: 'idsmart=liveness' })).message).toMatch(
+      /^UNICO_FLOWS: is not valid JSON/,
+    );
+  });
+});
+
+describe('unico webhook words: empty is absent, anything else is kept', () => {
+  const parser = createUnicoCallbackParser({ ...DEFAULT_UNICO_EVENTS });
+
+  it('reads "" for result, flow and lastEvent as absent, not as a refused word', () => {
+    const { events } = parser.parse(
+      { processId: PROCESS_ID, state: 'PROCESS_STATE_FINISHED', result: '', flow: '', lastEvent: '' },
+      RECEIVED_AT,
+    );
+    expect(events).toEqual([
+      {
+        provider: 'unico',
+        reference: PROCESS_ID,
+        providerStatus: 'PROCESS_STATE_FINISHED',
+        source: 'callback',
+        dedupKey: 'callback:PROCESS_STATE_FINISHED',
+        meaning: { status: 'SUBMITTED', retrieve: true },
+      },
+    ]);
+  });
+
+  it('a state longer than a word (61 characters) is an unknown word, not a 400', () => {
+    const state = `PROCESS_STATE_${'X'.repeat(47)}`;
+    expect(state).toHaveLength(61);
+    const { events } = parser.parse({ processId: PROCESS_ID, state }, RECEIVED_AT);
+    expect(events[0]!.meaning).toEqual({ status: 'ACTION_REQUIRED', attention: 'unknown_status', unknownWord: state });
+  });
+
+  it("keeps the webhook's flow in the context, for a GetProcess answer that names none", () => {
+    const { events } = parser.parse(
+      { processId: PROCESS_ID, state: 'PROCESS_STATE_FINISHED', flow: 'idlive', result: 'ok' },
+      RECEIVED_AT,
+    );
+    expect(events[0]!.context).toEqual({ flow: 'idlive' });
+  });
+});
+
+describe('unico flows against the simulator', () => {
+  const keys = rsaPem();
+  let sim: UnicoSimulator;
+  beforeAll(async () => {
+    sim = await startUnicoSimulator({ publicKey: keys.publicKey });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  const client = () =>
+    createUnicoRetrievalClient(
+      readSettings(
+        { UNICO_AUTH_URL: sim.authUrl, UNICO_SERVICE_ACCOUNT: sim.serviceAccount, UNICO_PRIVATE_KEY: keys.pem },
+        sim.url,
+      ),
+    );
+  const newProcess = (script: Parameters<UnicoSimulator['script']>[1]): string => {
+    const id = randomUUID();
+    sim.script(id, script);
+    return id;
+  };
+
+  it("reads Unico's idlive GetProcess example, served as it stands, as APPROVED", async () => {
+    const body = fixture('getprocess-idlive.docs.json') as { process: { id: string } };
+    sim.script(body.process.id, { state: 'PROCESS_STATE_FINISHED', body });
+    const event = await client().retrieve(body.process.id, {});
+    expect(event).toMatchObject({
+      providerStatus: 'PROCESS_STATE_FINISHED/PROCESS_RESULT_OK',
+      meaning: { status: 'COMPLETED', decision: 'APPROVED' },
+      detail: 'flow:idlive liveness:LIVE',
+    });
+  });
+
+  it('the simulator plays the idlive flow with the same sub-results by default', async () => {
+    const id = newProcess({ state: 'PROCESS_STATE_FINISHED', result: 'PROCESS_RESULT_OK', flow: 'idlive' });
+    expect((await client().retrieve(id, {})).meaning).toEqual({ status: 'COMPLETED', decision: 'APPROVED' });
+  });
+
+  it('an answer that names no flow is read by the flow the webhook named (context)', async () => {
+    const id = newProcess({
+      state: 'PROCESS_STATE_FINISHED',
+      result: 'PROCESS_RESULT_OK',
+      flow: null,
+      authenticationInfo: {
+        livenessResult: 'LIVENESS_RESULT_LIVE',
+        authenticationResult: 'AUTHENTICATION_RESULT_UNSPECIFIED',
+      },
+    });
+    expect((await client().retrieve(id, { flow: 'idlive' })).meaning).toEqual({
+      status: 'COMPLETED',
+      decision: 'APPROVED',
+    });
+    // Without the webhook's flow, every capability counts: Unico's table says Retry.
+    expect((await client().retrieve(id, {})).meaning).toEqual({ status: 'COMPLETED', decision: 'RESUBMIT' });
+  });
+
+  it.each([
+    ['absent', { withoutAuthenticationInfo: true }],
+    ['null', { authenticationInfo: null }],
+  ])('PROCESS_RESULT_OK with authenticationInfo %s is APPROVED', async (_case, script) => {
+    const id = newProcess({ state: 'PROCESS_STATE_FINISHED', result: 'PROCESS_RESULT_OK', ...script });
+    expect((await client().retrieve(id, {})).meaning).toEqual({ status: 'COMPLETED', decision: 'APPROVED' });
+  });
+
+  it("a fraudster hit in GetProcess's TRUST_RESULT_* spelling is never APPROVED", async () => {
+    const id = newProcess({
+      state: 'PROCESS_STATE_FINISHED',
+      result: 'PROCESS_RESULT_OK',
+      flow: 'idtrust',
+      authenticationInfo: {
+        livenessResult: 'LIVENESS_RESULT_LIVE',
+        authenticationResult: 'AUTHENTICATION_RESULT_POSITIVE',
+        identityFraudstersResult: 'TRUST_RESULT_YES',
+      },
+    });
+    const event = await client().retrieve(id, {});
+    expect(event.meaning).toEqual({ status: 'COMPLETED', decision: 'REVIEW' });
+    expect(event.detail).toBe('flow:idtrust liveness:LIVE auth:POSITIVE fraudsters:YES');
   });
 });

@@ -3,7 +3,7 @@
  * by how much it postpones.
  */
 import fc from 'fast-check';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import type { VerificationEvent } from '../../src/verification/model';
 import {
   afterCallback,
@@ -16,11 +16,11 @@ import {
   postponeDelayMs,
   seededRandom,
   startWaiting,
-  type WaitProgress,
 } from '../../src/verification/waiting';
-import { initialState } from '../../src/verification/model';
+import { type WaitProgress } from '../../src/verification/model';
 import { reduce } from '../../src/verification/reducer';
 import { TEST_POLICY } from '../support/policy';
+import { initialState } from '../../src/verification/initial-state';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const ms = (iso: string) => Date.parse(iso) - Date.parse(T0);
@@ -89,6 +89,13 @@ describe('the deadline', () => {
     for (const failure of [ProviderFailure.Unavailable, ProviderFailure.AuthRejected, ProviderFailure.NotConfigured]) {
       expect(judgeDeadline({ failure }, waiting).expire).toBe(false);
     }
+  });
+
+  it('never expires on an unknown word (the unknown-word rule): it postpones, raising attention unknown_word', () => {
+    const unknown = answer({ status: 'ACTION_REQUIRED', attention: 'unknown_decision', unknownWord: 'NEW_TYPE' });
+    expect(judgeDeadline(unknown, waiting)).toEqual({ expire: false, attention: 'unknown_word' });
+    // A known word that asks a human (Attestr's factx query) still expires at the deadline.
+    expect(judgeDeadline(answer({ status: 'ACTION_REQUIRED' }), waiting)).toEqual({ expire: true });
   });
 
   it('reads "not found" as the end only when the provider knew the reference, or after repeated checks', () => {

@@ -8,23 +8,24 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { KycActivities, PollRequest } from '../../src/activities';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import type { KycActivities } from '../../src/activities';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import { resolveTemporalTestServer } from '../../src/temporal/binaries';
 import {
   isTerminal,
   type CanonicalMeaning,
   type VerificationEvent,
   type VerificationState,
+  type VerificationPolicy,
 } from '../../src/verification/model';
-import type { VerificationPolicy } from '../../src/verification/waiting';
 import {
   KYC_SEARCH_ATTRIBUTES,
   kycWorkflowId,
   providerEventSignal,
   WORKFLOW_TYPE,
   type VerificationInput,
-} from '../../src/workflows/messages';
+  type PollRequest,
+} from '../../src/contracts';
 import { quietRuntime, testWorkflowSource } from '../support/stack';
 
 export const MINUTE = 60_000;

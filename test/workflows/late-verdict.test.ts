@@ -5,7 +5,7 @@
  * test/integration/late-verdicts.test.ts.)
  */
 import { randomUUID } from 'node:crypto';
-import { kycWorkflowId } from '../../src/workflows/messages';
+import { kycWorkflowId } from '../../src/contracts';
 import { answer, callback, POLICY, useWorkflowBench } from './harness';
 
 const bench = useWorkflowBench();

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { KycAttention, kycWorkflowId, stateQuery } from '../../src/workflows/messages';
+import { KycAttention, kycWorkflowId, stateQuery } from '../../src/contracts';
 import { failedWorkflowTasks } from '../support/hostile-bodies';
 import { answer, callback, useWorkflowBench } from './harness';
 

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { ProviderFailure } from '../../src/providers/failure-types';
+import { ProviderFailure } from '../../src/verification/provider-failure';
 import type { VerificationState } from '../../src/verification/model';
 import {
   cancelSignal,
@@ -17,7 +17,7 @@ import {
   refreshSignal,
   registerSignal,
   verificationFinishedSignal,
-} from '../../src/workflows/messages';
+} from '../../src/contracts';
 import { answer, callback, HOUR, MINUTE, POLICY, useWorkflowBench } from './harness';
 
 const bench = useWorkflowBench();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { boundedArray, isoTimestamp, parseCallbackBody, providerStatusSchema, referenceSchema } from '../common';
+import { boundedArray, isoTimestamp, parseCallbackBody, providerWordSchema, referenceSchema } from '../common';
 import { CallbackAuthenticationError, type CallbackParser, type ParsedCallback } from '../types';
 import { rawJsonMember } from '../raw-json';
 import { resultSignatureMatches } from './signature';
@@ -51,7 +51,8 @@ const otherPayloadSchema = z.looseObject({
   updated: timestampSchema,
 });
 
-const envelope = <P extends z.ZodType>(payload: P) => z.looseObject({ event: providerStatusSchema, payload });
+// The event name is any word: one we do not know is an unknown word, never a refused (and lost) event.
+const envelope = <P extends z.ZodType>(payload: P) => z.looseObject({ event: providerWordSchema, payload });
 const envelopeSchema = envelope(z.looseObject({}));
 
 export interface AttestrCallbackOptions {
@@ -61,7 +62,7 @@ export interface AttestrCallbackOptions {
 
 /**
  * Attestr's webhook: `{event, payload}` for flow (flowx.*), async API (async.*) and background
- * check (factx.*) events. Unknown event names are accepted and recorded.
+ * check (factx.*) events. Unknown event names are accepted as unknown words.
  */
 export function createAttestrCallbackParser(options: AttestrCallbackOptions = {}): CallbackParser {
   return {

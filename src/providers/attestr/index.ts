@@ -1,12 +1,14 @@
 import { ConfigError } from '../../config/env-reader';
 import { defineProvider } from '../module';
 import { createAttestrCallbackParser } from './callback';
+import { ATTESTR_MAPPING } from './mapping';
 import { createAttestrRetrievalClient, type AttestrSettings } from './retrieval';
 import { DEFAULT_ASYNC_STATUSES, parseAsyncStatuses } from './vocabulary';
 
-export const attestr = defineProvider<AttestrSettings>({
+export const attestr = defineProvider({
   id: 'attestr',
   displayName: 'Attestr',
+  reference: { description: 'the FlowX handshake ID, or the async request `_id`', example: '64f0c0ffee0000000000000a' },
   defaults: {
     // Attestr's API carries its version in the path (v1/v2); v2 is the current one.
     apiBaseUrl: 'https://api.attestr.com/api/v2',
@@ -19,7 +21,33 @@ export const attestr = defineProvider<AttestrSettings>({
     // A handshake expires 24 h after creation unless created with another `expiry`.
     expiresAfter: '24h',
   },
-  readSettings: (env, apiBaseUrl) => ({
+  webhookAuth: {
+    kinds: ['basic'],
+    note: 'its dashboard token as `Authorization: Basic <token>` (the token as it stands, not base64 of user:password): `basic:<token>`',
+  },
+  // Each event is sent once: a callback Temporal cannot take now waits in the local inbox.
+  retriesCallbacks: false,
+  variables: [
+    {
+      name: 'ATTESTR_AUTH_TOKEN',
+      example: '',
+      description: "the API's Authorization token",
+      requiredInProduction: true,
+      secret: true,
+    },
+    {
+      name: 'ATTESTR_CLIENT_SECRET',
+      example: '',
+      description: "set: flow results' `resultSignature` (HMAC) is verified on callbacks and polls",
+      secret: true,
+    },
+    {
+      name: 'ATTESTR_ASYNC_STATUSES',
+      example: DEFAULT_ASYNC_STATUSES,
+      description: 'the async outcome words, WORD=STATUS,… (Attestr does not publish them)',
+    },
+  ],
+  readSettings: (env, { apiBaseUrl }): AttestrSettings => ({
     apiBaseUrl,
     authToken: env.devString('ATTESTR_AUTH_TOKEN', ''),
     // Optional: only flow results are signed, and only apps using flows have a use for it.
@@ -28,6 +56,7 @@ export const attestr = defineProvider<AttestrSettings>({
   }),
   createCallbackParser: (settings) => createAttestrCallbackParser({ clientSecret: settings.clientSecret }),
   createRetrievalClient: (settings) => createAttestrRetrievalClient(settings),
+  vocabulary: ATTESTR_MAPPING,
 });
 
 function readAsyncStatuses(text: string): AttestrSettings['asyncStatuses'] {

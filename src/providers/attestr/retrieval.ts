@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Status, VerificationEvent } from '../../verification/model';
-import { ownEntry, parseResponse, pollEvent, providerStatusSchema, requireSetting } from '../common';
-import { ProviderFailure } from '../failure-types';
+import { ownEntry, parseResponse, pollEvent, providerWordSchema, requireSetting } from '../common';
+import { ProviderFailure } from '../../verification/provider-failure';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import type { RetrievalClient } from '../types';
 import type { AttestrKind } from './callback';
@@ -34,7 +34,7 @@ const handshakeSchema = z.looseObject({
   resultSignature: z.string().nullish(),
 });
 /** Async request outcome: not in the published pages; inferred to carry a `status` word. */
-const asyncSchema = z.looseObject({ status: providerStatusSchema });
+const asyncSchema = z.looseObject({ status: providerWordSchema });
 /** Get Profile API; the profile also carries name, email and mobile, which are never read. */
 const profileSchema = z.looseObject({
   queries: z.array(z.looseObject({ response: z.unknown().optional() })).nullish(),

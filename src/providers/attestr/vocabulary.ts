@@ -1,5 +1,5 @@
 import { STATUSES, type CanonicalMeaning, type Status } from '../../verification/model';
-import { ownEntry } from '../common';
+import { ownEntry, unknownWord } from '../common';
 
 /**
  * Attestr's vocabulary in canonical terms: the one place it is mapped (the README's status mapping says
@@ -18,9 +18,10 @@ export const ATTESTR_EVENTS: Record<string, CanonicalMeaning> = {
   'factx.query': { status: 'ACTION_REQUIRED' },
 };
 
+/** An event name Attestr adds after this table is an unknown word. */
 export function attestrEventMeaning(event: string): CanonicalMeaning {
   const meaning = ownEntry(ATTESTR_EVENTS, event);
-  return meaning ? { ...meaning } : {};
+  return meaning ? { ...meaning } : unknownWord('event', event);
 }
 
 /**
@@ -65,7 +66,7 @@ export const PROFILE_MEANINGS: Record<string, CanonicalMeaning> = {
 /**
  * The async request outcome's status words are not in Attestr's published pages, so they are
  * configuration (`ATTESTR_ASYNC_STATUSES`); this default is inferred from the event names.
- * Words not listed are recorded and change nothing.
+ * A word not listed is an unknown word.
  */
 export const DEFAULT_ASYNC_STATUSES = 'PENDING=SUBMITTED,COMPLETED=COMPLETED,ERRORED=FAILED';
 
@@ -94,5 +95,5 @@ export function parseAsyncStatuses(text: string): Record<string, Status> {
 
 export function asyncStatusMeaning(statuses: Record<string, Status>, word: string): CanonicalMeaning {
   const status = ownEntry(statuses, word.toUpperCase());
-  return status ? { status } : {};
+  return status ? { status } : unknownWord('status', word);
 }

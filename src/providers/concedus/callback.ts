@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CanonicalMeaning, VerificationEvent } from '../../verification/model';
-import { boundedArray, confirmThroughApi, isoTimestamp, providerStatusSchema } from '../common';
+import { boundedArray, confirmThroughApi, isoTimestamp, providerWordSchema } from '../common';
 import { CallbackValidationError, type CallbackParser, type FieldIssue, type ParsedCallback } from '../types';
 import {
   complianceRecordSchema,
@@ -18,6 +18,7 @@ import {
   concedusMeaning,
   IDENT_REQUEST_CREATED,
   MISMATCHES,
+  unknownTopic,
   type ConcedusVocabulary,
 } from './vocabulary';
 
@@ -31,9 +32,9 @@ const identTopicSchema = z.preprocess(
     contractKey: optionalKeySchema,
     personKey: optionalKeySchema,
     identId: optionalKeySchema,
-    status: statusCodeSchema.optional(),
-    created: timestampSchema.optional(),
-    modified: timestampSchema.optional(),
+    status: statusCodeSchema.nullish(),
+    created: timestampSchema.nullish(),
+    modified: timestampSchema.nullish(),
   }),
 );
 
@@ -43,7 +44,7 @@ const mismatchEntrySchema = z.preprocess(
   z.looseObject({
     IdentId: optionalKeySchema,
     PersonKey: optionalKeySchema,
-    Created: timestampSchema.optional(),
+    Created: timestampSchema.nullish(),
     Mismatches: boundedArray(
       z.preprocess(documentedFields(['FieldName']), z.looseObject({ FieldName: z.string().max(200).optional() })),
       500,
@@ -63,9 +64,9 @@ interface Subject {
  * Concedus's callbacks: a JSON array mixing legacy compliance records
  * (`{status, key, modified, customerKey | contractKey}`) and topic messages (`complianceRecord`,
  * `identResult`, `identResultKYC`, `identRequestCreated`, `mismatches`, and topics yet unknown,
- * which are recorded). Every record becomes an event for the verification it is about, and for
- * any other verification it also names that exists; records that cannot be used are reported by
- * path while the rest are accepted.
+ * which are recorded with attention `unknown_topic`). Every record becomes an event for the
+ * verification it is about, and for any other verification it also names that exists; records
+ * that cannot be used are reported by path while the rest are accepted.
  *
  * References: compliance records name the contract (preferred, the more specific) or the
  * customer; ident topics name the person key, which outlives a retried ident, or else the KYC
@@ -132,7 +133,7 @@ class RecordReader {
     if (!isObject(item)) return this.reject(at, 'must be an object');
     const topicField = documentedFields(['topic'])(item) as { topic?: unknown };
     if (topicField.topic === undefined) return this.complianceRecord(item, at);
-    const topic = providerStatusSchema.safeParse(topicField.topic);
+    const topic = providerWordSchema.safeParse(topicField.topic);
     if (!topic.success) return this.issues(`${at}.topic`, topic.error);
     switch (topic.data) {
       case 'complianceRecord':
@@ -145,7 +146,7 @@ class RecordReader {
       case 'identRequestCreated':
         return this.otherTopic(item, at, topic.data, IDENT_REQUEST_CREATED, 'person');
       default:
-        return this.otherTopic(item, at, topic.data, {}, 'compliance');
+        return this.otherTopic(item, at, topic.data, unknownTopic(topic.data), 'compliance');
     }
   }
 
@@ -181,7 +182,7 @@ class RecordReader {
     const parsed = identTopicSchema.safeParse(item);
     if (!parsed.success) return this.issues(at, parsed.error);
     const ident = parsed.data;
-    if (ident.status === undefined) return this.reject(`${at}.status`, 'is required');
+    if (ident.status == null) return this.reject(`${at}.status`, 'is required');
     const subjects = personSubjects(ident.personKey, ident.identId);
     if (subjects.length === 0) return this.reject(at, 'names neither a personKey nor an identId');
     this.add(
@@ -235,7 +236,7 @@ class RecordReader {
     this.add(
       subjects,
       {
-        providerStatus: fields.status === undefined ? topic : `${topic}:${fields.status}`,
+        providerStatus: fields.status == null ? topic : `${topic}:${fields.status}`,
         // The shape is not documented, so the whole message identifies it (hashed: it may hold an ident link).
         dedupKey: `${topic}:${contentHash(item)}`,
         meaning: { ...meaning },

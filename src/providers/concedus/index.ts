@@ -1,6 +1,6 @@
-import { isProduction } from '../common';
 import { defineProvider } from '../module';
 import { createConcedusCallbackParser } from './callback';
+import { CONCEDUS_MAPPING } from './mapping';
 import { createConcedusRetrievalClient, type ConcedusSettings } from './retrieval';
 import { parseStatusMap } from './vocabulary';
 
@@ -10,9 +10,13 @@ import { parseStatusMap } from './vocabulary';
  * no production default: agree a scheme with Concedus (an IP allowlist, or credentials in the
  * callback URL or a header) and configure it.
  */
-export const concedus = defineProvider<ConcedusSettings>({
+export const concedus = defineProvider({
   id: 'concedus',
   displayName: 'Concedus',
+  reference: {
+    description: 'the customer key; `contract:<key>`, `person:<key>` or `ident:<id>` for the other kinds',
+    example: 'CUST_4711',
+  },
   defaults: {
     // Assumed production host: the docs only show the sandbox, https://demo2.api.concedus.com.
     apiBaseUrl: 'https://api.concedus.com',
@@ -23,16 +27,43 @@ export const concedus = defineProvider<ConcedusSettings>({
     // A person may take days to do the video ident; Concedus states no lifetime of its own.
     expiresAfter: '7d',
   },
-  readSettings: (env, apiBaseUrl) => ({
+  webhookAuth: {
+    kinds: ['ip', 'basic', 'bearer', 'header'],
+    note: 'not documented: agree a scheme with Concedus (an IP allowlist, or credentials in the callback URL or a header)',
+  },
+  retriesCallbacks: true,
+  variables: [
+    { name: 'CONCEDUS_USERNAME', example: '', description: "the API's username", requiredInProduction: true },
+    {
+      name: 'CONCEDUS_PASSWORD',
+      example: '',
+      description: "the API's password",
+      requiredInProduction: true,
+      secret: true,
+    },
+    {
+      name: 'CONCEDUS_STATUS_MAP',
+      example: '',
+      description: 'extra status codes: kind:code=STATUS[/DECISION],… e.g. complianceRecord:200=COMPLETED/REJECTED',
+    },
+    {
+      name: 'CONCEDUS_CONFIRM_VERDICTS',
+      example: '',
+      description:
+        'a compliance verdict in a callback is confirmed through the status API before it ends a verification; default: true when NODE_ENV=production, false otherwise',
+    },
+  ],
+  readSettings: (env, { apiBaseUrl, production }): ConcedusSettings => ({
     apiBaseUrl,
     username: env.devString('CONCEDUS_USERNAME', ''),
     password: env.devString('CONCEDUS_PASSWORD', ''),
     vocabulary: parseStatusMap('CONCEDUS_STATUS_MAP', env.string('CONCEDUS_STATUS_MAP', '')),
     // Concedus's callbacks carry no documented authentication beyond what is agreed per
     // integrator, so in production a compliance verdict is confirmed through the status API.
-    confirmVerdicts: env.boolean('CONCEDUS_CONFIRM_VERDICTS', isProduction(env)),
+    confirmVerdicts: env.boolean('CONCEDUS_CONFIRM_VERDICTS', production),
   }),
   createCallbackParser: (settings) =>
     createConcedusCallbackParser(settings.vocabulary, { confirmVerdicts: settings.confirmVerdicts }),
   createRetrievalClient: (settings) => createConcedusRetrievalClient(settings),
+  vocabulary: CONCEDUS_MAPPING,
 });

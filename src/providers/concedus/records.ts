@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ProviderFailure } from '../failure-types';
+import { ProviderFailure } from '../../verification/provider-failure';
 import { ProviderCallError } from '../http';
-import { providerStatusSchema, referenceSchema } from '../common';
+import { providerWordSchema, referenceSchema } from '../common';
 
 /**
  * Which of Concedus's keys a verification's reference is; it decides which status endpoint a
@@ -71,9 +71,12 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A status code: documented as a number; a status word is kept (and recorded as unknown). */
+/**
+ * A status code: documented as a number; any other number or word is kept as sent (unprintable or
+ * overlong words cut) and read as an unknown code, never refused.
+ */
 export const statusCodeSchema = z
-  .union([z.number().int(), providerStatusSchema], { error: 'must be a status code (a number or a status word)' })
+  .union([z.number(), providerWordSchema], { error: 'must be a status code (a number or a status word)' })
   .transform(String);
 
 /**
@@ -103,8 +106,9 @@ export const complianceRecordSchema = z.preprocess(
   documentedFields(['status', 'key', 'modified', 'customerKey', 'contractKey']),
   z.looseObject({
     status: statusCodeSchema,
-    key: recordKeySchema.optional(),
-    modified: timestampSchema.optional(),
+    // Null reads as absent: the record is still the verdict it carries.
+    key: recordKeySchema.nullish(),
+    modified: timestampSchema.nullish(),
     customerKey: optionalKeySchema,
     contractKey: optionalKeySchema,
   }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
 import { isoTimestamp, parseResponse, pollEvent, requireSetting } from '../common';
-import { ProviderFailure } from '../failure-types';
+import { ProviderFailure } from '../../verification/provider-failure';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import { TokenCache, withFreshTokenOn401, type IssuedToken } from '../token-cache';
 import type { RetrievalClient } from '../types';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../../config/env-reader';
 import { DECISIONS, STATUSES, type CanonicalMeaning, type Decision, type Status } from '../../verification/model';
-import { ownEntry } from '../common';
+import { ownEntry, unknownWord } from '../common';
 
 /**
  * Concedus's status codes come in separate vocabularies: compliance record 100 (accepted) and
@@ -13,8 +13,8 @@ export type ConcedusVocabulary = Record<ConcedusStatusKind, Readonly<Record<stri
 
 /**
  * Concedus's vocabulary in canonical terms: the one place it is mapped (the README's status mapping says
- * the same). Codes missing here are recorded and change nothing; `CONCEDUS_STATUS_MAP` adds the
- * ones Concedus has not published (see {@link parseStatusMap}).
+ * the same). A code missing here is an unknown word; `CONCEDUS_STATUS_MAP` adds the ones Concedus
+ * has not published (see {@link parseStatusMap}).
  */
 export const CONCEDUS_VOCABULARY: ConcedusVocabulary = {
   // Concedus's verdict on a customer or contract (docs: "100 = accepted"); other codes are undocumented.
@@ -48,18 +48,25 @@ export const MISMATCHES: CanonicalMeaning = { status: 'ACTION_REQUIRED' };
 
 /**
  * A code that is in no table (Concedus publishes only compliance 100 and the five ident codes)
- * needs a human: waiting for a known one could last forever. The fallback polls go on, so a
- * later known status (a person's 0 or 102, a compliance record) still settles it.
+ * is an unknown word (`unknown_code`): waiting for a known one could last forever. The fallback
+ * polls go on, so a later known status (a person's 0 or 102, a compliance record) still settles it.
  */
-const UNKNOWN_CODE: CanonicalMeaning = { status: 'ACTION_REQUIRED', attention: 'unknown_code' };
-
 export function concedusMeaning(
   vocabulary: ConcedusVocabulary,
   kind: ConcedusStatusKind,
   code: string,
 ): CanonicalMeaning {
   const meaning = ownEntry(vocabulary[kind], code);
-  return { ...(meaning ?? UNKNOWN_CODE) };
+  return meaning ? { ...meaning } : unknownWord('code', code);
+}
+
+/**
+ * A topic Concedus adds later: a kind of message, not a status, so Concedus's documented way of
+ * growing (new topics on the same websocket) is recorded, with attention `unknown_topic` so a
+ * human reads it; it moves nothing.
+ */
+export function unknownTopic(topic: string): CanonicalMeaning {
+  return { informational: true, attention: 'unknown_topic', unknownWord: topic };
 }
 
 /**

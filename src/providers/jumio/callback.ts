@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { isoTimestamp, parseCallbackBody, providerStatusSchema, referenceSchema } from '../common';
+import { isoTimestamp, parseCallbackBody, providerWordSchema, referenceSchema } from '../common';
 import { createLogger, type Logger } from '../../logger';
-import { kycWorkflowId } from '../../workflows/messages';
+import { kycWorkflowId } from '../../contracts';
 import { CallbackNotOursError, type CallbackParser, type ParsedCallback } from '../types';
 import { checkExecutionHref, JUMIO_DEFAULT_API_BASE_URL } from './href';
 import { jumioStatusMeaning } from './vocabulary';
@@ -16,20 +16,25 @@ function hostOf(url: string): string {
   }
 }
 
+/** Longer than any URL or time Jumio sends: such a value is not read (the callback still is). */
+const MAX_HREF = 2048;
+const MAX_TIME = 64;
+
 /**
  * Jumio's workflow-execution callback: the documented shape (callbackSentAt, workflowExecution,
  * account) and the seed's. Unknown fields are tolerated; `userReference` is the app's and is
- * not kept.
+ * not kept. Every field but the execution's ID and status is optional, and `null` reads as
+ * absent. The status is any word (one no table maps is an unknown word, never a 400).
  */
 export const jumioCallbackSchema = z.looseObject({
-  callbackSentAt: z.string().max(64).optional(),
+  callbackSentAt: z.string().nullish(),
   workflowExecution: z.looseObject({
     id: referenceSchema,
-    status: providerStatusSchema,
-    href: z.string().max(2048).optional(),
-    definitionKey: z.union([z.string().max(64), z.number()]).optional(),
+    status: providerWordSchema,
+    href: z.string().nullish(),
+    definitionKey: z.union([z.string(), z.number()]).nullish(),
   }),
-  account: z.looseObject({ id: referenceSchema, href: z.string().max(2048).optional() }).optional(),
+  account: z.looseObject({ id: referenceSchema, href: z.string().nullish() }).nullish(),
 });
 
 export interface JumioCallbackOptions {
@@ -73,18 +78,20 @@ export function createJumioCallbackParser(options: JumioCallbackOptions = {}): C
         meaning: jumioStatusMeaning(execution.status),
         context,
       };
-      const occurredAt = isoTimestamp(callback.callbackSentAt);
+      const sentAt = callback.callbackSentAt;
+      const occurredAt = sentAt && sentAt.length <= MAX_TIME ? isoTimestamp(sentAt) : undefined;
       if (occurredAt) event.occurredAt = occurredAt;
       if (options.accountIds && !(accountId && options.accountIds.includes(accountId))) {
         const message = accountId ? 'not one of JUMIO_ACCOUNT_IDS' : 'missing (JUMIO_ACCOUNT_IDS is set)';
         throw new CallbackNotOursError('foreign_account', [{ path: 'account.id', message }], [event]);
       }
-      const href = execution.href;
+      const href = execution.href && execution.href.length <= MAX_HREF ? execution.href : undefined;
       if (href && accountId) {
         const check = checkExecutionHref(href, { apiBaseUrl, accountId, reference: execution.id });
         if ('url' in check) context.href = check.url;
         else if (check.problem === 'other_origin') {
-          event.meaning = { ...event.meaning, attention: 'foreign_region_href' };
+          // An unknown status keeps its own attention: the word is what a human must read first.
+          if (!event.meaning.attention) event.meaning = { ...event.meaning, attention: 'foreign_region_href' };
           logger.warn('jumio callback href is on another region than JUMIO_API_BASE_URL', {
             workflowId,
             hrefHost: hostOf(href),

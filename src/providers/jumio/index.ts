@@ -3,6 +3,7 @@ import { referenceSchema } from '../common';
 import { defineProvider } from '../module';
 import { createJumioCallbackParser } from './callback';
 import { JUMIO_DEFAULT_API_BASE_URL } from './href';
+import { JUMIO_MAPPING } from './mapping';
 import { createJumioRetrievalClient, type JumioSettings } from './retrieval';
 
 /** Jumio's published callback source addresses, all regions (documentation.jumio.ai, "Callback"). */
@@ -30,9 +31,21 @@ export const JUMIO_CALLBACK_IPS = [
   '52.64.132.26',
 ];
 
-export const jumio = defineProvider<JumioSettings>({
+export const jumio = defineProvider({
   id: 'jumio',
   displayName: 'Jumio',
+  reference: {
+    description: 'the workflow execution ID (`workflowExecution.id`)',
+    example: '7f1e2d3c-0000-4000-8000-000000000001',
+  },
+  // Every retrieval URL is /accounts/{accountId}/workflow-executions/{id}: no account ID, no poll.
+  requiredContext: [
+    {
+      key: 'accountId',
+      example: '11111111-aaaa-bbbb-cccc-000000000001',
+      description: 'the Jumio account the execution belongs to',
+    },
+  ],
   defaults: {
     apiBaseUrl: JUMIO_DEFAULT_API_BASE_URL,
     // Jumio sends no result in its callbacks and may drop one; its session times out after 15 minutes of inactivity.
@@ -40,11 +53,41 @@ export const jumio = defineProvider<JumioSettings>({
     // Jumio's documented retrieval retry timings.
     pollSchedule: '40,60,100,160,240,340,460,600,760,940',
     expiresAfter: '1d',
-    webhookAuth: `ip:${JUMIO_CALLBACK_IPS.join(',')}`,
   },
-  // Every retrieval URL is /accounts/{accountId}/workflow-executions/{id}: no account ID, no poll.
-  requiredContext: ['accountId'],
-  readSettings: (env, apiBaseUrl) => ({
+  webhookAuth: {
+    kinds: ['ip'],
+    default: `ip:${JUMIO_CALLBACK_IPS.join(',')}`,
+    note: "Jumio's callbacks carry no credential: its published source addresses (all regions) are the rule, and the account ID in each callback tells ours from other Jumio customers'",
+  },
+  retriesCallbacks: true,
+  variables: [
+    {
+      name: 'JUMIO_AUTH_URL',
+      example: 'https://auth.amer-1.jumio.ai/oauth2/token',
+      description: 'OAuth2 token endpoint of the retrieval API',
+    },
+    { name: 'JUMIO_CLIENT_ID', example: '', description: 'OAuth2 client ID', requiredInProduction: true },
+    {
+      name: 'JUMIO_CLIENT_SECRET',
+      example: '',
+      description: 'OAuth2 client secret',
+      requiredInProduction: true,
+      secret: true,
+    },
+    {
+      name: 'JUMIO_USER_AGENT',
+      example: 'kyc-orchestrator/0.1',
+      description: 'User-Agent of retrieval calls (Jumio asks for one)',
+    },
+    {
+      name: 'JUMIO_ACCOUNT_IDS',
+      example: '',
+      description:
+        "your account IDs, comma-separated: a callback naming another account is refused (403, dead letter `foreign_account`); Jumio's addresses send every Jumio customer's callbacks",
+      requiredInProduction: true,
+    },
+  ],
+  readSettings: (env, { apiBaseUrl }): JumioSettings => ({
     apiBaseUrl,
     authUrl: env.url('JUMIO_AUTH_URL', 'https://auth.amer-1.jumio.ai/oauth2/token'),
     clientId: env.devString('JUMIO_CLIENT_ID', ''),
@@ -58,6 +101,7 @@ export const jumio = defineProvider<JumioSettings>({
       ...(settings.accountIds ? { accountIds: settings.accountIds } : {}),
     }),
   createRetrievalClient: (settings) => createJumioRetrievalClient(settings),
+  vocabulary: JUMIO_MAPPING,
 });
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { isoTimestamp, parseResponse, pollEvent, requireSetting } from '../common';
-import { ProviderFailure } from '../failure-types';
+import { isoTimestamp, parseResponse, pollEvent, providerWordSchema, requireSetting } from '../common';
+import { ProviderFailure } from '../../verification/provider-failure';
 import { ProviderCallError, requestJson } from '../http';
 import { TokenCache, withFreshTokenOn401 } from '../token-cache';
 import type { RetrievalClient } from '../types';
@@ -21,18 +21,19 @@ export interface JumioSettings {
 }
 
 const tokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: z.coerce.number().positive() });
+// Words are read as any text (an unmapped or unprintable one is an unknown word); null reads as absent.
 const statusSchema = z.looseObject({
-  workflowExecution: z.looseObject({ id: z.string().optional(), status: z.string().min(1) }),
+  workflowExecution: z.looseObject({ id: z.string().nullish(), status: providerWordSchema }),
 });
 const decisionSchema = z.looseObject({
-  type: z.string().min(1),
-  details: z.looseObject({ label: z.string().optional() }).optional(),
+  type: providerWordSchema,
+  details: z.looseObject({ label: providerWordSchema.nullish() }).nullish(),
 });
 // Current docs put `decision` at the top level; the older guide had it under `workflow`.
 const detailsSchema = z.looseObject({
-  completedAt: z.string().optional(),
-  decision: decisionSchema.optional(),
-  workflow: z.looseObject({ status: z.string().optional(), decision: decisionSchema.optional() }).optional(),
+  completedAt: z.string().nullish(),
+  decision: decisionSchema.nullish(),
+  workflow: z.looseObject({ status: z.string().nullish(), decision: decisionSchema.nullish() }).nullish(),
 });
 
 /**
@@ -75,7 +76,7 @@ export function createJumioRetrievalClient(settings: JumioSettings): RetrievalCl
       if (!decision) {
         throw new ProviderCallError(ProviderFailure.ResultPending, 'jumio details: PROCESSED but no decision yet');
       }
-      const label = decision.details?.label;
+      const label = decision.details?.label ?? undefined;
       const event = pollEvent(
         'jumio',
         reference,

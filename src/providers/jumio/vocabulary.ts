@@ -1,5 +1,5 @@
 import type { CanonicalMeaning } from '../../verification/model';
-import { ownEntry } from '../common';
+import { ownEntry, unknownWord } from '../common';
 
 /**
  * Jumio's vocabulary in canonical terms: the one place it is mapped (the README's status mapping says
@@ -16,9 +16,10 @@ export const JUMIO_STATUS: Record<string, CanonicalMeaning> = {
   TOKEN_EXPIRED: { status: 'EXPIRED' },
 };
 
+/** A workflow status, from a callback or `/status`; one Jumio adds after this table is an unknown word. */
 export function jumioStatusMeaning(status: string): CanonicalMeaning {
   const meaning = ownEntry(JUMIO_STATUS, status);
-  return meaning ? { ...meaning } : {};
+  return meaning ? { ...meaning } : unknownWord('status', status);
 }
 
 /** The retrieval API's `decision.type` (and its label) as a verdict. */
@@ -31,11 +32,24 @@ export function jumioDecisionMeaning(type: string, label: string | undefined): C
     case 'REJECTED':
       return { status: 'COMPLETED', decision: 'REJECTED' };
     case 'NOT_EXECUTED':
-      // Started but never completed: Jumio labels it TOKEN_EXPIRED / SESSION_EXPIRED when time ran out.
-      return { status: label && /EXPIRED/i.test(label) ? 'EXPIRED' : 'FAILED' };
+      return { status: notExecutedStatus(label) };
     default:
       // A type Jumio adds after this table: no verdict is guessed, and waiting for a known one
       // could last forever, so a human is asked.
-      return { status: 'ACTION_REQUIRED', attention: 'unknown_decision_type' };
+      return unknownWord('decision', type);
   }
+}
+
+/**
+ * NOT_EXECUTED: "Transactions that are started but not completed … This usually happens when the
+ * end-user exits the process before submitting the necessary credentials" (Jumio, Retrieval). So
+ * the user left (ABANDONED), unless the label says time ran out (TOKEN_EXPIRED, SESSION_EXPIRED:
+ * EXPIRED) or Jumio's own error prevented it (TECHNICAL_ERROR: "An error prevented execution",
+ * FAILED). No label, NOT_EXECUTED, NOT_UPLOADED ("The image was not uploaded") or a label Jumio
+ * adds later all read as the documented usual case.
+ */
+function notExecutedStatus(label: string | undefined): 'EXPIRED' | 'FAILED' | 'ABANDONED' {
+  if (label && /EXPIRED/i.test(label)) return 'EXPIRED';
+  if (label?.toUpperCase() === 'TECHNICAL_ERROR') return 'FAILED';
+  return 'ABANDONED';
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { confirmThroughApi, isoTimestamp, parseCallbackBody, providerStatusSchema, referenceSchema } from '../common';
+import { confirmThroughApi, isoTimestamp, parseCallbackBody, providerWordSchema, referenceSchema } from '../common';
 import type { CallbackParser, ParsedCallback } from '../types';
 import type { SocureResultApi } from './retrieval';
-import { isVerdictEvent, socureEventMeaning, socureProviderStatus } from './vocabulary';
+import { isVerdictEvent, socureEventMeaning, socureProviderStatus, socureRiskosMeaning } from './vocabulary';
 
 /** An event ID: becomes part of a dedup key kept in workflow state, so bounded and printable. */
 const eventIdSchema = z
@@ -12,20 +12,20 @@ const eventIdSchema = z
   .max(200)
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 const timestampSchema = z.string().max(64);
-/** A decision word: unknown words are kept (and confirmed through the API), garbage is refused. */
-const decisionSchema = z
-  .string()
-  .max(64)
-  .regex(/^[\x20-\x7e]*$/, 'must be printable ASCII');
-/** A short machine label (decision model name, RiskOS sub-status) for the timeline. */
-const labelSchema = z.string().max(100);
+/**
+ * A decision word: any text, kept as sent (an overlong one cut); one we do not
+ * know is confirmed through the API, never refused.
+ */
+const decisionSchema = providerWordSchema;
+/** A short machine label (decision model name, RiskOS sub-status): kept only when short and printable. */
+const labelSchema = z.string();
 
 /**
  * The seed's AsyncAPI shape ("Socure DocV Webhooks", apis.io). `customerUserId` is the app's
  * own user ID: tolerated, never read.
  */
 export const socureDocvEventSchema = z.looseObject({
-  eventType: providerStatusSchema,
+  eventType: providerWordSchema,
   docvTransactionId: referenceSchema,
   eventTime: timestampSchema,
   decision: decisionSchema.nullish(),
@@ -42,7 +42,7 @@ export const socureLegacyEventSchema = z.looseObject({
   id: eventIdSchema.nullish(),
   event: z
     .looseObject({
-      eventType: providerStatusSchema,
+      eventType: providerWordSchema,
       created: timestampSchema.nullish(),
       docvTransactionToken: referenceSchema.nullish(),
       docVTransactionToken: referenceSchema.nullish(),
@@ -63,24 +63,33 @@ export const socureLegacyEventSchema = z.looseObject({
 });
 
 /**
- * RiskOS webhooks (help.socure.com, "DocV webhook payload reference"). `data.id` is the app's own
- * ID of the evaluation and is not kept; the reference is RiskOS's `eval_id`, which is what the
- * app gets back when it starts the evaluation and what the Evaluation API is asked about.
+ * RiskOS webhooks (help.socure.com, "Webhook events": `{event_id, event_at, event_type, data}`,
+ * and "Evaluation webhook payloads share the same structure as Evaluation API responses"). `data.id`
+ * is the app's own ID of the evaluation and is not kept, nor is anything else of `data` (a case
+ * event's reviewer is an e-mail address); the reference is RiskOS's `eval_id`, which is what the app
+ * gets back when it starts the evaluation and what the Evaluation API is asked about. The stage
+ * (`eval_status`, or `evaluation_status`) and the case `status` say whether the decision is one.
  */
 export const socureRiskosEventSchema = z.looseObject({
   event_id: eventIdSchema.nullish(),
   event_at: timestampSchema.nullish(),
-  event_type: providerStatusSchema,
+  event_type: providerWordSchema,
   data: z.looseObject({
     eval_id: referenceSchema.nullish(),
     decision: decisionSchema.nullish(),
+    status: providerWordSchema.nullish(),
+    eval_status: providerWordSchema.nullish(),
+    evaluation_status: providerWordSchema.nullish(),
     sub_status: labelSchema.nullish(),
   }),
 });
 
+/** Events about one evaluation's outcome; they must name it (`data.eval_id`). */
+const EVALUATION_EVENT = /^(evaluation_|decision_update$|case_decision_changed$)/;
+
 /** RiskOS sends every event type to the same endpoint; only evaluation events must name one. */
 const evaluationEventSchema = socureRiskosEventSchema.refine(
-  (event) => !event.event_type.startsWith('evaluation_') || event.data.eval_id,
+  (event) => !EVALUATION_EVENT.test(event.event_type) || event.data.eval_id,
   { message: 'evaluation events must carry data.eval_id', path: ['data', 'eval_id'] },
 );
 
@@ -155,16 +164,31 @@ function fromLegacy(callback: z.infer<typeof socureLegacyEventSchema>): Verifica
   });
 }
 
+/** A RiskOS event about an evaluation, read like an Evaluation API answer ({@link socureRiskosMeaning}). */
 function fromRiskos(callback: z.infer<typeof socureRiskosEventSchema>): VerificationEvent | undefined {
-  const reference = callback.data.eval_id;
+  const { data } = callback;
+  const reference = data.eval_id;
   if (!reference) return undefined;
-  return socureEvent(reference, callback.event_type, callback.data.decision, {
+  const reading = socureRiskosMeaning(
+    {
+      eventType: callback.event_type,
+      evalStatus: data.eval_status ?? data.evaluation_status ?? undefined,
+      status: data.status ?? undefined,
+      decision: data.decision ?? undefined,
+    },
+    'callback',
+  )!; // defined for every event type: a webhook names its event
+  const event: VerificationEvent = {
+    provider: 'socure',
+    reference,
+    providerStatus: socureProviderStatus(reading.word, reading.decision),
+    source: 'callback',
     dedupKey: callback.event_id
       ? `callback:${callback.event_type}:${callback.event_id}`
       : `callback:${callback.event_type}:${callback.event_at ?? ''}`,
-    at: callback.event_at,
-    detail: callback.data.sub_status,
-  });
+    meaning: reading.meaning,
+  };
+  return withTimeAndDetail(event, callback.event_at, data.sub_status);
 }
 
 function socureEvent(
@@ -173,7 +197,7 @@ function socureEvent(
   decision: string | null | undefined,
   extra: { dedupKey: string; at: string | null | undefined; detail?: string | null },
 ): VerificationEvent {
-  // RiskOS puts a decision on every evaluation event (REVIEW while paused): only a verdict event's counts.
+  // Only a verdict event's decision counts.
   const verdict = isVerdictEvent(eventType) ? decision : undefined;
   const event: VerificationEvent = {
     provider: 'socure',
@@ -183,8 +207,17 @@ function socureEvent(
     dedupKey: extra.dedupKey,
     meaning: socureEventMeaning(eventType, verdict),
   };
-  const occurredAt = isoTimestamp(extra.at);
+  return withTimeAndDetail(event, extra.at, extra.detail);
+}
+
+/** The provider's time, and a label kept only when it is a short printable one. */
+function withTimeAndDetail(
+  event: VerificationEvent,
+  at: string | null | undefined,
+  detail: string | null | undefined,
+): VerificationEvent {
+  const occurredAt = isoTimestamp(at);
   if (occurredAt) event.occurredAt = occurredAt;
-  if (extra.detail && /^[\x20-\x7e]+$/.test(extra.detail)) event.detail = extra.detail;
+  if (detail && /^[\x20-\x7e]{1,100}$/.test(detail)) event.detail = detail;
   return event;
 }

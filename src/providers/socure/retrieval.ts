@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { isoTimestamp, parseResponse, pollEvent, providerStatusSchema, requireSetting } from '../common';
-import { ProviderFailure } from '../failure-types';
+import { isoTimestamp, parseResponse, pollEvent, providerWordSchema, requireSetting } from '../common';
+import { ProviderFailure } from '../../verification/provider-failure';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import type { RetrievalClient } from '../types';
-import { socureProviderStatus, socureResultMeaning } from './vocabulary';
+import { socureProviderStatus, socureResultMeaning, socureRiskosMeaning } from './vocabulary';
 
 /** Which Socure API answers "what became of this verification" (`SOCURE_RESULT_API`). */
 export const SOCURE_RESULT_APIS = ['idplus', 'riskos', 'docv'] as const;
@@ -23,13 +23,14 @@ export interface SocureSettings {
   confirmVerdicts?: boolean;
 }
 
-const decisionWordSchema = z.string().max(64).nullish();
+/** Words are any text: one we do not know (or cannot print) is an unknown word, never a broken answer. */
+const decisionWordSchema = providerWordSchema.nullish();
 
 /** ID+ `EmailAuthScore` with the documentverification module (login.gov's DocvResultResponse paths). */
 const idplusResultSchema = z.looseObject({
   documentVerification: z
     .looseObject({
-      decision: z.looseObject({ name: z.string().max(100).nullish(), value: decisionWordSchema }).nullish(),
+      decision: z.looseObject({ name: z.string().nullish(), value: decisionWordSchema }).nullish(),
     })
     .nullish(),
 });
@@ -43,17 +44,17 @@ const riskosEvaluationSchema = z.looseObject({
   eval_id: z.string().max(200).nullish(),
   decision: decisionWordSchema,
   decision_at: z.string().max(64).nullish(),
-  status: providerStatusSchema.nullish(),
-  sub_status: z.string().max(100).nullish(),
-  eval_status: providerStatusSchema.nullish(),
-  evaluation_status: providerStatusSchema.nullish(),
+  status: providerWordSchema.nullish(),
+  sub_status: z.string().nullish(),
+  eval_status: providerWordSchema.nullish(),
+  evaluation_status: providerWordSchema.nullish(),
 });
 
 /** The seed's "Get A DocV Transaction": its response is not documented anywhere we found (inferred). */
 const docvTransactionSchema = z.looseObject({
   docvTransactionId: z.string().max(200).nullish(),
-  status: providerStatusSchema.nullish(),
-  eventType: providerStatusSchema.nullish(),
+  status: providerWordSchema.nullish(),
+  eventType: providerWordSchema.nullish(),
   decision: decisionWordSchema,
   documentVerification: idplusResultSchema.shape.documentVerification,
 });
@@ -121,7 +122,11 @@ async function fetchIdPlus(base: string, token: string, apiKey: string): Promise
   return withDetail(event, decision.name);
 }
 
-/** RiskOS: the evaluation, by `eval_id`. Only a completed evaluation's decision is a verdict. */
+/**
+ * RiskOS: the evaluation, by `eval_id`, read like its webhooks ({@link socureRiskosMeaning}): the
+ * stage (`eval_status`, or `evaluation_status`; without either, the case status), and the decision
+ * only at a verdict stage of an evaluation that is not on hold.
+ */
 async function fetchRiskos(base: string, evalId: string, apiKey: string): Promise<VerificationEvent> {
   const what = 'socure riskos evaluation';
   const response = await requestJson({
@@ -131,21 +136,17 @@ async function fetchRiskos(base: string, evalId: string, apiKey: string): Promis
   });
   const evaluation = parseResponse(riskosEvaluationSchema, response.body, what);
   sameReference(evaluation.eval_id, evalId, what);
-  // eval_status (the API's name; evaluation_status in webhooks) names the stage; when both are
-  // absent, a CLOSED evaluation is a completed one.
-  const stage =
-    evaluation.eval_status ??
-    evaluation.evaluation_status ??
-    (evaluation.status === 'CLOSED' ? 'evaluation_completed' : evaluation.status);
-  if (!stage) throw new ProviderCallError(ProviderFailure.BadResponse, `${what}: no evaluation_status or status`);
-  const decision = stage === 'evaluation_completed' ? evaluation.decision : undefined;
-  const event = pollEvent(
-    'socure',
-    evalId,
-    socureProviderStatus(stage, decision),
-    socureResultMeaning(stage, decision),
+  const reading = socureRiskosMeaning(
+    {
+      evalStatus: evaluation.eval_status ?? evaluation.evaluation_status ?? undefined,
+      status: evaluation.status ?? undefined,
+      decision: evaluation.decision ?? undefined,
+    },
+    'poll',
   );
-  const decidedAt = decision ? isoTimestamp(evaluation.decision_at) : undefined;
+  if (!reading) throw new ProviderCallError(ProviderFailure.BadResponse, `${what}: no evaluation_status or status`);
+  const event = pollEvent('socure', evalId, socureProviderStatus(reading.word, reading.decision), reading.meaning);
+  const decidedAt = reading.decision ? isoTimestamp(evaluation.decision_at) : undefined;
   if (decidedAt) event.occurredAt = decidedAt;
   return withDetail(event, evaluation.sub_status);
 }
@@ -175,6 +176,6 @@ function sameReference(answered: string | null | undefined, asked: string, what:
 }
 
 function withDetail(event: VerificationEvent, label: string | null | undefined): VerificationEvent {
-  if (label && /^[\x20-\x7e]+$/.test(label)) event.detail = label;
+  if (label && /^[\x20-\x7e]{1,100}$/.test(label)) event.detail = label;
   return event;
 }

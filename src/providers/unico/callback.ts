@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { parseCallbackBody, providerStatusSchema, referenceSchema } from '../common';
+import { parseCallbackBody, rawWord, referenceSchema } from '../common';
 import type { CallbackParser, ParsedCallback } from '../types';
 import { unicoEventMeaning, unicoWebhookStateMeaning, type UnicoEventTable } from './vocabulary';
 
-// Bounded so that `state/result` stays a short timeline word.
-const word = providerStatusSchema.max(60);
+/**
+ * A word of the webhook: absent, null and "" all mean "not sent"; any other text is kept as an
+ * unknown word if no table maps it (cut when long), never refused.
+ */
+const word = z
+  .string()
+  .nullish()
+  .transform((value) => (value ? rawWord(value) : undefined));
 
 /**
  * Unico IDCloud's process webhook: the documented payload (processId, state, result, flow,
@@ -16,11 +22,11 @@ const word = providerStatusSchema.max(60);
 export const unicoCallbackSchema = z
   .looseObject({
     processId: referenceSchema,
-    state: word.nullish(),
-    result: word.nullish(),
-    flow: word.nullish(),
-    lastEvent: providerStatusSchema.nullish(),
-    lastEventDescription: z.string().max(2000).nullish(),
+    state: word,
+    result: word,
+    flow: word,
+    lastEvent: word,
+    lastEventDescription: z.string().nullish(),
   })
   .refine((body) => Boolean(body.state || body.lastEvent), {
     message: 'state is required (or at least lastEvent)',
@@ -39,6 +45,8 @@ export function createUnicoCallbackParser(events: UnicoEventTable): CallbackPars
       const callback = parseCallbackBody(unicoCallbackSchema, body);
       const reference = callback.processId;
       const detail = callback.flow ? `flow:${callback.flow}` : undefined;
+      // The flow decides which of GetProcess's sub-results count; kept for a GetProcess answer that names none.
+      const context = callback.flow ? { context: { flow: callback.flow } } : {};
       const parsed: VerificationEvent[] = [];
       if (callback.lastEvent) {
         parsed.push({
@@ -49,6 +57,7 @@ export function createUnicoCallbackParser(events: UnicoEventTable): CallbackPars
           dedupKey: `callback:lastEvent:${callback.lastEvent}`,
           meaning: unicoEventMeaning(events, callback.lastEvent),
           ...(detail ? { detail } : {}),
+          ...context,
         });
       }
       if (callback.state) {
@@ -61,6 +70,7 @@ export function createUnicoCallbackParser(events: UnicoEventTable): CallbackPars
           dedupKey: `callback:${providerStatus}`,
           meaning: unicoWebhookStateMeaning(callback.state),
           ...(detail ? { detail } : {}),
+          ...context,
         });
       }
       return { events: parsed, rejected: [] };

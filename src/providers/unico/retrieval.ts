@@ -1,33 +1,50 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { isoTimestamp, parseResponse, pollEvent, providerStatusSchema, requireSetting } from '../common';
-import { ProviderFailure } from '../failure-types';
+import {
+  boundedArray,
+  isoTimestamp,
+  parseResponse,
+  pollEvent,
+  providerWordSchema,
+  rawWord,
+  requireSetting,
+} from '../common';
+import { ProviderFailure } from '../../verification/provider-failure';
 import { joinUrl, ProviderCallError, requestJson } from '../http';
 import { TokenCache, withFreshTokenOn401 } from '../token-cache';
 import type { RetrievalClient } from '../types';
 import { assertionClaims, JWT_BEARER_GRANT, signAssertion } from './assertion';
 import type { UnicoSettings } from './settings';
+import { unicoFlowOf } from './flows';
 import { PROCESS_RESULT, PROCESS_STATE, unicoAuthenticationLabel, unicoProcessMeaning } from './vocabulary';
 
 // Coerced: OAuth2 servers differ on whether expires_in is a number or a numeric string.
 const tokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: z.coerce.number().positive() });
 
+/** A word Unico may leave out: absent, null and "" all mean "not sent"; any other text is kept (cut when long). */
+const optionalWord = z
+  .string()
+  .nullish()
+  .transform((value) => (value ? rawWord(value) : undefined));
+
 /** Only what the verdict needs; the rest of the answer (person, documents, scores) is never read. */
 const processSchema = z.looseObject({
   process: z.looseObject({
     id: z.string().min(1),
-    state: providerStatusSchema.max(60),
-    result: providerStatusSchema.max(60).nullish(),
+    state: providerWordSchema,
+    result: optionalWord,
     finishedAt: z.string().max(64).nullish(),
+    // Which flow ran, and GetProcess's capacity names for it: they decide which sub-results count.
+    flow: optionalWord,
+    capacities: boundedArray(providerWordSchema, 50).nullish(),
     // Only the capability verdicts; everything else in authenticationInfo is left unread.
     authenticationInfo: z
       .looseObject({
-        authenticationResult: providerStatusSchema.max(80).nullish(),
-        livenessResult: providerStatusSchema.max(80).nullish(),
-        identityFraudstersResult: providerStatusSchema.max(80).nullish(),
-        scoreEngineResult: z
-          .looseObject({ scoreEnabled: providerStatusSchema.max(80).nullish(), score: z.number().nullish() })
-          .nullish(),
+        authenticationResult: optionalWord,
+        livenessResult: optionalWord,
+        identityFraudstersResult: optionalWord,
+        faceWithOtherIdResult: optionalWord,
+        scoreEngineResult: z.looseObject({ scoreEnabled: optionalWord, score: z.number().nullish() }).nullish(),
       })
       .nullish(),
   }),
@@ -73,7 +90,7 @@ export function createUnicoRetrievalClient(settings: UnicoSettings): RetrievalCl
   }, TOKEN_REFRESH_MARGIN_MS);
 
   return {
-    async retrieve(reference): Promise<VerificationEvent> {
+    async retrieve(reference, context): Promise<VerificationEvent> {
       const url = joinUrl(settings.apiBaseUrl, `/client/v1/process/${encodeURIComponent(reference)}`);
       const body = await withFreshTokenOn401(
         tokens,
@@ -85,9 +102,15 @@ export function createUnicoRetrievalClient(settings: UnicoSettings): RetrievalCl
       if (process.id.toLowerCase() !== reference.toLowerCase()) {
         throw new ProviderCallError(ProviderFailure.BadResponse, 'unico process: the answer is about another process');
       }
-      const result = process.result ?? undefined;
+      const result = process.result;
       const authenticationInfo = process.authenticationInfo ?? undefined;
-      const meaning = unicoProcessMeaning(process.state, result, authenticationInfo);
+      // The webhook's flow (kept in the context) for an answer that names none.
+      const flow = unicoFlowOf(settings.flows, {
+        flow: process.flow,
+        capacities: process.capacities ?? undefined,
+        contextFlow: context.flow,
+      });
+      const meaning = unicoProcessMeaning(process.state, result, authenticationInfo, flow);
       if (!meaning) {
         throw new ProviderCallError(ProviderFailure.ResultPending, `unico process: ${process.state} but no result yet`);
       }
@@ -98,7 +121,8 @@ export function createUnicoRetrievalClient(settings: UnicoSettings): RetrievalCl
       const finishedAt = isoTimestamp(process.finishedAt);
       if (finishedAt && process.state !== PROCESS_STATE.CREATED) event.occurredAt = finishedAt;
       // The sub-results behind a verdict, for the timeline; only a finished process has them.
-      const label = process.state === PROCESS_STATE.FINISHED ? unicoAuthenticationLabel(authenticationInfo) : undefined;
+      const label =
+        process.state === PROCESS_STATE.FINISHED ? unicoAuthenticationLabel(authenticationInfo, flow) : undefined;
       if (label && (result === PROCESS_RESULT.OK || result === PROCESS_RESULT.INVALID_IDENTITY)) event.detail = label;
       return event;
     },

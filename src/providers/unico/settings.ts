@@ -1,6 +1,8 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
 import { ConfigError, type EnvReader } from '../../config/env-reader';
+import { DEFAULT_UNICO_FLOWS, unicoFlowTableSchema, type UnicoFlowTable } from './flows';
 import { DEFAULT_UNICO_EVENTS, unicoEventTableSchema, type UnicoEventTable } from './vocabulary';
 
 export interface UnicoSettings {
@@ -16,6 +18,8 @@ export interface UnicoSettings {
   privateKey: KeyObject | undefined;
   /** How each webhook `lastEvent` is handled: the shipped table overlaid by configuration. */
   events: UnicoEventTable;
+  /** Which capabilities each flow (or GetProcess capacity) uses: the shipped table overlaid by `UNICO_FLOWS`. */
+  flows: UnicoFlowTable;
 }
 
 export function readUnicoSettings(env: EnvReader, apiBaseUrl: string): UnicoSettings {
@@ -29,6 +33,16 @@ export function readUnicoSettings(env: EnvReader, apiBaseUrl: string): UnicoSett
     serviceAccount: env.devString('UNICO_SERVICE_ACCOUNT', ''),
     privateKey: readPrivateKey(env),
     events: readEventTable(env),
+    flows: readFlowTable(env),
+  };
+}
+
+/** The flow table: the shipped defaults, then `UNICO_FLOWS` (entry by entry; `[]` means a flow that uses none). */
+function readFlowTable(env: EnvReader): UnicoFlowTable {
+  const inline = env.string('UNICO_FLOWS');
+  return {
+    ...DEFAULT_UNICO_FLOWS,
+    ...(inline ? readJsonTable('UNICO_FLOWS', inline, unicoFlowTableSchema, '{"idlive": ["liveness"], …}') : {}),
   };
 }
 
@@ -75,13 +89,18 @@ function readEventTable(env: EnvReader): UnicoEventTable {
 }
 
 function parseEventTable(variable: string, text: string): UnicoEventTable {
+  return readJsonTable(variable, text, unicoEventTableSchema, '{"EVENT_TYPE_…": {"status": "IN_PROGRESS"}, …}');
+}
+
+/** A JSON table from configuration, or a one-line ConfigError naming the variable and the first problem. */
+function readJsonTable<T>(variable: string, text: string, schema: z.ZodType<T>, expected: string): T {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ConfigError(variable, 'is not valid JSON (expected {"EVENT_TYPE_…": {"status": "IN_PROGRESS"}, …})');
+    throw new ConfigError(variable, `is not valid JSON (expected ${expected})`);
   }
-  const result = unicoEventTableSchema.safeParse(json);
+  const result = schema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = issue.path.map(String).join('.');

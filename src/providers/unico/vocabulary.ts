@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STATUSES, type CanonicalMeaning, type Decision } from '../../verification/model';
-import { ownEntry, providerStatusSchema } from '../common';
+import { ownEntry, providerStatusSchema, unknownWord } from '../common';
+import type { UnicoCapability, UnicoFlowReading } from './flows';
 
 /**
  * Unico IDCloud's vocabulary in canonical terms: the one place it is mapped (the README's status mapping
@@ -40,7 +41,7 @@ export const UNICO_WEBHOOK_STATE: Readonly<Record<string, CanonicalMeaning>> = O
 
 export function unicoWebhookStateMeaning(state: string): CanonicalMeaning {
   const meaning = ownEntry(UNICO_WEBHOOK_STATE, state);
-  return meaning ? { ...meaning } : {};
+  return meaning ? { ...meaning } : unknownWord('status', state);
 }
 
 /**
@@ -52,29 +53,71 @@ export interface UnicoAuthenticationInfo {
   authenticationResult?: string | null;
   livenessResult?: string | null;
   identityFraudstersResult?: string | null;
+  faceWithOtherIdResult?: string | null;
   scoreEngineResult?: { scoreEnabled?: string | null; score?: number | null } | null;
 }
 
 /** A sub-result without its enum prefix (`AUTHENTICATION_RESULT_INCONCLUSIVE` → `INCONCLUSIVE`); absent: UNSPECIFIED. */
-function subResult(value: string | null | undefined, prefix: string): string {
+function subResult(value: string | null | undefined, ...prefixes: string[]): string {
   if (!value) return 'UNSPECIFIED';
   const word = value.toUpperCase();
-  return word.startsWith(prefix) ? word.slice(prefix.length) : word;
+  const prefix = prefixes.find((candidate) => word.startsWith(candidate));
+  return prefix ? word.slice(prefix.length) : word;
 }
 
-/** The sub-results as a short label for the timeline: enum words and a score, nothing personal. */
-export function unicoAuthenticationLabel(info: UnicoAuthenticationInfo | undefined): string | undefined {
-  if (!info) return undefined;
-  const parts = [
-    `liveness:${subResult(info.livenessResult, 'LIVENESS_RESULT_')}`,
-    `auth:${subResult(info.authenticationResult, 'AUTHENTICATION_RESULT_')}`,
-  ];
-  if (info.identityFraudstersResult) {
-    parts.push(`fraudsters:${subResult(info.identityFraudstersResult, 'IDENTITY_FRAUDSTERS_RESULT_')}`);
+/**
+ * The fraudster base's words come in two spellings: `IDENTITY_FRAUDSTERS_RESULT_*` and GetProcess's
+ * `TRUST_RESULT_*` (Unico's example: `"identityFraudstersResult": "TRUST_RESULT_UNSPECIFIED"`).
+ */
+const FRAUDSTER_PREFIXES = ['IDENTITY_FRAUDSTERS_RESULT_', 'TRUST_RESULT_'];
+
+/** A hit in the fraudster base: YES in Unico's decision table, SUSPICIOUS in the older spelling. */
+const FRAUDSTER_HITS = ['YES', 'SUSPICIOUS'];
+const FRAUDSTER_CLEAR = ['NO', 'INCONCLUSIVE', 'UNSPECIFIED'];
+
+/**
+ * The fraudster base on one answer: a hit (in either field: the identity's fraud history, or this
+ * face seen with another ID), none, or a word we do not know (kept raw).
+ */
+function fraudsterReading(info: UnicoAuthenticationInfo): 'hit' | 'none' | { unknown: string } {
+  let reading: 'hit' | 'none' | { unknown: string } = 'none';
+  for (const value of [info.identityFraudstersResult, info.faceWithOtherIdResult]) {
+    const word = subResult(value, ...FRAUDSTER_PREFIXES);
+    if (FRAUDSTER_HITS.includes(word)) return 'hit';
+    if (!FRAUDSTER_CLEAR.includes(word) && reading === 'none') reading = { unknown: value! };
   }
-  const score = riskScore(info);
+  return reading;
+}
+
+/**
+ * The sub-results the flow used, as a short label for the timeline: the flow, enum words and a
+ * score, nothing personal (`flow:idlive liveness:LIVE`).
+ */
+export function unicoAuthenticationLabel(
+  info: UnicoAuthenticationInfo | undefined,
+  flow: UnicoFlowReading = { kind: 'unnamed' },
+): string | undefined {
+  if (!info) return undefined;
+  const uses = usesOf(flow);
+  const parts = flow.kind === 'unnamed' ? [] : [`flow:${flow.name}`];
+  if (uses('liveness')) parts.push(`liveness:${subResult(info.livenessResult, 'LIVENESS_RESULT_')}`);
+  if (uses('authentication')) parts.push(`auth:${subResult(info.authenticationResult, 'AUTHENTICATION_RESULT_')}`);
+  // The fraudster base when the flow uses it, and a hit whatever the flow (it is read either way).
+  const fraud = uses('fraudsters') || fraudsterReading(info) === 'hit';
+  if (fraud && info.identityFraudstersResult) {
+    parts.push(`fraudsters:${subResult(info.identityFraudstersResult, ...FRAUDSTER_PREFIXES)}`);
+  }
+  if (fraud && info.faceWithOtherIdResult) {
+    parts.push(`otherId:${subResult(info.faceWithOtherIdResult, ...FRAUDSTER_PREFIXES)}`);
+  }
+  const score = uses('score') ? riskScore(info) : undefined;
   if (score !== undefined) parts.push(`score:${score}`);
-  return parts.join(' ').slice(0, 200);
+  return parts.join(' ').slice(0, 200) || undefined;
+}
+
+/** Whether the verdict reads a capability: only a known flow's; every one when the flow is not known. */
+function usesOf(flow: UnicoFlowReading): (capability: UnicoCapability) => boolean {
+  return (capability) => flow.kind !== 'known' || flow.uses.has(capability);
 }
 
 /** The risk score, only when the score engine ran (a disabled engine answers score 0, which means nothing). */
@@ -84,64 +127,95 @@ function riskScore(info: UnicoAuthenticationInfo): number | undefined {
   return typeof engine.score === 'number' && Number.isFinite(engine.score) ? engine.score : undefined;
 }
 
-/**
- * The verdict behind PROCESS_RESULT_OK, as Unico's decision table for the by-Unico API
- * ("Response Scenarios", devcenter.unico.io) suggests: Approve only when the face is live and
- * belongs to the CPF holder; Retry (RESUBMIT) where a capability failed to answer; Reprove
- * (REJECTED) on a liveness refusal, a negative authentication, or an inconclusive one that the
- * fraudster base or the risk score speaks against. Anything the table does not settle is REVIEW:
- * short of a clear positive, nothing is APPROVED.
- */
-function okVerdict(info: UnicoAuthenticationInfo | undefined): CanonicalMeaning {
-  const liveness = subResult(info?.livenessResult, 'LIVENESS_RESULT_');
-  const authentication = subResult(info?.authenticationResult, 'AUTHENTICATION_RESULT_');
-  const fraudsters = subResult(info?.identityFraudstersResult, 'IDENTITY_FRAUDSTERS_RESULT_');
-  const score = info ? riskScore(info) : undefined;
-  const verdict = (decision: Decision, attention?: string): CanonicalMeaning => ({
-    status: 'COMPLETED',
-    decision,
-    ...(attention ? { attention } : {}),
-  });
-  if (liveness === 'NOT_LIVE') return verdict('REJECTED');
-  // "Error processing the Liveness Detection response": Retry.
-  if (liveness !== 'LIVE') return verdict('RESUBMIT');
-  switch (authentication) {
-    case 'POSITIVE':
-      // Unico's table has no row for a positive face with a fraud history: a human looks.
-      return fraudsters === 'YES' || fraudsters === 'SUSPICIOUS' ? verdict('REVIEW') : verdict('APPROVED');
-    case 'NEGATIVE':
-      return verdict('REJECTED');
-    case 'UNSPECIFIED':
-      // "Error processing the Identity Verification response": Retry.
-      return verdict('RESUBMIT');
-    case 'INCONCLUSIVE':
-      // "Reprove" (score<0 or no score: "Reprove, or decide on the score").
-      if (fraudsters === 'YES') return verdict('REJECTED');
-      if (score !== undefined && score < 0) return verdict('REJECTED');
-      // "Possible error in the CPF": Retry.
-      if (score === 0) return verdict('RESUBMIT');
-      return verdict('REVIEW');
-    default:
-      return verdict('REVIEW', 'unknown_authentication_result');
-  }
+function verdict(decision: Decision): CanonicalMeaning {
+  return { status: 'COMPLETED', decision };
 }
 
-/** INVALID_IDENTITY is Reprove, except the table's Retry row (live, authentication UNSPECIFIED: a risk-score error). */
-function invalidIdentityVerdict(info: UnicoAuthenticationInfo | undefined): CanonicalMeaning {
-  const liveness = subResult(info?.livenessResult, 'LIVENESS_RESULT_');
-  const authentication = subResult(info?.authenticationResult, 'AUTHENTICATION_RESULT_');
-  if (liveness === 'LIVE' && authentication === 'UNSPECIFIED') return { status: 'COMPLETED', decision: 'RESUBMIT' };
-  return { status: 'COMPLETED', decision: 'REJECTED' };
+/**
+ * The verdict behind PROCESS_RESULT_OK, as Unico's decision table for the by-Unico API
+ * ("Response Scenarios", devcenter.unico.io) suggests, read only for the capabilities the flow
+ * used: Approve when nothing the flow checked speaks against Unico's own OK; Retry (RESUBMIT)
+ * where a used capability failed to answer (UNSPECIFIED); Reprove (REJECTED) on a liveness
+ * refusal, a negative authentication, or an inconclusive one that the fraudster base or the risk
+ * score speaks against. A fraudster hit is never APPROVED, whatever the flow. A sub-result word
+ * Unico adds later is an unknown word (`unknown_sub_result`). When the flow is unknown, UNSPECIFIED
+ * may mean "not used": unless something negative decides, a human looks (`unknown_flow`).
+ */
+function okVerdict(info: UnicoAuthenticationInfo | undefined, flow: UnicoFlowReading): CanonicalMeaning {
+  // "Unspecified because not used" is not a failure: with no sub-results at all, nothing contradicts OK.
+  if (!info) return verdict('APPROVED');
+  const uses = usesOf(flow);
+  // UNSPECIFIED is "Retry" only for a capability the flow is known to use.
+  const unsure = flow.kind === 'unknown';
+  let ambiguous = false;
+  if (uses('liveness')) {
+    const liveness = subResult(info.livenessResult, 'LIVENESS_RESULT_');
+    if (liveness === 'NOT_LIVE') return verdict('REJECTED');
+    if (liveness === 'UNSPECIFIED') {
+      // "Error processing the Liveness Detection response": Retry.
+      if (!unsure) return verdict('RESUBMIT');
+      ambiguous = true;
+    } else if (liveness !== 'LIVE') return unknownWord('sub_result', info.livenessResult!);
+  }
+  // A hit counts whatever the flow: an unused capability answers UNSPECIFIED, never YES.
+  const fraud = fraudsterReading(info);
+  const fraudsters = uses('fraudsters') || fraud === 'hit' ? fraud : 'none';
+  if (uses('authentication')) {
+    const authentication = subResult(info.authenticationResult, 'AUTHENTICATION_RESULT_');
+    switch (authentication) {
+      case 'POSITIVE':
+        break;
+      case 'NEGATIVE':
+        return verdict('REJECTED');
+      case 'UNSPECIFIED':
+        // "Error processing the Identity Verification response": Retry.
+        if (!unsure) return verdict('RESUBMIT');
+        ambiguous = true;
+        break;
+      case 'INCONCLUSIVE': {
+        if (typeof fraudsters === 'object') return unknownWord('sub_result', fraudsters.unknown);
+        // "Reprove" (score<0 or no score: "Reprove, or decide on the score").
+        if (fraudsters === 'hit') return verdict('REJECTED');
+        const score = uses('score') ? riskScore(info) : undefined;
+        if (score !== undefined && score < 0) return verdict('REJECTED');
+        // "Possible error in the CPF": Retry.
+        if (score === 0) return verdict('RESUBMIT');
+        return verdict('REVIEW');
+      }
+      default:
+        return unknownWord('sub_result', info.authenticationResult!);
+    }
+  }
+  if (typeof fraudsters === 'object') return unknownWord('sub_result', fraudsters.unknown);
+  // Unico's table has no row for a positive face with a fraud history: a human looks.
+  if (fraudsters === 'hit') return verdict('REVIEW');
+  if (ambiguous && flow.kind === 'unknown') return unknownWord('flow', flow.name);
+  return verdict('APPROVED');
+}
+
+/**
+ * INVALID_IDENTITY is Reprove, except the table's Retry row (live, authentication UNSPECIFIED: a
+ * risk-score error), which only a flow that uses authentication can reach; for an unknown flow that
+ * UNSPECIFIED may mean "not used", so a human looks.
+ */
+function invalidIdentityVerdict(info: UnicoAuthenticationInfo | undefined, flow: UnicoFlowReading): CanonicalMeaning {
+  const uses = usesOf(flow);
+  const live = subResult(info?.livenessResult, 'LIVENESS_RESULT_') === 'LIVE';
+  const unspecified = subResult(info?.authenticationResult, 'AUTHENTICATION_RESULT_') === 'UNSPECIFIED';
+  if (!(info && live && unspecified && uses('liveness') && uses('authentication'))) return verdict('REJECTED');
+  return flow.kind === 'unknown' ? unknownWord('flow', flow.name) : verdict('RESUBMIT');
 }
 
 /**
  * What GetProcess says, in canonical terms; `undefined` while Unico has finished the process but
- * not yet published its result (UNSPECIFIED), which the retrieval treats as "not ready".
+ * not yet published its result (UNSPECIFIED), which the retrieval treats as "not ready". The flow
+ * decides which sub-results count ({@link unicoFlowOf}); without one, all of them do.
  */
 export function unicoProcessMeaning(
   state: string,
   result: string | undefined,
   authenticationInfo?: UnicoAuthenticationInfo,
+  flow: UnicoFlowReading = { kind: 'unnamed' },
 ): CanonicalMeaning | undefined {
   switch (state) {
     case PROCESS_STATE.CREATED:
@@ -151,9 +225,9 @@ export function unicoProcessMeaning(
     case PROCESS_STATE.FINISHED:
       switch (result) {
         case PROCESS_RESULT.OK:
-          return okVerdict(authenticationInfo);
+          return okVerdict(authenticationInfo, flow);
         case PROCESS_RESULT.INVALID_IDENTITY:
-          return invalidIdentityVerdict(authenticationInfo);
+          return invalidIdentityVerdict(authenticationInfo, flow);
         case PROCESS_RESULT.EXPIRED:
           return { status: 'EXPIRED' };
         case PROCESS_RESULT.ERROR:
@@ -162,11 +236,11 @@ export function unicoProcessMeaning(
         case undefined:
           return undefined;
         default:
-          // A result word Unico added after this table: recorded, never guessed, and a human is told.
-          return { attention: 'unknown_result' };
+          // A result word Unico added after this table: never guessed, and a human is told.
+          return unknownWord('result', result);
       }
     default:
-      return {};
+      return unknownWord('status', state);
   }
 }
 
@@ -210,7 +284,14 @@ const eventMeaningSchema = z
 
 export const unicoEventTableSchema = z.record(providerStatusSchema, eventMeaningSchema);
 
+/**
+ * A `lastEvent` by the table. Unico says its set of events will grow and calls their meaning
+ * configuration, so one the table does not list is recorded with attention `unknown_event` and
+ * moves nothing (the webhook's `state` still announces a finished process); an entry `{}` is a
+ * known event that deliberately moves nothing.
+ */
 export function unicoEventMeaning(table: UnicoEventTable, lastEvent: string): CanonicalMeaning {
   const meaning = ownEntry(table, lastEvent);
-  return meaning ? { ...meaning } : {};
+  if (!meaning) return { informational: true, attention: 'unknown_event', unknownWord: lastEvent };
+  return meaning.status === undefined && !meaning.retrieve ? { informational: true } : { ...meaning };
 }

@@ -3,7 +3,8 @@
  * startToClose and retries, one cancels it midway (as a verification that ends does).
  */
 import { CancellationScope, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
-import type { KycActivities, PollRequest } from '../../../src/activities';
+import type { KycActivities } from '../../../src/activities';
+import { type PollRequest } from '../../../src/contracts';
 
 /** Every attempt runs out of time against a provider that never answers; the last failure ends the probe. */
 export async function timeoutProbeWorkflow(request: PollRequest, startToCloseMs: number, attempts: number) {
