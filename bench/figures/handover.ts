@@ -45,7 +45,8 @@ const p50s = (results: LoadResult[]) => repeated(results.map((r) => r.p50));
 const freshBody = (context: BenchContext) => () =>
   socureCallback(context, 'VERIFICATION_COMPLETED', randomUUID(), { decision: 'accept' }).body;
 
-export async function handOverFigure(context: BenchContext): Promise<void> {
+/** `connections`: the load levels (the cluster run takes only the saturating one, c50, to stay within the budget). */
+export async function handOverFigure(context: BenchContext, connectionLevels: number[] = [10, 50]): Promise<void> {
   const fixed = Array.from({ length: 50 }, (): string => randomUUID());
   await withConcurrency(fixed, 10, async (reference) => {
     await context.kyc.startVerification({ provider: 'socure', reference });
@@ -60,7 +61,7 @@ export async function handOverFigure(context: BenchContext): Promise<void> {
   const url = `${context.ingress.url}/webhooks/socure`;
   const headers = socureHeaders(context);
   for (const scenario of scenarios) {
-    for (const connections of [10, 50]) {
+    for (const connections of connectionLevels) {
       const label = `${scenario.name}, c${connections}`;
       const before = await scrape(context.kycWorker.metricsUrl);
       const cpuBefore = cpuOfStack(context);

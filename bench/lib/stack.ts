@@ -98,7 +98,8 @@ export function kycEnvironment(sims: Simulators, address: string, extra: Record<
 
 export interface TemporalSide {
   dir: string;
-  devServer: RunningDevServer;
+  /** The Temporal server the figures run on (a dev server, or a cluster's frontend); its pid when it is ours. */
+  devServer: Pick<RunningDevServer, 'address' | 'pid'>;
   client: Client;
   stop(): Promise<void>;
 }
