@@ -3,11 +3,15 @@
  * `patched()` answering false (test/support/patches-blocked.ts), so a run it starts takes every old
  * branch and records no patch marker, as one started by an older deployment did.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
 
-export async function workflowBundleBeforePatches(): Promise<{ code: string }> {
-  return bundleWorkflowCode({
+/** The bundle's file (a worker's `workflowBundle.codePath`). */
+export async function workflowBundleBeforePatches(): Promise<{ codePath: string }> {
+  const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/all-workflows'),
     failureConverterPath: FAILURE_CONVERTER_PATH,
     webpackConfigHook: (config) => {
@@ -20,4 +24,7 @@ export async function workflowBundleBeforePatches(): Promise<{ code: string }> {
     },
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
   });
+  const codePath = join(mkdtempSync(join(tmpdir(), 'kyc-before-patches-')), 'workflow-bundle.js');
+  writeFileSync(codePath, code);
+  return { codePath };
 }
