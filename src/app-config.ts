@@ -108,8 +108,9 @@ export const DEV_WEBHOOK_AUTH = 'ip:127.0.0.1,::1';
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 /**
  * The most hand-overs that wait at once: about a second of the embedded dev server's
- * signal-with-start rate (~50/s on two quiet cores). Below it the limit follows Temporal's latency
- * (src/ingress/handover-limit.ts), so an acknowledgement stays within a provider's 5 s timeout.
+ * signal-with-start rate (~50/s on two quiet cores). Below it the limit follows the queue the
+ * ingress builds in Temporal (src/ingress/handover-limit.ts), so an acknowledgement stays within a
+ * provider's 5 s timeout.
  */
 const DEFAULT_MAX_HANDOVERS_IN_FLIGHT = 64;
 /** A few MB at most: a replayed backlog of this many events is answered without signals. */

@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     metricsPort: metricsServer?.port,
     inbox: config.reliability.inboxDir,
   });
+  // Started by a parent over IPC (the benchmarks) with PORT=0: the port the system chose.
+  process.send?.({ listening: { port: ingress.port, metricsPort: metricsServer?.port } });
   onShutdownSignal(async () => {
     await ingress.close();
     await durable.close();

@@ -146,7 +146,7 @@ export async function endToEndFigure(context: BenchContext): Promise<void> {
         repeated(results.get(name)!),
         baseline,
         repeated(results.get(baseline)!),
-        { on: 'ratio', atLeast: 0.8 },
+        { on: 'ratio', atLeast: 0.9 },
       ),
     );
   }

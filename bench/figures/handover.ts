@@ -1,6 +1,6 @@
 /**
  * Figure 1 (hand-over through the ingress against the same signalWithStart from a bare client),
- * the overload run (the in-flight bound at 10x the saturating rate), and what the dev server's
+ * the overload run (the in-flight limit at 10x the saturating rate), and what the dev server's
  * SQLite pragmas buy.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,24 +14,27 @@ import {
   normalised,
   type BenchContext,
 } from '../lib/context';
+import { drained } from '../lib/drain';
 import { closedLoop, httpLoad, withConcurrency, type LoadResult } from '../lib/load';
 import { meanBetween, delta, scrape } from '../lib/metrics';
-import { cpuSecondsOf } from '../lib/processes';
+import { openLoop, type SecondOfLoad } from '../lib/open-loop';
+import { cpuSecondsOf, sleep } from '../lib/processes';
 import { row } from '../lib/report';
 import { startTemporalSide, startUnboundedIngress, startWorker } from '../lib/stack';
 import { repeated } from '../lib/stats';
 
 /** Runs `a` and `b` alternately, after one warm-up of each, so drift hits both alike. */
-export async function sideBySide(
+export async function sideBySide<R extends LoadResult = LoadResult>(
   context: BenchContext,
   label: string,
-  a: (durationS: number) => Promise<LoadResult>,
-  b: (durationS: number) => Promise<LoadResult>,
-): Promise<{ a: LoadResult[]; b: LoadResult[] }> {
-  const { durationS, warmupS, repetitions } = context.settings;
+  a: (durationS: number) => Promise<R>,
+  b: (durationS: number) => Promise<R>,
+  durationS = context.settings.durationS,
+): Promise<{ a: R[]; b: R[] }> {
+  const { warmupS, repetitions } = context.settings;
   await a(warmupS);
   await b(warmupS);
-  const results = { a: [] as LoadResult[], b: [] as LoadResult[] };
+  const results = { a: [] as R[], b: [] as R[] };
   for (let rep = 0; rep < repetitions; rep += 1) {
     results.a.push(await a(durationS));
     results.b.push(await b(durationS));
@@ -49,7 +52,8 @@ const p50s = (results: LoadResult[]) => repeated(results.map((r) => r.p50));
 /** A terminal callback: each starts a verification and ends it, so load runs leave nothing open. */
 const freshBody = (context: BenchContext) => () => loadCallback(context, 'verdict', randomUUID()).body;
 
-export async function handOverFigure(context: BenchContext): Promise<void> {
+/** `connections`: the load levels (the cluster run takes only the saturating one, c50, to stay within the budget). */
+export async function handOverFigure(context: BenchContext, connectionLevels: number[] = [10, 50]): Promise<void> {
   const fixed = Array.from({ length: 50 }, (): string => randomUUID());
   await withConcurrency(fixed, 10, async (reference) => {
     await context.kyc.startVerification(loadStory(context, reference).start);
@@ -64,7 +68,7 @@ export async function handOverFigure(context: BenchContext): Promise<void> {
   const url = `${context.ingress.url}${loadPath(context)}`;
   const headers = loadHeaders(context);
   for (const scenario of scenarios) {
-    for (const connections of [10, 50]) {
+    for (const connections of connectionLevels) {
       const label = `${scenario.name}, c${connections}`;
       const before = await scrape(context.kycWorker.metricsUrl);
       const cpuBefore = cpuOfStack(context);
@@ -94,12 +98,12 @@ export async function handOverFigure(context: BenchContext): Promise<void> {
   }
 }
 
-/** CPU seconds used so far by the dev server, our worker, our ingress and the bench itself. */
-function cpuOfStack(context: BenchContext) {
+/** CPU seconds used so far by the dev server, our worker, an ingress (ours by default) and the bench itself. */
+function cpuOfStack(context: BenchContext, ingressPid = context.ingress.child.process.pid) {
   return {
     devServer: cpuSecondsOf(context.side.devServer.pid),
     worker: cpuSecondsOf(context.kycWorker.child.process.pid),
-    ingress: cpuSecondsOf(context.ingress.child.process.pid),
+    ingress: cpuSecondsOf(ingressPid),
     bench: cpuSecondsOf(process.pid),
   };
 }
@@ -130,33 +134,73 @@ function workerTaskFigures(before: Map<string, number>, after: Map<string, numbe
 }
 
 /**
- * The bound on hand-overs in flight: at 10x the saturating rate (open loop), the bounded ingress
- * answers 503 + Retry-After beyond the bound; the baseline is the same ingress with no bound.
+ * A flood: 10x the saturating rate (the bare client's signal-with-start rate at c50, from figure 1
+ * or measured here), a true open loop (bench/lib/open-loop.ts), against the ingress with its limit
+ * and the same ingress with no limit, alternately. Each run starts on a quiet server: the backlog a
+ * run leaves (the hand-overs the unbounded ingress gave up on still run in Temporal) is drained
+ * first, so it does not slow the other side's run. Prints the answers of every second, with the
+ * limit as the ingress reports it.
  */
 export async function overloadFigure(context: BenchContext): Promise<void> {
-  const saturating = Number(context.diagnostics.saturatingRate ?? 50);
+  const saturating = await saturatingRate(context);
   const offered = Math.max(50, Math.round(saturating * 10));
+  const durationS = Math.max(10, 2 * context.settings.durationS);
   const unbounded = await startUnboundedIngress(context.env, join(context.logDir, 'ingress-unbounded.log'));
+  const trace: Record<string, unknown>[] = [];
   try {
     const headers = loadHeaders(context);
-    const load = (base: string) => (durationS: number) =>
-      httpLoad({
-        url: `${base}${loadPath(context)}`,
-        connections: 400,
-        overallRate: offered,
-        durationS,
-        headers,
-        body: freshBody(context),
-      });
-    const { a, b } = await sideBySide(context, `overload ${offered}/s`, load(context.ingress.url), load(unbounded.url));
+    const flood = (side: string, base: string, ingressPid: number | undefined) => {
+      let run = 0;
+      return async (seconds: number) => {
+        const name = `${side} ${run++ === 0 ? 'warm-up' : `rep ${run - 1}`}`;
+        await drained(context);
+        const cpuBefore = cpuOfStack(context, ingressPid);
+        const t0 = Date.now();
+        const gauges = sampleGauges(`${base}/metrics`);
+        const result = await openLoop({
+          url: `${base}${loadPath(context)}`,
+          rate: offered,
+          durationS: seconds,
+          headers,
+          body: freshBody(context),
+        });
+        const limits = await gauges.stop();
+        const cpu = cpuShare(cpuBefore, cpuOfStack(context, ingressPid), (Date.now() - t0) / 1000);
+        // The gauges as they stood at the end of each second.
+        const perSecond = result.perSecond.map((second, i) => ({ ...second, ...limits[i + 1] }));
+        for (const second of perSecond) context.log(`    ${name} ${secondLine(second)}`);
+        context.log(
+          `    ${name} CPU (cores): ${Object.entries(cpu)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        );
+        trace.push({ run: name, sent: result.sent, cpuShare: cpu, perSecond });
+        return result;
+      };
+    };
+    const { a, b } = await sideBySide(
+      context,
+      `overload ${offered}/s`,
+      flood('limit', context.ingress.url, context.ingress.child.process.pid),
+      flood('no limit', unbounded.url, unbounded.child.process.pid),
+      durationS,
+    );
     const baseline = 'same ingress, no limit';
     const label = `${offered}/s offered (10x saturating)`;
     context.rows.push(
-      row('1+', `overload, ${label}: ack p99 (all answers)`, 'ms', p99s(a), baseline, p99s(b), {
+      row('1+', `overload, ${label}: accepted/s`, '/s', rates(a), baseline, rates(b), { on: 'ratio', atLeast: 0.8 }),
+      row('1+', `overload, ${label}: ack p99 (every answer)`, 'ms', p99s(a), baseline, p99s(b), {
         on: 'value',
         atMost: 5000,
       }),
-      row('1+', `overload, ${label}: accepted/s`, '/s', rates(a), baseline, rates(b)),
+      row(
+        '1+',
+        `overload, ${label}: accepted/s`,
+        '/s',
+        rates(a),
+        'the saturating rate (bare client signalWithStart, c50, no flood)',
+        repeated([saturating]),
+      ),
       row(
         '1+',
         `overload, ${label}: share answered 503`,
@@ -166,9 +210,66 @@ export async function overloadFigure(context: BenchContext): Promise<void> {
         repeated(b.map(share503)),
       ),
     );
+    context.diagnostics.overload = { saturatingRate: saturating, offered, durationS, runs: trace };
   } finally {
     await unbounded.child.stop();
   }
+}
+
+/** Figure 1's saturating rate, or the same measure taken here when figure 1 did not run. */
+async function saturatingRate(context: BenchContext): Promise<number> {
+  const known = context.diagnostics.saturatingRate;
+  if (typeof known === 'number') return known;
+  const body = freshBody(context);
+  const run = (durationS: number) =>
+    closedLoop(50, durationS, () => directHandOver(context, context.client, normalised(context, body())));
+  await run(context.settings.warmupS);
+  const measured = await run(context.settings.durationS);
+  await drained(context);
+  context.log(`  saturating rate (bare client signalWithStart, c50): ${measured.rate.toFixed(1)}/s`);
+  context.diagnostics.saturatingRate = measured.rate;
+  return measured.rate;
+}
+
+/** The ingress's limit gauges, read once a second until stopped (the unbounded ingress's limit never binds). */
+function sampleGauges(metricsUrl: string) {
+  const samples: { limit?: number; inFlight?: number; noLoadMs?: number }[] = [];
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const index = Math.floor((Date.now() - started) / 1000);
+    void scrape(metricsUrl).then(
+      (gauges) => {
+        const noLoad = gauges.get('kyc_handover_no_load_seconds');
+        samples[index] = {
+          limit: gauges.get('kyc_handover_limit'),
+          inFlight: gauges.get('kyc_handovers_in_flight'),
+          ...(noLoad ? { noLoadMs: Math.round(noLoad * 1000) } : {}),
+        };
+      },
+      () => undefined,
+    );
+  }, 1000);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await sleep(100);
+      return samples;
+    },
+  };
+}
+
+function secondLine(second: SecondOfLoad & { limit?: number; inFlight?: number; noLoadMs?: number }): string {
+  const parts = [
+    `s${String(second.second).padStart(2)}: accepted ${String(second.accepted).padStart(3)}/s`,
+    `503 ${String(second.refused).padStart(3)}/s`,
+    `other ${second.other}`,
+    `p99 ${second.p99} ms`,
+  ];
+  if (second.limit !== undefined && second.limit < 1e6) parts.push(`limit ${second.limit}`);
+  if (second.inFlight !== undefined) parts.push(`in flight ${second.inFlight}`);
+  if (second.noLoadMs !== undefined && second.limit !== undefined && second.limit < 1e6)
+    parts.push(`no-load ${second.noLoadMs} ms`);
+  return parts.join(', ');
 }
 
 function share503(result: LoadResult): number {

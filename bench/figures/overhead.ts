@@ -46,7 +46,7 @@ export async function overheadFigure(context: BenchContext): Promise<void> {
         rate('express'),
         {
           on: 'ratio',
-          atLeast: 0.7,
+          atLeast: 0.85,
         },
       ),
       row('2', 'ingress, hand-over stubbed: requests/s (c50)', '/s', rate('stubbed'), 'bare node:http', rate('http')),

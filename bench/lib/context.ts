@@ -31,6 +31,8 @@ export interface Settings {
   sqlitePragmas: string[];
   /** Profile the worker with --cpu-prof during the signals-to-existing run. */
   profile: boolean;
+  /** Figures 1 and 4 on a PostgreSQL cluster too: `auto` (the bench's own when it can), `off`, or a running one's address. */
+  cluster: string;
   only?: string[];
 }
 

@@ -1,7 +1,6 @@
 /** Child processes of the bench (worker, ingress, bare servers) and their memory, read from /proc. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
-export { freePort } from '../../src/http/free-port';
 
 export interface Child {
   process: ChildProcess;

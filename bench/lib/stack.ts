@@ -12,8 +12,8 @@ import { KycClient } from '../../src/client';
 import { loadConfig, type AppConfig } from '../../src/app-config';
 import { providerVariable } from '../../src/providers/settings';
 import { startSimulators as startRegisteredSimulators, type RunningSimulators } from '../../src/testing/simulators';
-import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
-import { forkChild, freePort, waitForHttp, type Child } from './processes';
+import { startDevServerOnFreePorts, type RunningDevServer } from '../../src/temporal/dev-server';
+import { forkChild, waitForHttp, type Child } from './processes';
 
 export const KYC_TASK_QUEUE = 'bench-kyc';
 export const MINIMAL_TASK_QUEUE = 'bench-minimal';
@@ -49,16 +49,15 @@ export function kycEnvironment(sims: Simulators, address: string, extra: Record<
 
 export interface TemporalSide {
   dir: string;
-  devServer: RunningDevServer;
+  /** The Temporal server the figures run on (a dev server, or a cluster's frontend); its pid when it is ours. */
+  devServer: Pick<RunningDevServer, 'address' | 'pid'>;
   client: Client;
   stop(): Promise<void>;
 }
 
 export async function startTemporalSide(label: string, sqlitePragmas: string[] = []): Promise<TemporalSide> {
   const dir = mkdtempSync(join(tmpdir(), `kyc-bench-${label}-`));
-  const devServer = await startDevServer({
-    port: await freePort(),
-    uiPort: await freePort(),
+  const devServer = await startDevServerOnFreePorts({
     dbFile: join(dir, 'temporal.sqlite'),
     namespace: 'default',
     sqlitePragmas,
@@ -106,14 +105,12 @@ export interface BenchWorker {
 }
 
 export async function startWorker(options: WorkerOptions): Promise<BenchWorker> {
-  const metricsPort = await freePort();
-  const { child } = await forkChild(join(SERVERS, 'worker.js'), {
+  const { child, ready } = await forkChild<{ metricsPort: number }>(join(SERVERS, 'worker.js'), {
     env: {
       ...process.env,
       ...options.env,
       TEMPORAL_TASK_QUEUE: options.taskQueue ?? (options.kind === 'minimal' ? MINIMAL_TASK_QUEUE : KYC_TASK_QUEUE),
       BENCH_WORKER_KIND: options.kind,
-      BENCH_METRICS_PORT: String(metricsPort),
       ...(options.bundlePath ? { BENCH_WORKFLOW_BUNDLE: options.bundlePath } : {}),
       ...(options.maxCachedWorkflows !== undefined
         ? { BENCH_MAX_CACHED_WORKFLOWS: String(options.maxCachedWorkflows) }
@@ -123,7 +120,7 @@ export async function startWorker(options: WorkerOptions): Promise<BenchWorker> 
     readyKey: 'ready',
     execArgv: ['--expose-gc', ...(options.execArgv ?? [])],
   });
-  return { child, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+  return { child, metricsUrl: `http://127.0.0.1:${ready.metricsPort}/metrics` };
 }
 
 export interface BenchIngress {
@@ -132,17 +129,18 @@ export interface BenchIngress {
 }
 
 /**
- * Our ingress through its own entry point (dist/ingress-main), configured by environment. Each
- * gets its own durable inbox directory (one ingress per directory, by its lock), removed on stop.
+ * Our ingress through its own entry point (dist/ingress-main), configured by environment, on a
+ * port it chooses (PORT=0) and reports over IPC. Each gets its own durable inbox directory (one
+ * ingress per directory, by its lock), removed on stop.
  */
 export async function startIngress(env: Record<string, string>, logFile: string): Promise<BenchIngress> {
-  const port = await freePort();
   const inboxDir = mkdtempSync(join(tmpdir(), 'kyc-bench-inbox-'));
-  const { child } = await forkChild(INGRESS_MAIN, {
-    env: { ...process.env, KYC_INBOX_DIR: inboxDir, ...env, PORT: String(port) },
+  const { child, ready } = await forkChild<{ port: number }>(INGRESS_MAIN, {
+    env: { ...process.env, KYC_INBOX_DIR: inboxDir, ...env, PORT: '0' },
     logFile,
+    readyKey: 'listening',
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${ready.port}`;
   await waitForHttp(`${url}/healthz`);
   const stop = child.stop.bind(child);
   child.stop = async () => {

@@ -1,11 +1,12 @@
 /**
  * A bench worker process (forked by the runner): our worker as src/worker.ts composes it, or the
- * baseline worker running the minimal workflow. The SDK's Prometheus metrics are on
- * BENCH_METRICS_PORT; the runner asks for heap figures over IPC.
+ * baseline worker running the minimal workflow. The SDK's Prometheus metrics are on a port it
+ * reports when ready; the runner asks for heap figures over IPC.
  */
 import { getHeapStatistics } from 'node:v8';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { loadConfig } from '../../src/app-config';
+import { startOnFreePorts } from '../../src/http/free-port';
 import { createWorker } from '../../src/worker';
 import * as minimalActivities from '../workflows/minimal-activities';
 
@@ -24,13 +25,18 @@ export interface WorkerProcessMemory {
 
 async function main(): Promise<void> {
   const kind = process.env.BENCH_WORKER_KIND ?? 'kyc';
-  const metricsPort = process.env.BENCH_METRICS_PORT;
-  Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    ...(metricsPort
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } } } }
-      : {}),
-  });
+  // The runtime binds the port itself: picked free, and installed once more on another if it was taken.
+  const metricsPort = await startOnFreePorts(
+    1,
+    ([port]) => {
+      Runtime.install({
+        logger: new DefaultLogger('ERROR'),
+        telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } },
+      });
+      return Promise.resolve(port!);
+    },
+    { what: "bench worker's metrics exporter" },
+  );
   const overrides: Partial<WorkerOptions> = {};
   if (process.env.BENCH_MAX_CACHED_WORKFLOWS)
     overrides.maxCachedWorkflows = Number(process.env.BENCH_MAX_CACHED_WORKFLOWS);
@@ -82,7 +88,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('disconnect', stop);
-  process.send?.({ ready: true });
+  process.send?.({ ready: { metricsPort } });
   await run;
   process.exit(0);
 }

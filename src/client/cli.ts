@@ -5,10 +5,11 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, longestVerificationLifetimeMs } from '../app-config';
 import { parseDuration } from '../config/env-reader';
+import { checkPatches, type PatchCheckReport } from '../temporal/patch-check';
 import { formatSeconds, setUpNamespace } from '../temporal/setup';
 import { DECISIONS, STATUSES, type Decision, type Status, type VerificationState } from '../verification/model';
 import { KycClient, WaitTimeoutError } from './index';
-import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../contracts';
+import { DEAD_LETTER_REASONS, isDeadLetterReason, WORKFLOW_PATCHES } from '../contracts';
 import type { DeadLetterSummary } from '../dead-letters/store';
 import type { CallbackParser } from '../providers/types';
 import { terminalLines, terminalSafe } from './terminal-text';
@@ -82,10 +83,14 @@ example: kyc dead-letters --provider ${EXAMPLE.id}`,
 example: kyc replay <id from kyc dead-letters>`,
   },
   setup: {
-    synopsis: 'setup',
+    synopsis: 'setup [--check-patches]',
     text: `Registers our search attributes in the namespace and checks its retention against the longest
 verification lifetime (KYC_PROVIDERS and their P_EXPIRES_AFTER / P_MAX_LIFETIME, when set here).
-example: kyc setup`,
+  --check-patches     changes nothing: reads every open verification's history and lists, per patch of the
+                      workflow (${WORKFLOW_PATCHES.join(', ')}), the runs started before it; a patch none
+                      started before can be deprecated (docs/deprecating-patches.md)
+example: kyc setup
+example: kyc setup --check-patches`,
   },
   inbox: {
     synopsis: 'inbox drain --dir PATH [--timeout 5m]',
@@ -244,6 +249,22 @@ function print(io: CliIo, json: boolean, value: unknown, human: string | string[
     json ? `${JSON.stringify(value, null, 2)}\n` : `${terminalLines(typeof human === 'string' ? [human] : human)}\n`,
   );
   return EXIT.ok;
+}
+
+function describePatchCheck(report: PatchCheckReport): string[] {
+  const lines = [`namespace ${report.namespace}: ${report.openRuns} open verifications read`];
+  for (const { patch, openRunsBefore, workflowIds } of report.patches) {
+    if (openRunsBefore === 0) {
+      lines.push(
+        `  patch ${patch}: no open run started before it; its old branch can go (docs/deprecating-patches.md)`,
+      );
+      continue;
+    }
+    lines.push(`  patch ${patch}: ${openRunsBefore} open run(s) started before it; keep its old branch`);
+    for (const id of workflowIds) lines.push(`    ${id}`);
+    if (openRunsBefore > workflowIds.length) lines.push(`    … and ${openRunsBefore - workflowIds.length} more`);
+  }
+  return lines;
 }
 
 function describeState(state: VerificationState): string[] {
@@ -486,7 +507,13 @@ const COMMANDS: Record<string, Command> = {
   },
 
   setup(args, io) {
-    const { values } = parse(args, {}, 0);
+    const { values } = parse(args, { 'check-patches': { type: 'boolean' } }, 0);
+    if (values['check-patches']) {
+      return async (kyc) => {
+        const report = await checkPatches(kyc.client);
+        return print(io, values.json === true, report, describePatchCheck(report));
+      };
+    }
     // Which providers' lifetimes count: KYC_PROVIDERS and their P_EXPIRES_AFTER / P_MAX_LIFETIME, if set here.
     const longestLifetimeMs = longestVerificationLifetimeMs(io.env);
     return async (kyc) => {

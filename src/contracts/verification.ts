@@ -9,6 +9,15 @@ import type { AppRegistration, VerificationEvent, VerificationPolicy, Verificati
 export const DEFAULT_TASK_QUEUE = 'kyc-verifications';
 export const WORKFLOW_TYPE = 'verificationWorkflow';
 
+/**
+ * The workflow's patches (`patched()`), oldest first. A run started before one takes its old branch
+ * for as long as it is open; `kyc setup --check-patches` lists those runs, so an operator knows when
+ * the old branch can go (docs/deprecating-patches.md).
+ */
+export const ATTENTION_PATCH = 'kyc-attention';
+export const WAKE_TIMER_PATCH = 'kyc-wake-timer';
+export const WORKFLOW_PATCHES = [ATTENTION_PATCH, WAKE_TIMER_PATCH] as const;
+
 /** The workflow ID of a verification: `kyc:<provider>:<reference>`, the provider's own transaction ID. */
 export function kycWorkflowId(provider: string, reference: string): string {
   return `kyc:${provider}:${reference}`;

@@ -31,7 +31,7 @@ export interface IngressDeps {
   deadLetters?: DeadLetterRecorder;
   /** Where events of KYC_INBOX_PROVIDERS wait while Temporal is unreachable, instead of a 503. */
   inbox?: DurableInbox;
-  /** Default: KYC_MAX_HANDOVERS_IN_FLIGHT, adapting to Temporal's latency below it. */
+  /** Default: KYC_MAX_HANDOVERS_IN_FLIGHT, following the queue in Temporal below it. */
   handoverLimit?: HandoverLimit;
   /** Events Temporal acknowledged, so exact redeliveries need no signal; default: KYC_INGRESS_DEDUP_ENTRIES of them. */
   accepted?: AcceptedCallbacks;
@@ -54,7 +54,8 @@ export function createIngressApp(deps: IngressDeps): Express {
   // once instead of joining a queue whose wait would pass the provider's timeout (5-30 s): a burst
   // then degrades into retries, and every 2xx still means the callback is with Temporal.
   const handovers =
-    deps.handoverLimit ?? new HandoverLimit({ cap: config.ingress.maxHandoversInFlight, targetWaitMs: timeoutMs / 2 });
+    deps.handoverLimit ?? new HandoverLimit({ cap: config.ingress.maxHandoversInFlight, deadlineMs: timeoutMs });
+  metrics.trackHandoverLimit(handovers);
   const accepted = deps.accepted ?? new AcceptedCallbacks(config.ingress.dedupEntries);
   const starts = deps.startBudget ?? new StartBudget(config.ingress.callbackStartsPerMinute);
   const retention =

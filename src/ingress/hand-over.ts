@@ -5,7 +5,7 @@
  * callbacks that would start a verification, and, for a provider that never retries, into the
  * local inbox whenever Temporal cannot take it now.
  */
-import { isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
+import { isGrpcDeadlineError, isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
 import type { AppConfig, ProviderConfig } from '../app-config';
 import { kycWorkflowId } from '../contracts';
 import type { DurableInbox } from '../inbox/durable-inbox';
@@ -71,7 +71,7 @@ export function handOverStep(deps: HandOverDeps): HandOver {
     if (needsHandover && handovers.full && !keepsAnInbox(provider)) {
       // Counted, not logged: under a burst this happens hundreds of times a second.
       metrics.events.inc({ provider: provider.id, result: 'overloaded' }, items.length);
-      throw overloaded();
+      throw overloaded(handovers.refuse());
     }
     return inParallelPerVerification(items, (item) =>
       item.known ? Promise.resolve(duplicate(provider, item.event)) : handOverOne(provider, item),
@@ -98,6 +98,9 @@ export function handOverStep(deps: HandOverDeps): HandOver {
     const workflowId = kycWorkflowId(provider.id, event.reference);
     const grant = startIfMissing ? starts.mayStart(provider.id, workflowId) : false;
     const slot = handovers.enter();
+    // Temporal answered, or the deadline passed: a sample of its latency for the limit. A hand-over
+    // that failed at once (Temporal unreachable) is none (src/ingress/handover-limit.ts).
+    let tookTemporalsTime = true;
     const endTimer = metrics.handover.startTimer({ provider: provider.id });
     try {
       let outcome;
@@ -107,6 +110,7 @@ export function handOverStep(deps: HandOverDeps): HandOver {
           deadline: Date.now() + deps.timeoutMs,
         });
       } catch (err) {
+        tookTemporalsTime = isGrpcDeadlineError(err);
         // Nothing was started: the token serves the next callback (after an outage, the providers' retries).
         if (grant === 'granted') starts.giveBack(provider.id);
         if (keepsAnInbox(provider)) {
@@ -147,7 +151,7 @@ export function handOverStep(deps: HandOverDeps): HandOver {
       if (keepsAnInbox(provider)) return await keepInInbox(provider, event, true, 'start_limited');
       throw startLimited(starts.retryAfterSeconds(provider.id));
     } finally {
-      handovers.release(slot);
+      handovers.release(slot, tookTemporalsTime);
     }
   }
 

@@ -7,12 +7,6 @@ import { HttpError } from './http-error';
 
 /** Seconds a provider should wait before retrying when Temporal cannot take the callback. */
 export const RETRY_AFTER_SECONDS = 5;
-/**
- * Retry-After when the ingress is at its in-flight bound: at the bound, the hand-overs ahead of a
- * retry drain in about a second on the embedded dev server (docs/architecture.md, "Capacity and
- * back-pressure").
- */
-export const OVERLOAD_RETRY_AFTER_SECONDS = 2;
 
 /** Temporal could not take the callback (or its dead letter) now; the provider retries. */
 export function temporalUnavailable(): HttpError {
@@ -21,10 +15,14 @@ export function temporalUnavailable(): HttpError {
   });
 }
 
-/** Too many hand-overs are waiting on Temporal: refused at once rather than queued past the provider's timeout. */
-export function overloaded(): HttpError {
+/**
+ * Too many hand-overs are waiting on Temporal: refused at once rather than queued past the
+ * provider's timeout. `retryAfterSeconds` comes from the hand-over limit, spread over the time its
+ * backlog needs (src/ingress/handover-limit.ts), so refused retries do not return together.
+ */
+export function overloaded(retryAfterSeconds: number): HttpError {
   return new HttpError(503, 'overloaded', 'too many callbacks are being stored right now; retry later', {
-    retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS,
+    retryAfterSeconds,
   });
 }
 

@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { AppConfig } from '../app-config';
 import { cachedAnswer } from '../http/cached-answer';
-import { freePort } from '../http/free-port';
+import { startOnFreePorts, type FreePortsStart } from '../http/free-port';
+import { createLogger } from '../logger';
 import { READINESS_CACHE_MS } from './readiness';
 import { installRuntime } from './runtime';
 import { startMetricsServer, type MetricsSource, type ReadinessCheck } from './metrics-server';
@@ -14,11 +15,29 @@ export { runtimeMetrics } from './metrics-server';
  * METRICS_PORT set, the runtime's Prometheus exporter on a private loopback port whose text the
  * metrics server re-serves (so one port carries the worker's and the ingress's metrics).
  * Returns that loopback address, if any.
+ *
+ * The exporter's port is picked free before the runtime binds it, so another process may take it
+ * in between: the runtime then refuses to install, and is installed once more on another port.
  */
-export async function setUpWorkerRuntime(config: AppConfig): Promise<string | undefined> {
-  const bindAddress = config.observability.metricsPort === undefined ? undefined : `127.0.0.1:${await freePort()}`;
-  installRuntime({ level: config.observability.logLevel, prometheusBindAddress: bindAddress });
-  return bindAddress;
+export async function setUpWorkerRuntime(
+  config: AppConfig,
+  ports: Omit<FreePortsStart, 'what'> = {},
+): Promise<string | undefined> {
+  const level = config.observability.logLevel;
+  if (config.observability.metricsPort === undefined) {
+    installRuntime({ level });
+    return undefined;
+  }
+  const logger = createLogger('worker', level);
+  return startOnFreePorts(
+    1,
+    ([port]) => {
+      const bindAddress = `127.0.0.1:${port}`;
+      installRuntime({ level, prometheusBindAddress: bindAddress });
+      return Promise.resolve(bindAddress);
+    },
+    { what: "the Temporal runtime's metrics exporter", print: (line) => logger.warn(line), ...ports },
+  );
 }
 
 /** Serves /metrics, /healthz and /readyz on METRICS_PORT; nothing when it is unset. */

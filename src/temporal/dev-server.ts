@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { startOnFreePorts, type FreePortsStart } from '../http/free-port';
 import { resolveTemporalCli } from './binaries';
 import { KYC_SEARCH_ATTRIBUTES } from '../contracts';
 
@@ -78,8 +79,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     await Promise.race([
       waitUntilServing(address, options.readyTimeoutMs ?? 60_000),
       exited.then((code) => {
+        const said = lastLines(logFile, 3);
         throw new Error(
-          `temporal dev server exited with code ${code} before it was ready (is port ${options.port} free?)`,
+          `temporal dev server on ports ${options.port} and ${options.uiPort} exited with code ${code} ` +
+            `before it was ready${said ? `: ${said}` : ''}`,
         );
       }),
     ]);
@@ -97,6 +100,30 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
       await exited;
     },
   };
+}
+
+/**
+ * Starts the dev server on ports picked free (tests, benchmarks): a start that fails, a port taken
+ * by another process between the pick and the bind, is retried once on other ports, the cause printed.
+ */
+export function startDevServerOnFreePorts(
+  options: Omit<DevServerOptions, 'port' | 'uiPort'>,
+  ports: Omit<FreePortsStart, 'what'> = {},
+): Promise<RunningDevServer> {
+  return startOnFreePorts(2, ([port, uiPort]) => startDevServer({ ...options, port: port!, uiPort: uiPort! }), {
+    what: 'temporal dev server',
+    ...ports,
+  });
+}
+
+/** The server's last words (its log is appended to, so a retry's lines come after the first start's). */
+function lastLines(file: string, count: number): string {
+  try {
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    return lines.slice(-count).join(' | ').slice(0, 600);
+  } catch {
+    return '';
+  }
 }
 
 async function waitUntilServing(address: string, timeoutMs: number): Promise<void> {

@@ -23,6 +23,7 @@ import {
   registerSignal,
   stateQuery,
   type VerificationInput,
+  WAKE_TIMER_PATCH,
 } from '../contracts';
 import { readCancellation, readProviderEvent, readRegistration, type SignalName } from '../verification/incoming';
 import { LATE_VERDICT } from '../verification/late-verdict';
@@ -55,7 +56,7 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   // Patches are decided in the first task, before anything is awaited (see visibility.ts).
   const mirror = visibilityMirror();
   // Patch `kyc-wake-timer`: runs started before it wait with `condition`'s own timer (see wake-timer.ts).
-  const wake = new WakeTimer(patched('kyc-wake-timer'));
+  const wake = new WakeTimer(patched(WAKE_TIMER_PATCH));
   const policy = input.policy ?? (await verificationPolicy(provider));
   if (!input.carried) state = initialState(provider, reference, startedAt, policy);
   const calls = new ProviderCalls(policy, (purpose, result) => arrivals.push(answered(purpose, result)));

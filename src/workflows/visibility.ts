@@ -4,7 +4,7 @@
  */
 import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { isTerminal, type VerificationState } from '../verification/model';
-import { KycAttention, KycDecision, KycProvider, KycStatus } from '../contracts';
+import { ATTENTION_PATCH, KycAttention, KycDecision, KycProvider, KycStatus } from '../contracts';
 
 /**
  * Returns a function that mirrors the state; each upsert is a history event, so it writes only on
@@ -16,7 +16,7 @@ import { KycAttention, KycDecision, KycProvider, KycStatus } from '../contracts'
  * the patch stay in test/replay/histories (`*.before-kyc-attention.json`) and prove the old branch.
  */
 export function visibilityMirror(): (state: VerificationState) => void {
-  const withAttention = patched('kyc-attention');
+  const withAttention = patched(ATTENTION_PATCH);
   let mirrored: string | undefined;
   return (state) => {
     // The UI's "current details" cost nothing in history: keep them fresh.

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/app-config';
 import { startAttestrSimulator, type AttestrSimulator } from '../../src/providers/attestr/testing/simulator';
 import { postJson } from '../../src/testing/callback-sender';
 import { isTerminal } from '../../src/verification/model';
-import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
+import { startDevServerOnFreePorts, type RunningDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../support/ports';
 import { startIngressProcess, startWorkerProcess, type NodeProcess } from '../support/processes';
 import { eventually } from '../support/stack';
@@ -48,12 +48,8 @@ describe('durable local inbox across an ingress SIGKILL (real processes, real de
 
   it('acknowledged while Temporal is down, kept across a SIGKILL, delivered when Temporal returns', async () => {
     const inboxDir = tempDir('kyc-inbox-');
-    const [temporalPort, uiPort, ingressPort, secondIngressPort] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
+    // Temporal's ports are chosen now, its address given to the ingress before any server is there.
+    const [temporalPort, uiPort] = [await freePort(), await freePort()];
     const env: Record<string, string> = {
       ...DEV_DEFAULTS,
       NODE_ENV: 'development',
@@ -72,11 +68,11 @@ describe('durable local inbox across an ingress SIGKILL (real processes, real de
     };
 
     // No server listens on TEMPORAL_ADDRESS.
-    const firstIngress = await startIngressProcess(env, ingressPort);
+    const firstIngress = await startIngressProcess(env);
     processes.push(firstIngress);
     const completed = randomUUID();
     const errored = randomUUID();
-    const url = `http://127.0.0.1:${ingressPort}/webhooks/attestr`;
+    const url = `http://127.0.0.1:${firstIngress.port}/webhooks/attestr`;
     const answers = [
       await postJson(url, sim.flowxCallback(completed, 'flowx.completed'), sim.webhookHeaders()),
       await postJson(url, sim.flowxCallback(errored, 'flowx.errored'), sim.webhookHeaders()),
@@ -94,14 +90,16 @@ describe('durable local inbox across an ingress SIGKILL (real processes, real de
     await firstIngress.kill('SIGKILL');
     expect(entries(inboxDir)).toHaveLength(3);
 
-    devServer = await startDevServer({
-      port: temporalPort,
-      uiPort,
-      dbFile: join(tempDir('kyc-temporal-'), 'temporal.sqlite'),
-      namespace: 'default',
-    });
+    // On the ports chosen at first; if another process took one meanwhile, on others (the
+    // restarted ingress and the worker are told the new address: the inbox is on disk, not tied to it).
+    const chosen = [temporalPort, uiPort];
+    devServer = await startDevServerOnFreePorts(
+      { dbFile: join(tempDir('kyc-temporal-'), 'temporal.sqlite'), namespace: 'default' },
+      { pick: () => (chosen.length ? Promise.resolve(chosen.shift()!) : freePort()) },
+    );
+    env.TEMPORAL_ADDRESS = devServer.address;
     processes.push(await startWorkerProcess(env));
-    processes.push(await startIngressProcess(env, secondIngressPort));
+    processes.push(await startIngressProcess(env));
 
     connection = await Connection.connect({ address: devServer.address });
     const kyc = new KycClient(new Client({ connection }), loadConfig(env));

@@ -18,10 +18,10 @@ import { providerVariable } from '../../src/providers/settings';
 import { sendUntilAcknowledged, type CallbackDelivery } from '../../src/testing/callback-sender';
 import type { StoryTruth } from '../../src/testing/kit';
 import { startSimulators } from '../../src/testing/simulators';
-import { startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
+import { causeOf } from '../../src/http/free-port';
+import { startDevServer, startDevServerOnFreePorts, type RunningDevServer } from '../../src/temporal/dev-server';
 import type { ProviderId } from '../../src/providers/registry';
 import type { Cluster } from './cluster';
-import { freePort } from './ports';
 import { startIngressProcess, startWorkerProcess, type NodeProcess } from './processes';
 import { awaitVerdict } from './provider-stack';
 import { eventually } from './stack';
@@ -107,21 +107,20 @@ function random(seed: number): () => number {
   };
 }
 
-/** A dev server of the run's own, on a SQLite file, restarted on the same file after a SIGKILL. */
+/**
+ * A dev server of the run's own, on a SQLite file, restarted on the same file and ports after a
+ * SIGKILL (the worker and ingress processes know its address).
+ */
 export async function devServerUnderTest(): Promise<TemporalUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), 'kyc-chaos-db-'));
-  const options = {
-    port: await freePort(),
-    uiPort: await freePort(),
-    dbFile: join(dir, 'temporal.sqlite'),
-    namespace: 'default',
-  };
-  let server: RunningDevServer = await startDevServer(options);
+  const files = { dbFile: join(dir, 'temporal.sqlite'), namespace: 'default' };
+  let server: RunningDevServer = await startDevServerOnFreePorts(files);
+  const [port, uiPort] = [Number(server.address.split(':').at(-1)), Number(new URL(server.uiUrl).port)];
   return {
     address: server.address,
     killAndRestart: async () => {
       await server.kill();
-      server = await startDevServer(options);
+      server = await startDevServer({ ...files, port, uiPort });
     },
     close: async () => {
       await server.stop();
@@ -171,8 +170,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     sim,
     stories: Object.values(kit.stories).filter((story) => story.callbacksDecide),
   }));
-  const ingressPorts = await Promise.all(inboxDirs.map(() => freePort()));
-  const workerMetricsPorts = await Promise.all(Array.from({ length: options.workers ?? 1 }, () => freePort()));
+  // Filled in as the processes start: each takes ports the system chooses, and reports them.
+  const ingressPorts: number[] = [];
+  const workerMetricsPorts: number[] = [];
   const temporal = await (options.temporal ?? devServerUnderTest)();
   const env: Record<string, string> = {
     NODE_ENV: 'development',
@@ -194,14 +194,33 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   // Each ingress its own inbox, as each replica its own volume; each worker its metrics port.
   const ingressEnv = (i: number) => ({ ...env, KYC_INBOX_DIR: inboxDirs[i]! });
-  const workerEnv = (i: number) => ({ ...env, METRICS_PORT: String(workerMetricsPorts[i]) });
+  const workerEnv = { ...env, METRICS_PORT: '0' };
+  const startWorker = async (i: number) => {
+    const worker = await startWorkerProcess(workerEnv);
+    workerMetricsPorts[i] = worker.metricsPort!;
+    return worker;
+  };
+  /**
+   * An ingress on a port of its own choosing; a restarted one on the port it had, as a replica
+   * behind a load balancer (or, if another process took that port meanwhile, on a new one).
+   */
+  const startIngress = async (i: number) => {
+    const previous = ingressPorts[i];
+    const ingress = await startIngressProcess(ingressEnv(i), previous ?? 0).catch((err: unknown) => {
+      if (previous === undefined) throw err;
+      log(`ingress ${i} did not restart on port ${previous} (${causeOf(err)}); starting it on another`);
+      return startIngressProcess(ingressEnv(i));
+    });
+    ingressPorts[i] = ingress.port;
+    return ingress;
+  };
 
   const workers: NodeProcess[] = [];
   const ingresses: NodeProcess[] = [];
   let connection: Connection | undefined;
   try {
-    workers.push(...(await Promise.all(workerMetricsPorts.map((_, i) => startWorkerProcess(workerEnv(i))))));
-    ingresses.push(...(await Promise.all(ingressPorts.map((port, i) => startIngressProcess(ingressEnv(i), port)))));
+    workers.push(...(await Promise.all(Array.from({ length: options.workers ?? 1 }, (_, i) => startWorker(i)))));
+    ingresses.push(...(await Promise.all(inboxDirs.map((_, i) => startIngress(i)))));
 
     /** The providers in turn, each time one of its stories at random (in one of its shapes). */
     const newPlan = (i: number): Plan => {
@@ -266,7 +285,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           const i = n % ingresses.length;
           log(`fault: SIGKILL ingress ${i}`);
           await ingresses[i]!.kill('SIGKILL');
-          ingresses[i] = await startIngressProcess(ingressEnv(i), ingressPorts[i]!);
+          ingresses[i] = await startIngress(i);
         } else if (fault === 'worker') {
           const i = n % workers.length;
           // Killed while it holds verifications: their next tasks must find another worker (or this one restarted).
@@ -281,7 +300,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           log(`fault: SIGKILL worker ${i} holding ${held} verifications in its sticky cache`);
           stickyAtWorkerKill.push(held);
           await workers[i]!.kill('SIGKILL');
-          workers[i] = await startWorkerProcess(workerEnv(i));
+          workers[i] = await startWorker(i);
         } else if (fault === 'database') {
           if (!temporal.stopDatabase || !temporal.startDatabase)
             throw new Error('this Temporal has no database to stop');

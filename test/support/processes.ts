@@ -10,6 +10,8 @@ export interface NodeProcess {
   child: ChildProcess;
   /** The last lines it wrote (stdout and stderr), for failure messages. */
   output(): string;
+  /** The fields of the first JSON log line with this message, once it was written. */
+  logged(message: string): Record<string, unknown> | undefined;
   exited: Promise<number | null>;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -34,9 +36,26 @@ export function spawnEntry(entry: 'ingress-main' | 'worker-main', env: Record<st
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   void exited.then(() => process.off('exit', killOnExit));
+  const logged = new Map<string, Record<string, unknown>>();
+  let partial = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    const text = partial + chunk.toString('utf8');
+    const whole = text.split('\n');
+    partial = whole.pop() ?? '';
+    for (const line of whole) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const fields = JSON.parse(line) as Record<string, unknown>;
+        if (typeof fields.message === 'string' && !logged.has(fields.message)) logged.set(fields.message, fields);
+      } catch {
+        // Not one of our JSON lines.
+      }
+    }
+  });
   return {
     child,
     output: () => lines.join('\n'),
+    logged: (message) => logged.get(message),
     exited,
     kill: async (signal = 'SIGKILL') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -45,35 +64,50 @@ export function spawnEntry(entry: 'ingress-main' | 'worker-main', env: Record<st
   };
 }
 
-/** Starts `dist/ingress-main.js` on `port` and waits until it answers /healthz. */
-export async function startIngressProcess(env: Record<string, string>, port: number): Promise<NodeProcess> {
+/**
+ * Starts `dist/ingress-main.js` and waits until it answers /healthz: on a port it chooses (the
+ * default, PORT=0, read back from its "ingress listening" line), or on `port` (a restart on the
+ * port it had).
+ */
+export async function startIngressProcess(
+  env: Record<string, string>,
+  port = 0,
+): Promise<NodeProcess & { port: number }> {
   const ingress = spawnEntry('ingress-main', { ...env, PORT: String(port) });
-  await eventually(
+  const bound = await eventually(
     async () => {
       if (ingress.child.exitCode !== null) throw new Error(`ingress exited:\n${ingress.output()}`);
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-      return res?.ok ? true : undefined;
+      const listening = ingress.logged('ingress listening');
+      if (typeof listening?.port !== 'number') return undefined;
+      const res = await fetch(`http://127.0.0.1:${listening.port}/healthz`).catch(() => undefined);
+      return res?.ok ? listening.port : undefined;
     },
     30_000,
     'the ingress process to listen',
   ).catch((err: unknown) => {
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n${ingress.output()}`);
   });
-  return ingress;
+  return Object.assign(ingress, { port: bound });
 }
 
-/** Starts `dist/worker-main.js` and waits until it polls its task queue. */
-export async function startWorkerProcess(env: Record<string, string>): Promise<NodeProcess> {
+/**
+ * Starts `dist/worker-main.js` and waits until it polls its task queue. With METRICS_PORT=0 its
+ * metrics server takes a port the system chooses: `metricsPort`, read back from its "worker polling" line.
+ */
+export async function startWorkerProcess(
+  env: Record<string, string>,
+): Promise<NodeProcess & { metricsPort: number | undefined }> {
   const worker = spawnEntry('worker-main', env);
-  await eventually(
+  const polling = await eventually(
     async () => {
       if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${worker.output()}`);
-      return worker.output().includes('worker polling') ? true : undefined;
+      return worker.logged('worker polling');
     },
     60_000,
     'the worker process to poll',
   ).catch((err: unknown) => {
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n${worker.output()}`);
   });
-  return worker;
+  const metricsPort = typeof polling.metricsPort === 'number' ? polling.metricsPort : undefined;
+  return Object.assign(worker, { metricsPort });
 }

@@ -6,6 +6,7 @@ import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../../src/app-config';
 import type { ActivityDeps } from '../../src/activities';
 import { createIngressApp } from '../../src/ingress/app';
+import { startOnFreePorts, type FreePortsStart } from '../../src/http/free-port';
 import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
 import { dataConverter } from '../../src/temporal/connection';
@@ -36,24 +37,36 @@ export function quietRuntime(): void {
  * documented examples as they stand (timestamped when they were written) ask for years.
  */
 export async function startTemporal(
-  options: { withSearchAttributes?: boolean; retentionDays?: number } = {},
+  options: {
+    withSearchAttributes?: boolean;
+    retentionDays?: number;
+    /** How its port is picked (test/integration/ports.test.ts hands out a taken one first). */
+    ports?: Omit<FreePortsStart, 'what'>;
+  } = {},
 ): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const cluster = process.env.KYC_TEST_TEMPORAL_ADDRESS;
   if (cluster && options.withSearchAttributes === false)
     throw new Error('a namespace without our search attributes needs a server of its own');
+  // The port is ours to pick (held until the server binds it), and a start that fails on it is retried once.
   const env = cluster
     ? await TestWorkflowEnvironment.createFromExistingServer({ address: cluster })
-    : await TestWorkflowEnvironment.createLocal({
-        server: {
-          executable: { type: 'existing-path', path: resolveTemporalCli() },
-          ip: '127.0.0.1',
-          log: { format: 'pretty', level: 'error' },
-          // Without them: a cluster as a platform team hands it over, before `kyc setup`.
-          searchAttributes: options.withSearchAttributes === false ? [] : KYC_SEARCH_ATTRIBUTES,
-          extraArgs: ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true'],
-        },
-      });
+    : await startOnFreePorts(
+        1,
+        ([port]) =>
+          TestWorkflowEnvironment.createLocal({
+            server: {
+              executable: { type: 'existing-path', path: resolveTemporalCli() },
+              ip: '127.0.0.1',
+              port,
+              log: { format: 'pretty', level: 'error' },
+              // Without them: a cluster as a platform team hands it over, before `kyc setup`.
+              searchAttributes: options.withSearchAttributes === false ? [] : KYC_SEARCH_ATTRIBUTES,
+              extraArgs: ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true'],
+            },
+          }),
+        { what: 'temporal dev server (TestWorkflowEnvironment)', ...options.ports },
+      );
   if (options.retentionDays !== undefined) {
     await env.connection.workflowService.updateNamespace({
       namespace: 'default',

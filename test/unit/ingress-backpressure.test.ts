@@ -1,8 +1,8 @@
-import type { Client } from '@temporalio/client';
+import { ServiceError, type Client } from '@temporalio/client';
 import request from 'supertest';
 import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
-import { HandoverLimit } from '../../src/ingress/handover-limit';
+import { IngressMetrics } from '../../src/ingress/metrics';
 import { silentLogger } from '../../src/logger';
 import { socureCallbacks } from '../../src/providers/socure/testing/simulator';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
@@ -62,10 +62,12 @@ describe('ingress hand-overs in flight (KYC_MAX_HANDOVERS_IN_FLIGHT)', () => {
     const second = post(app, 'ref-2').then((res) => res);
     await until(() => temporal.waiting.length === 2, 'two hand-overs in flight');
 
-    // The third is refused at once, not queued, and Temporal never saw it.
+    // The third is refused at once, not queued, and Temporal never saw it. Nothing has completed
+    // yet, so the limit cannot tell when there will be room: a retry within its 30 s at most.
     const refused = await post(app, 'ref-3');
     expect(refused.status).toBe(503);
-    expect(refused.headers['retry-after']).toBe('2');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(30);
     expect(refused.body).toEqual({
       error: 'overloaded',
       message: 'too many callbacks are being stored right now; retry later',
@@ -90,6 +92,56 @@ describe('ingress hand-overs in flight (KYC_MAX_HANDOVERS_IN_FLIGHT)', () => {
 
     const metrics = await request(app).get('/metrics');
     expect(metrics.text).toContain('kyc_callback_events_total{provider="socure",result="overloaded"} 1');
+    // The limit as it moves, for operators: what it allows and what waits now.
+    expect(metrics.text).toMatch(/^kyc_handover_limit 2$/m);
+    expect(metrics.text).toMatch(/^kyc_handovers_in_flight 0$/m);
+  });
+
+  it('spreads the retries of a burst it refuses over different Retry-After values', async () => {
+    const temporal = hangingClient();
+    const app = createIngressApp({ client: temporal.client, config, logger: silentLogger, handoverTimeoutMs: 60_000 });
+    const inFlight = [post(app, 'held-1').then((res) => res), post(app, 'held-2').then((res) => res)];
+    await until(() => temporal.waiting.length === 2, 'two hand-overs in flight');
+    try {
+      const refused = await Promise.all(Array.from({ length: 40 }, (_, i) => post(app, `burst-${i}`)));
+      expect(refused.every((res) => res.status === 503)).toBe(true);
+      const retryAfter = refused.map((res) => Number(res.headers['retry-after']));
+      expect(retryAfter.every((seconds) => Number.isInteger(seconds) && seconds >= 1 && seconds <= 30)).toBe(true);
+      // Not one wave coming back at the same second.
+      expect(new Set(retryAfter).size).toBeGreaterThan(5);
+    } finally {
+      // Released whatever the assertions say, so a failure does not leave the test hanging.
+      temporal.releaseAll();
+    }
+    expect((await Promise.all(inFlight)).map((res) => res.status)).toEqual([200, 200]);
+  });
+
+  it('learns the no-load latency from hand-overs Temporal answered or ran out of time on, not from failures at once', async () => {
+    let answer: () => Promise<unknown> = () => Promise.reject(new Error('connect ECONNREFUSED'));
+    const client = {
+      connection: { withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn() },
+      workflow: { signalWithStart: () => answer() },
+    } as unknown as Client;
+    const metrics = new IngressMetrics();
+    const app = createIngressApp({ client, config, logger: silentLogger, metrics });
+    const noLoad = async () => /^kyc_handover_no_load_seconds (\S+)$/m.exec(await metrics.render())?.[1];
+
+    // Temporal unreachable: refused at once, which says nothing about how long Temporal takes.
+    expect((await post(app, 'unreachable')).status).toBe(503);
+    expect(await noLoad()).toBe('0');
+
+    // The hand-over deadline passed while Temporal worked on it: at least that long, a sample.
+    const deadline = Object.assign(new Error('deadline exceeded'), {
+      code: 4,
+      details: 'Deadline exceeded',
+      metadata: {},
+    });
+    answer = () =>
+      new Promise((_resolve, reject) =>
+        setTimeout(() => reject(new ServiceError('signalWithStart', { cause: deadline })), 150),
+      );
+    expect((await post(app, 'slow')).status).toBe(503);
+    expect(Number(await noLoad())).toBeGreaterThanOrEqual(0.14);
   });
 
   it('frees its slot when a hand-over fails, so the bound never leaks', async () => {
@@ -115,62 +167,5 @@ describe('ingress hand-overs in flight (KYC_MAX_HANDOVERS_IN_FLIGHT)', () => {
     expect(() => loadConfig({ ...DEV_DEFAULTS, KYC_MAX_HANDOVERS_IN_FLIGHT: '0' })).toThrow(
       'KYC_MAX_HANDOVERS_IN_FLIGHT',
     );
-  });
-});
-
-describe('HandoverLimit', () => {
-  /** A limit on a clock the test moves. */
-  const limitAt = (cap: number) => {
-    const clock = { now: 0 };
-    const limit = new HandoverLimit({ cap, targetWaitMs: 2000, floor: 4, adjustEveryMs: 500, now: () => clock.now });
-    /** `count` hand-overs that each took `latencyMs`, ending one adjustment interval apart. */
-    const complete = (count: number, latencyMs: number) => {
-      for (let i = 0; i < count; i += 1) {
-        const slot = limit.enter();
-        clock.now += latencyMs;
-        limit.release(slot);
-        clock.now += 500;
-      }
-    };
-    return { limit, complete };
-  };
-
-  it('starts at the cap and is full when that many hand-overs wait', () => {
-    const { limit } = limitAt(3);
-    expect(limit.limit).toBe(3);
-    limit.enter();
-    limit.enter();
-    expect(limit.full).toBe(false);
-    limit.enter();
-    expect(limit.full).toBe(true);
-    expect(limit.waiting).toBe(3);
-  });
-
-  it('shrinks in proportion when Temporal is slower than the target wait, never below the floor', () => {
-    const { limit, complete } = limitAt(64);
-    complete(1, 8000);
-    // 8 s against a 2 s target: a quarter of the waiting hand-overs would be acknowledged in time.
-    expect(limit.limit).toBe(16);
-    complete(20, 8000);
-    expect(limit.limit).toBe(4);
-  });
-
-  it('grows back to the cap once hand-overs are fast again, and never past it', () => {
-    const { limit, complete } = limitAt(64);
-    complete(10, 8000);
-    expect(limit.limit).toBe(4);
-    complete(30, 50);
-    expect(limit.limit).toBe(64);
-  });
-
-  it('never goes below a quarter of the cap unless told', () => {
-    const clock = { now: 0 };
-    const limit = new HandoverLimit({ cap: 64, targetWaitMs: 2000, adjustEveryMs: 500, now: () => clock.now });
-    for (let i = 0; i < 20; i += 1) {
-      const slot = limit.enter();
-      clock.now += 8000;
-      limit.release(slot);
-    }
-    expect(limit.limit).toBe(16);
   });
 });

@@ -29,7 +29,7 @@ describe('every 503 the ingress answers', () => {
     throw temporalUnavailable();
   });
   app.get('/overloaded', () => {
-    throw overloaded();
+    throw overloaded(2);
   });
   app.get('/start-limited', () => {
     throw startLimited(17);
