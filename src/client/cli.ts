@@ -7,7 +7,7 @@ import { ConfigError, loadConfig, longestVerificationLifetimeMs } from '../app-c
 import { parseDuration } from '../config/env-reader';
 import { formatSeconds, setUpNamespace } from '../temporal/setup';
 import { DECISIONS, STATUSES, type Decision, type Status, type VerificationState } from '../verification/model';
-import { KycClient, WaitTimeoutError } from './index';
+import { KycClient, WaitTimeoutError, type VerificationView } from './index';
 import { DEAD_LETTER_REASONS, isDeadLetterReason } from '../contracts';
 import type { DeadLetterSummary } from '../dead-letters/store';
 import type { CallbackParser } from '../providers/types';
@@ -290,6 +290,19 @@ function describeLetters(rows: DeadLetterSummary[]): string[] {
   );
 }
 
+/**
+ * A verification as `status` and `wait` print it: the state and timeline, then (once it has ended)
+ * the callbacks that came after, and the late verdicts a reader must not miss.
+ */
+function describeView(view: VerificationView): string[] {
+  const { provider: name, reference } = view;
+  return [
+    ...describeState(view),
+    ...(view.lateCallbacks?.length ? ['  late callbacks:', ...describeLetters(view.lateCallbacks)] : []),
+    ...(isProviderId(name) ? describeLateVerdicts(view.lateVerdicts ?? [], name, reference) : []),
+  ];
+}
+
 /** The alert a reader must not miss: the provider decided after our timer had closed the verification. */
 function describeLateVerdicts(rows: DeadLetterSummary[], provider: ProviderId, reference: string): string[] {
   const lines = rows.flatMap((row) =>
@@ -345,15 +358,8 @@ const COMMANDS: Record<string, Command> = {
     const { values, positionals } = parse(args, {}, 2);
     const [name, reference] = [provider(positionals[0]), positionals[1]!];
     return async (kyc) => {
-      const state = await kyc.getVerification(name, reference);
-      // Events that arrived after it closed are kept as dead letters: shown with the verification.
-      const late = await kyc.lateCallbacks(name, reference);
-      const human = [
-        ...describeState(state),
-        ...(late.length ? ['  late callbacks:', ...describeLetters(late)] : []),
-        ...describeLateVerdicts(state.lateVerdicts ?? [], name, reference),
-      ];
-      return print(io, values.json === true, late.length ? { ...state, lateCallbacks: late } : state, human);
+      const view = await kyc.getVerification(name, reference);
+      return print(io, values.json === true, view, describeView(view));
     };
   },
 
@@ -439,8 +445,9 @@ const COMMANDS: Record<string, Command> = {
     return async (kyc) => {
       // Fail fast on an unknown verification instead of waiting for it to appear.
       await kyc.getVerification(name, reference);
-      const state = await kyc.waitForVerification(name, reference, timeoutMs ? { timeoutMs } : {});
-      return print(io, values.json === true, state, describeState(state));
+      // The same document `kyc status` prints once it has ended.
+      const view = await kyc.waitForVerification(name, reference, timeoutMs ? { timeoutMs } : {});
+      return print(io, values.json === true, view, describeView(view));
     };
   },
 

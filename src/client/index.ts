@@ -36,8 +36,17 @@ import {
   type ReplayOutcome,
 } from '../dead-letters/store';
 
-/** A verification's state, with the late verdicts kept for it when our own timer had closed it. */
-export type VerificationView = VerificationState & { lateVerdicts?: DeadLetterSummary[] };
+/**
+ * What the client and the CLI show of a verification: its state as the workflow holds it (every
+ * field, whatever the state carries), and for a finished one what came after it closed: the
+ * callbacks kept as letters (`lateCallbacks`) and, when our own timer had closed it, the provider's
+ * late verdicts (`lateVerdicts`). `getVerification` and `waitForVerification` return the same view
+ * of a finished verification.
+ */
+export type VerificationView = VerificationState & {
+  lateVerdicts?: DeadLetterSummary[];
+  lateCallbacks?: DeadLetterSummary[];
+};
 
 export interface StartVerificationRequest {
   provider: ProviderId;
@@ -176,32 +185,34 @@ export class KycClient {
     if (status.name === 'COMPLETED' || status.name === 'CONTINUED_AS_NEW') {
       // Continued as new between describe and here: result() follows the chain to the last run.
       const state = await this.mapNotFound(provider, reference, handle.result() as Promise<VerificationState>);
-      return this.withLateVerdicts(state);
+      return this.view(provider, reference, state);
     }
     // Running; or closed without a result (terminated by an operator, failed): the query is all there is.
     return this.mapNotFound(provider, reference, handle.query(stateQuery));
   }
 
   /**
-   * A verification our own timer closed may have received the provider's verdict since (README
-   * "How verdicts are decided"): those late verdicts are shown with it, so no reader takes the
-   * inferred EXPIRED for the whole story.
+   * The one document of a finished verification, whichever call asks: its state, the callbacks
+   * that arrived after it closed (kept as letters), and, when our own timer closed it, the late
+   * verdicts among them (README "How verdicts are decided"), so no reader takes an inferred
+   * EXPIRED for the whole story. The state is spread as it is: fields it gains reach every reader.
    */
-  private async withLateVerdicts(state: VerificationState): Promise<VerificationView> {
-    if (!inferredEnd(state)) return state;
-    let lateVerdicts: DeadLetterSummary[];
+  private async view(provider: ProviderId, reference: string, state: VerificationState): Promise<VerificationView> {
+    if (!isTerminal(state.status)) return state;
+    let letters: DeadLetterSummary[];
     try {
-      lateVerdicts = await listDeadLetters(this.client, {
-        verificationId: kycWorkflowId(state.provider, state.reference),
-        reason: 'late_verdict',
-        includeClosed: true,
-      });
+      letters = await this.lateCallbacks(provider, reference);
     } catch {
       // Visibility unavailable (or our search attributes not registered yet): the state is still
       // the answer; the late verdict's letter, alert and push do not depend on this listing.
       return state;
     }
-    return lateVerdicts.length ? { ...state, lateVerdicts } : state;
+    const lateVerdicts = inferredEnd(state) ? letters.filter((letter) => letter.reason === 'late_verdict') : [];
+    return {
+      ...state,
+      ...(letters.length ? { lateCallbacks: letters } : {}),
+      ...(lateVerdicts.length ? { lateVerdicts } : {}),
+    };
   }
 
   /**
@@ -215,11 +226,22 @@ export class KycClient {
     return this.mapNotFound(provider, reference, reopenVerification(this.client, where, provider, reference));
   }
 
-  /** Resolves with the final state once the verification reaches a terminal status. */
+  /**
+   * Resolves once the verification reaches a terminal status, with the same document
+   * {@link getVerification} returns for it then (late callbacks and late verdicts included).
+   */
   async waitForVerification(
     provider: ProviderId,
     reference: string,
     options: { timeoutMs?: number } = {},
+  ): Promise<VerificationView> {
+    return this.view(provider, reference, await this.finalState(provider, reference, options));
+  }
+
+  private async finalState(
+    provider: ProviderId,
+    reference: string,
+    options: { timeoutMs?: number },
   ): Promise<VerificationState> {
     const handle = this.handle(provider, reference);
     if (!options.timeoutMs) return this.mapNotFound(provider, reference, handle.result() as Promise<VerificationState>);
