@@ -349,8 +349,8 @@ const COMMANDS: Record<string, Command> = {
       ...(Object.keys(context).length ? { context } : {}),
     };
     return async (kyc) => {
-      const { workflowId } = await kyc.startVerification(request);
-      return print(io, values.json === true, { workflowId }, `started ${workflowId}`);
+      const started = await kyc.startVerification(request);
+      return print(io, values.json === true, started, `started ${started.workflowId}`);
     };
   },
 

@@ -90,6 +90,7 @@ export function validateStartRequest(request: StartVerificationRequest): void {
   }
   for (const [key, value] of Object.entries(request.context ?? {})) assertId(`context.${key}`, value);
   const module = providerModule(request.provider);
+  canonicalReference(request);
   for (const { key } of module.requiredContext ?? []) {
     if (request.context?.[key] === undefined) {
       throw new InvalidRequestError(
@@ -98,6 +99,23 @@ export function validateStartRequest(request: StartVerificationRequest): void {
       );
     }
   }
+}
+
+/**
+ * The reference the verification is registered under: the provider's canonical form of the
+ * reference and context the app passed (Concedus: `contract:<key>` for a contract key started with
+ * `context.keyKind: 'contract'`), so the app's verification is the one the callbacks reach.
+ */
+export function canonicalReference(request: StartVerificationRequest): string {
+  const module = providerModule(request.provider);
+  let reference: string;
+  try {
+    reference = module.canonicalReference?.(request.reference, request.context ?? {}) ?? request.reference;
+  } catch (err) {
+    throw new InvalidRequestError(err instanceof Error ? err.message : String(err));
+  }
+  assertId('reference', reference);
+  return reference;
 }
 
 export interface VerificationFilter {
@@ -154,12 +172,17 @@ export class KycClient {
     await this.client.connection.close();
   }
 
-  /** Throws {@link InvalidRequestError} for a request that could never finish (see {@link validateStartRequest}). */
-  async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string }> {
+  /**
+   * Throws {@link InvalidRequestError} for a request that could never finish (see {@link validateStartRequest}).
+   * Returns the workflow ID and the reference the verification is registered under (its canonical
+   * form: see {@link canonicalReference}), which `getVerification` and the others take.
+   */
+  async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string; reference: string }> {
     validateStartRequest(request);
-    const workflowId = kycWorkflowId(request.provider, request.reference);
+    const reference = canonicalReference(request);
+    const workflowId = kycWorkflowId(request.provider, reference);
     try {
-      await signalRegistration(this.client, request.provider, this.config.temporal.taskQueue, request.reference, {
+      await signalRegistration(this.client, request.provider, this.config.temporal.taskQueue, reference, {
         ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
         ...(request.customerReference ? { customerReference: request.customerReference } : {}),
         ...(request.context ? { context: request.context } : {}),
@@ -170,7 +193,7 @@ export class KycClient {
       // again is still idempotent, and the app reads the outcome with getVerification.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    return { workflowId };
+    return { workflowId, reference };
   }
 
   /**

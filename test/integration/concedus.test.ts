@@ -145,8 +145,8 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       },
       expected: { status: 'ABANDONED', decision: undefined, providerStatus: 'ident:102' },
       callbacks: [],
-      // Started by the app under the plain key, its kind in the context: still asked as a person.
-      subject: (ref: string) => ref,
+      // Started by the app with the plain key and its kind in the context: registered as the person.
+      subject: asPerson,
     },
   ])('terminal outcome: $outcome', async ({ begin, expected, callbacks, subject }) => {
     const ref = person();
@@ -221,7 +221,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       context: { keyKind: 'person' },
       expiresAt: new Date(Date.now() + 4000),
     });
-    const final = await finalState(key);
+    const final = await finalState(asPerson(key));
     expect(final.status).toBe('EXPIRED');
     expect(final.decision).toBeUndefined();
     expect(

@@ -1,5 +1,6 @@
 import express from 'express';
 import { ConfigError, loadConfig } from '../../src/app-config';
+import { canonicalReference, InvalidRequestError, validateStartRequest } from '../../src/client';
 import { ProviderFailure } from '../../src/verification/provider-failure';
 import { ProviderCallError } from '../../src/providers/http';
 import { createConcedusCallbackParser } from '../../src/providers/concedus/callback';
@@ -684,5 +685,43 @@ describe('concedus nulls and unknown words', () => {
       providerStatus: 'complianceRecord:ok\n',
       meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_code', unknownWord: 'ok\n' },
     });
+  });
+});
+
+describe("concedus references at the app's start", () => {
+  const start = (reference: string, context?: Record<string, string>) =>
+    canonicalReference({ provider: 'concedus', reference, ...(context ? { context } : {}) });
+
+  it('carries the key kind the app names, so the callbacks for that key reach the same verification', () => {
+    expect(start('885eb2cc-12d6-49dd-b52a-a6634f510e17', { keyKind: 'contract' })).toBe(
+      'contract:885eb2cc-12d6-49dd-b52a-a6634f510e17',
+    );
+    expect(start('PERS_1', { keyKind: 'person' })).toBe('person:PERS_1');
+    expect(start('315065706', { keyKind: 'ident' })).toBe('ident:315065706');
+    // A customer's reference is its plain key, with or without the kind said.
+    expect(start('CUST_1', { keyKind: 'customer' })).toBe('CUST_1');
+    expect(start('CUST_1')).toBe('CUST_1');
+    // Already canonical: unchanged, and the kind may be said again.
+    expect(start('contract:C_1')).toBe('contract:C_1');
+    expect(start('contract:C_1', { keyKind: 'contract' })).toBe('contract:C_1');
+  });
+
+  it('refuses a kind that disagrees with the prefix, or is not a kind', () => {
+    expect(() => start('contract:C_1', { keyKind: 'customer' })).toThrow(InvalidRequestError);
+    expect(() => start('person:P_1', { keyKind: 'contract' })).toThrow(
+      /names a person key, but context.keyKind is contract/,
+    );
+    expect(() => start('C_1', { keyKind: 'company' })).toThrow(
+      /keyKind must be one of customer, contract, person, ident/,
+    );
+    expect(() =>
+      validateStartRequest({ provider: 'concedus', reference: 'C_1', context: { keyKind: 'company' } }),
+    ).toThrow(InvalidRequestError);
+  });
+
+  it('leaves every other provider’s reference as given', () => {
+    expect(canonicalReference({ provider: 'attestr', reference: 'contract:x', context: { keyKind: 'person' } })).toBe(
+      'contract:x',
+    );
   });
 });
