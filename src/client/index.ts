@@ -48,6 +48,9 @@ export type VerificationView = VerificationState & {
   lateCallbacks?: DeadLetterSummary[];
 };
 
+/** How long visibility may take to list a dead letter just written (see `replayUnroutable`). */
+const VISIBILITY_SETTLE_MS = 1000;
+
 export interface StartVerificationRequest {
   provider: ProviderId;
   /** The provider's own ID of the transaction (docs/providers.md, "References"). */
@@ -175,7 +178,9 @@ export class KycClient {
   /**
    * Throws {@link InvalidRequestError} for a request that could never finish (see {@link validateStartRequest}).
    * Returns the workflow ID and the reference the verification is registered under (its canonical
-   * form: see {@link canonicalReference}), which `getVerification` and the others take.
+   * form: see {@link canonicalReference}), which `getVerification` and the others take. A
+   * verification only the app starts (Concedus persons and idents) takes the callbacks that came
+   * before it, kept as `unroutable` letters.
    */
   async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string; reference: string }> {
     validateStartRequest(request);
@@ -193,7 +198,38 @@ export class KycClient {
       // again is still idempotent, and the app reads the outcome with getVerification.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
+    if (providerModule(request.provider).appStartsOnly?.(reference)) await this.replayUnroutable(workflowId);
     return { workflowId, reference };
+  }
+
+  /**
+   * Callbacks that came before the app's start of a verification only the app starts were kept as
+   * `unroutable` letters: now that it is registered, they are handed to it. Letters are found
+   * through visibility, which lags their writing a little; the ingress offers a letter's record
+   * once more after writing it, so only a letter written just before this registration can be
+   * missing from the first listing: a second listing a moment later takes it. A letter that cannot
+   * be handed over stays listed (`kyc dead-letters --reason unroutable`, `kyc replay`); the start
+   * itself has succeeded either way.
+   */
+  private async replayUnroutable(verificationId: string): Promise<void> {
+    const replayed = new Set<string>();
+    for (const pause of [0, VISIBILITY_SETTLE_MS]) {
+      if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
+      let letters: DeadLetterSummary[];
+      try {
+        letters = await this.listDeadLetters({ verificationId, reason: 'unroutable' });
+      } catch {
+        return;
+      }
+      for (const letter of letters.filter((each) => !replayed.has(each.id))) {
+        replayed.add(letter.id);
+        try {
+          await this.replayDeadLetter(letter.id);
+        } catch {
+          // Left for an operator's replay: the letter is still open.
+        }
+      }
+    }
   }
 
   /**

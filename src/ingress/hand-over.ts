@@ -30,6 +30,11 @@ export interface HandOverItem {
   stale: boolean;
   /** Temporal acknowledged exactly this event before: no signal needed. */
   known: boolean;
+  /**
+   * Its verification only the app starts (`ParsedCallback.joinOnly`): not there is `absent`, and
+   * there but closed is `late`, as for any event of a closed verification.
+   */
+  joinOnly?: boolean;
 }
 
 /**
@@ -105,6 +110,7 @@ export function handOverStep(deps: HandOverDeps): HandOver {
         outcome = await deliverEvent(client, config.temporal.taskQueue, event, {
           startIfMissing: grant !== false,
           deadline: Date.now() + deps.timeoutMs,
+          lateIfClosed: item.joinOnly === true,
         });
       } catch (err) {
         // Nothing was started: the token serves the next callback (after an outage, the providers' retries).

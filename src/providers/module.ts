@@ -85,6 +85,12 @@ export interface ProviderModule<Settings = unknown> {
    * the app when the two disagree. Absent: the reference as given.
    */
   canonicalReference?(reference: string, context: Readonly<Record<string, string>>): string;
+  /**
+   * References whose verifications only the app starts: the provider's callbacks for them join a
+   * registered verification and are kept as `unroutable` dead letters otherwise, and the app's
+   * start replays those letters. Absent: a callback may start any verification.
+   */
+  appStartsOnly?(reference: string): boolean;
   defaults: ProviderDefaults;
   webhookAuth: ProviderWebhookAuth;
   /**

@@ -2,16 +2,17 @@
  * Which verification a Concedus callback reaches, end to end (dev server, our worker and durable
  * ingress with dead letters, the Concedus simulator): the app says a key's kind at its start and is
  * registered under the reference the callbacks for that key name, and is polled at the matching
- * status endpoint.
+ * status endpoint; a callback about a person or an ident, whose verification cannot end on its own,
+ * never starts one: it joins the app's, or waits for it as an `unroutable` dead letter.
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { InvalidRequestError, KycClient } from '../../src/client';
+import { InvalidRequestError, KycClient, VerificationNotFoundError } from '../../src/client';
 import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/testing/simulator';
 import { postJson } from '../../src/testing/callback-sender';
 import seeds from '../fixtures/concedus/seed-examples.json';
 import { startDurableStack, type DurableStack } from '../support/durable-stack';
-import { startTemporal } from '../support/stack';
+import { eventually, startTemporal } from '../support/stack';
 
 let env: TestWorkflowEnvironment;
 let sim: ConcedusSimulator;
@@ -110,5 +111,84 @@ describe('contract keys: the app says the kind at its start', () => {
       workflowId: `kyc:concedus:contract:${contract}`,
       reference: `contract:${contract}`,
     });
+  });
+});
+
+describe("ident callbacks: a person's verification is started by the app, never by a callback", () => {
+  const [identResult] = seeds.topicIdentResult;
+  const personKey = identResult!.personKey;
+  const person = `person:${personKey}`;
+
+  it("Concedus's documented identResult with no registered verification starts none: kept as an unroutable letter", async () => {
+    expect(await send(seeds.topicIdentResult)).toEqual({ status: 200, body: { accepted: 0, unroutable: 1 } });
+    await expect(kyc.getVerification('concedus', person)).rejects.toBeInstanceOf(VerificationNotFoundError);
+    const letter = await eventually(async () => {
+      const out = await stack.kyc('dead-letters', '--reason', 'unroutable', '--json');
+      const rows = JSON.parse(out.stdout) as { id: string; verificationId?: string; events: number }[];
+      return rows.find((row) => row.verificationId === `kyc:concedus:${person}`);
+    });
+    expect(letter).toMatchObject({ provider: 'concedus', reason: 'unroutable', events: 2 });
+    // The same callback sent again is the same letter.
+    expect(await send(seeds.topicIdentResult)).toEqual({ status: 200, body: { accepted: 0, unroutable: 1 } });
+
+    // The app starts the person's verification: the callback that came first is handed to it.
+    sim.script('person', personKey, { status: 101 });
+    const started = await kyc.startVerification({
+      provider: 'concedus',
+      reference: personKey,
+      context: { keyKind: 'person' },
+    });
+    expect(started.reference).toBe(person);
+    const state = await eventually(async () => {
+      const current = await kyc.getVerification('concedus', person);
+      return current.timeline.some((entry) => entry.source === 'callback') ? current : undefined;
+    });
+    expect(state).toMatchObject({ status: 'SUBMITTED', context: { keyKind: 'person', identId: '315065706' } });
+    expect(state.timeline.find((entry) => entry.source === 'callback')).toMatchObject({
+      providerStatus: 'identResult:success',
+      outcome: 'applied',
+    });
+    const open = await stack.kyc('dead-letters', '--reason', 'unroutable', '--json');
+    expect((JSON.parse(open.stdout) as { id: string }[]).map((row) => row.id)).not.toContain(letter.id);
+    // Nor did the ident ID it also names become a verification.
+    await expect(kyc.getVerification('concedus', 'ident:315065706')).rejects.toBeInstanceOf(VerificationNotFoundError);
+  });
+
+  it("an ident callback for the app's registered person is applied to it", async () => {
+    const key = `PERS_${randomUUID()}`;
+    sim.script('person', key, { status: 0 });
+    const { reference } = await kyc.startVerification({
+      provider: 'concedus',
+      reference: key,
+      context: { keyKind: 'person' },
+    });
+    expect(await send([sim.identResult(key, '4711', 'failed')])).toEqual({ status: 200, body: { accepted: 1 } });
+    const final = await finalState(reference);
+    expect(final).toMatchObject({ status: 'FAILED', providerStatus: 'ident:0' });
+    expect(final.timeline.find((entry) => entry.source === 'callback')).toMatchObject({
+      providerStatus: 'identResult:failed',
+    });
+    // After its end, another of its callbacks is a late callback, as for any verification.
+    expect(await send([sim.mismatches(key, '4711', ['Nationality'])])).toEqual({
+      status: 200,
+      body: { accepted: 0, late: 1 },
+    });
+  });
+
+  it('a replay of an unroutable letter before the app started the verification starts nothing', async () => {
+    const key = `PERS_${randomUUID()}`;
+    expect(await send([sim.identRequestCreated(key, '4712')])).toEqual({
+      status: 200,
+      body: { accepted: 0, unroutable: 1 },
+    });
+    const letter = await eventually(async () => {
+      const out = await stack.kyc('dead-letters', '--reason', 'unroutable', '--json');
+      const rows = JSON.parse(out.stdout) as { id: string; verificationId?: string }[];
+      return rows.find((row) => row.verificationId === `kyc:concedus:person:${key}`);
+    });
+    const replay = await stack.kyc('replay', letter.id);
+    expect(replay.code).toBe(1);
+    expect(replay.stderr).toContain('no verification is registered for it yet');
+    await expect(kyc.getVerification('concedus', `person:${key}`)).rejects.toBeInstanceOf(VerificationNotFoundError);
   });
 });

@@ -1,7 +1,7 @@
 import { defineProvider } from '../module';
 import { createConcedusCallbackParser } from './callback';
 import { CONCEDUS_MAPPING } from './mapping';
-import { canonicalConcedusReference } from './records';
+import { appStartsConcedusReference, canonicalConcedusReference } from './records';
 import { createConcedusRetrievalClient, type ConcedusSettings } from './retrieval';
 import { parseStatusMap } from './vocabulary';
 
@@ -21,6 +21,8 @@ export const concedus = defineProvider({
   },
   // A plain key started with `keyKind: contract` is the verification the contract's callbacks reach.
   canonicalReference: canonicalConcedusReference,
+  // A person's or ident's verification cannot end on its own: its callbacks never start one.
+  appStartsOnly: appStartsConcedusReference,
   defaults: {
     // Assumed production host: the docs only show the sandbox, https://demo2.api.concedus.com.
     apiBaseUrl: 'https://api.concedus.com',

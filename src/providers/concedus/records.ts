@@ -67,6 +67,15 @@ export function keyKindOf(context: Record<string, string>): KeyKind {
 }
 
 /**
+ * A person's or an ident's verification can only end by the ident's failure, abort or expiry (its
+ * success is progress, and compliance records never name a person), so a callback never starts
+ * one: only the app does, and callbacks that came first are replayed into it.
+ */
+export function appStartsConcedusReference(reference: string): boolean {
+  return /^(person|ident):/.test(reference);
+}
+
+/**
  * Reads only the documented fields of an object, matching their names case-insensitively:
  * Concedus writes `customerKey` in one answer and `customerkey` in another, and PascalCase in
  * `mismatches`. Every other field (ident links, attachments, mismatch values) is left behind,
