@@ -306,7 +306,8 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
     concedus.script(kind, id, { status });
     add({
       provider: 'concedus',
-      reference: id,
+      // Started with its kind in the context, a person is registered as `person:<key>`.
+      reference: kind === 'person' ? `person:${id}` : id,
       story,
       expected,
       run: async (kyc, ingressUrl) => {
@@ -324,7 +325,7 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
     deliver(url, [[concedus.complianceRecord({ customerKey: id })]], concedusHeaders, { duplicate: [0] }),
   );
   // A person's successful ident is progress, never an approval: Concedus's own check decides (here it fails).
-  // Only callbacks, no app start: the first callback starts the verification, under the person's key.
+  // Only the app starts a person's verification (it cannot end on its own); the ident callbacks join it.
   {
     const key = `PERS_${reference('ident-failed')}`;
     concedus.script('person', key, { status: 0 });
@@ -333,7 +334,8 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
       reference: `person:${key}`,
       story: 'ident-failed',
       expected: { status: 'FAILED' },
-      run: (_kyc, ingressUrl) => {
+      run: async (kyc, ingressUrl) => {
+        await kyc.startVerification({ provider: 'concedus', reference: key, context: { keyKind: 'person' } });
         const ident = identId();
         const bodies = [[concedus.identRequestCreated(key, ident)], [concedus.identResult(key, ident)]];
         return deliver(hook(ingressUrl, 'concedus'), bodies, concedusHeaders);
