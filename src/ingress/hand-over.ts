@@ -117,7 +117,7 @@ export function handOverStep(deps: HandOverDeps): HandOver {
         if (grant === 'granted') starts.giveBack(provider.id);
         if (keepsAnInbox(provider)) {
           endTimer({ result: 'queued' });
-          return await keepInInbox(provider, event, startIfMissing, errorKind(err));
+          return await keepInInbox(provider, item, errorKind(err));
         }
         metrics.events.inc({ provider: provider.id, result: 'temporal_unavailable' });
         endTimer({ result: 'temporal_unavailable' });
@@ -150,7 +150,7 @@ export function handOverStep(deps: HandOverDeps): HandOver {
       endTimer({ result: 'start_limited' });
       metrics.events.inc({ provider: provider.id, result: 'start_limited' });
       // A provider that never retries is not refused: the drainer starts it when the bound allows.
-      if (keepsAnInbox(provider)) return await keepInInbox(provider, event, true, 'start_limited');
+      if (keepsAnInbox(provider)) return await keepInInbox(provider, item, 'start_limited');
       throw startLimited(starts.retryAfterSeconds(provider.id));
     } finally {
       handovers.release(slot);
@@ -161,18 +161,14 @@ export function handOverStep(deps: HandOverDeps): HandOver {
    * For a provider that never retries, a 503 would lose the event: it waits, fsynced, in the inbox
    * (`why`: Temporal unreachable, or the start bound reached).
    */
-  async function keepInInbox(
-    provider: ProviderConfig,
-    event: VerificationEvent,
-    startIfMissing: boolean,
-    why: string,
-  ): Promise<'queued'> {
+  async function keepInInbox(provider: ProviderConfig, item: HandOverItem, why: string): Promise<'queued'> {
     try {
       await deps.inbox!.append({
         kind: 'event',
         provider: provider.id,
-        event,
-        startIfMissing,
+        event: item.event,
+        startIfMissing: item.startIfMissing,
+        ...(item.joinOnly ? { joinOnly: true } : {}),
         receivedAt: new Date().toISOString(),
       });
     } catch {

@@ -14,7 +14,7 @@ import type { CallbackParser } from '../providers/types';
 import type { VerificationEvent } from '../verification/model';
 import { authenticate } from './authenticate';
 import { markKnown, type AcceptedCallbacks } from './dedup';
-import type { HandOver, HandOverOutcome } from './hand-over';
+import type { HandOver, HandOverItem, HandOverOutcome } from './hand-over';
 import type { lateKeeper } from './keep-late';
 import { parseCallback } from './parse';
 import { refuseUnusable, type KeepLetter, type Refusal } from './refuse';
@@ -56,7 +56,7 @@ export function callbackReceiver(deps: ReceiverDeps) {
         return { event, startIfMissing: !stale, stale };
       }),
       ...(parsed.alsoIfExists ?? []).map((event) => ({ event, startIfMissing: false, stale: false })),
-      ...joinOnly.flat().map((event) => ({ event, startIfMissing: false, stale: false, joinOnly: true })),
+      ...joinOnly.flatMap(joiningItems),
     ];
     // 4. What Temporal already has: exact redeliveries of acknowledged events need no signal.
     const known = markKnown(deps.accepted, provider.id, items);
@@ -120,7 +120,7 @@ export function callbackReceiver(deps: ReceiverDeps) {
       });
       const again = await deps.handOver(
         provider,
-        unrouted.flat().map((event) => ({ event, startIfMissing: false, stale: false, known: false, joinOnly: true })),
+        unrouted.flatMap(joiningItems).map((item) => ({ ...item, known: false })),
       );
       if (again.includes('accepted') || again.includes('duplicate')) joined += unrouted.length;
       else left += unrouted.length;
@@ -168,4 +168,13 @@ function answer(
 /** The raw request bytes (express.raw), if any. */
 function rawBytes(raw: unknown): Buffer | undefined {
   return Buffer.isBuffer(raw) ? raw : undefined;
+}
+
+/**
+ * A record's events about a verification only the app starts: none may start one; its subject (the
+ * first) is the verification it is about, whose absence makes the record unroutable and whose
+ * close makes it late.
+ */
+function joiningItems(record: VerificationEvent[]): Omit<HandOverItem, 'known'>[] {
+  return record.map((event, index) => ({ event, startIfMissing: false, stale: false, joinOnly: index === 0 }));
 }

@@ -175,6 +175,42 @@ describe("ident callbacks: a person's verification is started by the app, never 
     });
   });
 
+  it('one that waited in the local inbox (Temporal away) becomes an unroutable letter when handed over, not nothing', async () => {
+    const key = `PERS_${randomUUID()}`;
+    const concedus = stack.config.providers.concedus!;
+    const receivedAt = new Date().toISOString();
+    // The entry exactly as the ingress writes it when Temporal is unreachable (its parser's event).
+    const [record] = concedus.module
+      .createCallbackParser(concedus.settings)
+      .parse([sim.identResult(key, '4713', 'failed')], receivedAt).joinOnly!;
+    await stack.ingress.inbox.append({
+      kind: 'event',
+      provider: 'concedus',
+      event: record![0]!,
+      startIfMissing: false,
+      joinOnly: true,
+      receivedAt,
+    });
+    stack.ingress.drainer.nudge();
+    const letter = await eventually(async () => {
+      const out = await stack.kyc('dead-letters', '--reason', 'unroutable', '--json');
+      const rows = JSON.parse(out.stdout) as { id: string; verificationId?: string }[];
+      return rows.find((row) => row.verificationId === `kyc:concedus:person:${key}`);
+    });
+    await expect(kyc.getVerification('concedus', `person:${key}`)).rejects.toBeInstanceOf(VerificationNotFoundError);
+    // The app's start takes it.
+    sim.script('person', key, { status: 101 });
+    await kyc.startVerification({ provider: 'concedus', reference: key, context: { keyKind: 'person' } });
+    const state = await eventually(async () => {
+      const current = await kyc.getVerification('concedus', `person:${key}`);
+      return current.timeline.some((entry) => entry.source === 'callback') ? current : undefined;
+    });
+    expect(state.timeline.find((entry) => entry.source === 'callback')).toMatchObject({
+      providerStatus: 'identResult:failed',
+    });
+    expect(letter.id).toMatch(/^kyc-dead:concedus:/);
+  });
+
   it('a replay of an unroutable letter before the app started the verification starts nothing', async () => {
     const key = `PERS_${randomUUID()}`;
     expect(await send([sim.identRequestCreated(key, '4712')])).toEqual({
