@@ -8,7 +8,7 @@ import { parseDuration } from '../config/env-reader';
 import { checkPatches, type PatchCheckReport } from '../temporal/patch-check';
 import { formatSeconds, setUpNamespace } from '../temporal/setup';
 import { DECISIONS, STATUSES, type Decision, type Status, type VerificationState } from '../verification/model';
-import { KycClient, WaitTimeoutError } from './index';
+import { KycClient, WaitTimeoutError, type VerificationView } from './index';
 import { DEAD_LETTER_REASONS, isDeadLetterReason, WORKFLOW_PATCHES } from '../contracts';
 import type { DeadLetterSummary } from '../dead-letters/store';
 import type { CallbackParser } from '../providers/types';
@@ -42,6 +42,8 @@ const HELP: Record<string, { synopsis: string; text: string }> = {
   --customer REF      your opaque customer reference (an ID, never personal data)
   --expires-in D      lifetime (30s, 15m, 2h, 7d); default the provider's P_EXPIRES_AFTER
   --context key=value IDs the provider's retrieval API needs${REQUIRED_CONTEXT}
+Prints the workflow ID; --json: { workflowId, reference }, the reference it is registered under (Concedus:
+--context keyKind=contract, person or ident registers <kind>:<key>; status, wait and the rest take that).
 example: kyc start --provider ${EXAMPLE.id} --reference ${EXAMPLE_REFERENCE}${EXAMPLE_CONTEXT} --expires-in 2h`,
   },
   status: {
@@ -311,6 +313,19 @@ function describeLetters(rows: DeadLetterSummary[]): string[] {
   );
 }
 
+/**
+ * A verification as `status` and `wait` print it: the state and timeline, then (once it has ended)
+ * the callbacks that came after, and the late verdicts a reader must not miss.
+ */
+function describeView(view: VerificationView): string[] {
+  const { provider: name, reference } = view;
+  return [
+    ...describeState(view),
+    ...(view.lateCallbacks?.length ? ['  late callbacks:', ...describeLetters(view.lateCallbacks)] : []),
+    ...(isProviderId(name) ? describeLateVerdicts(view.lateVerdicts ?? [], name, reference) : []),
+  ];
+}
+
 /** The alert a reader must not miss: the provider decided after our timer had closed the verification. */
 function describeLateVerdicts(rows: DeadLetterSummary[], provider: ProviderId, reference: string): string[] {
   const lines = rows.flatMap((row) =>
@@ -357,8 +372,8 @@ const COMMANDS: Record<string, Command> = {
       ...(Object.keys(context).length ? { context } : {}),
     };
     return async (kyc) => {
-      const { workflowId } = await kyc.startVerification(request);
-      return print(io, values.json === true, { workflowId }, `started ${workflowId}`);
+      const started = await kyc.startVerification(request);
+      return print(io, values.json === true, started, `started ${started.workflowId}`);
     };
   },
 
@@ -366,15 +381,8 @@ const COMMANDS: Record<string, Command> = {
     const { values, positionals } = parse(args, {}, 2);
     const [name, reference] = [provider(positionals[0]), positionals[1]!];
     return async (kyc) => {
-      const state = await kyc.getVerification(name, reference);
-      // Events that arrived after it closed are kept as dead letters: shown with the verification.
-      const late = await kyc.lateCallbacks(name, reference);
-      const human = [
-        ...describeState(state),
-        ...(late.length ? ['  late callbacks:', ...describeLetters(late)] : []),
-        ...describeLateVerdicts(state.lateVerdicts ?? [], name, reference),
-      ];
-      return print(io, values.json === true, late.length ? { ...state, lateCallbacks: late } : state, human);
+      const view = await kyc.getVerification(name, reference);
+      return print(io, values.json === true, view, describeView(view));
     };
   },
 
@@ -460,8 +468,9 @@ const COMMANDS: Record<string, Command> = {
     return async (kyc) => {
       // Fail fast on an unknown verification instead of waiting for it to appear.
       await kyc.getVerification(name, reference);
-      const state = await kyc.waitForVerification(name, reference, timeoutMs ? { timeoutMs } : {});
-      return print(io, values.json === true, state, describeState(state));
+      // The same document `kyc status` prints once it has ended.
+      const view = await kyc.waitForVerification(name, reference, timeoutMs ? { timeoutMs } : {});
+      return print(io, values.json === true, view, describeView(view));
     };
   },
 

@@ -36,8 +36,20 @@ import {
   type ReplayOutcome,
 } from '../dead-letters/store';
 
-/** A verification's state, with the late verdicts kept for it when our own timer had closed it. */
-export type VerificationView = VerificationState & { lateVerdicts?: DeadLetterSummary[] };
+/**
+ * What the client and the CLI show of a verification: its state as the workflow holds it (every
+ * field, whatever the state carries), and for a finished one what came after it closed: the
+ * callbacks kept as letters (`lateCallbacks`) and, when our own timer had closed it, the provider's
+ * late verdicts (`lateVerdicts`). `getVerification` and `waitForVerification` return the same view
+ * of a finished verification.
+ */
+export type VerificationView = VerificationState & {
+  lateVerdicts?: DeadLetterSummary[];
+  lateCallbacks?: DeadLetterSummary[];
+};
+
+/** How long visibility may take to list a dead letter just written (see `replayUnroutable`). */
+const VISIBILITY_SETTLE_MS = 1000;
 
 export interface StartVerificationRequest {
   provider: ProviderId;
@@ -81,6 +93,7 @@ export function validateStartRequest(request: StartVerificationRequest): void {
   }
   for (const [key, value] of Object.entries(request.context ?? {})) assertId(`context.${key}`, value);
   const module = providerModule(request.provider);
+  canonicalReference(request);
   for (const { key } of module.requiredContext ?? []) {
     if (request.context?.[key] === undefined) {
       throw new InvalidRequestError(
@@ -89,6 +102,23 @@ export function validateStartRequest(request: StartVerificationRequest): void {
       );
     }
   }
+}
+
+/**
+ * The reference the verification is registered under: the provider's canonical form of the
+ * reference and context the app passed (Concedus: `contract:<key>` for a contract key started with
+ * `context.keyKind: 'contract'`), so the app's verification is the one the callbacks reach.
+ */
+export function canonicalReference(request: StartVerificationRequest): string {
+  const module = providerModule(request.provider);
+  let reference: string;
+  try {
+    reference = module.canonicalReference?.(request.reference, request.context ?? {}) ?? request.reference;
+  } catch (err) {
+    throw new InvalidRequestError(err instanceof Error ? err.message : String(err));
+  }
+  assertId('reference', reference);
+  return reference;
 }
 
 export interface VerificationFilter {
@@ -145,12 +175,19 @@ export class KycClient {
     await this.client.connection.close();
   }
 
-  /** Throws {@link InvalidRequestError} for a request that could never finish (see {@link validateStartRequest}). */
-  async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string }> {
+  /**
+   * Throws {@link InvalidRequestError} for a request that could never finish (see {@link validateStartRequest}).
+   * Returns the workflow ID and the reference the verification is registered under (its canonical
+   * form: see {@link canonicalReference}), which `getVerification` and the others take. A
+   * verification only the app starts (Concedus persons and idents) takes the callbacks that came
+   * before it, kept as `unroutable` letters.
+   */
+  async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string; reference: string }> {
     validateStartRequest(request);
-    const workflowId = kycWorkflowId(request.provider, request.reference);
+    const reference = canonicalReference(request);
+    const workflowId = kycWorkflowId(request.provider, reference);
     try {
-      await signalRegistration(this.client, request.provider, this.config.temporal.taskQueue, request.reference, {
+      await signalRegistration(this.client, request.provider, this.config.temporal.taskQueue, reference, {
         ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
         ...(request.customerReference ? { customerReference: request.customerReference } : {}),
         ...(request.context ? { context: request.context } : {}),
@@ -161,7 +198,38 @@ export class KycClient {
       // again is still idempotent, and the app reads the outcome with getVerification.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    return { workflowId };
+    if (providerModule(request.provider).appStartsOnly?.(reference)) await this.replayUnroutable(workflowId);
+    return { workflowId, reference };
+  }
+
+  /**
+   * Callbacks that came before the app's start of a verification only the app starts were kept as
+   * `unroutable` letters: now that it is registered, they are handed to it. Letters are found
+   * through visibility, which lags their writing a little; the ingress offers a letter's record
+   * once more after writing it, so only a letter written just before this registration can be
+   * missing from the first listing: a second listing a moment later takes it. A letter that cannot
+   * be handed over stays listed (`kyc dead-letters --reason unroutable`, `kyc replay`); the start
+   * itself has succeeded either way.
+   */
+  private async replayUnroutable(verificationId: string): Promise<void> {
+    const replayed = new Set<string>();
+    for (const pause of [0, VISIBILITY_SETTLE_MS]) {
+      if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
+      let letters: DeadLetterSummary[];
+      try {
+        letters = await this.listDeadLetters({ verificationId, reason: 'unroutable' });
+      } catch {
+        return;
+      }
+      for (const letter of letters.filter((each) => !replayed.has(each.id))) {
+        replayed.add(letter.id);
+        try {
+          await this.replayDeadLetter(letter.id);
+        } catch {
+          // Left for an operator's replay: the letter is still open.
+        }
+      }
+    }
   }
 
   /**
@@ -176,32 +244,34 @@ export class KycClient {
     if (status.name === 'COMPLETED' || status.name === 'CONTINUED_AS_NEW') {
       // Continued as new between describe and here: result() follows the chain to the last run.
       const state = await this.mapNotFound(provider, reference, handle.result() as Promise<VerificationState>);
-      return this.withLateVerdicts(state);
+      return this.view(provider, reference, state);
     }
     // Running; or closed without a result (terminated by an operator, failed): the query is all there is.
     return this.mapNotFound(provider, reference, handle.query(stateQuery));
   }
 
   /**
-   * A verification our own timer closed may have received the provider's verdict since (docs/providers.md,
-   * "Late verdicts"): those late verdicts are shown with it, so no reader takes the
-   * inferred EXPIRED for the whole story.
+   * The one document of a finished verification, whichever call asks: its state, the callbacks
+   * that arrived after it closed (kept as letters), and, when our own timer closed it, the late
+   * verdicts among them (docs/providers.md, "Late verdicts"), so no reader takes an inferred
+   * EXPIRED for the whole story. The state is spread as it is: fields it gains reach every reader.
    */
-  private async withLateVerdicts(state: VerificationState): Promise<VerificationView> {
-    if (!inferredEnd(state)) return state;
-    let lateVerdicts: DeadLetterSummary[];
+  private async view(provider: ProviderId, reference: string, state: VerificationState): Promise<VerificationView> {
+    if (!isTerminal(state.status)) return state;
+    let letters: DeadLetterSummary[];
     try {
-      lateVerdicts = await listDeadLetters(this.client, {
-        verificationId: kycWorkflowId(state.provider, state.reference),
-        reason: 'late_verdict',
-        includeClosed: true,
-      });
+      letters = await this.lateCallbacks(provider, reference);
     } catch {
       // Visibility unavailable (or our search attributes not registered yet): the state is still
       // the answer; the late verdict's letter, alert and push do not depend on this listing.
       return state;
     }
-    return lateVerdicts.length ? { ...state, lateVerdicts } : state;
+    const lateVerdicts = inferredEnd(state) ? letters.filter((letter) => letter.reason === 'late_verdict') : [];
+    return {
+      ...state,
+      ...(letters.length ? { lateCallbacks: letters } : {}),
+      ...(lateVerdicts.length ? { lateVerdicts } : {}),
+    };
   }
 
   /**
@@ -215,11 +285,22 @@ export class KycClient {
     return this.mapNotFound(provider, reference, reopenVerification(this.client, where, provider, reference));
   }
 
-  /** Resolves with the final state once the verification reaches a terminal status. */
+  /**
+   * Resolves once the verification reaches a terminal status, with the same document
+   * {@link getVerification} returns for it then (late callbacks and late verdicts included).
+   */
   async waitForVerification(
     provider: ProviderId,
     reference: string,
     options: { timeoutMs?: number } = {},
+  ): Promise<VerificationView> {
+    return this.view(provider, reference, await this.finalState(provider, reference, options));
+  }
+
+  private async finalState(
+    provider: ProviderId,
+    reference: string,
+    options: { timeoutMs?: number },
   ): Promise<VerificationState> {
     const handle = this.handle(provider, reference);
     if (!options.timeoutMs) return this.mapNotFound(provider, reference, handle.result() as Promise<VerificationState>);

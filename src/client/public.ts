@@ -7,6 +7,7 @@ export { PROVIDERS, isProviderId, type ProviderId } from '../providers/registry'
 export {
   KycClient,
   ReopenRefusedError,
+  canonicalReference,
   validateStartRequest,
   type ReopenOutcome,
   type StartVerificationRequest,

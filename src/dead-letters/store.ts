@@ -145,10 +145,16 @@ export async function replayDeadLetter(
   if (resolved && previous) return { id, alreadyReplayed: true, ...previous };
   const events = eventsToReplay(letter, parserFor?.(letter.provider));
   const result: ReplayResult = { at: new Date().toISOString(), accepted: 0, late: 0 };
+  // An unroutable letter's verification only the app starts: a replay joins it, never starts it.
+  const joinOnly = letter.reason === 'unroutable';
   for (const event of events) {
-    const outcome = await deliverEvent(client, taskQueue, event);
+    const outcome = await deliverEvent(client, taskQueue, event, { startIfMissing: !joinOnly, lateIfClosed: joinOnly });
     if (outcome === 'accepted') result.accepted += 1;
     else if (outcome === 'late') result.late += 1;
+  }
+  if (joinOnly && result.accepted + result.late === 0) {
+    // Nothing was delivered: the letter stays open for the app's start.
+    throw new ReplayRefusedError(`no verification is registered for it yet (${letter.verificationId ?? 'unknown'})`);
   }
   await handle.executeUpdate(replayedUpdate, { args: [result] });
   return { id, alreadyReplayed: false, ...result };
@@ -164,8 +170,9 @@ function eventsToReplay(letter: DeadLetter, parser: CallbackParser | undefined):
       const detail = err instanceof Error ? err.message.split('\n')[0] : 'unreadable';
       throw new ReplayRefusedError(`the kept body is still refused: ${detail}`);
     }
-    if (parsed.events.length === 0) throw new ReplayRefusedError('the kept body still carries no usable record');
-    return parsed.events;
+    const events = [...parsed.events, ...(parsed.joinOnly ?? []).flat()];
+    if (events.length === 0) throw new ReplayRefusedError('the kept body still carries no usable record');
+    return events;
   }
   if (letter.events?.length) return letter.events;
   if (letter.body !== undefined) {

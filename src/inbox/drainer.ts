@@ -275,12 +275,28 @@ export class InboxDrainer {
       outcome = await deliverEvent(client, config.temporal.taskQueue, entry.event, {
         startIfMissing: grant !== false,
         deadline,
+        lateIfClosed: entry.joinOnly === true,
       });
     } catch (err) {
       if (grant === 'granted') startBudget?.giveBack(entry.provider);
       throw err;
     }
     if (outcome === 'absent' && entry.startIfMissing) return 'waits_for_start';
+    if (outcome === 'absent' && entry.joinOnly) {
+      // Only the app starts its verification, and it has not yet: kept for that start, as at the door.
+      const { letter, fingerprint } = buildDeadLetter(
+        {
+          provider: entry.provider,
+          reason: 'unroutable',
+          verificationId: workflowId,
+          issues: [{ path: '', message: 'no verification is registered for it, and only the app starts one' }],
+          receivedAt: entry.receivedAt,
+          events: [entry.event],
+        },
+        { keepBody: false, maxBytes: config.reliability.deadLetterMaxBytes },
+      );
+      return (await this.storeWithinBound(letter, fingerprint, deadline)) ? 'done' : 'waits_for_start';
+    }
     if (outcome === 'accepted') startBudget?.noteExists(workflowId);
     // A closed verification: nothing was started.
     if (outcome === 'late' && grant === 'granted') startBudget?.giveBack(entry.provider);

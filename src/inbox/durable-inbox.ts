@@ -26,6 +26,11 @@ export type InboxEntry =
       event: VerificationEvent;
       /** False for events that may only join an existing verification (keys a provider uses only after the first event). */
       startIfMissing: boolean;
+      /**
+       * Its verification only the app starts (Concedus persons and idents): not there, it becomes an
+       * `unroutable` letter, as at the door; closed, a late one.
+       */
+      joinOnly?: boolean;
       receivedAt: string;
     }
   | { kind: 'dead-letter'; letter: DeadLetter; fingerprint: string };

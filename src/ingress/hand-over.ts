@@ -30,6 +30,11 @@ export interface HandOverItem {
   stale: boolean;
   /** Temporal acknowledged exactly this event before: no signal needed. */
   known: boolean;
+  /**
+   * Its verification only the app starts (`ParsedCallback.joinOnly`): not there is `absent`, and
+   * there but closed is `late`, as for any event of a closed verification.
+   */
+  joinOnly?: boolean;
 }
 
 /**
@@ -108,6 +113,7 @@ export function handOverStep(deps: HandOverDeps): HandOver {
         outcome = await deliverEvent(client, config.temporal.taskQueue, event, {
           startIfMissing: grant !== false,
           deadline: Date.now() + deps.timeoutMs,
+          lateIfClosed: item.joinOnly === true,
         });
       } catch (err) {
         tookTemporalsTime = isGrpcDeadlineError(err);
@@ -115,7 +121,7 @@ export function handOverStep(deps: HandOverDeps): HandOver {
         if (grant === 'granted') starts.giveBack(provider.id);
         if (keepsAnInbox(provider)) {
           endTimer({ result: 'queued' });
-          return await keepInInbox(provider, event, startIfMissing, errorKind(err));
+          return await keepInInbox(provider, item, errorKind(err));
         }
         metrics.events.inc({ provider: provider.id, result: 'temporal_unavailable' });
         endTimer({ result: 'temporal_unavailable' });
@@ -148,7 +154,7 @@ export function handOverStep(deps: HandOverDeps): HandOver {
       endTimer({ result: 'start_limited' });
       metrics.events.inc({ provider: provider.id, result: 'start_limited' });
       // A provider that never retries is not refused: the drainer starts it when the bound allows.
-      if (keepsAnInbox(provider)) return await keepInInbox(provider, event, true, 'start_limited');
+      if (keepsAnInbox(provider)) return await keepInInbox(provider, item, 'start_limited');
       throw startLimited(starts.retryAfterSeconds(provider.id));
     } finally {
       handovers.release(slot, tookTemporalsTime);
@@ -159,18 +165,14 @@ export function handOverStep(deps: HandOverDeps): HandOver {
    * For a provider that never retries, a 503 would lose the event: it waits, fsynced, in the inbox
    * (`why`: Temporal unreachable, or the start bound reached).
    */
-  async function keepInInbox(
-    provider: ProviderConfig,
-    event: VerificationEvent,
-    startIfMissing: boolean,
-    why: string,
-  ): Promise<'queued'> {
+  async function keepInInbox(provider: ProviderConfig, item: HandOverItem, why: string): Promise<'queued'> {
     try {
       await deps.inbox!.append({
         kind: 'event',
         provider: provider.id,
-        event,
-        startIfMissing,
+        event: item.event,
+        startIfMissing: item.startIfMissing,
+        ...(item.joinOnly ? { joinOnly: true } : {}),
         receivedAt: new Date().toISOString(),
       });
     } catch {

@@ -23,7 +23,7 @@ export type Refusal = Omit<RefusedCallback, 'provider' | 'receivedAt' | 'rawBody
 export type KeepLetter = (refused: RefusedCallback) => Promise<void>;
 
 /**
- * A late or stale event is answered 2xx (the provider must stop retrying), so its letter must be
+ * A late, stale or unroutable event is answered 2xx (the provider must stop retrying), so its letter must be
  * kept first: when neither Temporal nor the inbox can, 503 makes the provider send it again.
  * Other refusals keep their 4xx whatever happens to the letter, except past the start bound:
  * then 503 too, and the provider's retry finds a token (nothing refused is lost unkept).
@@ -43,7 +43,7 @@ export function letterKeeper(deps: {
     } catch (err) {
       if (err instanceof StartLimitedError) throw startLimited(err.retryAfterSeconds);
       deps.logger.error('dead letter not kept', { provider: refused.provider, reason: refused.reason });
-      const answeredOk = ['late', 'late_verdict', 'stale'].includes(refused.reason);
+      const answeredOk = ['late', 'late_verdict', 'stale', 'unroutable'].includes(refused.reason);
       if (answeredOk && err instanceof DeadLetterNotKeptError) throw temporalUnavailable();
     }
   };
@@ -63,17 +63,18 @@ export async function refuseUnusable(
   refuse: (refusal: Refusal) => Promise<void>,
 ): Promise<void> {
   if (parsed.rejected.length > 0) await refuse({ reason: 'schema', issues: parsed.rejected });
-  if (parsed.events.length === 0 && parsed.rejected.length > 0) {
+  const joinOnly = (parsed.joinOnly ?? []).flat().length;
+  if (parsed.events.length === 0 && joinOnly === 0 && parsed.rejected.length > 0) {
     throw new HttpError(400, 'invalid_callback', 'no record of the callback could be used', {
       issues: parsed.rejected,
     });
   }
-  const total = parsed.events.length + (parsed.alsoIfExists?.length ?? 0);
+  const total = parsed.events.length + (parsed.alsoIfExists?.length ?? 0) + joinOnly;
   if (total > MAX_EVENTS_PER_CALLBACK) {
     await refuse({
       reason: 'oversize',
       issues: [{ path: '', message: `${total} records; at most ${MAX_EVENTS_PER_CALLBACK} per callback` }],
-      events: parsed.events,
+      events: [...parsed.events, ...(parsed.joinOnly ?? []).flat()],
     });
     throw tooManyRecords();
   }

@@ -77,6 +77,20 @@ export interface ProviderModule<Settings = unknown> {
    * a start instead of letting it wait forever.
    */
   requiredContext?: readonly { key: string; example: string; description: string }[];
+  /**
+   * The reference a verification is registered under, from the reference and context the app
+   * starts it with. For a provider whose IDs come in kinds that share one ID space (Concedus's
+   * customer, contract, person and ident keys), the kind is part of the reference, so the app's
+   * start and the provider's callbacks name one verification. Throws an Error whose message is for
+   * the app when the two disagree. Absent: the reference as given.
+   */
+  canonicalReference?(reference: string, context: Readonly<Record<string, string>>): string;
+  /**
+   * References whose verifications only the app starts: the provider's callbacks for them join a
+   * registered verification and are kept as `unroutable` dead letters otherwise, and the app's
+   * start replays those letters. Absent: a callback may start any verification.
+   */
+  appStartsOnly?(reference: string): boolean;
   defaults: ProviderDefaults;
   webhookAuth: ProviderWebhookAuth;
   /**

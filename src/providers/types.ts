@@ -14,6 +14,14 @@ export interface ParsedCallback {
    * that exist, so naming a second key never starts a verification nobody asked for.
    */
   alsoIfExists?: VerificationEvent[];
+  /**
+   * Records about a verification that cannot end on its own (Concedus's person and ident keys: an
+   * ident's success is progress, and compliance records never name a person), one group per
+   * record, its subject first. They never start a verification: each event joins its verification
+   * when the app registered it, and a record none of whose verifications exists is kept as an
+   * `unroutable` dead letter, which the app's start of that verification replays.
+   */
+  joinOnly?: VerificationEvent[][];
   /** Records of the body that could not be used; the rest are still accepted. */
   rejected: FieldIssue[];
 }

@@ -15,13 +15,15 @@ export type DeliveryOutcome = 'accepted' | 'late' | 'absent';
  * Hands one event to its verification: the one hand-over, used by the ingress, the local inbox's
  * drainer and dead-letter replay. `startIfMissing` (default): signal-with-start; otherwise only a
  * signal, so an event that may not start a verification finds it `absent`. `deadline` (epoch ms)
- * bounds the call. Any other failure (Temporal unreachable) is thrown for the caller to retry.
+ * bounds the call. `lateIfClosed`, for an event that may not start its verification: one that has
+ * closed is `late` rather than `absent` (a signal cannot tell the two apart; one more call can).
+ * Any other failure (Temporal unreachable) is thrown for the caller to retry.
  */
 export async function deliverEvent(
   client: Client,
   taskQueue: string,
   event: VerificationEvent,
-  options: { startIfMissing?: boolean; deadline?: number } = {},
+  options: { startIfMissing?: boolean; deadline?: number; lateIfClosed?: boolean } = {},
 ): Promise<DeliveryOutcome> {
   const startIfMissing = options.startIfMissing ?? true;
   const handOver = () =>
@@ -33,8 +35,22 @@ export async function deliverEvent(
     await (options.deadline === undefined ? handOver() : client.connection.withDeadline(options.deadline, handOver));
     return 'accepted';
   } catch (err) {
-    if (!startIfMissing && err instanceof WorkflowNotFoundError) return 'absent';
+    if (!startIfMissing && err instanceof WorkflowNotFoundError) {
+      return options.lateIfClosed && (await hasClosed(client, event, options.deadline)) ? 'late' : 'absent';
+    }
     if (err instanceof WorkflowExecutionAlreadyStartedError) return 'late';
+    throw err;
+  }
+}
+
+/** The event's verification exists and has closed (a signal to it was refused as not found). */
+async function hasClosed(client: Client, event: VerificationEvent, deadline: number | undefined): Promise<boolean> {
+  const describe = () => client.workflow.getHandle(kycWorkflowId(event.provider, event.reference)).describe();
+  try {
+    const { status } = await (deadline === undefined ? describe() : client.connection.withDeadline(deadline, describe));
+    return status.name !== 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
     throw err;
   }
 }

@@ -54,7 +54,7 @@ describe('kyc CLI', () => {
       '--json',
     );
     expect(started).toMatchObject({ code: 0, stderr: '' });
-    expect(JSON.parse(started.stdout)).toEqual({ workflowId: `kyc:jumio:${id}` });
+    expect(JSON.parse(started.stdout)).toEqual({ workflowId: `kyc:jumio:${id}`, reference: id });
 
     const status = await kyc('status', 'jumio', id, '--json');
     expect(status.code).toBe(0);

@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
+import { KycClient } from '../../src/client';
 import { LATE_VERDICT_EVENT_TYPE, NOTIFY_EVENT_TYPE } from '../../src/contracts';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import { postJson } from '../../src/testing/callback-sender';
@@ -225,6 +226,38 @@ it('a verdict after our EXPIRED is kept as late_verdict, counted, pushed, shown;
   expect(expiredPush!.headers['webhook-id']).toBe(`${verificationId}:finished`);
   expect(reopenedPush.headers['webhook-id']).toBe(`${verificationId}:finished:${JSON.parse(reopened.stdout).runId}`);
 }, 240_000);
+
+it('kyc wait --json and kyc status --json print one document for a finished verification, late verdicts included', async () => {
+  const { id, accountId } = await expiredVerification();
+  sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'REJECTED' } });
+  expect(await postJson(`${stack.ingressUrl}/webhooks/jumio`, sim.callback(id, 'PROCESSED'))).toEqual({
+    status: 200,
+    body: { accepted: 0, late: 1 },
+  });
+  // Once the late verdict is listed, every reader sees it.
+  await eventually(async () => ((await status(id)).lateVerdicts?.length ? true : undefined));
+
+  const waited = await stack.kyc('wait', 'jumio', id, '--timeout', '60s', '--json');
+  expect(waited).toMatchObject({ code: 0, stderr: '' });
+  const statusJson = await stack.kyc('status', 'jumio', id, '--json');
+  const document = JSON.parse(statusJson.stdout) as StatusView;
+  expect(JSON.parse(waited.stdout)).toEqual(document);
+  expect(document.status).toBe('EXPIRED');
+  expect(document.lateVerdicts?.[0]?.lateVerdict.verdicts[0]).toMatchObject({ providerStatus: 'PROCESSED' });
+  // The human output of both carries the alert too.
+  expect((await stack.kyc('wait', 'jumio', id, '--timeout', '60s')).stdout).toContain(
+    'LATE VERDICT after EXPIRY_REACHED: PROCESSED',
+  );
+
+  // The client's two reads agree the same way.
+  const kyc = new KycClient(stack.client, stack.config);
+  const [got, waitedFor] = [
+    await kyc.getVerification('jumio', id),
+    await kyc.waitForVerification('jumio', id, { timeoutMs: 60_000 }),
+  ];
+  expect(waitedFor).toEqual(got);
+  expect(waitedFor.lateVerdicts?.map((row) => row.id)).toEqual(document.lateVerdicts?.map((row) => row.id));
+}, 180_000);
 
 it('a late word that decides nothing stays a plain late letter; reopen refuses open and reported ends', async () => {
   const { id } = await expiredVerification();

@@ -83,12 +83,17 @@ export function createConcedusCallbackParser(
       }
       const reader = new RecordReader(vocabulary, options.confirmVerdicts ?? false);
       body.forEach((item, index) => reader.item(item, `[${index}]`));
-      if (reader.events.length === 0) {
+      if (reader.events.length === 0 && reader.joinOnly.length === 0) {
         throw new CallbackValidationError(
           reader.rejected.length > 0 ? reader.rejected : [{ path: '', message: 'contains no records' }],
         );
       }
-      return { events: reader.events, alsoIfExists: reader.alsoIfExists, rejected: reader.rejected };
+      return {
+        events: reader.events,
+        alsoIfExists: reader.alsoIfExists,
+        joinOnly: reader.joinOnly,
+        rejected: reader.rejected,
+      };
     },
     countRecords,
   };
@@ -122,6 +127,7 @@ function recordsIn(item: unknown): number {
 class RecordReader {
   readonly events: VerificationEvent[] = [];
   readonly alsoIfExists: VerificationEvent[] = [];
+  readonly joinOnly: VerificationEvent[][] = [];
   readonly rejected: FieldIssue[] = [];
 
   constructor(
@@ -248,7 +254,10 @@ class RecordReader {
 
   /**
    * The first subject is the verification the record is about (it may be started by it); the
-   * others it also names receive the same event if they exist.
+   * others it also names receive the same event if they exist. A record about a person or an
+   * ident starts nothing: such a verification cannot end on its own (an ident's success is
+   * progress, and no compliance record names a person), so only the app starts it, and the
+   * record joins it when it is registered ({@link ParsedCallback.joinOnly}).
    */
   private add(
     [primary, ...others]: Subject[],
@@ -270,6 +279,10 @@ class RecordReader {
         context,
       };
     };
+    if (joinsOnly(primary!.keyKind)) {
+      this.joinOnly.push([primary!, ...others].map(eventFor));
+      return;
+    }
     this.events.push(eventFor(primary!));
     for (const subject of others) this.alsoIfExists.push(eventFor(subject));
   }
@@ -286,6 +299,11 @@ class RecordReader {
   private issues(at: string, error: z.ZodError): void {
     for (const issue of error.issues) this.reject(pathOf(at, issue.path), issue.message);
   }
+}
+
+/** Key kinds whose verifications only the app starts (see {@link appStartsConcedusReference}). */
+function joinsOnly(kind: KeyKind): boolean {
+  return kind === 'person' || kind === 'ident';
 }
 
 /** Every verification an ident record names, the person key (which outlives a retried ident) first. */

@@ -1,6 +1,7 @@
 import { defineProvider } from '../module';
 import { createConcedusCallbackParser } from './callback';
 import { CONCEDUS_MAPPING } from './mapping';
+import { appStartsConcedusReference, canonicalConcedusReference } from './records';
 import { createConcedusRetrievalClient, type ConcedusSettings } from './retrieval';
 import { parseStatusMap } from './vocabulary';
 
@@ -14,9 +15,14 @@ export const concedus = defineProvider({
   id: 'concedus',
   displayName: 'Concedus',
   reference: {
-    description: 'the customer key; `contract:<key>`, `person:<key>` or `ident:<id>` for the other kinds',
+    description:
+      'the customer key; `contract:<key>`, `person:<key>` or `ident:<id>` for the other kinds (or the plain key with context keyKind)',
     example: 'CUST_4711',
   },
+  // A plain key started with `keyKind: contract` is the verification the contract's callbacks reach.
+  canonicalReference: canonicalConcedusReference,
+  // A person's or ident's verification cannot end on its own: its callbacks never start one.
+  appStartsOnly: appStartsConcedusReference,
   defaults: {
     // Assumed production host: the docs only show the sandbox, https://demo2.api.concedus.com.
     apiBaseUrl: 'https://api.concedus.com',

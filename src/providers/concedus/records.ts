@@ -26,6 +26,25 @@ export function concedusReference(kind: KeyKind, key: string): string {
 const PREFIXED = /^(contract|person|ident):(.+)$/;
 
 /**
+ * The reference of a verification the app starts: the key with its kind (the context's `keyKind`,
+ * default customer) as {@link concedusReference} writes it, so the app's verification is the one
+ * the callbacks for that key reach. A reference that already carries its kind stays as it is; a
+ * `keyKind` that disagrees with it, or is not a kind, is refused.
+ */
+export function canonicalConcedusReference(reference: string, context: Readonly<Record<string, string>>): string {
+  const kind = context.keyKind;
+  if (kind !== undefined && !(KEY_KINDS as readonly string[]).includes(kind)) {
+    throw new Error(`context.keyKind must be one of ${KEY_KINDS.join(', ')}`);
+  }
+  const match = PREFIXED.exec(reference);
+  if (!match) return concedusReference((kind as KeyKind | undefined) ?? DEFAULT_KEY_KIND, reference);
+  if (kind !== undefined && kind !== match[1]) {
+    throw new Error(`reference names a ${match[1]} key, but context.keyKind is ${kind}`);
+  }
+  return reference;
+}
+
+/**
  * The key kind and the key of a verification: from the reference's prefix, else (a plain
  * reference the app started) from the context's `keyKind`, else a customer.
  */
@@ -45,6 +64,15 @@ export function keyKindOf(context: Record<string, string>): KeyKind {
     );
   }
   return kind as KeyKind;
+}
+
+/**
+ * A person's or an ident's verification can only end by the ident's failure, abort or expiry (its
+ * success is progress, and compliance records never name a person), so a callback never starts
+ * one: only the app does, and callbacks that came first are replayed into it.
+ */
+export function appStartsConcedusReference(reference: string): boolean {
+  return /^(person|ident):/.test(reference);
 }
 
 /**

@@ -4,7 +4,7 @@ import { isoTimestamp, parseCallbackBody, providerWordSchema, referenceSchema } 
 import { createLogger, type Logger } from '../../logger';
 import { kycWorkflowId } from '../../contracts';
 import { CallbackNotOursError, type CallbackParser, type ParsedCallback } from '../types';
-import { checkExecutionHref, JUMIO_DEFAULT_API_BASE_URL } from './href';
+import { checkExecutionHref, JUMIO_DEFAULT_API_BASE_URL, JUMIO_DOCUMENTED_REGIONS } from './href';
 import { jumioStatusMeaning } from './vocabulary';
 
 /** A URL's host for a log line; an unparseable href is named as such, never echoed. */
@@ -46,20 +46,24 @@ export interface JumioCallbackOptions {
    * sent it, not that it is ours.
    */
   accountIds?: readonly string[];
+  /** `JUMIO_REGIONS`' retrieval origins (default: Jumio's documented regions): an href on one is kept. */
+  regionOrigins?: readonly string[];
   logger?: Logger;
 }
 
 /**
  * Jumio's callback. Its `account.id` must be one of ours (`JUMIO_ACCOUNT_IDS`): another
  * customer's callback is refused ({@link CallbackNotOursError}). Its `href` is kept only when it
- * is exactly the execution's URL on the configured API ({@link checkExecutionHref}), and then as
- * rebuilt from the IDs; one on another host (another region, or a forged one) is never fetched
- * with our token: the event says so (`attention: foreign_region_href`) and a log line names both
- * hosts, nothing personal. Any other href is dropped with a log line naming the problem.
+ * is exactly the execution's URL on the configured API or on one of Jumio's regions
+ * (`JUMIO_REGIONS`, {@link checkExecutionHref}), and then as rebuilt from the IDs: retrieval then
+ * asks that region. One on any other host (a forged one) is never fetched with our token: the
+ * event says so (`attention: foreign_region_href`) and a log line names both hosts, nothing
+ * personal. Any other href is dropped with a log line naming the problem.
  */
 export function createJumioCallbackParser(options: JumioCallbackOptions = {}): CallbackParser {
   const logger = options.logger ?? createLogger('jumio');
   const apiBaseUrl = options.apiBaseUrl ?? JUMIO_DEFAULT_API_BASE_URL;
+  const regionOrigins = options.regionOrigins ?? JUMIO_DOCUMENTED_REGIONS.map((region) => region.origin);
   return {
     parse(body: unknown): ParsedCallback {
       const callback = parseCallbackBody(jumioCallbackSchema, body);
@@ -87,7 +91,7 @@ export function createJumioCallbackParser(options: JumioCallbackOptions = {}): C
       }
       const href = execution.href && execution.href.length <= MAX_HREF ? execution.href : undefined;
       if (href && accountId) {
-        const check = checkExecutionHref(href, { apiBaseUrl, accountId, reference: execution.id });
+        const check = checkExecutionHref(href, { apiBaseUrl, accountId, reference: execution.id, regionOrigins });
         if ('url' in check) context.href = check.url;
         else if (check.problem === 'other_origin') {
           // An unknown status keeps its own attention: the word is what a human must read first.

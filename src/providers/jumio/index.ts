@@ -2,7 +2,7 @@ import { ConfigError, type EnvReader } from '../../config/env-reader';
 import { referenceSchema } from '../common';
 import { defineProvider } from '../module';
 import { createJumioCallbackParser } from './callback';
-import { JUMIO_DEFAULT_API_BASE_URL } from './href';
+import { JUMIO_DEFAULT_API_BASE_URL, JUMIO_DOCUMENTED_REGIONS, type JumioRegion } from './href';
 import { JUMIO_MAPPING } from './mapping';
 import { createJumioRetrievalClient, type JumioSettings } from './retrieval';
 
@@ -81,6 +81,12 @@ export const jumio = defineProvider({
       description: 'User-Agent of retrieval calls (Jumio asks for one)',
     },
     {
+      name: 'JUMIO_REGIONS',
+      example: '',
+      description:
+        "Jumio's regions a callback href may name, retrieval origin=token URL, comma-separated; default the documented US, EU and SGP (https://retrieval.<region>.jumio.ai=https://auth.<region>.jumio.ai/oauth2/token)",
+    },
+    {
       name: 'JUMIO_ACCOUNT_IDS',
       example: '',
       description:
@@ -94,11 +100,13 @@ export const jumio = defineProvider({
     clientId: env.devString('JUMIO_CLIENT_ID', ''),
     clientSecret: env.devString('JUMIO_CLIENT_SECRET', ''),
     userAgent: env.string('JUMIO_USER_AGENT', 'kyc-orchestrator/0.1'),
+    regions: readRegions(env),
     ...readAccountIds(env),
   }),
   createCallbackParser: (settings) =>
     createJumioCallbackParser({
       apiBaseUrl: settings.apiBaseUrl,
+      ...(settings.regions ? { regionOrigins: settings.regions.map((region) => region.origin) } : {}),
       ...(settings.accountIds ? { accountIds: settings.accountIds } : {}),
     }),
   createRetrievalClient: (settings) => createJumioRetrievalClient(settings),
@@ -127,4 +135,33 @@ function readAccountIds(env: EnvReader): Pick<JumioSettings, 'accountIds'> {
     }
   });
   return { accountIds: list };
+}
+
+/**
+ * `JUMIO_REGIONS`: `<retrieval origin>=<token URL>,…`, the regions a callback `href` may send a
+ * retrieval to (a transaction lives in one region; the others answer 404). Default: Jumio's
+ * documented regions. Each origin is an origin only (scheme, host, port), each token URL http(s).
+ */
+function readRegions(env: EnvReader): JumioRegion[] {
+  const raw = env.string('JUMIO_REGIONS', '').trim();
+  if (raw === '') return [...JUMIO_DOCUMENTED_REGIONS];
+  return raw.split(',').map((entry, index) => {
+    const at = `entry ${index + 1}`;
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new ConfigError('JUMIO_REGIONS', `${at} must be <retrieval origin>=<token URL>`);
+    const [origin, authUrl] = [entry.slice(0, eq).trim(), entry.slice(eq + 1).trim()];
+    if (!isHttpUrl(origin) || new URL(origin).origin !== origin.replace(/\/+$/, '')) {
+      throw new ConfigError('JUMIO_REGIONS', `${at}: the retrieval origin must be an http(s) origin (no path)`);
+    }
+    if (!isHttpUrl(authUrl)) throw new ConfigError('JUMIO_REGIONS', `${at}: the token URL is not an http(s) URL`);
+    return { origin: new URL(origin).origin, authUrl };
+  });
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }

@@ -50,6 +50,9 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
   /** The key kind is part of the identity: persons, contracts and idents are prefixed, customers plain. */
   const asPerson = (key: string) => `person:${key}`;
   const identId = () => String(randomInt(100_000_000, 999_999_999));
+  /** A person's verification is started by the app only: its ident callbacks join it, never start it. */
+  const startPerson = (key: string) =>
+    kyc.startVerification({ provider: 'concedus', reference: key, context: { keyKind: 'person' } });
   const entries = (state: VerificationState, source: TimelineEntry['source']) =>
     state.timeline.filter((entry) => entry.source === source).map((entry) => [entry.providerStatus, entry.outcome]);
   const stateWhen = (reference: string, ready: (state: VerificationState) => boolean) =>
@@ -93,6 +96,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     const key = person();
     const ident = identId();
     sim.script('person', key, { status: 100 });
+    await startPerson(key);
     expect(await send([sim.identRequestCreated(key, ident)])).toEqual(acceptedOne);
     expect(await send([sim.identResult(key, ident)])).toEqual(acceptedOne);
     const state = await stateWhen(asPerson(key), (s) =>
@@ -131,6 +135,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       outcome: "ident failure (identResult 'failed' raises attention, status API 0) → FAILED",
       begin: async (ref: string) => {
         sim.script('person', ref, { status: 0 });
+        await startPerson(ref);
         expect(await send([sim.identResult(ref, identId(), 'failed')])).toEqual(acceptedOne);
       },
       expected: { status: 'FAILED', decision: undefined, providerStatus: 'ident:0' },
@@ -145,8 +150,8 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       },
       expected: { status: 'ABANDONED', decision: undefined, providerStatus: 'ident:102' },
       callbacks: [],
-      // Started by the app under the plain key, its kind in the context: still asked as a person.
-      subject: (ref: string) => ref,
+      // Started by the app with the plain key and its kind in the context: registered as the person.
+      subject: asPerson,
     },
   ])('terminal outcome: $outcome', async ({ begin, expected, callbacks, subject }) => {
     const ref = person();
@@ -160,6 +165,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     const key = person();
     const ident = identId();
     const headers = sim.callbackHeaders;
+    await startPerson(key);
     const results = await sendCallbacks(
       webhook(),
       [
@@ -197,6 +203,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     const key = person();
     const ident = identId();
     sim.script('person', key, { status: 0 });
+    await startPerson(key);
     const results = await sendCallbacks(
       webhook(),
       [
@@ -221,7 +228,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       context: { keyKind: 'person' },
       expiresAt: new Date(Date.now() + 4000),
     });
-    const final = await finalState(key);
+    const final = await finalState(asPerson(key));
     expect(final.status).toBe('EXPIRED');
     expect(final.decision).toBeUndefined();
     expect(
@@ -244,6 +251,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     const polled = randomUUID();
     sim.script('customer', polled, { status: 100, faults: { serverError: 3, rateLimited: 1 } });
     await kyc.startVerification({ provider: 'concedus', reference: polled });
+    await startPerson(announced);
     expect(await send([sim.identResult(announced, identId())])).toEqual(acceptedOne);
 
     const [viaRetrieval, viaPolling] = await Promise.all([finalState(asPerson(announced)), finalState(polled)]);
@@ -289,6 +297,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
   it("the seed's example payloads are accepted as they stand", async () => {
     const seedPerson = seeds.topicIdentResult[0]!.personKey;
     sim.script('person', seedPerson, { status: 100 });
+    await startPerson(seedPerson);
     for (const body of [seeds.legacyCustomer, seeds.topicComplianceRecord, seeds.topicIdentResult]) {
       expect(await send(body)).toEqual(acceptedOne);
     }
@@ -318,6 +327,7 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
     const [customer, rejectedCustomer, contract] = [randomUUID(), randomUUID(), randomUUID()];
     const [verified, mismatched] = [person(), person()];
     sim.script('person', verified, { status: 0 });
+    await Promise.all([startPerson(verified), startPerson(mismatched)]);
     const response = await send([
       sim.complianceRecord({ customerKey: customer }),
       sim.complianceTopic(
@@ -405,9 +415,10 @@ describe('concedus end to end (dev server, ingress, worker, simulator)', () => {
       context: { keyKind: 'customer' },
     });
 
-    // An ident result names a person and an ident ID: only the person's verification is started.
+    // An ident result names a person and an ident ID: it joins the person's, and starts no ident's.
     const [key, ident] = [person(), identId()];
     sim.script('person', key, { status: 101 });
+    await startPerson(key);
     expect(await send([sim.identResult(key, ident)])).toEqual(acceptedOne);
     await stateWhen(asPerson(key), (state) => state.timeline.length > 0);
     await expect(kyc.getVerification('concedus', `ident:${ident}`)).rejects.toBeInstanceOf(VerificationNotFoundError);

@@ -1,5 +1,6 @@
 import express from 'express';
 import { ConfigError, loadConfig } from '../../../app-config';
+import { canonicalReference, InvalidRequestError, validateStartRequest } from '../../../client';
 import { ProviderFailure } from '../../../verification/provider-failure';
 import { ProviderCallError } from '../../../providers/http';
 import { createConcedusCallbackParser } from '../../../providers/concedus/callback';
@@ -15,6 +16,8 @@ import { DEV_DEFAULTS } from '../../../../test/support/dev-defaults';
 
 const parser = createConcedusCallbackParser();
 const parse = (body: unknown): ParsedCallback => parser.parse(body, '2025-09-03T07:00:00.000Z');
+/** The events of records about a person or an ident: each record's own verification (they join it, never start it). */
+const joining = (result: ParsedCallback): VerificationEvent[] => (result.joinOnly ?? []).map((record) => record[0]!);
 
 function validationIssues(body: unknown): { path: string; message: string }[] {
   try {
@@ -64,8 +67,8 @@ describe('concedus callback parser', () => {
       expect(customer.reference).toBe('885eb2cc-12d6-49dd-b52a-a6634f510e17');
       expect(contract.reference).toBe('contract:885eb2cc-12d6-49dd-b52a-a6634f510e17');
       // A person or ident with that same value is yet another verification.
-      const person = parse([{ topic: 'identResult', personKey: customer.reference, status: 'success' }]).events[0]!;
-      const ident = parse([{ topic: 'identResult', identId: customer.reference, status: 'success' }]).events[0]!;
+      const person = joining(parse([{ topic: 'identResult', personKey: customer.reference, status: 'success' }]))[0]!;
+      const ident = joining(parse([{ topic: 'identResult', identId: customer.reference, status: 'success' }]))[0]!;
       expect(new Set([customer, contract, person, ident].map((e) => e.reference)).size).toBe(4);
       expect(person.reference).toBe('person:885eb2cc-12d6-49dd-b52a-a6634f510e17');
       expect(ident.reference).toBe('ident:885eb2cc-12d6-49dd-b52a-a6634f510e17');
@@ -84,9 +87,14 @@ describe('concedus callback parser', () => {
       expect(legacy.dedupKey).toBe(events[0]!.dedupKey);
     });
 
-    it('identResult topic: the person is SUBMITTED, no verdict (compliance decides)', () => {
-      const { events } = parse(seeds.topicIdentResult);
-      expect(events).toEqual([
+    it('identResult topic: the person is SUBMITTED, no verdict (compliance decides); it starts no verification', () => {
+      const result = parse(seeds.topicIdentResult);
+      // A person's verification cannot end on its own: the record only joins one the app registered.
+      expect(result.events).toEqual([]);
+      expect(result.joinOnly?.map((record) => record.map((event) => event.reference))).toEqual([
+        ['person:0ac7e1d8-9e39-486b-b28d-bd8551ec90ed', 'ident:315065706'],
+      ]);
+      expect(joining(result)).toEqual([
         {
           provider: 'concedus',
           reference: 'person:0ac7e1d8-9e39-486b-b28d-bd8551ec90ed',
@@ -104,12 +112,16 @@ describe('concedus callback parser', () => {
     it('fans a multi-topic array out to every verification it names, keeping no mismatch value', () => {
       const result = parse(vendor.multiTopic);
       expect(result.rejected).toEqual([]);
-      expect(result.events.map((e) => [e.reference, e.providerStatus, e.meaning.status, e.context?.keyKind])).toEqual([
-        ['person:PERS_c8f24e33-0000-0000-0000-000000000001', 'identResult:success', 'SUBMITTED', 'person'],
+      const row = (e: VerificationEvent) => [e.reference, e.providerStatus, e.meaning.status, e.context?.keyKind];
+      expect(result.events.map(row)).toEqual([
         ['92561303-8e1d-4b71-9537-d7c8d6163ccc', 'complianceRecord:100', 'COMPLETED', 'customer'],
+      ]);
+      // The person's records join the person's verification, which only the app starts.
+      expect(joining(result).map(row)).toEqual([
+        ['person:PERS_c8f24e33-0000-0000-0000-000000000001', 'identResult:success', 'SUBMITTED', 'person'],
         ['person:PERS_c8f24e33-0000-0000-0000-000000000001', 'mismatches', 'ACTION_REQUIRED', 'person'],
       ]);
-      const mismatch = result.events[2]!;
+      const mismatch = joining(result)[1]!;
       expect(mismatch.detail).toBe('fields: BirthPlace,Nationality');
       expect(mismatch.occurredAt).toBe('2023-06-01T13:23:17.706Z');
       expect(mismatch.dedupKey).toBe('mismatches:315065706:2023-06-01T13:23:17.706Z');
@@ -153,8 +165,9 @@ describe('concedus callback parser', () => {
     });
 
     it('accepts legacy and topic items mixed in one array', () => {
-      const { events } = parse([...seeds.legacyContract, ...seeds.topicIdentResult, ...seeds.topicComplianceRecord]);
-      expect(events.map((e) => e.context?.keyKind)).toEqual(['contract', 'person', 'customer']);
+      const result = parse([...seeds.legacyContract, ...seeds.topicIdentResult, ...seeds.topicComplianceRecord]);
+      expect(result.events.map((e) => e.context?.keyKind)).toEqual(['contract', 'customer']);
+      expect(joining(result).map((e) => e.context?.keyKind)).toEqual(['person']);
     });
 
     it('identResultKYC: the same result as identResult (same dedup key), attachments not kept', () => {
@@ -163,7 +176,7 @@ describe('concedus callback parser', () => {
         topic: 'identResultKYC',
         attachments: [{ name: 'passport.pdf', data: 'JVBERi0=' }],
       };
-      const [event] = parse([kyc]).events;
+      const [event] = joining(parse([kyc]));
       expect(event).toMatchObject({
         providerStatus: 'identResultKYC:success',
         dedupKey: 'identResult:315065706:success',
@@ -180,7 +193,7 @@ describe('concedus callback parser', () => {
           personKey: 'PERS_1',
           url: 'https://test.webid-solutions.de/aid/264618',
         },
-      ]).events;
+      ]).joinOnly![0]!;
       expect(event).toMatchObject({
         reference: 'person:PERS_1',
         providerStatus: 'identRequestCreated',
@@ -192,7 +205,7 @@ describe('concedus callback parser', () => {
     });
 
     it('an ident topic with only an ident ID (numeric) is keyed by the ident', () => {
-      const [event] = parse([{ topic: 'identResult', identId: 315065706, status: 'success' }]).events;
+      const [event] = joining(parse([{ topic: 'identResult', identId: 315065706, status: 'success' }]));
       expect(event).toMatchObject({ reference: 'ident:315065706', context: { keyKind: 'ident' } });
     });
   });
@@ -220,7 +233,9 @@ describe('concedus callback parser', () => {
       ],
       ['a topic', [{ topic: 'contractDeclined', contractKey: 'CO-9', status: 7 }], 'contractDeclined:7'],
     ])('%s', (what, body, providerStatus) => {
-      const { events, rejected } = parse(body);
+      const result = parse(body);
+      const { rejected } = result;
+      const events = [...result.events, ...joining(result)];
       expect(rejected).toEqual([]);
       expect(events).toHaveLength(1);
       expect(events[0]!.providerStatus).toBe(providerStatus);
@@ -333,7 +348,7 @@ describe('concedus callback parser', () => {
             { PersonKey: 'P-1', Mismatches: [{ FieldName: 'Street' }, { FieldName: 'Hauptstraße 5, Berlin' }, {}] },
           ],
         },
-      ]).events;
+      ]).joinOnly![0]!;
       expect(event!.detail).toBe('fields: Street');
     });
   });
@@ -684,5 +699,43 @@ describe('concedus nulls and unknown words', () => {
       providerStatus: 'complianceRecord:ok\n',
       meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_code', unknownWord: 'ok\n' },
     });
+  });
+});
+
+describe("concedus references at the app's start", () => {
+  const start = (reference: string, context?: Record<string, string>) =>
+    canonicalReference({ provider: 'concedus', reference, ...(context ? { context } : {}) });
+
+  it('carries the key kind the app names, so the callbacks for that key reach the same verification', () => {
+    expect(start('885eb2cc-12d6-49dd-b52a-a6634f510e17', { keyKind: 'contract' })).toBe(
+      'contract:885eb2cc-12d6-49dd-b52a-a6634f510e17',
+    );
+    expect(start('PERS_1', { keyKind: 'person' })).toBe('person:PERS_1');
+    expect(start('315065706', { keyKind: 'ident' })).toBe('ident:315065706');
+    // A customer's reference is its plain key, with or without the kind said.
+    expect(start('CUST_1', { keyKind: 'customer' })).toBe('CUST_1');
+    expect(start('CUST_1')).toBe('CUST_1');
+    // Already canonical: unchanged, and the kind may be said again.
+    expect(start('contract:C_1')).toBe('contract:C_1');
+    expect(start('contract:C_1', { keyKind: 'contract' })).toBe('contract:C_1');
+  });
+
+  it('refuses a kind that disagrees with the prefix, or is not a kind', () => {
+    expect(() => start('contract:C_1', { keyKind: 'customer' })).toThrow(InvalidRequestError);
+    expect(() => start('person:P_1', { keyKind: 'contract' })).toThrow(
+      /names a person key, but context.keyKind is contract/,
+    );
+    expect(() => start('C_1', { keyKind: 'company' })).toThrow(
+      /keyKind must be one of customer, contract, person, ident/,
+    );
+    expect(() =>
+      validateStartRequest({ provider: 'concedus', reference: 'C_1', context: { keyKind: 'company' } }),
+    ).toThrow(InvalidRequestError);
+  });
+
+  it('leaves every other provider’s reference as given', () => {
+    expect(canonicalReference({ provider: 'attestr', reference: 'contract:x', context: { keyKind: 'person' } })).toBe(
+      'contract:x',
+    );
   });
 });

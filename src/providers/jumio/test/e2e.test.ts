@@ -388,3 +388,58 @@ describe('ingress authentication', () => {
     }
   });
 });
+
+describe("Jumio's regions", () => {
+  /** Another of Jumio's regions, listed in JUMIO_REGIONS: the transaction lives there, the configured region answers 404. */
+  let otherRegion: JumioSimulator;
+  let regional: Stack;
+
+  beforeAll(async () => {
+    otherRegion = await startJumioSimulator();
+    regional = await startStack(
+      env,
+      jumioEnv({ JUMIO_CALLBACK_GRACE: '1h', JUMIO_REGIONS: `${otherRegion.url}=${otherRegion.authUrl}` }),
+    );
+  });
+
+  afterAll(async () => {
+    await regional?.stop();
+    await otherRegion?.close();
+  });
+
+  it("a callback href on another listed region is retrieved there, with that region's token", async () => {
+    const id = randomUUID();
+    const accountId = randomUUID();
+    otherRegion.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
+    // Jumio's callback names the execution's URL on its own region.
+    const callback = otherRegion.callback(id, 'PROCESSED');
+    expect(await postJson(webhook(regional), callback)).toEqual({ status: 200, body: { accepted: 1 } });
+    const final = await new KycClient(regional.client, regional.config).waitForVerification('jumio', id, {
+      timeoutMs: 30_000,
+    });
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', providerStatus: 'PROCESSED/PASSED' });
+    expect(final.attention).not.toContain('foreign_region_href');
+    const execution = `/api/v1/accounts/${accountId}/workflow-executions/${id}`;
+    expect(otherRegion.requests).toEqual(
+      expect.arrayContaining(['POST /oauth2/token', `GET ${execution}/status`, `GET ${execution}`]),
+    );
+    // The configured region, where it does not live, is never asked about it.
+    expect(sim.requests.filter((request) => request.includes(id))).toEqual([]);
+  });
+
+  it('an href on a host that is no listed region is never fetched: the configured region is asked', async () => {
+    const { id, accountId } = newExecution({ status: 'PROCESSED', decision: { type: 'REJECTED' } });
+    const forged = { ...(sim.callback(id, 'PROCESSED') as Record<string, unknown>) };
+    forged.workflowExecution = {
+      ...(forged.workflowExecution as Record<string, unknown>),
+      href: `https://retrieval.example.net/api/v1/accounts/${accountId}/workflow-executions/${id}`,
+    };
+    expect(await postJson(webhook(regional), forged)).toEqual({ status: 200, body: { accepted: 1 } });
+    const final = await new KycClient(regional.client, regional.config).waitForVerification('jumio', id, {
+      timeoutMs: 30_000,
+    });
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'REJECTED' });
+    expect(final.attention).toContain('foreign_region_href');
+    expect(otherRegion.requests.filter((request) => request.includes(id))).toEqual([]);
+  });
+});

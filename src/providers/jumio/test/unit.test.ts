@@ -1,8 +1,10 @@
+import { ConfigError, loadConfig } from '../../../app-config';
 import { silentLogger } from '../../../logger';
+import { DEV_DEFAULTS } from '../../../../test/support/dev-defaults';
 import { CallbackNotOursError, CallbackValidationError } from '../../../providers/types';
 import { createJumioCallbackParser } from '../../../providers/jumio/callback';
-import { checkExecutionHref } from '../../../providers/jumio/href';
-import { createJumioRetrievalClient, executionUrl } from '../../../providers/jumio/retrieval';
+import { checkExecutionHref, JUMIO_DOCUMENTED_REGIONS } from '../../../providers/jumio/href';
+import { createJumioRetrievalClient, executionUrl, type JumioSettings } from '../../../providers/jumio/retrieval';
 import { startJumioSimulator, type JumioSimulator } from '../../../providers/jumio/testing/simulator';
 import { jumioDecisionMeaning, jumioStatusMeaning } from '../../../providers/jumio/vocabulary';
 /** Jumio's documented callback (providers.md), as it stands. */
@@ -30,15 +32,15 @@ describe('jumio callbacks', () => {
     expect(JSON.stringify(events)).not.toContain('user-123');
   });
 
-  it('notes a callback whose href is on another region than the configured API (attention + a log line)', () => {
+  it("notes a callback whose href is on a host that is none of Jumio's regions (attention + a log line)", () => {
     const lines: { message: string; fields?: Record<string, unknown> }[] = [];
     const logger = {
       ...silentLogger,
       warn: (message: string, fields?: Record<string, unknown>) => void lines.push({ message, fields }),
     };
     const emea = structuredClone(documented);
-    emea.workflowExecution.href = documented.workflowExecution.href.replace('amer-1', 'emea-1');
-    emea.account.href = documented.account.href.replace('amer-1', 'emea-1');
+    emea.workflowExecution.href = documented.workflowExecution.href.replace('jumio.ai', 'jumio.ai.example.net');
+    emea.account.href = documented.account.href.replace('jumio.ai', 'jumio.ai.example.net');
     const regional = createJumioCallbackParser({ apiBaseUrl: BASE, logger });
     const [event] = regional.parse(emea, '2026-01-01T00:00:00Z').events;
     expect(event!.meaning).toEqual({ status: 'SUBMITTED', retrieve: true, attention: 'foreign_region_href' });
@@ -47,7 +49,7 @@ describe('jumio callbacks', () => {
         message: 'jumio callback href is on another region than JUMIO_API_BASE_URL',
         fields: {
           workflowId: 'kyc:jumio:22222222-aaaa-bbbb-cccc-000000000001',
-          hrefHost: 'retrieval.emea-1.jumio.ai',
+          hrefHost: 'retrieval.amer-1.jumio.ai.example.net',
           configuredHost: 'retrieval.amer-1.jumio.ai',
         },
       },
@@ -59,6 +61,23 @@ describe('jumio callbacks', () => {
     });
     expect(lines).toHaveLength(1);
   });
+
+  it.each(['emea-1', 'apac-1'])(
+    "keeps an href on Jumio's documented %s region (the transaction lives there), quietly",
+    (region) => {
+      const lines: string[] = [];
+      const logger = { ...silentLogger, warn: (message: string) => void lines.push(message) };
+      const body = structuredClone(documented);
+      body.workflowExecution.href = documented.workflowExecution.href.replace('amer-1', region);
+      const [event] = createJumioCallbackParser({ apiBaseUrl: BASE, logger }).parse(body, '').events;
+      expect(event!.meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
+      expect(event!.context).toEqual({ accountId: documented.account.id, href: body.workflowExecution.href });
+      expect(lines).toEqual([]);
+      // With JUMIO_REGIONS listing none but the configured one, it is another host again.
+      const [alone] = createJumioCallbackParser({ apiBaseUrl: BASE, regionOrigins: [], logger }).parse(body, '').events;
+      expect(alone!.meaning.attention).toBe('foreign_region_href');
+    },
+  );
 
   it.each(['ACQUISITION_STARTED', 'ACQUIRED', 'SESSION_EXPIRED', 'TOKEN_EXPIRED', 'INITIATED'])(
     "accepts the seed's %s message (numeric definitionKey, no account, extra fields)",
@@ -145,7 +164,7 @@ describe('jumio href', () => {
   const expected = { apiBaseUrl: BASE, accountId: account, reference };
 
   it.each([
-    ['the documented href', exact, { url: exact }],
+    ['the documented href', exact, { url: exact, origin: BASE }],
     ['userinfo', exact.replace('https://', 'https://user:pw@'), { problem: 'userinfo' }],
     ['an empty userinfo', exact.replace('https://', 'https://@'), { problem: 'userinfo' }],
     ['a query', `${exact}?next=https://evil.example`, { problem: 'query' }],
@@ -172,7 +191,17 @@ describe('jumio href', () => {
 
   it('returns the URL rebuilt from the IDs, never the text sent', () => {
     const dotted = `${BASE}/api/v1/accounts/x/../${account}/workflow-executions/${reference}`;
-    expect(checkExecutionHref(dotted, expected)).toEqual({ url: exact });
+    expect(checkExecutionHref(dotted, expected)).toEqual({ url: exact, origin: BASE });
+  });
+
+  it("takes an href on another listed region, rebuilt on that region's origin", () => {
+    const emea = 'https://retrieval.emea-1.jumio.ai';
+    const there = exact.replace(BASE, emea);
+    const regions = { ...expected, regionOrigins: JUMIO_DOCUMENTED_REGIONS.map((region) => region.origin) };
+    expect(checkExecutionHref(there, regions)).toEqual({ url: there, origin: emea });
+    expect(checkExecutionHref(exact.replace('amer-1', 'emea-9'), regions)).toEqual({ problem: 'other_origin' });
+    expect(checkExecutionHref(`${there}/status`, regions)).toEqual({ problem: 'other_path' });
+    expect(checkExecutionHref(there.replace('https://', 'http://'), regions)).toEqual({ problem: 'other_origin' });
   });
 
   it.each([
@@ -216,6 +245,14 @@ describe('jumio retrieval URL', () => {
       `${BASE}/api/v1/accounts/acc/workflow-executions/other-id`,
     );
     expect(() => executionUrl(BASE, 'x', {})).toThrow(/needs the account ID/);
+  });
+
+  it("follows an href to another of Jumio's regions (JUMIO_REGIONS, default the documented ones)", () => {
+    const apac = documented.workflowExecution.href.replace('amer-1', 'apac-1');
+    const context = { href: apac, accountId: documented.account.id };
+    expect(executionUrl(BASE, documented.workflowExecution.id, context)).toBe(apac);
+    // An operator who lists no other region keeps every retrieval on the configured one.
+    expect(executionUrl(BASE, documented.workflowExecution.id, context, [])).toBe(documented.workflowExecution.href);
   });
 });
 
@@ -406,5 +443,39 @@ describe('jumio retrieval: NOT_EXECUTED and unknown words through the simulator'
       providerStatus: 'ACQUISITION_COMPLETED',
       meaning: { status: 'ACTION_REQUIRED', attention: 'unknown_status', unknownWord: 'ACQUISITION_COMPLETED' },
     });
+  });
+});
+
+describe('JUMIO_REGIONS', () => {
+  const regionsOf = (value?: string) =>
+    (
+      loadConfig({
+        ...DEV_DEFAULTS,
+        KYC_PROVIDERS: 'jumio',
+        ...(value === undefined ? {} : { JUMIO_REGIONS: value }),
+      }).providers.jumio!.settings as JumioSettings
+    ).regions;
+
+  it("defaults to Jumio's documented regions, a token endpoint each", () => {
+    expect(regionsOf()).toEqual([
+      { origin: 'https://retrieval.amer-1.jumio.ai', authUrl: 'https://auth.amer-1.jumio.ai/oauth2/token' },
+      { origin: 'https://retrieval.emea-1.jumio.ai', authUrl: 'https://auth.emea-1.jumio.ai/oauth2/token' },
+      { origin: 'https://retrieval.apac-1.jumio.ai', authUrl: 'https://auth.apac-1.jumio.ai/oauth2/token' },
+    ]);
+  });
+
+  it('reads origin=token URL pairs, and refuses anything else naming the variable', () => {
+    expect(regionsOf('http://127.0.0.1:8080/=http://127.0.0.1:8080/oauth2/token')).toEqual([
+      { origin: 'http://127.0.0.1:8080', authUrl: 'http://127.0.0.1:8080/oauth2/token' },
+    ]);
+    for (const bad of [
+      'https://retrieval.emea-1.jumio.ai',
+      'https://retrieval.emea-1.jumio.ai/api=https://auth.emea-1.jumio.ai/oauth2/token',
+      'ftp://retrieval.emea-1.jumio.ai=https://auth.emea-1.jumio.ai/oauth2/token',
+      'https://retrieval.emea-1.jumio.ai=not a url',
+    ]) {
+      expect(() => regionsOf(bad)).toThrow(ConfigError);
+      expect(() => regionsOf(bad)).toThrow(/JUMIO_REGIONS/);
+    }
   });
 });

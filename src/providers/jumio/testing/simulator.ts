@@ -46,8 +46,14 @@ export interface JumioSimulator extends RunningSimulator {
   /**
    * A callback body for one execution, in Jumio's documented shape. With `nullFields`, the optional
    * fields Jumio may send as `null` (`callbackSentAt`, `href`, `definitionKey`, `account`) are null.
+   * The `href` names this simulator, or `hrefBase` (another simulator playing another of Jumio's regions).
    */
-  callback(executionId: string, status: string, sentAt?: Date, options?: { nullFields?: boolean }): unknown;
+  callback(
+    executionId: string,
+    status: string,
+    sentAt?: Date,
+    options?: { nullFields?: boolean; hrefBase?: string },
+  ): unknown;
 }
 
 /**
@@ -135,7 +141,7 @@ export async function startJumioSimulator(options: { tokenLifetimeSeconds?: numb
     tokensIssued: () => tokens.issuedCount(),
     callback: (executionId, status, sentAt = new Date(), options = {}) => {
       const accountId = executions.get(executionId)?.accountId ?? 'unknown-account';
-      const accountHref = `${running.url}/api/v1/accounts/${accountId}`;
+      const accountHref = `${options.hrefBase ?? running.url}/api/v1/accounts/${accountId}`;
       if (options.nullFields) {
         return {
           callbackSentAt: null,
