@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { predictMachine, unitOfMix, type MachinePrediction, type UnitCost } from '../capacity/model';
-import { FLOWS } from '../figures/end-to-end';
+import { providerFlows } from '../figures/end-to-end';
 import { sleep } from '../lib/processes';
 import { startWorker } from '../lib/stack';
 import type { ProviderId } from '../../src/providers/registry';
@@ -99,15 +99,19 @@ async function openLoop(stack: RunningStack, providers: ProviderId[], rate: numb
     at(seconds).then(() => takeSnapshot(stack.probes)),
   ];
   const pids = stack.kycWorkers.map((w) => w.child.process.pid);
+  const flows = providerFlows(stack.context);
   const runs: Promise<void>[] = [];
   for (let i = 0; i < total; i += 1) {
     await at(i / rate);
     const provider = providers[i % providers.length]!;
     runs.push(
-      FLOWS[provider].run(stack.context).then(
-        () => void completions.push((performance.now() - t0) / 1000),
-        () => void (failed += 1),
-      ),
+      flows
+        .get(provider)!
+        .run(stack.context)
+        .then(
+          () => void completions.push((performance.now() - t0) / 1000),
+          () => void (failed += 1),
+        ),
     );
   }
   const [steadyStart, steadyEnd] = await Promise.all(readings);
@@ -123,7 +127,7 @@ export async function runCapacityCheck(
   resultsDir: string,
 ): Promise<CheckRow[]> {
   const log = (line: string) => settings.log(line);
-  const providers = Object.keys(cost.providers).filter((p): p is ProviderId => p in FLOWS);
+  const providers = Object.keys(cost.providers).filter((p): p is ProviderId => providerFlows(stack.context).has(p));
   const mix = Object.fromEntries(providers.map((p) => [p, 1 / providers.length]));
   const unit = unitOfMix(cost, mix, 0);
   const cores = availableParallelism();

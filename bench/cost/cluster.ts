@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { freeClusterPorts } from '../../test/support/cluster';
 import type { TemporalSide } from '../lib/stack';
-import { freePort } from '../lib/processes';
+import { freePort } from '../../src/http/free-port';
 import type { PostgresLogin } from './probes';
 
 /** The login and databases scripts/cluster.sh sets up (deploy/temporal-server.env). */
@@ -80,9 +80,6 @@ export async function startBenchCluster(log: (line: string) => void): Promise<Be
     devServer: {
       address,
       pid: serverPid,
-      uiUrl: '',
-      stop: () => stop(),
-      kill: () => Promise.resolve(void process.kill(serverPid, 'SIGKILL')),
     },
     client,
     stop: () => stop(),

@@ -6,7 +6,7 @@
  */
 import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
 import { WORST } from '../figures/cost';
-import { FLOWS, minimalFlow, shapeName, type FlowOptions } from '../figures/end-to-end';
+import { minimalFlow, shapeName, type FlowOptions, type ProviderFlow } from '../figures/end-to-end';
 import type { BenchContext } from '../lib/context';
 
 export type PathName = 'normal' | 'worst' | 'worst-no-dedup';
@@ -39,14 +39,18 @@ export const WORST_PATH_DESCRIPTION =
   `the first callback delivered ${WORST.duplicates} more times (exact redeliveries), and ` +
   `${WORST.outage} failed retrievals before the provider answers (where the path retrieves)`;
 
-export function costKinds(noDedupIngressUrl: () => string): {
+export function costKinds(
+  flows: Map<string, ProviderFlow>,
+  noDedupIngressUrl: () => string,
+): {
   kinds: Kind[];
   providers: Record<string, ProviderKinds>;
 } {
   const kinds = new Map<string, Kind>();
   const providers: Record<string, ProviderKinds> = {};
   for (const id of PROVIDERS) {
-    const flow = FLOWS[id];
+    const flow = flows.get(id);
+    if (!flow) throw new Error(`no bench flow for provider ${id}: its testing kit has no story`);
     const twin = shapeName(flow);
     const twinWorst = `${twin} + ${WORST.duplicates} signals`;
     providers[id] = {

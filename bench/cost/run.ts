@@ -42,6 +42,7 @@ import { runCapacityCheck, type CheckSettings } from './check';
 import { startBenchCluster, type BenchCluster } from './cluster';
 import { costMarkdown, type CostFile, type KindResult } from './cost-file';
 import { verificationHistory, type VerificationHistory } from './history';
+import { providerFlows } from '../figures/end-to-end';
 import { costKinds, WORST_PATH_DESCRIPTION, type Kind } from './kinds';
 import { cpuMsOf, cpuMsOfTree } from './probes';
 import { between, idleRates, perVerification, takeSnapshot, type Probes, type Window } from './snapshot';
@@ -189,6 +190,7 @@ async function startStack(log: (line: string) => void): Promise<RunningStack> {
       open: 0,
       sqlitePragmas: [],
       profile: false,
+      cluster: 'off',
     },
     side: cluster.side,
     sims,
@@ -304,7 +306,7 @@ function summarise(windows: Record<string, number>[]) {
 async function measureCost(stack: RunningStack, settings: Settings, log: (line: string) => void): Promise<CostFile> {
   const startedAt = new Date().toISOString();
   const uptimeAtStart = uptime();
-  const { kinds, providers } = costKinds(() => stack.ingressNoDedup.url);
+  const { kinds, providers } = costKinds(providerFlows(stack.context), () => stack.ingressNoDedup.url);
   log(`warm-up: one of each of ${kinds.length} kinds`);
   await Promise.all(kinds.filter((k) => k.slow).map((k) => k.run(stack.context)));
   for (const kind of kinds.filter((k) => !k.slow)) await kind.run(stack.context);
