@@ -5,30 +5,15 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli';
 import { listDeadLetters } from '../../src/dead-letters/store';
-import { DurableInbox, type InboxEntry } from '../../src/inbox/durable-inbox';
+import { DurableInbox } from '../../src/inbox/durable-inbox';
 import { InboxDrainer } from '../../src/inbox/drainer';
 import { silentLogger } from '../../src/logger';
 import { kycWorkflowId } from '../../src/contracts';
-import { PROVIDERS, providerModule } from '../../src/providers/registry';
 import { DEV_DEFAULTS, eventually, startTemporal, testClient, testConfig } from '../support/stack';
+import { INBOX_PROVIDER, inboxEvent } from '../support/inbox-entries';
 
-/** The inbox keeps callbacks of providers that never resend one: the first registered such provider. */
-const PROVIDER = PROVIDERS.find((id) => !providerModule(id).retriesCallbacks) ?? PROVIDERS[0]!;
-
-const event = (reference: string): InboxEntry => ({
-  kind: 'event',
-  provider: PROVIDER,
-  event: {
-    provider: PROVIDER,
-    reference,
-    providerStatus: 'finished',
-    source: 'callback',
-    dedupKey: `callback:finished:${reference}`,
-    meaning: { status: 'COMPLETED' },
-  },
-  startIfMissing: true,
-  receivedAt: new Date().toISOString(),
-});
+const PROVIDER = INBOX_PROVIDER;
+const event = (reference: string) => inboxEvent(reference, new Date().toISOString());
 
 describe('the local inbox drained (real dev server)', () => {
   let env: TestWorkflowEnvironment;

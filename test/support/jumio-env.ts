@@ -1,6 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
-import { startStack, startTemporal, type Stack } from './stack';
+import type { JumioKitSimulator } from '../../src/providers/jumio/testing/kit';
+import type { JumioSimulator } from '../../src/providers/jumio/testing/simulator';
+import { useProviderStack } from './provider-stack';
+import type { Stack } from './stack';
 import { DEV_DEFAULTS } from './dev-defaults';
 
 /** Variables that point Jumio at the simulator and accept callbacks from loopback. */
@@ -25,19 +27,20 @@ export interface JumioStackFixture {
 
 /**
  * Registers, for the calling test file, a real dev server, the Jumio simulator and our worker
- * and ingress pointed at it; everything is stopped after the file's tests.
+ * and ingress pointed at it (useProviderStack); everything is stopped after the file's tests.
+ * Any Jumio account is accepted, as these tests make one up per verification.
  */
 export function useJumioStack(overrides: Record<string, string> = {}): JumioStackFixture {
-  const fixture = {} as { env: TestWorkflowEnvironment; sim: JumioSimulator; stack: Stack };
-  beforeAll(async () => {
-    fixture.env = await startTemporal();
-    fixture.sim = await startJumioSimulator();
-    fixture.stack = await startStack(fixture.env, jumioTestEnv(fixture.sim, overrides));
-  });
-  afterAll(async () => {
-    await fixture.stack?.stop();
-    await fixture.sim?.close();
-    await fixture.env?.teardown();
-  });
-  return fixture;
+  const setup = useProviderStack('jumio', { variables: { JUMIO_ACCOUNT_IDS: '', ...overrides } });
+  return {
+    get env() {
+      return setup.env;
+    },
+    get sim() {
+      return setup.of<JumioKitSimulator>('jumio').sim;
+    },
+    get stack() {
+      return setup.stack;
+    },
+  };
 }

@@ -4,21 +4,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSy
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DurableInbox, InboxFullError, UnreadableEntryError, type InboxEntry } from '../../src/inbox/durable-inbox';
+import { inboxEvent } from '../support/inbox-entries';
 
-const entry = (reference: string): InboxEntry => ({
-  kind: 'event',
-  provider: 'p',
-  event: {
-    provider: 'p',
-    reference,
-    providerStatus: 'finished',
-    source: 'callback',
-    dedupKey: `callback:finished:${reference}`,
-    meaning: { status: 'COMPLETED' },
-  },
-  startIfMissing: true,
-  receivedAt: '2026-01-01T00:00:00.000Z',
-});
+const entry = (reference: string): InboxEntry => inboxEvent(reference, '2026-01-01T00:00:00.000Z', 'p');
 
 describe('DurableInbox', () => {
   let dir: string;

