@@ -1,5 +1,5 @@
 /**
- * `npm run capacity -- --per-day N [--mix jumio=0.4,socure=0.3,…]`: what N verifications a day
+ * `npm run capacity -- --per-day N [--mix <provider>=0.4,<provider>=0.3,…]`: what N verifications a day
  * need (our replicas, the Temporal cluster, the database's write rate, Temporal Cloud's bill),
  * from the cost measured by `npm run bench:cost`, every number next to what drives it.
  *   --from FILE            measured costs (default bench/results/cost.json, else docs/capacity-cost.json)

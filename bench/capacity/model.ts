@@ -83,7 +83,7 @@ function combine(a: UnitCost, x: number, b: UnitCost, y: number): UnitCost {
 }
 
 /**
- * Reads `jumio=0.4,socure=0.3,…` into shares that add up to 1 (they are normalised: `jumio=2,socure=1`
+ * Reads `<provider>=0.4,<provider>=0.3,…` into shares that add up to 1 (they are normalised: `a=2,b=1`
  * is two thirds and one third). No mix: every provider of the cost file alike.
  */
 export function parseMix(text: string | undefined, providers: readonly string[]): Record<string, number> {

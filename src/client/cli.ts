@@ -42,8 +42,8 @@ const HELP: Record<string, { synopsis: string; text: string }> = {
   --customer REF      your opaque customer reference (an ID, never personal data)
   --expires-in D      lifetime (30s, 15m, 2h, 7d); default the provider's P_EXPIRES_AFTER
   --context key=value IDs the provider's retrieval API needs${REQUIRED_CONTEXT}
-Prints the workflow ID; --json: { workflowId, reference }, the reference it is registered under (Concedus:
---context keyKind=contract, person or ident registers <kind>:<key>; status, wait and the rest take that).
+Prints the workflow ID; --json: { workflowId, reference }, the reference it is registered under (a provider
+whose keys come in kinds: --context keyKind=contract, person or ident registers <kind>:<key>; status, wait and the rest take that).
 example: kyc start --provider ${EXAMPLE.id} --reference ${EXAMPLE_REFERENCE}${EXAMPLE_CONTEXT} --expires-in 2h`,
   },
   status: {

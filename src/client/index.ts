@@ -106,8 +106,8 @@ export function validateStartRequest(request: StartVerificationRequest): void {
 
 /**
  * The reference the verification is registered under: the provider's canonical form of the
- * reference and context the app passed (Concedus: `contract:<key>` for a contract key started with
- * `context.keyKind: 'contract'`), so the app's verification is the one the callbacks reach.
+ * reference and context the app passed (for a provider whose keys come in kinds: `contract:<key>` for
+ * a contract key started with `context.keyKind: 'contract'`), so the app's verification is the one the callbacks reach.
  */
 export function canonicalReference(request: StartVerificationRequest): string {
   const module = providerModule(request.provider);
@@ -179,7 +179,7 @@ export class KycClient {
    * Throws {@link InvalidRequestError} for a request that could never finish (see {@link validateStartRequest}).
    * Returns the workflow ID and the reference the verification is registered under (its canonical
    * form: see {@link canonicalReference}), which `getVerification` and the others take. A
-   * verification only the app starts (Concedus persons and idents) takes the callbacks that came
+   * verification only the app starts (a provider's persons and idents, `appStartsOnly`) takes the callbacks that came
    * before it, kept as `unroutable` letters.
    */
   async startVerification(request: StartVerificationRequest): Promise<{ workflowId: string; reference: string }> {

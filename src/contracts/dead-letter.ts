@@ -27,8 +27,8 @@ export interface FieldIssue {
  *   of its customers', sent from the same addresses as ours);
  * - `stale`: the callback's own timestamp is older than the namespace's retention and no open
  *   verification takes it: it may belong to one that closed and was deleted since, so it starts none.
- * - `unroutable`: a callback about a verification that only the app starts (Concedus's person and
- *   ident keys), which no registered verification takes: kept for the app's start, which replays it.
+ * - `unroutable`: a callback about a verification that only the app starts (a provider's person and
+ *   ident keys, `appStartsOnly`), which no registered verification takes: kept for the app's start, which replays it.
  * - `undeliverable`: an event acknowledged into the local inbox that Temporal refused for what it
  *   is, over and over (not an outage): set aside so that the entries after it go on.
  */

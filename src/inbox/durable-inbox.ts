@@ -27,7 +27,7 @@ export type InboxEntry =
       /** False for events that may only join an existing verification (keys a provider uses only after the first event). */
       startIfMissing: boolean;
       /**
-       * Its verification only the app starts (Concedus persons and idents): not there, it becomes an
+       * Its verification only the app starts (a provider's persons and idents): not there, it becomes an
        * `unroutable` letter, as at the door; closed, a late one.
        */
       joinOnly?: boolean;

@@ -10,7 +10,7 @@ import { jumioDecisionMeaning, jumioStatusMeaning } from './vocabulary';
 
 const decision = (word: string) => jumioDecisionMeaning(word, undefined);
 
-/** A callback whose `href` names the execution on another region's host than the configured API. */
+/** A callback whose `href` names the execution on a host that is none of Jumio's regions (`JUMIO_REGIONS`). */
 function withForeignHref(status: string) {
   const parser = createJumioCallbackParser({ apiBaseUrl: 'https://retrieval.amer-1.jumio.ai', logger: silentLogger });
   const id = '7f1e2d3c-0000-4000-8000-000000000001';
@@ -18,7 +18,7 @@ function withForeignHref(status: string) {
     workflowExecution: {
       id,
       status,
-      href: `https://retrieval.emea-1.jumio.ai/api/v1/accounts/acc-1/workflow-executions/${id}`,
+      href: `https://retrieval.example.net/api/v1/accounts/acc-1/workflow-executions/${id}`,
     },
     account: { id: 'acc-1' },
   };
@@ -93,7 +93,7 @@ export const JUMIO_MAPPING: readonly MappingLine[] = [
   },
   {
     words: ['ACQUIRED'],
-    from: 'callback whose `href` is on another host than `JUMIO_API_BASE_URL`',
+    from: 'callback whose `href` is on a host outside `JUMIO_API_BASE_URL` and `JUMIO_REGIONS`',
     meaning: { status: 'SUBMITTED', attention: 'foreign_region_href' },
     note: 'any status keeps its own meaning; the href is never fetched, and a log line names both hosts',
     probe: withForeignHref,

@@ -7,12 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { InvalidRequestError, KycClient, VerificationNotFoundError } from '../../src/client';
-import { startConcedusSimulator, type ConcedusSimulator } from '../../src/providers/concedus/testing/simulator';
-import { postJson } from '../../src/testing/callback-sender';
-import seeds from '../fixtures/concedus/seed-examples.json';
-import { startDurableStack, type DurableStack } from '../support/durable-stack';
-import { eventually, startTemporal } from '../support/stack';
+import { InvalidRequestError, KycClient, VerificationNotFoundError } from '../../../client';
+import { startConcedusSimulator, type ConcedusSimulator } from '../../../providers/concedus/testing/simulator';
+import { postJson } from '../../../testing/callback-sender';
+import seeds from '../../../../test/fixtures/concedus/seed-examples.json';
+import { startDurableStack, type DurableStack } from '../../../../test/support/durable-stack';
+import { eventually, startTemporal } from '../../../../test/support/stack';
 
 let env: TestWorkflowEnvironment;
 let sim: ConcedusSimulator;
