@@ -153,6 +153,16 @@ export function benchmarkStackFor(peakStateTransitionsPerS: number) {
   return TEMPORAL_GUIDANCE.benchmarkStacks.stacks.find((stack) => stack.targetSts >= peakStateTransitionsPerS);
 }
 
+/**
+ * The shards Temporal's own benchmark stack runs at this rate; beyond the largest stack, the
+ * largest's. A floor next to the one-write-at-a-time ceiling: the stacks are what Temporal
+ * provisions for a rate, and the count cannot be raised later.
+ */
+export function benchmarkShardsFor(stateTransitionsPerS: number): number {
+  const stacks = TEMPORAL_GUIDANCE.benchmarkStacks.stacks;
+  return (benchmarkStackFor(stateTransitionsPerS) ?? stacks[stacks.length - 1]!).shards;
+}
+
 export interface ServiceInstances {
   serverCores: number;
   frontend: number;

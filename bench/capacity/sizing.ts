@@ -4,6 +4,7 @@
  */
 import type { CostFile } from '../cost/cost-file';
 import {
+  benchmarkShardsFor,
   benchmarkStackFor,
   cloudBill,
   historyShards,
@@ -156,21 +157,25 @@ export function size(cost: CostFile, a: Assumptions): Sizing {
   const peakSts = peakPerS * unit.stateTransitions;
   line(temporal, 'state transitions at the peak', `${fmt(peakSts, 0)}/s`, 'peak × state transitions per verification');
   const shards = historyShards(peakSts, a.dbWriteLatencyMs, utilisation, a.growth);
+  const benchmarkShards = benchmarkShardsFor(peakSts * a.growth);
+  const chosenShards = Math.max(shards.chosen, benchmarkShards);
   line(
     temporal,
     'history shards',
-    fmt(shards.chosen),
+    fmt(chosenShards),
     `${fmt(shards.needed, 1)} needed: a shard writes one at a time ${ref(TEMPORAL_GUIDANCE.shards.source)}, at most ` +
       `${fmt(shards.perShardCeiling)}/s at ${fmt(a.dbWriteLatencyMs)} ms a database write (assumed) ` +
       `${ref(TEMPORAL_GUIDANCE.shards.perShardCeilingSource)}, kept at ${share(utilisation)}, for ${fmt(a.growth, 1)}× ` +
       `the peak (the count is fixed at creation); at least ${TEMPORAL_GUIDANCE.shards.helmDefault} ` +
-      `${ref(TEMPORAL_GUIDANCE.shards.helmSource)}; a power of two`,
+      `${ref(TEMPORAL_GUIDANCE.shards.helmSource)}; a power of two; at least the ${fmt(benchmarkShards)} of ` +
+      `Temporal's benchmark stack for ${fmt(peakSts * a.growth)} state transitions/s ` +
+      `${ref(TEMPORAL_GUIDANCE.benchmarkStacks.source)}`,
   );
   const services = serviceInstances({
     peakPerS,
     serverCpuMs: unit.cpuMs.server,
     frontendCallsPerVerification: unit.frontendCalls,
-    shards: shards.chosen,
+    shards: chosenShards,
     coresPerInstance: a.temporalCoresPerInstance,
     utilisation,
     minimum: a.minimumInstances,
@@ -294,7 +299,7 @@ export function size(cost: CostFile, a: Assumptions): Sizing {
       peakPerS,
       workers,
       ingresses,
-      shards: shards.chosen,
+      shards: chosenShards,
       services,
       peakStateTransitionsPerS: peakSts,
       database,

@@ -311,6 +311,21 @@ describe('a sizing', () => {
     );
   });
 
+  it("takes at least the shards Temporal's benchmark stack runs at the peak's state transitions", () => {
+    // 8.64M a day: 300/s at the peak, 3,000 state transitions/s. The ceiling needs 50 shards (512, the
+    // Helm floor); Temporal's stack for 1,500–5,000/s (large-mysql) runs 1,024.
+    const mid = size(costFile(), { ...assumptions, perDay: 8_640_000 });
+    expect(mid.numbers.peakStateTransitionsPerS).toBeCloseTo(3000);
+    expect(mid.numbers.shards).toBe(1024);
+    expect(mid.lines.find((l) => l.label === 'history shards')!.because).toMatch(
+      /at least the 1,024 of Temporal's benchmark stack for 3,000 state transitions\/s/,
+    );
+    // 100M a day: 34,722/s, past the largest stack (30,000/s on 4,096 shards): its 4,096, though the ceiling needs 579.
+    expect(size(costFile(), { ...assumptions, perDay: 100_000_000 }).numbers.shards).toBe(4096);
+    // Room for twice the peak (the count is fixed): 6,000/s is the 10,000/s stack's 2,048.
+    expect(size(costFile(), { ...assumptions, perDay: 8_640_000, growth: 2 }).numbers.shards).toBe(2048);
+  });
+
   it('prints each assumption beside the number it drives', () => {
     const sizing = size(costFile(), {
       ...assumptions,

@@ -8,11 +8,13 @@ import { documentationFiles, readDoc, section, tableRows } from '../support/mark
 
 const LIMIT = 120;
 
-/** Lines at or over the limit, as "file:line (length)". */
+/** Lines at or over the limit, as "file:line (length)"; a table row cannot wrap, so it may be longer. */
 function longLines(path: string): string[] {
   return readDoc(path)
     .split('\n')
-    .flatMap((line, i) => (line.length >= LIMIT ? [`${path}:${i + 1} (${line.length})`] : []));
+    .flatMap((line, i) =>
+      line.length >= LIMIT && !line.trimStart().startsWith('|') ? [`${path}:${i + 1} (${line.length})`] : [],
+    );
 }
 
 describe('README.md and docs/', () => {
