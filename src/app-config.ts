@@ -229,6 +229,8 @@ type SharedPolicy = Pick<
 
 /** How long a verification the provider never settles may stay open (also at least a day past its deadline). */
 const DEFAULT_MAX_LIFETIME = '30d';
+/** How long a provisional decision waits for the final one: as long as a late verdict is listened for (KYC_LATE_VERDICT_WINDOW). */
+const DEFAULT_REVIEW_WINDOW = '30d';
 
 /**
  * Wake-ups spread so a burst of starts, or the callbacks after an outage, do not poll or check
@@ -322,6 +324,7 @@ function readProvider(read: EnvReader, id: ProviderId, shared: SharedPolicy, pro
       ...shared,
       firstPollJitter: FIRST_POLL_JITTER,
       expiryCheckSpreadMs: EXPIRY_CHECK_SPREAD_MS,
+      reviewWindowMs: read.duration(variable('REVIEW_WINDOW'), module.defaults.reviewWindow ?? DEFAULT_REVIEW_WINDOW),
     },
     maxPollsPerSecond: read.integer(variable('MAX_POLLS_PER_SECOND'), module.defaults.maxPollsPerSecond ?? 5, 1),
     // Through a reader of its declared variables only: what it declares is what it reads.

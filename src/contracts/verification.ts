@@ -44,3 +44,9 @@ export const refreshSignal = defineSignal('refresh');
 export const stateQuery = defineQuery<VerificationState>('state');
 /** Sent to the app's workflow named at start (`notifyWorkflowId`) when the verification ends, with the final state. */
 export const verificationFinishedSignal = defineSignal<[VerificationState]>('kycVerificationFinished');
+/**
+ * Sent to the app's workflow when the provider gives a provisional decision (the verification
+ * stays open, `provisional` set); its own name, so a workflow that handles only the end is never
+ * handed a state it would read as final.
+ */
+export const verificationProvisionalSignal = defineSignal<[VerificationState]>('kycVerificationProvisional');

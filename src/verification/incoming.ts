@@ -7,10 +7,12 @@
  * arrives and a bad signal can never fail a workflow task.
  */
 import {
+  AWAITING,
   DECISIONS,
   hasProviderIdForm,
   STATUSES,
   type AppRegistration,
+  type Awaiting,
   type CanonicalMeaning,
   type EventSource,
   type VerificationEvent,
@@ -106,7 +108,7 @@ export function readCancellation(value: unknown): Checked<{ reason?: string }> {
 
 function readMeaning(value: unknown): Checked<CanonicalMeaning> {
   if (!isPlainObject(value)) return malformed('meaning is not an object');
-  const { status, decision, retrieve, informational, attention, unknownWord } = value;
+  const { status, decision, retrieve, informational, attention, unknownWord, provisional } = value;
   if (status !== undefined && !(STATUSES as readonly unknown[]).includes(status)) {
     return malformed('meaning.status is not a status');
   }
@@ -121,6 +123,12 @@ function readMeaning(value: unknown): Checked<CanonicalMeaning> {
   if (unknownWord !== undefined && !isText(unknownWord, MAX_WORD)) {
     return malformed('meaning.unknownWord is not a text');
   }
+  if (
+    provisional !== undefined &&
+    !(isPlainObject(provisional) && (AWAITING as readonly unknown[]).includes(provisional.awaiting))
+  ) {
+    return malformed('meaning.provisional is not a provisional decision');
+  }
   const meaning: CanonicalMeaning = {};
   if (status !== undefined) meaning.status = status as CanonicalMeaning['status'];
   if (decision !== undefined) meaning.decision = decision as CanonicalMeaning['decision'];
@@ -128,6 +136,7 @@ function readMeaning(value: unknown): Checked<CanonicalMeaning> {
   if (informational !== undefined) meaning.informational = informational;
   if (attention !== undefined) meaning.attention = attention;
   if (unknownWord !== undefined) meaning.unknownWord = unknownWord;
+  if (provisional !== undefined) meaning.provisional = { awaiting: provisional.awaiting as Awaiting };
   return { ok: true, value: meaning };
 }
 

@@ -5,6 +5,7 @@
  * writes the state itself, so the invariants below hold for every kind of change.
  */
 import {
+  DECISIONS_LIMIT,
   isTerminal,
   SEEN_LIMIT,
   statusRank,
@@ -12,6 +13,9 @@ import {
   type AppRegistration,
   type ReduceOutcome,
   type Status,
+  type TerminalStatus,
+  type Awaiting,
+  type DecisionRecord,
   type TimelineEntry,
   type TimelineOutcome,
   type VerificationEvent,
@@ -29,6 +33,7 @@ import {
   isoAt,
   judgeDeadline,
   postponeDelayMs,
+  reviewEndsAt,
 } from './waiting';
 
 /** Why the workflow asked the provider: its schedule (or an operator's refresh), or a result a callback announced. */
@@ -49,19 +54,41 @@ export type VerificationChange =
   | { kind: 'deadline-reached'; check?: PollResult }
   /** The maximum lifetime is over and the provider never settled the verification. */
   | { kind: 'lifetime-ended' }
-  /** The app was told of the end (an HTTP notification, or a signal to its workflow). */
-  | { kind: 'notified'; channel: 'webhook' | 'workflow'; delivered: boolean }
+  /**
+   * A provisional decision's review window ran out; `check` is the last look at the provider
+   * (absent when none could be made). Closes with the provisional decision, unless the look found the final one.
+   */
+  | { kind: 'review-window-ended'; check?: PollResult }
+  /**
+   * The app was told (an HTTP notification, or a signal to its workflow): of the end, or, with
+   * `provisional`, of the provisional decision with that index.
+   */
+  | { kind: 'notified'; channel: 'webhook' | 'workflow'; delivered: boolean; provisional?: number }
   /** A signal whose argument is not what the model defines; `problem` names the field, never its value. */
   | { kind: 'malformed'; signal: SignalName; problem: string };
 
 /** The attention code of a malformed signal: something outside the ingress and the client is signalling. */
 export const MALFORMED_SIGNAL = 'malformed_signal';
 
-/** What a change needs besides the state: the clock, the policy, and a random source for jitter. */
+/**
+ * Rules that a workflow patch turns on, so runs that started before it replay as they ran
+ * (src/workflows/verification.ts). Absent: all off.
+ */
+export interface ReduceRules {
+  /**
+   * Patch `kyc-provisional`: a provider decision that will be revisited (`meaning.provisional`) is
+   * held as a provisional decision (ACTION_REQUIRED) until the final one or the end of its review
+   * window; every end records `decisionFinal` and the decision history. Off: it ends the verification.
+   */
+  provisional?: boolean;
+}
+
+/** What a change needs besides the state: the clock, the policy, a random source for jitter, and the rules in force. */
 export interface ReduceContext {
   now: string;
   policy: VerificationPolicy;
   random: () => number;
+  rules?: ReduceRules;
 }
 
 export interface Reduction {
@@ -84,7 +111,7 @@ export function reduce(state: VerificationState, change: VerificationChange, ctx
   const { now, policy } = ctx;
   switch (change.kind) {
     case 'callback': {
-      const reduction = applyEvent(state, change.event, now);
+      const reduction = applyEvent(state, change.event, ctx);
       return {
         ...reduction,
         state: {
@@ -97,7 +124,7 @@ export function reduce(state: VerificationState, change: VerificationChange, ctx
     case 'registered':
       return { state: register(state, change.registration, now, policy), outcome: 'applied' };
     case 'cancel-requested':
-      return applyEvent(state, cancellation(state, change.reason), now);
+      return applyEvent(state, cancellation(state, change.reason), ctx);
     case 'refresh-requested': {
       const next = { ...state, wait: { ...state.wait, nextPollAt: now } };
       return { state: note(next, now, 'app', 'REFRESH_REQUESTED', 'recorded'), outcome: 'recorded' };
@@ -109,16 +136,28 @@ export function reduce(state: VerificationState, change: VerificationChange, ctx
         change.purpose === 'schedule'
           ? afterScheduledPoll(counted.wait, now, policy, ctx.random)
           : announcedFetchDone(counted.wait, change.result, now);
-      return applyPollResult({ ...counted, wait }, change.result, now);
+      return applyPollResult({ ...counted, wait }, change.result, ctx);
     }
     case 'deadline-reached':
-      return reachDeadline(state, change.check, now);
+      return reachDeadline(state, change.check, ctx);
     case 'lifetime-ended':
-      return applyEvent(state, timerEvent(state, 'MAX_LIFETIME_REACHED', 'max_lifetime_reached'), now);
+      return applyEvent(state, timerEvent(state, 'MAX_LIFETIME_REACHED', 'max_lifetime_reached'), ctx);
+    case 'review-window-ended':
+      return endReviewWindow(state, change.check, ctx);
     case 'notified': {
       const word = change.channel === 'webhook' ? 'APP_NOTIFIED' : 'APP_WORKFLOW_SIGNALLED';
-      const detail = change.delivered ? undefined : 'not_delivered';
-      return { state: note(state, now, 'app', word, 'recorded', detail), outcome: 'recorded' };
+      const provisional = change.provisional;
+      const detail = [
+        provisional !== undefined ? `provisional:${provisional}` : '',
+        change.delivered ? '' : 'not_delivered',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      const told =
+        provisional === undefined
+          ? state
+          : { ...state, told: { provisional: Math.max(state.told?.provisional ?? 0, provisional + 1) } };
+      return { state: note(told, now, 'app', word, 'recorded', detail || undefined), outcome: 'recorded' };
     }
     case 'malformed': {
       // Recorded under the signal's name and changing nothing else; a human looks at who sent it.
@@ -134,8 +173,10 @@ export function reduce(state: VerificationState, change: VerificationChange, ctx
 }
 
 /** A provider event (a callback, a poll's answer, our own timer, the app's cancellation) moves the status. */
-function applyEvent(state: VerificationState, event: VerificationEvent, now: string): Reduction {
-  const outcome = classify(state, event);
+function applyEvent(state: VerificationState, event: VerificationEvent, ctx: ReduceContext): Reduction {
+  const { now } = ctx;
+  const provisional = ctx.rules?.provisional === true && isProvisional(event);
+  const outcome = classify(state, event, provisional);
   const next: VerificationState = {
     ...state,
     updatedAt: now,
@@ -143,11 +184,14 @@ function applyEvent(state: VerificationState, event: VerificationEvent, now: str
     seen: state.seen.includes(event.dedupKey) ? state.seen : appendBounded(state.seen, event.dedupKey, SEEN_LIMIT),
     attention: withAttention(state.attention, outcome === 'duplicate' ? undefined : attentionFor(state, event)),
   };
-  if (outcome === 'applied') applyStatus(next, event, now);
+  if (outcome === 'applied' && provisional) holdProvisional(next, event, ctx);
+  else if (outcome === 'applied') applyStatus(next, event, now);
+  if (outcome === 'applied' && ctx.rules?.provisional && isTerminal(next.status)) recordEnd(next, event, now);
   if (event.meaning.retrieve && !isTerminal(next.status) && outcome !== 'duplicate') {
     next.wait = { ...next.wait, resultAnnounced: true, fetchRetryAt: undefined };
   }
-  return { state: withTimeline(next, entryFor(next, event, outcome, now)), outcome };
+  const held = outcome === 'applied' && provisional;
+  return { state: withTimeline(next, entryFor(next, event, outcome, now, held)), outcome };
 }
 
 /**
@@ -162,13 +206,14 @@ function withEventContext(state: VerificationState, context: Record<string, stri
 
 /** What needs a human: the provider's own flag, or its verdict after our timer had closed the verification. */
 function attentionFor(state: VerificationState, event: VerificationEvent): string | undefined {
-  if (isTerminal(state.status) && inferredEnd(state) && isVerdict(event, state.status)) return LATE_VERDICT;
+  if (isTerminal(state.status) && inferredEnd(state) && isVerdict(event, state)) return LATE_VERDICT;
   return event.meaning.attention;
 }
 
-function classify(state: VerificationState, event: VerificationEvent): ReduceOutcome {
+function classify(state: VerificationState, event: VerificationEvent, provisional: boolean): ReduceOutcome {
   if (state.seen.includes(event.dedupKey)) return 'duplicate';
-  const status = event.meaning.status;
+  // A provisional decision ranks as what it is to us: a verification that still needs someone.
+  const status = provisional ? 'ACTION_REQUIRED' : event.meaning.status;
   if (!status) return event.meaning.retrieve || event.meaning.informational ? 'recorded' : 'ignored-unknown';
   if (isTerminal(state.status)) return 'stale';
   const order = compareProgress(
@@ -210,6 +255,75 @@ function applyStatus(next: VerificationState, event: VerificationEvent, now: str
   next.providerStatusAt = event.occurredAt;
   if (status === 'COMPLETED') next.decision = event.meaning.decision;
   if (isTerminal(status)) next.completedAt = now;
+}
+
+/** A provider decision it will revisit: a terminal status it gave, marked provisional. */
+function isProvisional(event: VerificationEvent): boolean {
+  const { status, provisional } = event.meaning;
+  return provisional !== undefined && status !== undefined && isTerminal(status) && event.source !== 'timer';
+}
+
+const PROVISIONAL_ATTENTION: Record<Awaiting, string> = {
+  provider_review: 'provider_review',
+  user_resubmission: 'awaiting_resubmission',
+  outcome_confirmation: 'outcome_unclear',
+};
+
+/**
+ * Holds a provisional decision: the verification stays open (ACTION_REQUIRED) with the provider's
+ * word kept in `provisional`, its review window counted from the first provisional decision (so
+ * decisions that go back and forth cannot extend it), and the decision in the history.
+ */
+function holdProvisional(next: VerificationState, event: VerificationEvent, ctx: ReduceContext): void {
+  const { now } = ctx;
+  const meaning = event.meaning;
+  const awaiting = meaning.provisional!.awaiting;
+  const held = next.provisional;
+  next.status = 'ACTION_REQUIRED';
+  next.providerStatus = event.providerStatus;
+  next.providerStatusAt = event.occurredAt;
+  next.provisional = {
+    status: meaning.status as TerminalStatus,
+    ...(meaning.decision ? { decision: meaning.decision } : {}),
+    providerStatus: event.providerStatus,
+    awaiting,
+    index: held ? held.index + 1 : 0,
+    since: now,
+    ...(event.occurredAt ? { occurredAt: event.occurredAt } : {}),
+    reviewEndsAt: held?.reviewEndsAt ?? reviewEndsAt(now, ctx.policy),
+  };
+  next.attention = withAttention(next.attention, PROVISIONAL_ATTENTION[awaiting]);
+  next.decisions = withDecision(next.decisions, decisionRecord(event, now, false));
+}
+
+/**
+ * Every end says whether it is final: the provider's and the app's are, our own timer's (the
+ * deadline, the lifetime, the end of a review window) are not. A provider's end goes into the
+ * decision history; the provisional decision it replaces stays there and in the timeline.
+ */
+function recordEnd(next: VerificationState, event: VerificationEvent, now: string): void {
+  next.decisionFinal = event.source !== 'timer';
+  if (event.source === 'callback' || event.source === 'poll') {
+    next.decisions = withDecision(next.decisions, decisionRecord(event, now, true));
+  }
+  if (event.source !== 'timer') delete next.provisional;
+}
+
+function decisionRecord(event: VerificationEvent, now: string, final: boolean): DecisionRecord {
+  const record: DecisionRecord = {
+    status: event.meaning.status!,
+    providerStatus: event.providerStatus,
+    source: event.source,
+    at: now,
+    final,
+  };
+  if (event.meaning.decision) record.decision = event.meaning.decision;
+  if (event.occurredAt) record.occurredAt = event.occurredAt;
+  return record;
+}
+
+function withDecision(decisions: DecisionRecord[] | undefined, record: DecisionRecord): DecisionRecord[] {
+  return appendBounded(decisions ?? [], record, DECISIONS_LIMIT);
 }
 
 /** The app knows its own verification best: its context wins over what callbacks inferred. */
@@ -262,11 +376,11 @@ function timerEvent(state: VerificationState, providerStatus: string, attention?
   };
 }
 
-function applyPollResult(state: VerificationState, result: PollResult, now: string): Reduction {
+function applyPollResult(state: VerificationState, result: PollResult, ctx: ReduceContext): Reduction {
   if ('failure' in result) {
-    return { state: note(state, now, 'poll', result.failure, 'poll-failed'), outcome: 'recorded' };
+    return { state: note(state, ctx.now, 'poll', result.failure, 'poll-failed'), outcome: 'recorded' };
   }
-  const reduction = applyEvent(state, result.answer, now);
+  const reduction = applyEvent(state, result.answer, ctx);
   return { ...reduction, state: { ...reduction.state, wait: { ...reduction.state.wait, providerAnswered: true } } };
 }
 
@@ -276,24 +390,31 @@ function applyPollResult(state: VerificationState, result: PollResult, now: stri
  * expire the verification; the fetch is tried again later, while fallback polling goes on.
  * An answer in a word no vocabulary maps (the unknown-word rule) is the provider's answer all the
  * same: it is applied and the fetch is done, so asking again at once cannot repeat it without end;
- * the fallback polls go on. (Only answers that name an unknown word carry `unknownWord`, so
- * recorded histories replay unchanged.)
+ * the fallback polls go on. So is a provisional decision: the final one comes by callback or on the
+ * poll schedule. (Only answers that name an unknown word carry `unknownWord`, and only provisional
+ * ones `provisional`, so recorded histories replay unchanged.)
  */
 function announcedFetchDone(wait: VerificationState['wait'], result: PollResult, now: string) {
   if (!('failure' in result)) {
-    if (result.answer.meaning.unknownWord === undefined) return wait;
+    const { unknownWord, provisional } = result.answer.meaning;
+    if (unknownWord === undefined && provisional === undefined) return wait;
     return { ...wait, resultAnnounced: false, fetchRetryAt: undefined };
   }
   return { ...wait, fetchRetryAt: isoAt(Date.parse(now) + FETCH_RETRY_AFTER_PERMANENT_FAILURE_MS) };
 }
 
-/** The deadline: apply what the confirming poll found, then expire or postpone as the waiting rules say. */
-function reachDeadline(state: VerificationState, check: PollResult | undefined, now: string): Reduction {
-  const verdict = judgeDeadline(check, state.wait);
-  const checked = check ? applyPollResult({ ...state, polls: state.polls + 1 }, check, now) : undefined;
+/**
+ * The deadline: apply what the confirming poll found, then expire or postpone as the waiting rules
+ * say. A provisional decision is not expired: its review window decides when it ends.
+ */
+function reachDeadline(state: VerificationState, check: PollResult | undefined, ctx: ReduceContext): Reduction {
+  const { now } = ctx;
+  const checked = check ? applyPollResult({ ...state, polls: state.polls + 1 }, check, ctx) : undefined;
   const after = checked?.state ?? state;
   if (isTerminal(after.status)) return checked ?? { state: after, outcome: 'stale' };
-  if (verdict.expire) return applyEvent(after, timerEvent(after, 'EXPIRY_REACHED'), now);
+  const verdict =
+    ctx.rules?.provisional && after.provisional ? { expire: false as const } : judgeDeadline(check, state.wait);
+  if (verdict.expire) return applyEvent(after, timerEvent(after, 'EXPIRY_REACHED'), ctx);
   const expiryChecks = after.wait.expiryChecks + 1;
   const postponed: VerificationState = {
     ...after,
@@ -310,11 +431,38 @@ function reachDeadline(state: VerificationState, check: PollResult | undefined, 
   };
 }
 
+/**
+ * The review window of a provisional decision ran out: after one last look at the provider (the
+ * final decision may have been lost on its way), the verification closes with the provisional
+ * decision, by our timer: not final, so a later decision of the provider is a late verdict.
+ */
+function endReviewWindow(state: VerificationState, check: PollResult | undefined, ctx: ReduceContext): Reduction {
+  const checked = check ? applyPollResult({ ...state, polls: state.polls + 1 }, check, ctx) : undefined;
+  const after = checked?.state ?? state;
+  const held = after.provisional;
+  if (isTerminal(after.status) || !held) return checked ?? { state: after, outcome: 'stale' };
+  const end: VerificationEvent = {
+    provider: after.provider,
+    reference: after.reference,
+    providerStatus: 'REVIEW_WINDOW_ENDED',
+    source: 'timer',
+    dedupKey: 'timer:REVIEW_WINDOW_ENDED',
+    meaning: {
+      status: held.status,
+      ...(held.decision ? { decision: held.decision } : {}),
+      attention: 'review_window_ended',
+    },
+    detail: held.providerStatus,
+  };
+  return applyEvent(after, end, ctx);
+}
+
 function entryFor(
   state: VerificationState,
   event: VerificationEvent,
   outcome: ReduceOutcome,
   now: string,
+  held = false,
 ): TimelineEntry {
   const entry: TimelineEntry = {
     at: now,
@@ -325,8 +473,10 @@ function entryFor(
   };
   if (event.occurredAt) entry.occurredAt = event.occurredAt;
   if (state.decision) entry.decision = state.decision;
-  // Both the provider's own label and the attention code, so neither hides the other.
-  const detail = [event.detail, event.meaning.attention].filter(Boolean).join(' ');
+  // Both the provider's own label and the attention code, so neither hides the other; a
+  // provisional decision held by this event is named too (the status says only ACTION_REQUIRED).
+  const provisional = held ? `provisional:${state.provisional!.decision ?? state.provisional!.status}` : undefined;
+  const detail = [event.detail, event.meaning.attention, provisional].filter(Boolean).join(' ');
   if (detail) entry.detail = detail;
   return entry;
 }

@@ -281,6 +281,49 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
     );
   });
 
+  it("RiskOS: REVIEW on an open case keeps it open (provisional); the reviewer's decision_update ends it, final", async () => {
+    const evalId = randomUUID();
+    const [t0, t1] = times(2);
+    const inReview = { at: t0, decision: 'REVIEW', status: 'OPEN', subStatus: 'In Review' };
+    expect((await sendRiskos(socureCallbacks.riskos(evalId, 'evaluation_completed', inReview))).status).toBe(200);
+    const held = await eventually(async () => {
+      const state = await kycRiskos.getVerification('socure', evalId);
+      return state.timeline.length >= 1 ? state : undefined;
+    });
+    expect(held).toMatchObject({
+      status: 'ACTION_REQUIRED',
+      providerStatus: 'evaluation_completed/REVIEW',
+      provisional: { status: 'COMPLETED', decision: 'REVIEW', awaiting: 'provider_review' },
+    });
+    expect(held.decision).toBeUndefined();
+    // Still open: a wait times out.
+    await expect(kycRiskos.waitForVerification('socure', evalId, { timeoutMs: 1000 })).rejects.toThrow(/not finished/);
+
+    const update = socureCallbacks.decisionUpdate(evalId, 'ACCEPT', { at: t1, status: 'CLOSED' });
+    expect((await sendRiskos(update)).body).toEqual({ accepted: 1 });
+    const final = await finalState(evalId, kycRiskos);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', decisionFinal: true });
+    expect(final.provisional).toBeUndefined();
+    expect(final.decisions?.map((d) => [d.providerStatus, d.final])).toEqual([
+      ['evaluation_completed/REVIEW', false],
+      ['decision_update/ACCEPT', true],
+    ]);
+  });
+
+  it("RiskOS: a reviewer's decision whose webhook was lost is found by the fallback polls", async () => {
+    const evalId = randomUUID();
+    sim.script(evalId, {
+      decision: 'review',
+      caseStatus: 'OPEN',
+      timeline: [{ afterMs: 4000, decision: 'accept', caseStatus: 'CLOSED' }],
+    });
+    const inReview = { decision: 'REVIEW', status: 'OPEN', subStatus: 'In Review' };
+    expect((await sendRiskos(socureCallbacks.riskos(evalId, 'evaluation_completed', inReview))).status).toBe(200);
+    const final = await finalState(evalId, kycRiskos);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', decisionFinal: true });
+    expect(brief(final.timeline.at(-1)!)).toEqual(['poll', 'evaluation_completed/ACCEPT', 'applied']);
+  });
+
   it('a RiskOS evaluation reaching a stack configured for ID+ is polled on RiskOS, its own flavour', async () => {
     const evalId = randomUUID();
     sim.script(evalId, {});

@@ -6,4 +6,5 @@ export const PROVIDER_VARIABLE_SUFFIXES = [
   'POLL_SCHEDULE',
   'EXPIRES_AFTER',
   'MAX_LIFETIME',
+  'REVIEW_WINDOW',
 ] as const;

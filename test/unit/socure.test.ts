@@ -761,13 +761,13 @@ describe('socure RiskOS: what an evaluation says, webhook and API alike', () => 
     [
       "REVIEW with the case open (not RiskOS's last word)",
       { evalStatus: 'evaluation_completed', status: 'OPEN', decision: 'REVIEW' },
-      { status: 'COMPLETED', decision: 'REVIEW' },
+      { status: 'COMPLETED', decision: 'REVIEW', provisional: { awaiting: 'provider_review' } },
       false,
     ],
     [
       'RESUBMIT, no case status',
       { evalStatus: 'evaluation_completed', decision: 'RESUBMIT' },
-      { status: 'COMPLETED', decision: 'RESUBMIT' },
+      { status: 'COMPLETED', decision: 'RESUBMIT', provisional: { awaiting: 'user_resubmission' } },
       false,
     ],
     [
