@@ -135,9 +135,11 @@ export async function runPollFlood(env: TestWorkflowEnvironment, options: PollFl
   const problems: string[] = [];
   try {
     const references = Array.from({ length: options.verifications }, () => randomUUID());
-    for (const reference of references) sim.script(reference, { kind: 'flowx', state: 'result' });
+    // An async request: its outcome is final at the first look (a flow's poll-found result waits
+    // for the event that names it), so each verification asks exactly once.
+    for (const reference of references) sim.script(reference, { kind: 'async', status: 'COMPLETED' });
     await inParallel(references, options.startConcurrency ?? 16, async (reference) => {
-      await kyc.startVerification({ provider: 'attestr', reference });
+      await kyc.startVerification({ provider: 'attestr', reference, context: { kind: 'async' } });
     });
     const startSeconds = (Date.now() - began) / 1000;
     log(`poll flood: ${references.length} verifications started in ${startSeconds.toFixed(1)} s; retrieval joins`);

@@ -5,6 +5,7 @@
  * outcome, so the demo (and its smoke test) can tell that the orchestrator got it right.
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { KycClient, StartVerificationRequest } from '../../src/client';
 import { socureCallbacks } from '../../src/providers/socure/testing/simulator';
 import { unicoWebhookAuthSpec, unicoWebhookHeaders } from '../../src/providers/unico/testing/simulator';
@@ -31,7 +32,7 @@ export interface DemoSimulators {
 }
 
 /** Short enough for a demo, long enough for a loaded laptop: polling 2 s after the last callback. */
-const TIMINGS = { CALLBACK_GRACE: '2s', POLL_SCHEDULE: '1,1,2,2,3', EXPIRES_AFTER: '1h' };
+const TIMINGS = { CALLBACK_GRACE: '2s', POLL_SCHEDULE: '1,1,2,2,3', EXPIRES_AFTER: '1h', REVIEW_WINDOW: '5s' };
 /** The lifetime of the verifications that are left to expire. */
 const EXPIRES_IN_MS = 12_000;
 
@@ -86,6 +87,8 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
     ...timings('JUMIO'),
     SOCURE_API_BASE_URL: socure.url,
     SOCURE_API_KEY: socure.apiKey,
+    // A RiskOS evaluation (the review-then-accept story) is asked on RiskOS's host: the same simulator.
+    SOCURE_RISKOS_API_BASE_URL: socure.url,
     SOCURE_WEBHOOK_AUTH: `bearer:${socure.webhookSecret}`,
     ...timings('SOCURE'),
     ATTESTR_API_BASE_URL: attestr.apiBaseUrl,
@@ -209,6 +212,18 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
   socureCase('final-dropped', 'accept', { status: 'COMPLETED', decision: 'APPROVED' }, (id, url) =>
     deliver(url, socureSteps(id, 'accept'), socureHeaders, { drop: [2] }),
   );
+  // RiskOS: REVIEW on an open case is provisional (the verification stays open); the reviewer decides.
+  socureCase('riskos-review-then-accept', 'accept', { status: 'COMPLETED', decision: 'APPROVED' }, (id, url) => {
+    const [t0, t1] = times(2);
+    return deliver(
+      url,
+      [
+        socureCallbacks.riskos(id, 'evaluation_completed', { at: t0, decision: 'REVIEW', status: 'OPEN' }),
+        socureCallbacks.decisionUpdate(id, 'ACCEPT', { at: t1, status: 'CLOSED' }),
+      ],
+      socureHeaders,
+    );
+  });
   socureCase(
     'expires',
     undefined,
@@ -252,6 +267,11 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
     deliver(url, [attestr.flowxCallback(id, 'flowx.completed')], attestrHeaders, { drop: [0] }),
   );
   attestrCase('expires', 'unconsumed', { status: 'EXPIRED' }, noCallbacks, expiring);
+  // A poll finds the result first (provisional: which outcome is unclear); the late-ish flowx.errored names it.
+  attestrCase('poll-then-errored', 'result', { status: 'FAILED' }, async (id, url) => {
+    await delay(4000);
+    await deliver(url, [attestr.flowxCallback(id, 'flowx.errored')], attestrHeaders);
+  });
 
   // --- Unico: FINISHED only announces; GetProcess (state first, then result) decides.
   const unicoCase = (

@@ -20,6 +20,9 @@ export const attestr = defineProvider({
     pollSchedule: '60,120,300,600,900,1800,3600,7200,14400,28800',
     // A handshake expires 24 h after creation unless created with another `expiry`.
     expiresAfter: '24h',
+    // A poll-found result waits this long for the flowx event that names its outcome: the event is
+    // sent once, when the flow ends, so it comes within seconds of the result or not at all.
+    reviewWindow: '30m',
   },
   webhookAuth: {
     kinds: ['basic'],

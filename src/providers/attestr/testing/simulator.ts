@@ -6,6 +6,8 @@ import { signResult, signResultText } from '../signature';
 export interface AttestrHandshakeScript {
   kind: 'flowx';
   state: 'unconsumed' | 'consumed' | 'result' | 'archived';
+  /** `archived` only: whether the flow had been opened before it was archived (default true). */
+  consumed?: boolean;
   /** The stage outputs served once the state is `result` (a small fake by default). */
   result?: Record<string, unknown>;
   /** Serve a resultSignature that does not match, as a tampered answer would. */
@@ -133,7 +135,7 @@ export async function startAttestrSimulator(): Promise<AttestrSimulator> {
       number: '3804-324489-8469',
       tag: 'TAG-SIM',
       requestId: 'RQ-SIM',
-      consumed: script.state !== 'unconsumed',
+      consumed: archived ? script.consumed !== false : script.state !== 'unconsumed',
       archived: archived ? Date.now() : null,
       result,
       resultSignature: result
