@@ -11,9 +11,12 @@ import {
   DECISIONS,
   hasProviderIdForm,
   STATUSES,
+  TERMINAL_STATUSES,
   type AppRegistration,
   type Awaiting,
   type CanonicalMeaning,
+  type Decision,
+  type TerminalStatus,
   type EventSource,
   type VerificationEvent,
 } from './model';
@@ -108,7 +111,7 @@ export function readCancellation(value: unknown): Checked<{ reason?: string }> {
 
 function readMeaning(value: unknown): Checked<CanonicalMeaning> {
   if (!isPlainObject(value)) return malformed('meaning is not an object');
-  const { status, decision, retrieve, informational, attention, unknownWord, provisional } = value;
+  const { status, decision, retrieve, informational, attention, unknownWord, provisional, claim } = value;
   if (status !== undefined && !(STATUSES as readonly unknown[]).includes(status)) {
     return malformed('meaning.status is not a status');
   }
@@ -129,6 +132,16 @@ function readMeaning(value: unknown): Checked<CanonicalMeaning> {
   ) {
     return malformed('meaning.provisional is not a provisional decision');
   }
+  if (
+    claim !== undefined &&
+    !(
+      isPlainObject(claim) &&
+      (TERMINAL_STATUSES as readonly unknown[]).includes(claim.status) &&
+      (claim.decision === undefined || (DECISIONS as readonly unknown[]).includes(claim.decision))
+    )
+  ) {
+    return malformed('meaning.claim is not a claim');
+  }
   const meaning: CanonicalMeaning = {};
   if (status !== undefined) meaning.status = status as CanonicalMeaning['status'];
   if (decision !== undefined) meaning.decision = decision as CanonicalMeaning['decision'];
@@ -137,6 +150,10 @@ function readMeaning(value: unknown): Checked<CanonicalMeaning> {
   if (attention !== undefined) meaning.attention = attention;
   if (unknownWord !== undefined) meaning.unknownWord = unknownWord;
   if (provisional !== undefined) meaning.provisional = { awaiting: provisional.awaiting as Awaiting };
+  if (claim !== undefined) {
+    meaning.claim = { status: claim.status as TerminalStatus };
+    if (claim.decision !== undefined) meaning.claim.decision = claim.decision as Decision;
+  }
   return { ok: true, value: meaning };
 }
 

@@ -11,12 +11,18 @@ export const LATE_VERDICT = 'late_verdict';
 
 /**
  * Why our own timer closed it: the reducer's timer words (src/verification/reducer.ts,
- * `timerEvent`), and the end of a provisional decision's review window (COMPLETED with the
- * provider's decision so far, `decisionFinal: false`).
+ * `timerEvent`), the end of a provisional decision's review window (COMPLETED with the
+ * provider's decision so far), and a claim the provider's API never confirmed, applied at the
+ * deadline (`decisionFinal: false` for all).
  */
-export type InferredEnd = 'EXPIRY_REACHED' | 'MAX_LIFETIME_REACHED' | 'REVIEW_WINDOW_ENDED';
+export type InferredEnd = 'EXPIRY_REACHED' | 'MAX_LIFETIME_REACHED' | 'REVIEW_WINDOW_ENDED' | 'CLAIM_UNCONFIRMED';
 
-const TIMER_ENDS: readonly InferredEnd[] = ['EXPIRY_REACHED', 'MAX_LIFETIME_REACHED', 'REVIEW_WINDOW_ENDED'];
+const TIMER_ENDS: readonly InferredEnd[] = [
+  'EXPIRY_REACHED',
+  'MAX_LIFETIME_REACHED',
+  'REVIEW_WINDOW_ENDED',
+  'CLAIM_UNCONFIRMED',
+];
 
 /**
  * How the verification ended, when that end was inferred by our timer rather than reported by
@@ -49,7 +55,8 @@ export function isVerdict(
   if (event.source !== 'callback' && event.source !== 'poll') return false;
   if (event.meaning.retrieve) return true;
   const closed = typeof inferred === 'string' ? { status: inferred } : inferred;
-  const status = event.meaning.status;
+  // A claimed outcome (a static-secret callback) counts as the outcome it claims.
+  const status = event.meaning.status ?? event.meaning.claim?.status;
   if (status === undefined || !isTerminal(status) || status === 'CANCELLED') return false;
   if (status !== closed.status) return true;
   return status === 'COMPLETED' && !event.meaning.provisional && event.meaning.decision !== closed.decision;

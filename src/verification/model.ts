@@ -85,6 +85,21 @@ export interface CanonicalMeaning {
    * said; the reducer holds it as a provisional decision (ACTION_REQUIRED), never as an end.
    */
   provisional?: { awaiting: Awaiting };
+  /**
+   * A terminal outcome a callback claims on a static secret alone (Socure's SESSION_EXPIRED, an
+   * Attestr flowx.errored, …): no status of its own. The reducer holds it and asks the provider's
+   * API at once; the API's answer confirms or contradicts it.
+   */
+  claim?: { status: TerminalStatus; decision?: Decision };
+}
+
+/** A claim held until the provider's API confirms it (or the deadline applies it, not final). */
+export interface HeldClaim {
+  status: TerminalStatus;
+  decision?: Decision;
+  providerStatus: string;
+  at: string;
+  occurredAt?: string;
 }
 
 /** What a provisional decision waits for: a human at the provider, the user again, or the event that names the outcome. */
@@ -214,6 +229,8 @@ export interface VerificationState {
   decisions?: DecisionRecord[];
   /** How many provisional decisions the app was told of (the next to tell has this index). */
   told?: { provisional: number };
+  /** A terminal outcome a static-secret callback claimed, held until the provider's API confirms it. */
+  claim?: HeldClaim;
 }
 
 /** What the app says when it starts (or registers) a verification. */

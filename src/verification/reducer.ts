@@ -16,6 +16,7 @@ import {
   type TerminalStatus,
   type Awaiting,
   type DecisionRecord,
+  type HeldClaim,
   type TimelineEntry,
   type TimelineOutcome,
   type VerificationEvent,
@@ -112,14 +113,10 @@ export function reduce(state: VerificationState, change: VerificationChange, ctx
   switch (change.kind) {
     case 'callback': {
       const reduction = applyEvent(state, change.event, ctx);
-      return {
-        ...reduction,
-        state: {
-          ...reduction.state,
-          lastCallbackAt: now,
-          wait: { ...afterCallback(reduction.state.wait, now, policy, ctx.random), providerAnswered: true },
-        },
-      };
+      const wait = { ...afterCallback(reduction.state.wait, now, policy, ctx.random), providerAnswered: true };
+      // A claim just recorded is put to the provider's API at once, not after the grace.
+      if (reduction.outcome === 'recorded' && isClaim(change.event, ctx)) wait.nextPollAt = now;
+      return { ...reduction, state: { ...reduction.state, lastCallbackAt: now, wait } };
     }
     case 'registered':
       return { state: register(state, change.registration, now, policy), outcome: 'applied' };
@@ -173,10 +170,13 @@ export function reduce(state: VerificationState, change: VerificationChange, ctx
 }
 
 /** A provider event (a callback, a poll's answer, our own timer, the app's cancellation) moves the status. */
-function applyEvent(state: VerificationState, event: VerificationEvent, ctx: ReduceContext): Reduction {
+function applyEvent(state: VerificationState, given: VerificationEvent, ctx: ReduceContext): Reduction {
   const { now } = ctx;
+  // Runs started before claims existed apply a claimed outcome as they applied it then: at once.
+  const event = given.meaning.claim && !ctx.rules?.provisional ? claimedAsStatus(given) : given;
   const provisional = ctx.rules?.provisional === true && isProvisional(event);
-  const outcome = classify(state, event, provisional);
+  const claiming = isClaim(event, ctx);
+  const outcome = claiming ? classifyClaim(state, event) : classify(state, event, provisional);
   const next: VerificationState = {
     ...state,
     updatedAt: now,
@@ -184,6 +184,7 @@ function applyEvent(state: VerificationState, event: VerificationEvent, ctx: Red
     seen: state.seen.includes(event.dedupKey) ? state.seen : appendBounded(state.seen, event.dedupKey, SEEN_LIMIT),
     attention: withAttention(state.attention, outcome === 'duplicate' ? undefined : attentionFor(state, event)),
   };
+  if (outcome === 'recorded' && claiming) next.claim = heldClaim(event, now);
   if (outcome === 'applied' && provisional) holdProvisional(next, event, ctx);
   else if (outcome === 'applied') applyStatus(next, event, now);
   if (outcome === 'applied' && ctx.rules?.provisional && isTerminal(next.status)) recordEnd(next, event, now);
@@ -306,7 +307,77 @@ function recordEnd(next: VerificationState, event: VerificationEvent, now: strin
   if (event.source === 'callback' || event.source === 'poll') {
     next.decisions = withDecision(next.decisions, decisionRecord(event, now, true));
   }
-  if (event.source !== 'timer') delete next.provisional;
+  if (event.source !== 'timer') {
+    delete next.provisional;
+    delete next.claim;
+  }
+}
+
+/**
+ * A terminal outcome claimed by a callback whose only protection is a static secret: held, not
+ * applied, until the provider's API answers (src/providers/common.ts, `confirmThroughApi`).
+ */
+function isClaim(event: VerificationEvent, ctx: ReduceContext): boolean {
+  return ctx.rules?.provisional === true && event.meaning.claim !== undefined && event.meaning.status === undefined;
+}
+
+function claimedAsStatus(event: VerificationEvent): VerificationEvent {
+  const { claim, ...meaning } = event.meaning;
+  const decision = claim!.decision ? { decision: claim!.decision } : {};
+  return { ...event, meaning: { ...meaning, status: claim!.status, ...decision } };
+}
+
+/** A claim is recorded while the verification is open; after its end it changes nothing. */
+function classifyClaim(state: VerificationState, event: VerificationEvent): ReduceOutcome {
+  if (state.seen.includes(event.dedupKey)) return 'duplicate';
+  return isTerminal(state.status) ? 'stale' : 'recorded';
+}
+
+function heldClaim(event: VerificationEvent, now: string): HeldClaim {
+  const claim: HeldClaim = { status: event.meaning.claim!.status, providerStatus: event.providerStatus, at: now };
+  if (event.meaning.claim!.decision) claim.decision = event.meaning.claim!.decision;
+  if (event.occurredAt) claim.occurredAt = event.occurredAt;
+  return claim;
+}
+
+/** The attention code of a claim the provider's API contradicted (it says the verification goes on). */
+export const CLAIM_CONTRADICTED = 'claim_contradicted';
+
+/**
+ * What the provider's API says of a held claim. A terminal answer was applied as the verdict
+ * already. An answer that says the session is over without saying how (Attestr's poll-found
+ * result) confirms it: the claimed outcome is applied, final. A known status short of an end
+ * contradicts it: it is dropped, and a human looks. Anything else (no answer, an unknown word, an
+ * answer that holds no stage) leaves it held: the deadline applies it, not final.
+ */
+function judgeClaim(reduction: Reduction, answer: VerificationEvent, ctx: ReduceContext): Reduction {
+  const { state } = reduction;
+  const claim = state.claim;
+  if (!claim || isTerminal(state.status) || !ctx.rules?.provisional) return reduction;
+  const { meaning } = answer;
+  if (meaning.provisional?.awaiting === 'outcome_confirmation') {
+    const confirmed: VerificationEvent = {
+      provider: state.provider,
+      reference: state.reference,
+      providerStatus: claim.providerStatus,
+      source: 'callback',
+      dedupKey: `claim-confirmed:${claim.providerStatus}`,
+      meaning: { status: claim.status, ...(claim.decision ? { decision: claim.decision } : {}) },
+      detail: `confirmed_by:${answer.providerStatus}`,
+      ...(claim.occurredAt ? { occurredAt: claim.occurredAt } : {}),
+    };
+    return applyEvent(state, confirmed, ctx);
+  }
+  const contradicts =
+    meaning.status !== undefined && !isTerminal(meaning.status) && !meaning.provisional && !meaning.unknownWord;
+  if (!contradicts) return reduction;
+  const { claim: _dropped, ...rest } = state;
+  const flagged = { ...rest, attention: withAttention(state.attention, CLAIM_CONTRADICTED) };
+  const detail = `${claim.providerStatus} ${CLAIM_CONTRADICTED}`;
+  return {
+    state: note(flagged, ctx.now, 'poll', 'CLAIM_CONTRADICTED', 'recorded', detail),
+    outcome: reduction.outcome,
+  };
 }
 
 function decisionRecord(event: VerificationEvent, now: string, final: boolean): DecisionRecord {
@@ -380,7 +451,7 @@ function applyPollResult(state: VerificationState, result: PollResult, ctx: Redu
   if ('failure' in result) {
     return { state: note(state, ctx.now, 'poll', result.failure, 'poll-failed'), outcome: 'recorded' };
   }
-  const reduction = applyEvent(state, result.answer, ctx);
+  const reduction = judgeClaim(applyEvent(state, result.answer, ctx), result.answer, ctx);
   return { ...reduction, state: { ...reduction.state, wait: { ...reduction.state.wait, providerAnswered: true } } };
 }
 
@@ -414,6 +485,9 @@ function reachDeadline(state: VerificationState, check: PollResult | undefined, 
   if (isTerminal(after.status)) return checked ?? { state: after, outcome: 'stale' };
   const verdict =
     ctx.rules?.provisional && after.provisional ? { expire: false as const } : judgeDeadline(check, state.wait);
+  // A claim the API never confirmed beats our own EXPIRED: applied, by our timer, not final.
+  const claim = ctx.rules?.provisional && !after.provisional && !after.wait.resultAnnounced ? after.claim : undefined;
+  if (claim) return applyEvent(after, unconfirmedClaim(after, claim), ctx);
   if (verdict.expire) return applyEvent(after, timerEvent(after, 'EXPIRY_REACHED'), ctx);
   const expiryChecks = after.wait.expiryChecks + 1;
   const postponed: VerificationState = {
@@ -428,6 +502,23 @@ function reachDeadline(state: VerificationState, check: PollResult | undefined, 
   return {
     state: note(postponed, now, 'timer', 'EXPIRY_POSTPONED', 'postponed', verdict.attention),
     outcome: 'recorded',
+  };
+}
+
+/** The deadline applies a claim the provider's API never confirmed: our timer's end, the claimed word in `detail`. */
+function unconfirmedClaim(state: VerificationState, claim: HeldClaim): VerificationEvent {
+  return {
+    provider: state.provider,
+    reference: state.reference,
+    providerStatus: 'CLAIM_UNCONFIRMED',
+    source: 'timer',
+    dedupKey: 'timer:CLAIM_UNCONFIRMED',
+    meaning: {
+      status: claim.status,
+      ...(claim.decision ? { decision: claim.decision } : {}),
+      attention: 'claim_unconfirmed',
+    },
+    detail: claim.providerStatus,
   };
 }
 

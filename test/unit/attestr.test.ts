@@ -227,11 +227,12 @@ describe('attestr callback parser', () => {
       expect(() => signing.parse(JSON.parse(raw), RECEIVED, raw)).toThrow(CallbackAuthenticationError);
     });
 
-    it('accepts unsigned events that are not documented to be signed', () => {
+    it('accepts unsigned events without a result; an event carrying a result must be signed', () => {
       expect(signing.parse({ event: 'flowx.skipped', payload: { _id: 'HS6' } }, RECEIVED).events).toHaveLength(1);
-      expect(
-        signing.parse({ event: 'async.completed', payload: { _id: 'AR3', result: { a: 1 } } }, RECEIVED).events,
-      ).toHaveLength(1);
+      expect(signing.parse({ event: 'async.completed', payload: { _id: 'AR3' } }, RECEIVED).events).toHaveLength(1);
+      expect(() =>
+        signing.parse({ event: 'async.completed', payload: { _id: 'AR3', result: { a: 1 } } }, RECEIVED),
+      ).toThrow(CallbackAuthenticationError);
       expect(() =>
         signing.parse(
           { event: 'flowx.errored', payload: { _id: 'HS7', result: { a: 1 }, resultSignature: 'ab' } },
@@ -327,8 +328,9 @@ describe('attestr vocabulary', () => {
       KYC_PROVIDERS: 'attestr',
       ATTESTR_WEBHOOK_AUTH: 'basic:t',
     };
-    expect(() => loadConfig(production)).toThrow(/^ATTESTR_AUTH_TOKEN: /);
-    expect(() => loadConfig({ ...production, ATTESTR_AUTH_TOKEN: 'token' })).not.toThrow();
+    expect(() => loadConfig({ ...production, ATTESTR_CLIENT_SECRET: 's' })).toThrow(/^ATTESTR_AUTH_TOKEN: /);
+    expect(() => loadConfig({ ...production, ATTESTR_AUTH_TOKEN: 'token' })).toThrow(/^ATTESTR_CLIENT_SECRET: /);
+    expect(() => loadConfig({ ...production, ATTESTR_AUTH_TOKEN: 'token', ATTESTR_CLIENT_SECRET: 's' })).not.toThrow();
   });
 });
 

@@ -228,9 +228,12 @@ describe('socure callbacks: SOCURE_CONFIRM_VERDICTS', () => {
     expect(one(fixture('riskos-evaluation-completed.json')).meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
   });
 
-  it('leaves progress and non-verdict endings alone', () => {
+  it('leaves progress alone; any other end it names is only a claim the API must confirm', () => {
     expect(one(socureCallbacks.legacy('tok-c', 'APP_OPENED')).meaning).toEqual({ status: 'IN_PROGRESS' });
-    expect(one(socureCallbacks.legacy('tok-c', 'SESSION_EXPIRED')).meaning).toEqual({ status: 'EXPIRED' });
+    expect(one(socureCallbacks.legacy('tok-c', 'SESSION_EXPIRED')).meaning).toEqual({ claim: { status: 'EXPIRED' } });
+    expect(one(socureCallbacks.legacy('tok-c', 'CONSENT_DECLINED')).meaning).toEqual({
+      claim: { status: 'ABANDONED' },
+    });
   });
 
   it('is read from SOCURE_CONFIRM_VERDICTS: on by default in production only', () => {

@@ -24,6 +24,8 @@ export interface AttestrSettings {
   clientSecret?: string;
   /** The async outcome's status words → canonical status (`ATTESTR_ASYNC_STATUSES`). */
   asyncStatuses: Record<string, Status>;
+  /** `ATTESTR_CONFIRM_OUTCOMES`: an outcome only the webhook token vouches for is confirmed through the API. */
+  confirmOutcomes?: boolean;
 }
 
 /** Execution Result API: `_id, number, tag, requestId, consumed, archived, result, resultSignature`. */
