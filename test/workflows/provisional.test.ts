@@ -10,6 +10,8 @@ import { Client } from '@temporalio/client';
 import type { CanonicalMeaning, VerificationState } from '../../src/verification/model';
 import {
   cancelSignal,
+  KycDecision,
+  KycStatus,
   kycWorkflowId,
   PROVISIONAL_EVENT_TYPE,
   registerSignal,
@@ -61,6 +63,9 @@ it("REVIEW keeps it open and is told to the app; the reviewer's decision ends it
     });
     await bench.callback(ref, callback(ref, 'evaluation_completed/REVIEW', IN_REVIEW, 1));
     const held = await until(ref, (state) => state.timeline.filter((e) => e.source === 'app').length === 2);
+    // Operators list reviews under way: KycStatus ACTION_REQUIRED, KycDecision the provisional REVIEW.
+    const attributes = (await handle(ref).describe()).typedSearchAttributes;
+    expect([attributes.get(KycStatus), attributes.get(KycDecision)]).toEqual(['ACTION_REQUIRED', 'REVIEW']);
     await bench.callback(ref, callback(ref, 'decision_update/ACCEPT', ACCEPTED, 2));
     const final = (await new Client({ connection: bench.env.connection }).workflow
       .getHandle(kycWorkflowId('jumio', ref))

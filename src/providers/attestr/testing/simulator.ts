@@ -62,7 +62,16 @@ export interface AttestrSimulator extends RunningSimulator {
     options?: { updated?: Date; result?: Record<string, unknown>; signature?: string },
   ): unknown;
   /** An async.* body (shape not published: `_id` and `updated`, inferred). */
-  asyncCallback(asyncId: string, event: string, updated?: Date): unknown;
+  /**
+   * An async.* body (shape not published: `_id` and `updated`, inferred); with `result`, a result
+   * signed with the client secret (or with `signature` as given, to play a forged one).
+   */
+  asyncCallback(
+    asyncId: string,
+    event: string,
+    updated?: Date,
+    options?: { result?: Record<string, unknown>; signature?: string },
+  ): unknown;
   /** A factx.query body in the documented shape. */
   factxQueryCallback(profileId: string, queryId: string, created?: Date): unknown;
 }
@@ -208,9 +217,16 @@ export async function startAttestrSimulator(): Promise<AttestrSimulator> {
         },
       };
     },
-    asyncCallback: (asyncId, event, updated = new Date()) => ({
+    asyncCallback: (asyncId, event, updated = new Date(), options = {}) => ({
       event,
-      payload: { _id: asyncId, number: 'AR-SIM-1', updated: updated.getTime() },
+      payload: {
+        _id: asyncId,
+        number: 'AR-SIM-1',
+        updated: updated.getTime(),
+        ...(options.result
+          ? { result: options.result, resultSignature: options.signature ?? signResult(options.result, clientSecret) }
+          : {}),
+      },
     }),
     factxQueryCallback: (profileId, queryId, created = new Date()) => ({
       event: 'factx.query',
