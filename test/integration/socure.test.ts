@@ -358,6 +358,27 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
     expect(sim.requestsFor(reference).map((r) => `${r.method} ${r.path}`)).toContain('POST /api/3.0/EmailAuthScore');
   });
 
+  it('SOCURE_CONFIRM_VERDICTS: SESSION_EXPIRED is only a claim; ID+ cannot tell, and the verdict that follows ends it, final', async () => {
+    const reference = randomUUID();
+    const client = new KycClient(confirming.client, confirming.config);
+    // ID+ answers without a decision until there is one.
+    sim.script(reference, {});
+    const expired = socureCallbacks.legacy(reference, 'SESSION_EXPIRED');
+    expect((await postJson(webhook(confirming), expired, sim.callbackHeaders())).body).toEqual({ accepted: 1 });
+    // Asked at once (no 2 s grace), and still open.
+    await eventually(async () => (sim.requestsFor(reference).length >= 1 ? true : undefined), 15_000, 'an ID+ call');
+    const held = await client.getVerification('socure', reference);
+    expect(held.status).toBe('PENDING');
+    expect(held.claim).toMatchObject({ status: 'EXPIRED', providerStatus: 'SESSION_EXPIRED' });
+
+    sim.script(reference, { decision: 'accept' });
+    const completed = socureCallbacks.legacy(reference, 'VERIFICATION_COMPLETED', { decision: 'accept' });
+    expect((await postJson(webhook(confirming), completed, sim.callbackHeaders())).status).toBe(200);
+    const final = await finalState(reference, client);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', decisionFinal: true });
+    expect(final.claim).toBeUndefined();
+  });
+
   it('bad auth is refused (401, 403) and a bad body is 400, before anything reaches Temporal', async () => {
     const reference = randomUUID();
     const body = socureCallbacks.docv(reference, 'APP_OPENED');
