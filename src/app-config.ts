@@ -234,6 +234,9 @@ export const DEFAULT_MAX_LIFETIME = '30d';
 /** Retrieval calls per second to one provider, across all workers, when its module gives no other. */
 export const DEFAULT_MAX_POLLS_PER_SECOND = 5;
 
+/** How long a provisional decision waits for the final one: as long as a late verdict is listened for (KYC_LATE_VERDICT_WINDOW). */
+export const DEFAULT_REVIEW_WINDOW = '30d';
+
 /**
  * Wake-ups spread so a burst of starts, or the callbacks after an outage, do not poll or check
  * deadlines in the same second: the first poll waits the grace +0..10 %, the deadline is checked
@@ -329,6 +332,7 @@ function readProvider(read: EnvReader, id: ProviderId, shared: SharedPolicy, pro
       ...shared,
       firstPollJitter: FIRST_POLL_JITTER,
       expiryCheckSpreadMs: EXPIRY_CHECK_SPREAD_MS,
+      reviewWindowMs: read.duration(variable('REVIEW_WINDOW'), module.defaults.reviewWindow ?? DEFAULT_REVIEW_WINDOW),
     },
     maxPollsPerSecond: read.integer(
       variable('MAX_POLLS_PER_SECOND'),

@@ -4,7 +4,12 @@
  * docs/providers.md, docs/configuration.md and .env.example. `npm run docs` writes them
  * (tools/docs.ts); test/unit/docs-generated.test.ts fails while one is stale.
  */
-import { DEFAULT_MAX_LIFETIME, DEFAULT_MAX_POLLS_PER_SECOND, DEV_WEBHOOK_AUTH } from '../src/app-config';
+import {
+  DEFAULT_MAX_LIFETIME,
+  DEFAULT_MAX_POLLS_PER_SECOND,
+  DEFAULT_REVIEW_WINDOW,
+  DEV_WEBHOOK_AUTH,
+} from '../src/app-config';
 import type { MappingLine, ProviderModule } from '../src/providers/module';
 import { COMMON_PROVIDER_VARIABLES, providerVariable } from '../src/providers/settings';
 import type { CanonicalMeaning } from '../src/verification/model';
@@ -118,6 +123,7 @@ function commonDefaults(module: ProviderModule): Record<string, string> {
     EXPIRES_AFTER: module.defaults.expiresAfter,
     MAX_LIFETIME: module.defaults.maxLifetime ?? DEFAULT_MAX_LIFETIME,
     MAX_POLLS_PER_SECOND: String(module.defaults.maxPollsPerSecond ?? DEFAULT_MAX_POLLS_PER_SECOND),
+    REVIEW_WINDOW: module.defaults.reviewWindow ?? DEFAULT_REVIEW_WINDOW,
   };
 }
 

@@ -6,8 +6,28 @@ import { temporal } from '@temporalio/proto';
 import { hasProviderIdForm, type CanonicalMeaning } from '../src/verification/model';
 
 /** The paths every provider's verification is recorded down, one history file each. */
-export const REPLAY_PATHS = ['completed', 'expired', 'cancelled', 'continued-as-new', 'mid-flight'] as const;
+export const REPLAY_PATHS = [
+  'completed',
+  'expired',
+  'cancelled',
+  'continued-as-new',
+  'mid-flight',
+  'provisional',
+] as const;
 export type ReplayPath = (typeof REPLAY_PATHS)[number];
+
+/**
+ * The paths whose histories from the production shape (test/replay/histories/cluster, recorded
+ * with scripts/cluster.sh) are checked in; a path added since is recorded there at the next
+ * cluster recording.
+ */
+export const CLUSTER_REPLAY_PATHS: readonly ReplayPath[] = [
+  'completed',
+  'expired',
+  'cancelled',
+  'continued-as-new',
+  'mid-flight',
+];
 
 /**
  * A history as JSON, in protobufjs' object form (enums by name, bytes in base64, 64-bit numbers

@@ -145,6 +145,12 @@ export function writeRecordings(recordings: readonly Recording[], dir: string, k
   });
 }
 
+/** A decision the provider will revisit (a RiskOS REVIEW on an open case), in canonical terms. */
+const PROVISIONAL: Word = {
+  providerStatus: 'provisional/REVIEW',
+  meaning: { status: 'COMPLETED', decision: 'REVIEW', provisional: { awaiting: 'provider_review' } },
+};
+
 /** While a verification should stay open, the API answers with a known, unfinished status (so the deadline expires it). */
 const STILL_OPEN: Word = { providerStatus: 'in_progress', meaning: { status: 'IN_PROGRESS' } };
 
@@ -276,6 +282,22 @@ async function drive(
       await send(story.final);
       await handle.result();
       return client.workflow.getHandle(handle.workflowId, firstRunId);
+    }
+    case 'provisional': {
+      // The app's workflow is told of the provisional decision in the background (here one that
+      // does not exist: the signal is recorded as not delivered), then the final decision ends it.
+      await signalRegistration(client, provider, taskQueue, reference, { notifyWorkflowId: `replay-app-${reference}` });
+      await send(story.progress);
+      await send(PROVISIONAL);
+      await waitFor(async () =>
+        (await kyc.getVerification(provider, reference)).timeline.some((entry) =>
+          entry.detail?.includes('provisional:0'),
+        ),
+      );
+      api.answers.set(reference, story.api);
+      await send(story.final);
+      await handle.result();
+      return handle;
     }
     case 'mid-flight':
       await send(story.progress);

@@ -29,10 +29,10 @@ export interface NotifyDeps {
 export function createNotifyActivities(deps: NotifyDeps) {
   const send = appNotificationSender(deps);
   return {
-    /** POSTs the final state to KYC_NOTIFY_URL; resolves once the app answered 2xx. */
+    /** POSTs the state (final, or with a provisional decision) to KYC_NOTIFY_URL; resolves once the app answered 2xx. */
     async notifyApp(input: NotifyInput): Promise<void> {
       const { seen: _seen, ...data } = input.state;
-      await send(NOTIFY_EVENT_TYPE, data, input.webhookId);
+      await send(input.type ?? NOTIFY_EVENT_TYPE, data, input.webhookId);
     },
   } satisfies AppNotifier;
 }

@@ -7,7 +7,14 @@ import { ConfigError, loadConfig, longestVerificationLifetimeMs } from '../app-c
 import { parseDuration } from '../config/env-reader';
 import { checkPatches, type PatchCheckReport } from '../temporal/patch-check';
 import { formatSeconds, setUpNamespace } from '../temporal/setup';
-import { DECISIONS, STATUSES, type Decision, type Status, type VerificationState } from '../verification/model';
+import {
+  DECISIONS,
+  isTerminal,
+  STATUSES,
+  type Decision,
+  type Status,
+  type VerificationState,
+} from '../verification/model';
 import { KycClient, WaitTimeoutError, type VerificationView } from './index';
 import { DEAD_LETTER_REASONS, isDeadLetterReason, WORKFLOW_PATCHES } from '../contracts';
 import type { DeadLetterSummary } from '../dead-letters/store';
@@ -275,6 +282,15 @@ function describeState(state: VerificationState): string[] {
       (state.providerStatus ? ` (provider status ${state.providerStatus})` : ''),
     `  expires ${state.expiresAt ?? 'never'} · updated ${state.updatedAt} · ${state.polls} polls`,
   ];
+  const { provisional } = state;
+  if (provisional && !isTerminal(state.status)) {
+    lines.push(
+      `  PROVISIONAL ${provisional.decision ?? provisional.status} (awaiting ${provisional.awaiting} until ${provisional.reviewEndsAt})`,
+    );
+  }
+  if (state.decisionFinal === false && isTerminal(state.status)) {
+    lines.push(`  decision not final: closed by our timer (${state.providerStatus ?? 'timer'}), not by the provider`);
+  }
   if (state.attention.length) lines.push(`  needs attention: ${state.attention.join(', ')}`);
   for (const entry of state.timeline) {
     lines.push(

@@ -16,7 +16,8 @@ export const WORKFLOW_TYPE = 'verificationWorkflow';
  */
 export const ATTENTION_PATCH = 'kyc-attention';
 export const WAKE_TIMER_PATCH = 'kyc-wake-timer';
-export const WORKFLOW_PATCHES = [ATTENTION_PATCH, WAKE_TIMER_PATCH] as const;
+export const PROVISIONAL_PATCH = 'kyc-provisional';
+export const WORKFLOW_PATCHES = [ATTENTION_PATCH, WAKE_TIMER_PATCH, PROVISIONAL_PATCH] as const;
 
 /** The workflow ID of a verification: `kyc:<provider>:<reference>`, the provider's own transaction ID. */
 export function kycWorkflowId(provider: string, reference: string): string {
@@ -53,3 +54,9 @@ export const refreshSignal = defineSignal('refresh');
 export const stateQuery = defineQuery<VerificationState>('state');
 /** Sent to the app's workflow named at start (`notifyWorkflowId`) when the verification ends, with the final state. */
 export const verificationFinishedSignal = defineSignal<[VerificationState]>('kycVerificationFinished');
+/**
+ * Sent to the app's workflow when the provider gives a provisional decision (the verification
+ * stays open, `provisional` set); its own name, so a workflow that handles only the end is never
+ * handed a state it would read as final.
+ */
+export const verificationProvisionalSignal = defineSignal<[VerificationState]>('kycVerificationProvisional');

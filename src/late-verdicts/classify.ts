@@ -18,7 +18,7 @@ export type LateClassification = { reason: 'late_verdict'; note: LateVerdictNote
  * a readable final state (terminated, or unreadable) nothing is inferred: plain `late`.
  */
 export function classifyLateEvents(
-  finalState: Pick<VerificationState, 'status' | 'timeline' | 'completedAt'> | undefined,
+  finalState: Pick<VerificationState, 'status' | 'decision' | 'timeline' | 'completedAt'> | undefined,
   events: VerificationEvent[],
   receivedAt: string,
   windowMs: number,
@@ -29,7 +29,7 @@ export function classifyLateEvents(
   const closedAt = finalState.completedAt ? Date.parse(finalState.completedAt) : NaN;
   // A close time we cannot read is not a reason to drop a verdict: it counts as within the window.
   if (!Number.isNaN(closedAt) && Date.parse(receivedAt) - closedAt > windowMs) return { reason: 'late' };
-  const verdicts = events.filter((event) => isVerdict(event, finalState.status));
+  const verdicts = events.filter((event) => isVerdict(event, finalState));
   if (verdicts.length === 0) return { reason: 'late' };
   return {
     reason: 'late_verdict',

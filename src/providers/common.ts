@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { EnvReader } from '../config/env-reader';
-import type { CanonicalMeaning, VerificationEvent } from '../verification/model';
+import { isTerminal, type CanonicalMeaning, type VerificationEvent } from '../verification/model';
 import { CallbackValidationError, type FieldIssue } from './types';
 import { ProviderCallError } from './http';
 import { ProviderFailure } from '../verification/provider-failure';
@@ -146,13 +146,28 @@ export function isoTimestamp(value: string | number | undefined | null): string 
 }
 
 /**
- * A verdict read from a callback body, whose only protection is a static secret: held back as
- * "result announced" so the workflow confirms it through the provider's retrieval API (and
- * applies the poll's verdict) before the verification ends. Anything else passes unchanged.
+ * An outcome read from a callback body, whose only protection is a static secret, is confirmed
+ * through the provider's retrieval API before it ends a verification. A verdict (COMPLETED) is held
+ * back as "result announced": the workflow fetches it and applies the API's verdict. Any other end
+ * (SESSION_EXPIRED, a failure, an abandoned session) becomes a claim ({@link claimThroughApi}).
+ * Anything else passes unchanged.
  */
 export function confirmThroughApi(meaning: CanonicalMeaning): CanonicalMeaning {
-  if (meaning.status !== 'COMPLETED') return meaning;
+  if (meaning.status === undefined || !isTerminal(meaning.status) || meaning.provisional) return meaning;
+  if (meaning.status !== 'COMPLETED') return claimThroughApi(meaning);
   return { status: 'SUBMITTED', retrieve: true, ...(meaning.attention ? { attention: meaning.attention } : {}) };
+}
+
+/**
+ * A terminal outcome a static-secret callback claims: no status of its own. The workflow holds it
+ * and asks the provider's API at once; an answer that confirms it applies it, one that contradicts
+ * it drops it (attention `claim_contradicted`), and at the deadline an unconfirmed claim is applied
+ * instead of our EXPIRED, as our timer's end (`CLAIM_UNCONFIRMED`, not final).
+ */
+export function claimThroughApi(meaning: CanonicalMeaning): CanonicalMeaning {
+  const { status, decision, attention } = meaning;
+  if (status === undefined || !isTerminal(status) || meaning.provisional) return meaning;
+  return { claim: { status, ...(decision ? { decision } : {}) }, ...(attention ? { attention } : {}) };
 }
 
 /** `P_CONFIRM_VERDICTS` defaults to on in production, off in development and tests. */

@@ -16,6 +16,8 @@ export interface ProviderDefaults {
   maxLifetime?: string;
   /** Retrieval calls per second across all workers; default 5. */
   maxPollsPerSecond?: number;
+  /** How long a provisional decision waits for the provider's final one; default 30d. */
+  reviewWindow?: string;
 }
 
 /** One of the provider's own variables (the ones every provider has are in src/providers/settings.ts). */

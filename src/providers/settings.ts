@@ -10,6 +10,10 @@ export const COMMON_PROVIDER_VARIABLES = [
   { suffix: 'EXPIRES_AFTER', description: "a verification's lifetime when the app gives no expiry" },
   { suffix: 'MAX_LIFETIME', description: 'the longest a verification the provider never settles stays open' },
   { suffix: 'MAX_POLLS_PER_SECOND', description: 'retrieval calls per second across all workers' },
+  {
+    suffix: 'REVIEW_WINDOW',
+    description: "how long a provider's provisional decision waits for its final one before it closes, not final",
+  },
 ] as const;
 
 export type CommonProviderSuffix = (typeof COMMON_PROVIDER_VARIABLES)[number]['suffix'];

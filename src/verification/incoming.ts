@@ -7,11 +7,16 @@
  * arrives and a bad signal can never fail a workflow task.
  */
 import {
+  AWAITING,
   DECISIONS,
   hasProviderIdForm,
   STATUSES,
+  TERMINAL_STATUSES,
   type AppRegistration,
+  type Awaiting,
   type CanonicalMeaning,
+  type Decision,
+  type TerminalStatus,
   type EventSource,
   type VerificationEvent,
 } from './model';
@@ -106,7 +111,7 @@ export function readCancellation(value: unknown): Checked<{ reason?: string }> {
 
 function readMeaning(value: unknown): Checked<CanonicalMeaning> {
   if (!isPlainObject(value)) return malformed('meaning is not an object');
-  const { status, decision, retrieve, informational, attention, unknownWord } = value;
+  const { status, decision, retrieve, informational, attention, unknownWord, provisional, claim } = value;
   if (status !== undefined && !(STATUSES as readonly unknown[]).includes(status)) {
     return malformed('meaning.status is not a status');
   }
@@ -121,6 +126,22 @@ function readMeaning(value: unknown): Checked<CanonicalMeaning> {
   if (unknownWord !== undefined && !isText(unknownWord, MAX_WORD)) {
     return malformed('meaning.unknownWord is not a text');
   }
+  if (
+    provisional !== undefined &&
+    !(isPlainObject(provisional) && (AWAITING as readonly unknown[]).includes(provisional.awaiting))
+  ) {
+    return malformed('meaning.provisional is not a provisional decision');
+  }
+  if (
+    claim !== undefined &&
+    !(
+      isPlainObject(claim) &&
+      (TERMINAL_STATUSES as readonly unknown[]).includes(claim.status) &&
+      (claim.decision === undefined || (DECISIONS as readonly unknown[]).includes(claim.decision))
+    )
+  ) {
+    return malformed('meaning.claim is not a claim');
+  }
   const meaning: CanonicalMeaning = {};
   if (status !== undefined) meaning.status = status as CanonicalMeaning['status'];
   if (decision !== undefined) meaning.decision = decision as CanonicalMeaning['decision'];
@@ -128,6 +149,11 @@ function readMeaning(value: unknown): Checked<CanonicalMeaning> {
   if (informational !== undefined) meaning.informational = informational;
   if (attention !== undefined) meaning.attention = attention;
   if (unknownWord !== undefined) meaning.unknownWord = unknownWord;
+  if (provisional !== undefined) meaning.provisional = { awaiting: provisional.awaiting as Awaiting };
+  if (claim !== undefined) {
+    meaning.claim = { status: claim.status as TerminalStatus };
+    if (claim.decision !== undefined) meaning.claim.decision = claim.decision as Decision;
+  }
   return { ok: true, value: meaning };
 }
 

@@ -79,7 +79,66 @@ export interface CanonicalMeaning {
    * such an answer asks a human, and the deadline never expires on it.
    */
   unknownWord?: string;
+  /**
+   * The provider will revisit this outcome (a REVIEW with its case still open, a RESUBMIT, a
+   * result whose kind only a later event names). `status` and `decision` say what the provider
+   * said; the reducer holds it as a provisional decision (ACTION_REQUIRED), never as an end.
+   */
+  provisional?: { awaiting: Awaiting };
+  /**
+   * A terminal outcome a callback claims on a static secret alone (a session expired, a flow that
+   * errored, …): no status of its own. The reducer holds it and asks the provider's
+   * API at once; the API's answer confirms or contradicts it.
+   */
+  claim?: { status: TerminalStatus; decision?: Decision };
 }
+
+/** A claim held until the provider's API confirms it (or the deadline applies it, not final). */
+export interface HeldClaim {
+  status: TerminalStatus;
+  decision?: Decision;
+  providerStatus: string;
+  at: string;
+  occurredAt?: string;
+}
+
+/** What a provisional decision waits for: a human at the provider, the user again, or the event that names the outcome. */
+export const AWAITING = ['provider_review', 'user_resubmission', 'outcome_confirmation'] as const;
+export type Awaiting = (typeof AWAITING)[number];
+
+/**
+ * A decision the provider gave and will revisit: held while the verification stays open
+ * (ACTION_REQUIRED), until the provider's final decision or the end of its review window.
+ */
+export interface ProvisionalDecision {
+  /** What the provider said (COMPLETED, with its decision when it gives one). */
+  status: TerminalStatus;
+  decision?: Decision;
+  providerStatus: string;
+  awaiting: Awaiting;
+  /** 0 for the verification's first provisional decision, then 1, 2, …: the app is told of each by it. */
+  index: number;
+  /** When we applied it, and the provider's own time of it. */
+  since: string;
+  occurredAt?: string;
+  /** The end of the review window (counted from the first provisional decision): then it closes with this decision. */
+  reviewEndsAt: string;
+}
+
+/** One outcome the provider gave, provisional or final: the verification's decision history. */
+export interface DecisionRecord {
+  status: Status;
+  decision?: Decision;
+  providerStatus: string;
+  source: EventSource;
+  at: string;
+  occurredAt?: string;
+  /** False for a provisional decision. */
+  final: boolean;
+}
+
+/** The decision history keeps the newest this many. */
+export const DECISIONS_LIMIT = 20;
 
 export interface VerificationEvent {
   /** A registered provider's ID (src/providers/registry.ts): the model takes it as it comes, the edges check it. */
@@ -158,6 +217,20 @@ export interface VerificationState {
   wait: WaitProgress;
   /** A workflow of the app's to signal when the verification ends. */
   notifyWorkflowId?: string;
+  /** The provider's latest provisional decision, while one is held (the verification is then ACTION_REQUIRED). */
+  provisional?: ProvisionalDecision;
+  /**
+   * Set with the end: true when the provider (or the app) decided it, false when our own timer
+   * chose it (the deadline, the lifetime, a review window that ran out). Absent on verifications
+   * that ended before provisional decisions existed.
+   */
+  decisionFinal?: boolean;
+  /** Every outcome the provider gave, provisional and final, oldest first (the newest 20). */
+  decisions?: DecisionRecord[];
+  /** How many provisional decisions the app was told of (the next to tell has this index). */
+  told?: { provisional: number };
+  /** A terminal outcome a static-secret callback claimed, held until the provider's API confirms it. */
+  claim?: HeldClaim;
 }
 
 /** What the app says when it starts (or registers) a verification. */
@@ -207,6 +280,11 @@ export interface VerificationPolicy {
    * drawn once per verification. The deadline itself never moves. Absent: checked at the deadline.
    */
   expiryCheckSpreadMs?: number;
+  /**
+   * How long a provisional decision may wait for the provider's final one (`<P>_REVIEW_WINDOW`),
+   * counted from the first; then the verification closes with it, not final. Absent: 30 days.
+   */
+  reviewWindowMs?: number;
 }
 
 /** Where the wait stands: carried in the verification's state, across continue-as-new too. */

@@ -5,6 +5,7 @@
  * writes the state itself, so the invariants below hold for every kind of change.
  */
 import {
+  DECISIONS_LIMIT,
   isTerminal,
   SEEN_LIMIT,
   statusRank,
@@ -12,6 +13,10 @@ import {
   type AppRegistration,
   type ReduceOutcome,
   type Status,
+  type TerminalStatus,
+  type Awaiting,
+  type DecisionRecord,
+  type HeldClaim,
   type TimelineEntry,
   type TimelineOutcome,
   type VerificationEvent,
@@ -29,6 +34,7 @@ import {
   isoAt,
   judgeDeadline,
   postponeDelayMs,
+  reviewEndsAt,
 } from './waiting';
 
 /** Why the workflow asked the provider: its schedule (or an operator's refresh), or a result a callback announced. */
@@ -49,19 +55,41 @@ export type VerificationChange =
   | { kind: 'deadline-reached'; check?: PollResult }
   /** The maximum lifetime is over and the provider never settled the verification. */
   | { kind: 'lifetime-ended' }
-  /** The app was told of the end (an HTTP notification, or a signal to its workflow). */
-  | { kind: 'notified'; channel: 'webhook' | 'workflow'; delivered: boolean }
+  /**
+   * A provisional decision's review window ran out; `check` is the last look at the provider
+   * (absent when none could be made). Closes with the provisional decision, unless the look found the final one.
+   */
+  | { kind: 'review-window-ended'; check?: PollResult }
+  /**
+   * The app was told (an HTTP notification, or a signal to its workflow): of the end, or, with
+   * `provisional`, of the provisional decision with that index.
+   */
+  | { kind: 'notified'; channel: 'webhook' | 'workflow'; delivered: boolean; provisional?: number }
   /** A signal whose argument is not what the model defines; `problem` names the field, never its value. */
   | { kind: 'malformed'; signal: SignalName; problem: string };
 
 /** The attention code of a malformed signal: something outside the ingress and the client is signalling. */
 export const MALFORMED_SIGNAL = 'malformed_signal';
 
-/** What a change needs besides the state: the clock, the policy, and a random source for jitter. */
+/**
+ * Rules that a workflow patch turns on, so runs that started before it replay as they ran
+ * (src/workflows/verification.ts). Absent: all off.
+ */
+export interface ReduceRules {
+  /**
+   * Patch `kyc-provisional`: a provider decision that will be revisited (`meaning.provisional`) is
+   * held as a provisional decision (ACTION_REQUIRED) until the final one or the end of its review
+   * window; every end records `decisionFinal` and the decision history. Off: it ends the verification.
+   */
+  provisional?: boolean;
+}
+
+/** What a change needs besides the state: the clock, the policy, a random source for jitter, and the rules in force. */
 export interface ReduceContext {
   now: string;
   policy: VerificationPolicy;
   random: () => number;
+  rules?: ReduceRules;
 }
 
 export interface Reduction {
@@ -84,20 +112,16 @@ export function reduce(state: VerificationState, change: VerificationChange, ctx
   const { now, policy } = ctx;
   switch (change.kind) {
     case 'callback': {
-      const reduction = applyEvent(state, change.event, now);
-      return {
-        ...reduction,
-        state: {
-          ...reduction.state,
-          lastCallbackAt: now,
-          wait: { ...afterCallback(reduction.state.wait, now, policy, ctx.random), providerAnswered: true },
-        },
-      };
+      const reduction = applyEvent(state, change.event, ctx);
+      const wait = { ...afterCallback(reduction.state.wait, now, policy, ctx.random), providerAnswered: true };
+      // A claim just recorded is put to the provider's API at once, not after the grace.
+      if (reduction.outcome === 'recorded' && isClaim(change.event, ctx)) wait.nextPollAt = now;
+      return { ...reduction, state: { ...reduction.state, lastCallbackAt: now, wait } };
     }
     case 'registered':
       return { state: register(state, change.registration, now, policy), outcome: 'applied' };
     case 'cancel-requested':
-      return applyEvent(state, cancellation(state, change.reason), now);
+      return applyEvent(state, cancellation(state, change.reason), ctx);
     case 'refresh-requested': {
       const next = { ...state, wait: { ...state.wait, nextPollAt: now } };
       return { state: note(next, now, 'app', 'REFRESH_REQUESTED', 'recorded'), outcome: 'recorded' };
@@ -109,16 +133,28 @@ export function reduce(state: VerificationState, change: VerificationChange, ctx
         change.purpose === 'schedule'
           ? afterScheduledPoll(counted.wait, now, policy, ctx.random)
           : announcedFetchDone(counted.wait, change.result, now);
-      return applyPollResult({ ...counted, wait }, change.result, now);
+      return applyPollResult({ ...counted, wait }, change.result, ctx);
     }
     case 'deadline-reached':
-      return reachDeadline(state, change.check, now);
+      return reachDeadline(state, change.check, ctx);
     case 'lifetime-ended':
-      return applyEvent(state, timerEvent(state, 'MAX_LIFETIME_REACHED', 'max_lifetime_reached'), now);
+      return applyEvent(state, timerEvent(state, 'MAX_LIFETIME_REACHED', 'max_lifetime_reached'), ctx);
+    case 'review-window-ended':
+      return endReviewWindow(state, change.check, ctx);
     case 'notified': {
       const word = change.channel === 'webhook' ? 'APP_NOTIFIED' : 'APP_WORKFLOW_SIGNALLED';
-      const detail = change.delivered ? undefined : 'not_delivered';
-      return { state: note(state, now, 'app', word, 'recorded', detail), outcome: 'recorded' };
+      const provisional = change.provisional;
+      const detail = [
+        provisional !== undefined ? `provisional:${provisional}` : '',
+        change.delivered ? '' : 'not_delivered',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      const told =
+        provisional === undefined
+          ? state
+          : { ...state, told: { provisional: Math.max(state.told?.provisional ?? 0, provisional + 1) } };
+      return { state: note(told, now, 'app', word, 'recorded', detail || undefined), outcome: 'recorded' };
     }
     case 'malformed': {
       // Recorded under the signal's name and changing nothing else; a human looks at who sent it.
@@ -134,8 +170,13 @@ export function reduce(state: VerificationState, change: VerificationChange, ctx
 }
 
 /** A provider event (a callback, a poll's answer, our own timer, the app's cancellation) moves the status. */
-function applyEvent(state: VerificationState, event: VerificationEvent, now: string): Reduction {
-  const outcome = classify(state, event);
+function applyEvent(state: VerificationState, given: VerificationEvent, ctx: ReduceContext): Reduction {
+  const { now } = ctx;
+  // Runs started before claims existed apply a claimed outcome as they applied it then: at once.
+  const event = given.meaning.claim && !ctx.rules?.provisional ? claimedAsStatus(given) : given;
+  const provisional = ctx.rules?.provisional === true && isProvisional(event);
+  const claiming = isClaim(event, ctx);
+  const outcome = claiming ? classifyClaim(state, event) : classify(state, event, provisional);
   const next: VerificationState = {
     ...state,
     updatedAt: now,
@@ -143,11 +184,15 @@ function applyEvent(state: VerificationState, event: VerificationEvent, now: str
     seen: state.seen.includes(event.dedupKey) ? state.seen : appendBounded(state.seen, event.dedupKey, SEEN_LIMIT),
     attention: withAttention(state.attention, outcome === 'duplicate' ? undefined : attentionFor(state, event)),
   };
-  if (outcome === 'applied') applyStatus(next, event, now);
+  if (outcome === 'recorded' && claiming) next.claim = heldClaim(event, now);
+  if (outcome === 'applied' && provisional) holdProvisional(next, event, ctx);
+  else if (outcome === 'applied') applyStatus(next, event, now);
+  if (outcome === 'applied' && ctx.rules?.provisional && isTerminal(next.status)) recordEnd(next, event, now);
   if (event.meaning.retrieve && !isTerminal(next.status) && outcome !== 'duplicate') {
     next.wait = { ...next.wait, resultAnnounced: true, fetchRetryAt: undefined };
   }
-  return { state: withTimeline(next, entryFor(next, event, outcome, now)), outcome };
+  const held = outcome === 'applied' && provisional;
+  return { state: withTimeline(next, entryFor(next, event, outcome, now, held)), outcome };
 }
 
 /**
@@ -162,13 +207,14 @@ function withEventContext(state: VerificationState, context: Record<string, stri
 
 /** What needs a human: the provider's own flag, or its verdict after our timer had closed the verification. */
 function attentionFor(state: VerificationState, event: VerificationEvent): string | undefined {
-  if (isTerminal(state.status) && inferredEnd(state) && isVerdict(event, state.status)) return LATE_VERDICT;
+  if (isTerminal(state.status) && inferredEnd(state) && isVerdict(event, state)) return LATE_VERDICT;
   return event.meaning.attention;
 }
 
-function classify(state: VerificationState, event: VerificationEvent): ReduceOutcome {
+function classify(state: VerificationState, event: VerificationEvent, provisional: boolean): ReduceOutcome {
   if (state.seen.includes(event.dedupKey)) return 'duplicate';
-  const status = event.meaning.status;
+  // A provisional decision ranks as what it is to us: a verification that still needs someone.
+  const status = provisional ? 'ACTION_REQUIRED' : event.meaning.status;
   if (!status) return event.meaning.retrieve || event.meaning.informational ? 'recorded' : 'ignored-unknown';
   if (isTerminal(state.status)) return 'stale';
   const order = compareProgress(
@@ -210,6 +256,145 @@ function applyStatus(next: VerificationState, event: VerificationEvent, now: str
   next.providerStatusAt = event.occurredAt;
   if (status === 'COMPLETED') next.decision = event.meaning.decision;
   if (isTerminal(status)) next.completedAt = now;
+}
+
+/** A provider decision it will revisit: a terminal status it gave, marked provisional. */
+function isProvisional(event: VerificationEvent): boolean {
+  const { status, provisional } = event.meaning;
+  return provisional !== undefined && status !== undefined && isTerminal(status) && event.source !== 'timer';
+}
+
+const PROVISIONAL_ATTENTION: Record<Awaiting, string> = {
+  provider_review: 'provider_review',
+  user_resubmission: 'awaiting_resubmission',
+  outcome_confirmation: 'outcome_unclear',
+};
+
+/**
+ * Holds a provisional decision: the verification stays open (ACTION_REQUIRED) with the provider's
+ * word kept in `provisional`, its review window counted from the first provisional decision (so
+ * decisions that go back and forth cannot extend it), and the decision in the history.
+ */
+function holdProvisional(next: VerificationState, event: VerificationEvent, ctx: ReduceContext): void {
+  const { now } = ctx;
+  const meaning = event.meaning;
+  const awaiting = meaning.provisional!.awaiting;
+  const held = next.provisional;
+  next.status = 'ACTION_REQUIRED';
+  next.providerStatus = event.providerStatus;
+  next.providerStatusAt = event.occurredAt;
+  next.provisional = {
+    status: meaning.status as TerminalStatus,
+    ...(meaning.decision ? { decision: meaning.decision } : {}),
+    providerStatus: event.providerStatus,
+    awaiting,
+    index: held ? held.index + 1 : 0,
+    since: now,
+    ...(event.occurredAt ? { occurredAt: event.occurredAt } : {}),
+    reviewEndsAt: held?.reviewEndsAt ?? reviewEndsAt(now, ctx.policy),
+  };
+  next.attention = withAttention(next.attention, PROVISIONAL_ATTENTION[awaiting]);
+  next.decisions = withDecision(next.decisions, decisionRecord(event, now, false));
+}
+
+/**
+ * Every end says whether it is final: the provider's and the app's are, our own timer's (the
+ * deadline, the lifetime, the end of a review window) are not. A provider's end goes into the
+ * decision history; the provisional decision it replaces stays there and in the timeline.
+ */
+function recordEnd(next: VerificationState, event: VerificationEvent, now: string): void {
+  next.decisionFinal = event.source !== 'timer';
+  if (event.source === 'callback' || event.source === 'poll') {
+    next.decisions = withDecision(next.decisions, decisionRecord(event, now, true));
+  }
+  if (event.source !== 'timer') {
+    delete next.provisional;
+    delete next.claim;
+  }
+}
+
+/**
+ * A terminal outcome claimed by a callback whose only protection is a static secret: held, not
+ * applied, until the provider's API answers (src/providers/common.ts, `confirmThroughApi`).
+ */
+function isClaim(event: VerificationEvent, ctx: ReduceContext): boolean {
+  return ctx.rules?.provisional === true && event.meaning.claim !== undefined && event.meaning.status === undefined;
+}
+
+function claimedAsStatus(event: VerificationEvent): VerificationEvent {
+  const { claim, ...meaning } = event.meaning;
+  const decision = claim!.decision ? { decision: claim!.decision } : {};
+  return { ...event, meaning: { ...meaning, status: claim!.status, ...decision } };
+}
+
+/** A claim is recorded while the verification is open; after its end it changes nothing. */
+function classifyClaim(state: VerificationState, event: VerificationEvent): ReduceOutcome {
+  if (state.seen.includes(event.dedupKey)) return 'duplicate';
+  return isTerminal(state.status) ? 'stale' : 'recorded';
+}
+
+function heldClaim(event: VerificationEvent, now: string): HeldClaim {
+  const claim: HeldClaim = { status: event.meaning.claim!.status, providerStatus: event.providerStatus, at: now };
+  if (event.meaning.claim!.decision) claim.decision = event.meaning.claim!.decision;
+  if (event.occurredAt) claim.occurredAt = event.occurredAt;
+  return claim;
+}
+
+/** The attention code of a claim the provider's API contradicted (it says the verification goes on). */
+export const CLAIM_CONTRADICTED = 'claim_contradicted';
+
+/**
+ * What the provider's API says of a held claim. A terminal answer was applied as the verdict
+ * already. An answer that says the session is over without saying how (a result found by
+ * polling that the provider also serves for failed flows) confirms it: the claimed outcome is applied, final. A known status short of an end
+ * contradicts it: it is dropped, and a human looks. Anything else (no answer, an unknown word, an
+ * answer that holds no stage) leaves it held: the deadline applies it, not final.
+ */
+function judgeClaim(reduction: Reduction, answer: VerificationEvent, ctx: ReduceContext): Reduction {
+  const { state } = reduction;
+  const claim = state.claim;
+  if (!claim || isTerminal(state.status) || !ctx.rules?.provisional) return reduction;
+  const { meaning } = answer;
+  if (meaning.provisional?.awaiting === 'outcome_confirmation') {
+    const confirmed: VerificationEvent = {
+      provider: state.provider,
+      reference: state.reference,
+      providerStatus: claim.providerStatus,
+      source: 'callback',
+      dedupKey: `claim-confirmed:${claim.providerStatus}`,
+      meaning: { status: claim.status, ...(claim.decision ? { decision: claim.decision } : {}) },
+      detail: `confirmed_by:${answer.providerStatus}`,
+      ...(claim.occurredAt ? { occurredAt: claim.occurredAt } : {}),
+    };
+    return applyEvent(state, confirmed, ctx);
+  }
+  const contradicts =
+    meaning.status !== undefined && !isTerminal(meaning.status) && !meaning.provisional && !meaning.unknownWord;
+  if (!contradicts) return reduction;
+  const { claim: _dropped, ...rest } = state;
+  const flagged = { ...rest, attention: withAttention(state.attention, CLAIM_CONTRADICTED) };
+  const detail = `${claim.providerStatus} ${CLAIM_CONTRADICTED}`;
+  return {
+    state: note(flagged, ctx.now, 'poll', 'CLAIM_CONTRADICTED', 'recorded', detail),
+    outcome: reduction.outcome,
+  };
+}
+
+function decisionRecord(event: VerificationEvent, now: string, final: boolean): DecisionRecord {
+  const record: DecisionRecord = {
+    status: event.meaning.status!,
+    providerStatus: event.providerStatus,
+    source: event.source,
+    at: now,
+    final,
+  };
+  if (event.meaning.decision) record.decision = event.meaning.decision;
+  if (event.occurredAt) record.occurredAt = event.occurredAt;
+  return record;
+}
+
+function withDecision(decisions: DecisionRecord[] | undefined, record: DecisionRecord): DecisionRecord[] {
+  return appendBounded(decisions ?? [], record, DECISIONS_LIMIT);
 }
 
 /** The app knows its own verification best: its context wins over what callbacks inferred. */
@@ -262,11 +447,11 @@ function timerEvent(state: VerificationState, providerStatus: string, attention?
   };
 }
 
-function applyPollResult(state: VerificationState, result: PollResult, now: string): Reduction {
+function applyPollResult(state: VerificationState, result: PollResult, ctx: ReduceContext): Reduction {
   if ('failure' in result) {
-    return { state: note(state, now, 'poll', result.failure, 'poll-failed'), outcome: 'recorded' };
+    return { state: note(state, ctx.now, 'poll', result.failure, 'poll-failed'), outcome: 'recorded' };
   }
-  const reduction = applyEvent(state, result.answer, now);
+  const reduction = judgeClaim(applyEvent(state, result.answer, ctx), result.answer, ctx);
   return { ...reduction, state: { ...reduction.state, wait: { ...reduction.state.wait, providerAnswered: true } } };
 }
 
@@ -276,24 +461,34 @@ function applyPollResult(state: VerificationState, result: PollResult, now: stri
  * expire the verification; the fetch is tried again later, while fallback polling goes on.
  * An answer in a word no vocabulary maps (the unknown-word rule) is the provider's answer all the
  * same: it is applied and the fetch is done, so asking again at once cannot repeat it without end;
- * the fallback polls go on. (Only answers that name an unknown word carry `unknownWord`, so
- * recorded histories replay unchanged.)
+ * the fallback polls go on. So is a provisional decision: the final one comes by callback or on the
+ * poll schedule. (Only answers that name an unknown word carry `unknownWord`, and only provisional
+ * ones `provisional`, so recorded histories replay unchanged.)
  */
 function announcedFetchDone(wait: VerificationState['wait'], result: PollResult, now: string) {
   if (!('failure' in result)) {
-    if (result.answer.meaning.unknownWord === undefined) return wait;
+    const { unknownWord, provisional } = result.answer.meaning;
+    if (unknownWord === undefined && provisional === undefined) return wait;
     return { ...wait, resultAnnounced: false, fetchRetryAt: undefined };
   }
   return { ...wait, fetchRetryAt: isoAt(Date.parse(now) + FETCH_RETRY_AFTER_PERMANENT_FAILURE_MS) };
 }
 
-/** The deadline: apply what the confirming poll found, then expire or postpone as the waiting rules say. */
-function reachDeadline(state: VerificationState, check: PollResult | undefined, now: string): Reduction {
-  const verdict = judgeDeadline(check, state.wait);
-  const checked = check ? applyPollResult({ ...state, polls: state.polls + 1 }, check, now) : undefined;
+/**
+ * The deadline: apply what the confirming poll found, then expire or postpone as the waiting rules
+ * say. A provisional decision is not expired: its review window decides when it ends.
+ */
+function reachDeadline(state: VerificationState, check: PollResult | undefined, ctx: ReduceContext): Reduction {
+  const { now } = ctx;
+  const checked = check ? applyPollResult({ ...state, polls: state.polls + 1 }, check, ctx) : undefined;
   const after = checked?.state ?? state;
   if (isTerminal(after.status)) return checked ?? { state: after, outcome: 'stale' };
-  if (verdict.expire) return applyEvent(after, timerEvent(after, 'EXPIRY_REACHED'), now);
+  const verdict =
+    ctx.rules?.provisional && after.provisional ? { expire: false as const } : judgeDeadline(check, state.wait);
+  // A claim the API never confirmed beats our own EXPIRED: applied, by our timer, not final.
+  const claim = ctx.rules?.provisional && !after.provisional && !after.wait.resultAnnounced ? after.claim : undefined;
+  if (claim) return applyEvent(after, unconfirmedClaim(after, claim), ctx);
+  if (verdict.expire) return applyEvent(after, timerEvent(after, 'EXPIRY_REACHED'), ctx);
   const expiryChecks = after.wait.expiryChecks + 1;
   const postponed: VerificationState = {
     ...after,
@@ -310,11 +505,55 @@ function reachDeadline(state: VerificationState, check: PollResult | undefined, 
   };
 }
 
+/** The deadline applies a claim the provider's API never confirmed: our timer's end, the claimed word in `detail`. */
+function unconfirmedClaim(state: VerificationState, claim: HeldClaim): VerificationEvent {
+  return {
+    provider: state.provider,
+    reference: state.reference,
+    providerStatus: 'CLAIM_UNCONFIRMED',
+    source: 'timer',
+    dedupKey: 'timer:CLAIM_UNCONFIRMED',
+    meaning: {
+      status: claim.status,
+      ...(claim.decision ? { decision: claim.decision } : {}),
+      attention: 'claim_unconfirmed',
+    },
+    detail: claim.providerStatus,
+  };
+}
+
+/**
+ * The review window of a provisional decision ran out: after one last look at the provider (the
+ * final decision may have been lost on its way), the verification closes with the provisional
+ * decision, by our timer: not final, so a later decision of the provider is a late verdict.
+ */
+function endReviewWindow(state: VerificationState, check: PollResult | undefined, ctx: ReduceContext): Reduction {
+  const checked = check ? applyPollResult({ ...state, polls: state.polls + 1 }, check, ctx) : undefined;
+  const after = checked?.state ?? state;
+  const held = after.provisional;
+  if (isTerminal(after.status) || !held) return checked ?? { state: after, outcome: 'stale' };
+  const end: VerificationEvent = {
+    provider: after.provider,
+    reference: after.reference,
+    providerStatus: 'REVIEW_WINDOW_ENDED',
+    source: 'timer',
+    dedupKey: 'timer:REVIEW_WINDOW_ENDED',
+    meaning: {
+      status: held.status,
+      ...(held.decision ? { decision: held.decision } : {}),
+      attention: 'review_window_ended',
+    },
+    detail: held.providerStatus,
+  };
+  return applyEvent(after, end, ctx);
+}
+
 function entryFor(
   state: VerificationState,
   event: VerificationEvent,
   outcome: ReduceOutcome,
   now: string,
+  held = false,
 ): TimelineEntry {
   const entry: TimelineEntry = {
     at: now,
@@ -325,8 +564,10 @@ function entryFor(
   };
   if (event.occurredAt) entry.occurredAt = event.occurredAt;
   if (state.decision) entry.decision = state.decision;
-  // Both the provider's own label and the attention code, so neither hides the other.
-  const detail = [event.detail, event.meaning.attention].filter(Boolean).join(' ');
+  // Both the provider's own label and the attention code, so neither hides the other; a
+  // provisional decision held by this event is named too (the status says only ACTION_REQUIRED).
+  const provisional = held ? `provisional:${state.provisional!.decision ?? state.provisional!.status}` : undefined;
+  const detail = [event.detail, event.meaning.attention, provisional].filter(Boolean).join(' ');
   if (detail) entry.detail = detail;
   return entry;
 }

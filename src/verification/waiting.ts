@@ -113,9 +113,28 @@ export function seededRandom(key: string): () => number {
   };
 }
 
-/** The latest a verification stays open: its maximum lifetime, and never less than a day past its deadline. */
-export function lifetimeEndsAt(createdAt: string, expiresAt: string, policy: VerificationPolicy): number {
-  return Math.max(Date.parse(createdAt) + policy.maxLifetimeMs, Date.parse(expiresAt) + DAY_MS);
+/**
+ * The latest a verification stays open: its maximum lifetime, and never less than a day past its
+ * deadline; while a provisional decision is held, never less than a day past its review window
+ * (`reviewEndsAt`), so the lifetime cannot close as EXPIRED what the review window closes with
+ * the provider's decision.
+ */
+export function lifetimeEndsAt(
+  createdAt: string,
+  expiresAt: string,
+  policy: VerificationPolicy,
+  reviewEndsAt?: string,
+): number {
+  const review = reviewEndsAt ? Date.parse(reviewEndsAt) + DAY_MS : 0;
+  return Math.max(Date.parse(createdAt) + policy.maxLifetimeMs, Date.parse(expiresAt) + DAY_MS, review);
+}
+
+/** A provisional decision waits this long for the final one when the policy names no review window. */
+export const DEFAULT_REVIEW_WINDOW_MS = 30 * DAY_MS;
+
+/** When the review window of a provisional decision first applied at `since` ends. */
+export function reviewEndsAt(since: string, policy: VerificationPolicy): string {
+  return isoAt(Date.parse(since) + (policy.reviewWindowMs ?? DEFAULT_REVIEW_WINDOW_MS));
 }
 
 /** Postponed deadline checks back off: 5, 10, 20, 40 minutes, then hourly. */

@@ -3,10 +3,21 @@
  * the `notifyApp` activity, signed the Standard Webhooks way) and/or a signal to the app's own
  * workflow named at start.
  */
-import { getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { VerificationState } from '../verification/model';
 import type { VerificationChange } from '../verification/reducer';
-import { verificationFinishedSignal, type AppNotifier } from '../contracts';
+import {
+  PROVISIONAL_EVENT_TYPE,
+  verificationFinishedSignal,
+  verificationProvisionalSignal,
+  type AppNotifier,
+} from '../contracts';
 
 // Retried until the app's receiver accepts it: a receiver that is down delays the push, never loses it.
 const { notifyApp } = proxyActivities<AppNotifier>({
@@ -47,6 +58,87 @@ export async function tellTheApp(
       delivered = false;
     }
     told.push({ kind: 'notified', channel: 'workflow', delivered });
+  }
+  return told;
+}
+
+/**
+ * Telling the app of provisional decisions, in the background: the push is retried until the
+ * app's receiver accepts it, and callbacks must not wait for that. One at a time; when it settles,
+ * its timeline changes are handed to `deliver` (they record which provisional decision was told).
+ */
+export class ProvisionalNotices {
+  private current: CancellationScope | undefined;
+
+  constructor(
+    private readonly webhook: boolean,
+    private readonly deliver: (changes: VerificationChange[]) => void,
+  ) {}
+
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Tells the app of the state's provisional decision, unless a notice is already on its way. */
+  tell(state: VerificationState): void {
+    const provisional = state.provisional;
+    if (this.current || !provisional) return;
+    const scope = new CancellationScope();
+    this.current = scope;
+    scope
+      .run(() => tellProvisional(state, this.webhook, provisional.index))
+      .then(
+        (changes) => this.deliver(changes),
+        (err: unknown) => {
+          // Cancelled: the verification ended or continues as new. Anything else is recorded as
+          // not delivered, so the same notice is not started again at once.
+          if (!isCancellation(err)) {
+            this.deliver([{ kind: 'notified', channel: 'webhook', delivered: false, provisional: provisional.index }]);
+          }
+        },
+      )
+      .finally(() => {
+        if (this.current === scope) this.current = undefined;
+      });
+  }
+
+  /** Stops a notice in flight: the verification ended (the end is told instead), or continues as new (and tells there). */
+  cancel(): void {
+    this.current?.cancel();
+    this.current = undefined;
+  }
+}
+
+/**
+ * One provisional decision, to every channel the app asked for. The webhook ID names the decision
+ * (`<workflowId>:provisional:<index>`), the same across retries and runs, so a receiver drops a copy.
+ */
+async function tellProvisional(
+  state: VerificationState,
+  webhook: boolean,
+  index: number,
+): Promise<VerificationChange[]> {
+  const told: VerificationChange[] = [];
+  if (webhook) {
+    let delivered = true;
+    try {
+      const { workflowId } = workflowInfo();
+      await notifyApp({ state, webhookId: `${workflowId}:provisional:${index}`, type: PROVISIONAL_EVENT_TYPE });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      delivered = false;
+    }
+    told.push({ kind: 'notified', channel: 'webhook', delivered, provisional: index });
+  }
+  if (state.notifyWorkflowId) {
+    let delivered = true;
+    try {
+      await getExternalWorkflowHandle(state.notifyWorkflowId).signal(verificationProvisionalSignal, state);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      delivered = false;
+    }
+    told.push({ kind: 'notified', channel: 'workflow', delivered, provisional: index });
   }
   return told;
 }

@@ -69,7 +69,8 @@ function announcedResultFetcher(policy: VerificationPolicy) {
   }).fetchAnnouncedResult;
 }
 
-export type CallPurpose = 'schedule' | 'deadline' | 'announced';
+/** `review-end`: the last look at the provider when a provisional decision's review window runs out. */
+export type CallPurpose = 'schedule' | 'deadline' | 'announced' | 'review-end';
 
 /** One provider call at a time, in the background; its result is handed to `deliver` when it settles. */
 export class ProviderCalls {

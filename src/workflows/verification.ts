@@ -23,14 +23,15 @@ import {
   registerSignal,
   stateQuery,
   type VerificationInput,
+  PROVISIONAL_PATCH,
   WAKE_TIMER_PATCH,
 } from '../contracts';
 import { readCancellation, readProviderEvent, readRegistration, type SignalName } from '../verification/incoming';
 import { LATE_VERDICT } from '../verification/late-verdict';
 import { isTerminal, type VerificationState, type PollResult } from '../verification/model';
-import { reduce, type VerificationChange } from '../verification/reducer';
+import { reduce, type ReduceRules, type VerificationChange } from '../verification/reducer';
 import { deadlineCheckAt, lifetimeEndsAt, POLICY_NOT_READ_YET } from '../verification/waiting';
-import { tellTheApp } from './app-notification';
+import { ProvisionalNotices, tellTheApp } from './app-notification';
 import { ProviderCalls, verificationPolicy, type CallPurpose } from './provider-calls';
 import { visibilityMirror } from './visibility';
 import { WakeTimer } from './wake-timer';
@@ -57,9 +58,12 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   const mirror = visibilityMirror();
   // Patch `kyc-wake-timer`: runs started before it wait with `condition`'s own timer (see wake-timer.ts).
   const wake = new WakeTimer(patched(WAKE_TIMER_PATCH));
+  // Patch `kyc-provisional`: runs started before it end at a provider's first decision, as they did.
+  const rules: ReduceRules = { provisional: patched(PROVISIONAL_PATCH) };
   const policy = input.policy ?? (await verificationPolicy(provider));
   if (!input.carried) state = initialState(provider, reference, startedAt, policy);
   const calls = new ProviderCalls(policy, (purpose, result) => arrivals.push(answered(purpose, result)));
+  const notices = new ProvisionalNotices(policy.notify, (changes) => void arrivals.push(...changes));
   // Arrivals already waiting are applied and mirrored in this same task: one search-attribute upsert, not two.
   if (!wake.keeps || arrivals.length === 0) mirror(state);
 
@@ -67,13 +71,16 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     await arrivalOrNextDeadline();
     applyArrivals();
     if (isTerminal(state.status)) break;
+    tellProvisionalDecisionIfNew();
     fetchAnnouncedResultIfAny();
     pollIfDue();
     confirmExpiryIfDue();
+    closeIfReviewWindowIsOver();
     closeIfLifetimeIsOver();
     if (historyIsLong()) await continueAsNewWithTheState();
   }
   calls.cancel();
+  notices.cancel();
   // A timer firing while the app is told would cost a workflow task for nothing.
   if (policy.notify || state.notifyWorkflowId) wake.cancel();
   for (const change of await tellTheApp(state, policy.notify)) apply(change);
@@ -84,10 +91,13 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   /** Sleeps until something arrives (a signal, a provider call settling) or the next poll or deadline is due. */
   async function arrivalOrNextDeadline(): Promise<void> {
     const { wait } = state;
-    const due = [lifetimeEndsAt(state.createdAt, state.expiresAt, policy)];
+    const due = [lifetimeEnd()];
     // While a call is in flight, its answer wakes us; only a deadline that needs no call is timed.
-    if (!calls.busy || wait.resultAnnounced) due.push(deadlineCheckAt(state.expiresAt, wait));
+    // A provisional decision is not expired: its review window is timed instead.
+    const held = provisionalHeld();
+    if (!held && (!calls.busy || wait.resultAnnounced)) due.push(deadlineCheckAt(state.expiresAt, wait));
     if (!calls.busy) due.push(Date.parse(wait.nextPollAt));
+    if (held && !calls.busy) due.push(Date.parse(held.reviewEndsAt));
     // An announced result with no fetch in flight is due now (a run continued as new cancelled its fetch).
     if (!calls.busy && wait.resultAnnounced) due.push(wait.fetchRetryAt ? Date.parse(wait.fetchRetryAt) : Date.now());
     await wake.until(Math.min(...due), () => arrivals.length > 0);
@@ -110,18 +120,39 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     if (Date.now() >= Date.parse(state.wait.nextPollAt)) ask('schedule');
   }
 
+  /** The provider gave a provisional decision the app has not been told of: tell it, in the background. */
+  function tellProvisionalDecisionIfNew(): void {
+    const held = provisionalHeld();
+    if (!held || !(policy.notify || state.notifyWorkflowId)) return;
+    if (held.index >= (state.told?.provisional ?? 0)) notices.tell(state);
+  }
+
   /** The deadline passed without a verdict: ask once more, since a callback may have been lost. */
   function confirmExpiryIfDue(): void {
+    if (provisionalHeld()) return;
     if (Date.now() < deadlineCheckAt(state.expiresAt, state.wait)) return;
     // An announced result is on its way: the deadline only postpones, without asking.
     if (state.wait.resultAnnounced) arrivals.push({ kind: 'deadline-reached' });
     else ask('deadline');
   }
 
+  /** A provisional decision's review window ran out: one last look at the provider, then it closes with it. */
+  function closeIfReviewWindowIsOver(): void {
+    const held = provisionalHeld();
+    if (held && Date.now() >= Date.parse(held.reviewEndsAt)) ask('review-end');
+  }
+
   /** The provider never settled it: close the verification rather than wait forever. */
   function closeIfLifetimeIsOver(): void {
-    if (Date.now() >= lifetimeEndsAt(state.createdAt, state.expiresAt, policy))
-      arrivals.push({ kind: 'lifetime-ended' });
+    if (Date.now() >= lifetimeEnd()) arrivals.push({ kind: 'lifetime-ended' });
+  }
+
+  function provisionalHeld(): VerificationState['provisional'] {
+    return rules.provisional ? state.provisional : undefined;
+  }
+
+  function lifetimeEnd(): number {
+    return lifetimeEndsAt(state.createdAt, state.expiresAt, policy, provisionalHeld()?.reviewEndsAt);
   }
 
   /** Callbacks that came while the app was told are recorded; a verdict against our own timer is told too. */
@@ -135,6 +166,8 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   /** Hands the state (dedup set and wait included) to a fresh run, so the history stays bounded. */
   async function continueAsNewWithTheState(): Promise<void> {
     calls.cancel();
+    // A provisional decision not yet told is told by the next run (`told` says which).
+    notices.cancel();
     await condition(allHandlersFinished);
     applyArrivals();
     if (isTerminal(state.status)) return;
@@ -162,7 +195,7 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   }
 
   function apply(change: VerificationChange): void {
-    const { state: next, outcome } = reduce(state, change, { now: nowIso(), policy, random: Math.random });
+    const { state: next, outcome } = reduce(state, change, { now: nowIso(), policy, random: Math.random, rules });
     state = next;
     const providerStatus = change.kind === 'callback' ? change.event.providerStatus : undefined;
     log.info('change', { kind: change.kind, providerStatus, outcome, status: state.status });
@@ -183,7 +216,9 @@ function malformedSignal(signal: SignalName, problem: string): VerificationChang
 }
 
 function answered(purpose: CallPurpose, result: PollResult): VerificationChange {
-  return purpose === 'deadline' ? { kind: 'deadline-reached', check: result } : { kind: 'polled', purpose, result };
+  if (purpose === 'deadline') return { kind: 'deadline-reached', check: result };
+  if (purpose === 'review-end') return { kind: 'review-window-ended', check: result };
+  return { kind: 'polled', purpose, result };
 }
 
 function nowIso(): string {

@@ -22,13 +22,16 @@ export function visibilityMirror(): (state: VerificationState) => void {
     // The UI's "current details" cost nothing in history: keep them fresh.
     setCurrentDetails(details(state));
     const attention = withAttention ? state.attention.at(-1) : undefined;
-    const now = `${state.status}/${state.decision ?? ''}/${attention ?? ''}`;
+    // While a provisional decision is held, KycDecision shows it (KycStatus says ACTION_REQUIRED),
+    // so `KycStatus = 'ACTION_REQUIRED' AND KycDecision = 'REVIEW'` lists the reviews under way.
+    const decision = state.decision ?? state.provisional?.decision;
+    const now = `${state.status}/${decision ?? ''}/${attention ?? ''}`;
     if (now === mirrored) return;
     mirrored = now;
     upsertSearchAttributes([
       { key: KycProvider, value: state.provider },
       { key: KycStatus, value: state.status },
-      { key: KycDecision, value: state.decision ?? null },
+      { key: KycDecision, value: decision ?? null },
       ...(withAttention ? [{ key: KycAttention, value: attention ?? null }] : []),
     ]);
   };
@@ -39,6 +42,9 @@ function details(state: VerificationState): string {
   const lines = [
     `**${state.provider}** · **${state.status}**${state.decision ? ` / **${state.decision}**` : ''}`,
     state.providerStatus ? `provider status: ${state.providerStatus}` : 'provider status: none yet',
+    state.provisional
+      ? `provisional: ${state.provisional.decision ?? state.provisional.status} (awaiting ${state.provisional.awaiting} until ${state.provisional.reviewEndsAt})`
+      : '',
     last ? `last provider answer: ${last.source} ${last.providerStatus} (${last.outcome}) at ${last.at}` : '',
     isTerminal(state.status)
       ? `finished at ${state.completedAt ?? state.updatedAt}`

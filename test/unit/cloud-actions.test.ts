@@ -2,6 +2,7 @@
  * Billable Temporal Cloud actions counted from a history (bench/cost/actions.ts): each published
  * rule on a history written for it, and a recorded verification counted by hand.
  */
+import { PROVIDERS } from '../../src/providers/registry';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
@@ -247,11 +248,11 @@ describe('actionsOf on recorded verifications', () => {
   const recorded = (name: string) =>
     JSON.parse(readFileSync(join(dir, name), 'utf8')) as temporal.api.history.v1.IHistory;
 
-  it('counts a completed Jumio verification as read by hand from its events', () => {
+  it("counts the first provider's completed verification, as recorded before kyc-provisional, as read by hand", () => {
     // 1 started + 2 signaled (register): one signal-with-start. 13, 14: two signals. 6, 8, 10: the
     // two patch markers and the policy's local activity, all of task 5: one action. 7, 9: patch
     // upserts (exempt). 12, 18, 25: three upserts. 11: one timer. 19: one activity, first attempt.
-    const actions = actionsOf(recorded('jumio-completed.json'));
+    const actions = actionsOf(recorded(`${PROVIDERS[0]}-completed.before-kyc-provisional.json`));
     expect(actions.billed).toEqual(
       expect.objectContaining({
         signalWithStart: 1,

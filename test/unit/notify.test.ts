@@ -10,7 +10,7 @@ import { freePort } from '../support/ports';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 import { TEST_POLICY, TEST_PROVIDER } from '../support/policy';
 import { initialState } from '../../src/verification/initial-state';
-import { NOTIFY_EVENT_TYPE, type NotifyPayload } from '../../src/contracts';
+import { NOTIFY_EVENT_TYPE, PROVISIONAL_EVENT_TYPE, type NotifyInput, type NotifyPayload } from '../../src/contracts';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -99,6 +99,45 @@ describe('notifyApp', () => {
       // Another secret does not verify it: the signature is real.
       const other = new Webhook(`whsec_${randomBytes(32).toString('base64')}`);
       expect(() => other.verify(request!.body, request!.headers as Record<string, string>)).toThrow();
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('posts a provisional decision as kyc.verification.provisional, signed the same way', async () => {
+    const receiver = await startReceiver();
+    try {
+      const open: VerificationState = {
+        ...finalState(),
+        status: 'ACTION_REQUIRED',
+        decision: undefined,
+        completedAt: undefined,
+        provisional: {
+          status: 'COMPLETED',
+          decision: 'REVIEW',
+          providerStatus: 'evaluation_completed/REVIEW',
+          awaiting: 'provider_review',
+          index: 0,
+          since: '2026-01-01T10:05:00.000Z',
+          reviewEndsAt: '2026-01-31T10:05:00.000Z',
+        },
+      };
+      const input: NotifyInput = {
+        state: open,
+        webhookId: 'kyc:fake:eval-1:provisional:0',
+        type: PROVISIONAL_EVENT_TYPE,
+      };
+      await new MockActivityEnvironment().run(notifier(receiver.url).notifyApp, input);
+      const [request] = receiver.received;
+      expect(request!.headers['webhook-id']).toBe('kyc:fake:eval-1:provisional:0');
+      const payload = new Webhook(secret).verify(
+        request!.body,
+        request!.headers as Record<string, string>,
+      ) as NotifyPayload;
+      expect(payload).toMatchObject({
+        type: 'kyc.verification.provisional',
+        data: { status: 'ACTION_REQUIRED', provisional: { decision: 'REVIEW', awaiting: 'provider_review' } },
+      });
     } finally {
       await receiver.close();
     }

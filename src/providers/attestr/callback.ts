@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { VerificationEvent } from '../../verification/model';
-import { boundedArray, isoTimestamp, parseCallbackBody, providerWordSchema, referenceSchema } from '../common';
+import {
+  boundedArray,
+  claimThroughApi,
+  isoTimestamp,
+  parseCallbackBody,
+  providerWordSchema,
+  referenceSchema,
+} from '../common';
 import { CallbackAuthenticationError, type CallbackParser, type ParsedCallback } from '../types';
 import { rawJsonMember } from '../raw-json';
 import { resultSignatureMatches } from './signature';
@@ -58,6 +65,12 @@ const envelopeSchema = envelope(z.looseObject({}));
 export interface AttestrCallbackOptions {
   /** The app's client secret; when set, a callback's `resultSignature` must verify. */
   clientSecret?: string;
+  /**
+   * `ATTESTR_CONFIRM_OUTCOMES`: an outcome that only the static webhook token vouches for (every
+   * flowx/async event but a flowx.completed whose signed result verified) is a claim, confirmed
+   * through the retrieval API before it ends a verification.
+   */
+  confirmOutcomes?: boolean;
 }
 
 /**
@@ -74,9 +87,13 @@ export function createAttestrCallbackParser(options: AttestrCallbackOptions = {}
           envelope(family === 'flowx' ? flowxPayloadSchema : asyncPayloadSchema),
           body,
         );
-        verifySignature(event, payload, options.clientSecret, rawBody);
+        const signed = verifySignature(event, payload, options.clientSecret, rawBody);
+        const parsed = base(event, payload._id, family);
+        // The signature covers the result, not the event name: only a signed completion is trusted as it stands.
+        const trusted = signed && event === 'flowx.completed';
         return single({
-          ...base(event, payload._id, family),
+          ...parsed,
+          ...(options.confirmOutcomes && !trusted ? { meaning: claimThroughApi(parsed.meaning) } : {}),
           // Each flowx/async event happens once per handshake or request: a redelivery has the same key.
           dedupKey: `callback:${event}`,
           ...timed(payload.updated),
@@ -131,19 +148,22 @@ function single(event: VerificationEvent): ParsedCallback {
 
 /**
  * The signature is checked only when the client secret is configured (without it there is
- * nothing to check against; the webhook token still authenticates the call). With it, a
- * signature that is present must verify, and a flowx.completed must carry a signed result:
- * a forged completion could otherwise simply leave both out. Other events are not documented
- * to be signed, so an unsigned one is accepted.
+ * nothing to check against; the webhook token still authenticates the call; production requires
+ * it). With it, an event that carries a result (any flowx or async event) must carry its
+ * `resultSignature`, and it must verify ("`resultSignature`: hmacHexDigest of result object and
+ * client secret"); a flowx.completed must carry a signed result: a forged completion could
+ * otherwise simply leave both out. An event without a result is accepted unsigned (its outcome is
+ * then only claimed). Returns whether a signed result verified.
  */
 function verifySignature(
   event: string,
   payload: { result?: unknown; resultSignature?: string | null },
   clientSecret: string | undefined,
   rawBody: string | undefined,
-): void {
-  if (!clientSecret) return;
-  if (!payload.resultSignature && event !== 'flowx.completed') return;
+): boolean {
+  if (!clientSecret) return false;
+  const hasResult = payload.result !== undefined && payload.result !== null;
+  if (!hasResult && !payload.resultSignature && event !== 'flowx.completed') return false;
   if (payload.result === undefined || payload.result === null || !payload.resultSignature) {
     throw new CallbackAuthenticationError(`attestr ${event}: signed result missing`);
   }
@@ -154,4 +174,5 @@ function verifySignature(
   if (resultText === undefined || !resultSignatureMatches(resultText, payload.resultSignature, clientSecret)) {
     throw new CallbackAuthenticationError(`attestr ${event}: resultSignature does not verify`);
   }
+  return true;
 }

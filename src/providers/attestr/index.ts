@@ -20,6 +20,9 @@ export const attestr = defineProvider({
     pollSchedule: '60,120,300,600,900,1800,3600,7200,14400,28800',
     // A handshake expires 24 h after creation unless created with another `expiry`.
     expiresAfter: '24h',
+    // A poll-found result waits this long for the flowx event that names its outcome: the event is
+    // sent once, when the flow ends, so it comes within seconds of the result or not at all.
+    reviewWindow: '30m',
   },
   webhookAuth: {
     kinds: ['basic'],
@@ -39,8 +42,20 @@ export const attestr = defineProvider({
       name: 'ATTESTR_CLIENT_SECRET',
       example: '',
       description:
-        "set: flow results' `resultSignature` (HMAC) is verified on callbacks and polls (401 when it does not match)",
+        "flow results' `resultSignature` (HMAC) is verified on callbacks and polls (401 when it does not match); required when NODE_ENV=production",
       secret: true,
+    },
+    {
+      name: 'ATTESTR_REQUIRE_SIGNATURE',
+      example: '',
+      description:
+        'false: run in production without ATTESTR_CLIENT_SECRET (unsafe: a result is then trusted on the webhook token alone); default true',
+    },
+    {
+      name: 'ATTESTR_CONFIRM_OUTCOMES',
+      example: '',
+      description:
+        'an outcome only the webhook token vouches for (errored, skipped, async) is confirmed through the API before it ends a verification; default: true when NODE_ENV=production',
     },
     {
       name: 'ATTESTR_ASYNC_STATUSES',
@@ -48,14 +63,26 @@ export const attestr = defineProvider({
       description: 'the async outcome words, WORD=STATUS,… (Attestr does not publish them)',
     },
   ],
-  readSettings: (env, { apiBaseUrl }): AttestrSettings => ({
-    apiBaseUrl,
-    authToken: env.devString('ATTESTR_AUTH_TOKEN', ''),
-    // Optional: only flow results are signed, and only apps using flows have a use for it.
-    clientSecret: env.string('ATTESTR_CLIENT_SECRET'),
-    asyncStatuses: readAsyncStatuses(env.string('ATTESTR_ASYNC_STATUSES', DEFAULT_ASYNC_STATUSES)),
-  }),
-  createCallbackParser: (settings) => createAttestrCallbackParser({ clientSecret: settings.clientSecret }),
+  readSettings: (env, { apiBaseUrl, production }): AttestrSettings => {
+    const clientSecret = env.string('ATTESTR_CLIENT_SECRET');
+    // Attestr signs results with the client secret: without it a result rests on the static
+    // webhook token alone, which production does not accept unless told so explicitly.
+    if (production && !clientSecret && env.boolean('ATTESTR_REQUIRE_SIGNATURE', true)) {
+      throw new ConfigError(
+        'ATTESTR_CLIENT_SECRET',
+        'required in production: Attestr signs results with it (ATTESTR_REQUIRE_SIGNATURE=false runs without, unsafe)',
+      );
+    }
+    return {
+      apiBaseUrl,
+      authToken: env.devString('ATTESTR_AUTH_TOKEN', ''),
+      clientSecret,
+      asyncStatuses: readAsyncStatuses(env.string('ATTESTR_ASYNC_STATUSES', DEFAULT_ASYNC_STATUSES)),
+      confirmOutcomes: env.boolean('ATTESTR_CONFIRM_OUTCOMES', production),
+    };
+  },
+  createCallbackParser: (settings) =>
+    createAttestrCallbackParser({ clientSecret: settings.clientSecret, confirmOutcomes: settings.confirmOutcomes }),
   createRetrievalClient: (settings) => createAttestrRetrievalClient(settings),
   vocabulary: ATTESTR_MAPPING,
 });

@@ -46,16 +46,22 @@ export const ATTESTR_MAPPING: readonly MappingLine[] = [
   {
     words: ['handshake result present'],
     from: 'poll',
-    meaning: { status: 'COMPLETED', attention: 'outcome_unclear' },
-    note: "the API serves errored and skipped flows' results too",
+    meaning: { status: 'COMPLETED', attention: 'outcome_unclear', provisional: { awaiting: 'outcome_confirmation' } },
+    note: "provisional: the API serves errored and skipped flows' results too; a flowx event names the outcome",
     probe: handshake('result'),
   },
   {
-    words: ['handshake archived'],
+    words: ['handshake archived after it was consumed'],
     from: 'poll',
-    meaning: { informational: true },
-    note: 'the result is gone: the outcome can no longer be told from the API',
+    meaning: { status: 'COMPLETED', attention: 'outcome_unclear', provisional: { awaiting: 'outcome_confirmation' } },
+    note: 'the session ran; its result is gone',
     probe: handshake('archived'),
+  },
+  {
+    words: ['handshake archived unconsumed'],
+    from: 'poll',
+    meaning: { status: 'EXPIRED' },
+    probe: handshake('archivedUnconsumed'),
   },
   {
     words: ['a follow-up query open'],

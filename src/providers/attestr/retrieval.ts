@@ -24,6 +24,8 @@ export interface AttestrSettings {
   clientSecret?: string;
   /** The async outcome's status words → canonical status (`ATTESTR_ASYNC_STATUSES`). */
   asyncStatuses: Record<string, Status>;
+  /** `ATTESTR_CONFIRM_OUTCOMES`: an outcome only the webhook token vouches for is confirmed through the API. */
+  confirmOutcomes?: boolean;
 }
 
 /** Execution Result API: `_id, number, tag, requestId, consumed, archived, result, resultSignature`. */
@@ -60,8 +62,11 @@ export function createAttestrRetrievalClient(settings: AttestrSettings): Retriev
     const what = 'attestr handshake';
     const response = await request(`/public/flowx/handshake/${encodeURIComponent(reference)}`, what);
     const answer = parseResponse(handshakeSchema, response.body, what);
-    const seen = (state: string) => pollEvent('attestr', reference, state, { ...ownEntry(HANDSHAKE_MEANINGS, state) });
-    if (answer.archived) return seen(HANDSHAKE_STATES.archived);
+    const seen = (state: string) =>
+      pollEvent('attestr', reference, state, structuredClone(ownEntry(HANDSHAKE_MEANINGS, state)!));
+    // Archived: the result is gone, but whether the flow was ever opened still tells a session that
+    // ran from one that never started.
+    if (answer.archived) return seen(answer.consumed ? HANDSHAKE_STATES.archived : HANDSHAKE_STATES.archivedUnconsumed);
     if (!answer.consumed) return seen(HANDSHAKE_STATES.unconsumed);
     if (!answer.result) return seen(HANDSHAKE_STATES.consumed);
     // Checked over the bytes of `result` as Attestr served them, never a re-serialisation.

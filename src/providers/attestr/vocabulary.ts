@@ -35,20 +35,37 @@ export const HANDSHAKE_STATES = {
   consumed: 'handshake.consumed',
   /** The flow finished and its result can be read. */
   result: 'handshake.result',
-  /** Archived: the result is gone, so the outcome can no longer be told from the API. */
+  /**
+   * Archived after the flow was opened ("`result`: Null if handshake is archived"): the session
+   * ran, but its result is gone, so the outcome can no longer be told from the API.
+   */
   archived: 'handshake.archived',
+  /** Archived without ever being opened: nobody ran the flow. */
+  archivedUnconsumed: 'handshake.archived-unconsumed',
 } as const;
+
+/**
+ * The Execution Result API serves results for errored and skipped flows too ("flow is completed
+ * (success / error / skipped)"), and nothing in its answer (consumed, archived, result,
+ * resultSignature; stage outputs are the flow's own data) tells them apart: only the webhook's
+ * event name does, and Attestr sends each event once. A poll-found result (or a consumed handshake
+ * archived since) is therefore provisional: the session is over, what became of it is unclear
+ * (`outcome_unclear`), and a `flowx.*` event that arrives within `ATTESTR_REVIEW_WINDOW` names the
+ * outcome, final; without one the window closes it COMPLETED, not final.
+ */
+const SESSION_OVER: CanonicalMeaning = {
+  status: 'COMPLETED',
+  attention: 'outcome_unclear',
+  provisional: { awaiting: 'outcome_confirmation' },
+};
 
 export const HANDSHAKE_MEANINGS: Record<string, CanonicalMeaning> = {
   [HANDSHAKE_STATES.unconsumed]: { status: 'PENDING' },
   [HANDSHAKE_STATES.consumed]: { status: 'IN_PROGRESS' },
-  // The Execution Result API serves results for errored and skipped flows too, and nothing in its
-  // answer (consumed, archived, result, resultSignature; stage outputs are the flow's own data)
-  // tells them apart: only the callback's event name does, and Attestr sends each event once. A
-  // poll-found result therefore completes the verification flagged `outcome_unclear`, never as a
-  // clean completion, so a human confirms what happened.
-  [HANDSHAKE_STATES.result]: { status: 'COMPLETED', attention: 'outcome_unclear' },
-  [HANDSHAKE_STATES.archived]: { informational: true },
+  [HANDSHAKE_STATES.result]: SESSION_OVER,
+  [HANDSHAKE_STATES.archived]: SESSION_OVER,
+  // The handshake's life ended unused: Attestr's own fact, not our timer's guess.
+  [HANDSHAKE_STATES.archivedUnconsumed]: { status: 'EXPIRED' },
 };
 
 /** Get Profile API (background checks): whether a follow-up query still waits for an answer. */

@@ -197,7 +197,9 @@ class RecordReader {
         providerStatus: `${topic}:${ident.status}`,
         // identResultKYC repeats identResult with attachments: the same result, so the same key.
         dedupKey: `identResult:${ident.identId ?? '-'}:${ident.status}`,
-        meaning: concedusMeaning(this.vocabulary, 'identResult', ident.status),
+        // An ident end (a code CONCEDUS_STATUS_MAP maps to FAILED, say) is a claim like any other
+        // outcome from a static-secret callback: the status API confirms it.
+        meaning: this.verdict(concedusMeaning(this.vocabulary, 'identResult', ident.status)),
         occurredAt: isoTimestamp(ident.created ?? ident.modified),
       },
       ident.identId,

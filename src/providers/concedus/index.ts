@@ -61,7 +61,7 @@ export const concedus = defineProvider({
       name: 'CONCEDUS_CONFIRM_VERDICTS',
       example: '',
       description:
-        'a compliance verdict in a callback is confirmed through the status API before it ends a verification; default: true when NODE_ENV=production, false otherwise',
+        'a compliance verdict in a callback is confirmed through the status API before it ends a verification, and an ident end mapped by CONCEDUS_STATUS_MAP is a claim the API must confirm; default: true when NODE_ENV=production, false otherwise',
     },
   ],
   readSettings: (env, { apiBaseUrl, production }): ConcedusSettings => ({

@@ -62,7 +62,7 @@ export const socure = defineProvider({
       name: 'SOCURE_CONFIRM_VERDICTS',
       example: '',
       description:
-        'a verdict in a callback is confirmed through the retrieval API before it ends a verification; default: true when NODE_ENV=production, false otherwise',
+        'a verdict in a callback is confirmed through the retrieval API before it ends a verification, and any other end a callback names (SESSION_EXPIRED, CONSENT_DECLINED, RiskOS workflow_execution_failed) is a claim the API must confirm; default: true when NODE_ENV=production, false otherwise',
     },
   ],
   readSettings: (env: EnvReader, { apiBaseUrl, production }): SocureSettings => {

@@ -155,9 +155,8 @@ export interface RiskosReading {
   meaning: CanonicalMeaning;
   /**
    * Whether a COMPLETED meaning is RiskOS's last word ({@link isFinalRiskosDecision}). A
-   * COMPLETED that is not final (REVIEW or RESUBMIT with the case still open) is applied as a
-   * verdict for now; reading it as provisional, so a reviewer's later decision replaces it, comes
-   * with the verification model's provisional decisions.
+   * COMPLETED that is not final (REVIEW or RESUBMIT with the case still open) carries
+   * `provisional`: the verification stays open for the reviewer's later decision.
    */
   final: boolean;
 }
@@ -192,12 +191,19 @@ export function socureRiskosMeaning(
   source: 'callback' | 'poll',
 ): RiskosReading | undefined {
   const { eventType, evalStatus, status, decision } = evaluation;
-  const read = (word: string, meaning: CanonicalMeaning, verdict?: string): RiskosReading => ({
-    word,
-    meaning,
-    final: meaning.status === 'COMPLETED' && verdict !== undefined && isFinalRiskosDecision(verdict, status),
-    ...(verdict !== undefined ? { decision: verdict } : {}),
-  });
+  const read = (word: string, meaning: CanonicalMeaning, verdict?: string): RiskosReading => {
+    const completed = meaning.status === 'COMPLETED' && verdict !== undefined;
+    const final = completed && isFinalRiskosDecision(verdict, status);
+    // A decision RiskOS will revisit (a REVIEW or RESUBMIT with its case still open) is provisional:
+    // the reviewer's `decision_update`, or the case's completion, gives the final one.
+    const awaiting = meaning.decision === 'RESUBMIT' ? 'user_resubmission' : 'provider_review';
+    return {
+      word,
+      meaning: completed && !final ? { ...meaning, provisional: { awaiting } } : meaning,
+      final,
+      ...(verdict !== undefined ? { decision: verdict } : {}),
+    };
+  };
   if (eventType !== undefined) {
     const informational = ownEntry(RISKOS_INFORMATIONAL_EVENTS, eventType);
     if (informational) return read(eventType, { ...informational });

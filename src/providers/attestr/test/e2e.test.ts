@@ -35,6 +35,8 @@ describe('attestr end to end (real Temporal dev server, ingress, simulator)', ()
     ATTESTR_CALLBACK_GRACE: '2s',
     ATTESTR_POLL_SCHEDULE: '1,1,1,1',
     ATTESTR_EXPIRES_AFTER: '1h',
+    // A poll-found result waits this long for the flowx event that names its outcome.
+    ATTESTR_REVIEW_WINDOW: '4s',
   };
 
   beforeAll(async () => {
@@ -156,15 +158,17 @@ describe('attestr end to end (real Temporal dev server, ingress, simulator)', ()
 
     await stateWhen(handshakeId, (s) => s.status === 'IN_PROGRESS');
     sim.script(handshakeId, { kind: 'flowx', state: 'result' });
+    // The Execution Result API serves errored and skipped flows' results too: provisional, open.
+    const held = await stateWhen(handshakeId, (s) => s.provisional !== undefined);
+    expect(held).toMatchObject({ status: 'ACTION_REQUIRED', provisional: { awaiting: 'outcome_confirmation' } });
+    // No flowx event named the outcome within ATTESTR_REVIEW_WINDOW: COMPLETED, not final.
     const final = await finished(handshakeId);
-    expect(final).toMatchObject({ status: 'COMPLETED', providerStatus: 'handshake.result' });
-    // The Execution Result API serves errored and skipped flows' results too: not a clean completion.
-    expect(final.attention).toEqual(['outcome_unclear']);
-    // Only polls: a repeat of "consumed" before the script changed is recorded as a duplicate.
-    expect(final.timeline.every((entry) => entry.source === 'poll')).toBe(true);
+    expect(final).toMatchObject({ status: 'COMPLETED', providerStatus: 'REVIEW_WINDOW_ENDED', decisionFinal: false });
+    expect(final.attention).toEqual(['outcome_unclear', 'review_window_ended']);
     expect(steps(final).filter((step) => step.endsWith('applied'))).toEqual([
       'poll handshake.consumed applied',
       'poll handshake.result applied',
+      'timer REVIEW_WINDOW_ENDED applied',
     ]);
   });
 
@@ -193,8 +197,44 @@ describe('attestr end to end (real Temporal dev server, ingress, simulator)', ()
     expect(steps(afterBurst)).toEqual(['poll ERRORED applied']);
     expect(sim.requests.filter((r) => r === `GET /public/async/${burst}`)).toHaveLength(3);
 
-    expect(afterNotFound).toMatchObject({ status: 'COMPLETED', providerStatus: 'handshake.result' });
-    expect(steps(afterNotFound)).toEqual(['poll ProviderNotReady poll-failed', 'poll handshake.result applied']);
+    expect(afterNotFound).toMatchObject({ status: 'COMPLETED', providerStatus: 'REVIEW_WINDOW_ENDED' });
+    expect(steps(afterNotFound).filter((step) => !step.endsWith('duplicate'))).toEqual([
+      'poll ProviderNotReady poll-failed',
+      'poll handshake.result applied',
+      'timer REVIEW_WINDOW_ENDED applied',
+    ]);
+  });
+
+  it('a result found by polling, then flowx.errored: the webhook names the outcome, FAILED, final', async () => {
+    const handshakeId = randomUUID();
+    sim.script(handshakeId, { kind: 'flowx', state: 'result' });
+    await kyc.startVerification({ provider: 'attestr', reference: handshakeId });
+    await stateWhen(handshakeId, (s) => s.provisional !== undefined);
+    expect((await post(sim.flowxCallback(handshakeId, 'flowx.errored'))).status).toBe(200);
+    const final = await finished(handshakeId);
+    expect(final).toMatchObject({ status: 'FAILED', providerStatus: 'flowx.errored', decisionFinal: true });
+    expect(final.decisions?.map((d) => `${d.source} ${d.status} ${d.final}`)).toEqual([
+      'poll COMPLETED false',
+      'callback FAILED true',
+    ]);
+  });
+
+  it('an archived handshake: used, it is not EXPIRED (COMPLETED, not final); never used, EXPIRED by Attestr', async () => {
+    const used = randomUUID();
+    const unused = randomUUID();
+    sim.script(used, { kind: 'flowx', state: 'archived' });
+    sim.script(unused, { kind: 'flowx', state: 'archived', consumed: false });
+    await Promise.all([
+      kyc.startVerification({ provider: 'attestr', reference: used }),
+      kyc.startVerification({ provider: 'attestr', reference: unused }),
+    ]);
+    const [afterUse, neverUsed] = await Promise.all([finished(used), finished(unused)]);
+    expect(afterUse).toMatchObject({
+      status: 'COMPLETED',
+      providerStatus: 'REVIEW_WINDOW_ENDED',
+      decisionFinal: false,
+    });
+    expect(neverUsed).toMatchObject({ status: 'EXPIRED', providerStatus: 'handshake.archived-unconsumed' });
   });
 
   it('refuses callbacks with a wrong or missing token (401), and nothing reaches Temporal', async () => {

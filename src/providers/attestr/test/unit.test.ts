@@ -21,6 +21,10 @@ import { ProviderFailure } from '../../../verification/provider-failure';
 import { ProviderCallError } from '../../../providers/http';
 import { CallbackAuthenticationError, CallbackValidationError } from '../../../providers/types';
 import { DEV_DEFAULTS } from '../../../../test/support/dev-defaults';
+import { TEST_POLICY } from '../../../../test/support/policy';
+import { initialState } from '../../../verification/initial-state';
+import type { VerificationState } from '../../../verification/model';
+import { reduce, type VerificationChange } from '../../../verification/reducer';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(join(__dirname, '../../../../test/fixtures', 'attestr', name), 'utf8')) as unknown;
@@ -36,6 +40,13 @@ function issuesOf(fn: () => unknown): { path: string; message: string }[] {
   }
   throw new Error('expected a CallbackValidationError');
 }
+
+/** A poll-found result: the session is over, its outcome unclear until a flowx event names it. */
+const SESSION_OVER = {
+  status: 'COMPLETED',
+  attention: 'outcome_unclear',
+  provisional: { awaiting: 'outcome_confirmation' },
+} as const;
 
 describe('attestr callback parser', () => {
   const parser = createAttestrCallbackParser();
@@ -216,11 +227,12 @@ describe('attestr callback parser', () => {
       expect(() => signing.parse(JSON.parse(raw), RECEIVED, raw)).toThrow(CallbackAuthenticationError);
     });
 
-    it('accepts unsigned events that are not documented to be signed', () => {
+    it('accepts unsigned events without a result; an event carrying a result must be signed', () => {
       expect(signing.parse({ event: 'flowx.skipped', payload: { _id: 'HS6' } }, RECEIVED).events).toHaveLength(1);
-      expect(
-        signing.parse({ event: 'async.completed', payload: { _id: 'AR3', result: { a: 1 } } }, RECEIVED).events,
-      ).toHaveLength(1);
+      expect(signing.parse({ event: 'async.completed', payload: { _id: 'AR3' } }, RECEIVED).events).toHaveLength(1);
+      expect(() =>
+        signing.parse({ event: 'async.completed', payload: { _id: 'AR3', result: { a: 1 } } }, RECEIVED),
+      ).toThrow(CallbackAuthenticationError);
       expect(() =>
         signing.parse(
           { event: 'flowx.errored', payload: { _id: 'HS7', result: { a: 1 }, resultSignature: 'ab' } },
@@ -268,9 +280,11 @@ describe('attestr vocabulary', () => {
       'handshake.unconsumed': { status: 'PENDING' },
       'handshake.consumed': { status: 'IN_PROGRESS' },
       // The Execution Result API serves results of errored and skipped flows too, and nothing in
-      // it tells them apart: a poll-found result completes, flagged for a human.
-      'handshake.result': { status: 'COMPLETED', attention: 'outcome_unclear' },
-      'handshake.archived': { informational: true },
+      // it tells them apart: a poll-found result is provisional until a flowx event names the outcome.
+      'handshake.result': SESSION_OVER,
+      // Archived after the flow ran: the session is over all the same, its result gone.
+      'handshake.archived': SESSION_OVER,
+      'handshake.archived-unconsumed': { status: 'EXPIRED' },
     });
     expect(PROFILE_MEANINGS).toEqual({
       'profile.query-open': { status: 'ACTION_REQUIRED' },
@@ -314,8 +328,9 @@ describe('attestr vocabulary', () => {
       KYC_PROVIDERS: 'attestr',
       ATTESTR_WEBHOOK_AUTH: 'basic:t',
     };
-    expect(() => loadConfig(production)).toThrow(/^ATTESTR_AUTH_TOKEN: /);
-    expect(() => loadConfig({ ...production, ATTESTR_AUTH_TOKEN: 'token' })).not.toThrow();
+    expect(() => loadConfig({ ...production, ATTESTR_CLIENT_SECRET: 's' })).toThrow(/^ATTESTR_AUTH_TOKEN: /);
+    expect(() => loadConfig({ ...production, ATTESTR_AUTH_TOKEN: 'token' })).toThrow(/^ATTESTR_CLIENT_SECRET: /);
+    expect(() => loadConfig({ ...production, ATTESTR_AUTH_TOKEN: 'token', ATTESTR_CLIENT_SECRET: 's' })).not.toThrow();
   });
 });
 
@@ -352,10 +367,10 @@ describe('attestr retrieval client against the simulator', () => {
       unconsumed: ['handshake.unconsumed', 'PENDING'],
       consumed: ['handshake.consumed', 'IN_PROGRESS'],
       result: ['handshake.result', 'COMPLETED'],
-      archived: ['handshake.archived', undefined],
+      archived: ['handshake.archived', 'COMPLETED'],
     } as const;
     const meaningOf = (state: string, status: string | undefined) =>
-      state === 'result' ? { status, attention: 'outcome_unclear' } : status ? { status } : { informational: true };
+      state === 'result' || state === 'archived' ? SESSION_OVER : { status };
     for (const [state, [providerStatus, status]] of Object.entries(expected)) {
       sim.script(`hs-${state}`, { kind: 'flowx', state: state as keyof typeof expected });
       const event = await client.retrieve(`hs-${state}`, {});
@@ -379,7 +394,7 @@ describe('attestr retrieval client against the simulator', () => {
       'hs-tampered',
       {},
     );
-    expect(unchecked.meaning).toEqual({ status: 'COMPLETED', attention: 'outcome_unclear' });
+    expect(unchecked.meaning).toEqual(SESSION_OVER);
   });
 
   it('verifies a served result over its raw bytes (spacing, 1.0, escapes kept as Attestr wrote them)', async () => {
@@ -439,10 +454,7 @@ describe('attestr retrieval client against the simulator', () => {
     const limited = await failureOf(client.retrieve('hs-faulty', {}));
     expect([limited.failureType, limited.retryAfterMs]).toEqual([ProviderFailure.RateLimited, 1000]);
     expect((await failureOf(client.retrieve('hs-faulty', {}))).failureType).toBe(ProviderFailure.NotReady);
-    expect((await client.retrieve('hs-faulty', {})).meaning).toEqual({
-      status: 'COMPLETED',
-      attention: 'outcome_unclear',
-    });
+    expect((await client.retrieve('hs-faulty', {})).meaning).toEqual(SESSION_OVER);
     expect(calls('hs-faulty')).toBe(4);
   });
 
@@ -453,10 +465,7 @@ describe('attestr retrieval client against the simulator', () => {
     const err = await failureOf(client.retrieve('hs-auth', {}));
     expect([err.failureType, err.httpStatus]).toEqual([ProviderFailure.AuthRejected, 401]);
     expect(calls('hs-auth')).toBe(1);
-    expect((await createAttestrRetrievalClient(settings()).retrieve('hs-auth', {})).meaning).toEqual({
-      status: 'COMPLETED',
-      attention: 'outcome_unclear',
-    });
+    expect((await createAttestrRetrievalClient(settings()).retrieve('hs-auth', {})).meaning).toEqual(SESSION_OVER);
   });
 
   it('missing credentials, an unknown kind and a malformed answer are permanent failures', async () => {
@@ -482,5 +491,91 @@ describe('attestr retrieval client against the simulator', () => {
       attention: 'unknown_status',
       unknownWord: '(empty)',
     });
+  });
+});
+
+describe('attestr: a poll-found outcome is provisional until a flowx event names it', () => {
+  let sim: AttestrSimulator;
+  beforeAll(async () => {
+    sim = await startAttestrSimulator();
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  const HANDSHAKE = 'DS02zfeuv6n4gkq51hvw6';
+  const T0 = '2023-02-03T04:00:00.000Z';
+  const policy = { ...TEST_POLICY, reviewWindowMs: 30 * 60_000 };
+  const client = () =>
+    createAttestrRetrievalClient({
+      apiBaseUrl: sim.apiBaseUrl,
+      authToken: sim.authToken,
+      clientSecret: sim.clientSecret,
+      asyncStatuses: parseAsyncStatuses(DEFAULT_ASYNC_STATUSES),
+    });
+  const step = (state: VerificationState, change: VerificationChange, now: string) =>
+    reduce(state, change, { now, policy, random: () => 0.5, rules: { provisional: true } }).state;
+  const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+
+  it('a result found by polling, then flowx.errored: FAILED, final (the webhook corrects the outcome)', async () => {
+    // The Execution Result API: {"consumed":true,"archived":null,"result":{…},"resultSignature":…}.
+    sim.script(HANDSHAKE, { kind: 'flowx', state: 'result', result: { 'stage-1': { input: {}, output: {} } } });
+    const answer = await client().retrieve(HANDSHAKE, {});
+    let state = initialState('attestr', HANDSHAKE, T0, policy);
+    state = step(state, { kind: 'polled', purpose: 'schedule', result: { answer } }, at(5));
+    expect(state).toMatchObject({
+      status: 'ACTION_REQUIRED',
+      provisional: { status: 'COMPLETED', awaiting: 'outcome_confirmation', reviewEndsAt: at(35) },
+    });
+    expect(state.attention).toContain('outcome_unclear');
+
+    // The flow-webhooks page's payload, as flowx.errored.
+    const errored = createAttestrCallbackParser({ clientSecret: sim.clientSecret }).parse(
+      {
+        event: 'flowx.errored',
+        payload: {
+          _id: HANDSHAKE,
+          tag: 'TAG567822',
+          number: '3804-324489-8469',
+          requestId: 'RQ-1',
+          flowId: 'FX02zfeuvcj36knhn06us',
+          snapshot: null,
+          updated: 1675397411000,
+        },
+      },
+      at(6),
+    ).events[0]!;
+    state = step(state, { kind: 'callback', event: errored }, at(6));
+    expect(state).toMatchObject({ status: 'FAILED', decisionFinal: true, providerStatus: 'flowx.errored' });
+    expect(state.decisions?.map((d) => `${d.status} ${d.final}`)).toEqual(['COMPLETED false', 'FAILED true']);
+  });
+
+  it('an archived handshake the flow had used is not EXPIRED at the deadline: provisional, then closed by the window, not final', async () => {
+    // {"consumed":true,"archived":1675397411000,"result":null,"resultSignature":null}
+    sim.script(HANDSHAKE, { kind: 'flowx', state: 'archived' });
+    const answer = await client().retrieve(HANDSHAKE, {});
+    expect(answer).toMatchObject({ providerStatus: 'handshake.archived', meaning: SESSION_OVER });
+    let state = initialState('attestr', HANDSHAKE, T0, policy);
+    const deadline = Date.parse(state.expiresAt);
+    const after = (ms: number) => new Date(deadline + ms).toISOString();
+    state = step(state, { kind: 'deadline-reached', check: { answer } }, after(0));
+    expect(state.status).toBe('ACTION_REQUIRED');
+    expect(state.provisional?.awaiting).toBe('outcome_confirmation');
+    state = step(state, { kind: 'review-window-ended', check: { answer } }, state.provisional!.reviewEndsAt);
+    expect(state).toMatchObject({ status: 'COMPLETED', decisionFinal: false, providerStatus: 'REVIEW_WINDOW_ENDED' });
+    expect(state.attention).toEqual(expect.arrayContaining(['outcome_unclear', 'review_window_ended']));
+  });
+
+  it('an archived handshake nobody opened is EXPIRED, by Attestr', async () => {
+    // {"consumed":false,"archived":1675397411000,"result":null}
+    sim.script(HANDSHAKE, { kind: 'flowx', state: 'archived', consumed: false });
+    const answer = await client().retrieve(HANDSHAKE, {});
+    expect(answer).toMatchObject({ providerStatus: 'handshake.archived-unconsumed', meaning: { status: 'EXPIRED' } });
+    const state = step(
+      initialState('attestr', HANDSHAKE, T0, policy),
+      { kind: 'polled', purpose: 'schedule', result: { answer } },
+      at(5),
+    );
+    expect(state).toMatchObject({ status: 'EXPIRED', decisionFinal: true });
   });
 });

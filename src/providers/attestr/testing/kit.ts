@@ -1,8 +1,10 @@
 /**
  * Attestr's testing kit: one flowx event per handshake, signed result included when it completed.
- * A completed flow's result is in the API from the start (its callback may be lost: polling finds
- * it); an errored or skipped flow is only "consumed" there, so only its event tells, and it is
- * delivered. Attestr reports data, not a verdict: no story ends with a decision.
+ * A completed flow's result is in the API from the start, but the API serves errored and skipped
+ * flows' results too, so a result found by polling is provisional until the event names the outcome:
+ * only the event ends such a story in good time. An async request's outcome is final at the first
+ * look, so its API knows it from the start. Attestr reports data, not a verdict: no story ends with
+ * a decision.
  */
 import { randomUUID } from 'node:crypto';
 import { callbackTimes, defineKit, type ProviderStory, type StoryTruth } from '../../../testing/kit';
@@ -11,7 +13,8 @@ import { startAttestrSimulator, type AttestrSimulator } from './simulator';
 function flowEnding(event: string, truth: StoryTruth, apiHasResult: boolean): ProviderStory<AttestrSimulator> {
   return {
     truth,
-    apiKnowsFromStart: apiHasResult,
+    // A result found by polling waits for the event (or the review window): not an end in good time.
+    apiKnowsFromStart: false,
     callbacksDecide: true,
     announced: false,
     play: (sim, options = {}) => {
@@ -48,6 +51,29 @@ export const kit = defineKit<AttestrSimulator>({
     completed: flowEnding('flowx.completed', { status: 'COMPLETED' }, true),
     errored: flowEnding('flowx.errored', { status: 'FAILED' }, false),
     skipped: flowEnding('flowx.skipped', { status: 'ABANDONED' }, false),
+    asyncCompleted: {
+      truth: { status: 'COMPLETED' },
+      apiKnowsFromStart: true,
+      callbacksDecide: true,
+      announced: false,
+      play: (sim, options = {}) => {
+        const key = options.key ?? randomUUID();
+        sim.script(key, { kind: 'async', status: 'COMPLETED', ...(options.faults ? { faults: options.faults } : {}) });
+        const [updated] = callbackTimes(1, options.times);
+        return {
+          start: { provider: 'attestr', reference: key, context: { kind: 'async' } },
+          callbacks: [
+            {
+              word: 'async.completed',
+              delivery: {
+                body: sim.asyncCallback(key, 'async.completed', updated, { result: { status: 'COMPLETED' } }),
+                headers: sim.webhookHeaders(),
+              },
+            },
+          ],
+        };
+      },
+    },
   },
   neverFinishes: {
     truth: { status: 'EXPIRED' },

@@ -6,6 +6,8 @@ import { signResult, signResultText } from '../signature';
 export interface AttestrHandshakeScript {
   kind: 'flowx';
   state: 'unconsumed' | 'consumed' | 'result' | 'archived';
+  /** `archived` only: whether the flow had been opened before it was archived (default true). */
+  consumed?: boolean;
   /** The stage outputs served once the state is `result` (a small fake by default). */
   result?: Record<string, unknown>;
   /** Serve a resultSignature that does not match, as a tampered answer would. */
@@ -60,7 +62,16 @@ export interface AttestrSimulator extends RunningSimulator {
     options?: { updated?: Date; result?: Record<string, unknown>; signature?: string },
   ): unknown;
   /** An async.* body (shape not published: `_id` and `updated`, inferred). */
-  asyncCallback(asyncId: string, event: string, updated?: Date): unknown;
+  /**
+   * An async.* body (shape not published: `_id` and `updated`, inferred); with `result`, a result
+   * signed with the client secret (or with `signature` as given, to play a forged one).
+   */
+  asyncCallback(
+    asyncId: string,
+    event: string,
+    updated?: Date,
+    options?: { result?: Record<string, unknown>; signature?: string },
+  ): unknown;
   /** A factx.query body in the documented shape. */
   factxQueryCallback(profileId: string, queryId: string, created?: Date): unknown;
 }
@@ -133,7 +144,7 @@ export async function startAttestrSimulator(): Promise<AttestrSimulator> {
       number: '3804-324489-8469',
       tag: 'TAG-SIM',
       requestId: 'RQ-SIM',
-      consumed: script.state !== 'unconsumed',
+      consumed: archived ? script.consumed !== false : script.state !== 'unconsumed',
       archived: archived ? Date.now() : null,
       result,
       resultSignature: result
@@ -206,9 +217,16 @@ export async function startAttestrSimulator(): Promise<AttestrSimulator> {
         },
       };
     },
-    asyncCallback: (asyncId, event, updated = new Date()) => ({
+    asyncCallback: (asyncId, event, updated = new Date(), options = {}) => ({
       event,
-      payload: { _id: asyncId, number: 'AR-SIM-1', updated: updated.getTime() },
+      payload: {
+        _id: asyncId,
+        number: 'AR-SIM-1',
+        updated: updated.getTime(),
+        ...(options.result
+          ? { result: options.result, resultSignature: options.signature ?? signResult(options.result, clientSecret) }
+          : {}),
+      },
     }),
     factxQueryCallback: (profileId, queryId, created = new Date()) => ({
       event: 'factx.query',

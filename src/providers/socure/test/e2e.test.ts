@@ -281,6 +281,49 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
     );
   });
 
+  it("RiskOS: REVIEW on an open case keeps it open (provisional); the reviewer's decision_update ends it, final", async () => {
+    const evalId = randomUUID();
+    const [t0, t1] = times(2);
+    const inReview = { at: t0, decision: 'REVIEW', status: 'OPEN', subStatus: 'In Review' };
+    expect((await sendRiskos(socureCallbacks.riskos(evalId, 'evaluation_completed', inReview))).status).toBe(200);
+    const held = await eventually(async () => {
+      const state = await kycRiskos.getVerification('socure', evalId);
+      return state.timeline.length >= 1 ? state : undefined;
+    });
+    expect(held).toMatchObject({
+      status: 'ACTION_REQUIRED',
+      providerStatus: 'evaluation_completed/REVIEW',
+      provisional: { status: 'COMPLETED', decision: 'REVIEW', awaiting: 'provider_review' },
+    });
+    expect(held.decision).toBeUndefined();
+    // Still open: a wait times out.
+    await expect(kycRiskos.waitForVerification('socure', evalId, { timeoutMs: 1000 })).rejects.toThrow(/not finished/);
+
+    const update = socureCallbacks.decisionUpdate(evalId, 'ACCEPT', { at: t1, status: 'CLOSED' });
+    expect((await sendRiskos(update)).body).toEqual({ accepted: 1 });
+    const final = await finalState(evalId, kycRiskos);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', decisionFinal: true });
+    expect(final.provisional).toBeUndefined();
+    expect(final.decisions?.map((d) => [d.providerStatus, d.final])).toEqual([
+      ['evaluation_completed/REVIEW', false],
+      ['decision_update/ACCEPT', true],
+    ]);
+  });
+
+  it("RiskOS: a reviewer's decision whose webhook was lost is found by the fallback polls", async () => {
+    const evalId = randomUUID();
+    sim.script(evalId, {
+      decision: 'review',
+      caseStatus: 'OPEN',
+      timeline: [{ afterMs: 4000, decision: 'accept', caseStatus: 'CLOSED' }],
+    });
+    const inReview = { decision: 'REVIEW', status: 'OPEN', subStatus: 'In Review' };
+    expect((await sendRiskos(socureCallbacks.riskos(evalId, 'evaluation_completed', inReview))).status).toBe(200);
+    const final = await finalState(evalId, kycRiskos);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', decisionFinal: true });
+    expect(brief(final.timeline.at(-1)!)).toEqual(['poll', 'evaluation_completed/ACCEPT', 'applied']);
+  });
+
   it('a RiskOS evaluation reaching a stack configured for ID+ is polled on RiskOS, its own flavour', async () => {
     const evalId = randomUUID();
     sim.script(evalId, {});
@@ -313,6 +356,27 @@ describe('socure end to end (ingress → Temporal → simulator)', () => {
     ]);
     expect(final.timeline[0]).toMatchObject({ status: 'SUBMITTED' });
     expect(sim.requestsFor(reference).map((r) => `${r.method} ${r.path}`)).toContain('POST /api/3.0/EmailAuthScore');
+  });
+
+  it('SOCURE_CONFIRM_VERDICTS: SESSION_EXPIRED is only a claim; ID+ cannot tell, and the verdict that follows ends it, final', async () => {
+    const reference = randomUUID();
+    const client = new KycClient(confirming.client, confirming.config);
+    // ID+ answers without a decision until there is one.
+    sim.script(reference, {});
+    const expired = socureCallbacks.legacy(reference, 'SESSION_EXPIRED');
+    expect((await postJson(webhook(confirming), expired, sim.callbackHeaders())).body).toEqual({ accepted: 1 });
+    // Asked at once (no 2 s grace), and still open.
+    await eventually(async () => (sim.requestsFor(reference).length >= 1 ? true : undefined), 15_000, 'an ID+ call');
+    const held = await client.getVerification('socure', reference);
+    expect(held.status).toBe('PENDING');
+    expect(held.claim).toMatchObject({ status: 'EXPIRED', providerStatus: 'SESSION_EXPIRED' });
+
+    sim.script(reference, { decision: 'accept' });
+    const completed = socureCallbacks.legacy(reference, 'VERIFICATION_COMPLETED', { decision: 'accept' });
+    expect((await postJson(webhook(confirming), completed, sim.callbackHeaders())).status).toBe(200);
+    const final = await finalState(reference, client);
+    expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', decisionFinal: true });
+    expect(final.claim).toBeUndefined();
   });
 
   it('bad auth is refused (401, 403) and a bad body is 400, before anything reaches Temporal', async () => {

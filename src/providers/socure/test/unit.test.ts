@@ -228,9 +228,12 @@ describe('socure callbacks: SOCURE_CONFIRM_VERDICTS', () => {
     expect(one(fixture('riskos-evaluation-completed.json')).meaning).toEqual({ status: 'SUBMITTED', retrieve: true });
   });
 
-  it('leaves progress and non-verdict endings alone', () => {
+  it('leaves progress alone; any other end it names is only a claim the API must confirm', () => {
     expect(one(socureCallbacks.legacy('tok-c', 'APP_OPENED')).meaning).toEqual({ status: 'IN_PROGRESS' });
-    expect(one(socureCallbacks.legacy('tok-c', 'SESSION_EXPIRED')).meaning).toEqual({ status: 'EXPIRED' });
+    expect(one(socureCallbacks.legacy('tok-c', 'SESSION_EXPIRED')).meaning).toEqual({ claim: { status: 'EXPIRED' } });
+    expect(one(socureCallbacks.legacy('tok-c', 'CONSENT_DECLINED')).meaning).toEqual({
+      claim: { status: 'ABANDONED' },
+    });
   });
 
   it('is read from SOCURE_CONFIRM_VERDICTS: on by default in production only', () => {
@@ -761,13 +764,13 @@ describe('socure RiskOS: what an evaluation says, webhook and API alike', () => 
     [
       "REVIEW with the case open (not RiskOS's last word)",
       { evalStatus: 'evaluation_completed', status: 'OPEN', decision: 'REVIEW' },
-      { status: 'COMPLETED', decision: 'REVIEW' },
+      { status: 'COMPLETED', decision: 'REVIEW', provisional: { awaiting: 'provider_review' } },
       false,
     ],
     [
       'RESUBMIT, no case status',
       { evalStatus: 'evaluation_completed', decision: 'RESUBMIT' },
-      { status: 'COMPLETED', decision: 'RESUBMIT' },
+      { status: 'COMPLETED', decision: 'RESUBMIT', provisional: { awaiting: 'user_resubmission' } },
       false,
     ],
     [

@@ -26,6 +26,12 @@ export interface SocureTransactionScript {
   subStatus?: string;
   /** Faults served (in order: 5xx, 429, 404) before real answers, on every flavour's endpoint. */
   faults?: Faults;
+  /**
+   * RiskOS only: what the evaluation says later, each step from `afterMs` after it was scripted (a
+   * case in review, then the reviewer's decision): `[{ afterMs: 60_000, decision: 'accept',
+   * caseStatus: 'CLOSED' }]` on a script of `{ decision: 'review', caseStatus: 'OPEN' }`.
+   */
+  timeline?: ({ afterMs: number } & Omit<SocureTransactionScript, 'faults' | 'timeline'>)[];
 }
 
 export interface SocureRequest {
@@ -65,7 +71,7 @@ export async function startSocureSimulator(
 ): Promise<SocureSimulator> {
   let apiKey = options.apiKey ?? 'sim-socure-api-key';
   const webhookSecret = options.webhookSecret ?? 'sim-socure-webhook-secret';
-  const transactions = new Map<string, SocureTransactionScript>();
+  const transactions = new Map<string, SocureTransactionScript & { scriptedAt: number }>();
   const requests: SocureRequest[] = [];
 
   const app = express();
@@ -101,7 +107,13 @@ export async function startSocureSimulator(
       res.status(fault).json({ status: 'Error', msg: 'scripted fault' });
       return undefined;
     }
-    return script;
+    // The latest step of its timeline that is due, over the script itself.
+    const elapsed = Date.now() - script.scriptedAt;
+    const steps = (script.timeline ?? []).filter((step) => step.afterMs <= elapsed);
+    return steps.reduce<SocureTransactionScript>(
+      (now, { afterMs: _afterMs, ...step }) => ({ ...now, ...step }),
+      script,
+    );
   };
 
   app.post('/api/3.0/EmailAuthScore', (req, res) => {
@@ -176,7 +188,7 @@ export async function startSocureSimulator(
     webhookSecret,
     requests,
     requestsFor: (reference) => requests.filter((request) => request.reference === reference),
-    script: (reference, script) => void transactions.set(reference, script),
+    script: (reference, script) => void transactions.set(reference, { ...script, scriptedAt: Date.now() }),
     rotateApiKey: (newKey) => {
       apiKey = newKey;
     },
