@@ -115,6 +115,23 @@ describe('HandoverLimit: admission', () => {
     expect(limit.noLoadMs).toBe(400);
   });
 
+  it('keeps the lowest sample of the window as samples rise, fall and expire', () => {
+    const { limit, clock, alone } = limitAt({ cap: 64, noLoadWindowMs: 1000 });
+    alone(100); // ends at 100
+    alone(300); // 400
+    alone(200); // 600
+    expect(limit.noLoadMs).toBe(100);
+    clock.now += 600;
+    alone(250); // 1450: the first two are out of the window, 200 (at 600) is not
+    expect(limit.noLoadMs).toBe(200);
+    clock.now += 1000;
+    alone(260); // 2710: only itself is left
+    expect(limit.noLoadMs).toBe(260);
+    // Tens of thousands of instant hand-overs, each alone (a stubbed or very fast Temporal).
+    for (let i = 0; i < 50_000; i += 1) alone(i % 7 === 0 ? 3 : 0);
+    expect(limit.noLoadMs).toBe(0);
+  });
+
   it('does not count a hand-over that failed at once (Temporal unreachable) as a sample', () => {
     const { limit, clock } = limitAt({ cap: 8 });
     for (let i = 0; i < 50; i += 1) {
