@@ -102,7 +102,10 @@ const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
  * The policy's promise: the first workflow task that starts at or past the limit (twice
  * `maxHistoryEvents` while a provider call is in flight) hands the state to a new run. Signals
  * may still arrive during the hand-over: the server then refuses the task's completion
- * (UNHANDLED_COMMAND) and the next task hands over again, with them. So after the deciding task,
+ * (UNHANDLED_COMMAND) and the next task hands over again, with them. On a slow worker, more signals
+ * than the server buffers may arrive while a task runs: the server fails that task itself
+ * (FORCE_CLOSE_COMMAND, its buffered-events limit) and schedules another. Neither is our code
+ * failing, and no other cause may appear. So after the deciding task,
  * the run completes exactly one workflow task, the hand-over, and nothing follows it but the
  * cancelled call and the run's end. Arrivals add their own events; their number depends on the
  * sender, and Temporal's own history limit bounds it.
@@ -110,10 +113,12 @@ const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
 function expectHandedOverAtTheLimit(events: HistoryEvent[], maxHistoryEvents: number): void {
   const limit = 2 * maxHistoryEvents;
   const refusals = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+  const serverRefusals = [
+    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+    WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND,
+  ];
   for (const refused of refusals) {
-    expect(refused.workflowTaskFailedEventAttributes?.cause).toBe(
-      WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
-    );
+    expect(serverRefusals).toContain(refused.workflowTaskFailedEventAttributes?.cause);
   }
   const decidingTask = events.findIndex(
     (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED && Number(e.eventId) >= limit,
