@@ -11,36 +11,15 @@ import { createIngressApp } from '../../src/ingress/app';
 import { IngressMetrics } from '../../src/ingress/metrics';
 import { silentLogger } from '../../src/logger';
 import { startMetricsServer } from '../../src/observability/metrics-server';
-import { PROVIDERS, providerModule } from '../../src/providers/registry';
-import type { CallbackDelivery } from '../../src/testing/callback-sender';
-import { startSimulators, type RunningSimulators } from '../../src/testing/simulators';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 import { describeNamespaceKeepingYears } from '../support/fake-temporal';
+import { useCallbackProvider } from '../support/kit-callbacks';
 
-const provider = PROVIDERS.find((id) => !providerModule(id).appStartsOnly)!;
-let sims: RunningSimulators;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  sims = await startSimulators([provider]);
-  env = { ...DEV_DEFAULTS, ...sims.environment };
-});
-afterAll(async () => {
-  await sims?.close();
-});
-
-/** The first callback of the provider's plainest story, for a verification of its own. */
-function firstCallback(): CallbackDelivery {
-  const { kit, sim } = sims.of(provider);
-  return Object.values(kit.stories)[0]!.play(sim).callbacks[0]!.delivery;
-}
-
-function post(app: Parameters<typeof request>[0], { body, headers }: CallbackDelivery): request.Test {
-  const req = request(app)
-    .post(`/webhooks/${provider}`)
-    .set(headers ?? {});
-  return typeof body === 'string' ? req.set('Content-Type', 'application/json').send(body) : req.send(body as object);
-}
+const callbacks = useCallbackProvider();
+const { provider } = callbacks;
+const env = () => ({ ...DEV_DEFAULTS, ...callbacks.environment });
+const post = (app: Parameters<typeof callbacks.post>[0], delivery = callbacks.callback().delivery) =>
+  callbacks.post(app, delivery);
 
 function fakeClient(signalWithStart: () => Promise<unknown>): Client {
   return {
@@ -58,7 +37,7 @@ function sample(text: string, series: string): number | undefined {
 
 describe('ingress metrics', () => {
   it('counts callbacks by provider and outcome, and times hand-overs in a histogram', async () => {
-    const config = loadConfig(env);
+    const config = loadConfig(env());
     let temporalDown = false;
     const client = fakeClient(async () => {
       if (temporalDown) throw new Error('unavailable');
@@ -66,12 +45,12 @@ describe('ingress metrics', () => {
     });
     const app = createIngressApp({ client, config, logger: silentLogger, handoverTimeoutMs: 1000 });
     // Three verifications: a redelivery of one already accepted would not reach Temporal again.
-    expect((await post(app, firstCallback())).status).toBe(200);
-    expect((await post(app, firstCallback())).status).toBe(200);
+    expect((await post(app)).status).toBe(200);
+    expect((await post(app)).status).toBe(200);
     temporalDown = true;
-    expect((await post(app, firstCallback())).status).toBe(503);
+    expect((await post(app)).status).toBe(503);
     // Authenticated as the provider's callbacks are, but not JSON.
-    expect((await post(app, { ...firstCallback(), body: '{' })).status).toBe(400);
+    expect((await post(app, { ...callbacks.callback().delivery, body: '{' })).status).toBe(400);
 
     const res = await request(app).get('/metrics');
     expect(res.status).toBe(200);
@@ -93,10 +72,10 @@ describe('ingress metrics', () => {
   });
 
   it('with METRICS_PORT, serves metrics, health and readiness there and not on the webhook port', async () => {
-    const config = loadConfig({ ...env, METRICS_PORT: '0' });
+    const config = loadConfig({ ...env(), METRICS_PORT: '0' });
     const metrics = new IngressMetrics();
     const app = createIngressApp({ client: fakeClient(async () => ({})), config, logger: silentLogger, metrics });
-    expect((await post(app, firstCallback())).status).toBe(200);
+    expect((await post(app)).status).toBe(200);
     expect((await request(app).get('/metrics')).status).toBe(404);
 
     let ready = true;
