@@ -16,7 +16,6 @@ import { describeNamespaceKeepingYears } from '../support/fake-temporal';
 import { useCallbackProvider } from '../support/kit-callbacks';
 
 const callbacks = useCallbackProvider();
-const { provider } = callbacks;
 const env = () => ({ ...DEV_DEFAULTS, ...callbacks.environment });
 const post = (app: Parameters<typeof callbacks.post>[0], delivery = callbacks.callback().delivery) =>
   callbacks.post(app, delivery);
@@ -56,16 +55,22 @@ describe('ingress metrics', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);
     const text = res.text;
-    expect(sample(text, `kyc_callbacks_total{provider="${provider}",code="200"}`)).toBe(2);
-    expect(sample(text, `kyc_callbacks_total{provider="${provider}",code="503"}`)).toBe(1);
-    expect(sample(text, `kyc_callbacks_total{provider="${provider}",code="400"}`)).toBe(1);
-    expect(sample(text, `kyc_callback_events_total{provider="${provider}",result="accepted"}`)).toBe(2);
-    expect(sample(text, `kyc_callback_events_total{provider="${provider}",result="temporal_unavailable"}`)).toBe(1);
+    expect(sample(text, `kyc_callbacks_total{provider="${callbacks.provider}",code="200"}`)).toBe(2);
+    expect(sample(text, `kyc_callbacks_total{provider="${callbacks.provider}",code="503"}`)).toBe(1);
+    expect(sample(text, `kyc_callbacks_total{provider="${callbacks.provider}",code="400"}`)).toBe(1);
+    expect(sample(text, `kyc_callback_events_total{provider="${callbacks.provider}",result="accepted"}`)).toBe(2);
+    expect(
+      sample(text, `kyc_callback_events_total{provider="${callbacks.provider}",result="temporal_unavailable"}`),
+    ).toBe(1);
     expect(text).toContain('# TYPE kyc_handover_seconds histogram');
-    expect(sample(text, `kyc_handover_seconds_count{provider="${provider}",result="accepted"}`)).toBe(2);
-    expect(sample(text, `kyc_handover_seconds_bucket{le="+Inf",provider="${provider}",result="accepted"}`)).toBe(2);
-    expect(sample(text, `kyc_handover_seconds_count{provider="${provider}",result="temporal_unavailable"}`)).toBe(1);
-    expect(sample(text, `kyc_callback_seconds_count{provider="${provider}"}`)).toBe(4);
+    expect(sample(text, `kyc_handover_seconds_count{provider="${callbacks.provider}",result="accepted"}`)).toBe(2);
+    expect(
+      sample(text, `kyc_handover_seconds_bucket{le="+Inf",provider="${callbacks.provider}",result="accepted"}`),
+    ).toBe(2);
+    expect(
+      sample(text, `kyc_handover_seconds_count{provider="${callbacks.provider}",result="temporal_unavailable"}`),
+    ).toBe(1);
+    expect(sample(text, `kyc_callback_seconds_count{provider="${callbacks.provider}"}`)).toBe(4);
     // Default process metrics.
     expect(text).toContain('# TYPE process_cpu_user_seconds_total counter');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
@@ -88,7 +93,7 @@ describe('ingress metrics', () => {
     try {
       const base = `http://127.0.0.1:${server.port}`;
       const scraped = await (await fetch(`${base}/metrics`)).text();
-      expect(sample(scraped, `kyc_callbacks_total{provider="${provider}",code="200"}`)).toBe(1);
+      expect(sample(scraped, `kyc_callbacks_total{provider="${callbacks.provider}",code="200"}`)).toBe(1);
       expect(scraped).toContain('temporal_worker_start{} 1');
       expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
