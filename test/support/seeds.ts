@@ -10,6 +10,8 @@ import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
 export interface FuzzSeeds {
   /** The documented payloads, parsed. */
   bodies(): unknown[];
+  /** Other shapes the parser takes, which the prototype-key test bends too (not fuzzed). */
+  variants?(): unknown[];
   /** Variables the ingress needs to take the bodies as they are. */
   variables?: Record<string, string>;
 }

@@ -18,5 +18,8 @@ function signedCompleted(): unknown {
 
 export const seeds: FuzzSeeds = {
   bodies: () => [signedCompleted(), fixture('attestr', 'factx-query.docs.json')],
+  // A background-check event other than `factx.query`: any `factx.*` is recorded, its `profile`
+  // optional there and the reference when present.
+  variants: () => [{ ...(fixture('attestr', 'factx-query.docs.json') as object), event: 'factx.updated' }],
   variables: { ATTESTR_CLIENT_SECRET: CLIENT_SECRET },
 };
