@@ -17,7 +17,7 @@ import { startJumioSimulator, type JumioSimulator } from '../../src/providers/ju
 import { postJson } from '../../src/testing/callback-sender';
 import { createTemporalClient } from '../../src/temporal/connection';
 import { createWorker } from '../../src/worker';
-import { jumioTestEnv } from '../support/jumio-env';
+import { jumioTestEnv } from '../../src/providers/jumio/test/jumio-env';
 import { startTemporal, testWorkflowSource } from '../support/stack';
 import {
   makeTestCertificates,
