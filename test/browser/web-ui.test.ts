@@ -19,7 +19,7 @@ import { postJson } from '../../src/testing/callback-sender';
 import { resolveTemporalCli } from '../../src/temporal/binaries';
 import { EncryptionCodec } from '../../src/temporal/encryption-codec';
 import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../../src/contracts';
-import { jumioTestEnv } from '../support/jumio-env';
+import { jumioTestEnv } from '../../src/providers/jumio/test/jumio-env';
 import { freePort } from '../support/ports';
 import { quietRuntime, startStack, type Stack } from '../support/stack';
 

@@ -6,7 +6,7 @@ import { runCli } from '../../src/client/cli';
 import { KycClient } from '../../src/client';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
-import { jumioTestEnv } from '../support/jumio-env';
+import { jumioTestEnv } from '../../src/providers/jumio/test/jumio-env';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 

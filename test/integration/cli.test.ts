@@ -7,7 +7,7 @@ import { runCli } from '../../src/client/cli';
 import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import { postJson } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
-import { jumioTestEnv } from '../support/jumio-env';
+import { jumioTestEnv } from '../../src/providers/jumio/test/jumio-env';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 import { PROVIDERS } from '../../src/providers/registry';
 import { kycCli } from '../support/durable-stack';

@@ -12,7 +12,7 @@ import {
 import { postJson } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/contracts';
-import { jumioTestEnv, useJumioStack } from '../support/jumio-env';
+import { jumioTestEnv, useJumioStack } from '../../src/providers/jumio/test/jumio-env';
 import { runWorker, testClient, testConfig } from '../support/stack';
 import { PROVIDERS } from '../../src/providers/registry';
 

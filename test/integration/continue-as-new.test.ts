@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { KycClient } from '../../src/client';
 import { postJson } from '../../src/testing/callback-sender';
 import { kycWorkflowId } from '../../src/contracts';
-import { useJumioStack } from '../support/jumio-env';
+import { useJumioStack } from '../../src/providers/jumio/test/jumio-env';
 import { eventually } from '../support/stack';
 
 const fixture = useJumioStack({ KYC_MAX_HISTORY_EVENTS: '40', JUMIO_CALLBACK_GRACE: '1h' });

@@ -12,7 +12,7 @@ import { KycClient } from '../../src/client';
 import { postJson } from '../../src/testing/callback-sender';
 import { EncryptionCodec, payloadKeyId } from '../../src/temporal/encryption-codec';
 import { kycWorkflowId } from '../../src/contracts';
-import { jumioTestEnv, useJumioStack } from '../support/jumio-env';
+import { jumioTestEnv, useJumioStack } from '../../src/providers/jumio/test/jumio-env';
 import { startStack, type Stack } from '../support/stack';
 
 type History = temporal.api.history.v1.IHistory;

@@ -15,7 +15,7 @@ import { startJumioSimulator, type JumioSimulator } from '../../src/providers/ju
 import { postJson } from '../../src/testing/callback-sender';
 import type { VerificationState } from '../../src/verification/model';
 import { startDurableStack, type DurableStack } from '../support/durable-stack';
-import { jumioTestEnv } from '../support/jumio-env';
+import { jumioTestEnv } from '../../src/providers/jumio/test/jumio-env';
 import { freePort } from '../support/ports';
 import { eventually, startTemporal } from '../support/stack';
 

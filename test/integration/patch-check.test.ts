@@ -10,6 +10,7 @@ import { KycClient } from '../../src/client';
 import { runCli } from '../../src/client/cli';
 import { kycWorkflowId, WORKFLOW_PATCHES } from '../../src/contracts';
 import type { PatchCheckReport } from '../../src/temporal/patch-check';
+import { PROVIDERS, providerModule } from '../../src/providers/registry';
 import { createWorker } from '../../src/worker';
 import { workflowBundleBeforePatches } from '../support/before-patches';
 import { eventually, runWorker, startTemporal, testClient, testConfig, type RunningWorker } from '../support/stack';
@@ -52,6 +53,12 @@ async function workerBeforePatches(config: ReturnType<typeof testConfig>): Promi
   };
 }
 
+/** A provider whose verifications start from a reference alone (no context, no kinds of keys). */
+const provider = PROVIDERS.find((id) => {
+  const module = providerModule(id);
+  return !module.requiredContext?.length && !module.canonicalReference;
+})!;
+
 it('lists the open run started before the patches, not the one after, until it closes', async () => {
   // Each worker its own task queue, so each run stays with the code that started it.
   const beforeConfig = testConfig({}, env.address);
@@ -63,9 +70,9 @@ it('lists the open run started before the patches, not the one after, until it c
   const olderApp = new KycClient(testClient(env, beforeConfig), beforeConfig);
   const currentApp = new KycClient(testClient(env, afterConfig), afterConfig);
   const [oldReference, newReference] = [randomUUID(), randomUUID()];
-  await olderApp.startVerification({ provider: 'socure', reference: oldReference });
-  await currentApp.startVerification({ provider: 'socure', reference: newReference });
-  const oldId = kycWorkflowId('socure', oldReference);
+  await olderApp.startVerification({ provider, reference: oldReference });
+  await currentApp.startVerification({ provider, reference: newReference });
+  const oldId = kycWorkflowId(provider, oldReference);
 
   // Once both have run their first workflow task (where the patches are decided) and are visible.
   const report = await eventually(
@@ -90,7 +97,7 @@ it('lists the open run started before the patches, not the one after, until it c
   expect(human.stdout).not.toContain(newReference);
 
   // The old run ends (here cancelled; in a deployment, by its verdict or deadline): nothing holds the patches back.
-  await olderApp.cancelVerification('socure', oldReference, 'test_done');
+  await olderApp.cancelVerification(provider, oldReference, 'test_done');
   const cleared = await eventually(
     async () => {
       const { stdout } = await kyc('setup', '--check-patches');

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort } from '../../src/http/free-port';
+import { PROVIDERS, providerModule } from '../../src/providers/registry';
+import { providerVariable } from '../../src/providers/settings';
 import { startDevServerOnFreePorts } from '../../src/temporal/dev-server';
 import { startIngressProcess } from '../support/processes';
 import { DEV_DEFAULTS, startTemporal } from '../support/stack';
@@ -72,16 +74,15 @@ describe('ports taken between the pick and the bind', () => {
 });
 
 describe('our own servers take the port the system chooses, and report it', () => {
+  const inboxProvider = PROVIDERS.find((id) => !providerModule(id).retriesCallbacks)!;
   const env = {
     ...DEV_DEFAULTS,
     NODE_ENV: 'development',
     // Nothing listens there: the ingress starts without Temporal (its inbox would keep callbacks).
     TEMPORAL_ADDRESS: '127.0.0.1:1',
-    KYC_PROVIDERS: 'attestr',
-    ATTESTR_API_BASE_URL: 'http://127.0.0.1:1',
-    ATTESTR_AUTH_TOKEN: 'token',
-    ATTESTR_CLIENT_SECRET: 'secret',
-    ATTESTR_WEBHOOK_AUTH: 'basic:webhook',
+    // A provider whose callbacks the inbox keeps, its API where nothing listens; its development defaults for the rest.
+    KYC_PROVIDERS: inboxProvider,
+    [providerVariable(inboxProvider, 'API_BASE_URL')]: 'http://127.0.0.1:1',
   };
 
   it('the ingress process with PORT=0 logs the port it listens on (the test suites read it there)', async () => {

@@ -13,11 +13,12 @@ import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { listen } from '../../src/http/listen';
 import { silentLogger } from '../../src/logger';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import { postJson } from '../../src/testing/callback-sender';
 import { createTemporalClient } from '../../src/temporal/connection';
 import { createWorker } from '../../src/worker';
-import { jumioTestEnv } from '../support/jumio-env';
+import { startSimulators, type RunningSimulators } from '../../src/testing/simulators';
+import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { providerWith } from '../support/providers';
 import { startTemporal, testWorkflowSource } from '../support/stack';
 import {
   makeTestCertificates,
@@ -34,7 +35,11 @@ let dir: string;
 let env: TestWorkflowEnvironment;
 let proxy: GrpcTlsProxy;
 let certs: TestCertificates;
-let sim: JumioSimulator;
+/** A provider whose story ends at its callbacks, or at the result they announce: no wait for a poll. */
+const chosen = providerWith((story) => story.callbacksDecide || story.announced, 'a story its callbacks end');
+let sims: RunningSimulators;
+/** The provider's simulator and our settings for it. */
+let providerEnv: Record<string, string>;
 let temporalEnv: Record<string, string>;
 let worker: { worker: Worker; connection: NativeConnection; run: Promise<void> } | undefined;
 let ingress: { url: string; close(): Promise<void>; closeClient(): Promise<void> } | undefined;
@@ -44,7 +49,8 @@ beforeAll(async () => {
   certs = makeTestCertificates(dir);
   env = await startTemporal();
   proxy = await startGrpcTlsProxy({ dir, upstream: env.address, certs, apiKey: API_KEY });
-  sim = await startJumioSimulator();
+  sims = await startSimulators([await chosen.choose()]);
+  providerEnv = { ...DEV_DEFAULTS, ...sims.environment };
   // Only Temporal's own variables: what a platform engineer hands to every component.
   temporalEnv = {
     TEMPORAL_ADDRESS: proxy.address,
@@ -56,7 +62,7 @@ beforeAll(async () => {
     TEMPORAL_TLS_SERVER_NAME: 'localhost',
     TEMPORAL_TASK_QUEUE: taskQueue,
   };
-  const config = loadConfig({ ...temporalEnv, ...jumioTestEnv(sim) });
+  const config = loadConfig({ ...temporalEnv, ...providerEnv });
 
   const created = await createWorker(config, { workflows: testWorkflowSource() });
   worker = { ...created, run: created.worker.run() };
@@ -79,7 +85,7 @@ afterAll(async () => {
     await worker.connection.close();
   }
   await proxy?.stop();
-  await sim?.close();
+  await sims?.close();
   await env?.teardown();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -90,29 +96,33 @@ const kyc = (variables: Record<string, string>, ...argv: string[]) =>
 
 describe('Temporal behind TLS, mTLS and an API key', () => {
   it('worker, ingress and kyc connect with the standard variables, and a verification completes', async () => {
-    const id = randomUUID();
-    const accountId = randomUUID();
-    sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
+    const { provider, kit, story } = chosen.picked;
+    const played = kit.stories[story]!.play(sims.of(provider).sim);
+    const { reference, context } = played.start;
+    const contextArgs = Object.entries(context ?? {}).flatMap(([key, value]) => ['--context', `${key}=${value}`]);
 
     const started = await kyc(
       temporalEnv,
       'start',
       '--provider',
-      'jumio',
+      provider,
       '--reference',
-      id,
-      '--context',
-      `accountId=${accountId}`,
+      reference,
+      ...contextArgs,
       '--json',
     );
     expect(started).toMatchObject({ code: 0, stderr: '' });
 
-    const response = await postJson(`${ingress!.url}/webhooks/jumio`, sim.callback(id, 'PROCESSED'));
-    expect(response.status).toBe(200);
+    for (const { delivery } of played.callbacks) {
+      const response = await postJson(`${ingress!.url}/webhooks/${provider}`, delivery.body, delivery.headers);
+      expect(response.status).toBe(200);
+    }
 
-    const waited = await kyc(temporalEnv, 'wait', 'jumio', id, '--timeout', '45s', '--json');
+    const waited = await kyc(temporalEnv, 'wait', provider, reference, '--timeout', '45s', '--json');
     expect(waited).toMatchObject({ code: 0, stderr: '' });
-    expect(JSON.parse(waited.stdout)).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED' });
+    const { truth } = kit.stories[story]!;
+    const ended = JSON.parse(waited.stdout) as { status: string; decision?: string };
+    expect([ended.status, ended.decision]).toEqual([truth.status, truth.decision]);
 
     const readyz = await fetch(`${ingress!.url}/readyz`);
     expect(readyz.status).toBe(200);
@@ -143,7 +153,7 @@ describe('Temporal behind TLS, mTLS and an API key', () => {
       /: the server wants credentials: set TEMPORAL_API_KEY or a client certificate/,
     ],
   ])('refuses %s with one clear line', async (_what, change, reason) => {
-    const result = await kyc({ ...temporalEnv, ...change() }, 'status', 'jumio', randomUUID());
+    const result = await kyc({ ...temporalEnv, ...change() }, 'status', chosen.picked.provider, randomUUID());
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr.endsWith('\n')).toBe(true);
@@ -156,7 +166,7 @@ describe('Temporal behind TLS, mTLS and an API key', () => {
   });
 
   it('a worker with a wrong API key stops at start-up with the same clear reason', async () => {
-    const config = loadConfig({ ...temporalEnv, ...jumioTestEnv(sim), TEMPORAL_API_KEY: 'not-the-key' });
+    const config = loadConfig({ ...temporalEnv, ...providerEnv, TEMPORAL_API_KEY: 'not-the-key' });
     await expect(createWorker(config, { workflows: testWorkflowSource() })).rejects.toThrow(
       /^cannot connect to Temporal at 127\.0\.0\.1:\d+: the server refused the API key \(TEMPORAL_API_KEY\)/,
     );

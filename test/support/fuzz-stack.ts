@@ -9,7 +9,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
 import { parseKycWorkflowId } from '../../src/contracts';
 import { describeFuzz, fuzzProvider, INJECTED, type FuzzReport } from './fuzz-bodies';
-import { ATTESTR_CLIENT_SECRET, bearerJson, failedWorkflowTasks, send, WEBHOOK_SECRET } from './hostile-bodies';
+import { bearerJson, failedWorkflowTasks, send, WEBHOOK_SECRET } from './hostile-bodies';
+import { seedVariables } from './seeds';
 import { scheduleVariables, startSimulators, type Simulators } from './schedules';
 import { eventually, startStack, startTemporal, type Stack } from './stack';
 
@@ -34,10 +35,9 @@ export function describeFuzzOnStack(title: string, options: FuzzOnStackOptions):
       sims = await startSimulators();
       const variables: Record<string, string> = {
         ...scheduleVariables(sims),
-        // The fuzzer signs Attestr's documented result with its own secret, and authenticates every provider alike.
-        ATTESTR_CLIENT_SECRET,
-        // The documented payloads name their own accounts: every account is taken (the development default).
-        JUMIO_ACCOUNT_IDS: '',
+        // What the ingress needs to take each provider's documented payloads as they are (their seeds say);
+        // every provider is authenticated alike, below.
+        ...seedVariables(),
         // Fetches that a fuzzed "result announced" starts are retried slowly: they find nothing.
         KYC_PROVIDER_RETRY_INITIAL: '5s',
         KYC_PROVIDER_RETRY_MAX: '60s',

@@ -45,12 +45,3 @@ export async function startHangingProvider(
       }),
   };
 }
-
-/** A Jumio-shaped token endpoint answer, so a retrieval gets as far as its status request. */
-export function answerJumioToken(req: IncomingMessage, res: ServerResponse): boolean {
-  if (!req.url?.startsWith('/oauth2/token')) return false;
-  req.resume();
-  res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ access_token: 'token', expires_in: 3600 }));
-  return true;
-}

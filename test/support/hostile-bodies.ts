@@ -5,49 +5,26 @@
  * ingress whose Temporal client records every hand-over instead of making it.
  */
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { loadConfig, type AppConfig } from '../../src/app-config';
 import { DEV_DEFAULTS } from './dev-defaults';
+import { loadSeeds, seedVariables } from './seeds';
 import { describeNamespaceKeepingYears } from './fake-temporal';
 import { createIngressApp } from '../../src/ingress/app';
 import type { Logger } from '../../src/logger';
-import { signResult } from '../../src/providers/attestr/signature';
 import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
 
-export const fixture = (provider: string, name: string): unknown =>
-  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', provider, name), 'utf8')) as unknown;
+export { fixture } from './seeds';
 
 export const WEBHOOK_SECRET = 'hostile-secret';
-export const ATTESTR_CLIENT_SECRET = 'hostile-client-secret';
-
-function signedAttestr(): unknown {
-  const body = structuredClone(fixture('attestr', 'flowx-completed.providers-md.json')) as {
-    payload: { result: unknown; resultSignature: string };
-  };
-  body.payload.resultSignature = signResult(body.payload.result, ATTESTR_CLIENT_SECRET);
-  return body;
-}
 
 /** Each provider's documented payloads: where every bent body starts from. */
-export const SEEDS: Record<ProviderId, unknown[]> = {
-  jumio: [fixture('jumio', 'documented-callback.json')],
-  socure: [
-    fixture('socure', 'legacy-verification-completed.json'),
-    fixture('socure', 'riskos-evaluation-completed.json'),
-    ...(fixture('socure', 'seed-events.json') as unknown[]),
-  ],
-  attestr: [signedAttestr(), fixture('attestr', 'factx-query.docs.json')],
-  unico: [fixture('unico', 'seed-finished-ok.json'), fixture('unico', 'seed-finished-expired.json')],
-  concedus: [
-    ...Object.values(fixture('concedus', 'seed-examples.json') as Record<string, unknown>).filter(Array.isArray),
-    ...Object.values(fixture('concedus', 'vendor-examples.json') as Record<string, unknown>).filter(Array.isArray),
-  ],
-};
+export const SEEDS: Record<ProviderId, unknown[]> = Object.fromEntries(
+  PROVIDERS.map((provider) => [provider, loadSeeds(provider).bodies()]),
+) as Record<ProviderId, unknown[]>;
 
 /** Names every object inherits: as a status word, a plain-object lookup would find a function. */
 export const PROTOTYPE_WORDS = [
@@ -153,12 +130,12 @@ export function recordingClient(handOvers: HandOver[]): Client {
   } as unknown as Client;
 }
 
-/** Every provider enabled, each authenticated by one bearer token (Attestr's signatures checked too). */
+/** Every provider enabled, each authenticated by one bearer token (and taking its seeds as they are, signatures checked). */
 export function allProvidersConfig(extra: Record<string, string> = {}): AppConfig {
   const env: Record<string, string> = {
     ...DEV_DEFAULTS,
     KYC_PROVIDERS: PROVIDERS.join(','),
-    ATTESTR_CLIENT_SECRET,
+    ...seedVariables(),
     // Every hand-over is recorded, a redelivery's too: nothing is hidden as "already handed over".
     KYC_INGRESS_DEDUP_ENTRIES: '0',
     ...extra,

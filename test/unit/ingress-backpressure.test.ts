@@ -4,16 +4,14 @@ import { loadConfig } from '../../src/app-config';
 import { createIngressApp } from '../../src/ingress/app';
 import { IngressMetrics } from '../../src/ingress/metrics';
 import { silentLogger } from '../../src/logger';
-import { socureCallbacks } from '../../src/providers/socure/testing/simulator';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { useCallbackProvider } from '../support/kit-callbacks';
 
-const SECRET = 'bench-secret';
-const config = loadConfig({
-  ...DEV_DEFAULTS,
-  KYC_PROVIDERS: 'socure',
-  SOCURE_WEBHOOK_AUTH: `bearer:${SECRET}`,
-  KYC_MAX_HANDOVERS_IN_FLIGHT: '2',
-});
+const callbacks = useCallbackProvider();
+const config = () => loadConfig({ ...DEV_DEFAULTS, ...callbacks.environment, KYC_MAX_HANDOVERS_IN_FLIGHT: '2' });
+/** The workflow of each reference a test's callbacks were played for. */
+const workflowIds = new Map<string, string>();
+const workflowsOf = (...references: string[]) => references.map((reference) => workflowIds.get(reference));
 
 /**
  * A Temporal client whose signalWithStart hangs until the test lets it go, as a saturated server
@@ -47,15 +45,25 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 describe('ingress hand-overs in flight (KYC_MAX_HANDOVERS_IN_FLIGHT)', () => {
-  const post = (app: ReturnType<typeof createIngressApp>, reference: string) =>
-    request(app)
-      .post('/webhooks/socure')
-      .set('Authorization', `Bearer ${SECRET}`)
-      .send(socureCallbacks.docv(reference, 'APP_OPENED') as object);
+  // Each reference names a verification of its own; a redelivery of the same callback replays it.
+  const played = new Map<string, ReturnType<typeof callbacks.callback>>();
+  const post = (app: ReturnType<typeof createIngressApp>, reference: string) => {
+    if (!played.has(reference)) {
+      const callback = callbacks.callback();
+      played.set(reference, callback);
+      workflowIds.set(reference, callback.workflowId);
+    }
+    return callbacks.post(app, played.get(reference)!.delivery);
+  };
 
   it('answers 503 with Retry-After beyond the bound, and every accepted callback reaches Temporal', async () => {
     const temporal = hangingClient();
-    const app = createIngressApp({ client: temporal.client, config, logger: silentLogger, handoverTimeoutMs: 60_000 });
+    const app = createIngressApp({
+      client: temporal.client,
+      config: config(),
+      logger: silentLogger,
+      handoverTimeoutMs: 60_000,
+    });
 
     // Two callbacks fill the bound: their hand-overs hang in Temporal.
     const first = post(app, 'ref-1').then((res) => res);
@@ -72,7 +80,7 @@ describe('ingress hand-overs in flight (KYC_MAX_HANDOVERS_IN_FLIGHT)', () => {
       error: 'overloaded',
       message: 'too many callbacks are being stored right now; retry later',
     });
-    expect(temporal.started).toEqual(['kyc:socure:ref-1', 'kyc:socure:ref-2']);
+    expect(temporal.started).toEqual(workflowsOf('ref-1', 'ref-2'));
 
     // Once Temporal takes them, the first two are acknowledged only after their hand-over completed.
     temporal.releaseAll();
@@ -81,17 +89,17 @@ describe('ingress hand-overs in flight (KYC_MAX_HANDOVERS_IN_FLIGHT)', () => {
       [200, { accepted: 1 }],
       [200, { accepted: 1 }],
     ]);
-    expect(temporal.completed).toEqual(['kyc:socure:ref-1', 'kyc:socure:ref-2']);
+    expect(temporal.completed).toEqual(workflowsOf('ref-1', 'ref-2'));
 
     // The provider's retry of the refused callback is accepted now that there is room.
     const retry = post(app, 'ref-3').then((res) => res);
     await until(() => temporal.waiting.length === 1, 'the retry in flight');
     temporal.releaseAll();
     expect((await retry).status).toBe(200);
-    expect(temporal.completed).toEqual(['kyc:socure:ref-1', 'kyc:socure:ref-2', 'kyc:socure:ref-3']);
+    expect(temporal.completed).toEqual(workflowsOf('ref-1', 'ref-2', 'ref-3'));
 
     const metrics = await request(app).get('/metrics');
-    expect(metrics.text).toContain('kyc_callback_events_total{provider="socure",result="overloaded"} 1');
+    expect(metrics.text).toContain(`kyc_callback_events_total{provider="${callbacks.provider}",result="overloaded"} 1`);
     // The limit as it moves, for operators: what it allows and what waits now.
     expect(metrics.text).toMatch(/^kyc_handover_limit 2$/m);
     expect(metrics.text).toMatch(/^kyc_handovers_in_flight 0$/m);
@@ -99,7 +107,12 @@ describe('ingress hand-overs in flight (KYC_MAX_HANDOVERS_IN_FLIGHT)', () => {
 
   it('spreads the retries of a burst it refuses over different Retry-After values', async () => {
     const temporal = hangingClient();
-    const app = createIngressApp({ client: temporal.client, config, logger: silentLogger, handoverTimeoutMs: 60_000 });
+    const app = createIngressApp({
+      client: temporal.client,
+      config: config(),
+      logger: silentLogger,
+      handoverTimeoutMs: 60_000,
+    });
     const inFlight = [post(app, 'held-1').then((res) => res), post(app, 'held-2').then((res) => res)];
     await until(() => temporal.waiting.length === 2, 'two hand-overs in flight');
     try {
@@ -123,7 +136,7 @@ describe('ingress hand-overs in flight (KYC_MAX_HANDOVERS_IN_FLIGHT)', () => {
       workflow: { signalWithStart: () => answer() },
     } as unknown as Client;
     const metrics = new IngressMetrics();
-    const app = createIngressApp({ client, config, logger: silentLogger, metrics });
+    const app = createIngressApp({ client, config: config(), logger: silentLogger, metrics });
     const noLoad = async () => /^kyc_handover_no_load_seconds (\S+)$/m.exec(await metrics.render())?.[1];
 
     // Temporal unreachable: refused at once, which says nothing about how long Temporal takes.
@@ -155,7 +168,7 @@ describe('ingress hand-overs in flight (KYC_MAX_HANDOVERS_IN_FLIGHT)', () => {
         },
       },
     } as unknown as Client;
-    const app = createIngressApp({ client, config, logger: silentLogger });
+    const app = createIngressApp({ client, config: config(), logger: silentLogger });
     for (const reference of ['a', 'b', 'c']) expect((await post(app, reference)).status).toBe(503);
     fail = false;
     const results = await Promise.all(['d', 'e'].map((reference) => post(app, reference)));

@@ -1,3 +1,8 @@
+/**
+ * The ingress's memory of acknowledged callbacks, in process with a fake Temporal client: an exact
+ * redelivery is answered as the first delivery was without a second signal. The callbacks: a
+ * registered provider's story (from its testing kit) with callbacks in two statuses.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,19 +14,41 @@ import { AcceptedCallbacks } from '../../src/ingress/dedup';
 import { createIngressApp, type IngressDeps } from '../../src/ingress/app';
 import { DurableInbox } from '../../src/inbox/durable-inbox';
 import type { Logger } from '../../src/logger';
+import type { CallbackDelivery } from '../../src/testing/callback-sender';
+import { randomUUID } from 'node:crypto';
 import { describeNamespaceKeepingYears } from '../support/fake-temporal';
-import documented from '../fixtures/jumio/documented-callback.json';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { useCallbackProvider, type PlayedCallbacks } from '../support/kit-callbacks';
 
-const env = { ...DEV_DEFAULTS, KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1' };
-const config = loadConfig(env);
+// A story whose callbacks carry two statuses: the last one, and an earlier one in another.
+const callbacks = useCallbackProvider(
+  (played) => new Set(played.callbacks.map(({ word }) => word)).size >= 2,
+  'a story with callbacks in two statuses',
+);
+const env = () => ({ ...DEV_DEFAULTS, ...callbacks.environment });
 
-/** Jumio's documented callback for another workflow execution (another verification). */
-const callbackFor = (reference: string, sentAt = documented.callbackSentAt) => ({
-  ...documented,
-  callbackSentAt: sentAt,
-  workflowExecution: { ...documented.workflowExecution, id: reference },
-});
+/** One verification's callbacks, played once so every delivery of one of them is the same body. */
+class Verification {
+  readonly key = randomUUID();
+  readonly played: PlayedCallbacks = callbacks.play(this.key);
+  get workflowId(): string {
+    return this.played.workflowId;
+  }
+  /** The story's last callback. */
+  get last(): PlayedCallbacks['callbacks'][number] {
+    return this.played.callbacks.at(-1)!;
+  }
+  /** An earlier callback in another status than the last. */
+  get other(): PlayedCallbacks['callbacks'][number] {
+    return this.played.callbacks.find(({ word }) => word !== this.last.word)!;
+  }
+  /** The last callback again, its provider times an hour later: other content under the same status. */
+  later(): PlayedCallbacks['callbacks'][number] {
+    const count = this.played.callbacks.length;
+    const times = Array.from({ length: count }, (_, n) => new Date(Date.now() + 3_600_000 + n * 1000));
+    return callbacks.play(this.key, { times }).callbacks.at(-1)!;
+  }
+}
 
 /**
  * Records every signal the ingress asks of Temporal; `answers` decides each call's fate in turn
@@ -64,25 +91,27 @@ function recordingLogger() {
   return { logger, lines };
 }
 
-const signalFor = (reference: string, status = 'PROCESSED') => ({
-  workflowId: `kyc:jumio:${reference}`,
-  dedupKey: `callback:${status}`,
-  providerStatus: status,
+/** The signal a callback of the verification is handed over as (its dedup key is compared apart). */
+const signalFor = (verification: Verification, callback = verification.last) => ({
+  workflowId: verification.workflowId,
+  providerStatus: callback.word,
 });
+const withoutKeys = (signals: { workflowId: string; dedupKey: string; providerStatus: string }[]) =>
+  signals.map(({ workflowId, providerStatus }) => ({ workflowId, providerStatus }));
 
 describe('ingress: exact redeliveries of acknowledged callbacks (KYC_INGRESS_DEDUP_ENTRIES)', () => {
+  const config = () => loadConfig(env());
   const app = (deps: Partial<IngressDeps> & Pick<IngressDeps, 'client'>) =>
-    createIngressApp({ config, logger: recordingLogger().logger, handoverTimeoutMs: 1000, ...deps });
-  const post = (target: ReturnType<typeof createIngressApp>, body: unknown) =>
-    request(target)
-      .post('/webhooks/jumio')
-      .send(body as object);
+    createIngressApp({ config: config(), logger: recordingLogger().logger, handoverTimeoutMs: 1000, ...deps });
+  const post = (target: ReturnType<typeof createIngressApp>, callback: { delivery: CallbackDelivery }) =>
+    callbacks.post(target, callback.delivery);
 
   it('answers a redelivery 200 without a second signal, counted as duplicate and logged at debug', async () => {
     const { client, signals } = recordingClient();
     const { logger, lines } = recordingLogger();
-    const target = createIngressApp({ client, config, logger });
-    const body = callbackFor('ref-a');
+    const target = createIngressApp({ client, config: config(), logger });
+    const a = new Verification();
+    const body = a.last;
 
     const first = await post(target, body);
     const again = await post(target, body);
@@ -91,21 +120,22 @@ describe('ingress: exact redeliveries of acknowledged callbacks (KYC_INGRESS_DED
     expect([first.status, first.body]).toEqual([200, { accepted: 1 }]);
     expect([again.status, again.body]).toEqual([200, { accepted: 1 }]);
     expect([third.status, third.body]).toEqual([200, { accepted: 1 }]);
-    expect(signals).toEqual([signalFor('ref-a')]);
+    expect(withoutKeys(signals)).toEqual([signalFor(a)]);
     const metrics = (await request(target).get('/metrics')).text;
-    expect(metrics).toContain('kyc_callback_events_total{provider="jumio",result="accepted"} 1');
-    expect(metrics).toContain('kyc_callback_events_total{provider="jumio",result="duplicate"} 2');
-    expect(metrics).toContain('kyc_callbacks_total{provider="jumio",code="200"} 3');
+    const { provider } = callbacks;
+    expect(metrics).toContain(`kyc_callback_events_total{provider="${provider}",result="accepted"} 1`);
+    expect(metrics).toContain(`kyc_callback_events_total{provider="${provider}",result="duplicate"} 2`);
+    expect(metrics).toContain(`kyc_callbacks_total{provider="${provider}",code="200"} 3`);
     expect(lines.filter((line) => line.level === 'debug')).toEqual([
       {
         level: 'debug',
         message: 'callback already handed over; not signalled again',
-        fields: { workflowId: 'kyc:jumio:ref-a', providerStatus: 'PROCESSED' },
+        fields: { workflowId: a.workflowId, providerStatus: a.last.word },
       },
       {
         level: 'debug',
         message: 'callback already handed over; not signalled again',
-        fields: { workflowId: 'kyc:jumio:ref-a', providerStatus: 'PROCESSED' },
+        fields: { workflowId: a.workflowId, providerStatus: a.last.word },
       },
     ]);
   });
@@ -113,56 +143,55 @@ describe('ingress: exact redeliveries of acknowledged callbacks (KYC_INGRESS_DED
   it('signals other verifications, other statuses and changed content of the same dedup key', async () => {
     const { client, signals } = recordingClient();
     const target = app({ client });
-    await post(target, callbackFor('ref-a'));
-    await post(target, callbackFor('ref-b'));
-    const acquired = callbackFor('ref-a');
-    acquired.workflowExecution = { ...acquired.workflowExecution, status: 'ACQUIRED' };
-    await post(target, acquired);
-    // Same dedup key (callback:PROCESSED), another provider time: not an exact redelivery.
-    await post(target, callbackFor('ref-a', '2025-01-21T15:00:00.000Z'));
-    expect(signals).toEqual([
-      signalFor('ref-a'),
-      signalFor('ref-b'),
-      signalFor('ref-a', 'ACQUIRED'),
-      signalFor('ref-a'),
-    ]);
+    const [a, b] = [new Verification(), new Verification()];
+    await post(target, a.last);
+    await post(target, b.last);
+    await post(target, a.other);
+    // Same dedup key, another provider time: not an exact redelivery.
+    await post(target, a.later());
+    expect(withoutKeys(signals)).toEqual([signalFor(a), signalFor(b), signalFor(a, a.other), signalFor(a)]);
+    expect(signals[2]!.dedupKey).not.toBe(signals[0]!.dedupKey);
+    expect(signals[3]!.dedupKey).toBe(signals[0]!.dedupKey);
   });
 
   it('hands over again a callback whose first hand-over failed (503)', async () => {
     const { client, signals } = recordingClient([new Error('UNAVAILABLE')]);
     const target = app({ client });
-    const body = callbackFor('ref-a');
+    const a = new Verification();
+    const body = a.last;
     expect((await post(target, body)).status).toBe(503);
     expect((await post(target, body)).body).toEqual({ accepted: 1 });
     // Acknowledged the second time: from then on a redelivery needs no signal.
     expect((await post(target, body)).body).toEqual({ accepted: 1 });
-    expect(signals).toEqual([signalFor('ref-a'), signalFor('ref-a')]);
+    expect(withoutKeys(signals)).toEqual([signalFor(a), signalFor(a)]);
   });
 
   it('hands over again a callback that found its verification closed (late)', async () => {
-    const closed = () => new WorkflowExecutionAlreadyStartedError('closed', 'kyc:jumio:ref-a', 'verificationWorkflow');
+    const a = new Verification();
+    const closed = () => new WorkflowExecutionAlreadyStartedError('closed', a.workflowId, 'verificationWorkflow');
     const { client, signals } = recordingClient([closed(), closed()]);
     const target = app({ client });
-    const body = callbackFor('ref-a');
+    const body = a.last;
     expect((await post(target, body)).body).toEqual({ accepted: 0, late: 1 });
     expect((await post(target, body)).body).toEqual({ accepted: 0, late: 1 });
-    expect(signals).toEqual([signalFor('ref-a'), signalFor('ref-a')]);
+    expect(withoutKeys(signals)).toEqual([signalFor(a), signalFor(a)]);
   });
 
   it('hands over again a callback that only reached the durable inbox (202)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kyc-dedup-inbox-'));
     const inbox = await DurableInbox.open(dir, { maxBytes: 1 << 20 });
     try {
-      const inboxConfig = loadConfig({ ...env, KYC_INBOX_PROVIDERS: 'jumio' });
+      const inboxConfig = loadConfig({ ...env(), KYC_INBOX_PROVIDERS: callbacks.provider });
       const { client, signals } = recordingClient([new Error('UNAVAILABLE')]);
       const target = createIngressApp({ client, config: inboxConfig, logger: recordingLogger().logger, inbox });
-      const body = callbackFor('ref-a');
+      const a = new Verification();
+      const body = a.last;
       const queued = await post(target, body);
       expect([queued.status, queued.body]).toEqual([202, { accepted: 1, queued: 1 }]);
       expect(await inbox.pending()).toHaveLength(1);
       const again = await post(target, body);
       expect([again.status, again.body]).toEqual([200, { accepted: 1 }]);
-      expect(signals).toEqual([signalFor('ref-a'), signalFor('ref-a')]);
+      expect(withoutKeys(signals)).toEqual([signalFor(a), signalFor(a)]);
     } finally {
       await inbox.close();
       rmSync(dir, { recursive: true, force: true });
@@ -170,32 +199,34 @@ describe('ingress: exact redeliveries of acknowledged callbacks (KYC_INGRESS_DED
   });
 
   it('KYC_INGRESS_DEDUP_ENTRIES=0 signals every delivery', async () => {
-    const off = loadConfig({ ...env, KYC_INGRESS_DEDUP_ENTRIES: '0' });
+    const off = loadConfig({ ...env(), KYC_INGRESS_DEDUP_ENTRIES: '0' });
     expect(off.ingress.dedupEntries).toBe(0);
-    expect(config.ingress.dedupEntries).toBe(10_000);
+    expect(config().ingress.dedupEntries).toBe(10_000);
     const { client, signals } = recordingClient();
     const target = createIngressApp({ client, config: off, logger: recordingLogger().logger });
-    const body = callbackFor('ref-a');
+    const a = new Verification();
+    const body = a.last;
     await post(target, body);
     await post(target, body);
-    expect(signals).toEqual([signalFor('ref-a'), signalFor('ref-a')]);
+    expect(withoutKeys(signals)).toEqual([signalFor(a), signalFor(a)]);
   });
 
   it('is bounded: the least recently seen entry is forgotten first, so its redelivery is signalled again', async () => {
     const { client, signals } = recordingClient();
     const target = app({ client, accepted: new AcceptedCallbacks(2) });
-    await post(target, callbackFor('ref-a'));
-    await post(target, callbackFor('ref-b'));
-    // ref-a seen again: now ref-b is the oldest, and ref-c pushes it out.
-    await post(target, callbackFor('ref-a'));
-    await post(target, callbackFor('ref-c'));
-    await post(target, callbackFor('ref-a'));
-    await post(target, callbackFor('ref-b'));
-    expect(signals).toEqual([signalFor('ref-a'), signalFor('ref-b'), signalFor('ref-c'), signalFor('ref-b')]);
+    const [a, b, c] = [new Verification(), new Verification(), new Verification()];
+    await post(target, a.last);
+    await post(target, b.last);
+    // a seen again: now b is the oldest, and c pushes it out.
+    await post(target, a.last);
+    await post(target, c.last);
+    await post(target, a.last);
+    await post(target, b.last);
+    expect(withoutKeys(signals)).toEqual([signalFor(a), signalFor(b), signalFor(c), signalFor(b)]);
   });
 
   it('answers a known redelivery even while the hand-over bound is full, where a new callback gets 503', async () => {
-    const bounded = loadConfig({ ...env, KYC_MAX_HANDOVERS_IN_FLIGHT: '1' });
+    const bounded = loadConfig({ ...env(), KYC_MAX_HANDOVERS_IN_FLIGHT: '1' });
     const signalled: string[] = [];
     const waiting: (() => void)[] = [];
     // The first hand-over is acknowledged at once; later ones hang, as on a saturated server.
@@ -216,18 +247,19 @@ describe('ingress: exact redeliveries of acknowledged callbacks (KYC_INGRESS_DED
       logger: recordingLogger().logger,
       handoverTimeoutMs: 60_000,
     });
-    const known = callbackFor('ref-a');
+    const [a, b, c] = [new Verification(), new Verification(), new Verification()];
+    const known = a.last;
     expect((await post(target, known)).status).toBe(200);
-    const hanging = post(target, callbackFor('ref-b')).then((res) => res);
+    const hanging = post(target, b.last).then((res) => res);
     try {
       const deadline = Date.now() + 10_000;
       while (waiting.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(waiting).toHaveLength(1);
 
-      expect((await post(target, callbackFor('ref-c'))).status).toBe(503);
+      expect((await post(target, c.last)).status).toBe(503);
       const redelivered = await post(target, known);
       expect([redelivered.status, redelivered.body]).toEqual([200, { accepted: 1 }]);
-      expect(signalled).toEqual(['kyc:jumio:ref-a', 'kyc:jumio:ref-b']);
+      expect(signalled).toEqual([a.workflowId, b.workflowId]);
     } finally {
       // Whatever failed above, the hanging hand-over ends, so the test never hangs.
       waiting.splice(0).forEach((resolve) => resolve());

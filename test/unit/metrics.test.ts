@@ -1,6 +1,8 @@
 /**
  * Ingress metrics (prom-client) scraped in-process: on the ingress's own port without
- * METRICS_PORT, and only on the metrics server (with health and readiness) when it is set.
+ * METRICS_PORT, and only on the metrics server (with health and readiness) when it is set. The
+ * provider: the first registered one whose callbacks may start a verification, its callbacks
+ * played from its kit's plainest story.
  */
 import type { Client } from '@temporalio/client';
 import request from 'supertest';
@@ -9,11 +11,14 @@ import { createIngressApp } from '../../src/ingress/app';
 import { IngressMetrics } from '../../src/ingress/metrics';
 import { silentLogger } from '../../src/logger';
 import { startMetricsServer } from '../../src/observability/metrics-server';
-import documented from '../fixtures/jumio/documented-callback.json';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 import { describeNamespaceKeepingYears } from '../support/fake-temporal';
+import { useCallbackProvider } from '../support/kit-callbacks';
 
-const env = { ...DEV_DEFAULTS, KYC_PROVIDERS: 'jumio', JUMIO_WEBHOOK_AUTH: 'ip:127.0.0.1,::1' };
+const callbacks = useCallbackProvider();
+const env = () => ({ ...DEV_DEFAULTS, ...callbacks.environment });
+const post = (app: Parameters<typeof callbacks.post>[0], delivery = callbacks.callback().delivery) =>
+  callbacks.post(app, delivery);
 
 function fakeClient(signalWithStart: () => Promise<unknown>): Client {
   return {
@@ -23,7 +28,7 @@ function fakeClient(signalWithStart: () => Promise<unknown>): Client {
   } as unknown as Client;
 }
 
-/** The value of one sample line, e.g. `kyc_callbacks_total{provider="jumio",code="200"}`. */
+/** The value of one sample line, e.g. `kyc_callbacks_total{provider="p",code="200"}`. */
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
@@ -31,7 +36,7 @@ function sample(text: string, series: string): number | undefined {
 
 describe('ingress metrics', () => {
   it('counts callbacks by provider and outcome, and times hand-overs in a histogram', async () => {
-    const config = loadConfig(env);
+    const config = loadConfig(env());
     let temporalDown = false;
     const client = fakeClient(async () => {
       if (temporalDown) throw new Error('unavailable');
@@ -39,39 +44,43 @@ describe('ingress metrics', () => {
     });
     const app = createIngressApp({ client, config, logger: silentLogger, handoverTimeoutMs: 1000 });
     // Three verifications: a redelivery of one already accepted would not reach Temporal again.
-    const callbackFor = (id: string) => ({ ...documented, workflowExecution: { ...documented.workflowExecution, id } });
-    expect((await request(app).post('/webhooks/jumio').send(callbackFor('ref-1'))).status).toBe(200);
-    expect((await request(app).post('/webhooks/jumio').send(callbackFor('ref-2'))).status).toBe(200);
+    expect((await post(app)).status).toBe(200);
+    expect((await post(app)).status).toBe(200);
     temporalDown = true;
-    expect((await request(app).post('/webhooks/jumio').send(callbackFor('ref-3'))).status).toBe(503);
-    expect((await request(app).post('/webhooks/jumio').set('Content-Type', 'application/json').send('{')).status).toBe(
-      400,
-    );
+    expect((await post(app)).status).toBe(503);
+    // Authenticated as the provider's callbacks are, but not JSON.
+    expect((await post(app, { ...callbacks.callback().delivery, body: '{' })).status).toBe(400);
 
     const res = await request(app).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);
     const text = res.text;
-    expect(sample(text, 'kyc_callbacks_total{provider="jumio",code="200"}')).toBe(2);
-    expect(sample(text, 'kyc_callbacks_total{provider="jumio",code="503"}')).toBe(1);
-    expect(sample(text, 'kyc_callbacks_total{provider="jumio",code="400"}')).toBe(1);
-    expect(sample(text, 'kyc_callback_events_total{provider="jumio",result="accepted"}')).toBe(2);
-    expect(sample(text, 'kyc_callback_events_total{provider="jumio",result="temporal_unavailable"}')).toBe(1);
+    expect(sample(text, `kyc_callbacks_total{provider="${callbacks.provider}",code="200"}`)).toBe(2);
+    expect(sample(text, `kyc_callbacks_total{provider="${callbacks.provider}",code="503"}`)).toBe(1);
+    expect(sample(text, `kyc_callbacks_total{provider="${callbacks.provider}",code="400"}`)).toBe(1);
+    expect(sample(text, `kyc_callback_events_total{provider="${callbacks.provider}",result="accepted"}`)).toBe(2);
+    expect(
+      sample(text, `kyc_callback_events_total{provider="${callbacks.provider}",result="temporal_unavailable"}`),
+    ).toBe(1);
     expect(text).toContain('# TYPE kyc_handover_seconds histogram');
-    expect(sample(text, 'kyc_handover_seconds_count{provider="jumio",result="accepted"}')).toBe(2);
-    expect(sample(text, 'kyc_handover_seconds_bucket{le="+Inf",provider="jumio",result="accepted"}')).toBe(2);
-    expect(sample(text, 'kyc_handover_seconds_count{provider="jumio",result="temporal_unavailable"}')).toBe(1);
-    expect(sample(text, 'kyc_callback_seconds_count{provider="jumio"}')).toBe(4);
+    expect(sample(text, `kyc_handover_seconds_count{provider="${callbacks.provider}",result="accepted"}`)).toBe(2);
+    expect(
+      sample(text, `kyc_handover_seconds_bucket{le="+Inf",provider="${callbacks.provider}",result="accepted"}`),
+    ).toBe(2);
+    expect(
+      sample(text, `kyc_handover_seconds_count{provider="${callbacks.provider}",result="temporal_unavailable"}`),
+    ).toBe(1);
+    expect(sample(text, `kyc_callback_seconds_count{provider="${callbacks.provider}"}`)).toBe(4);
     // Default process metrics.
     expect(text).toContain('# TYPE process_cpu_user_seconds_total counter');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
   });
 
   it('with METRICS_PORT, serves metrics, health and readiness there and not on the webhook port', async () => {
-    const config = loadConfig({ ...env, METRICS_PORT: '0' });
+    const config = loadConfig({ ...env(), METRICS_PORT: '0' });
     const metrics = new IngressMetrics();
     const app = createIngressApp({ client: fakeClient(async () => ({})), config, logger: silentLogger, metrics });
-    expect((await request(app).post('/webhooks/jumio').send(documented)).status).toBe(200);
+    expect((await post(app)).status).toBe(200);
     expect((await request(app).get('/metrics')).status).toBe(404);
 
     let ready = true;
@@ -84,7 +93,7 @@ describe('ingress metrics', () => {
     try {
       const base = `http://127.0.0.1:${server.port}`;
       const scraped = await (await fetch(`${base}/metrics`)).text();
-      expect(sample(scraped, 'kyc_callbacks_total{provider="jumio",code="200"}')).toBe(1);
+      expect(sample(scraped, `kyc_callbacks_total{provider="${callbacks.provider}",code="200"}`)).toBe(1);
       expect(scraped).toContain('temporal_worker_start{} 1');
       expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
       expect((await fetch(`${base}/readyz`)).status).toBe(200);

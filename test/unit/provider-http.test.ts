@@ -30,13 +30,17 @@ describe('provider HTTP classification', () => {
   });
 
   it('allows server-side requests only to the configured origin', () => {
-    expect(isSameOrigin('https://retrieval.amer-1.jumio.ai/api/v1/x', 'https://retrieval.amer-1.jumio.ai')).toBe(true);
-    expect(isSameOrigin('https://evil.example/api/v1/x', 'https://retrieval.amer-1.jumio.ai')).toBe(false);
-    expect(isSameOrigin('https://retrieval.amer-1.jumio.ai.evil.example/', 'https://retrieval.amer-1.jumio.ai')).toBe(
+    expect(
+      isSameOrigin('https://retrieval.eu-1.provider.example/api/v1/x', 'https://retrieval.eu-1.provider.example'),
+    ).toBe(true);
+    expect(isSameOrigin('https://evil.example/api/v1/x', 'https://retrieval.eu-1.provider.example')).toBe(false);
+    expect(
+      isSameOrigin('https://retrieval.eu-1.provider.example.evil.example/', 'https://retrieval.eu-1.provider.example'),
+    ).toBe(false);
+    expect(isSameOrigin('http://retrieval.eu-1.provider.example/', 'https://retrieval.eu-1.provider.example')).toBe(
       false,
     );
-    expect(isSameOrigin('http://retrieval.amer-1.jumio.ai/', 'https://retrieval.amer-1.jumio.ai')).toBe(false);
-    expect(isSameOrigin('not a url', 'https://retrieval.amer-1.jumio.ai')).toBe(false);
+    expect(isSameOrigin('not a url', 'https://retrieval.eu-1.provider.example')).toBe(false);
   });
 
   it('reads an answer as untrusted JSON: a prototype key never reaches the validators', async () => {
@@ -140,23 +144,23 @@ describe('a 2xx whose body does not arrive whole', () => {
 
   it('is an outage (retried) when the connection is reset mid-body, not a bad response', async () => {
     provider = await halfAnswer('reset');
-    const err = await requestJson({ what: 'jumio status', url: `${provider.url}/status` }).catch((e: unknown) => e);
+    const err = await requestJson({ what: 'provider status', url: `${provider.url}/status` }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderCallError);
     expect(err).toMatchObject({
       failureType: 'ProviderUnavailable',
       httpStatus: 200,
-      message: 'jumio status: response cut off (connection lost)',
+      message: 'provider status: response cut off (connection lost)',
     });
   });
 
   it('is an outage when the call ends mid-body, and the connection is closed', async () => {
     provider = await halfAnswer('stall');
-    const err = await requestJson({ what: 'jumio status', url: `${provider.url}/status`, timeoutMs: 300 }).catch(
+    const err = await requestJson({ what: 'provider status', url: `${provider.url}/status`, timeoutMs: 300 }).catch(
       (e: unknown) => e,
     );
     expect(err).toMatchObject({
       failureType: 'ProviderUnavailable',
-      message: 'jumio status: response cut off (timed out)',
+      message: 'provider status: response cut off (timed out)',
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(provider.open()).toBe(0);
@@ -168,11 +172,14 @@ describe('requestJson under the signal of the call in progress', () => {
     const provider = await startHangingProvider();
     try {
       const call = new AbortController();
-      const request = withCallSignal(call.signal, () => requestJson({ what: 'unico process', url: provider.url }));
+      const request = withCallSignal(call.signal, () => requestJson({ what: 'provider process', url: provider.url }));
       const failed = request.catch((e: unknown) => e);
       while (provider.open() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       call.abort(new Error('activity cancelled'));
-      expect(await failed).toMatchObject({ failureType: 'ProviderUnavailable', message: 'unico process: cancelled' });
+      expect(await failed).toMatchObject({
+        failureType: 'ProviderUnavailable',
+        message: 'provider process: cancelled',
+      });
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(provider.open()).toBe(0);
       // A call that has already ended sends nothing more.
@@ -192,7 +199,7 @@ describe('TokenCache when calls end while the token is being fetched', () => {
     const provider = await startHangingProvider();
     try {
       const cache = new TokenCache(async () => {
-        await requestJson({ what: 'jumio token', url: `${provider.url}/oauth2/token` });
+        await requestJson({ what: 'provider token', url: `${provider.url}/oauth2/token` });
         return { token: 't', expiresInSeconds: 3600 };
       });
       const first = new AbortController();

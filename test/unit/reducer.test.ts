@@ -7,20 +7,11 @@ import {
   type VerificationState,
 } from '../../src/verification/model';
 import { reduce as reduceChange, type VerificationChange } from '../../src/verification/reducer';
-import { TEST_POLICY } from '../support/policy';
-import { jumioDecisionMeaning, jumioStatusMeaning } from '../../src/providers/jumio/vocabulary';
-import { socureEventMeaning } from '../../src/providers/socure/vocabulary';
-import { attestrEventMeaning } from '../../src/providers/attestr/vocabulary';
-import {
-  DEFAULT_UNICO_EVENTS,
-  unicoEventMeaning,
-  unicoProcessMeaning,
-  unicoWebhookStateMeaning,
-} from '../../src/providers/unico/vocabulary';
-import { CONCEDUS_VOCABULARY, concedusMeaning, MISMATCHES } from '../../src/providers/concedus/vocabulary';
+import { TEST_POLICY, TEST_PROVIDER } from '../support/policy';
 import type { CanonicalMeaning } from '../../src/verification/model';
 import { initialState as createInitialState } from '../../src/verification/initial-state';
 import { PROVIDERS } from '../../src/providers/registry';
+import { loadSequences, SEQUENCE_REFERENCE } from '../support/sequences';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 
@@ -35,7 +26,7 @@ function reduce(state: VerificationState, e: VerificationEvent, now: string) {
   return reduceChange(state, asChange(e), { now, policy: TEST_POLICY, random: () => 0.5 });
 }
 
-function initialState(provider: 'jumio', reference: string, now: string): VerificationState {
+function initialState(provider: string, reference: string, now: string): VerificationState {
   return createInitialState(provider, reference, now, TEST_POLICY);
 }
 
@@ -43,7 +34,7 @@ function event(
   partial: Partial<VerificationEvent> & Pick<VerificationEvent, 'providerStatus' | 'meaning'>,
 ): VerificationEvent {
   return {
-    provider: 'jumio',
+    provider: TEST_PROVIDER,
     reference: 'ref-1',
     source: 'callback',
     dedupKey: `callback:${partial.providerStatus}`,
@@ -51,8 +42,8 @@ function event(
   };
 }
 
-function run(events: VerificationEvent[]): VerificationState {
-  return events.reduce((state, e) => reduce(state, e, NOW).state, initialState('jumio', 'ref-1', NOW));
+function run(events: VerificationEvent[], provider = TEST_PROVIDER, reference = 'ref-1'): VerificationState {
+  return events.reduce((state, e) => reduce(state, e, NOW).state, initialState(provider, reference, NOW));
 }
 
 /** What must not depend on arrival order: everything but the timeline and bookkeeping. */
@@ -63,7 +54,7 @@ function verdict(state: VerificationState) {
 describe('reduce', () => {
   it('moves forward and records what it did', () => {
     const s1 = reduce(
-      initialState('jumio', 'ref-1', NOW),
+      initialState(TEST_PROVIDER, 'ref-1', NOW),
       event({ providerStatus: 'ACQUIRED', meaning: { status: 'SUBMITTED' } }),
       NOW,
     );
@@ -102,7 +93,7 @@ describe('reduce', () => {
   it("raises a provider's verdict after our own timer closed the verification, and only then", () => {
     const ctx = { now: NOW, policy: TEST_POLICY, random: () => 0.5 };
     const passed = event({ providerStatus: 'DONE', meaning: { status: 'COMPLETED', decision: 'APPROVED' } });
-    const ended = reduceChange(initialState('jumio', 'ref-1', NOW), { kind: 'lifetime-ended' }, ctx).state;
+    const ended = reduceChange(initialState(TEST_PROVIDER, 'ref-1', NOW), { kind: 'lifetime-ended' }, ctx).state;
     const late = reduce(ended, passed, NOW);
     expect(late.outcome).toBe('stale');
     expect(late.state.status).toBe('EXPIRED');
@@ -125,7 +116,11 @@ describe('reduce', () => {
   });
 
   it('records an unknown provider status without changing the status', () => {
-    const r = reduce(initialState('jumio', 'ref-1', NOW), event({ providerStatus: 'SOMETHING_NEW', meaning: {} }), NOW);
+    const r = reduce(
+      initialState(TEST_PROVIDER, 'ref-1', NOW),
+      event({ providerStatus: 'SOMETHING_NEW', meaning: {} }),
+      NOW,
+    );
     expect(r.outcome).toBe('ignored-unknown');
     expect(r.state.status).toBe('PENDING');
     expect(r.state.timeline[0]).toMatchObject({ providerStatus: 'SOMETHING_NEW', outcome: 'ignored-unknown' });
@@ -150,8 +145,13 @@ describe('reduce', () => {
   it("follows the provider's latest identifiers in the context, and never replaces the app's", () => {
     const hrefFor = (account: string) =>
       `https://retrieval.example/api/v1/accounts/${account}/workflow-executions/ref-1`;
+    const meanings: Record<string, CanonicalMeaning> = {
+      INITIATED: { status: 'PENDING' },
+      ACQUIRED: { status: 'SUBMITTED' },
+      PROCESSED: { status: 'SUBMITTED', retrieve: true },
+    };
     const withContext = (providerStatus: string, context: Record<string, string>) =>
-      event({ providerStatus, meaning: jumioStatusMeaning(providerStatus), context });
+      event({ providerStatus, meaning: meanings[providerStatus]!, context });
     let state = run([withContext('INITIATED', { accountId: 'acc-1', href: hrefFor('acc-1') })]);
     expect(state.context).toEqual({ accountId: 'acc-1', href: hrefFor('acc-1') });
     // A first callback does not pin them for good: a later one replaces them.
@@ -168,15 +168,13 @@ describe('reduce', () => {
   });
 
   it('sets a decision only with COMPLETED', () => {
-    const s = run([
-      event({ providerStatus: 'NOT_EXECUTED', meaning: jumioDecisionMeaning('NOT_EXECUTED', 'TECHNICAL_ERROR') }),
-    ]);
+    const s = run([event({ providerStatus: 'NOT_EXECUTED', meaning: { status: 'FAILED' } })]);
     expect(s.status).toBe('FAILED');
     expect(s.decision).toBeUndefined();
   });
 
   it('keeps the timeline bounded', () => {
-    let state = initialState('jumio', 'ref-1', NOW);
+    let state = initialState(TEST_PROVIDER, 'ref-1', NOW);
     for (let i = 0; i < TIMELINE_LIMIT + 25; i++) {
       state = reduce(state, event({ providerStatus: `UNKNOWN_${i}`, dedupKey: `k${i}`, meaning: {} }), NOW).state;
     }
@@ -188,114 +186,22 @@ describe('reduce', () => {
 
 /**
  * For each provider's realistic sequence (callbacks with their timestamps, plus the poll that
- * fetches the verdict), every permutation with any duplications ends in the same state.
+ * fetches the verdict), every permutation with any duplications ends in the same state. Each
+ * provider documents its sequences in src/providers/<id>/test/sequences.ts.
  */
 describe('order independence (property)', () => {
-  const jumioCallback = (status: string, second: number): VerificationEvent =>
-    event({
-      providerStatus: status,
-      occurredAt: `2026-01-01T00:00:0${second}.000Z`,
-      meaning: jumioStatusMeaning(status),
-    });
-
-  const sequences: Record<string, VerificationEvent[]> = {
-    'jumio approved': [
-      jumioCallback('INITIATED', 0),
-      jumioCallback('ACQUISITION_STARTED', 1),
-      jumioCallback('ACQUIRED', 2),
-      jumioCallback('PROCESSED', 3),
-      event({
-        providerStatus: 'PROCESSED/PASSED',
-        source: 'poll',
-        dedupKey: 'poll:PROCESSED/PASSED',
-        meaning: jumioDecisionMeaning('PASSED', undefined),
-      }),
-    ],
-    'jumio session expired': [
-      jumioCallback('INITIATED', 0),
-      jumioCallback('ACQUISITION_STARTED', 1),
-      jumioCallback('SESSION_EXPIRED', 5),
-    ],
-    'jumio with an unknown status': [
-      jumioCallback('INITIATED', 0),
-      jumioCallback('BRAND_NEW', 1),
-      jumioCallback('ACQUIRED', 2),
-    ],
-  };
-
-  /** A callback at second `second`, or (without one) a poll answer. */
-  const at = (providerStatus: string, meaning: CanonicalMeaning | undefined, second?: number): VerificationEvent =>
-    event({
-      providerStatus,
-      meaning: meaning ?? {},
-      ...(second === undefined
-        ? { source: 'poll', dedupKey: `poll:${providerStatus}` }
-        : {
-            occurredAt: `2026-01-01T00:00:${String(second).padStart(2, '0')}.000Z`,
-            dedupKey: `callback:${providerStatus}`,
-          }),
-    });
-
-  Object.assign(sequences, {
-    'socure accepted': [
-      at('WAITING_FOR_USER_TO_REDIRECT', socureEventMeaning('WAITING_FOR_USER_TO_REDIRECT'), 0),
-      at('APP_OPENED', socureEventMeaning('APP_OPENED'), 1),
-      at('DOCUMENT_FRONT_UPLOADED', socureEventMeaning('DOCUMENT_FRONT_UPLOADED'), 2),
-      at('DOCUMENT_BACK_UPLOADED', socureEventMeaning('DOCUMENT_BACK_UPLOADED'), 3),
-      at('DOCUMENTS_UPLOADED', socureEventMeaning('DOCUMENTS_UPLOADED'), 4),
-      at('VERIFICATION_COMPLETED/accept', socureEventMeaning('VERIFICATION_COMPLETED', 'accept'), 5),
-      at('SESSION_COMPLETE', socureEventMeaning('SESSION_COMPLETE'), 6),
-    ],
-    'socure consent declined': [
-      at('APP_OPENED', socureEventMeaning('APP_OPENED'), 1),
-      at('CONSENT_DECLINED', socureEventMeaning('CONSENT_DECLINED'), 2),
-    ],
-    'attestr query then completed': [
-      at('factx.query', attestrEventMeaning('factx.query'), 1),
-      at('flowx.completed', attestrEventMeaning('flowx.completed'), 2),
-    ],
-    'attestr skipped': [at('flowx.skipped', attestrEventMeaning('flowx.skipped'), 1)],
-    'unico approved': [
-      at('EVENT_TYPE_PROCESS_CREATED', unicoEventMeaning(DEFAULT_UNICO_EVENTS, 'EVENT_TYPE_PROCESS_CREATED'), 0),
-      at(
-        'EVENT_TYPE_DOCUMENT_STEP_STARTED',
-        unicoEventMeaning(DEFAULT_UNICO_EVENTS, 'EVENT_TYPE_DOCUMENT_STEP_STARTED'),
-        1,
-      ),
-      at('PROCESS_STATE_FINISHED', unicoWebhookStateMeaning('PROCESS_STATE_FINISHED'), 2),
-      at(
-        'PROCESS_STATE_FINISHED/PROCESS_RESULT_OK',
-        unicoProcessMeaning('PROCESS_STATE_FINISHED', 'PROCESS_RESULT_OK'),
-      ),
-    ],
-    'unico invalid identity': [
-      at('PROCESS_STATE_FINISHED', unicoWebhookStateMeaning('PROCESS_STATE_FINISHED'), 2),
-      at(
-        'PROCESS_STATE_FINISHED/PROCESS_RESULT_INVALID_IDENTITY',
-        unicoProcessMeaning('PROCESS_STATE_FINISHED', 'PROCESS_RESULT_INVALID_IDENTITY'),
-      ),
-    ],
-    'concedus accepted': [
-      at('ident:101', concedusMeaning(CONCEDUS_VOCABULARY, 'ident', '101'), 1),
-      at('ident:110', concedusMeaning(CONCEDUS_VOCABULARY, 'ident', '110'), 2),
-      at('mismatches', MISMATCHES, 3),
-      at('complianceRecord:100', concedusMeaning(CONCEDUS_VOCABULARY, 'complianceRecord', '100'), 4),
-    ],
-    'concedus aborted': [
-      at('ident:101', concedusMeaning(CONCEDUS_VOCABULARY, 'ident', '101'), 1),
-      at('ident:102', concedusMeaning(CONCEDUS_VOCABULARY, 'ident', '102'), 2),
-    ],
+  it.each(PROVIDERS)('%s documents its sequences', (provider) => {
+    expect(Object.keys(loadSequences(provider)).length).toBeGreaterThan(0);
   });
 
-  it('covers every provider', () => {
-    for (const provider of PROVIDERS) {
-      expect(Object.keys(sequences).some((name) => name.startsWith(provider))).toBe(true);
-    }
-  });
+  const sequences = PROVIDERS.flatMap((provider) =>
+    Object.entries(loadSequences(provider)).map(([name, events]) => ({ provider, name, events })),
+  );
 
-  for (const [name, events] of Object.entries(sequences)) {
-    it(`${name}: any order, any duplicates, same end state`, () => {
-      const expected = verdict(run(events));
+  for (const { provider, name, events } of sequences) {
+    it(`${provider} ${name}: any order, any duplicates, same end state`, () => {
+      const replay = (each: VerificationEvent[]) => run(each, provider, SEQUENCE_REFERENCE);
+      const expected = verdict(replay(events));
       fc.assert(
         fc.property(
           fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
@@ -303,7 +209,7 @@ describe('order independence (property)', () => {
           (shuffled, duplicates) => {
             const withDuplicates = [...shuffled];
             for (const index of duplicates) withDuplicates.splice(index, 0, events[index]!);
-            expect(verdict(run(withDuplicates))).toEqual(expected);
+            expect(verdict(replay(withDuplicates))).toEqual(expected);
           },
         ),
         { numRuns: 300 },
@@ -392,7 +298,7 @@ describe('invariants over every kind of change (property)', () => {
   it('status rank never goes down, and a terminal status and its decision never change', () => {
     fc.assert(
       fc.property(fc.array(anyChange, { maxLength: 30 }), (changes) => {
-        let state = initialState('jumio', 'ref-1', NOW);
+        let state = initialState(TEST_PROVIDER, 'ref-1', NOW);
         let terminal: ReturnType<typeof verdict> | undefined;
         for (const change of changes) {
           const next = reduceChange(state, change, ctx).state;
@@ -459,7 +365,7 @@ describe('invariants over every kind of change (property)', () => {
           .map((x) => x.change);
         const end = shuffled.reduce(
           (s, change) => reduceChange(s, change, ctx).state,
-          initialState('jumio', 'ref-1', NOW),
+          initialState(TEST_PROVIDER, 'ref-1', NOW),
         );
         expect(verdict(end)).toEqual({ status: 'COMPLETED', decision: 'REVIEW', providerStatus: 'DONE' });
       }),
@@ -469,7 +375,7 @@ describe('invariants over every kind of change (property)', () => {
 
   it('an announced result answered by an unknown word is applied and the fetch is done (no refetch loop)', () => {
     const announced = reduceChange(
-      initialState('jumio', 'ref-1', NOW),
+      initialState(TEST_PROVIDER, 'ref-1', NOW),
       { kind: 'callback', event: provider('PROCESSED', { status: 'SUBMITTED', retrieve: true }) },
       ctx,
     ).state;
@@ -502,7 +408,7 @@ describe('invariants over every kind of change (property)', () => {
   it('the wait follows its rules: a callback restarts the grace, a refresh makes a poll due now', () => {
     const later = '2026-01-01T01:00:00.000Z';
     const spoke = reduceChange(
-      initialState('jumio', 'ref-1', NOW),
+      initialState(TEST_PROVIDER, 'ref-1', NOW),
       { kind: 'callback', event: provider('STARTED', { status: 'IN_PROGRESS' }) },
       { ...ctx, now: later },
     ).state;

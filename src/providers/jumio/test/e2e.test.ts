@@ -16,7 +16,7 @@ import {
 import { postJson, sendCallbacks } from '../../../testing/callback-sender';
 import type { VerificationState } from '../../../verification/model';
 import { kycWorkflowId } from '../../../contracts';
-import { jumioTestEnv } from '../../../../test/support/jumio-env';
+import { jumioTestEnv } from './jumio-env';
 import {
   eventually,
   runWorker,

@@ -2,15 +2,17 @@
  * A provider call ends with its activity: at the attempt's startToClose or at its cancellation,
  * every request it has open (the token request included) is aborted, so an abandoned attempt
  * never keeps calling the provider next to its retry. The provider is a real HTTP server on
- * loopback that never answers; the activity runs in `MockActivityEnvironment`.
+ * loopback that never answers; the activity runs in `MockActivityEnvironment`. Shown with Jumio's
+ * retrieval client, whose calls make a token request and then a status request.
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, CancelledFailure, type Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities } from '../../src/activities';
-import { createJumioRetrievalClient } from '../../src/providers/jumio/retrieval';
-import { answerJumioToken, startHangingProvider, type HangingProvider } from '../support/hanging-provider';
-import { type PollRequest } from '../../src/contracts';
+import { createActivities } from '../../../activities';
+import { createJumioRetrievalClient } from '../retrieval';
+import { startHangingProvider, type HangingProvider } from '../../../../test/support/hanging-provider';
+import { answerJumioToken } from './token-answer';
+import { type PollRequest } from '../../../contracts';
 
 const quiet: Logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 

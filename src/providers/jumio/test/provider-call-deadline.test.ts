@@ -2,17 +2,19 @@
  * On a real Temporal dev server, a provider call does not outlive its activity attempt: when the
  * attempt's startToClose runs out, its request is aborted before the retry's request starts (at
  * most one request open at a time, none once the workflow has ended); when the workflow cancels
- * the call, the cancellation reaches the worker through heartbeats and aborts the request.
+ * the call, the cancellation reaches the worker through heartbeats and aborts the request. Shown
+ * with Jumio's retrieval client (its token answered, its status request hanging).
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
-import { createJumioRetrievalClient } from '../../src/providers/jumio/retrieval';
-import { answerJumioToken, startHangingProvider, type HangingProvider } from '../support/hanging-provider';
-import { startTemporal } from '../support/stack';
-import { type PollRequest } from '../../src/contracts';
+import { createActivities } from '../../../activities';
+import { createJumioRetrievalClient } from '../retrieval';
+import { startHangingProvider, type HangingProvider } from '../../../../test/support/hanging-provider';
+import { answerJumioToken } from './token-answer';
+import { startTemporal } from '../../../../test/support/stack';
+import { type PollRequest } from '../../../contracts';
 
 const GRACE_MS = 1000;
 
@@ -42,7 +44,7 @@ describe('provider calls end with their activity (real dev server)', () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowsPath: require.resolve('../support/workflows/deadline-probe'),
+      workflowsPath: require.resolve('../../../../test/support/workflows/deadline-probe'),
       activities: createActivities({ retrieval: { jumio: client } }),
     });
     return worker.runUntil(run(taskQueue));

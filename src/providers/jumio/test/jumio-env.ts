@@ -1,9 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { JumioKitSimulator } from '../../src/providers/jumio/testing/kit';
-import type { JumioSimulator } from '../../src/providers/jumio/testing/simulator';
-import { useProviderStack } from './provider-stack';
-import type { Stack } from './stack';
-import { DEV_DEFAULTS } from './dev-defaults';
+import type { JumioKitSimulator } from '../testing/kit';
+import type { JumioSimulator } from '../testing/simulator';
+import { useProviderStack } from '../../../../test/support/provider-stack';
+import type { Stack } from '../../../../test/support/stack';
+import { DEV_DEFAULTS } from '../../../../test/support/dev-defaults';
 
 /** Variables that point Jumio at the simulator and accept callbacks from loopback. */
 export function jumioTestEnv(sim: JumioSimulator, overrides: Record<string, string> = {}): Record<string, string> {
