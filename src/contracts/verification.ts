@@ -17,7 +17,8 @@ export const WORKFLOW_TYPE = 'verificationWorkflow';
 export const ATTENTION_PATCH = 'kyc-attention';
 export const WAKE_TIMER_PATCH = 'kyc-wake-timer';
 export const PROVISIONAL_PATCH = 'kyc-provisional';
-export const WORKFLOW_PATCHES = [ATTENTION_PATCH, WAKE_TIMER_PATCH, PROVISIONAL_PATCH] as const;
+export const LEAN_PATCH = 'kyc-lean';
+export const WORKFLOW_PATCHES = [ATTENTION_PATCH, WAKE_TIMER_PATCH, PROVISIONAL_PATCH, LEAN_PATCH] as const;
 
 /** The workflow ID of a verification: `kyc:<provider>:<reference>`, the provider's own transaction ID. */
 export function kycWorkflowId(provider: string, reference: string): string {

@@ -23,6 +23,7 @@ import {
   registerSignal,
   stateQuery,
   type VerificationInput,
+  LEAN_PATCH,
   PROVISIONAL_PATCH,
   WAKE_TIMER_PATCH,
 } from '../contracts';
@@ -55,9 +56,12 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   setHandler(refreshSignal, () => void arrivals.push({ kind: 'refresh-requested' }));
 
   // Patches are decided in the first task, before anything is awaited (see visibility.ts).
-  const mirror = visibilityMirror();
+  // Patch `kyc-lean`: runs started before it rewrite the search attributes their start set, and start
+  // a timer even when arrivals already wait (see visibility.ts and wake-timer.ts).
+  const lean = patched(LEAN_PATCH);
+  const mirror = visibilityMirror(lean);
   // Patch `kyc-wake-timer`: runs started before it wait with `condition`'s own timer (see wake-timer.ts).
-  const wake = new WakeTimer(patched(WAKE_TIMER_PATCH));
+  const wake = new WakeTimer(patched(WAKE_TIMER_PATCH), lean);
   // Patch `kyc-provisional`: runs started before it end at a provider's first decision, as they did.
   const rules: ReduceRules = { provisional: patched(PROVISIONAL_PATCH) };
   const policy = input.policy ?? (await verificationPolicy(provider));

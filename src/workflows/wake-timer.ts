@@ -10,6 +10,10 @@
  *
  * Behind patch `kyc-wake-timer` (src/workflows/verification.ts): runs started before it keep
  * `condition`'s timer, as the histories in test/replay/histories/`*.before-kyc-wake-timer.json` prove.
+ *
+ * `lean` (patch `kyc-lean`): a wait with arrivals already waiting returns at once, without starting
+ * a timer; a verification decided in its first task (the callback came with the start) bills no
+ * timer it never sleeps on. Runs started before it start the timer first (`*.before-kyc-lean.json`).
  */
 import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 
@@ -22,8 +26,14 @@ interface RunningTimer {
 export class WakeTimer {
   private timer: RunningTimer | undefined;
 
-  /** `keeps` false: the branch of runs started before patch `kyc-wake-timer`, `condition`'s own timer. */
-  constructor(readonly keeps: boolean) {}
+  /**
+   * `keeps` false: the branch of runs started before patch `kyc-wake-timer`, `condition`'s own timer.
+   * `lean` false: the branch of runs started before patch `kyc-lean`, a timer even when nothing waits.
+   */
+  constructor(
+    readonly keeps: boolean,
+    readonly lean = false,
+  ) {}
 
   /** Resolves once `arrived()` holds or `at` (epoch ms) has passed. */
   async until(at: number, arrived: () => boolean): Promise<void> {
@@ -31,6 +41,7 @@ export class WakeTimer {
       await condition(arrived, Math.max(1, at - Date.now()));
       return;
     }
+    if (this.lean && arrived()) return;
     const timer = this.wakeBy(at);
     // A cancellation of the whole workflow (Temporal's "cancel", e.g. from the Web UI) rejects this
     // condition, as it did `condition`'s own timer: the workflow ends cancelled.

@@ -5,7 +5,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJson } from '../../tools/histories';
-import { ATTENTION_PATCH, PROVISIONAL_PATCH, WAKE_TIMER_PATCH, WORKFLOW_PATCHES } from '../../src/contracts';
+import {
+  ATTENTION_PATCH,
+  LEAN_PATCH,
+  PROVISIONAL_PATCH,
+  WAKE_TIMER_PATCH,
+  WORKFLOW_PATCHES,
+} from '../../src/contracts';
 import { patchesRecorded } from '../../src/temporal/patch-check';
 
 const histories = join(__dirname, '..', 'replay', 'histories');
@@ -14,6 +20,10 @@ const recorded = (file: string) => patchesRecorded(historyFromJson(readFileSync(
 const STORIES = readdirSync(histories)
   .filter((file) => file.endsWith('.before-kyc-attention.json'))
   .map((file) => file.replace('.before-kyc-attention.json', ''));
+/** Every story recorded again at kyc-lean, the provisional ones (first recorded with kyc-provisional) too. */
+const LEAN_STORIES = readdirSync(histories)
+  .filter((file) => file.endsWith(`.before-${LEAN_PATCH}.json`))
+  .map((file) => file.replace(`.before-${LEAN_PATCH}.json`, ''));
 
 describe('patchesRecorded', () => {
   it('reads the recorded stories', () => {
@@ -22,6 +32,16 @@ describe('patchesRecorded', () => {
 
   it.each(STORIES)('%s, recorded with every patch: every marker', async (name) => {
     expect([...(await recorded(`${name}.json`))].sort()).toEqual([...WORKFLOW_PATCHES].sort());
+  });
+
+  it('reads the stories recorded again at kyc-lean, provisional ones included', () => {
+    expect(LEAN_STORIES).toEqual(expect.arrayContaining([...STORIES, 'jumio-provisional']));
+  });
+
+  it.each(LEAN_STORIES)('%s, recorded before kyc-lean: every earlier marker', async (name) => {
+    expect([...(await recorded(`${name}.before-${LEAN_PATCH}.json`))].sort()).toEqual(
+      [ATTENTION_PATCH, WAKE_TIMER_PATCH, PROVISIONAL_PATCH].sort(),
+    );
   });
 
   it.each(STORIES)('%s, recorded before kyc-provisional: kyc-attention and kyc-wake-timer', async (name) => {
@@ -45,6 +65,7 @@ describe('patchesRecorded', () => {
     expect(source).toContain('patched(WAKE_TIMER_PATCH)');
     expect(source).toContain('patched(ATTENTION_PATCH)');
     expect(source).toContain('patched(PROVISIONAL_PATCH)');
-    expect(WORKFLOW_PATCHES).toEqual([ATTENTION_PATCH, WAKE_TIMER_PATCH, PROVISIONAL_PATCH]);
+    expect(source).toContain('patched(LEAN_PATCH)');
+    expect(WORKFLOW_PATCHES).toEqual([ATTENTION_PATCH, WAKE_TIMER_PATCH, PROVISIONAL_PATCH, LEAN_PATCH]);
   });
 });
