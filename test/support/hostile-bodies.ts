@@ -181,6 +181,45 @@ export async function startRecordingIngress(
   };
 }
 
+/**
+ * The recording ingress for a test file: started before its tests, closed after; the returned
+ * function gives the running one.
+ */
+export function useRecordingIngress(logger: Logger): () => InProcessIngress {
+  let ingress: InProcessIngress | undefined;
+  beforeAll(async () => {
+    ingress = await startRecordingIngress(logger);
+  });
+  afterAll(async () => {
+    await ingress?.close();
+  });
+  return () => {
+    if (!ingress) throw new Error('the recording ingress runs only inside the tests');
+    return ingress;
+  };
+}
+
+/** Fits every ID schema, so the only thing that can stop a body carrying it is the parse. */
+export const INJECTED = 'INJECTED-9f3b2c';
+
+/**
+ * A body whose required field only a prototype key would supply: answered 400 naming that field,
+ * and nothing handed over. A computed `['__proto__']` key is an own member, so JSON.stringify
+ * writes it as sent.
+ */
+export async function expectRefusedWithout(
+  ingress: InProcessIngress,
+  provider: ProviderId,
+  body: unknown,
+  path: string,
+): Promise<void> {
+  ingress.handOvers.length = 0;
+  const answer = await ingress.post(provider, JSON.stringify(body));
+  expect(answer.status).toBe(400);
+  expect((JSON.parse(answer.text) as { issues: { path: string }[] }).issues.map((issue) => issue.path)).toContain(path);
+  expect(ingress.handOvers).toEqual([]);
+}
+
 export function bearerJson(): Record<string, string> {
   return { 'Content-Type': 'application/json', Authorization: `Bearer ${WEBHOOK_SECRET}` };
 }

@@ -88,3 +88,14 @@ export function useCallbackProvider(
     },
   };
 }
+
+/** A played story's last callback. */
+export function lastCallback(played: PlayedCallbacks): PlayedCallbacks['callbacks'][number] {
+  return played.callbacks.at(-1)!;
+}
+
+/** An earlier callback of a played story, in another status than its last. */
+export function otherCallback(played: PlayedCallbacks): PlayedCallbacks['callbacks'][number] {
+  const last = lastCallback(played);
+  return played.callbacks.find(({ word }) => word !== last.word)!;
+}

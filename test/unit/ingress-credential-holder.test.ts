@@ -13,7 +13,7 @@ import { DeadLetterRecorder } from '../../src/dead-letters/recorder';
 import { silentLogger } from '../../src/logger';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 import { fakeTemporal } from '../support/fake-temporal';
-import { useCallbackProvider, type PlayedCallbacks } from '../support/kit-callbacks';
+import { lastCallback, otherCallback, useCallbackProvider, type PlayedCallbacks } from '../support/kit-callbacks';
 
 const DAY_MS = 86_400_000;
 
@@ -32,13 +32,11 @@ class Verification {
   get workflowId(): string {
     return this.played.workflowId;
   }
-  /** The story's last callback. */
   get last(): PlayedCallbacks['callbacks'][number] {
-    return this.played.callbacks.at(-1)!;
+    return lastCallback(this.played);
   }
-  /** An earlier callback in another status than the last. */
   get other(): PlayedCallbacks['callbacks'][number] {
-    return this.played.callbacks.find(({ word }) => word !== this.last.word)!;
+    return otherCallback(this.played);
   }
 }
 

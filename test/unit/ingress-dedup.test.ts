@@ -18,7 +18,7 @@ import type { CallbackDelivery } from '../../src/testing/callback-sender';
 import { randomUUID } from 'node:crypto';
 import { describeNamespaceKeepingYears } from '../support/fake-temporal';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
-import { useCallbackProvider, type PlayedCallbacks } from '../support/kit-callbacks';
+import { lastCallback, otherCallback, useCallbackProvider, type PlayedCallbacks } from '../support/kit-callbacks';
 
 // A story whose callbacks carry two statuses: the last one, and an earlier one in another.
 const callbacks = useCallbackProvider(
@@ -34,13 +34,11 @@ class Verification {
   get workflowId(): string {
     return this.played.workflowId;
   }
-  /** The story's last callback. */
   get last(): PlayedCallbacks['callbacks'][number] {
-    return this.played.callbacks.at(-1)!;
+    return lastCallback(this.played);
   }
-  /** An earlier callback in another status than the last. */
   get other(): PlayedCallbacks['callbacks'][number] {
-    return this.played.callbacks.find(({ word }) => word !== this.last.word)!;
+    return otherCallback(this.played);
   }
   /** The last callback again, its provider times an hour later: other content under the same status. */
   later(): PlayedCallbacks['callbacks'][number] {

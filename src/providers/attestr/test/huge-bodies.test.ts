@@ -3,22 +3,16 @@
  * its items are validated; the time is printed. Concedus's huge bodies are in its folder.
  */
 import { silentLogger } from '../../../logger';
-import { startRecordingIngress, type InProcessIngress } from '../../../../test/support/hostile-bodies';
+import { useRecordingIngress } from '../../../../test/support/hostile-bodies';
 
 /** A JSON array of `count` copies of `record`, written directly. */
 const arrayOf = (count: number, record: string) => `[${Array.from({ length: count }, () => record).join(',')}]`;
 
-let ingress: InProcessIngress;
-beforeAll(async () => {
-  ingress = await startRecordingIngress(silentLogger);
-});
-afterAll(async () => {
-  await ingress.close();
-});
+const ingress = useRecordingIngress(silentLogger);
 
 it('arrays inside one record are bounded before their items are validated (queries)', async () => {
   const queries = `{"event":"factx.query","payload":{"_id":"q-1","profile":"p-1","queries":${arrayOf(300_000, '1')}}}`;
-  const attestr = await ingress.post('attestr', queries);
+  const attestr = await ingress().post('attestr', queries);
   expect(attestr.status).toBe(400);
   expect(JSON.parse(attestr.text).issues).toEqual([
     { path: 'payload.queries', message: 'must have at most 1000 items' },

@@ -4,26 +4,17 @@
  * (test/unit/prototype-keys.test.ts bends every provider's documented payloads).
  */
 import { silentLogger } from '../../../logger';
-import { setOwn, startRecordingIngress, type InProcessIngress } from '../../../../test/support/hostile-bodies';
+import { setOwn, INJECTED, useRecordingIngress } from '../../../../test/support/hostile-bodies';
 import { seeds } from './seeds';
 
-/** Fits every ID schema, so the only thing that can stop it is the parse. */
-const INJECTED = 'INJECTED-9f3b2c';
-
-let ingress: InProcessIngress;
-beforeAll(async () => {
-  ingress = await startRecordingIngress(silentLogger);
-});
-afterAll(async () => {
-  await ingress.close();
-});
+const ingress = useRecordingIngress(silentLogger);
 
 it('an account only the prototype would supply: the callback is taken, its account ID is not the injected one', async () => {
   const jumio = structuredClone(seeds.bodies()[0]) as Record<string, unknown>;
   delete jumio.account;
   setOwn(jumio, '__proto__', { account: { id: INJECTED } });
-  ingress.handOvers.length = 0;
-  expect((await ingress.post('jumio', JSON.stringify(jumio))).status).toBe(200);
-  expect(ingress.handOvers).toHaveLength(1);
-  expect(JSON.stringify(ingress.handOvers)).not.toContain(INJECTED);
+  ingress().handOvers.length = 0;
+  expect((await ingress().post('jumio', JSON.stringify(jumio))).status).toBe(200);
+  expect(ingress().handOvers).toHaveLength(1);
+  expect(JSON.stringify(ingress().handOvers)).not.toContain(INJECTED);
 });

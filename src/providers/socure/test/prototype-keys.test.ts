@@ -4,27 +4,12 @@
  */
 import { silentLogger } from '../../../logger';
 import type { ProviderId } from '../../registry';
-import { startRecordingIngress, type InProcessIngress } from '../../../../test/support/hostile-bodies';
+import { expectRefusedWithout, INJECTED, useRecordingIngress } from '../../../../test/support/hostile-bodies';
 
-/** Fits every ID schema, so the only thing that can stop it is the parse. */
-const INJECTED = 'INJECTED-9f3b2c';
+const ingress = useRecordingIngress(silentLogger);
 
-let ingress: InProcessIngress;
-beforeAll(async () => {
-  ingress = await startRecordingIngress(silentLogger);
-});
-afterAll(async () => {
-  await ingress.close();
-});
-
-/** A computed `['__proto__']` key is an own member, so JSON.stringify writes it as sent. */
-async function expectRefused(provider: ProviderId, body: unknown, path: string): Promise<void> {
-  ingress.handOvers.length = 0;
-  const answer = await ingress.post(provider, JSON.stringify(body));
-  expect(answer.status).toBe(400);
-  expect((JSON.parse(answer.text) as { issues: { path: string }[] }).issues.map((issue) => issue.path)).toContain(path);
-  expect(ingress.handOvers).toEqual([]);
-}
+const expectRefused = (provider: ProviderId, body: unknown, path: string) =>
+  expectRefusedWithout(ingress(), provider, body, path);
 
 it('a legacy envelope whose token only the prototype would supply is refused, and starts nothing', async () => {
   await expectRefused(
