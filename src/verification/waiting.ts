@@ -184,3 +184,26 @@ export const POLICY_NOT_READ_YET: VerificationPolicy = {
   retrievalRetryMaximumMs: 0,
   notify: false,
 };
+
+/**
+ * When a waiting verification next needs its workflow, an arrival aside: its lifetime's end; the
+ * deadline check, unless a provisional decision is held (its review window is timed instead) or a
+ * call is in flight whose answer wakes it anyway (with an announced result the deadline only
+ * postpones, so it is timed); and with no call in flight, the next poll, the review window's end,
+ * and an announced result's fetch (at its retry time, else now: a run continued as new cancelled it).
+ */
+export function nextWakeAt(
+  wait: WaitProgress,
+  expiresAt: string,
+  at: { now: number; lifetimeEnd: number; callInFlight: boolean; reviewEndsAt: string | undefined },
+): number {
+  const due = [at.lifetimeEnd];
+  const { reviewEndsAt } = at;
+  if (!reviewEndsAt && (!at.callInFlight || wait.resultAnnounced)) due.push(deadlineCheckAt(expiresAt, wait));
+  if (!at.callInFlight) {
+    due.push(Date.parse(wait.nextPollAt));
+    if (reviewEndsAt) due.push(Date.parse(reviewEndsAt));
+    if (wait.resultAnnounced) due.push(wait.fetchRetryAt ? Date.parse(wait.fetchRetryAt) : at.now);
+  }
+  return Math.min(...due);
+}

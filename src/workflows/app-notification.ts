@@ -79,6 +79,13 @@ export class ProvisionalNotices {
     return this.current !== undefined;
   }
 
+  /** Tells the app of a provisional decision it has not been told of yet, if it is told of anything. */
+  tellIfNew(state: VerificationState): void {
+    const provisional = state.provisional;
+    if (!provisional || !(this.webhook || state.notifyWorkflowId)) return;
+    if (provisional.index >= (state.told?.provisional ?? 0)) this.tell(state);
+  }
+
   /** Tells the app of the state's provisional decision, unless a notice is already on its way. */
   tell(state: VerificationState): void {
     const provisional = state.provisional;

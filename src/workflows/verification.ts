@@ -6,33 +6,20 @@
  * Provider calls run in the background: an arrived callback is applied whatever the provider's
  * API is doing.
  */
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  log,
-  patched,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
 import {
   type PollRequest,
-  cancelSignal,
-  providerEventSignal,
-  refreshSignal,
-  registerSignal,
-  stateQuery,
   type VerificationInput,
   LEAN_PATCH,
   PROVISIONAL_PATCH,
   WAKE_TIMER_PATCH,
 } from '../contracts';
-import { readCancellation, readProviderEvent, readRegistration, type SignalName } from '../verification/incoming';
 import { LATE_VERDICT } from '../verification/late-verdict';
-import { isTerminal, type VerificationState, type PollResult } from '../verification/model';
+import { isTerminal, type VerificationState } from '../verification/model';
 import { reduce, type ReduceRules, type VerificationChange } from '../verification/reducer';
-import { deadlineCheckAt, lifetimeEndsAt, POLICY_NOT_READ_YET } from '../verification/waiting';
+import { deadlineCheckAt, lifetimeEndsAt, nextWakeAt, POLICY_NOT_READ_YET } from '../verification/waiting';
 import { ProvisionalNotices, tellTheApp } from './app-notification';
+import { answered, listenForArrivals } from './arrivals';
 import { ProviderCalls, verificationPolicy, type CallPurpose } from './provider-calls';
 import { visibilityMirror } from './visibility';
 import { WakeTimer } from './wake-timer';
@@ -45,15 +32,7 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   // Until the worker's policy is read, a query sees the verification as pending.
   let state: VerificationState = input.carried ?? initialState(provider, reference, startedAt, POLICY_NOT_READ_YET);
   // Handlers first: a query or signal may arrive while the worker's policy is still being read.
-  setHandler(stateQuery, () => state);
-  // A signal is untyped on the wire: each argument is checked here, so the reducer only ever sees
-  // the model's types, and a malformed one is recorded (never a failed workflow task).
-  setHandler(providerEventSignal, (event: unknown) => void arrivals.push(providerEvent(event)));
-  setHandler(registerSignal, (registration: unknown) => void arrivals.push(registered(registration)));
-  // A cancellation is a change like any other, so it takes its place in arrival order.
-  setHandler(cancelSignal, (request: unknown) => void arrivals.push(cancelRequested(request)));
-  // Whatever comes with a refresh is ignored: it has no argument.
-  setHandler(refreshSignal, () => void arrivals.push({ kind: 'refresh-requested' }));
+  listenForArrivals({ provider, reference }, arrivals, () => state);
 
   // Patches are decided in the first task, before anything is awaited (see visibility.ts).
   // Patch `kyc-lean`: runs started before it rewrite the search attributes their start set, and start
@@ -94,17 +73,9 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
 
   /** Sleeps until something arrives (a signal, a provider call settling) or the next poll or deadline is due. */
   async function arrivalOrNextDeadline(): Promise<void> {
-    const { wait } = state;
-    const due = [lifetimeEnd()];
-    // While a call is in flight, its answer wakes us; only a deadline that needs no call is timed.
-    // A provisional decision is not expired: its review window is timed instead.
-    const held = provisionalHeld();
-    if (!held && (!calls.busy || wait.resultAnnounced)) due.push(deadlineCheckAt(state.expiresAt, wait));
-    if (!calls.busy) due.push(Date.parse(wait.nextPollAt));
-    if (held && !calls.busy) due.push(Date.parse(held.reviewEndsAt));
-    // An announced result with no fetch in flight is due now (a run continued as new cancelled its fetch).
-    if (!calls.busy && wait.resultAnnounced) due.push(wait.fetchRetryAt ? Date.parse(wait.fetchRetryAt) : Date.now());
-    await wake.until(Math.min(...due), () => arrivals.length > 0);
+    const at = { now: Date.now(), lifetimeEnd: lifetimeEnd(), callInFlight: calls.busy };
+    const wakeAt = nextWakeAt(state.wait, state.expiresAt, { ...at, reviewEndsAt: provisionalHeld()?.reviewEndsAt });
+    await wake.until(wakeAt, () => arrivals.length > 0);
   }
 
   /** Every arrival goes through the one reducer, in arrival order. */
@@ -126,9 +97,7 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
 
   /** The provider gave a provisional decision the app has not been told of: tell it, in the background. */
   function tellProvisionalDecisionIfNew(): void {
-    const held = provisionalHeld();
-    if (!held || !(policy.notify || state.notifyWorkflowId)) return;
-    if (held.index >= (state.told?.provisional ?? 0)) notices.tell(state);
+    if (provisionalHeld()) notices.tellIfNew(state);
   }
 
   /** The deadline passed without a verdict: ask once more, since a callback may have been lost. */
@@ -178,21 +147,6 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     await continueAsNew<typeof verificationWorkflow>({ provider, reference, policy, carried: state });
   }
 
-  function providerEvent(value: unknown): VerificationChange {
-    const read = readProviderEvent(value, { provider, reference });
-    return read.ok ? { kind: 'callback', event: read.value } : malformedSignal('providerEvent', read.problem);
-  }
-
-  function registered(value: unknown): VerificationChange {
-    const read = readRegistration(value);
-    return read.ok ? { kind: 'registered', registration: read.value } : malformedSignal('register', read.problem);
-  }
-
-  function cancelRequested(value: unknown): VerificationChange {
-    const read = readCancellation(value);
-    return read.ok ? { kind: 'cancel-requested', ...read.value } : malformedSignal('cancel', read.problem);
-  }
-
   function ask(purpose: CallPurpose): void {
     const request: PollRequest = { provider, reference, context: state.context, expectResult: purpose === 'announced' };
     calls.start(purpose, request);
@@ -207,22 +161,12 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
 
   /** Past the limit; a provider call in flight gets room to settle, so every run makes progress. */
   function historyIsLong(): boolean {
-    const info = workflowInfo();
     // Without the room, a run that continued as new mid-fetch could pass the limit again before its
     // own fetch settled, and hand the same unfinished fetch on from run to run.
+    const { continueAsNewSuggested, historyLength } = workflowInfo();
     const limit = calls.busy ? 2 * policy.maxHistoryEvents : policy.maxHistoryEvents;
-    return !isTerminal(state.status) && (info.continueAsNewSuggested || info.historyLength >= limit);
+    return !isTerminal(state.status) && (continueAsNewSuggested || historyLength >= limit);
   }
-}
-
-function malformedSignal(signal: SignalName, problem: string): VerificationChange {
-  return { kind: 'malformed', signal, problem };
-}
-
-function answered(purpose: CallPurpose, result: PollResult): VerificationChange {
-  if (purpose === 'deadline') return { kind: 'deadline-reached', check: result };
-  if (purpose === 'review-end') return { kind: 'review-window-ended', check: result };
-  return { kind: 'polled', purpose, result };
 }
 
 function nowIso(): string {
