@@ -52,7 +52,7 @@ const p50s = (results: LoadResult[]) => repeated(results.map((r) => r.p50));
 /** A terminal callback: each starts a verification and ends it, so load runs leave nothing open. */
 const freshBody = (context: BenchContext) => () => loadCallback(context, 'verdict', randomUUID()).body;
 
-/** `connections`: the load levels (the cluster run takes only the saturating one, c50, to stay within the budget). */
+/** `connections`: the load levels (the cluster run takes only the saturating one, c50, to keep the run short). */
 export async function handOverFigure(context: BenchContext, connectionLevels: number[] = [10, 50]): Promise<void> {
   const fixed = Array.from({ length: 50 }, (): string => randomUUID());
   await withConcurrency(fixed, 10, async (reference) => {

@@ -21,7 +21,7 @@ import { repeated } from '../lib/stats';
 const KYC_QUEUE = 'bench-kyc-scale';
 const MINIMAL_QUEUE = 'bench-minimal-scale';
 const KB = 1024;
-/** Issue 12's figure 5: worker RSS per open verification at most 100 KB with this many open. */
+/** Figure 5's goal: worker RSS per open verification at most 100 KB with this many open. */
 const GOAL_OPEN = 10_000;
 
 const memoryOf = (worker: BenchWorker) => worker.child.ask<WorkerProcessMemory>('memory', 'memory');
