@@ -63,6 +63,9 @@ export class InboxFullError extends Error {
 
 export class DurableInbox {
   private bytes = 0;
+  /** The last name's time and its place within that millisecond: names sort by arrival, however fast. */
+  private lastStamp = 0;
+  private sameStamp = 0;
   /** Temporary files a crash or a full disk left behind, removed when the inbox was opened. */
   sweptAtOpen = 0;
   private readonly ring = new Map<string, Buffer>();
@@ -99,8 +102,7 @@ export class DurableInbox {
   async append(entry: InboxEntry): Promise<void> {
     const data = Buffer.from(this.seal(entry));
     if (this.bytes + data.length > this.maxBytes) throw new InboxFullError(`inbox over ${this.maxBytes} bytes`);
-    // Names sort by arrival; the UUID keeps concurrent appends apart.
-    const name = `${Date.now().toString().padStart(15, '0')}-${randomUUID()}${ENTRY_SUFFIX}`;
+    const name = `${this.arrivalStamp()}-${randomUUID()}${ENTRY_SUFFIX}`;
     const temporary = join(this.dir, `.${name}${TEMPORARY_SUFFIX}`);
     const file = await open(temporary, 'wx');
     try {
@@ -112,6 +114,18 @@ export class DurableInbox {
     await rename(temporary, join(this.dir, name));
     await syncDirectory(this.dir);
     this.bytes += data.length;
+  }
+
+  /**
+   * What makes names sort by arrival: the time (never before the last name's, should the clock step
+   * back) and a sequence number within its millisecond, since several callbacks arrive in one. The
+   * UUID after it only keeps names apart across processes.
+   */
+  private arrivalStamp(): string {
+    const now = Math.max(Date.now(), this.lastStamp);
+    this.sameStamp = now === this.lastStamp ? this.sameStamp + 1 : 0;
+    this.lastStamp = now;
+    return `${now.toString().padStart(15, '0')}-${this.sameStamp.toString().padStart(6, '0')}`;
   }
 
   /** Entry names, oldest first. */

@@ -34,6 +34,28 @@ describe('DurableInbox', () => {
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('keeps arrival order within one millisecond and when the clock steps back', async () => {
+    const inbox = await DurableInbox.open(dir, { maxBytes: 1 << 20 });
+    const clock = jest.spyOn(Date, 'now');
+    const references = Array.from({ length: 40 }, (_, n) => `r-${n}`);
+    try {
+      // Twenty callbacks in one millisecond, then the clock steps a second back for twenty more.
+      clock.mockReturnValue(1_800_000_000_000);
+      for (const reference of references.slice(0, 20)) await inbox.append(entry(reference));
+      clock.mockReturnValue(1_799_999_999_000);
+      for (const reference of references.slice(20)) await inbox.append(entry(reference));
+    } finally {
+      clock.mockRestore();
+    }
+    const read = await Promise.all(
+      (await inbox.pending()).map(
+        async (name) => ((await inbox.read(name)) as { event: { reference: string } }).event.reference,
+      ),
+    );
+    expect(read).toEqual(references);
+    await inbox.close();
+  });
+
   it('encrypts entries at rest with the payload key', async () => {
     const key = randomBytes(32);
     const inbox = await DurableInbox.open(dir, { maxBytes: 1 << 20, key });
