@@ -6,6 +6,8 @@
  */
 import { enabledProvider, loadConfig, providerVariables } from '../../src/app-config';
 import { EnvReader } from '../../src/config/env-reader';
+import { deadLetterWorkflowId, kycWorkflowId, lateVerdictWorkflowId } from '../../src/contracts';
+import { referenceSchema } from '../../src/providers/common';
 import type { MappingLine, ProviderModule } from '../../src/providers/module';
 import { providerRegistry, PROVIDERS } from '../../src/providers/registry';
 import type { CanonicalMeaning } from '../../src/verification/model';
@@ -131,6 +133,22 @@ describe.each(PROVIDERS)('provider %s', (id) => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it(`${id}: every workflow ID it can name fits Temporal's SQL stores (255 characters)`, () => {
+    // Temporal on PostgreSQL or MySQL keeps workflow IDs in VARCHAR(255) columns; a longer ID fails
+    // its start. The longest a reference may be (src/providers/common.ts) with the longest ID form.
+    const reference = `R${'r'.repeat(199)}`;
+    expect(referenceSchema.safeParse(reference).success).toBe(true);
+    expect(referenceSchema.safeParse(`${reference}r`).success).toBe(false);
+    const letter = deadLetterWorkflowId(id, 'f'.repeat(32));
+    const ids = [kycWorkflowId(id, reference), letter, lateVerdictWorkflowId(id, reference, letter)];
+    const tooLong = ids.filter((workflowId) => workflowId.length > 255).map((workflowId) => workflowId.length);
+    expect({ provider: id, tooLong, hint: 'a shorter provider ID (src/providers/registry.ts)' }).toEqual({
+      provider: id,
+      tooLong: [],
+      hint: expect.any(String),
+    });
   });
 
   it(`${id}: its status mapping in docs/providers.md is what its vocabulary answers`, () => {
