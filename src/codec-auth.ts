@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import type { CodecAuthSettings, CodecOidcSettings } from './config/codec';
+import type { CodecAuthSettings, CodecOidcSettings, RequiredClaim } from './config/codec';
 
 export type CodecAuthOutcome =
   | { ok: true }
@@ -53,6 +53,15 @@ export function codecAuthenticator(settings: CodecAuthSettings): CodecAuthentica
   };
 }
 
+/** Whether a verified token's claims hold the required value (a scope is a space-separated list). */
+function carries(payload: Record<string, unknown>, { name, value }: RequiredClaim): boolean {
+  if (!Object.hasOwn(payload, name)) return false;
+  const claim = payload[name];
+  if (Array.isArray(claim)) return claim.includes(value);
+  if (typeof claim !== 'string') return false;
+  return claim === value || ((name === 'scope' || name === 'scp') && claim.split(' ').includes(value));
+}
+
 /** Equal-length digests, so the comparison takes the same time whatever the length of the guess. */
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
@@ -65,7 +74,7 @@ class KeysUnavailable extends Error {
 
 /**
  * Verifies OIDC access tokens (JWTs): signature by a key of the identity provider's JWKS, `iss`,
- * `aud`, `exp` (required) and `nbf`. The JWKS is found by OpenID discovery unless configured, and
+ * `aud`, `exp` (required), `nbf`, and the claims the deployment requires. The JWKS is found by OpenID discovery unless configured, and
  * cached by jose (refetched at most every 30 s for a key ID it does not know).
  */
 class AccessTokenVerifier {
@@ -76,14 +85,14 @@ class AccessTokenVerifier {
   async verify(token: string): Promise<'valid' | 'invalid' | 'unavailable'> {
     try {
       // Keys are looked up only for a well-formed token with an allowed algorithm: garbage never costs a fetch.
-      await jwtVerify(token, async (header, jws) => (await this.keySet())(header, jws), {
+      const { payload } = await jwtVerify(token, async (header, jws) => (await this.keySet())(header, jws), {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         algorithms: ASYMMETRIC_ALGORITHMS,
         requiredClaims: ['exp'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
-      return 'valid';
+      return (this.settings.requiredClaims ?? []).every((claim) => carries(payload, claim)) ? 'valid' : 'invalid';
     } catch (err) {
       return err instanceof KeysUnavailable ? 'unavailable' : 'invalid';
     }

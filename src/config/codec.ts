@@ -12,6 +12,17 @@ export interface CodecOidcSettings {
   audience: string[];
   /** Its JSON Web Key Set; unset: `jwks_uri` from the issuer's `.well-known/openid-configuration`. */
   jwksUrl?: string;
+  /**
+   * Claims a token must also carry, all of them (e.g. `groups` holding `kyc-operators`): without
+   * any, every user the identity provider issues UI tokens to may decrypt the payloads.
+   */
+  requiredClaims?: RequiredClaim[];
+}
+
+/** A claim equal to `value`, or a list (or, for `scope`/`scp`, a space-separated string) holding it. */
+export interface RequiredClaim {
+  name: string;
+  value: string;
 }
 
 /** Who may call /decode and /encode. Neither set: anyone (development only; refused in production). */
@@ -66,7 +77,11 @@ function readOidc(read: EnvReader, production: boolean): CodecOidcSettings | und
   const issuer = read.string('KYC_CODEC_OIDC_ISSUER');
   const audience = read.list('KYC_CODEC_OIDC_AUDIENCE', '');
   const jwksUrl = read.string('KYC_CODEC_OIDC_JWKS_URL');
+  const requiredClaims = read.list('KYC_CODEC_OIDC_REQUIRED_CLAIMS', '').map(readRequiredClaim);
   if (issuer === undefined) {
+    if (requiredClaims.length > 0) {
+      throw new ConfigError('KYC_CODEC_OIDC_ISSUER', 'must be set with KYC_CODEC_OIDC_REQUIRED_CLAIMS');
+    }
     if (audience.length > 0) throw new ConfigError('KYC_CODEC_OIDC_ISSUER', 'must be set with KYC_CODEC_OIDC_AUDIENCE');
     if (jwksUrl !== undefined)
       throw new ConfigError('KYC_CODEC_OIDC_ISSUER', 'must be set with KYC_CODEC_OIDC_JWKS_URL');
@@ -81,7 +96,24 @@ function readOidc(read: EnvReader, production: boolean): CodecOidcSettings | und
   }
   requireUrl('KYC_CODEC_OIDC_ISSUER', issuer, production);
   if (jwksUrl !== undefined) requireUrl('KYC_CODEC_OIDC_JWKS_URL', jwksUrl, production);
-  return { issuer, audience, ...(jwksUrl !== undefined ? { jwksUrl } : {}) };
+  return {
+    issuer,
+    audience,
+    ...(jwksUrl !== undefined ? { jwksUrl } : {}),
+    ...(requiredClaims.length > 0 ? { requiredClaims } : {}),
+  };
+}
+
+/** `name=value`, e.g. `groups=kyc-operators` or `scope=kyc:decode`. */
+function readRequiredClaim(entry: string): RequiredClaim {
+  const match = /^([A-Za-z0-9_:./-]+)=(\S+)$/.exec(entry);
+  if (!match) {
+    throw new ConfigError(
+      'KYC_CODEC_OIDC_REQUIRED_CLAIMS',
+      `'${entry}' is not name=value (e.g. groups=kyc-operators; several separated by commas, all required)`,
+    );
+  }
+  return { name: match[1]!, value: match[2]! };
 }
 
 /** Keys fetched over plain HTTP could be swapped on the way: https only in production. */

@@ -50,6 +50,19 @@ describe('codec endpoint configuration', () => {
     });
   });
 
+  it('reads the claims a token must also carry, all of them', () => {
+    const config = loadCodecServerConfig({
+      ...production,
+      KYC_CODEC_OIDC_ISSUER: 'https://login.example.com',
+      KYC_CODEC_OIDC_AUDIENCE: 'ui',
+      KYC_CODEC_OIDC_REQUIRED_CLAIMS: 'groups=kyc-operators, scope=kyc:decode',
+    });
+    expect(config.codec.auth.oidc?.requiredClaims).toEqual([
+      { name: 'groups', value: 'kyc-operators' },
+      { name: 'scope', value: 'kyc:decode' },
+    ]);
+  });
+
   it.each([
     [{ KYC_CODEC_AUTH: 'short' }, 'KYC_CODEC_AUTH'],
     [{ KYC_CODEC_OIDC_ISSUER: 'https://login.example.com' }, 'KYC_CODEC_OIDC_AUDIENCE'],
@@ -63,6 +76,15 @@ describe('codec endpoint configuration', () => {
       },
       'KYC_CODEC_OIDC_JWKS_URL',
     ],
+    [
+      {
+        KYC_CODEC_OIDC_ISSUER: 'https://login.example.com',
+        KYC_CODEC_OIDC_AUDIENCE: 'ui',
+        KYC_CODEC_OIDC_REQUIRED_CLAIMS: 'groups',
+      },
+      'KYC_CODEC_OIDC_REQUIRED_CLAIMS',
+    ],
+    [{ KYC_CODEC_AUTH: longToken, KYC_CODEC_OIDC_REQUIRED_CLAIMS: 'groups=kyc-operators' }, 'KYC_CODEC_OIDC_ISSUER'],
     [{ KYC_CODEC_AUTH: longToken, KYC_CODEC_HOST: 'every interface' }, 'KYC_CODEC_HOST'],
     [{ KYC_CODEC_AUTH: longToken, KYC_CODEC_ALLOW_ENCODE: 'sometimes' }, 'KYC_CODEC_ALLOW_ENCODE'],
   ])('refuses %j in production, naming %s', (env, variable) => {

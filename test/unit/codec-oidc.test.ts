@@ -152,6 +152,31 @@ describe('codec endpoint with the Web UI’s OIDC access tokens', () => {
     expect((await decodeWith(app, jwt)).status).toBe(200);
   });
 
+  it('lets through only tokens carrying every required claim, when the deployment requires some', async () => {
+    const app = server(
+      oidc({
+        requiredClaims: [
+          { name: 'groups', value: 'kyc-operators' },
+          { name: 'scope', value: 'kyc:decode' },
+        ],
+      }),
+    );
+    const both = { groups: ['staff', 'kyc-operators'], scope: 'openid kyc:decode' };
+    expect((await decodeWith(app, await token(both))).status).toBe(200);
+    for (const claims of [
+      {},
+      { groups: ['staff'], scope: both.scope },
+      { groups: both.groups },
+      { groups: both.groups, scope: 'openid kyc:decode-all' },
+      // A group is a list entry or the whole value, never a word of a longer one.
+      { groups: 'staff kyc-operators', scope: both.scope },
+      { groups: { 'kyc-operators': true }, scope: both.scope },
+    ]) {
+      expect({ claims, status: (await decodeWith(app, await token(claims))).status }).toEqual({ claims, status: 401 });
+    }
+    expect((await decodeWith(app, await token({ groups: 'kyc-operators', scope: both.scope }))).status).toBe(200);
+  });
+
   it('takes the static token as well, for callers other than the UI', async () => {
     const app = server({ token: 'static-token-for-scripts', ...oidc() });
     expect((await decodeWith(app, 'static-token-for-scripts')).status).toBe(200);
