@@ -325,7 +325,8 @@ function describeLetters(rows: DeadLetterSummary[]): string[] {
     (row) =>
       `  ${row.id}  ${row.reason.padEnd(12)} ${row.receivedAt}  ${row.state}` +
       (row.verificationId ? `  ${row.verificationId}` : '') +
-      (row.paths.length ? `  paths: ${row.paths.map((path) => path || '(body)').join(', ')}` : ''),
+      (row.paths.length ? `  paths: ${row.paths.map((path) => path || '(body)').join(', ')}` : '') +
+      (row.unreadable ? `  unreadable: ${row.unreadable}` : ''),
   );
 }
 

@@ -3,7 +3,10 @@
  * through visibility, reading one, and replaying it. Used by the ingress, the inbox drainer and
  * the CLI, from any machine that reaches Temporal.
  */
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import { temporal } from '@temporalio/proto';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { CallbackParser } from '../providers/types';
 import { parseUntrustedJson } from '../providers/untrusted-json';
@@ -57,6 +60,11 @@ export interface DeadLetterSummary extends DeadLetterMemo {
   id: string;
   /** `open` until replayed or expired; closed letters are listed only on request. */
   state: 'open' | 'closed';
+  /**
+   * Why its details could not be read (its memo is sealed with a key this deployment lacks): the
+   * row then holds only what Temporal's search attributes say.
+   */
+  unreadable?: string;
 }
 
 export interface DeadLetterFilter {
@@ -82,18 +90,71 @@ export async function listDeadLetters(client: Client, filter: DeadLetterFilter =
   if (filter.verificationId) clauses.push(`KycVerificationId = '${filter.verificationId.replace(/'/g, '')}'`);
   if (filter.taskQueue) clauses.push(`TaskQueue = '${filter.taskQueue.replace(/'/g, '')}'`);
   const rows: DeadLetterSummary[] = [];
-  for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
-    const summary = summarise(execution);
+  for await (const raw of rawExecutions(client, clauses.join(' AND '))) {
+    const summary = await summarise(client, raw);
     if (summary) rows.push(summary);
     if (rows.length >= (filter.limit ?? 100)) break;
   }
   return rows;
 }
 
-function summarise(execution: WorkflowExecutionInfo): DeadLetterSummary | undefined {
-  const memo = execution.memo?.[MEMO_KEY] as DeadLetterMemo | undefined;
-  if (!memo || !isDeadLetterWorkflowId(execution.workflowId)) return undefined;
-  return { id: execution.workflowId, state: execution.status.name === 'RUNNING' ? 'open' : 'closed', ...memo };
+type RawExecution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
+
+/**
+ * The listing's rows as Temporal sends them, memos still encoded: the client's own `list()`
+ * decodes every memo and stops at the first it cannot, so one letter sealed with a key no longer
+ * in the ring would hide all the others.
+ */
+async function* rawExecutions(client: Client, query: string): AsyncGenerator<RawExecution> {
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const response = await client.workflowService.listWorkflowExecutions({
+      namespace: client.options.namespace,
+      query,
+      ...(nextPageToken ? { nextPageToken } : {}),
+    });
+    yield* response.executions;
+    nextPageToken = response.nextPageToken?.length ? response.nextPageToken : undefined;
+  } while (nextPageToken);
+}
+
+async function summarise(client: Client, raw: RawExecution): Promise<DeadLetterSummary | undefined> {
+  const id = raw.execution?.workflowId;
+  const memoPayload = raw.memo?.fields?.[MEMO_KEY];
+  if (!id || !memoPayload || !isDeadLetterWorkflowId(id)) return undefined;
+  const state =
+    raw.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING ? 'open' : 'closed';
+  try {
+    const decoded = await decodeMapFromPayloads(client.options.loadedDataConverter, { [MEMO_KEY]: memoPayload });
+    return { id, state, ...(decoded?.[MEMO_KEY] as DeadLetterMemo) };
+  } catch (err) {
+    return unreadableLetter(id, state, raw, err);
+  }
+}
+
+/**
+ * A letter whose memo this deployment cannot decode (sealed with a key no longer in
+ * KYC_PAYLOAD_KEYS_OLD, or by another deployment): listed with what Temporal's search attributes
+ * say, never dropped and never failing the listing.
+ */
+function unreadableLetter(id: string, state: 'open' | 'closed', raw: RawExecution, err: unknown): DeadLetterSummary {
+  // Search attributes are Temporal's own (never through the codec): always readable.
+  const attributes = decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields);
+  const started = raw.startTime?.seconds ? new Date(Number(raw.startTime.seconds) * 1000) : undefined;
+  const verificationId = attributes.get(KycVerificationId);
+  return {
+    id,
+    state,
+    provider: attributes.get(KycProvider) ?? id.split(':')[1] ?? '',
+    reason: (attributes.get(KycDeadLetterReason) ?? 'unknown') as DeadLetterReason,
+    paths: [],
+    receivedAt: started?.toISOString() ?? '',
+    ...(verificationId ? { verificationId } : {}),
+    events: 0,
+    bodyKept: false,
+    bodyBytes: 0,
+    unreadable: err instanceof Error ? err.message : String(err),
+  };
 }
 
 export class DeadLetterNotFoundError extends Error {
