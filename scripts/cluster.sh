@@ -15,7 +15,7 @@
 #
 # Settings: KYC_CLUSTER_DIR (default .cluster), KYC_CLUSTER_PORT (the frontend, default 17233;
 # the server's other ports follow it), KYC_CLUSTER_PG_PORT (default 15432), TEMPORAL_NAMESPACE
-# (default), TEMPORAL_NAMESPACE_RETENTION (30d). The defaults stay clear of `npm start`
+# (default), TEMPORAL_NAMESPACE_RETENTION (40d). The defaults stay clear of `npm start`
 # (7233, 8233, 3000) and of Linux's ephemeral ports.
 set -euo pipefail
 
@@ -25,7 +25,7 @@ DIR="${KYC_CLUSTER_DIR:-$ROOT/.cluster}"
 PORT="${KYC_CLUSTER_PORT:-17233}"
 PG_PORT="${KYC_CLUSTER_PG_PORT:-15432}"
 NAMESPACE="${TEMPORAL_NAMESPACE:-default}"
-RETENTION="${TEMPORAL_NAMESPACE_RETENTION:-30d}"
+RETENTION="${TEMPORAL_NAMESPACE_RETENTION:-40d}"
 # The database login, as docker-compose.yml's TEMPORAL_DB_USER / TEMPORAL_DB_PASSWORD default them.
 DB_USER=temporal
 DB_PASSWORD=temporal

@@ -285,21 +285,29 @@ export function providerVariables(module: ProviderModule): string[] {
 function readLifetime(
   read: EnvReader,
   module: ProviderModule,
-): Pick<VerificationPolicy, 'expiresAfterMs' | 'maxLifetimeMs'> {
+): Pick<VerificationPolicy, 'expiresAfterMs' | 'maxLifetimeMs' | 'reviewWindowMs'> {
   return {
     expiresAfterMs: read.duration(providerVariable(module.id, 'EXPIRES_AFTER'), module.defaults.expiresAfter),
     maxLifetimeMs: read.duration(
       providerVariable(module.id, 'MAX_LIFETIME'),
       module.defaults.maxLifetime ?? DEFAULT_MAX_LIFETIME,
     ),
+    reviewWindowMs: read.duration(
+      providerVariable(module.id, 'REVIEW_WINDOW'),
+      module.defaults.reviewWindow ?? DEFAULT_REVIEW_WINDOW,
+    ),
   };
 }
 
 /**
- * The longest an enabled provider's verification may stay open with its default expiry (the
- * workflow closes it at the later of P_MAX_LIFETIME and a day past its deadline). Read without
- * provider credentials, for `kyc setup`'s retention check.
+ * The longest an enabled provider's verification may stay open with its default expiry: the
+ * workflow closes it at the latest of P_MAX_LIFETIME, a day past its deadline, and a day past the
+ * review window of a provisional decision that came just before the deadline
+ * (`lifetimeEndsAt`, src/verification/waiting.ts). Read without provider credentials, for
+ * `kyc setup`'s retention check.
  */
+const DAY_MS = 86_400_000;
+
 export function longestVerificationLifetimeMs(env: NodeJS.ProcessEnv = process.env): number {
   const read = new EnvReader(env);
   const { enabledProviders } = readEnabledProviders(read, read.string('NODE_ENV') === 'production');
@@ -308,8 +316,8 @@ export function longestVerificationLifetimeMs(env: NodeJS.ProcessEnv = process.e
   const counted = enabledProviders.length > 0 ? enabledProviders : PROVIDERS;
   return Math.max(
     ...counted.map((id) => {
-      const { expiresAfterMs, maxLifetimeMs } = readLifetime(read, providerModule(id));
-      return Math.max(maxLifetimeMs, expiresAfterMs + 86_400_000);
+      const { expiresAfterMs, maxLifetimeMs, reviewWindowMs } = readLifetime(read, providerModule(id));
+      return Math.max(maxLifetimeMs, expiresAfterMs + (reviewWindowMs ?? 0) + DAY_MS);
     }),
   );
 }

@@ -63,11 +63,12 @@ it('readiness names the missing search attributes; kyc setup registers them, ide
   const report = JSON.parse(first.stdout);
   expect(report.namespace).toBe('default');
   expect(report.searchAttributes).toEqual(names.map((name) => ({ name, type: 'KEYWORD', result: 'created' })));
-  // The dev server keeps closed workflows for a day; a provider's verifications may stay open for 30 days.
+  // The dev server keeps closed workflows for a day; with the shipped defaults a verification may stay
+  // open 38 days: a provisional decision just before a 7-day deadline waits 30 days for the final one, then a day.
   expect(report.retentionSeconds).toBeGreaterThan(0);
-  expect(report.longestLifetimeSeconds).toBe(30 * 86_400);
+  expect(report.longestLifetimeSeconds).toBe(38 * 86_400);
   expect(report.warnings).toEqual([
-    expect.stringMatching(/^retention \S+ is shorter than the longest verification lifetime 30d: /),
+    expect.stringMatching(/^retention \S+ is shorter than the longest verification lifetime 38d: /),
   ]);
 
   // Once set up, readiness turns green (the server's attribute cache may take a moment).
@@ -84,9 +85,9 @@ it('readiness names the missing search attributes; kyc setup registers them, ide
     'namespace default',
     ...names.map((name) => `  search attribute ${name} (KEYWORD): exists`),
   ]);
-  expect(lines[names.length + 1]).toMatch(/^ {2}retention \S+( \S+)? \(longest verification lifetime 30d\)$/);
+  expect(lines[names.length + 1]).toMatch(/^ {2}retention \S+( \S+)? \(longest verification lifetime 38d\)$/);
   expect(again.stderr).toMatch(
-    /^kyc: warning: retention \S+( \S+)? is shorter than the longest verification lifetime 30d: /,
+    /^kyc: warning: retention \S+( \S+)? is shorter than the longest verification lifetime 38d: /,
   );
   expect(again.stderr.trimEnd().split('\n')).toHaveLength(1);
 

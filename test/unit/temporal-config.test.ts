@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, longestVerificationLifetimeMs } from '../../sr
 import { connectionOptions } from '../../src/temporal/connection';
 import { loadClientConfig } from '../../src/config/client';
 import { PROVIDERS } from '../../src/providers/registry';
+import type { VerificationPolicy } from '../../src/verification/model';
 
 const dir = mkdtempSync(join(tmpdir(), 'kyc-temporal-config-'));
 const pem = (name: string, text: string) => {
@@ -24,6 +25,11 @@ function configError(run: () => unknown): ConfigError {
     throw err;
   }
   throw new Error('expected a ConfigError');
+}
+
+/** When the workflow closes a verification at the latest (`lifetimeEndsAt`): the deadline's, or a review's, day after. */
+function longestLifetime(policy: VerificationPolicy): number {
+  return Math.max(policy.maxLifetimeMs, policy.expiresAfterMs + (policy.reviewWindowMs ?? 0) + 86_400_000);
 }
 
 describe('Temporal client configuration (envconfig)', () => {
@@ -126,8 +132,18 @@ describe('Temporal client configuration (envconfig)', () => {
     const longest = longestVerificationLifetimeMs({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233' });
     const policies = Object.values(loadConfig({ KYC_DEV_DEFAULTS: '1' }).providers).map((provider) => provider.policy);
     expect(policies).toHaveLength(PROVIDERS.length);
-    expect(longest).toBe(
-      Math.max(...policies.map((policy) => Math.max(policy.maxLifetimeMs, policy.expiresAfterMs + 86_400_000))),
+    expect(longest).toBe(Math.max(...policies.map(longestLifetime)));
+  });
+
+  it("kyc setup's retention check counts a provisional decision's review window (P_REVIEW_WINDOW)", () => {
+    const [provider] = PROVIDERS;
+    const prefix = provider!.toUpperCase();
+    const env = { NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233', KYC_PROVIDERS: provider! };
+    const shortReview = { ...env, [`${prefix}_EXPIRES_AFTER`]: '1d', [`${prefix}_MAX_LIFETIME`]: '3d' };
+    // A provisional decision just before the deadline holds the verification for the window, then a day.
+    expect(longestVerificationLifetimeMs({ ...shortReview, [`${prefix}_REVIEW_WINDOW`]: '1h' })).toBe(3 * 86_400_000);
+    expect(longestVerificationLifetimeMs({ ...shortReview, [`${prefix}_REVIEW_WINDOW`]: '60d' })).toBe(
+      (1 + 60 + 1) * 86_400_000,
     );
   });
 });

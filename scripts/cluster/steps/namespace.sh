@@ -9,7 +9,7 @@
 set -eu
 : "${TEMPORAL_ADDRESS:?TEMPORAL_ADDRESS must name the frontend (host:port)}"
 : "${TEMPORAL_NAMESPACE:=default}"
-: "${RETENTION:=30d}"
+: "${RETENTION:=40d}"
 
 # Bounded waits: a cluster that never comes up fails the step, with the reason on stderr.
 i=0
