@@ -62,6 +62,21 @@ export interface ProviderTestKit<Sim extends RunningSimulator = RunningSimulator
   stories: Readonly<Record<string, ProviderStory<Sim>>>;
   /** A user who never finishes: the API keeps answering "still open", no callback decides; it expires. */
   neverFinishes: ProviderStory<Sim>;
+  /**
+   * A callback carrying `word`, any text, where the provider carries its status or event word, for
+   * the verification a story played with the same `key` starts (its `start.reference`), sent at `at`
+   * (default: now). For words no vocabulary maps (`constructor`, control characters, a fresh word
+   * per callback), which the unknown-word rule applies as ACTION_REQUIRED: such callbacks never end
+   * a verification, nor make the orchestrator ask the API. The simulator is not scripted: play a
+   * story with the key first when what its API answers matters. `word` in the answer is the
+   * providerStatus the callback is recorded under (the word itself, or the provider's form of it).
+   *
+   * @example
+   * const played = kit.stories.approved.play(sim, { key });
+   * const { word, delivery } = kit.callbackWithWord(sim, key, 'constructor');
+   * await postJson(`${ingressUrl}/webhooks/${kit.provider}`, delivery.body, delivery.headers);
+   */
+  callbackWithWord(sim: Sim, key: string, word: string, at?: Date): { word: string; delivery: CallbackDelivery };
 }
 
 /** Keeps a kit's simulator type while kits of different providers are held in one list. */

@@ -101,10 +101,14 @@ interface KitForChecklist {
   environment(sim: unknown): Record<string, string>;
   stories: Record<string, StoryForChecklist>;
   neverFinishes: StoryForChecklist;
+  callbackWithWord(sim: unknown, key: string, word: string, at?: Date): { word: string; delivery: { body: unknown } };
 }
 interface StoryForChecklist {
   variants?: readonly string[];
-  play(sim: unknown, options?: { variant?: string }): { callbacks: { word: string; delivery: { body: unknown } }[] };
+  play(
+    sim: unknown,
+    options?: { variant?: string; key?: string },
+  ): { start: { reference: string }; callbacks: { word: string; delivery: { body: unknown } }[] };
 }
 
 async function loadKitOf(id: string): Promise<KitForChecklist> {
@@ -241,5 +245,26 @@ describe.each(PROVIDERS)('provider %s', (id) => {
       await sim.close();
     }
     expect(problems).toEqual([]);
+  });
+
+  it(`${id}: its kit's callback with any word carries that word, unknown, to the verification of its key`, async () => {
+    const kit = await loadKitOf(id);
+    const sim = await kit.start();
+    try {
+      const config = loadConfig({ ...DEV_DEFAULTS, KYC_PROVIDERS: id, ...kit.environment(sim) });
+      const parser = module.createCallbackParser(enabledProvider(config, id).settings);
+      const key = 'word-key-1';
+      const reference = Object.values(kit.stories)[0]!.play(sim, { key }).start.reference;
+      for (const sent of ['constructor', '__proto__', 'A\u0000\u202eB', 'a-word-of-its-own']) {
+        const { word, delivery } = kit.callbackWithWord(sim, key, sent, new Date());
+        const parsed = parser.parse(delivery.body, new Date().toISOString(), JSON.stringify(delivery.body));
+        expect(parsed.rejected).toEqual([]);
+        expect(parsed.events.map((event) => [event.reference, event.providerStatus, event.meaning])).toEqual([
+          [reference, word, expect.objectContaining({ status: 'ACTION_REQUIRED', unknownWord: sent })],
+        ]);
+      }
+    } finally {
+      await sim.close();
+    }
   });
 });

@@ -87,4 +87,9 @@ export const kit = defineKit<AttestrSimulator>({
       return { start: { provider: 'attestr', reference: key }, callbacks: [] };
     },
   },
+  // The flowx event name is the word.
+  callbackWithWord: (sim, key, word, at) => ({
+    word,
+    delivery: { body: sim.flowxCallback(key, word, at ? { updated: at } : {}), headers: sim.webhookHeaders() },
+  }),
 });

@@ -93,4 +93,12 @@ export const kit = defineKit<ConcedusSimulator>({
       return { start: { provider: 'concedus', reference: `person:${personKey}` }, callbacks: [] };
     },
   },
+  // A customer's compliance record whose status code is the word (a code is a number or a word).
+  callbackWithWord: (sim, key, word, at) => ({
+    word: `complianceRecord:${word}`,
+    delivery: {
+      body: [sim.complianceRecord({ customerKey: key }, word, at)],
+      headers: sim.callbackHeaders,
+    },
+  }),
 });

@@ -19,7 +19,8 @@ export interface ConcedusStatusScript {
 
 /** A compliance record in Concedus's callback shape (legacy, or inside a `complianceRecord` topic). */
 export interface ComplianceRecord {
-  status: number;
+  /** A code, or a status word (Concedus's codes are numbers; the schema reads any word too). */
+  status: number | string;
   key: string | null;
   modified: string | null;
   customerKey?: string;
@@ -47,7 +48,7 @@ export interface ConcedusSimulator extends RunningSimulator {
   /** A compliance record; `nullKey` / `nullModified` send `null` for Concedus's own key / time. */
   complianceRecord(
     subject: { customerKey: string } | { contractKey: string },
-    status?: number,
+    status?: number | string,
     modified?: Date,
     options?: { nullKey?: boolean; nullModified?: boolean },
   ): ComplianceRecord;

@@ -70,4 +70,9 @@ export const kit = defineKit<JumioKitSimulator>({
       };
     },
   },
+  // The execution's status is any word; an execution no story scripted is still the account's.
+  callbackWithWord: (sim, key, word, at) => ({
+    word,
+    delivery: { body: sim.callback(key, word, at, { accountId: sim.accountId }) },
+  }),
 });

@@ -47,12 +47,13 @@ export interface JumioSimulator extends RunningSimulator {
    * A callback body for one execution, in Jumio's documented shape. With `nullFields`, the optional
    * fields Jumio may send as `null` (`callbackSentAt`, `href`, `definitionKey`, `account`) are null.
    * The `href` names this simulator, or `hrefBase` (another simulator playing another of Jumio's regions).
+   * The account is the scripted execution's, or `accountId` for one not scripted.
    */
   callback(
     executionId: string,
     status: string,
     sentAt?: Date,
-    options?: { nullFields?: boolean; hrefBase?: string },
+    options?: { nullFields?: boolean; hrefBase?: string; accountId?: string },
   ): unknown;
 }
 
@@ -140,7 +141,7 @@ export async function startJumioSimulator(options: { tokenLifetimeSeconds?: numb
     revokeTokens: () => tokens.revokeAll(),
     tokensIssued: () => tokens.issuedCount(),
     callback: (executionId, status, sentAt = new Date(), options = {}) => {
-      const accountId = executions.get(executionId)?.accountId ?? 'unknown-account';
+      const accountId = executions.get(executionId)?.accountId ?? options.accountId ?? 'unknown-account';
       const accountHref = `${options.hrefBase ?? running.url}/api/v1/accounts/${accountId}`;
       if (options.nullFields) {
         return {

@@ -87,4 +87,9 @@ export const kit = defineKit<SocureSimulator>({
       };
     },
   },
+  // The DocV event type is the word (its default shape, as the stories' first variant speaks).
+  callbackWithWord: (sim, key, word, at) => ({
+    word,
+    delivery: { body: sim.callbacks.docv(key, word, { at }), headers: sim.callbackHeaders() },
+  }),
 });

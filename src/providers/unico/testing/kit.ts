@@ -91,4 +91,9 @@ export const kit = defineKit<UnicoKitSimulator>({
       return { start: { provider: 'unico', reference: key }, callbacks: [] };
     },
   },
+  // The process state is the word. Unico's webhook carries no time of its own.
+  callbackWithWord: (sim, key, word) => ({
+    word,
+    delivery: { body: sim.callback(key, { state: word }), headers: unicoWebhookHeaders(sim.webhookAuth) },
+  }),
 });
