@@ -201,13 +201,12 @@ describe('kyc CLI', () => {
 
   it('lists by decision and by age', async () => {
     const p = provider();
-    const [approved, rejected] = [approval, rejection].map((need) => {
+    const verification = (need: (story: ProviderStory<never>) => boolean) => {
       const played = play(need);
       return { played, id: played.start.reference, workflowId: `kyc:${p}:${played.start.reference}` };
-    }) as [
-      { played: PlayedStory; id: string; workflowId: string },
-      { played: PlayedStory; id: string; workflowId: string },
-    ];
+    };
+    const approved = verification(approval);
+    const rejected = verification(rejection);
     for (const { played, id } of [approved, rejected]) {
       expect((await kyc('start', '--provider', p, '--reference', id, ...contextArgs(played))).code).toBe(0);
       await sendAll(played);
