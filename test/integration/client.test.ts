@@ -1,6 +1,8 @@
 /**
- * KycClient against a real dev server, worker and the Jumio simulator: typed errors, start
- * validation, and how a closed verification is read (its workflow result, no query, no worker).
+ * KycClient against a real dev server, worker and a provider's simulator (from its testing kit):
+ * typed errors, start validation, and how a closed verification is read (its workflow result, no
+ * query, no worker). The provider: the first registered one whose retrieval API needs a context key
+ * from the start (what the start validation refuses without it), with an approval its callbacks end.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -9,17 +11,39 @@ import {
   VerificationAlreadyFinishedError,
   VerificationNotFoundError,
 } from '../../src/client';
-import { postJson } from '../../src/testing/callback-sender';
+import { sendCallbacks } from '../../src/testing/callback-sender';
+import type { ProviderStory } from '../../src/testing/kit';
 import type { VerificationState } from '../../src/verification/model';
 import { kycWorkflowId } from '../../src/contracts';
-import { jumioTestEnv, useJumioStack } from '../../src/providers/jumio/test/jumio-env';
+import { providerVariable } from '../../src/providers/settings';
+import { PROVIDERS, providerModule, type ProviderId } from '../../src/providers/registry';
+import { useProviderStack } from '../support/provider-stack';
+import { kitWith, storyOf } from '../support/providers';
 import { runWorker, testClient, testConfig } from '../support/stack';
-import { PROVIDERS } from '../../src/providers/registry';
 
-const fixture = useJumioStack({ JUMIO_CALLBACK_GRACE: '1h' });
+/** An approval its callbacks end (announced or carried in them). */
+const approvalByCallbacks = (story: ProviderStory<never>) =>
+  story.callbacksDecide && story.truth.status === 'COMPLETED' && story.truth.decision === 'APPROVED';
+
+const chosen = kitWith(
+  (kit, provider) =>
+    (providerModule(provider).requiredContext ?? []).length > 0 && storyOf(kit, approvalByCallbacks) !== undefined,
+  'a required context key and an approval its callbacks end',
+);
+const graceOf = (provider: ProviderId) => ({ [providerVariable(provider, 'CALLBACK_GRACE')]: '1h' });
+const fixture = useProviderStack(() => chosen.choose(), { variables: ([provider]) => graceOf(provider!) });
 
 function kyc(): KycClient {
-  return new KycClient(fixture.stack.client, fixture.stack.config);
+  return fixture.kyc;
+}
+
+function provider(): ProviderId {
+  return chosen.picked.provider;
+}
+
+/** The context key its retrieval API is addressed by. */
+function requiredKey(): string {
+  return providerModule(provider()).requiredContext![0]!.key;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -31,14 +55,18 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
-/** A Jumio verification that callbacks take to COMPLETED/APPROVED. */
+/** A verification the app starts and the approval story's callbacks take to COMPLETED/APPROVED. */
 async function finishedVerification(client = kyc(), ingressUrl = fixture.stack.ingressUrl): Promise<string> {
-  const id = randomUUID();
-  const accountId = randomUUID();
-  fixture.sim.script(id, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
-  await client.startVerification({ provider: 'jumio', reference: id, context: { accountId } });
-  expect((await postJson(`${ingressUrl}/webhooks/jumio`, fixture.sim.callback(id, 'PROCESSED'))).status).toBe(200);
-  expect(await client.waitForVerification('jumio', id, { timeoutMs: 40_000 })).toMatchObject({
+  const { kit } = chosen.picked;
+  const played = kit.stories[storyOf(kit, approvalByCallbacks)!]!.play(fixture.of(provider()).sim);
+  const id = played.start.reference;
+  await client.startVerification(played.start);
+  const sent = await sendCallbacks(
+    `${ingressUrl}/webhooks/${provider()}`,
+    played.callbacks.map(({ delivery }) => delivery),
+  );
+  expect(sent.map(({ status }) => status)).toEqual(played.callbacks.map(() => 200));
+  expect(await client.waitForVerification(provider(), id, { timeoutMs: 40_000 })).toMatchObject({
     status: 'COMPLETED',
     decision: 'APPROVED',
   });
@@ -48,21 +76,20 @@ async function finishedVerification(client = kyc(), ingressUrl = fixture.stack.i
 describe('startVerification', () => {
   it('refuses, before anything starts, a request that could never finish', async () => {
     const id = randomUUID();
+    const p = provider();
+    const key = requiredKey();
     const cases: [Parameters<KycClient['startVerification']>[0], string][] = [
       [
-        { provider: 'jumio', reference: id },
-        "jumio needs context.accountId: its retrieval API is addressed by it, so without it a lost callback could never be confirmed (pass context: { accountId: '…' }, CLI: --context accountId=…)",
+        { provider: p, reference: id },
+        `${p} needs context.${key}: its retrieval API is addressed by it, so without it a lost callback could never be confirmed (pass context: { ${key}: '…' }, CLI: --context ${key}=…)`,
       ],
+      [{ provider: p, reference: id, context: { [key]: 'a', x: 'jane@example.com' } }, 'context.x must be an ID'],
       [
-        { provider: 'jumio', reference: id, context: { accountId: 'a', x: 'jane@example.com' } },
-        'context.x must be an ID',
-      ],
-      [
-        { provider: 'jumio', reference: id, context: { accountId: 'a' }, expiresAt: new Date(Date.now() - 1000) },
+        { provider: p, reference: id, context: { [key]: 'a' }, expiresAt: new Date(Date.now() - 1000) },
         'expiresAt must be in the future',
       ],
-      [{ provider: 'onfido' as 'jumio', reference: id }, `provider must be one of ${PROVIDERS.join(', ')}`],
-      [{ provider: 'jumio', reference: 'jane doe', context: { accountId: 'a' } }, 'reference must be an ID'],
+      [{ provider: 'onfido' as ProviderId, reference: id }, `provider must be one of ${PROVIDERS.join(', ')}`],
+      [{ provider: p, reference: 'jane doe', context: { [key]: 'a' } }, 'reference must be an ID'],
     ];
     for (const [request, message] of cases) {
       const err = await rejection(kyc().startVerification(request));
@@ -70,19 +97,19 @@ describe('startVerification', () => {
       expect(err.message.slice(0, message.length)).toBe(message);
     }
     // Nothing was started.
-    expect(await rejection(kyc().getVerification('jumio', id))).toBeInstanceOf(VerificationNotFoundError);
+    expect(await rejection(kyc().getVerification(p, id))).toBeInstanceOf(VerificationNotFoundError);
   });
 });
 
 describe('errors', () => {
   it('says which verification does not exist', async () => {
-    const err = await rejection(kyc().getVerification('jumio', 'no-such-reference'));
+    const err = await rejection(kyc().getVerification(provider(), 'no-such-reference'));
     expect(err).toBeInstanceOf(VerificationNotFoundError);
     expect(err).toMatchObject({
-      workflowId: 'kyc:jumio:no-such-reference',
-      message: 'no verification kyc:jumio:no-such-reference',
+      workflowId: `kyc:${provider()}:no-such-reference`,
+      message: `no verification kyc:${provider()}:no-such-reference`,
     });
-    expect(await rejection(kyc().refreshVerification('jumio', 'no-such-reference'))).toBeInstanceOf(
+    expect(await rejection(kyc().refreshVerification(provider(), 'no-such-reference'))).toBeInstanceOf(
       VerificationNotFoundError,
     );
   });
@@ -90,13 +117,13 @@ describe('errors', () => {
   it('refuses to cancel or refresh a finished verification, handing back its verdict', async () => {
     const id = await finishedVerification();
     const attempts = [
-      () => kyc().cancelVerification('jumio', id, 'user_left'),
-      () => kyc().refreshVerification('jumio', id),
+      () => kyc().cancelVerification(provider(), id, 'user_left'),
+      () => kyc().refreshVerification(provider(), id),
     ];
     for (const attempt of attempts) {
       const err = await rejection(attempt());
       expect(err).toBeInstanceOf(VerificationAlreadyFinishedError);
-      expect(err.message).toBe(`verification kyc:jumio:${id} already finished: COMPLETED/APPROVED`);
+      expect(err.message).toBe(`verification kyc:${provider()}:${id} already finished: COMPLETED/APPROVED`);
       expect((err as VerificationAlreadyFinishedError).state).toMatchObject({
         status: 'COMPLETED',
         decision: 'APPROVED',
@@ -107,10 +134,12 @@ describe('errors', () => {
 
 describe('refresh', () => {
   it("sends the workflow's refresh signal to a running verification", async () => {
-    const id = randomUUID();
-    await kyc().startVerification({ provider: 'jumio', reference: id, context: { accountId: 'acc-r' } });
-    await kyc().refreshVerification('jumio', id);
-    const history = await fixture.stack.client.workflow.getHandle(kycWorkflowId('jumio', id)).fetchHistory();
+    // A user who never finishes: the provider, asked, still says "open".
+    const played = chosen.picked.kit.neverFinishes.play(fixture.of(provider()).sim);
+    const id = played.start.reference;
+    await kyc().startVerification(played.start);
+    await kyc().refreshVerification(provider(), id);
+    const history = await fixture.stack.client.workflow.getHandle(kycWorkflowId(provider(), id)).fetchHistory();
     const signals = (history.events ?? []).flatMap((e) =>
       e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName] : [],
     );
@@ -121,7 +150,7 @@ describe('refresh', () => {
 describe('a closed verification', () => {
   it('is read from its workflow result: no worker (and so no query replay) is needed', async () => {
     // A worker of its own, so stopping it leaves the file's stack alone.
-    const config = testConfig(jumioTestEnv(fixture.sim, { JUMIO_CALLBACK_GRACE: '1h' }), fixture.env.address);
+    const config = testConfig({ ...fixture.sims.environment, ...graceOf(provider()) }, fixture.env.address);
     const client = testClient(fixture.env, config);
     const worker = await runWorker(fixture.env, config);
     const own = new KycClient(client, config);
@@ -132,13 +161,13 @@ describe('a closed verification', () => {
       await worker.stop();
     }
     // A query would now wait for a worker that never comes; the result is in the history.
-    const state = await withinSeconds(20, own.getVerification('jumio', id));
+    const state = await withinSeconds(20, own.getVerification(provider(), id));
     expect(state).toMatchObject<Partial<VerificationState>>({
       status: 'COMPLETED',
       decision: 'APPROVED',
       reference: id,
     });
-    expect(await withinSeconds(20, own.waitForVerification('jumio', id))).toEqual(state);
+    expect(await withinSeconds(20, own.waitForVerification(provider(), id))).toEqual(state);
   });
 });
 

@@ -3,27 +3,66 @@
  * (inputs, signals, activity results, the workflow's result, failure texts) is checked byte by
  * byte, and the same check run on a stack without a key finds the clear text, so it can fail.
  * Rotating the key strands nothing: a verification begun under key A continues under key B.
+ * The provider: the first registered one with an approval whose callbacks announce the verdict its
+ * retrieval API holds (so a wrong credential fails that retrieval), whose callbacks may start a
+ * verification, and which has a secret credential.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { KycClient } from '../../src/client';
-import { postJson } from '../../src/testing/callback-sender';
+import { postJson, sendCallbacks } from '../../src/testing/callback-sender';
+import type { PlayedStory, ProviderStory } from '../../src/testing/kit';
 import { EncryptionCodec, payloadKeyId } from '../../src/temporal/encryption-codec';
 import { kycWorkflowId } from '../../src/contracts';
-import { jumioTestEnv, useJumioStack } from '../../src/providers/jumio/test/jumio-env';
-import { startStack, type Stack } from '../support/stack';
+import { providerVariable } from '../../src/providers/settings';
+import { providerModule, type ProviderId } from '../../src/providers/registry';
+import { useProviderStack } from '../support/provider-stack';
+import { documentedStatus, kitWith, storyOf } from '../support/providers';
+import { eventually, startStack, type Stack } from '../support/stack';
 
 type History = temporal.api.history.v1.IHistory;
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);
-const fixture = useJumioStack({ KYC_PAYLOAD_KEY: keyA.toString('base64'), JUMIO_CALLBACK_GRACE: '1h' });
+
+/** An approval whose callbacks announce a verdict the API holds from the start: one retrieval fetches it. */
+const announcedFromStart = (story: ProviderStory<never>) =>
+  story.announced &&
+  story.apiKnowsFromStart &&
+  story.truth.status === 'COMPLETED' &&
+  story.truth.decision === 'APPROVED';
+const chosen = kitWith(
+  (kit, provider) =>
+    storyOf(kit, announcedFromStart) !== undefined &&
+    !providerModule(provider).appStartsOnly &&
+    providerModule(provider).variables.some((variable) => variable.secret),
+  'an announced approval its API holds, callbacks that may start a verification, and a secret credential',
+);
+const graceOf = (provider: ProviderId) => ({ [providerVariable(provider, 'CALLBACK_GRACE')]: '1h' });
+const fixture = useProviderStack(() => chosen.choose(), {
+  variables: ([provider]) => ({ KYC_PAYLOAD_KEY: keyA.toString('base64'), ...graceOf(provider!) }),
+});
+
+function provider(): ProviderId {
+  return chosen.picked.provider;
+}
+
+/** The chosen story played for a verification of its own (the shared simulator scripted for it). */
+function play(): PlayedStory {
+  const { kit } = chosen.picked;
+  return kit.stories[storyOf(kit, announcedFromStart)!]!.play(fixture.of(provider()).sim);
+}
+
+/** Stack variables: the simulator's, callbacks given an hour before any poll, and `extra`. */
+function variables(extra: Record<string, string> = {}): Record<string, string> {
+  return { ...fixture.sims.environment, ...graceOf(provider()), ...extra };
+}
 
 async function historyOf(client: Client, reference: string): Promise<History> {
   const { history } = await client.workflowService.getWorkflowExecutionHistory({
     namespace: 'default',
-    execution: { workflowId: kycWorkflowId('jumio', reference) },
+    execution: { workflowId: kycWorkflowId(provider(), reference) },
   });
   return history!;
 }
@@ -66,15 +105,17 @@ function payloadsShowing(history: History, values: string[]): string[] {
 const encodingOf = (payload: Payload) => Buffer.from(payload.metadata!.encoding!).toString();
 const keyIdOf = (payload: Payload) => Buffer.from(payload.metadata!['encryption-key-id'] ?? '').toString();
 
-/** A Jumio verification begun by the app and finished by a PROCESSED callback and retrieval. */
+/** A verification begun by the app and finished by the story's callbacks and the retrieval they announce. */
 async function completeOne(stack: Stack, customerReference: string): Promise<string> {
-  const reference = randomUUID();
-  const accountId = randomUUID();
-  fixture.sim.script(reference, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
+  const played = play();
+  const { reference } = played.start;
   const kyc = new KycClient(stack.client, stack.config);
-  await kyc.startVerification({ provider: 'jumio', reference, context: { accountId }, customerReference });
-  await postJson(`${stack.ingressUrl}/webhooks/jumio`, fixture.sim.callback(reference, 'PROCESSED'));
-  expect(await kyc.waitForVerification('jumio', reference, { timeoutMs: 30_000 })).toMatchObject({
+  await kyc.startVerification({ ...played.start, customerReference });
+  await sendCallbacks(
+    `${stack.ingressUrl}/webhooks/${provider()}`,
+    played.callbacks.map(({ delivery }) => delivery),
+  );
+  expect(await kyc.waitForVerification(provider(), reference, { timeoutMs: 30_000 })).toMatchObject({
     status: 'COMPLETED',
     customerReference,
   });
@@ -98,7 +139,7 @@ it('stores only encrypted payloads, and the app reads them in clear', async () =
 });
 
 it('the same check finds the clear text when encryption is off (it can fail)', async () => {
-  const plain = await startStack(fixture.env, jumioTestEnv(fixture.sim, { JUMIO_CALLBACK_GRACE: '1h' }));
+  const plain = await startStack(fixture.env, variables());
   try {
     const reference = await completeOne(plain, 'customer-plain-78');
     const history = await historyOf(plain.client, reference);
@@ -113,18 +154,24 @@ it('the same check finds the clear text when encryption is off (it can fail)', a
 it('encrypts failure messages and stack traces', async () => {
   // Wrong credentials: the retrieval fails for good (401 → ProviderAuthRejected) and the
   // failure, with its message and stack, lands in the history.
+  const wrongSecrets = Object.fromEntries(
+    providerModule(provider())
+      .variables.filter((variable) => variable.secret)
+      .map((variable) => [variable.name, 'not-the-secret']),
+  );
   const misconfigured = await startStack(
     fixture.env,
-    jumioTestEnv(fixture.sim, {
-      KYC_PAYLOAD_KEY: keyA.toString('base64'),
-      JUMIO_CLIENT_SECRET: 'not-the-secret',
-      JUMIO_CALLBACK_GRACE: '1h',
-    }),
+    variables({ KYC_PAYLOAD_KEY: keyA.toString('base64'), ...wrongSecrets }),
   );
   try {
-    const reference = randomUUID();
-    fixture.sim.script(reference, { accountId: randomUUID(), status: 'PROCESSED', decision: { type: 'PASSED' } });
-    await postJson(`${misconfigured.ingressUrl}/webhooks/jumio`, fixture.sim.callback(reference, 'PROCESSED'));
+    // The callbacks alone start it, and announce the verdict the retrieval then fails to fetch.
+    const played = play();
+    const { reference } = played.start;
+    const sent = await sendCallbacks(
+      `${misconfigured.ingressUrl}/webhooks/${provider()}`,
+      played.callbacks.map(({ delivery }) => delivery),
+    );
+    expect(sent.map(({ status }) => status)).toEqual(played.callbacks.map(() => 200));
     const failure = await eventuallyFailure(misconfigured.client, reference);
     expect(failure.message).toBe('Encoded failure');
     expect(failure.stackTrace ?? '').toBe('');
@@ -138,55 +185,59 @@ it('encrypts failure messages and stack traces', async () => {
   }
 });
 
-async function eventuallyFailure(client: Client, reference: string): Promise<temporal.api.failure.v1.IFailure> {
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const history = await historyOf(client, reference).catch(() => undefined);
-    const failed = history?.events?.find((e) => e.activityTaskFailedEventAttributes?.failure);
-    if (failed) return failed.activityTaskFailedEventAttributes!.failure!;
-    if (Date.now() > deadline) throw new Error('no activity failure in the history');
-    await new Promise((r) => setTimeout(r, 300));
-  }
+function eventuallyFailure(client: Client, reference: string): Promise<temporal.api.failure.v1.IFailure> {
+  return eventually(
+    async () => {
+      const history = await historyOf(client, reference);
+      const failed = history.events?.find((e) => e.activityTaskFailedEventAttributes?.failure);
+      return failed?.activityTaskFailedEventAttributes?.failure ?? undefined;
+    },
+    45_000,
+    'an activity failure in the history',
+  );
 }
 
 it('rotating the key strands nothing: a verification begun under key A continues and completes under key B', async () => {
   const taskQueue = `rotation-${randomUUID()}`;
   const underA = await startStack(
     fixture.env,
-    jumioTestEnv(fixture.sim, {
-      KYC_PAYLOAD_KEY: keyA.toString('base64'),
-      JUMIO_CALLBACK_GRACE: '1h',
-      TEMPORAL_TASK_QUEUE: taskQueue,
-    }),
+    variables({ KYC_PAYLOAD_KEY: keyA.toString('base64'), TEMPORAL_TASK_QUEUE: taskQueue }),
   );
-  const reference = randomUUID();
-  const accountId = randomUUID();
+  // Its first callback is handled under A, the rest under B.
+  const played = play();
+  expect(played.callbacks.length).toBeGreaterThanOrEqual(2);
+  const [first, ...rest] = played.callbacks;
+  const { reference } = played.start;
+  const url = (stack: Stack) => `${stack.ingressUrl}/webhooks/${provider()}`;
   let underB: Stack | undefined;
   try {
     const kycA = new KycClient(underA.client, underA.config);
-    await kycA.startVerification({ provider: 'jumio', reference, context: { accountId }, customerReference: 'rot-1' });
-    fixture.sim.script(reference, { accountId, status: 'ACQUIRED' });
-    expect(await postJson(`${underA.ingressUrl}/webhooks/jumio`, fixture.sim.callback(reference, 'ACQUIRED'))).toEqual({
+    await kycA.startVerification({ ...played.start, customerReference: 'rot-1' });
+    expect(await postJson(url(underA), first!.delivery.body, first!.delivery.headers)).toEqual({
       status: 200,
       body: { accepted: 1 },
     });
-    expect(await kycA.getVerification('jumio', reference)).toMatchObject({ status: 'SUBMITTED' });
+    expect(await kycA.getVerification(provider(), reference)).toMatchObject({
+      status: documentedStatus(provider(), first!.word),
+      providerStatus: first!.word,
+    });
     await underA.stop();
 
     // The operator rotates: B encrypts from now on, A stays in the ring to read what it wrote.
     underB = await startStack(
       fixture.env,
-      jumioTestEnv(fixture.sim, {
+      variables({
         KYC_PAYLOAD_KEY: keyB.toString('base64'),
         KYC_PAYLOAD_KEYS_OLD: keyA.toString('base64'),
-        JUMIO_CALLBACK_GRACE: '1h',
         TEMPORAL_TASK_QUEUE: taskQueue,
       }),
     );
     const kycB = new KycClient(underB.client, underB.config);
-    fixture.sim.script(reference, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
-    await postJson(`${underB.ingressUrl}/webhooks/jumio`, fixture.sim.callback(reference, 'PROCESSED'));
-    const final = await kycB.waitForVerification('jumio', reference, { timeoutMs: 30_000 });
+    await sendCallbacks(
+      url(underB),
+      rest.map(({ delivery }) => delivery),
+    );
+    const final = await kycB.waitForVerification(provider(), reference, { timeoutMs: 30_000 });
     expect(final).toMatchObject({ status: 'COMPLETED', decision: 'APPROVED', customerReference: 'rot-1' });
 
     // The history holds payloads under both keys, and the ring reads every one of them.

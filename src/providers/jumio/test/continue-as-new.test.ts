@@ -1,13 +1,15 @@
 /**
  * History stays bounded: past KYC_MAX_HISTORY_EVENTS the workflow continues as new, carrying
- * the state, the dedup set and the registration, on the real dev server.
+ * the state, the dedup set and the registration, on the real dev server. The history is grown with
+ * Jumio callbacks in statuses of the test's own making (each one a signal the workflow records), which
+ * only Jumio's simulator builds: the testing kits play a provider's documented callbacks only.
  */
 import { randomUUID } from 'node:crypto';
-import { KycClient } from '../../src/client';
-import { postJson } from '../../src/testing/callback-sender';
-import { kycWorkflowId } from '../../src/contracts';
-import { useJumioStack } from '../../src/providers/jumio/test/jumio-env';
-import { eventually } from '../support/stack';
+import { KycClient } from '../../../client';
+import { postJson } from '../../../testing/callback-sender';
+import { kycWorkflowId } from '../../../contracts';
+import { useJumioStack } from './jumio-env';
+import { eventually } from '../../../../test/support/stack';
 
 const fixture = useJumioStack({ KYC_MAX_HISTORY_EVENTS: '40', JUMIO_CALLBACK_GRACE: '1h' });
 
