@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../../src/app-config';
 import { EnvReader, parseDuration } from '../../src/config/env-reader';
+import { parseWebhookAuth } from '../../src/config/webhook-auth';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 import { PROVIDERS, providerModule } from '../../src/providers/registry';
 import { providerVariable } from '../../src/providers/settings';
@@ -40,7 +41,11 @@ describe('loadConfig', () => {
         new EnvReader({}).durations(variable('POLL_SCHEDULE', id), defaults.pollSchedule),
       );
       // A published rule stands for its webhook auth; otherwise a development default is used, and said so.
-      if (webhookAuth.default) expect(config.providers[id]!.webhookAuth.length).toBeGreaterThan(0);
+      if (webhookAuth.default) {
+        expect(config.providers[id]!.webhookAuth).toEqual(
+          parseWebhookAuth(variable('WEBHOOK_AUTH', id), webhookAuth.default),
+        );
+      }
       expect(config.devDefaults).toEqual(expect.arrayContaining(requiredInProduction(id)));
     }
     expect(Object.isFrozen(config)).toBe(true);
