@@ -1,11 +1,12 @@
 /**
  * The Temporal Web UI as an operator sees it, in headless Chromium (Debian's `chromium`, which
- * .ci/run installs): a finished verification's page shows its status and decision, and with
+ * .ci/run installs): a finished verification's page shows its status and decision (a provider's
+ * story whose callbacks end it with a decision, the first registered one that has such), and with
  * payload encryption on, the codec endpoint lets the UI show a payload in clear.
  * Screenshots go to test-artifacts/ (kept by CI, ignored by git).
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PayloadCodec } from '@temporalio/common';
@@ -14,13 +15,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { KycClient } from '../../src/client';
 import { createCodecServer } from '../../src/codec-server';
 import { listen } from '../../src/http/listen';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
-import { postJson } from '../../src/testing/callback-sender';
+import { providerVariable } from '../../src/providers/settings';
+import { sendCallbacks } from '../../src/testing/callback-sender';
+import { startSimulators, type RunningSimulators } from '../../src/testing/simulators';
 import { resolveTemporalCli } from '../../src/temporal/binaries';
 import { EncryptionCodec } from '../../src/temporal/encryption-codec';
 import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../../src/contracts';
-import { jumioTestEnv } from '../../src/providers/jumio/test/jumio-env';
 import { freePort } from '../support/ports';
+import { pickProvider, type Picked } from '../support/providers';
 import { quietRuntime, startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(180_000);
@@ -48,7 +50,8 @@ function chromiumPath(): string {
 describe('Temporal Web UI', () => {
   const key = randomBytes(32);
   let env: TestWorkflowEnvironment;
-  let sim: JumioSimulator;
+  let chosen: Picked;
+  let sims: RunningSimulators;
   let codec: Awaited<ReturnType<typeof listen>>;
   let plain: Stack;
   let encrypted: Stack;
@@ -86,10 +89,16 @@ describe('Temporal Web UI', () => {
       },
     });
     uiUrl = uiOrigins[0]!;
-    sim = await startJumioSimulator();
+    chosen = await pickProvider(
+      (story) => story.callbacksDecide && story.truth.decision !== undefined,
+      'a story whose callbacks end it with a decision',
+    );
+    sims = await startSimulators([chosen.provider]);
+    // No fallback polling: the callbacks end the verification.
+    const variables = { ...sims.environment, [providerVariable(chosen.provider, 'CALLBACK_GRACE')]: '1h' };
     [plain, encrypted] = await Promise.all([
-      startStack(env, jumioTestEnv(sim, { JUMIO_CALLBACK_GRACE: '1h' })),
-      startStack(env, jumioTestEnv(sim, { JUMIO_CALLBACK_GRACE: '1h', KYC_PAYLOAD_KEY: key.toString('base64') })),
+      startStack(env, variables),
+      startStack(env, { ...variables, KYC_PAYLOAD_KEY: key.toString('base64') }),
     ]);
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     mkdirSync(artifacts, { recursive: true });
@@ -99,28 +108,31 @@ describe('Temporal Web UI', () => {
     await browser?.close();
     await Promise.all([plain?.stop(), encrypted?.stop()]);
     await codec?.close();
-    await sim?.close();
+    await sims?.close();
     await env?.teardown();
   });
 
-  /** A Jumio verification taken to COMPLETED/APPROVED through the ingress and the simulator. */
+  /** The chosen story's verdict. */
+  const truth = () => chosen.kit.stories[chosen.story]!.truth;
+
+  /** A verification of the chosen story taken to its verdict through the ingress and the simulator. */
   async function finishedVerification(stack: Stack, customerReference: string): Promise<string> {
-    const reference = randomUUID();
-    const accountId = randomUUID();
-    sim.script(reference, { accountId, status: 'PROCESSED', decision: { type: 'PASSED' } });
+    const played = chosen.kit.stories[chosen.story]!.play(sims.of(chosen.provider).sim);
     const kyc = new KycClient(stack.client, stack.config);
-    await kyc.startVerification({ provider: 'jumio', reference, context: { accountId }, customerReference });
-    await postJson(`${stack.ingressUrl}/webhooks/jumio`, sim.callback(reference, 'PROCESSED'));
-    expect(await kyc.waitForVerification('jumio', reference, { timeoutMs: 60_000 })).toMatchObject({
-      status: 'COMPLETED',
-      decision: 'APPROVED',
-    });
+    await kyc.startVerification({ ...played.start, customerReference });
+    const sent = await sendCallbacks(
+      `${stack.ingressUrl}/webhooks/${chosen.provider}`,
+      played.callbacks.map(({ delivery }) => delivery),
+    );
+    expect(sent.map(({ status }) => status)).toEqual(played.callbacks.map(() => 200));
+    const { reference } = played.start;
+    expect(await kyc.waitForVerification(chosen.provider, reference, { timeoutMs: 60_000 })).toMatchObject(truth());
     return reference;
   }
 
   async function openVerification(reference: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
-    const workflowId = encodeURIComponent(kycWorkflowId('jumio', reference));
+    const workflowId = encodeURIComponent(kycWorkflowId(chosen.provider, reference));
     await page.goto(`${uiUrl}/namespaces/default/workflows/${workflowId}`, { waitUntil: 'domcontentloaded' });
     return page;
   }
@@ -149,10 +161,11 @@ describe('Temporal Web UI', () => {
     const page = await openVerification(reference);
     try {
       // The workflow's result, as the page opens: the final state.
-      await pageShows(page, [`"reference": "${reference}"`, '"status": "COMPLETED"'], 'web-ui-finished-verification');
+      const { status, decision } = truth();
+      await pageShows(page, [`"reference": "${reference}"`, `"status": "${status}"`], 'web-ui-finished-verification');
       // The status and decision the workflow mirrors into search attributes (src/workflows/visibility.ts).
       await page.getByText('Search Attributes', { exact: true }).first().click();
-      await pageShows(page, ['KycStatus', 'COMPLETED', 'KycDecision', 'APPROVED'], 'web-ui-finished-verification');
+      await pageShows(page, ['KycStatus', status, 'KycDecision', decision!], 'web-ui-finished-verification');
       await page.screenshot({ path: join(artifacts, 'web-ui-finished-verification.png'), fullPage: true });
     } finally {
       await page.close();
@@ -164,7 +177,7 @@ describe('Temporal Web UI', () => {
     const page = await openVerification(reference);
     try {
       // The server holds only ciphertext: this JSON is the browser's, decoded by the codec endpoint.
-      await pageShows(page, [`"reference": "${reference}"`, '"status": "COMPLETED"'], 'web-ui-decoded-payload');
+      await pageShows(page, [`"reference": "${reference}"`, `"status": "${truth().status}"`], 'web-ui-decoded-payload');
       await page.screenshot({ path: join(artifacts, 'web-ui-decoded-payload.png'), fullPage: true });
       expect(decrypted).toBeGreaterThan(0);
     } finally {

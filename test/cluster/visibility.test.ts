@@ -4,9 +4,10 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { runCli } from '../../src/client/cli';
 import { KycClient } from '../../src/client';
-import { startJumioSimulator, type JumioSimulator } from '../../src/providers/jumio/testing/simulator';
 import { KYC_SEARCH_ATTRIBUTES } from '../../src/contracts';
-import { jumioTestEnv } from '../../src/providers/jumio/test/jumio-env';
+import { PROVIDERS } from '../../src/providers/registry';
+import { providerVariable } from '../../src/providers/settings';
+import { startSimulators, type RunningSimulators } from '../../src/testing/simulators';
 import { eventually, startStack, startTemporal, type Stack } from '../support/stack';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
@@ -84,43 +85,44 @@ describe('SQL visibility on the cluster', () => {
   });
 
   describe('kyc list', () => {
-    let sim: JumioSimulator;
+    // Any provider will do: its users never finish, the app cancels two of them.
+    const provider = PROVIDERS[0]!;
+    let sims: RunningSimulators;
     let stack: Stack;
 
     beforeAll(async () => {
-      sim = await startJumioSimulator();
-      stack = await startStack(env, jumioTestEnv(sim, { JUMIO_CALLBACK_GRACE: '1h' }));
+      sims = await startSimulators([provider]);
+      stack = await startStack(env, { ...sims.environment, [providerVariable(provider, 'CALLBACK_GRACE')]: '1h' });
     });
 
     afterAll(async () => {
       await stack?.stop();
-      await sim?.close();
+      await sims?.close();
     });
 
     it('lists running verifications first, then closed ones, most recently closed first', async () => {
       const kycClient = new KycClient(stack.client, stack.config);
-      const [closedFirst, running, closedLast] = [randomUUID(), randomUUID(), randomUUID()] as string[] as [
-        string,
-        string,
-        string,
-      ];
-      for (const reference of [closedFirst, running, closedLast]) {
-        await kycClient.startVerification({ provider: 'jumio', reference, context: { accountId: 'a-1' } });
-        if (reference !== running) {
-          await kycClient.cancelVerification('jumio', reference, 'user_left');
-          await kycClient.waitForVerification('jumio', reference, { timeoutMs: 30_000 });
+      const { kit, sim } = sims.of(provider);
+      // Three users who never finish: the app cancels the first and the last.
+      const starts = [1, 2, 3].map(() => kit.neverFinishes.play(sim).start);
+      const [closedFirst, running, closedLast] = starts.map(({ reference }) => reference) as [string, string, string];
+      for (const start of starts) {
+        await kycClient.startVerification(start);
+        if (start.reference !== running) {
+          await kycClient.cancelVerification(provider, start.reference, 'user_left');
+          await kycClient.waitForVerification(provider, start.reference, { timeoutMs: 30_000 });
         }
       }
       const mine = (rows: { reference: string }[]) =>
         rows.map((row) => row.reference).filter((reference) => [closedFirst, running, closedLast].includes(reference));
       const listed = await eventually(async () => {
         const rows = mine(
-          await kycClient.listVerifications({ provider: 'jumio', startedAfter: new Date(Date.now() - 600_000) }),
+          await kycClient.listVerifications({ provider, startedAfter: new Date(Date.now() - 600_000) }),
         );
         return rows.length === 3 ? rows : undefined;
       });
       expect(listed).toEqual([running, closedLast, closedFirst]);
-      const statuses = await kycClient.listVerifications({ provider: 'jumio', status: 'CANCELLED' });
+      const statuses = await kycClient.listVerifications({ provider, status: 'CANCELLED' });
       expect(mine(statuses)).toEqual([closedLast, closedFirst]);
     });
   });

@@ -1,19 +1,23 @@
 import { ConfigError, loadConfig } from '../../src/app-config';
 import { EnvReader, parseDuration } from '../../src/config/env-reader';
-import { JUMIO_CALLBACK_IPS } from '../../src/providers/jumio';
+import { parseWebhookAuth } from '../../src/config/webhook-auth';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 import { PROVIDERS, providerModule } from '../../src/providers/registry';
+import { providerVariable } from '../../src/providers/settings';
+import { productionEnv, productionVariables, requiredInProduction } from '../support/production';
 
 const devEnv = DEV_DEFAULTS;
-/** Everything production needs for Jumio alone. */
-const production = {
-  NODE_ENV: 'production',
-  TEMPORAL_ADDRESS: 't:7233',
-  KYC_PROVIDERS: 'jumio',
-  JUMIO_CLIENT_ID: 'i',
-  JUMIO_CLIENT_SECRET: 's',
-  JUMIO_ACCOUNT_IDS: 'acc-1',
-};
+/** The provider the general rules are shown with: the first registered one. */
+const first = PROVIDERS[0]!;
+/** Another provider, for what one provider's settings must not touch. */
+const second = PROVIDERS[1]!;
+/** A provider whose webhook auth production must be given (it publishes no rule of its own). */
+const unpublished = PROVIDERS.find((id) => id !== first && !providerModule(id).webhookAuth.default)!;
+/** Everything production needs for the first provider alone. */
+const production = productionEnv(first);
+const variable = (suffix: Parameters<typeof providerVariable>[1], id = first) => providerVariable(id, suffix);
+/** The first setting of the provider that production requires and only has a development default. */
+const firstRequired = requiredInProduction(first)[0]!;
 
 function configError(load: () => unknown): ConfigError {
   try {
@@ -30,67 +34,71 @@ describe('loadConfig', () => {
     const config = loadConfig(devEnv);
     expect(config.temporal).toMatchObject({ address: undefined, namespace: 'default', taskQueue: 'kyc-verifications' });
     expect(config.ingress.port).toBe(3000);
-    expect(config.providers.jumio!.policy.pollScheduleMs).toEqual(
-      [40, 60, 100, 160, 240, 340, 460, 600, 760, 940].map((s) => s * 1000),
-    );
-    expect(config.providers.jumio!.webhookAuth).toEqual([{ kind: 'ip', ranges: expect.any(Array) }]);
-    const jumioAuth = config.providers.jumio!.webhookAuth[0];
-    expect(jumioAuth?.kind === 'ip' && jumioAuth.ranges.map((r) => r.text)).toEqual(JUMIO_CALLBACK_IPS);
-    expect(config.devDefaults).toEqual(
-      expect.arrayContaining(['JUMIO_CLIENT_ID', 'JUMIO_CLIENT_SECRET', 'JUMIO_ACCOUNT_IDS']),
-    );
+    for (const id of PROVIDERS) {
+      const { defaults, webhookAuth } = providerModule(id);
+      // Each provider's own timings (its defaults, parsed the way their variables are).
+      expect(config.providers[id]!.policy.pollScheduleMs).toEqual(
+        new EnvReader({}).durations(variable('POLL_SCHEDULE', id), defaults.pollSchedule),
+      );
+      // A published rule stands for its webhook auth; otherwise a development default is used, and said so.
+      if (webhookAuth.default) {
+        expect(config.providers[id]!.webhookAuth).toEqual(
+          parseWebhookAuth(variable('WEBHOOK_AUTH', id), webhookAuth.default),
+        );
+      }
+      expect(config.devDefaults).toEqual(expect.arrayContaining(requiredInProduction(id)));
+    }
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('uses development defaults only when asked (KYC_DEV_DEFAULTS=1): a deployment that forgets NODE_ENV is refused, not open', () => {
     // Nothing set and no opt-in: stops on the first setting that only has a development default.
     expect(configError(() => loadConfig({})).message).toBe(
-      'JUMIO_CLIENT_ID: must be set: development defaults are off (KYC_DEV_DEFAULTS=1 turns them on outside production)',
+      `${firstRequired}: must be set: development defaults are off (KYC_DEV_DEFAULTS=1 turns them on outside production)`,
     );
-    // The loopback-only callback auth of the other providers is such a default too.
-    expect(configError(() => loadConfig({ KYC_PROVIDERS: 'socure', SOCURE_API_KEY: 'k' })).variable).toBe(
-      'SOCURE_WEBHOOK_AUTH',
+    // The loopback-only callback auth of the providers that publish no rule is such a default too.
+    const { [variable('WEBHOOK_AUTH', unpublished)]: _auth, ...allButAuth } = productionVariables(unpublished);
+    expect(configError(() => loadConfig({ KYC_PROVIDERS: unpublished, ...allButAuth })).variable).toBe(
+      variable('WEBHOOK_AUTH', unpublished),
     );
-    expect(configError(() => loadConfig({ KYC_DEV_DEFAULTS: '0' })).variable).toBe('JUMIO_CLIENT_ID');
+    expect(configError(() => loadConfig({ KYC_DEV_DEFAULTS: '0' })).variable).toBe(firstRequired);
     // Everything set: no opt-in needed.
     const { NODE_ENV: _production, ...allSet } = production;
     expect(loadConfig(allSet).devDefaults).toEqual([]);
     // Production ignores the opt-in.
-    expect(configError(() => loadConfig({ ...production, JUMIO_CLIENT_ID: '', ...DEV_DEFAULTS })).message).toBe(
-      'JUMIO_CLIENT_ID: must be set when NODE_ENV=production (its default is for development only)',
+    expect(configError(() => loadConfig({ ...production, [firstRequired]: '', ...DEV_DEFAULTS })).message).toBe(
+      `${firstRequired}: must be set when NODE_ENV=production (its default is for development only)`,
     );
   });
 
   it.each([
     [{ PORT: 'eighty' }, "PORT: 'eighty' is not a port number (0-65535)"],
     [
-      { JUMIO_POLL_SCHEDULE: '40,abc' },
-      "JUMIO_POLL_SCHEDULE: '40,abc' is not a comma-separated list of durations (e.g. 40,60,100 or 30s,2m)",
-    ],
-    [{ JUMIO_CALLBACK_GRACE: '-5m' }, "JUMIO_CALLBACK_GRACE: '-5m' is not a duration (e.g. 40, 30s, 15m, 2h, 7d)"],
-    [{ JUMIO_API_BASE_URL: 'ftp://x' }, 'JUMIO_API_BASE_URL: is not an http(s) URL'],
-    [
-      { JUMIO_WEBHOOK_AUTH: 'ip:300.1.1.1' },
-      'JUMIO_WEBHOOK_AUTH: rule 1: ip: entry 1 is not an IP address or CIDR range',
+      { [variable('POLL_SCHEDULE')]: '40,abc' },
+      `${variable('POLL_SCHEDULE')}: '40,abc' is not a comma-separated list of durations (e.g. 40,60,100 or 30s,2m)`,
     ],
     [
-      { JUMIO_WEBHOOK_AUTH: 'hmac:abc' },
-      'JUMIO_WEBHOOK_AUTH: rule 1: hmac: parameter 1 is not name=value (a secret holding , or ; is given as hex: or base64:)',
+      { [variable('CALLBACK_GRACE')]: '-5m' },
+      `${variable('CALLBACK_GRACE')}: '-5m' is not a duration (e.g. 40, 30s, 15m, 2h, 7d)`,
+    ],
+    [{ [variable('API_BASE_URL')]: 'ftp://x' }, `${variable('API_BASE_URL')}: is not an http(s) URL`],
+    [
+      { [variable('WEBHOOK_AUTH')]: 'ip:300.1.1.1' },
+      `${variable('WEBHOOK_AUTH')}: rule 1: ip: entry 1 is not an IP address or CIDR range`,
     ],
     [
-      { JUMIO_WEBHOOK_AUTH: 'sha1:abc' },
-      'JUMIO_WEBHOOK_AUTH: rule 1: unknown scheme (use ip:, basic:, bearer:, header:, hmac: or none)',
+      { [variable('WEBHOOK_AUTH')]: 'hmac:abc' },
+      `${variable('WEBHOOK_AUTH')}: rule 1: hmac: parameter 1 is not name=value (a secret holding , or ; is given as hex: or base64:)`,
+    ],
+    [
+      { [variable('WEBHOOK_AUTH')]: 'sha1:abc' },
+      `${variable('WEBHOOK_AUTH')}: rule 1: unknown scheme (use ip:, basic:, bearer:, header:, hmac: or none)`,
     ],
     [
       { TRUST_PROXY: '10.0.0.0/' },
       'TRUST_PROXY: entry 1 is not an address, a subnet (CIDR or netmask) or one of loopback, linklocal, uniquelocal',
     ],
-    [{ JUMIO_ACCOUNT_IDS: ' , ' }, 'JUMIO_ACCOUNT_IDS: lists no account ID'],
-    [
-      { JUMIO_ACCOUNT_IDS: 'acc-1,a b' },
-      'JUMIO_ACCOUNT_IDS: entry 2 is not an account ID (letters, digits and . _ : -)',
-    ],
-    [{ KYC_PROVIDERS: 'jumio,onfido' }, `KYC_PROVIDERS: 'onfido' is not a provider (${PROVIDERS.join(', ')})`],
+    [{ KYC_PROVIDERS: `${first},onfido` }, `KYC_PROVIDERS: 'onfido' is not a provider (${PROVIDERS.join(', ')})`],
     [{ KYC_PAYLOAD_KEY: 'c2hvcnQ=' }, 'KYC_PAYLOAD_KEY: must be 32 bytes, base64-encoded (openssl rand -base64 32)'],
     [{ KYC_BODY_LIMIT: 'huge' }, "KYC_BODY_LIMIT: 'huge' is not a size (e.g. 512kb, 1mb)"],
   ])('stops on a bad value with one line naming it: %j', (env, message) => {
@@ -99,11 +107,11 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['a token pasted without its scheme', 'JUMIO_WEBHOOK_AUTH', 'tok-3f9a8b7c6d5e'],
-    ['a misspelt scheme', 'JUMIO_WEBHOOK_AUTH', 'bearr:tok-3f9a8b7c6d5e'],
-    ['a credential among the addresses', 'JUMIO_WEBHOOK_AUTH', 'ip:1.2.3.4,tok-3f9a8b7c6d5e'],
-    ['the second alternative broken', 'SOCURE_WEBHOOK_AUTH', 'bearer:ok;tok-3f9a8b7c6d5e'],
-    ['a URL with a password', 'JUMIO_API_BASE_URL', 'ftp://user:tok-3f9a8b7c6d5e@host'],
+    ['a token pasted without its scheme', variable('WEBHOOK_AUTH'), 'tok-3f9a8b7c6d5e'],
+    ['a misspelt scheme', variable('WEBHOOK_AUTH'), 'bearr:tok-3f9a8b7c6d5e'],
+    ['a credential among the addresses', variable('WEBHOOK_AUTH'), 'ip:1.2.3.4,tok-3f9a8b7c6d5e'],
+    ['the second alternative broken', variable('WEBHOOK_AUTH', second), 'bearer:ok;tok-3f9a8b7c6d5e'],
+    ['a URL with a password', variable('API_BASE_URL'), 'ftp://user:tok-3f9a8b7c6d5e@host'],
     ['a proxy list with a typo', 'TRUST_PROXY', '10.0.0.1,tok-3f9a8b7c6d5e'],
   ])('never prints a credential in a configuration error (%s)', (_case, variable, value) => {
     const err = configError(() => loadConfig({ ...devEnv, [variable]: value }));
@@ -117,44 +125,44 @@ describe('loadConfig', () => {
       /^TEMPORAL_ADDRESS: must be set when NODE_ENV=production/,
     );
     expect(() =>
-      loadConfig({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233', KYC_PROVIDERS: 'jumio' }),
-    ).toThrow(/^JUMIO_CLIENT_ID: must be set when NODE_ENV=production/);
+      loadConfig({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233', KYC_PROVIDERS: first }),
+    ).toThrow(new RegExp(`^${firstRequired}: must be set when NODE_ENV=production`));
     const config = loadConfig(production);
     expect(config.production).toBe(true);
-    expect(config.enabledProviders).toEqual(['jumio']);
+    expect(config.enabledProviders).toEqual([first]);
   });
 
-  it("requires JUMIO_ACCOUNT_IDS in production (Jumio's addresses send every Jumio customer's callbacks), and only for Jumio", () => {
-    const { JUMIO_ACCOUNT_IDS: _ids, ...withoutAccounts } = production;
-    expect(configError(() => loadConfig(withoutAccounts)).message).toBe(
-      'JUMIO_ACCOUNT_IDS: must be set when NODE_ENV=production (its default is for development only)',
-    );
-    const settings = (env: Record<string, string>) =>
-      loadConfig(env).providers.jumio!.settings as { accountIds?: string[] };
-    expect(settings({ ...production, JUMIO_ACCOUNT_IDS: 'acc-1, acc-2' }).accountIds).toEqual(['acc-1', 'acc-2']);
-    // Development: any account, and said so.
-    expect(settings(devEnv).accountIds).toBeUndefined();
-    // Another provider alone needs no Jumio setting.
-    const socureOnly = loadConfig({
-      NODE_ENV: 'production',
-      TEMPORAL_ADDRESS: 't:7233',
-      KYC_PROVIDERS: 'socure',
-      SOCURE_API_KEY: 'k',
-      SOCURE_WEBHOOK_AUTH: 'bearer:b',
-    });
-    expect(socureOnly.enabledProviders).toEqual(['socure']);
-  });
+  it.each(PROVIDERS)(
+    'runs %s alone in production on its production variables, and refuses each one it requires when missing',
+    (id) => {
+      const env = productionEnv(id);
+      const config = loadConfig(env);
+      expect(config.enabledProviders).toEqual([id]);
+      expect(config.devDefaults).toEqual([]);
+      const required = requiredInProduction(id);
+      expect(required.length).toBeGreaterThan(0);
+      for (const name of required) {
+        const { [name]: _missing, ...without } = env;
+        expect(configError(() => loadConfig(without)).message).toBe(
+          `${name}: must be set when NODE_ENV=production (its default is for development only)`,
+        );
+      }
+      // Another provider alone needs none of this one's settings.
+      const other = PROVIDERS.find((each) => each !== id)!;
+      expect(loadConfig(productionEnv(other)).enabledProviders).toEqual([other]);
+    },
+  );
 
   it.each([['ip:0.0.0.0/0'], ['ip:::/0'], ['ip:52.8.136.236,10.0.0.0/0'], ['bearer:b;ip:::ffff:1.2.3.4/0']])(
     'refuses an all-address range in production webhook auth: %s',
     (spec) => {
-      expect(configError(() => loadConfig({ ...production, JUMIO_WEBHOOK_AUTH: spec })).message).toBe(
-        'JUMIO_WEBHOOK_AUTH: a range with prefix 0 (every address) is refused when NODE_ENV=production: it authenticates no one',
+      expect(configError(() => loadConfig({ ...production, [variable('WEBHOOK_AUTH')]: spec })).message).toBe(
+        `${variable('WEBHOOK_AUTH')}: a range with prefix 0 (every address) is refused when NODE_ENV=production: it authenticates no one`,
       );
       // Development may use one (a container network, say).
-      expect(loadConfig({ ...devEnv, JUMIO_WEBHOOK_AUTH: spec }).providers.jumio!.webhookAuth.length).toBeGreaterThan(
-        0,
-      );
+      expect(
+        loadConfig({ ...devEnv, [variable('WEBHOOK_AUTH')]: spec }).providers[first]!.webhookAuth.length,
+      ).toBeGreaterThan(0);
     },
   );
 
@@ -225,25 +233,28 @@ describe('loadConfig', () => {
 });
 
 describe('which providers a deployment runs', () => {
-  /** Production with only Jumio's settings, and no KYC_PROVIDERS: what a deployment of one provider sets. */
-  const { KYC_PROVIDERS: _listed, ...jumioOnly } = production;
+  /** Production with only the first provider's settings, and no KYC_PROVIDERS: what a deployment of one provider sets. */
+  const { KYC_PROVIDERS: _listed, ...firstOnly } = production;
 
   it('disables, in production, a provider none of whose settings is set, with the reason: no start-up refusal', () => {
-    const config = loadConfig(jumioOnly);
-    expect(config.enabledProviders).toEqual(['jumio']);
-    const others = PROVIDERS.filter((id) => id !== 'jumio');
+    const config = loadConfig(firstOnly);
+    expect(config.enabledProviders).toEqual([first]);
+    const others = PROVIDERS.filter((id) => id !== first);
     expect(config.disabledProviders.map(({ id }) => id)).toEqual(others);
     for (const { id, reason } of config.disabledProviders) {
       expect(reason).toMatch(/^none of its settings is set \(/);
       expect(reason).toContain(`${id.toUpperCase()}_WEBHOOK_AUTH`);
       for (const variable of providerModule(id).variables) expect(reason).toContain(variable.name);
     }
-    expect(Object.keys(config.providers)).toEqual(['jumio']);
+    expect(Object.keys(config.providers)).toEqual([first]);
   });
 
   it('refuses, in production, a provider only partly configured, naming what is missing', () => {
-    expect(configError(() => loadConfig({ ...jumioOnly, SOCURE_API_KEY: 'k' })).message).toBe(
-      'SOCURE_WEBHOOK_AUTH: must be set when NODE_ENV=production (its default is for development only)',
+    // One of its settings set, the first it requires missing.
+    const [missing, ...rest] = requiredInProduction(unpublished);
+    const oneSet = { [rest[0]!]: productionVariables(unpublished)[rest[0]!]! };
+    expect(configError(() => loadConfig({ ...firstOnly, ...oneSet })).message).toBe(
+      `${missing}: must be set when NODE_ENV=production (its default is for development only)`,
     );
   });
 

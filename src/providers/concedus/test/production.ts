@@ -1,0 +1,9 @@
+/**
+ * A production deployment of this provider alone, for the configuration tests: every variable
+ * production requires of it, with a value production accepts.
+ */
+export const production: Record<string, string> = {
+  CONCEDUS_USERNAME: 'u',
+  CONCEDUS_PASSWORD: 'p',
+  CONCEDUS_WEBHOOK_AUTH: 'bearer:b',
+};
