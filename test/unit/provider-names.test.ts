@@ -8,20 +8,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { PROVIDERS, providerModule } from '../../src/providers/registry';
-import pending from './provider-names.pending.json';
 
 const root = join(__dirname, '../..');
 const ROOTS = ['src', 'test', 'tools', 'bench', 'chaos', 'scripts'];
 const CODE = /\.(ts|js|mjs|cjs)$/;
 const CONFIGS = /^(eslint\..*\.(mjs|cjs)|jest.*\.js)$/;
-
-/**
- * Files written before the kits that still name the providers they exercise, each to be rewritten
- * on the kits or moved into its provider's folder (kept as JSON beside this file, so the list is
- * not scanned itself). The list only shrinks: a file that no longer names a provider must leave
- * it, and no other file may join it.
- */
-const NOT_YET_NEUTRAL = new Set<string>(pending);
 
 function codeFiles(dir: string): string[] {
   const files: string[] = [];
@@ -56,14 +47,8 @@ it('no source file outside src/providers/ names a provider', () => {
   const files = scanned();
   expect(files.length).toBeGreaterThan(100);
   expect(files.some((file) => file.startsWith('src/providers/'))).toBe(false);
-  const problems = files.filter((file) => !NOT_YET_NEUTRAL.has(file)).flatMap(mentions);
+  const problems = files.flatMap(mentions);
   expect(problems).toEqual([]);
-});
-
-it('the list of test files not yet provider-neutral holds only files that still name one', () => {
-  const files = new Set(scanned());
-  const stale = [...NOT_YET_NEUTRAL].filter((file) => !files.has(file) || mentions(file).length === 0);
-  expect(stale).toEqual([]);
 });
 
 it('finds a provider named in a file', () => {
