@@ -149,12 +149,18 @@ void main();
 `;
 }
 
-/** The README's "Use it from your app" snippets, as a newcomer copies them. */
+/**
+ * The app-facing snippets, as a newcomer copies them: the README's "Use it from your app" client,
+ * then docs/app.md's webhook receiver.
+ */
 function readmeSnippets(): string[] {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const start = readme.indexOf('## Use it from your app');
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!.replace(/^ {2}/gm, ''));
+  const app = readFileSync(join(root, 'docs', 'app.md'), 'utf8');
+  return [section, app].flatMap((text) =>
+    [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!.replace(/^ {2}/gm, '')),
+  );
 }
 
 function tsconfig(moduleResolution: 'node16' | 'node10', outDir?: string): string {
