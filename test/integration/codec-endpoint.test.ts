@@ -34,6 +34,8 @@ it('serves the codec endpoint and points the Web UI at it', async () => {
       TEMPORAL_UI_PORT: String(uiPort),
       TEMPORAL_DEV_DB: join(dataDir, 'temporal.sqlite'),
       PORT: String(port),
+      // Not the repository's .data/inbox, which another test's stack may hold.
+      KYC_INBOX_DIR: join(dataDir, 'inbox'),
       KYC_PROVIDERS: PROVIDERS[0]!,
       // As `npm start` runs it.
       ...DEV_DEFAULTS,

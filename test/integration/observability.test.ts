@@ -13,7 +13,6 @@ import { PROVIDERS, providerModule } from '../../src/providers/registry';
 import { postJson } from '../../src/testing/callback-sender';
 import type { PlayedStory } from '../../src/testing/kit';
 import { useRunningStart } from '../support/running-start';
-import { eventually } from '../support/stack';
 
 const providers = PROVIDERS.filter((id) => !providerModule(id).appStartsOnly);
 
@@ -65,14 +64,7 @@ describe('metrics, health and logs of the running stack', () => {
 
     // Metrics: on METRICS_PORT, the ingress's and the worker runtime's; not on the public port.
     const metricsUrl = `http://127.0.0.1:${running.metricsPort}`;
-    const scraped = await eventually(
-      async () => {
-        const text = await (await fetch(`${metricsUrl}/metrics`)).text();
-        return /^temporal_workflow_completed\{/m.test(text) ? text : undefined;
-      },
-      30_000,
-      'worker runtime metrics',
-    );
+    const scraped = await running.metricsOnceAWorkflowCompleted();
     for (const [provider, story] of played) {
       const sent = story.callbacks.length;
       expect(scraped).toMatch(new RegExp(`^kyc_callbacks_total\\{provider="${provider}",code="200"\\} ${sent}$`, 'm'));

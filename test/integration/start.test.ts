@@ -13,6 +13,7 @@ import { KycClient } from '../../src/client';
 import { freePort } from '../support/ports';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 import { PROVIDERS, providerModule, type ProviderId } from '../../src/providers/registry';
+import { providerVariable } from '../../src/providers/settings';
 
 /** `npm start` with the first registered provider: what it needs in production is development-defaulted. */
 const [PROVIDER] = PROVIDERS as [ProviderId];
@@ -73,6 +74,8 @@ describe('npm start', () => {
       TEMPORAL_DEV_DB: dbFile,
       PORT: String(port),
       KYC_PROVIDERS: PROVIDER,
+      // Kept across the restart like the database; not the repository's .data/inbox, which another test may hold.
+      KYC_INBOX_DIR: join(dataDir, 'inbox'),
     };
     const reference = randomUUID();
 
@@ -123,10 +126,11 @@ describe('npm start', () => {
   });
 
   it('stops with one line naming a bad environment value', async () => {
-    const started = start({ JUMIO_POLL_SCHEDULE: '40,soon' });
+    const schedule = providerVariable(PROVIDER, 'POLL_SCHEDULE');
+    const started = start({ [schedule]: '40,soon' });
     expect(await started.exited).toBe(1);
     expect(started.output()).toBe(
-      "kyc-orchestrator: configuration error: JUMIO_POLL_SCHEDULE: '40,soon' is not a comma-separated list of durations (e.g. 40,60,100 or 30s,2m)\n",
+      `kyc-orchestrator: configuration error: ${schedule}: '40,soon' is not a comma-separated list of durations (e.g. 40,60,100 or 30s,2m)\n`,
     );
   });
 
@@ -138,8 +142,9 @@ describe('npm start', () => {
     // A deployment that runs the entry point and forgets NODE_ENV is refused, not open.
     const started = start({}, { devDefaults: false });
     expect(await started.exited).toBe(1);
+    const [firstRequired] = devDefaulted.split(', ');
     expect(started.output()).toBe(
-      'kyc-orchestrator: configuration error: JUMIO_CLIENT_ID: must be set: development defaults are off (KYC_DEV_DEFAULTS=1 turns them on outside production)\n',
+      `kyc-orchestrator: configuration error: ${firstRequired}: must be set: development defaults are off (KYC_DEV_DEFAULTS=1 turns them on outside production)\n`,
     );
   });
 

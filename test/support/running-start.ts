@@ -6,6 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client } from '@temporalio/client';
@@ -31,6 +33,8 @@ export interface RunningStart {
   readonly kyc: KycClient;
   /** Stops the process with SIGINT; its exit code. */
   stop(): Promise<number | null>;
+  /** The text of METRICS_PORT's /metrics, once the worker runtime has counted a completed workflow. */
+  metricsOnceAWorkflowCompleted(): Promise<string>;
 }
 
 export function useRunningStart(
@@ -46,13 +50,21 @@ export function useRunningStart(
     kyc: KycClient;
   };
   let output = '';
+  let inboxDir: string | undefined;
   const taskQueue = `obs-${randomUUID()}`;
 
   beforeAll(async () => {
     state.env = await startTemporal();
     state.sims = await startSimulators(typeof providers === 'function' ? await providers() : providers);
     [state.port, state.metricsPort] = [await freePort(), await freePort()];
-    const variables = { ...DEV_DEFAULTS, ...state.sims.environment, TEMPORAL_TASK_QUEUE: taskQueue };
+    // An inbox of its own: the default (.data/inbox) is locked by whichever stack started first.
+    inboxDir = mkdtempSync(join(tmpdir(), 'kyc-running-start-'));
+    const variables = {
+      ...DEV_DEFAULTS,
+      ...state.sims.environment,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      KYC_INBOX_DIR: inboxDir,
+    };
     state.child = spawn(process.execPath, [entry], {
       env: {
         PATH: process.env.PATH,
@@ -70,7 +82,16 @@ export function useRunningStart(
     const child = state.child;
     state.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     state.kyc = new KycClient(new Client({ connection: state.env.connection }), loadConfig(variables));
-    await eventually(async () => (output.includes('metrics: http') ? true : undefined), 90_000, 'the stack to start');
+    // Ready once it prints its metrics line; a process that exits first fails at once, with its output.
+    let ready = false;
+    await Promise.race([
+      eventually(async () => (output.includes('metrics: http') ? true : undefined), 45_000, 'the stack to start').then(
+        () => void (ready = true),
+      ),
+      state.exited.then((code) => {
+        if (!ready) throw new Error(`dist/start.js exited (${code}) before it was ready:\n${output}`);
+      }),
+    ]);
   });
 
   afterAll(async () => {
@@ -80,6 +101,7 @@ export function useRunningStart(
     }
     await state.sims?.close();
     await state.env?.teardown();
+    if (inboxDir) rmSync(inboxDir, { recursive: true, force: true });
   });
 
   return {
@@ -101,5 +123,14 @@ export function useRunningStart(
       state.child.kill('SIGINT');
       return state.exited;
     },
+    metricsOnceAWorkflowCompleted: () =>
+      eventually(
+        async () => {
+          const text = await (await fetch(`http://127.0.0.1:${state.metricsPort}/metrics`)).text();
+          return /^temporal_workflow_completed\{/m.test(text) ? text : undefined;
+        },
+        30_000,
+        'worker runtime metrics',
+      ),
   };
 }

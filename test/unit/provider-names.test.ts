@@ -31,7 +31,11 @@ function scanned(): string[] {
 }
 
 const words = [...new Set(PROVIDERS.flatMap((id) => [id, providerModule(id).displayName]))];
-const naming = new RegExp(`\\b(${words.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\b`, 'i');
+// A word of its own, or the start of a variable's name (`<ID>_POLL_SCHEDULE`): letters or digits around it make another word.
+const naming = new RegExp(
+  `(?<![a-z0-9])(${words.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![a-z0-9])`,
+  'i',
+);
 
 /** `<file>:<line> names provider <word>` for every line of the file that names one. */
 function mentions(file: string): string[] {
@@ -57,4 +61,5 @@ it('finds a provider named in a file', () => {
   expect(naming.test(`const url = '/webhooks/${id}';`)).toBe(true);
   expect(naming.test(`// ${providerModule(id).displayName.toUpperCase()} retries`)).toBe(true);
   expect(naming.test(`const x = '${id}x';`)).toBe(false);
+  expect(naming.test(`env.${id.toUpperCase()}_POLL_SCHEDULE = '1m';`)).toBe(true);
 });

@@ -10,6 +10,7 @@ import type { VerificationState } from '../../../verification/model';
 import { useDurableStack } from '../../../../test/support/provider-stack';
 import { eventually } from '../../../../test/support/stack';
 import type { ConcedusSimulator } from '../testing/simulator';
+import { listLetters } from '../../../../test/support/dead-letter-cli';
 
 describe('concedus dead letters (real dev server, ingress, CLI)', () => {
   const setup = useDurableStack('concedus', {
@@ -21,11 +22,7 @@ describe('concedus dead letters (real dev server, ingress, CLI)', () => {
   });
   const concedus = () => setup.of<ConcedusSimulator>('concedus').sim;
 
-  const listed = async (...filters: string[]) => {
-    const out = await setup.stack.kyc('dead-letters', '--json', ...filters);
-    expect(out).toMatchObject({ code: 0, stderr: '' });
-    return { rows: JSON.parse(out.stdout) as Record<string, unknown>[], text: out.stdout };
-  };
+  const listed = (...filters: string[]) => listLetters(setup.stack, ...filters);
 
   it('an oversize callback is kept and replayed idempotently: replayed twice = once', async () => {
     const customerKey = randomUUID();

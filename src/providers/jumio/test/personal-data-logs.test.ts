@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { postJson } from '../../../testing/callback-sender';
 import { useRunningStart } from '../../../../test/support/running-start';
-import { eventually } from '../../../../test/support/stack';
 import type { JumioKitSimulator } from '../testing/kit';
 
 const running = useRunningStart(['jumio']);
@@ -27,10 +26,7 @@ it('a Jumio callback whose userReference is personal data: verdict reached, coun
     decision: 'APPROVED',
   });
 
-  const scraped = await eventually(async () => {
-    const text = await (await fetch(`http://127.0.0.1:${running.metricsPort}/metrics`)).text();
-    return /^temporal_workflow_completed\{/m.test(text) ? text : undefined;
-  }, 30_000);
+  const scraped = await running.metricsOnceAWorkflowCompleted();
   expect(scraped).toMatch(/^kyc_callbacks_total\{provider="jumio",code="200"\} 1$/m);
 
   expect(await running.stop()).toBe(0);

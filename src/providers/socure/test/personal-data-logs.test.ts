@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { postJson } from '../../../testing/callback-sender';
 import { useRunningStart } from '../../../../test/support/running-start';
-import { eventually } from '../../../../test/support/stack';
 import { socureCallbackHeaders, socureCallbacks, type SocureSimulator } from '../testing/simulator';
 
 const running = useRunningStart(['socure']);
@@ -46,10 +45,7 @@ it('a Socure verdict carrying the document data: verdict reached, counted, logge
     decision: 'APPROVED',
   });
 
-  const scraped = await eventually(async () => {
-    const text = await (await fetch(`http://127.0.0.1:${running.metricsPort}/metrics`)).text();
-    return /^temporal_workflow_completed\{/m.test(text) ? text : undefined;
-  }, 30_000);
+  const scraped = await running.metricsOnceAWorkflowCompleted();
   expect(scraped).toMatch(/^kyc_callbacks_total\{provider="socure",code="200"\} 1$/m);
   expect(scraped).toMatch(/^kyc_handover_seconds_count\{provider="socure",result="accepted"\} 1$/m);
 
