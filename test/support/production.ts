@@ -2,6 +2,7 @@
  * What each provider's production deployment sets, for the configuration tests:
  * `production` in src/providers/<id>/test/production.ts, found by its registry ID.
  */
+import { ConfigError } from '../../src/config/env-reader';
 import { providerModule, type ProviderId } from '../../src/providers/registry';
 import { providerVariable } from '../../src/providers/settings';
 
@@ -37,4 +38,15 @@ export function requiredInProduction(provider: ProviderId): string[] {
     ...(module.webhookAuth.default ? [] : [providerVariable(provider, 'WEBHOOK_AUTH')]),
     ...module.variables.filter((variable) => variable.requiredInProduction).map((variable) => variable.name),
   ];
+}
+
+/** The ConfigError `load` throws; fails the test when it throws none, or something else. */
+export function configError(load: () => unknown): ConfigError {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('no ConfigError');
 }

@@ -4,7 +4,7 @@ import { parseWebhookAuth } from '../../src/config/webhook-auth';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
 import { PROVIDERS, providerModule } from '../../src/providers/registry';
 import { providerVariable } from '../../src/providers/settings';
-import { productionEnv, productionVariables, requiredInProduction } from '../support/production';
+import { configError, productionEnv, productionVariables, requiredInProduction } from '../support/production';
 
 const devEnv = DEV_DEFAULTS;
 /** The provider the general rules are shown with: the first registered one. */
@@ -18,16 +18,6 @@ const production = productionEnv(first);
 const variable = (suffix: Parameters<typeof providerVariable>[1], id = first) => providerVariable(id, suffix);
 /** The first setting of the provider that production requires and only has a development default. */
 const firstRequired = requiredInProduction(first)[0]!;
-
-function configError(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('no ConfigError');
-}
 
 describe('loadConfig', () => {
   it('has working development defaults and says which ones it used', () => {

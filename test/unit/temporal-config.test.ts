@@ -1,11 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, longestVerificationLifetimeMs } from '../../src/app-config';
+import { loadConfig, longestVerificationLifetimeMs } from '../../src/app-config';
 import { connectionOptions } from '../../src/temporal/connection';
 import { loadClientConfig } from '../../src/config/client';
 import { PROVIDERS } from '../../src/providers/registry';
 import type { VerificationPolicy } from '../../src/verification/model';
+import { configError } from '../support/production';
 
 const dir = mkdtempSync(join(tmpdir(), 'kyc-temporal-config-'));
 const pem = (name: string, text: string) => {
@@ -16,16 +17,6 @@ const pem = (name: string, text: string) => {
 const certPath = pem('client.pem', '-----BEGIN CERTIFICATE-----\nY2VydA==\n-----END CERTIFICATE-----\n');
 const keyPath = pem('client.key', '-----BEGIN PRIVATE KEY-----\na2V5\n-----END PRIVATE KEY-----\n');
 const caPath = pem('ca.pem', '-----BEGIN CERTIFICATE-----\nY2E=\n-----END CERTIFICATE-----\n');
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 /** When the workflow closes a verification at the latest (`lifetimeEndsAt`): the deadline's, or a review's, day after. */
 function longestLifetime(policy: VerificationPolicy): number {

@@ -6,21 +6,11 @@
 import { ConfigError, loadConfig } from '../../../app-config';
 import { PROVIDERS } from '../../registry';
 import { DEV_DEFAULTS } from '../../../../test/support/dev-defaults';
-import { productionEnv } from '../../../../test/support/production';
+import { configError, productionEnv } from '../../../../test/support/production';
 import { JUMIO_CALLBACK_IPS } from '..';
 
 const devEnv = DEV_DEFAULTS;
 const production = productionEnv('jumio');
-
-function configError(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('no ConfigError');
-}
 
 it("has Jumio's documented defaults in development and says which of its settings it used", () => {
   const config = loadConfig(devEnv);
