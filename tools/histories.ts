@@ -2,8 +2,50 @@
  * The recorded histories the replay test runs (`npm run record-histories` writes them): the paths
  * each provider is taken down, and the JSON form the files hold.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { temporal } from '@temporalio/proto';
+import { PROVIDERS } from '../src/providers/registry';
 import { hasProviderIdForm, type CanonicalMeaning } from '../src/verification/model';
+
+/** Where a history was recorded: the dev server of `npm test`, or the production shape (scripts/cluster.sh). */
+export type HistoryPlace = 'dev-server' | 'cluster';
+
+/**
+ * Where a provider's recorded histories live: in its own folder, src/providers/<id>/test/histories/
+ * (`cluster/` below it for those from the production shape), named `<id>-<path>.json`, and
+ * `<id>-<path>.before-<change>.json` for those kept from before a change. A provider's recordings
+ * are its folder's, like the rest of its tests.
+ */
+export function historiesDir(provider: string, place: HistoryPlace = 'dev-server'): string {
+  const dir = join(projectRoot(), 'src', 'providers', provider, 'test', 'histories');
+  return place === 'cluster' ? join(dir, 'cluster') : dir;
+}
+
+/** Every registered provider's recorded history files from `place`, by name, oldest kept ones included. */
+export function recordedHistories(place: HistoryPlace = 'dev-server'): { name: string; path: string }[] {
+  return PROVIDERS.flatMap((provider) => {
+    const dir = historiesDir(provider, place);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort()
+      .map((name) => ({ name, path: join(dir, name) }));
+  });
+}
+
+/** The path of a recorded history file by its name (`<id>-<path>….json`: the provider is its first word). */
+export function recordedHistoryPath(name: string, place: HistoryPlace = 'dev-server'): string {
+  return join(historiesDir(name.split('-')[0]!, place), name);
+}
+
+/** The project's root from tools/ or from its compiled copy (dist-tools/tools/). */
+function projectRoot(): string {
+  for (let dir = __dirname, up = 0; up < 4; dir = dirname(dir), up++) {
+    if (existsSync(join(dir, 'temporal-versions.json'))) return dir;
+  }
+  return join(__dirname, '..');
+}
 
 /** The paths every provider's verification is recorded down, one history file each. */
 export const REPLAY_PATHS = [
@@ -17,8 +59,8 @@ export const REPLAY_PATHS = [
 export type ReplayPath = (typeof REPLAY_PATHS)[number];
 
 /**
- * The paths whose histories from the production shape (test/replay/histories/cluster, recorded
- * with scripts/cluster.sh) are checked in; a path added since is recorded there at the next
+ * The paths whose histories from the production shape (each provider's `histories/cluster/`,
+ * recorded with scripts/cluster.sh) are checked in; a path added since is recorded there at the next
  * cluster recording.
  */
 export const CLUSTER_REPLAY_PATHS: readonly ReplayPath[] = [

@@ -1,7 +1,7 @@
 /**
  * `node dist-tools/tools/history-actions.js [--story completed] [--before <change>] [--dir <dir>]`
  * (after `npm run build:tools`): the billable Temporal Cloud actions (bench/cost/actions.ts) and the
- * events of each provider's recorded history in test/replay/histories (or in a folder that
+ * events of each provider's recorded history in its folder's test/histories/ (or in a folder that
  * `npm run record-histories -- --out <dir>` wrote), and with `--before <change>` those of the history
  * kept from before that change beside them. A quick look at what a workflow change did to the cost of
  * a verification, without running the bench. One recording is one sample: how callbacks were batched
@@ -12,9 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { actionsOf } from '../bench/cost/actions';
 import { PROVIDERS } from '../src/providers/registry';
-import { historyFromJson } from './histories';
-
-const HISTORIES = join(__dirname, '..', '..', 'test', 'replay', 'histories');
+import { historiesDir, historyFromJson } from './histories';
 
 function costOf(
   dir: string,
@@ -37,8 +35,8 @@ function main(): void {
     options: { story: { type: 'string' }, before: { type: 'string' }, dir: { type: 'string' } },
   });
   const story = values.story ?? 'completed';
-  const dir = values.dir ?? HISTORIES;
   const rows = PROVIDERS.map((provider) => {
+    const dir = values.dir ?? historiesDir(provider);
     const now = costOf(dir, `${provider}-${story}.json`);
     const before = values.before ? costOf(dir, `${provider}-${story}.before-${values.before}.json`) : undefined;
     const show = (cost: ReturnType<typeof costOf>) =>

@@ -2,9 +2,9 @@
  * `npm run record-histories -- --provider P [--provider Q …] [--path completed …] [--keep-as <change>]`
  * (or `--all` for every registered provider): runs each chosen provider through the chosen paths the
  * workflow has (completed, expired, cancelled, continued-as-new, mid-flight; all by default) on a
- * real dev server with the built workflow bundle, and writes each history to
- * test/replay/histories/<provider>-<path>.json (with TEMPORAL_ADDRESS: on that cluster, into
- * histories/cluster/). Only those files are written, and only once every recording succeeded; no
+ * real dev server with the built workflow bundle, and writes each history into the provider's folder,
+ * src/providers/<provider>/test/histories/<provider>-<path>.json (with TEMPORAL_ADDRESS: on that
+ * cluster, into its histories/cluster/). Only those files are written, and only once every recording succeeded; no
  * other provider's file, and no history kept from before a change, is touched. `--keep-as <change>`
  * first renames each current file to <provider>-<path>.before-<change>.json (docs/operations.md, "Changing
  * the workflow"); `--out <dir>` writes into another folder. test/replay/replay.test.ts replays them
@@ -30,7 +30,15 @@ import { signalProviderEvent, signalRegistration } from '../src/temporal/verific
 import { type VerificationEvent, type VerificationPolicy } from '../src/verification/model';
 import { KYC_SEARCH_ATTRIBUTES, kycWorkflowId } from '../src/contracts';
 import { createWorker } from '../src/worker';
-import { historyAsJson, loadCases, REPLAY_PATHS, type ReplayPath, type ReplayStory, type Word } from './histories';
+import {
+  historiesDir,
+  historyAsJson,
+  loadCases,
+  REPLAY_PATHS,
+  type ReplayPath,
+  type ReplayStory,
+  type Word,
+} from './histories';
 import { isProviderId, PROVIDERS, type ProviderId } from '../src/providers/registry';
 
 /** Which providers, down which paths. */
@@ -42,7 +50,7 @@ export interface Selection {
 export interface RecordOptions extends Selection {
   /** Keep each current file as <provider>-<path>.before-<keepAs>.json before writing the new one. */
   keepAs?: string;
-  /** Another folder than test/replay/histories (for trying a recording out). */
+  /** One folder for every provider's, instead of each provider's own (for trying a recording out). */
   out?: string;
 }
 
@@ -52,7 +60,7 @@ export class UsageError extends Error {}
 const USAGE =
   'usage: npm run record-histories -- --provider <id> [--provider <id> …] [--path <path> …] [--keep-as <change>]\n' +
   '       npm run record-histories -- --all [--path <path> …] [--keep-as <change>]\n' +
-  '       (--out <dir> writes into another folder than test/replay/histories)';
+  "       (--out <dir> writes them all into that folder instead of each provider's test/histories/)";
 
 function isReplayPath(value: string): value is ReplayPath {
   return (REPLAY_PATHS as readonly string[]).includes(value);
@@ -122,22 +130,27 @@ export function plannedWrites(selection: Selection, dir: string): string[] {
  * `keepAs`, first renames each current file to its `.before-<keepAs>` name, refusing (nothing
  * written) if such a file is there already. Returns the files written.
  */
-export function writeRecordings(recordings: readonly Recording[], dir: string, keepAs?: string): string[] {
-  mkdirSync(dir, { recursive: true });
+export function writeRecordings(
+  recordings: readonly Recording[],
+  dir: string | ((provider: ProviderId) => string),
+  keepAs?: string,
+): string[] {
+  const dirOf = (provider: ProviderId) => (typeof dir === 'string' ? dir : dir(provider));
+  for (const { provider } of recordings) mkdirSync(dirOf(provider), { recursive: true });
   if (keepAs) {
     const taken = recordings
-      .map(({ provider, path }) => keptHistoryFile(dir, provider, path, keepAs))
+      .map(({ provider, path }) => keptHistoryFile(dirOf(provider), provider, path, keepAs))
       .filter((file) => existsSync(file));
     if (taken.length > 0) {
       throw new Error(`histories kept as before-${keepAs} are there already: ${taken.join(', ')}; nothing written`);
     }
     for (const { provider, path } of recordings) {
-      const current = historyFile(dir, provider, path);
-      if (existsSync(current)) renameSync(current, keptHistoryFile(dir, provider, path, keepAs));
+      const current = historyFile(dirOf(provider), provider, path);
+      if (existsSync(current)) renameSync(current, keptHistoryFile(dirOf(provider), provider, path, keepAs));
     }
   }
   return recordings.map(({ provider, path, json }) => {
-    const file = historyFile(dir, provider, path);
+    const file = historyFile(dirOf(provider), provider, path);
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, `${json}\n`);
     renameSync(temporary, file);
@@ -321,14 +334,14 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promi
 
 /**
  * On a dev server of its own by default; with TEMPORAL_ADDRESS, on that server (the cluster of
- * scripts/cluster.sh, `kyc setup` done) into histories/cluster/, so that what the production
+ * scripts/cluster.sh, `kyc setup` done) into each provider's histories/cluster/, so that what the production
  * shape writes is replayed too.
  */
 async function main(argv: readonly string[]): Promise<void> {
   const options = parseRecordArgs(argv);
   const address = process.env.TEMPORAL_ADDRESS;
-  const out =
-    options.out ?? join(__dirname, '..', '..', 'test', 'replay', 'histories', ...(address ? ['cluster'] : []));
+  // Each provider's into its own folder (src/providers/<id>/test/histories/, cluster/ below it).
+  const out = options.out ?? ((provider: ProviderId) => historiesDir(provider, address ? 'cluster' : 'dev-server'));
   installRuntime({ level: 'warn' });
   const env = address
     ? await TestWorkflowEnvironment.createFromExistingServer({ address })

@@ -14,7 +14,7 @@ import { ATTENTION_PATCH, KycAttention, KycDecision, KycProvider, KycStatus } fr
  * Patch `kyc-attention`: verifications that started before it mirror status and decision only
  * (their histories hold no upsert for an attention code, and replay must make the same commands);
  * those started after it also mirror their latest attention code. The histories recorded before
- * the patch stay in test/replay/histories (`*.before-kyc-attention.json`) and prove the old branch.
+ * the patch stay in each provider's test/histories/ (`*.before-kyc-attention.json`) and prove the old branch.
  *
  * `lean` (patch `kyc-lean`, decided in src/workflows/verification.ts): the mirror compares with the
  * search attributes the run already has (those its start set: provider and `PENDING`, or those a

@@ -9,7 +9,7 @@
  * wake-up per quiet spell instead of two events per callback.
  *
  * Behind patch `kyc-wake-timer` (src/workflows/verification.ts): runs started before it keep
- * `condition`'s timer, as the histories in test/replay/histories/`*.before-kyc-wake-timer.json` prove.
+ * `condition`'s timer, as the recorded histories `*.before-kyc-wake-timer.json` (src/providers/<id>/test/histories/) prove.
  *
  * `lean` (patch `kyc-lean`): a wait with arrivals already waiting returns at once, without starting
  * a timer; a verification decided in its first task (the callback came with the start) bills no

@@ -7,7 +7,7 @@ import { useTemporal } from '../support/provider-stack';
 /**
  * Histories the pinned Temporal server writes on PostgreSQL, recorded now (every provider down
  * every path, as `npm run record-histories` does) and replayed against the current workflow code,
- * beside the recorded ones in test/replay/histories/ (dev server) and histories/cluster/.
+ * beside the recorded ones in each provider's test/histories/ (dev server) and its histories/cluster/.
  */
 describe('replay of histories recorded on the cluster', () => {
   const temporal = useTemporal();

@@ -3,10 +3,10 @@
  * rule on a history written for it, and a recorded verification counted by hand.
  */
 import { PROVIDERS } from '../../src/providers/registry';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import { actionsOf, addActions } from '../../bench/cost/actions';
+import { recordedHistories, recordedHistoryPath } from '../../tools/histories';
 
 const T = temporal.api.enums.v1.EventType;
 /** An event as the client hands it over, with plain numbers where the protos have int64 (Long). */
@@ -243,10 +243,9 @@ describe('actionsOf: the published rules, one by one', () => {
 });
 
 describe('actionsOf on recorded verifications', () => {
-  const dir = join(__dirname, '..', 'replay', 'histories');
   // As exported (`temporal workflow show --output json`): enum names, int64 as strings.
   const recorded = (name: string) =>
-    JSON.parse(readFileSync(join(dir, name), 'utf8')) as temporal.api.history.v1.IHistory;
+    JSON.parse(readFileSync(recordedHistoryPath(name), 'utf8')) as temporal.api.history.v1.IHistory;
 
   it("counts the first provider's completed verification, as recorded before kyc-provisional, as read by hand", () => {
     // 1 started + 2 signaled (register): one signal-with-start. 13, 14: two signals. 6, 8, 10: the
@@ -270,11 +269,11 @@ describe('actionsOf on recorded verifications', () => {
   });
 
   it('finds no workflow task heartbeat in any recorded history (the verification runs no long local activity)', () => {
-    const names = [
-      ...readdirSync(dir).filter((name) => name.endsWith('.json')),
-      ...readdirSync(join(dir, 'cluster')).map((name) => join('cluster', name)),
-    ];
-    expect(names.length).toBeGreaterThan(10);
-    for (const name of names) expect([name, actionsOf(recorded(name)).billed.workflowTaskHeartbeat]).toEqual([name, 0]);
+    const files = [...recordedHistories('dev-server'), ...recordedHistories('cluster')];
+    expect(files.length).toBeGreaterThan(10);
+    for (const { path } of files) {
+      const history = JSON.parse(readFileSync(path, 'utf8')) as temporal.api.history.v1.IHistory;
+      expect([path, actionsOf(history).billed.workflowTaskHeartbeat]).toEqual([path, 0]);
+    }
   });
 });

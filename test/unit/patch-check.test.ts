@@ -1,10 +1,10 @@
 /**
  * The patch markers read from a run's own history (src/temporal/patch-check.ts), on histories
- * recorded by the workflow before each patch and after both (test/replay/histories).
+ * recorded by the workflow before each patch and after both (each provider's test/histories/).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyFromJson } from '../../tools/histories';
+import { historyFromJson, recordedHistories, recordedHistoryPath } from '../../tools/histories';
 import {
   ATTENTION_PATCH,
   LEAN_PATCH,
@@ -15,14 +15,14 @@ import {
 import { patchesRecorded } from '../../src/temporal/patch-check';
 import { PROVIDERS } from '../../src/providers/registry';
 
-const histories = join(__dirname, '..', 'replay', 'histories');
-const recorded = (file: string) => patchesRecorded(historyFromJson(readFileSync(join(histories, file), 'utf8')));
+const histories = recordedHistories().map(({ name }) => name);
+const recorded = (file: string) => patchesRecorded(historyFromJson(readFileSync(recordedHistoryPath(file), 'utf8')));
 /** Every recorded story that was recorded again at each patch (each has its `.before-<patch>` files). */
-const STORIES = readdirSync(histories)
+const STORIES = histories
   .filter((file) => file.endsWith('.before-kyc-attention.json'))
   .map((file) => file.replace('.before-kyc-attention.json', ''));
 /** Every story recorded again at kyc-lean, the provisional ones (first recorded with kyc-provisional) too. */
-const LEAN_STORIES = readdirSync(histories)
+const LEAN_STORIES = histories
   .filter((file) => file.endsWith(`.before-${LEAN_PATCH}.json`))
   .map((file) => file.replace(`.before-${LEAN_PATCH}.json`, ''));
 
