@@ -5,17 +5,11 @@
 import { ConfigError } from '../../src/config/env-reader';
 import { providerModule, type ProviderId } from '../../src/providers/registry';
 import { providerVariable } from '../../src/providers/settings';
+import { providerTestModule } from './provider-test-module';
 
 /** The provider's variables of a production deployment of it alone, with values production accepts. */
 export function productionVariables(provider: ProviderId): Record<string, string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const loaded = require(`../../src/providers/${provider}/test/production`) as {
-    production?: Record<string, string>;
-  };
-  if (!loaded.production) {
-    throw new Error(`provider ${provider}: src/providers/${provider}/test/production.ts must export \`production\``);
-  }
-  return loaded.production;
+  return providerTestModule<Record<string, string>>(provider, 'production', 'production');
 }
 
 /** A production deployment of the provider alone: Temporal's address, KYC_PROVIDERS and its variables. */

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROVIDERS, type ProviderId } from '../../src/providers/registry';
+import { providerTestModule } from './provider-test-module';
 
 export interface FuzzSeeds {
   /** The documented payloads, parsed. */
@@ -22,12 +23,11 @@ export const fixture = (provider: string, name: string): unknown =>
 
 /** The provider's seeds, by its registry ID. */
 export function loadSeeds(provider: ProviderId): FuzzSeeds {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const loaded = require(`../../src/providers/${provider}/test/seeds`) as { seeds?: FuzzSeeds };
-  if (!loaded.seeds || loaded.seeds.bodies().length === 0) {
+  const seeds = providerTestModule<FuzzSeeds>(provider, 'seeds', 'seeds');
+  if (seeds.bodies().length === 0) {
     throw new Error(`provider ${provider}: src/providers/${provider}/test/seeds.ts must export \`seeds\` with a body`);
   }
-  return loaded.seeds;
+  return seeds;
 }
 
 /** Every registered provider's seed variables, merged. */

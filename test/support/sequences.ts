@@ -4,6 +4,7 @@
  * found by its registry ID. An event is a callback at a provider second, or (without one) a poll answer.
  */
 import type { CanonicalMeaning, VerificationEvent } from '../../src/verification/model';
+import { providerTestModule } from './provider-test-module';
 
 /** The reference every sequence's events name. */
 export const SEQUENCE_REFERENCE = 'ref-1';
@@ -29,10 +30,9 @@ export function eventsOf(provider: string) {
 
 /** The provider's sequences, by its registry ID. */
 export function loadSequences(provider: string): Sequences {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const loaded = require(`../../src/providers/${provider}/test/sequences`) as { sequences?: Sequences };
-  if (!loaded.sequences || Object.keys(loaded.sequences).length === 0) {
+  const sequences = providerTestModule<Sequences>(provider, 'sequences', 'sequences');
+  if (Object.keys(sequences).length === 0) {
     throw new Error(`provider ${provider}: src/providers/${provider}/test/sequences.ts must export \`sequences\``);
   }
-  return loaded.sequences;
+  return sequences;
 }

@@ -13,6 +13,7 @@ import { providerRegistry, PROVIDERS } from '../../src/providers/registry';
 import type { CanonicalMeaning } from '../../src/verification/model';
 import { describeMeaning, mappingLine, providerList, statusMappings } from '../../tools/docs-render';
 import { DEV_DEFAULTS } from '../support/dev-defaults';
+import { providerTestModule } from '../support/provider-test-module';
 import { readDoc, section } from '../support/markdown';
 
 /** The fields a documented meaning states (an unknown word's raw text is the word itself). */
@@ -122,6 +123,16 @@ async function loadKitOf(id: string): Promise<KitForChecklist> {
   if (loaded.kit?.provider !== id) throw new Error(`provider ${id}: ${path} must export \`kit\` for ${id}`);
   return loaded.kit;
 }
+
+/** What each provider's test folder (src/providers/<id>/test/) must export, and who loads it. */
+const TEST_MODULES = [
+  { file: 'cases', name: 'cases', usedBy: 'npm run record-histories and the replay stories' },
+  { file: 'seeds', name: 'seeds', usedBy: 'the hostile-body and fuzz tests' },
+  { file: 'sequences', name: 'sequences', usedBy: "the reducer's property test" },
+  { file: 'production', name: 'production', usedBy: 'the configuration tests' },
+  { file: 'word-lookups', name: 'lookups', usedBy: 'the prototype-word test' },
+  { file: 'unknown-word-cases', name: 'cases', usedBy: 'the unknown-word test' },
+] as const;
 
 describe.each(PROVIDERS)('provider %s', (id) => {
   const module: ProviderModule = providerRegistry[id];
@@ -247,8 +258,25 @@ describe.each(PROVIDERS)('provider %s', (id) => {
     expect(problems).toEqual([]);
   });
 
+  it(`${id}: its test folder holds what the shared tests load from it`, () => {
+    const problems = TEST_MODULES.flatMap(({ file, name, usedBy }) => {
+      try {
+        providerTestModule(id, file, name);
+        return [];
+      } catch (err) {
+        return [`${(err as Error).message.split('\n')[0]} (used by ${usedBy}; docs/providers.md, "Add a provider")`];
+      }
+    });
+    expect(problems).toEqual([]);
+  });
+
   it(`${id}: its kit's callback with any word carries that word, unknown, to the verification of its key`, async () => {
     const kit = await loadKitOf(id);
+    if (typeof kit.callbackWithWord !== 'function') {
+      throw new Error(
+        `provider ${id}: src/providers/${id}/testing/kit.ts has no callbackWithWord (src/testing/kit.ts)`,
+      );
+    }
     const sim = await kit.start();
     try {
       const config = loadConfig({ ...DEV_DEFAULTS, KYC_PROVIDERS: id, ...kit.environment(sim) });
