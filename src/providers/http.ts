@@ -21,6 +21,43 @@ export const USER_AGENT = 'kyc-orchestrator/0.1 (+https://github.com/kyc-orchest
 /** The longest one request may take, whatever time the activity has left. */
 export const REQUEST_CAP_MS = 15_000;
 
+/**
+ * The largest answer read from a provider's API. Their status and result documents are kilobytes
+ * (a Concedus page of 500 compliance records, well under a megabyte); an answer past this is not
+ * one of them, and reading it whole could take the worker's memory, and every verification with it.
+ */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/** The answer was larger than {@link MAX_RESPONSE_BYTES}: nothing past the limit was read. */
+class ResponseTooLarge extends Error {
+  override name = 'ResponseTooLarge';
+}
+
+/** The body as text, read no further than `maxBytes` (a larger declared length is refused unread). */
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLarge();
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLarge();
+    }
+    chunks.push(value);
+  }
+  // As `response.text()` decodes: UTF-8, a leading byte-order mark dropped.
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 export interface JsonRequest {
   method?: 'GET' | 'POST';
   url: string;
@@ -78,21 +115,7 @@ export async function requestJson(request: JsonRequest): Promise<JsonResponse> {
       `${request.what}: ${failureReason(err, signal, 'could not connect')}`,
     );
   }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (err) {
-    // A 2xx whose body was cut off (connection reset, our deadline) says nothing about the
-    // provider's answer: an outage, retried, never a bad response.
-    if (response.ok) {
-      throw new ProviderCallError(
-        ProviderFailure.Unavailable,
-        `${request.what}: response cut off (${failureReason(err, signal, 'connection lost')})`,
-        response.status,
-      );
-    }
-    text = '';
-  }
+  const text = await readAnswer(response, request.what, signal);
   if (response.ok) {
     let parsed: unknown;
     try {
@@ -112,6 +135,30 @@ export async function requestJson(request: JsonRequest): Promise<JsonResponse> {
     response.status,
     retryAfterMs(response.headers.get('retry-after')),
   );
+}
+
+/** The answer's text; for a 2xx, a body cut off is an outage, and one past the size limit a bad response. */
+async function readAnswer(response: Response, what: string, signal: AbortSignal): Promise<string> {
+  try {
+    return await readCapped(response, MAX_RESPONSE_BYTES);
+  } catch (err) {
+    // An error answer's body is never read for its meaning: its status says what happened.
+    if (!response.ok) return '';
+    if (err instanceof ResponseTooLarge) {
+      throw new ProviderCallError(
+        ProviderFailure.BadResponse,
+        `${what}: response over ${MAX_RESPONSE_BYTES} bytes`,
+        response.status,
+      );
+    }
+    // A 2xx whose body was cut off (connection reset, our deadline) says nothing about the
+    // provider's answer: an outage, retried, never a bad response.
+    throw new ProviderCallError(
+      ProviderFailure.Unavailable,
+      `${what}: response cut off (${failureReason(err, signal, 'connection lost')})`,
+      response.status,
+    );
+  }
 }
 
 /** Why a request failed, in words that carry no URL or body. */

@@ -1,4 +1,10 @@
-import { classifyStatus, isSameOrigin, requestJson, ProviderCallError } from '../../src/providers/http';
+import {
+  classifyStatus,
+  isSameOrigin,
+  MAX_RESPONSE_BYTES,
+  requestJson,
+  ProviderCallError,
+} from '../../src/providers/http';
 import { TokenCache, withFreshTokenOn401 } from '../../src/providers/token-cache';
 import express from 'express';
 import { withCallSignal } from '../../src/providers/call-signal';
@@ -164,6 +170,70 @@ describe('a 2xx whose body does not arrive whole', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(provider.open()).toBe(0);
+  });
+});
+
+describe('a 2xx larger than any provider answer', () => {
+  let provider: HangingProvider;
+  afterEach(() => provider?.close());
+
+  /** A JSON answer of `bytes` bytes, its length declared or sent in chunks; how many bytes left the server. */
+  async function hugeAnswer(
+    bytes: number,
+    declared: boolean,
+  ): Promise<{ provider: HangingProvider; sent: () => number }> {
+    let sent = 0;
+    const started = await startHangingProvider((req, res) => {
+      req.resume();
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        ...(declared ? { 'content-length': String(bytes) } : {}),
+      });
+      // A string of `bytes` bytes in 64 KiB chunks, each written once the last drained.
+      const chunk = 'x'.repeat(65_536);
+      const write = () => {
+        while (sent < bytes) {
+          const piece = sent === 0 ? `"${chunk.slice(1)}` : chunk.slice(0, Math.min(chunk.length, bytes - sent));
+          sent += piece.length;
+          if (!res.write(piece)) return void res.once('drain', write);
+        }
+        res.end();
+      };
+      res.on('error', () => undefined);
+      write();
+      return true;
+    });
+    return { provider: started, sent: () => sent };
+  }
+
+  it.each([
+    ['declared', true],
+    ['chunked', false],
+  ])('is a bad response (%s), never read whole into memory', async (_how, declared) => {
+    const bytes = 4 * MAX_RESPONSE_BYTES;
+    const answer = await hugeAnswer(bytes, declared);
+    provider = answer.provider;
+    const err = await requestJson({ what: 'provider status', url: `${provider.url}/status` }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderCallError);
+    expect(err).toMatchObject({
+      failureType: 'ProviderBadResponse',
+      httpStatus: 200,
+      message: `provider status: response over ${MAX_RESPONSE_BYTES} bytes`,
+    });
+    // The reader stopped at the limit: the server could not send the rest.
+    expect(answer.sent()).toBeLessThan(bytes);
+  });
+
+  it('reads an answer under the limit as before, a byte-order mark dropped', async () => {
+    const app = express();
+    app.get('/status', (_req, res) => void res.type('application/json').send('\uFEFF{"status":"PROCESSED"}'));
+    const server = await serveOnLoopback(app);
+    try {
+      const answer = await requestJson({ what: 'provider status', url: `${server.url}/status` });
+      expect(answer.body).toEqual({ status: 'PROCESSED' });
+    } finally {
+      await server.close();
+    }
   });
 });
 
