@@ -41,7 +41,7 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
     throw new ResponseTooLarge();
   }
   if (!response.body) return '';
-  const reader = response.body.getReader();
+  const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
