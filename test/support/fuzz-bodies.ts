@@ -358,16 +358,19 @@ export interface FuzzReport {
   slowestBody: string;
   /** The start of the first failing body, if any. */
   failing?: string;
+  /** What that body was answered (its status and time, on its fastest sending), so a failure says which bound broke. */
+  failingAnswer?: { status: number; ms: number };
   /** Answers past the bound that were sent again, and how many of them were slow every time. */
   slowResent: number;
 }
 
 /**
- * A slow answer counts only when it is slow every time the same body is sent: a body that stalls
- * the ingress does so on each sending, while a machine busy with other work slows one answer
- * and not the next.
+ * A slow answer counts only when it is slow every time the same body is sent, after a pause that
+ * doubles each time (1, 2, 4 s): a body that stalls the ingress does so on each sending, while a
+ * machine busy with other work (a whole test suite beside this one) slows some answers, not all.
  */
-const SENDINGS_OF_A_SLOW_BODY = 3;
+const SENDINGS_OF_A_SLOW_BODY = 4;
+const FIRST_PAUSE_MS = 1000;
 
 /** Runs `runs` fuzzed bodies through `post`; the property holds for a body when `accept` says so of its answer. */
 export async function fuzzProvider(options: {
@@ -378,12 +381,16 @@ export async function fuzzProvider(options: {
   /** The bound `accept` holds answers to; a body answered slower is sent again before it fails. */
   maxAnswerMs: number;
   accept: (answer: { status: number; ms: number }, body: string) => boolean;
+  /** The pause before a slow body's second sending, doubled before each further one (default 1 s). */
+  firstPauseMs?: number;
 }): Promise<FuzzReport> {
   const report: FuzzReport = { tried: 0, slowestMs: 0, slowestBody: '', slowResent: 0 };
   const tryOne = async (body: string): Promise<boolean> => {
     let answer = await options.post(body);
     for (let sent = 1; sent < SENDINGS_OF_A_SLOW_BODY && answer.status < 500 && answer.ms >= options.maxAnswerMs; ) {
-      if (sent++ === 1) report.slowResent += 1;
+      if (sent === 1) report.slowResent += 1;
+      await new Promise((resolve) => setTimeout(resolve, (options.firstPauseMs ?? FIRST_PAUSE_MS) * 2 ** (sent - 1)));
+      sent += 1;
       const again = await options.post(body);
       // A 5xx on another sending is kept (it fails the property); otherwise the fastest answer is.
       if (again.status >= 500 || again.ms < answer.ms) answer = again;
@@ -393,7 +400,9 @@ export async function fuzzProvider(options: {
       report.slowestMs = answer.ms;
       report.slowestBody = body.slice(0, 200);
     }
-    return options.accept(answer, body);
+    const accepted = options.accept(answer, body);
+    if (!accepted && !report.failingAnswer) report.failingAnswer = { status: answer.status, ms: Math.round(answer.ms) };
+    return accepted;
   };
   const result = await fc.check(fc.asyncProperty(fuzzedBodies(options.provider), tryOne), {
     numRuns: options.runs,
@@ -401,7 +410,12 @@ export async function fuzzProvider(options: {
     endOnFailure: true,
   });
   // Only the start of a failing body: a counterexample can be a megabyte.
-  if (result.failed) report.failing = JSON.stringify(result.counterexample).slice(0, 400);
+  if (result.failed) {
+    const answer = report.failingAnswer
+      ? ` answered ${report.failingAnswer.status} in ${report.failingAnswer.ms} ms`
+      : '';
+    report.failing = `${JSON.stringify(result.counterexample).slice(0, 400)}${answer}`;
+  }
   return report;
 }
 

@@ -104,3 +104,41 @@ describe('callback fuzzing (fast-check): authenticated, mutated documented paylo
     120_000,
   );
 });
+
+describe('fuzzProvider, the judge of each fuzzed body', () => {
+  const provider = PROVIDERS[0]!;
+  const judge = (post: (body: string) => Promise<{ status: number; ms: number }>) =>
+    fuzzProvider({
+      provider,
+      runs: 5,
+      seed: 7,
+      post,
+      maxAnswerMs: 100,
+      accept: (answer) => answer.status < 500 && answer.ms < 100,
+      firstPauseMs: 1,
+    });
+
+  it('lets a body through that was slow once (a busy machine), and counts the resending', async () => {
+    const seen = new Set<string>();
+    const report = await judge(async (body) => {
+      const first = !seen.has(body);
+      seen.add(body);
+      return { status: 200, ms: first ? 500 : 5 };
+    });
+    expect(report.failing).toBeUndefined();
+    expect(report.slowResent).toBe(5);
+  });
+
+  it('fails a body slow on every sending, and one answered 5xx at once, saying what it was answered', async () => {
+    const slow = await judge(async () => ({ status: 200, ms: 500 }));
+    expect(slow.failing).toMatch(/ answered 200 in 500 ms$/);
+    let sendings = 0;
+    const broken = await judge(async () => {
+      sendings += 1;
+      return { status: 500, ms: 5 };
+    });
+    expect(broken.failing).toMatch(/ answered 500 in 5 ms$/);
+    // A 5xx is never sent again: only slowness may be the machine's.
+    expect(sendings).toBe(1);
+  });
+});
