@@ -3,9 +3,10 @@
  * each provider is taken down, and the JSON form the files hold.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { PROVIDERS } from '../src/providers/registry';
+import { projectRoot } from '../src/temporal/binaries';
 import { hasProviderIdForm, type CanonicalMeaning } from '../src/verification/model';
 
 /** Where a history was recorded: the dev server of `npm test`, or the production shape (scripts/cluster.sh). */
@@ -18,7 +19,7 @@ export type HistoryPlace = 'dev-server' | 'cluster';
  * are its folder's, like the rest of its tests.
  */
 export function historiesDir(provider: string, place: HistoryPlace = 'dev-server'): string {
-  const dir = join(projectRoot(), 'src', 'providers', provider, 'test', 'histories');
+  const dir = join(projectRoot, 'src', 'providers', provider, 'test', 'histories');
   return place === 'cluster' ? join(dir, 'cluster') : dir;
 }
 
@@ -37,14 +38,6 @@ export function recordedHistories(place: HistoryPlace = 'dev-server'): { name: s
 /** The path of a recorded history file by its name (`<id>-<path>….json`: the provider is its first word). */
 export function recordedHistoryPath(name: string, place: HistoryPlace = 'dev-server'): string {
   return join(historiesDir(name.split('-')[0]!, place), name);
-}
-
-/** The project's root from tools/ or from its compiled copy (dist-tools/tools/). */
-function projectRoot(): string {
-  for (let dir = __dirname, up = 0; up < 4; dir = dirname(dir), up++) {
-    if (existsSync(join(dir, 'temporal-versions.json'))) return dir;
-  }
-  return join(__dirname, '..');
 }
 
 /** The paths every provider's verification is recorded down, one history file each. */

@@ -9,7 +9,8 @@ import { delimiter, dirname, join } from 'node:path';
  * Order: the explicit environment variable, then the project-local install made by
  * `npm ci` (scripts/install-temporal.mjs), then PATH.
  */
-const projectRoot = findProjectRoot(__dirname);
+/** The checkout (or installed package) this code runs from: where temporal-versions.json is. */
+export const projectRoot = findProjectRoot(__dirname);
 
 /**
  * The folder that holds temporal-versions.json: two up from src/temporal/ or dist/temporal/, three
