@@ -207,3 +207,18 @@ export function nextWakeAt(
   }
   return Math.min(...due);
 }
+
+/**
+ * Whether a run should hand its state to a fresh one: Temporal suggests it, or its history reached
+ * the limit. A provider call in flight gets room to settle (twice the limit), so every run makes
+ * progress: without it, a run that continued as new mid-fetch could pass the limit again before
+ * its own fetch settled, and hand the same unfinished fetch on from run to run.
+ */
+export function historyIsLong(
+  history: { continueAsNewSuggested: boolean; historyLength: number },
+  callInFlight: boolean,
+  maxHistoryEvents: number,
+): boolean {
+  const limit = callInFlight ? 2 * maxHistoryEvents : maxHistoryEvents;
+  return history.continueAsNewSuggested || history.historyLength >= limit;
+}

@@ -14,7 +14,7 @@ import {
 import type { PollRequest, ProviderActivities } from '../contracts';
 import { PERMANENT_PROVIDER_FAILURES, ProviderFailure } from '../verification/provider-failure';
 import { readProviderEvent } from '../verification/incoming';
-import type { VerificationEvent, PollResult, VerificationPolicy } from '../verification/model';
+import type { VerificationEvent, PollResult, VerificationPolicy, VerificationState } from '../verification/model';
 
 /**
  * Provider calls heartbeat while they wait (src/activities/call-deadline.ts): a cancellation
@@ -88,6 +88,12 @@ export class ProviderCalls {
 
   get busy(): boolean {
     return this.current !== undefined;
+  }
+
+  /** Asks the provider about this verification, unless a call is in flight already. */
+  ask(purpose: CallPurpose, state: Pick<VerificationState, 'provider' | 'reference' | 'context'>): void {
+    const { provider, reference, context } = state;
+    this.start(purpose, { provider, reference, context, expectResult: purpose === 'announced' });
   }
 
   start(purpose: CallPurpose, request: PollRequest): void {

@@ -6,23 +6,22 @@
  * Provider calls run in the background: an arrived callback is applied whatever the provider's
  * API is doing.
  */
-import { allHandlersFinished, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
-import {
-  type PollRequest,
-  type VerificationInput,
-  LEAN_PATCH,
-  PROVISIONAL_PATCH,
-  WAKE_TIMER_PATCH,
-} from '../contracts';
+import { allHandlersFinished, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
+import type { VerificationInput } from '../contracts';
 import { LATE_VERDICT } from '../verification/late-verdict';
 import { isTerminal, type VerificationState } from '../verification/model';
-import { reduce, type ReduceRules, type VerificationChange } from '../verification/reducer';
-import { deadlineCheckAt, lifetimeEndsAt, nextWakeAt, POLICY_NOT_READ_YET } from '../verification/waiting';
+import { reduce, type VerificationChange } from '../verification/reducer';
+import {
+  deadlineCheckAt,
+  historyIsLong,
+  lifetimeEndsAt,
+  nextWakeAt,
+  POLICY_NOT_READ_YET,
+} from '../verification/waiting';
 import { ProvisionalNotices, tellTheApp } from './app-notification';
 import { answered, listenForArrivals } from './arrivals';
-import { ProviderCalls, verificationPolicy, type CallPurpose } from './provider-calls';
-import { visibilityMirror } from './visibility';
-import { WakeTimer } from './wake-timer';
+import { decidePatches } from './patches';
+import { ProviderCalls, verificationPolicy } from './provider-calls';
 import { initialState } from '../verification/initial-state';
 
 export async function verificationWorkflow(input: VerificationInput): Promise<VerificationState> {
@@ -34,15 +33,8 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   // Handlers first: a query or signal may arrive while the worker's policy is still being read.
   listenForArrivals({ provider, reference }, arrivals, () => state);
 
-  // Patches are decided in the first task, before anything is awaited (see visibility.ts).
-  // Patch `kyc-lean`: runs started before it rewrite the search attributes their start set, and start
-  // a timer even when arrivals already wait (see visibility.ts and wake-timer.ts).
-  const lean = patched(LEAN_PATCH);
-  const mirror = visibilityMirror(lean);
-  // Patch `kyc-wake-timer`: runs started before it wait with `condition`'s own timer (see wake-timer.ts).
-  const wake = new WakeTimer(patched(WAKE_TIMER_PATCH), lean);
-  // Patch `kyc-provisional`: runs started before it end at a provider's first decision, as they did.
-  const rules: ReduceRules = { provisional: patched(PROVISIONAL_PATCH) };
+  // Patches are decided in the first task, before anything is awaited (see patches.ts).
+  const { mirror, wake, rules } = decidePatches();
   const policy = input.policy ?? (await verificationPolicy(provider));
   if (!input.carried) state = initialState(provider, reference, startedAt, policy);
   const calls = new ProviderCalls(policy, (purpose, result) => arrivals.push(answered(purpose, result)));
@@ -60,7 +52,7 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     confirmExpiryIfDue();
     closeIfReviewWindowIsOver();
     closeIfLifetimeIsOver();
-    if (historyIsLong()) await continueAsNewWithTheState();
+    if (historyIsLong(workflowInfo(), calls.busy, policy.maxHistoryEvents)) await continueAsNewWithTheState();
   }
   calls.cancel();
   notices.cancel();
@@ -87,12 +79,12 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
   /** A callback said the result is ready: fetch it, retrying until the provider publishes it. */
   function fetchAnnouncedResultIfAny(): void {
     const { resultAnnounced, fetchRetryAt } = state.wait;
-    if (resultAnnounced && (!fetchRetryAt || Date.now() >= Date.parse(fetchRetryAt))) ask('announced');
+    if (resultAnnounced && (!fetchRetryAt || Date.now() >= Date.parse(fetchRetryAt))) calls.ask('announced', state);
   }
 
   /** Callbacks went quiet past the grace: ask the provider, on the schedule. */
   function pollIfDue(): void {
-    if (Date.now() >= Date.parse(state.wait.nextPollAt)) ask('schedule');
+    if (Date.now() >= Date.parse(state.wait.nextPollAt)) calls.ask('schedule', state);
   }
 
   /** The provider gave a provisional decision the app has not been told of: tell it, in the background. */
@@ -106,13 +98,13 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     if (Date.now() < deadlineCheckAt(state.expiresAt, state.wait)) return;
     // An announced result is on its way: the deadline only postpones, without asking.
     if (state.wait.resultAnnounced) arrivals.push({ kind: 'deadline-reached' });
-    else ask('deadline');
+    else calls.ask('deadline', state);
   }
 
   /** A provisional decision's review window ran out: one last look at the provider, then it closes with it. */
   function closeIfReviewWindowIsOver(): void {
     const held = provisionalHeld();
-    if (held && Date.now() >= Date.parse(held.reviewEndsAt)) ask('review-end');
+    if (held && Date.now() >= Date.parse(held.reviewEndsAt)) calls.ask('review-end', state);
   }
 
   /** The provider never settled it: close the verification rather than wait forever. */
@@ -147,25 +139,11 @@ export async function verificationWorkflow(input: VerificationInput): Promise<Ve
     await continueAsNew<typeof verificationWorkflow>({ provider, reference, policy, carried: state });
   }
 
-  function ask(purpose: CallPurpose): void {
-    const request: PollRequest = { provider, reference, context: state.context, expectResult: purpose === 'announced' };
-    calls.start(purpose, request);
-  }
-
   function apply(change: VerificationChange): void {
     const { state: next, outcome } = reduce(state, change, { now: nowIso(), policy, random: Math.random, rules });
     state = next;
     const providerStatus = change.kind === 'callback' ? change.event.providerStatus : undefined;
     log.info('change', { kind: change.kind, providerStatus, outcome, status: state.status });
-  }
-
-  /** Past the limit; a provider call in flight gets room to settle, so every run makes progress. */
-  function historyIsLong(): boolean {
-    // Without the room, a run that continued as new mid-fetch could pass the limit again before its
-    // own fetch settled, and hand the same unfinished fetch on from run to run.
-    const { continueAsNewSuggested, historyLength } = workflowInfo();
-    const limit = calls.busy ? 2 * policy.maxHistoryEvents : policy.maxHistoryEvents;
-    return !isTerminal(state.status) && (continueAsNewSuggested || historyLength >= limit);
   }
 }
 

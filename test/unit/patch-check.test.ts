@@ -60,7 +60,7 @@ describe('patchesRecorded', () => {
   });
 
   it('the workflow code calls patched() with exactly the listed patches', () => {
-    const source = ['verification.ts', 'visibility.ts']
+    const source = ['verification.ts', 'patches.ts', 'visibility.ts']
       .map((file) => readFileSync(join(__dirname, '..', '..', 'src', 'workflows', file), 'utf8'))
       .join('\n');
     expect(source).toContain('patched(WAKE_TIMER_PATCH)');

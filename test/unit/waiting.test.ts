@@ -10,6 +10,7 @@ import {
   afterScheduledPoll,
   deadlineCheckAt,
   expiryCheckDelayFor,
+  historyIsLong,
   judgeDeadline,
   lifetimeEndsAt,
   NOT_FOUND_CONFIRMATIONS,
@@ -224,5 +225,15 @@ describe('jittered first poll and deadline check', () => {
     expect(Array.from({ length: 100 }, b)).toEqual(drawsA);
     expect(Array.from({ length: 100 }, c)).not.toEqual(drawsA);
     for (const value of drawsA) expect(value >= 0 && value < 1).toBe(true);
+  });
+});
+
+describe('historyIsLong', () => {
+  it('hands over when Temporal suggests it or at the limit, with twice the room while a provider call is in flight', () => {
+    expect(historyIsLong({ continueAsNewSuggested: false, historyLength: 99 }, false, 100)).toBe(false);
+    expect(historyIsLong({ continueAsNewSuggested: false, historyLength: 100 }, false, 100)).toBe(true);
+    expect(historyIsLong({ continueAsNewSuggested: false, historyLength: 199 }, true, 100)).toBe(false);
+    expect(historyIsLong({ continueAsNewSuggested: false, historyLength: 200 }, true, 100)).toBe(true);
+    expect(historyIsLong({ continueAsNewSuggested: true, historyLength: 1 }, true, 100)).toBe(true);
   });
 });
